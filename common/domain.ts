@@ -1,0 +1,48 @@
+/** Reference data shared by the server, the IVR and the console. Labels are Vietnamese first. */
+
+/** Call queues, one per IVR menu choice. The key is also the operator skill that serves it. */
+export const QUEUES = {
+  health: { digit: '1', label: 'Y tế' },
+  welfare: { digit: '2', label: 'An sinh xã hội' },
+  goods: { digit: '3', label: 'Hàng hóa thiết yếu' },
+  general: { digit: '0', label: 'Gặp tổng đài viên' },
+} as const;
+export type QueueName = keyof typeof QUEUES;
+export const QUEUE_NAMES = Object.keys(QUEUES) as QueueName[];
+
+/** Ticket categories; the IVR queue a call came through suggests one. */
+export const CATEGORIES = {
+  health: 'Y tế, dịch bệnh',
+  welfare: 'An sinh xã hội, hỗ trợ lương thực',
+  goods: 'Hàng hóa thiết yếu',
+  infrastructure: 'Hạ tầng đô thị',
+  public_services: 'Dịch vụ hành chính công',
+  policy: 'Hỏi đáp chính sách',
+  other: 'Khác',
+} as const;
+export type Category = keyof typeof CATEGORIES;
+export const CATEGORY_KEYS = Object.keys(CATEGORIES) as Category[];
+
+/** District-level units of Đồng Nai province. */
+export const DISTRICTS = {
+  bien_hoa: 'Thành phố Biên Hòa',
+  long_khanh: 'Thành phố Long Khánh',
+  nhon_trach: 'Huyện Nhơn Trạch',
+  long_thanh: 'Huyện Long Thành',
+  trang_bom: 'Huyện Trảng Bom',
+  thong_nhat: 'Huyện Thống Nhất',
+  cam_my: 'Huyện Cẩm Mỹ',
+  xuan_loc: 'Huyện Xuân Lộc',
+  dinh_quan: 'Huyện Định Quán',
+  tan_phu: 'Huyện Tân Phú',
+  vinh_cuu: 'Huyện Vĩnh Cửu',
+} as const;
+export type District = keyof typeof DISTRICTS;
+export const DISTRICT_KEYS = Object.keys(DISTRICTS) as District[];
+
+export type Role = 'operator' | 'supervisor' | 'agency' | 'admin';
+
+/** What an operator chose; the ACD adds `ringing` / `on_call` while a call is theirs. */
+export type AgentState = 'not_ready' | 'ready' | 'ringing' | 'on_call' | 'offline';
+
+export type TicketStatus = 'received' | 'forwarded';

@@ -1,0 +1,57 @@
+/** socket.io contract between the server and the console. Event names are `entity:verb`. */
+import type { TicketSummary } from './api.ts';
+import type { AgentState, QueueName } from './domain.ts';
+
+/** Acknowledgement of a client request. */
+export type Ack<T> = { data: T } | { error: { code: string; message: string } };
+
+/** The screen-pop: who is calling and why, with that number's earlier tickets. */
+export interface CallPop {
+  callId: string;
+  caller: string;
+  queue: QueueName;
+  /** The IVR digit the caller pressed. */
+  menuChoice: string;
+  waitedSeconds: number;
+  history: TicketSummary[];
+}
+
+export interface QueueStats {
+  queue: QueueName;
+  waiting: number;
+  /** Seconds the oldest waiting caller has waited; 0 when nobody waits. */
+  longestWaitSeconds: number;
+}
+
+export interface AgentStatus {
+  operatorId: number;
+  displayName: string;
+  state: AgentState;
+  /** ISO time the agent entered this state. */
+  since: string;
+}
+
+export interface WallboardSnapshot {
+  at: string;
+  /** False while the controller has no ARI connection. */
+  telephonyUp: boolean;
+  queues: QueueStats[];
+  agents: AgentStatus[];
+}
+
+export interface ServerToClientEvents {
+  /** To one operator: a call is ringing on their softphone. */
+  'call:offered': (pop: CallPop) => void;
+  /** To one operator: they are now talking to the caller. */
+  'call:answered': (pop: CallPop) => void;
+  /** To one operator: the call ended (either side hung up) or the offer was withdrawn. */
+  'call:ended': (e: { callId: string }) => void;
+  /** To one operator: their own state changed. */
+  'agent:state': (e: { state: AgentState; since: string }) => void;
+  /** To supervisors: the whole wallboard, pushed on every change. */
+  'wallboard:updated': (s: WallboardSnapshot) => void;
+}
+
+export interface ClientToServerEvents {
+  'agent:setState': (state: 'ready' | 'not_ready', ack: (r: Ack<{ state: AgentState }>) => void) => void;
+}

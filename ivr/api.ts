@@ -1,0 +1,46 @@
+/** What the rest of the hotline sees of the call controller. */
+import type { CallPop, WallboardSnapshot } from '../common/events.ts';
+import type { AgentState, QueueName } from '../common/domain.ts';
+
+/** An operator the controller may ring, with the PJSIP endpoint of their browser softphone. */
+export interface OperatorEndpoint {
+  operatorId: number;
+  displayName: string;
+  /** PJSIP endpoint name, e.g. `tdv01` (dialled as `PJSIP/tdv01`). */
+  sipEndpoint: string;
+  skills: QueueName[];
+}
+
+/** A call as the console sees it, before the server adds the caller's ticket history. */
+export type CallInfo = Omit<CallPop, 'history'>;
+
+/** Notifications from the controller; the server turns them into socket.io events. */
+export interface IvrEvents {
+  callOffered(operatorId: number, call: CallInfo): void;
+  callAnswered(operatorId: number, call: CallInfo): void;
+  callEnded(operatorId: number, callId: string): void;
+  agentStateChanged(operatorId: number, state: AgentState, since: Date): void;
+  /** Something on the wallboard changed: queue lengths, agent states or telephony up/down. */
+  wallboardChanged(): void;
+}
+
+/** What operators can ask for; an operator on a call or ringing stays so until it ends. */
+export type RequestedAgentState = 'ready' | 'not_ready' | 'offline';
+
+export interface Ivr {
+  /** Connects to ARI (and keeps reconnecting) and starts handling calls. */
+  start(): Promise<void>;
+  /** Stops taking calls and closes the ARI connection; calls in Asterisk are left as they are. */
+  stop(): Promise<void>;
+  /** Throws `UnknownOperatorError` for an operator the controller does not know. */
+  setAgentState(operatorId: number, state: RequestedAgentState): AgentState;
+  agentState(operatorId: number): AgentState;
+  snapshot(now: Date): WallboardSnapshot;
+}
+
+export class UnknownOperatorError extends Error {
+  readonly code = 'UNKNOWN_OPERATOR';
+  constructor(operatorId: number) {
+    super(`Operator ${operatorId} is not a switchboard operator`);
+  }
+}

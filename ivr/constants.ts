@@ -1,0 +1,16 @@
+/**
+ * The Stasis application and its arguments. `dialplan/extensions.conf` is rendered from these,
+ * so the dialplan and the controller cannot disagree.
+ */
+export const STASIS_APP = 'hotline';
+
+/** First Stasis argument: which leg entered the application. */
+export const STASIS_ROLE = {
+  /** A citizen dialled the hotline: `Stasis(hotline,citizen)`. */
+  citizen: 'citizen',
+  /** An operator leg the controller originated: `hotline,agent,<callId>`. */
+  agent: 'agent',
+} as const;
+
+/** Sound files live under this folder of Asterisk's sounds directory (`sound:hotline/vi/welcome`). */
+export const PROMPT_DIR = 'hotline/vi';

@@ -1,0 +1,103 @@
+/**
+ * The hotline's configuration, parsed once from the environment at start-up. Nothing else reads
+ * `process.env`. Every variable is listed in `.env.example`.
+ */
+
+export interface Config {
+  readonly http: { readonly host: string; readonly port: number };
+  /** SQLite file, or `:memory:`. */
+  readonly dbPath: string;
+  readonly redisUrl: string;
+  /** Prefix of every BullMQ key, so several copies can share one Redis. */
+  readonly queuePrefix: string;
+  readonly ari: {
+    readonly enabled: boolean;
+    readonly url: string;
+    readonly username: string;
+    readonly password: string;
+  };
+  /** SIP-over-WebSocket address the browser softphone registers to. */
+  readonly sipWsUrl: string;
+  /** SIP domain in operators' URIs. */
+  readonly sipDomain: string;
+  /** Seeds demo operators, supervisors and agencies when the database is empty. */
+  readonly seedDemo: boolean;
+  /** Where demo agencies receive forwarded tickets; unset leaves them without a URL. */
+  readonly demoAgencyUrl: string | null;
+  readonly forward: { readonly attempts: number; readonly backoffMs: number; readonly timeoutMs: number };
+  readonly logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string, fallback?: string): string {
+  const value = env[name] ?? fallback;
+  if (value === undefined || value === '') throw new ConfigError(`${name} is required`);
+  return value;
+}
+
+function int(env: Env, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function url(env: Env, name: string, fallback: string, protocols: string[]): string {
+  const value = str(env, name, fallback);
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be a URL, got "${value}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must start with ${protocols.join(' or ')}, got "${value}"`);
+  }
+  return value;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const ariEnabled = bool(env, 'HOTLINE_ARI_ENABLED', true);
+  const config: Config = {
+    http: {
+      host: str(env, 'HOTLINE_HTTP_HOST', '127.0.0.1'),
+      port: int(env, 'HOTLINE_HTTP_PORT', 8080, 0, 65535),
+    },
+    dbPath: str(env, 'HOTLINE_DB_PATH', 'data/hotline.sqlite'),
+    redisUrl: url(env, 'HOTLINE_REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    queuePrefix: str(env, 'HOTLINE_QUEUE_PREFIX', 'hotline'),
+    ari: {
+      enabled: ariEnabled,
+      url: url(env, 'HOTLINE_ARI_URL', 'http://127.0.0.1:8088', ['http:', 'https:']),
+      username: ariEnabled ? str(env, 'HOTLINE_ARI_USERNAME') : (env.HOTLINE_ARI_USERNAME ?? ''),
+      password: ariEnabled ? str(env, 'HOTLINE_ARI_PASSWORD') : (env.HOTLINE_ARI_PASSWORD ?? ''),
+    },
+    sipWsUrl: url(env, 'HOTLINE_SIP_WS_URL', 'ws://127.0.0.1:8088/ws', ['ws:', 'wss:']),
+    sipDomain: str(env, 'HOTLINE_SIP_DOMAIN', 'hotline.local'),
+    seedDemo: bool(env, 'HOTLINE_SEED_DEMO', false),
+    demoAgencyUrl: env.HOTLINE_DEMO_AGENCY_URL
+      ? url(env, 'HOTLINE_DEMO_AGENCY_URL', '', ['http:', 'https:'])
+      : null,
+    forward: {
+      attempts: int(env, 'HOTLINE_FORWARD_ATTEMPTS', 8, 1, 100),
+      backoffMs: int(env, 'HOTLINE_FORWARD_BACKOFF_MS', 2000, 10),
+      timeoutMs: int(env, 'HOTLINE_FORWARD_TIMEOUT_MS', 10_000, 100),
+    },
+    logLevel: str(env, 'LOG_LEVEL', 'info'),
+  };
+  return Object.freeze(config);
+}
