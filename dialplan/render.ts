@@ -1,0 +1,98 @@
+/**
+ * Renders this folder's Asterisk configuration for one hotline instance. Every `{{NAME}}` in a
+ * `.conf` file must have a value; a missing one is an error, so a template and its parameters
+ * cannot drift apart silently.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { STASIS_APP, STASIS_ROLE } from '../ivr/constants.ts';
+
+const TEMPLATE_DIR = dirname(fileURLToPath(import.meta.url));
+const OPERATOR_TEMPLATE = 'pjsip-operator.conf';
+
+export interface SipAccount {
+  endpoint: string;
+  password: string;
+  displayName: string;
+}
+
+export interface AsteriskParams {
+  /** Folders as Asterisk sees them (inside its root when it runs in a chroot). */
+  etcDir: string;
+  dataDir: string;
+  runDir: string;
+  modulesDir: string;
+  bindAddress: string;
+  sipPort: number;
+  httpPort: number;
+  amiPort: number;
+  rtpStart: number;
+  rtpEnd: number;
+  /** Address (or CIDR) the carrier trunk sends from. */
+  trunkMatch: string;
+  hotlineNumber: string;
+  ari: { username: string; password: string; allowedOrigins: string };
+  ami: { username: string; password: string };
+  operators: SipAccount[];
+}
+
+const SAFE_VALUE = /^[^\r\n;[\]]*$/;
+
+export function fillTemplate(template: string, values: Record<string, string | number>, name: string): string {
+  return template.replace(/\{\{([A-Z_]+)\}\}/g, (_, key: string) => {
+    const value = values[key];
+    if (value === undefined) throw new Error(`${name}: no value for {{${key}}}`);
+    const text = String(value);
+    if (key !== 'OPERATOR_ENDPOINTS' && key !== 'FALLBACK_MEMBERS' && !SAFE_VALUE.test(text)) {
+      throw new Error(`${name}: value for {{${key}}} contains a line break, ';' or brackets`);
+    }
+    return text;
+  });
+}
+
+/** Returns file name → contents for every configuration file Asterisk needs. */
+export function renderAsteriskConfig(p: AsteriskParams): Map<string, string> {
+  const operatorTemplate = readFileSync(join(TEMPLATE_DIR, OPERATOR_TEMPLATE), 'utf8');
+  const operatorBlocks = p.operators.map((op) =>
+    fillTemplate(
+      operatorTemplate,
+      { ENDPOINT: op.endpoint, PASSWORD: op.password, DISPLAY_NAME: op.displayName.replaceAll('"', "'") },
+      OPERATOR_TEMPLATE,
+    ),
+  );
+  const values: Record<string, string | number> = {
+    ETC_DIR: p.etcDir,
+    DATA_DIR: p.dataDir,
+    RUN_DIR: p.runDir,
+    MODULES_DIR: p.modulesDir,
+    HTTP_BIND: p.bindAddress,
+    HTTP_PORT: p.httpPort,
+    SIP_BIND: p.bindAddress,
+    SIP_PORT: p.sipPort,
+    AMI_BIND: p.bindAddress,
+    AMI_PORT: p.amiPort,
+    AMI_PERMIT: `${p.bindAddress}/255.255.255.255`,
+    RTP_START: p.rtpStart,
+    RTP_END: p.rtpEnd,
+    TRUNK_MATCH: p.trunkMatch,
+    HOTLINE_NUMBER: p.hotlineNumber,
+    STASIS_APP,
+    STASIS_CITIZEN: STASIS_ROLE.citizen,
+    ARI_USERNAME: p.ari.username,
+    ARI_PASSWORD: p.ari.password,
+    ARI_ALLOWED_ORIGINS: p.ari.allowedOrigins,
+    AMI_USERNAME: p.ami.username,
+    AMI_PASSWORD: p.ami.password,
+    OPERATOR_ENDPOINTS: operatorBlocks.join('\n'),
+    FALLBACK_MEMBERS: p.operators
+      .map((op) => `member => PJSIP/${op.endpoint},0,${op.endpoint},PJSIP/${op.endpoint}`)
+      .join('\n'),
+  };
+  const files = new Map<string, string>();
+  for (const name of readdirSync(TEMPLATE_DIR)) {
+    if (!name.endsWith('.conf') || name === OPERATOR_TEMPLATE) continue;
+    files.set(name, fillTemplate(readFileSync(join(TEMPLATE_DIR, name), 'utf8'), values, name));
+  }
+  return files;
+}

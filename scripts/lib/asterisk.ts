@@ -1,0 +1,162 @@
+/**
+ * Runs one Asterisk instance from the root folder that `scripts/setup.sh` builds (Debian sid's
+ * Asterisk 22 under chroot). Each instance has its own configuration, ports and folders, so tests
+ * can run isolated copies beside a running hotline.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { type AsteriskParams, type SipAccount, renderAsteriskConfig } from '../../dialplan/render.ts';
+import { waitFor } from './ports.ts';
+
+const exec = promisify(execFile);
+
+export const DEFAULT_ASTERISK_ROOT = '/var/cache/hotline-1022/asterisk-root';
+
+export interface AsteriskOptions {
+  /** Root folder holding `usr/sbin/asterisk`. */
+  root: string;
+  /** Folder name of this instance under `<root>/var/lib/hotline/`. */
+  instance: string;
+  bindAddress?: string;
+  sipPort: number;
+  httpPort: number;
+  amiPort: number;
+  rtpStart: number;
+  rtpEnd: number;
+  operators: SipAccount[];
+  ari?: { username: string; password: string };
+  ami?: { username: string; password: string };
+  /** Asterisk's console output goes here. */
+  logFile: string;
+}
+
+export interface RunningAsterisk {
+  ariUrl: string;
+  ari: { username: string; password: string };
+  ami: { host: string; port: number; username: string; password: string };
+  sipWsUrl: string;
+  sipPort: number;
+  /** Runs an Asterisk CLI command and returns its output. */
+  cli(command: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+const secret = () => randomBytes(18).toString('base64url');
+
+async function isMountPoint(path: string): Promise<boolean> {
+  try {
+    await exec('mountpoint', ['-q', path]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Bind-mounts /proc and /dev into the root; returns what it mounted, to unmount on stop. */
+async function mountSystemFolders(root: string): Promise<string[]> {
+  const mounted: string[] = [];
+  for (const folder of ['proc', 'dev']) {
+    const target = join(root, folder);
+    if (await isMountPoint(target)) continue;
+    await exec('mount', ['--bind', `/${folder}`, target]);
+    mounted.push(target);
+  }
+  return mounted;
+}
+
+function modulesDir(root: string): string {
+  const lib = join(root, 'usr/lib');
+  for (const entry of readdirSync(lib)) {
+    const candidate = join('/usr/lib', entry, 'asterisk/modules');
+    if (existsSync(join(root, candidate))) return candidate;
+  }
+  throw new Error(`No Asterisk modules under ${lib}; run npm run setup`);
+}
+
+export async function startAsterisk(opts: AsteriskOptions): Promise<RunningAsterisk> {
+  const { root } = opts;
+  if (!existsSync(join(root, 'usr/sbin/asterisk'))) {
+    throw new Error(`No Asterisk in ${root}; run npm run setup (or set HOTLINE_ASTERISK_ROOT)`);
+  }
+  const bindAddress = opts.bindAddress ?? '127.0.0.1';
+  const ari = opts.ari ?? { username: 'hotline', password: secret() };
+  const ami = opts.ami ?? { username: 'hotline', password: secret() };
+  const base = `/var/lib/hotline/${opts.instance}`;
+  const hostBase = join(root, base);
+  rmSync(hostBase, { recursive: true, force: true });
+  for (const dir of ['etc', 'data/spool', 'data/log', 'data/keys', 'run']) mkdirSync(join(hostBase, dir), { recursive: true });
+
+  const params: AsteriskParams = {
+    etcDir: `${base}/etc`,
+    dataDir: `${base}/data`,
+    runDir: `${base}/run`,
+    modulesDir: modulesDir(root),
+    bindAddress,
+    sipPort: opts.sipPort,
+    httpPort: opts.httpPort,
+    amiPort: opts.amiPort,
+    rtpStart: opts.rtpStart,
+    rtpEnd: opts.rtpEnd,
+    trunkMatch: bindAddress,
+    hotlineNumber: '1022',
+    ari: { ...ari, allowedOrigins: '*' },
+    ami,
+    operators: opts.operators,
+  };
+  for (const [name, text] of renderAsteriskConfig(params)) {
+    writeFileSync(join(hostBase, 'etc', name), text, { mode: 0o600 });
+  }
+
+  const mounted = await mountSystemFolders(root);
+  const confArgs = ['-C', `${base}/etc/asterisk.conf`];
+  const log = createWriteStream(opts.logFile, { flags: 'a' });
+  const child: ChildProcess = spawn('chroot', [root, '/usr/sbin/asterisk', '-f', '-n', ...confArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const ariUrl = `http://${bindAddress}:${opts.httpPort}`;
+  const auth = `Basic ${Buffer.from(`${ari.username}:${ari.password}`).toString('base64')}`;
+  const cli = async (command: string) => {
+    const { stdout } = await exec('chroot', [root, '/usr/sbin/asterisk', ...confArgs, '-rx', command], {
+      timeout: 10_000,
+    });
+    return stdout;
+  };
+  const stop = async () => {
+    if (child.exitCode === null) {
+      await cli('core stop now').catch(() => undefined);
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(killer);
+    }
+    log.end();
+    for (const target of mounted) await exec('umount', ['-l', target]).catch(() => undefined);
+  };
+
+  try {
+    await waitFor(
+      `Asterisk ARI at ${ariUrl} (log: ${opts.logFile})`,
+      async () => (await fetch(`${ariUrl}/ari/asterisk/info`, { headers: { authorization: auth } })).ok,
+      30_000,
+      () => (child.exitCode === null ? null : `Asterisk exited with ${child.exitCode}`),
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    ariUrl,
+    ari,
+    ami: { host: bindAddress, port: opts.amiPort, ...ami },
+    sipWsUrl: `ws://${bindAddress}:${opts.httpPort}/ws`,
+    sipPort: opts.sipPort,
+    cli,
+    stop,
+  };
+}
