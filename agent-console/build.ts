@@ -1,0 +1,32 @@
+/**
+ * Builds the console into `agent-console/dist/`, which the server serves at `/`:
+ * one browser bundle per page (jssip and socket.io-client included) plus the static HTML and CSS.
+ */
+import { cp, mkdir, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+const dist = here('./dist');
+
+/** One entry point per page; the other modules in src/ are shared by them. */
+const pages = ['login', 'operator', 'supervisor'];
+
+await rm(dist, { recursive: true, force: true });
+await mkdir(dist, { recursive: true });
+await Promise.all([
+  build({
+    entryPoints: pages.map((page) => here(`./src/${page}.ts`)),
+    outdir: dist,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2020',
+    minify: true,
+    sourcemap: true,
+    legalComments: 'linked',
+    logLevel: 'warning',
+  }),
+  cp(here('./public'), dist, { recursive: true }),
+]);
+console.log(`console built into ${dist}`);
