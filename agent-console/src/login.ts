@@ -1,0 +1,55 @@
+/** Login page: signs in, then sends each role to its console. */
+import type { MeResponse } from '../../common/api.ts';
+import { ApiRequestError, api } from './api.ts';
+import { t, translatePage } from './i18n.ts';
+import { byId, homePageFor } from './page.ts';
+
+translatePage();
+
+const form = byId('login-form', HTMLFormElement);
+const username = byId('username', HTMLInputElement);
+const password = byId('password', HTMLInputElement);
+const submit = byId('login-submit', HTMLButtonElement);
+const message = byId('login-message', HTMLParagraphElement);
+username.focus();
+
+function showMessage(text: string): void {
+  message.textContent = text;
+  message.hidden = false;
+}
+
+/** Goes to the user's console, or says that their role has none yet. */
+async function enterConsole(me: MeResponse): Promise<void> {
+  const home = homePageFor(me.user.role);
+  if (home) {
+    location.replace(home);
+    return;
+  }
+  await api.logout().catch((err: unknown) => console.error('logout failed', err));
+  showMessage(t('login.agencyNotSupported'));
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  message.hidden = true;
+  submit.disabled = true;
+  api
+    .login({ username: username.value.trim(), password: password.value })
+    .then(enterConsole)
+    .catch((err: unknown) => {
+      showMessage(err instanceof ApiRequestError ? err.message : t('error.network'));
+      password.select();
+    })
+    .finally(() => {
+      submit.disabled = false;
+    });
+});
+
+// Already signed in (a reload, a bookmark): skip the form. Signed out is the normal case here.
+api
+  .me()
+  .then((me) => {
+    const home = homePageFor(me.user.role);
+    if (home) location.replace(home);
+  })
+  .catch(() => undefined);
