@@ -1,0 +1,239 @@
+/**
+ * The incoming-call panel: pairs the softphone's SIP session with the server's screen-pop.
+ *
+ * The two arrive independently and in either order, so the panel holds whichever it has:
+ *   pop only      → ringing, "waiting for the line" until the INVITE lands
+ *   session only  → ringing with the caller from SIP (also how fallback calls look, when the
+ *                   call controller is down and Asterisk rings operators without a pop)
+ *   both          → the full screen-pop
+ * The panel disappears when the session ends (or `call:ended` arrives with no session left).
+ * An operator handles one call at a time: a second INVITE is refused as busy, and a pop for a
+ * new call that arrives while the answered one is still up waits until that one ends.
+ */
+import { CATEGORIES, QUEUES } from '../../common/domain.ts';
+import type { CallPop } from '../../common/events.ts';
+import { formatMinutesSeconds } from './format.ts';
+import { t, ticketStatusLabel } from './i18n.ts';
+import { byId } from './page.ts';
+import { ANSWER_OPTIONS, audioPackets, playRemoteAudio, type RTCSession, sipCaller } from './softphone.ts';
+
+export interface CallPanel {
+  offered(pop: CallPop): void;
+  answered(pop: CallPop): void;
+  ended(callId: string): void;
+  incoming(session: RTCSession): void;
+  /** The call the operator is handling now, if the server told us its id. */
+  currentCallId(): string | null;
+}
+
+export interface CallPanelDeps {
+  autoAnswer(): boolean;
+  /** A pop became the current call: the ticket form takes its caller and queue. */
+  onCallShown(pop: CallPop): void;
+}
+
+export function createCallPanel(deps: CallPanelDeps): CallPanel {
+  const el = {
+    region: byId('call', HTMLElement),
+    announce: byId('call-announce', HTMLParagraphElement),
+    caller: byId('call-caller', HTMLElement),
+    queue: byId('call-queue', HTMLElement),
+    menu: byId('call-menu', HTMLElement),
+    waited: byId('call-waited', HTMLParagraphElement),
+    lineWait: byId('call-line-wait', HTMLParagraphElement),
+    answer: byId('answer', HTMLButtonElement),
+    reject: byId('reject', HTMLButtonElement),
+    mute: byId('mute', HTMLButtonElement),
+    hangup: byId('hangup', HTMLButtonElement),
+    timerLine: byId('call-timer-line', HTMLParagraphElement),
+    timer: byId('call-timer', HTMLElement),
+    stats: byId('audio-stats', HTMLParagraphElement),
+    history: byId('call-history', HTMLUListElement),
+    error: byId('call-error', HTMLParagraphElement),
+    audio: byId('remote-audio', HTMLAudioElement),
+  };
+
+  let session: RTCSession | null = null;
+  let pop: CallPop | null = null;
+  let nextPop: CallPop | null = null;
+  let connectedAt: number | null = null;
+  let ticker: ReturnType<typeof setInterval> | undefined;
+
+  const live = (s: RTCSession | null): s is RTCSession => s !== null && !s.isEnded();
+  const inCall = () => (live(session) ? session.isEstablished() : connectedAt !== null);
+
+  function showError(message: string | null): void {
+    el.error.textContent = message ?? '';
+    el.error.hidden = message === null;
+  }
+
+  function showPop(next: CallPop): void {
+    pop = next;
+    el.caller.textContent = next.caller;
+    el.queue.textContent = QUEUES[next.queue].label;
+    el.menu.textContent = next.menuChoice;
+    el.waited.textContent = t('call.waited', { seconds: next.waitedSeconds });
+    el.history.replaceChildren(...historyItems(next));
+    deps.onCallShown(next);
+  }
+
+  function render(): void {
+    const ringing = live(session) && !session.isEstablished();
+    const talking = inCall();
+    const caller = pop?.caller ?? (session ? sipCaller(session) : '');
+    el.region.hidden = pop === null && !live(session);
+    el.caller.textContent = caller;
+    const announce = t(talking ? 'call.inCall' : 'call.incoming', { caller });
+    if (el.announce.textContent !== announce) el.announce.textContent = announce;
+    for (const node of el.region.querySelectorAll<HTMLElement>('.pop-only')) node.hidden = pop === null;
+    el.lineWait.hidden = !(pop !== null && !live(session) && !talking);
+    el.answer.hidden = !ringing;
+    el.reject.hidden = !ringing;
+    el.mute.hidden = !(live(session) && session.isEstablished());
+    el.hangup.hidden = el.mute.hidden;
+    el.mute.textContent = live(session) && session.isMuted().audio ? t('call.unmute') : t('call.mute');
+    el.timerLine.hidden = !talking;
+    el.stats.hidden = el.mute.hidden;
+    if (talking && ticker === undefined) {
+      ticker = setInterval(tick, 1000);
+      tick();
+    } else if (!talking && ticker !== undefined) {
+      clearInterval(ticker);
+      ticker = undefined;
+    }
+  }
+
+  function tick(): void {
+    if (connectedAt !== null) el.timer.textContent = formatMinutesSeconds((Date.now() - connectedAt) / 1000);
+    const current = session;
+    if (!live(current) || !current.isEstablished()) return;
+    audioPackets(current)
+      .then(({ sent, received }) => {
+        if (current !== session) return;
+        el.stats.dataset.packetsSent = String(sent);
+        el.stats.dataset.packetsReceived = String(received);
+        el.stats.textContent = t('call.audioStats', { sent, received });
+      })
+      .catch((err: unknown) => console.warn('getStats failed', err));
+  }
+
+  function answer(): void {
+    if (!live(session) || session.isEstablished()) return;
+    try {
+      session.answer(ANSWER_OPTIONS);
+    } catch (err) {
+      showError(t('call.answerFailed', { reason: err instanceof Error ? err.message : String(err) }));
+    }
+  }
+
+  function sessionGone(ended: RTCSession, cause: string, wasConnected: boolean): void {
+    if (ended !== session) return;
+    if (!wasConnected && ended.direction === 'incoming' && cause !== 'Canceled' && cause !== 'Rejected') {
+      showError(t('call.missed', { reason: cause }));
+    }
+    session = null;
+    connectedAt = null;
+    pop = null;
+    if (nextPop) {
+      const waiting = nextPop;
+      nextPop = null;
+      showPop(waiting);
+    }
+    render();
+  }
+
+  el.answer.addEventListener('click', answer);
+  el.reject.addEventListener('click', () => {
+    if (live(session)) session.terminate();
+  });
+  el.hangup.addEventListener('click', () => {
+    if (live(session)) session.terminate();
+  });
+  el.mute.addEventListener('click', () => {
+    if (!live(session)) return;
+    if (session.isMuted().audio) session.unmute({ audio: true });
+    else session.mute({ audio: true });
+  });
+
+  return {
+    offered(next) {
+      const busyWithAnother =
+        pop !== null && pop.callId !== next.callId && live(session) && session.isEstablished();
+      if (busyWithAnother) {
+        nextPop = next;
+        return;
+      }
+      showError(null);
+      showPop(next);
+      render();
+    },
+
+    answered(next) {
+      if (pop !== null && pop.callId !== next.callId) return;
+      if (pop === null) showPop(next);
+      else pop = next;
+      connectedAt ??= Date.now();
+      render();
+    },
+
+    ended(callId) {
+      if (nextPop?.callId === callId) nextPop = null;
+      if (pop?.callId !== callId) return;
+      pop = null;
+      if (!live(session)) connectedAt = null;
+      render();
+    },
+
+    incoming(next) {
+      if (live(session)) {
+        next.terminate({ status_code: 486, reason_phrase: 'Busy Here' });
+        return;
+      }
+      session = next;
+      showError(null);
+      let wasConnected = false;
+      playRemoteAudio(next, el.audio);
+      el.stats.dataset.packetsSent = '0';
+      el.stats.dataset.packetsReceived = '0';
+      el.stats.textContent = t('call.audioStats', { sent: 0, received: 0 });
+      next.on('accepted', () => {
+        wasConnected = true;
+        connectedAt ??= Date.now();
+        render();
+      });
+      next.on('confirmed', render);
+      next.on('muted', render);
+      next.on('unmuted', render);
+      next.on('ended', (e) => sessionGone(next, e.cause, wasConnected));
+      next.on('failed', (e) => sessionGone(next, e.cause, wasConnected));
+      next.on('getusermediafailed', (err) => {
+        showError(t('call.answerFailed', { reason: err instanceof Error ? err.message : String(err) }));
+      });
+      render();
+      if (deps.autoAnswer()) answer();
+    },
+
+    currentCallId: () => pop?.callId ?? null,
+  };
+}
+
+function historyItems(pop: CallPop): HTMLLIElement[] {
+  if (pop.history.length === 0) {
+    const empty = document.createElement('li');
+    empty.className = 'muted';
+    empty.textContent = t('call.noHistory');
+    return [empty];
+  }
+  return pop.history.map((ticket) => {
+    const item = document.createElement('li');
+    const head = document.createElement('p');
+    const code = document.createElement('strong');
+    code.textContent = ticket.trackingCode;
+    const date = new Date(ticket.createdAt).toLocaleDateString('vi-VN');
+    head.append(code, ` · ${CATEGORIES[ticket.category]} · ${ticketStatusLabel(ticket.status)} · ${date}`);
+    const text = document.createElement('p');
+    text.textContent = ticket.description;
+    item.append(head, text);
+    return item;
+  });
+}

@@ -1,0 +1,76 @@
+/** The operator's browser softphone: one JsSIP user agent registered to Asterisk over WebSocket. */
+import { UA, WebSocketInterface } from 'jssip';
+import type { RTCSession } from 'jssip/lib/RTCSession.js';
+import type { RTCSessionEvent } from 'jssip/lib/UA.js';
+import type { SipCredentials } from '../../common/api.ts';
+import { type AudioPackets, type RtpStatsLike, readAudioPackets } from './format.ts';
+
+export type { RTCSession };
+
+export type Registration = 'connecting' | 'registered' | 'unregistered' | 'failed';
+
+export interface SoftphoneHandlers {
+  onRegistration(state: Registration): void;
+  /** A call is ringing on this softphone. */
+  onIncoming(session: RTCSession): void;
+}
+
+export interface Softphone {
+  stop(): void;
+}
+
+export function startSoftphone(sip: SipCredentials, handlers: SoftphoneHandlers): Softphone {
+  const ua = new UA({
+    sockets: [new WebSocketInterface(sip.wsUrl)],
+    uri: sip.uri,
+    authorization_user: sip.authorizationUser,
+    password: sip.password,
+    register: true,
+    session_timers: false,
+  });
+  ua.on('connecting', () => handlers.onRegistration('connecting'));
+  ua.on('registered', () => handlers.onRegistration('registered'));
+  ua.on('unregistered', () => handlers.onRegistration('unregistered'));
+  ua.on('disconnected', () => handlers.onRegistration('unregistered'));
+  ua.on('registrationFailed', () => handlers.onRegistration('failed'));
+  ua.on('newRTCSession', (event: RTCSessionEvent) => {
+    if (event.originator === 'remote') handlers.onIncoming(event.session);
+  });
+  ua.start();
+  return { stop: () => ua.stop() };
+}
+
+export const ANSWER_OPTIONS = { mediaConstraints: { audio: true, video: false } } as const;
+
+/** The caller as SIP names them, for calls whose screen-pop has not (or will not) come. */
+export function sipCaller(session: RTCSession): string {
+  const identity = session.remote_identity;
+  return identity.uri.user || identity.display_name || '';
+}
+
+/** Plays the caller's audio in `audio` as soon as the peer connection carries it. */
+export function playRemoteAudio(session: RTCSession, audio: HTMLAudioElement): void {
+  const attach = (pc: RTCPeerConnection) => {
+    pc.addEventListener('track', (event) => {
+      audio.srcObject = event.streams[0] ?? new MediaStream([event.track]);
+    });
+  };
+  if (session.connection) attach(session.connection);
+  session.on('peerconnection', ({ peerconnection }) => attach(peerconnection));
+  // A track that arrived before we listened still has its receiver.
+  session.on('confirmed', () => {
+    if (audio.srcObject || !session.connection) return;
+    const tracks = session.connection
+      .getReceivers()
+      .flatMap((r) => (r.track.kind === 'audio' ? [r.track] : []));
+    if (tracks.length > 0) audio.srcObject = new MediaStream(tracks);
+  });
+}
+
+/** Audio packets sent and received so far on the call's peer connection. */
+export async function audioPackets(session: RTCSession): Promise<AudioPackets> {
+  const pc = session.connection;
+  if (!pc) return { sent: 0, received: 0 };
+  const report = await pc.getStats();
+  return readAudioPackets(report.values() as Iterable<RtpStatsLike>);
+}

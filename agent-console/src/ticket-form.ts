@@ -1,0 +1,155 @@
+/** The ticket form: logs what the caller asked for, linked to the call it came from. */
+import type { AgencyView, CreateTicketRequest } from '../../common/api.ts';
+import {
+  CATEGORIES,
+  CATEGORY_KEYS,
+  type Category,
+  DISTRICT_KEYS,
+  DISTRICTS,
+  type District,
+} from '../../common/domain.ts';
+import type { CallPop } from '../../common/events.ts';
+import { ApiRequestError, api } from './api.ts';
+import { categoryForQueue } from './format.ts';
+import { t } from './i18n.ts';
+import { byId } from './page.ts';
+
+export interface TicketForm {
+  /** Starts a fresh ticket for the call on screen. */
+  prefill(pop: CallPop): void;
+}
+
+export interface TicketFormDeps {
+  /** The call still in progress, which a ticket created after a reset should stay linked to. */
+  currentCallId(): string | null;
+}
+
+function option(value: string, label: string): HTMLOptionElement {
+  const el = document.createElement('option');
+  el.value = value;
+  el.textContent = label;
+  return el;
+}
+
+const isCategory = (value: string): value is Category => value in CATEGORIES;
+const isDistrict = (value: string): value is District => value in DISTRICTS;
+
+export function createTicketForm(deps: TicketFormDeps): TicketForm {
+  const el = {
+    form: byId('ticket-form', HTMLFormElement),
+    callerNumber: byId('caller-number', HTMLInputElement),
+    callerName: byId('caller-name', HTMLInputElement),
+    category: byId('category', HTMLSelectElement),
+    district: byId('district', HTMLSelectElement),
+    description: byId('description', HTMLTextAreaElement),
+    agency: byId('agency', HTMLSelectElement),
+    submit: byId('ticket-submit', HTMLButtonElement),
+    error: byId('ticket-error', HTMLParagraphElement),
+    created: byId('ticket-created', HTMLParagraphElement),
+    trackingCode: byId('tracking-code', HTMLElement),
+  };
+
+  let linkedCallId: string | null = null;
+  let suggestion = 0;
+
+  el.category.replaceChildren(
+    option('', t('ticket.choose')),
+    ...CATEGORY_KEYS.map((key) => option(key, CATEGORIES[key])),
+  );
+  el.district.replaceChildren(
+    option('', t('ticket.choose')),
+    ...DISTRICT_KEYS.map((key) => option(key, DISTRICTS[key])),
+  );
+  el.agency.replaceChildren(option('', t('ticket.agencyAuto')));
+
+  function showError(message: string | null): void {
+    el.error.textContent = message ?? '';
+    el.error.hidden = message === null;
+  }
+
+  function showAgencies(agencies: AgencyView[]): void {
+    const chosen = el.agency.value;
+    el.agency.replaceChildren(
+      option('', t('ticket.agencyAuto')),
+      ...agencies.map((agency) => option(String(agency.id), agency.name)),
+    );
+    el.agency.value = chosen;
+  }
+
+  /** Preselects the agency the routing rules would pick; the operator may still override it. */
+  function suggestAgency(): void {
+    const category = el.category.value;
+    const district = el.district.value;
+    const request = ++suggestion;
+    if (!isCategory(category) || !isDistrict(district)) return;
+    api
+      .suggestAgency(category, district)
+      .then((agency) => {
+        if (request !== suggestion) return;
+        if (![...el.agency.options].some((o) => o.value === String(agency.id))) {
+          el.agency.append(option(String(agency.id), agency.name));
+        }
+        el.agency.value = String(agency.id);
+      })
+      .catch((err: unknown) => console.warn('no agency suggestion', err));
+  }
+
+  function readForm(): CreateTicketRequest | null {
+    const category = el.category.value;
+    const district = el.district.value;
+    if (!isCategory(category) || !isDistrict(district)) return null;
+    const callerName = el.callerName.value.trim();
+    const agencyId = Number(el.agency.value);
+    return {
+      ...(linkedCallId ? { callId: linkedCallId } : {}),
+      callerNumber: el.callerNumber.value.trim(),
+      ...(callerName ? { callerName } : {}),
+      category,
+      district,
+      description: el.description.value.trim(),
+      ...(el.agency.value && Number.isInteger(agencyId) ? { agencyId } : {}),
+    };
+  }
+
+  el.category.addEventListener('change', suggestAgency);
+  el.district.addEventListener('change', suggestAgency);
+
+  el.form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const body = readForm();
+    if (!body) return;
+    showError(null);
+    el.created.hidden = true;
+    el.submit.disabled = true;
+    api
+      .createTicket(body)
+      .then((ticket) => {
+        el.trackingCode.textContent = ticket.trackingCode;
+        el.created.hidden = false;
+        el.form.reset();
+        suggestion++;
+        linkedCallId = deps.currentCallId();
+      })
+      .catch((err: unknown) => showError(err instanceof ApiRequestError ? err.message : t('error.network')))
+      .finally(() => {
+        el.submit.disabled = false;
+      });
+  });
+
+  api
+    .agencies()
+    .then((list) => showAgencies(list.data))
+    .catch((err: unknown) => showError(err instanceof ApiRequestError ? err.message : t('error.network')));
+
+  return {
+    prefill(pop) {
+      el.form.reset();
+      showError(null);
+      el.created.hidden = true;
+      linkedCallId = pop.callId;
+      el.callerNumber.value = pop.caller;
+      el.category.value = categoryForQueue(pop.queue);
+      suggestAgency();
+    },
+  };
+}
