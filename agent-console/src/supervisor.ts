@@ -1,0 +1,94 @@
+/**
+ * Supervisor wallboard. The server pushes a whole snapshot on every change; between pushes the
+ * waits and times in state count up locally, from the server's clock as the snapshot gave it.
+ */
+import { QUEUES } from '../../common/domain.ts';
+import type { WallboardSnapshot } from '../../common/events.ts';
+import { formatMinutesSeconds, secondsSince } from './format.ts';
+import { stateLabel, t, translatePage } from './i18n.ts';
+import { byId, requireUser, showFatal, showWhileDisconnected, wireLogout } from './page.ts';
+import { connectSocket } from './socket.ts';
+
+translatePage();
+
+const el = {
+  userName: byId('user-name', HTMLElement),
+  logout: byId('logout', HTMLButtonElement),
+  telephonyBanner: byId('telephony-banner', HTMLParagraphElement),
+  socketBanner: byId('socket-banner', HTMLParagraphElement),
+  status: byId('wallboard-status', HTMLParagraphElement),
+  queues: byId('queues-body', HTMLTableSectionElement),
+  agents: byId('agents-body', HTMLTableSectionElement),
+};
+
+function row(...cells: Array<{ text: string; className?: string; header?: boolean }>): HTMLTableRowElement {
+  const tr = document.createElement('tr');
+  for (const cell of cells) {
+    const td = document.createElement(cell.header ? 'th' : 'td');
+    if (cell.header) td.setAttribute('scope', 'row');
+    td.textContent = cell.text;
+    if (cell.className) td.className = cell.className;
+    tr.append(td);
+  }
+  return tr;
+}
+
+function render(snapshot: WallboardSnapshot, receivedAt: number): void {
+  const now = Date.now();
+  const sinceReceived = Math.max(0, (now - receivedAt) / 1000);
+  el.telephonyBanner.hidden = snapshot.telephonyUp;
+  el.status.textContent = t('wallboard.updatedAt', {
+    time: new Date(snapshot.at).toLocaleTimeString('vi-VN'),
+  });
+
+  el.queues.replaceChildren(
+    ...snapshot.queues.map((q) => {
+      const longest = q.waiting > 0 ? q.longestWaitSeconds + sinceReceived : 0;
+      return row(
+        { text: QUEUES[q.queue].label, header: true },
+        { text: String(q.waiting), className: q.waiting > 0 ? 'num alert' : 'num' },
+        { text: formatMinutesSeconds(longest), className: 'num' },
+      );
+    }),
+  );
+
+  if (snapshot.agents.length === 0) {
+    const empty = row({ text: t('wallboard.noAgents'), className: 'muted' });
+    empty.cells[0]?.setAttribute('colspan', '3');
+    el.agents.replaceChildren(empty);
+    return;
+  }
+  el.agents.replaceChildren(
+    ...snapshot.agents.map((agent) =>
+      row(
+        { text: agent.displayName, header: true },
+        { text: stateLabel(agent.state), className: `state state-${agent.state}` },
+        {
+          text: formatMinutesSeconds(secondsSince(agent.since, snapshot.at, receivedAt, now)),
+          className: 'num',
+        },
+      ),
+    ),
+  );
+}
+
+async function start(): Promise<void> {
+  const me = await requireUser(['supervisor', 'admin']);
+  if (!me) return;
+  el.userName.textContent = me.user.displayName;
+
+  let latest: { snapshot: WallboardSnapshot; receivedAt: number } | null = null;
+  const socket = connectSocket();
+  showWhileDisconnected(socket, el.socketBanner);
+  socket.on('wallboard:updated', (snapshot) => {
+    latest = { snapshot, receivedAt: Date.now() };
+    render(snapshot, latest.receivedAt);
+  });
+  setInterval(() => {
+    if (latest) render(latest.snapshot, latest.receivedAt);
+  }, 1000);
+
+  wireLogout(el.logout, () => socket.disconnect());
+}
+
+start().catch(showFatal);
