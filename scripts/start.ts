@@ -7,21 +7,16 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadConfig } from '../server/config.ts';
-import { eq } from 'drizzle-orm';
-import { type Db, openDatabase } from '../server/db/index.ts';
-import { agencies } from '../server/db/schema.ts';
+import { openDatabase } from '../server/db/index.ts';
 import { seedDemo } from '../server/db/seed.ts';
 import { startHotline } from '../server/main.ts';
 import { sipAccounts } from '../server/operators/sip-accounts.ts';
-import { startAgencyReceiver } from './lib/agency-receiver.ts';
+import { agencySecret, startAgencyReceiver } from './lib/agency-receiver.ts';
 import { DEFAULT_ASTERISK_ROOT, type RunningAsterisk, startAsterisk } from './lib/asterisk.ts';
 import { type RunningRedis, startRedis } from './lib/redis.ts';
 
 const env = { ...process.env };
 
-export function agencySecret(db: Db, code: string): string | undefined {
-  return db.select({ secret: agencies.forwardSecret }).from(agencies).where(eq(agencies.code, code)).get()?.secret;
-}
 const stops: (() => Promise<void>)[] = [];
 const say = (line: string) => console.log(`[hotline] ${line}`);
 

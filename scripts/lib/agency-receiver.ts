@@ -4,6 +4,9 @@
  */
 import { type IncomingHttpHeaders, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../server/db/index.ts';
+import { agencies } from '../../server/db/schema.ts';
 import { verifySignature } from '../../server/forwarding/signature.ts';
 
 export interface Delivery {
@@ -20,6 +23,11 @@ export interface AgencyReceiver {
   /** Resolves with the first delivery matching `match`, waiting up to `timeoutMs`. */
   waitFor(match: (d: Delivery) => boolean, timeoutMs: number): Promise<Delivery>;
   close(): Promise<void>;
+}
+
+/** The agency's signing secret, as the hotline stores it. */
+export function agencySecret(db: Db, code: string): string | undefined {
+  return db.select({ secret: agencies.forwardSecret }).from(agencies).where(eq(agencies.code, code)).get()?.secret;
 }
 
 export async function startAgencyReceiver(opts: {

@@ -1,0 +1,65 @@
+/**
+ * Watches Asterisk's ARI events on a socket of its own (`subscribeAll`), independent of the
+ * controller under test, to time what Asterisk did: when each channel was created, entered
+ * Stasis and was answered (Asterisk's own event timestamps).
+ */
+import WebSocket from 'ws';
+
+interface ChannelTimes {
+  id: string;
+  caller?: { number?: string };
+  createdAt?: number;
+  stasisAt?: number;
+  upAt?: number;
+}
+
+export interface ObservedChannel {
+  answeredMs: number | null;
+  stasisToAnswerMs: number | null;
+}
+
+export interface AriObserver {
+  channel(match: (c: ChannelTimes) => boolean): ObservedChannel;
+  close(): void;
+}
+
+interface AriEvent {
+  type: string;
+  timestamp: string;
+  channel?: { id: string; state: string; caller?: { number?: string } };
+}
+
+export async function observeAri(
+  ariUrl: string,
+  creds: { username: string; password: string },
+): Promise<AriObserver> {
+  const url = new URL('/ari/events', ariUrl.replace(/^http/, 'ws'));
+  url.searchParams.set('app', 'e2e-observer');
+  url.searchParams.set('subscribeAll', 'true');
+  url.searchParams.set('api_key', `${creds.username}:${creds.password}`);
+  const ws = new WebSocket(url);
+  const channels = new Map<string, ChannelTimes>();
+  ws.on('message', (data) => {
+    const event = JSON.parse(String(data)) as AriEvent;
+    if (!event.channel) return;
+    const at = Date.parse(event.timestamp);
+    const times = channels.get(event.channel.id) ?? { id: event.channel.id, caller: event.channel.caller };
+    channels.set(event.channel.id, times);
+    if (event.type === 'ChannelCreated') times.createdAt ??= at;
+    if (event.type === 'StasisStart') times.stasisAt ??= at;
+    if (event.channel.state === 'Up') times.upAt ??= at;
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  const diff = (a?: number, b?: number) => (a === undefined || b === undefined ? null : b - a);
+  return {
+    channel(match) {
+      const found = [...channels.values()].find(match);
+      if (!found) throw new Error('No such channel was observed');
+      return { answeredMs: diff(found.createdAt, found.upAt), stasisToAnswerMs: diff(found.stasisAt, found.upAt) };
+    },
+    close: () => ws.close(),
+  };
+}
