@@ -1,0 +1,382 @@
+/**
+ * The only file that imports `ari-client` (2.2.0, unmaintained since 2019). It makes the library
+ * safe to use:
+ * - every REST call has a timeout, and "not found" answers become `GoneError`;
+ * - the event socket is supervised here: ari-client's own reconnect gives up after a few tries,
+ *   so it is switched off and this file reconnects forever with backoff (0.5 s doubling to 10 s),
+ *   pinging the socket to notice a silent peer;
+ * - events are taken from client-level listeners only (per-instance listeners leak), reduced to
+ *   plain `AriEvent`s and handed to ONE handler.
+ */
+import type { EventEmitter } from 'node:events';
+import * as ari from 'ari-client';
+import type { Logger } from 'pino';
+import {
+  type AriBridge,
+  type AriChannel,
+  type AriConnection,
+  AriDisconnectedError,
+  type AriEvent,
+  type AriHandlers,
+  AriRequestError,
+  AriTimeoutError,
+  GoneError,
+  type OriginateParams,
+} from './port.ts';
+
+export interface AriOptions {
+  /** e.g. `http://127.0.0.1:8088` */
+  url: string;
+  username: string;
+  password: string;
+  /** Stasis application to subscribe to. */
+  app: string;
+  logger: Logger;
+  requestTimeoutMs?: number;
+  /** Backoff between connection attempts. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Ping period; the socket is dropped after two periods without a pong. */
+  pingIntervalMs?: number;
+}
+
+/** The parts of ari-client's private state the supervisor relies on (stable in 2.2.0, the last release). */
+interface ClientInternals {
+  _ws?: EventEmitter & { terminate?: () => void; close?: () => void };
+  _wsClosed?: boolean;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, operation: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new AriTimeoutError(operation, ms)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}
+
+/** ari-client rejects with `new Error(responseBody)`; the body is `{"message": "..."}`. */
+export function mapAriError(operation: string, err: unknown): Error {
+  if (err instanceof AriTimeoutError) return err;
+  const raw = err instanceof Error ? err.message : String(err);
+  let message = raw;
+  try {
+    const body = JSON.parse(raw) as { message?: unknown; error?: unknown };
+    if (typeof body.message === 'string') message = body.message;
+    else if (typeof body.error === 'string') message = body.error;
+  } catch {
+    // Not JSON: a transport error; keep the text.
+  }
+  const lower = message.toLowerCase();
+  if (lower.includes('not found') || lower.includes('not in stasis')) {
+    const resource = lower.startsWith('channel')
+      ? 'channel'
+      : lower.startsWith('bridge')
+        ? 'bridge'
+        : lower.startsWith('playback')
+          ? 'playback'
+          : 'unknown';
+    return new GoneError(resource, `ARI ${operation}: ${message}`);
+  }
+  return new AriRequestError(operation, message);
+}
+
+interface RawChannel {
+  id: string;
+  name?: string;
+  state?: string;
+  caller?: { number?: string };
+  creationtime?: string;
+  dialplan?: { app_name?: string; app_data?: string };
+}
+
+function toEvent(type: string, raw: Record<string, unknown>): AriEvent | null {
+  const channel = raw.channel as RawChannel | undefined;
+  switch (type) {
+    case 'StasisStart': {
+      if (!channel) return null;
+      const args = raw.args;
+      return {
+        type,
+        channelId: channel.id,
+        args: Array.isArray(args)
+          ? args.map(String)
+          : typeof args === 'string' && args
+            ? args.split(',')
+            : [],
+        callerNumber: channel.caller?.number ?? '',
+        channelName: channel.name ?? '',
+      };
+    }
+    case 'StasisEnd':
+    case 'ChannelHangupRequest':
+      return channel ? { type, channelId: channel.id } : null;
+    case 'ChannelDtmfReceived':
+      return channel ? { type, channelId: channel.id, digit: String(raw.digit ?? '') } : null;
+    case 'ChannelDestroyed':
+      return channel ? { type, channelId: channel.id, cause: Number(raw.cause ?? 0) } : null;
+    case 'PlaybackFinished': {
+      const playback = raw.playback as { id?: string } | undefined;
+      return playback?.id ? { type, playbackId: playback.id } : null;
+    }
+    default:
+      return null;
+  }
+}
+
+const EVENT_TYPES = [
+  'StasisStart',
+  'StasisEnd',
+  'ChannelDtmfReceived',
+  'PlaybackFinished',
+  'ChannelDestroyed',
+  'ChannelHangupRequest',
+] as const;
+
+function toChannel(c: RawChannel): AriChannel {
+  return {
+    id: c.id,
+    name: c.name ?? '',
+    state: c.state ?? '',
+    callerNumber: c.caller?.number ?? '',
+    creationTime: c.creationtime ?? '',
+    appName: c.dialplan?.app_name ?? '',
+    appData: c.dialplan?.app_data ?? '',
+  };
+}
+
+class SupervisedAri implements AriConnection {
+  private client: ari.Client | null = null;
+  private handlers: AriHandlers | null = null;
+  private stopped = false;
+  private running: Promise<void> | null = null;
+  /** Ends the current connection or backoff wait early. */
+  private interrupt: (() => void) | null = null;
+  private readonly timeoutMs: number;
+  up = false;
+
+  constructor(private readonly opts: AriOptions) {
+    this.timeoutMs = opts.requestTimeoutMs ?? 5_000;
+  }
+
+  start(handlers: AriHandlers): void {
+    if (this.running) return;
+    this.handlers = handlers;
+    this.stopped = false;
+    this.running = this.supervise();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.interrupt?.();
+    await this.running;
+    this.running = null;
+  }
+
+  private async supervise(): Promise<void> {
+    const min = this.opts.minBackoffMs ?? 500;
+    const max = this.opts.maxBackoffMs ?? 10_000;
+    let delay = min;
+    while (!this.stopped) {
+      try {
+        const lost = await this.connectOnce();
+        delay = min;
+        this.up = true;
+        this.opts.logger.info('ARI connected');
+        this.handlers?.connected();
+        const why = await lost;
+        this.up = false;
+        this.opts.logger.warn({ why }, 'ARI connection lost');
+        this.handlers?.disconnected();
+      } catch (err) {
+        this.opts.logger.warn({ err, retryInMs: delay }, 'ARI connection failed');
+      }
+      if (this.stopped) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.interrupt = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.interrupt = null;
+      delay = Math.min(delay * 2, max);
+    }
+  }
+
+  /** Connects and subscribes; resolves with a promise that settles (with a reason) when the connection is lost. */
+  private async connectOnce(): Promise<Promise<string>> {
+    const { url, username, password, app, logger } = this.opts;
+    const client = await withTimeout(ari.connect(url, username, password), this.timeoutMs, 'connect');
+    if (this.stopped) throw new Error('stopped');
+    const internals = client as unknown as ClientInternals;
+    const emitter = client as unknown as EventEmitter;
+
+    let markLost: (why: string) => void = () => {};
+    const lost = new Promise<string>((resolve) => {
+      markLost = resolve;
+    });
+    let closed = false;
+    let pingTimer: NodeJS.Timeout | undefined;
+    const close = (why: string) => {
+      if (closed) return;
+      closed = true;
+      clearInterval(pingTimer);
+      // Tells ari-client the close is intended, which switches its own reconnect off.
+      internals._wsClosed = true;
+      emitter.removeAllListeners();
+      if (this.client === client) this.client = null;
+      try {
+        internals._ws?.terminate?.();
+      } catch {
+        // Already closed.
+      }
+      markLost(why);
+    };
+
+    for (const type of EVENT_TYPES) {
+      emitter.on(type, (raw: Record<string, unknown>) => {
+        const event = toEvent(type, raw);
+        if (!event || closed) return;
+        try {
+          this.handlers?.event(event);
+        } catch (err) {
+          logger.error({ err, type }, 'ARI event handler threw');
+        }
+      });
+    }
+    emitter.on('WebSocketReconnecting', () => close('reconnecting'));
+    emitter.on('WebSocketMaxRetries', () => close('max retries'));
+    emitter.on('ApplicationReplaced', () => close('application replaced'));
+
+    const started = client.start(app);
+    const ws = internals._ws;
+    if (!ws) {
+      close('no socket');
+      throw new Error('ari-client did not open an event socket');
+    }
+    // Ahead of ari-client's own listeners, so it sees `_wsClosed` and does not reconnect by itself.
+    ws.prependListener('close', () => close('socket closed'));
+    ws.prependListener('error', (err: Error) => close(`socket error: ${err.message}`));
+    this.interrupt = () => close('stopped');
+
+    const failed = lost.then((why) => {
+      throw new Error(`event socket failed before subscribing: ${why}`);
+    });
+    try {
+      await withTimeout(Promise.race([started, failed]), this.timeoutMs, 'start');
+    } catch (err) {
+      close('start failed');
+      throw err;
+    }
+    failed.catch(() => {});
+    this.client = client;
+
+    let lastPong = Date.now();
+    const period = this.opts.pingIntervalMs ?? 5_000;
+    emitter.on('pong', () => {
+      lastPong = Date.now();
+    });
+    pingTimer = setInterval(() => {
+      if (Date.now() - lastPong > 2 * period) close('no pong');
+      else client.ping();
+    }, period);
+    pingTimer.unref();
+    return lost;
+  }
+
+  private async call<T>(operation: string, run: (client: ari.Client) => Promise<T>): Promise<T> {
+    const client = this.client;
+    if (!client) throw new AriDisconnectedError(operation);
+    try {
+      return await withTimeout(run(client), this.timeoutMs, operation);
+    } catch (err) {
+      throw mapAriError(operation, err);
+    }
+  }
+
+  async answer(channelId: string): Promise<void> {
+    await this.call('answer', (c) => c.channels.answer({ channelId }));
+  }
+
+  async play(channelId: string, media: string[], playbackId: string): Promise<void> {
+    await this.call('play', (c) => c.channels.play({ channelId, media: media.join(','), playbackId }));
+  }
+
+  async stopPlayback(playbackId: string): Promise<void> {
+    await this.call('stopPlayback', (c) => c.playbacks.stop({ playbackId }));
+  }
+
+  async hangup(channelId: string): Promise<void> {
+    await this.call('hangup', (c) => c.channels.hangup({ channelId }));
+  }
+
+  async originate(p: OriginateParams): Promise<void> {
+    await this.call('originate', (c) =>
+      c.channels.originate({
+        endpoint: p.endpoint,
+        channelId: p.channelId,
+        app: p.app,
+        appArgs: p.appArgs,
+        callerId: p.callerId,
+        timeout: p.timeout,
+        formats: p.formats,
+      }),
+    );
+  }
+
+  async createBridge(bridgeId: string, type: 'holding' | 'mixing', name: string): Promise<void> {
+    await this.call('createBridge', (c) => c.bridges.create({ bridgeId, type, name }));
+  }
+
+  async addChannel(bridgeId: string, channelIds: string[]): Promise<void> {
+    await this.call('addChannel', (c) => c.bridges.addChannel({ bridgeId, channel: channelIds.join(',') }));
+  }
+
+  async removeChannel(bridgeId: string, channelId: string): Promise<void> {
+    await this.call('removeChannel', (c) => c.bridges.removeChannel({ bridgeId, channel: channelId }));
+  }
+
+  async startMoh(target: { bridgeId: string } | { channelId: string }, mohClass: string): Promise<void> {
+    await this.call('startMoh', (c) =>
+      'bridgeId' in target
+        ? c.bridges.startMoh({ bridgeId: target.bridgeId, mohClass })
+        : c.channels.startMoh({ channelId: target.channelId, mohClass }),
+    );
+  }
+
+  async destroyBridge(bridgeId: string): Promise<void> {
+    await this.call('destroyBridge', (c) => c.bridges.destroy({ bridgeId }));
+  }
+
+  async listChannels(): Promise<AriChannel[]> {
+    const list = await this.call('listChannels', (c) => c.channels.list());
+    return (list as unknown as RawChannel[]).map(toChannel);
+  }
+
+  async listBridges(): Promise<AriBridge[]> {
+    const list = await this.call('listBridges', (c) => c.bridges.list());
+    return list.map((b) => ({
+      id: b.id,
+      type: b.bridge_type,
+      channelIds: Array.isArray(b.channels) ? b.channels : b.channels ? [b.channels] : [],
+    }));
+  }
+
+  async getChannelVar(channelId: string, variable: string): Promise<string> {
+    const result = await this.call('getChannelVar', (c) => c.channels.getChannelVar({ channelId, variable }));
+    return result.value;
+  }
+}
+
+/** An ARI connection that keeps itself up from `start()` until `stop()`. */
+export function createAriConnection(opts: AriOptions): AriConnection {
+  return new SupervisedAri(opts);
+}

@@ -1,0 +1,113 @@
+/**
+ * What the call controller needs from Asterisk, as plain types. `ari.ts` implements it with
+ * `ari-client`; unit tests implement it with a fake. Nothing here imports `ari-client`.
+ */
+
+/** Events from ARI, reduced to what the controller uses. */
+export type AriEvent =
+  | { type: 'StasisStart'; channelId: string; args: string[]; callerNumber: string; channelName: string }
+  | { type: 'StasisEnd'; channelId: string }
+  | { type: 'ChannelDtmfReceived'; channelId: string; digit: string }
+  | { type: 'PlaybackFinished'; playbackId: string }
+  | { type: 'ChannelDestroyed'; channelId: string; cause: number }
+  | { type: 'ChannelHangupRequest'; channelId: string };
+
+export interface AriChannel {
+  id: string;
+  name: string;
+  state: string;
+  callerNumber: string;
+  creationTime: string;
+  /** `Stasis` for channels in an ARI application, with `appData` like `hotline,citizen`. */
+  appName: string;
+  appData: string;
+}
+
+export interface AriBridge {
+  id: string;
+  type: string;
+  channelIds: string[];
+}
+
+export interface OriginateParams {
+  /** e.g. `PJSIP/tdv01` */
+  endpoint: string;
+  channelId: string;
+  app: string;
+  appArgs: string;
+  callerId: string;
+  /** Seconds to ring before giving up. */
+  timeout: number;
+  /** e.g. `opus,ulaw` */
+  formats: string;
+}
+
+export interface AriPort {
+  answer(channelId: string): Promise<void>;
+  play(channelId: string, media: string[], playbackId: string): Promise<void>;
+  stopPlayback(playbackId: string): Promise<void>;
+  hangup(channelId: string): Promise<void>;
+  originate(params: OriginateParams): Promise<void>;
+  createBridge(bridgeId: string, type: 'holding' | 'mixing', name: string): Promise<void>;
+  /** Moves the channels into the bridge (out of any other bridge they are in). */
+  addChannel(bridgeId: string, channelIds: string[]): Promise<void>;
+  removeChannel(bridgeId: string, channelId: string): Promise<void>;
+  startMoh(target: { bridgeId: string } | { channelId: string }, mohClass: string): Promise<void>;
+  destroyBridge(bridgeId: string): Promise<void>;
+  listChannels(): Promise<AriChannel[]>;
+  listBridges(): Promise<AriBridge[]>;
+  getChannelVar(channelId: string, variable: string): Promise<string>;
+}
+
+export interface AriHandlers {
+  event(event: AriEvent): void;
+  /** The event socket is up and subscribed to the application (also after each reconnect). */
+  connected(): void;
+  disconnected(): void;
+}
+
+/** An ARI connection that keeps itself up until `stop()`. */
+export interface AriConnection extends AriPort {
+  /** Starts connecting in the background; returns at once. */
+  start(handlers: AriHandlers): void;
+  stop(): Promise<void>;
+  readonly up: boolean;
+}
+
+/** The resource is gone (hung up, destroyed, finished): usually a race the caller may ignore. */
+export class GoneError extends Error {
+  readonly code = 'ARI_GONE';
+  constructor(
+    readonly resource: 'channel' | 'bridge' | 'playback' | 'unknown',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Asterisk did not answer a REST call in time. */
+export class AriTimeoutError extends Error {
+  readonly code = 'ARI_TIMEOUT';
+  constructor(operation: string, ms: number) {
+    super(`ARI ${operation} did not answer within ${ms} ms`);
+  }
+}
+
+/** Any other failure of a REST call, with Asterisk's message. */
+export class AriRequestError extends Error {
+  readonly code = 'ARI_REQUEST_FAILED';
+  constructor(
+    readonly operation: string,
+    message: string,
+  ) {
+    super(`ARI ${operation} failed: ${message}`);
+  }
+}
+
+/** Not connected to Asterisk. */
+export class AriDisconnectedError extends Error {
+  readonly code = 'ARI_DISCONNECTED';
+  constructor(operation: string) {
+    super(`ARI ${operation}: not connected`);
+  }
+}
