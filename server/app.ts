@@ -1,0 +1,90 @@
+/** Builds the HTTP application from its dependencies. Never listens: `main.ts` does. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import type { Logger } from 'pino';
+import type { Ivr } from '../ivr/api.ts';
+import { agencyRoutes } from './agencies/routes.ts';
+import { registerSessionLookup } from './auth/guard.ts';
+import { authRoutes } from './auth/routes.ts';
+import { createAuthService } from './auth/service.ts';
+import type { Config } from './config.ts';
+import type { Db } from './db/index.ts';
+import { errorBody, NotFoundError, registerErrorHandler } from './errors.ts';
+import type { ForwardQueue } from './forwarding/queue.ts';
+import { ticketRoutes } from './tickets/routes.ts';
+import { createTicketService } from './tickets/service.ts';
+
+/** The slice of the call controller the HTTP and socket.io side uses. */
+export type Desk = Pick<Ivr, 'setAgentState' | 'agentState' | 'snapshot'>;
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  logger: Logger;
+  forwardQueue: ForwardQueue;
+  desk: Desk;
+  /** Built console (static files); served at `/`, with `index.html` for unknown non-API paths. */
+  consoleDir?: string;
+  now?: () => Date;
+}
+
+export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, db, logger, desk } = deps;
+  const now = deps.now ?? (() => new Date());
+  const app = Fastify({
+    // Widened so the instance is the plain `FastifyInstance` that route plugins are typed against.
+    loggerInstance: logger as FastifyBaseLogger,
+    // Request lines carry query strings (caller numbers); log our own line without them.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 64 * 1024,
+  });
+
+  registerErrorHandler(app);
+  await app.register(fastifyCookie);
+  const auth = createAuthService({ db, now });
+  registerSessionLookup(app, auth);
+
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug(
+      {
+        method: request.method,
+        route: request.routeOptions.url,
+        statusCode: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request done',
+    );
+  });
+
+  app.get('/api/health', async () => {
+    db.$client.prepare('select 1').get();
+    return { status: 'ok', telephonyUp: desk.snapshot(now()).telephonyUp };
+  });
+  await app.register(authRoutes, { auth, config });
+  await app.register(agencyRoutes, { db });
+  const tickets = createTicketService({ db, forwardQueue: deps.forwardQueue, logger, now });
+  await app.register(ticketRoutes, { tickets });
+
+  const consoleDir = deps.consoleDir;
+  const hasConsole = consoleDir !== undefined && existsSync(join(consoleDir, 'index.html'));
+  if (consoleDir !== undefined && existsSync(consoleDir)) {
+    await app.register(fastifyStatic, {
+      root: consoleDir,
+      prefix: '/',
+      index: 'index.html',
+      wildcard: false,
+    });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    if (hasConsole && request.method === 'GET' && !request.url.startsWith('/api/')) {
+      return reply.sendFile('index.html');
+    }
+    const notFound = new NotFoundError();
+    return reply.status(404).send(errorBody(notFound.code, notFound.message));
+  });
+
+  return app;
+}

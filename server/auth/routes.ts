@@ -1,0 +1,75 @@
+import type {} from '@fastify/cookie';
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { MeResponse, SipCredentials, UserView } from '../../common/api.ts';
+import type { Config } from '../config.ts';
+import { currentUser, requireRole } from './guard.ts';
+import { type AuthService, type AuthUser, SESSION_COOKIE } from './service.ts';
+
+const LoginBody = Type.Object(
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Type.String({ minLength: 1, maxLength: 256 }),
+  },
+  { additionalProperties: false },
+);
+
+export function toUserView(user: AuthUser): UserView {
+  return {
+    id: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    role: user.role,
+    skills: user.skills,
+    agencyId: user.agencyId,
+  };
+}
+
+function sipCredentials(
+  user: AuthUser,
+  config: Pick<Config, 'sipDomain' | 'sipWsUrl'>,
+): SipCredentials | null {
+  if ((user.role !== 'operator' && user.role !== 'supervisor') || !user.sipPassword) return null;
+  return {
+    uri: `sip:${user.username}@${config.sipDomain}`,
+    authorizationUser: user.username,
+    password: user.sipPassword,
+    wsUrl: config.sipWsUrl,
+  };
+}
+
+export async function authRoutes(
+  app: FastifyInstance,
+  deps: { auth: AuthService; config: Pick<Config, 'sipDomain' | 'sipWsUrl'> },
+): Promise<void> {
+  const { auth, config } = deps;
+
+  app.post<{ Body: Static<typeof LoginBody> }>(
+    '/api/auth/login',
+    { schema: { body: LoginBody } },
+    async (request, reply): Promise<MeResponse> => {
+      const { token, user, expiresAt } = await auth.login(request.body.username, request.body.password);
+      reply.setCookie(SESSION_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'strict',
+        path: '/',
+        secure: 'auto',
+        expires: expiresAt,
+      });
+      request.log.info({ userId: user.id, role: user.role }, 'logged in');
+      return { user: toUserView(user), sip: sipCredentials(user, config) };
+    },
+  );
+
+  app.post('/api/auth/logout', { onRequest: requireRole() }, async (request, reply) => {
+    const token = request.cookies[SESSION_COOKIE];
+    if (token) auth.logout(token);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.status(204).send();
+  });
+
+  app.get('/api/me', { onRequest: requireRole() }, async (request): Promise<MeResponse> => {
+    const user = currentUser(request);
+    return { user: toUserView(user), sip: sipCredentials(user, config) };
+  });
+}

@@ -1,0 +1,82 @@
+/** Logins and sessions. A session is a random 32-byte token in a cookie; only its hash is stored. */
+import { createHash, randomBytes } from 'node:crypto';
+import { eq, lt } from 'drizzle-orm';
+import type { Db } from '../db/index.ts';
+import { sessions, users } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { hashPassword, verifyPassword } from './password.ts';
+import type { UserRow } from './schema.ts';
+
+export const SESSION_COOKIE = 'hotline_session';
+/** A shift runs into the evening; one login lasts the working day. */
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+export type AuthUser = Omit<UserRow, 'passwordHash'>;
+
+export class InvalidCredentialsError extends AppError {
+  constructor() {
+    super('INVALID_CREDENTIALS', 401, 'Tên đăng nhập hoặc mật khẩu không đúng.');
+  }
+}
+
+export interface AuthService {
+  /** Throws `InvalidCredentialsError`; the same error for an unknown user and a wrong password. */
+  login(username: string, password: string): Promise<{ token: string; user: AuthUser; expiresAt: Date }>;
+  logout(token: string): void;
+  /** The session's user, or null for an unknown or expired token. */
+  userForToken(token: string | undefined): AuthUser | null;
+}
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+function withoutHash({ passwordHash: _, ...user }: UserRow): AuthUser {
+  return user;
+}
+
+export function createAuthService(deps: { db: Db; now?: () => Date; ttlMs?: number }): AuthService {
+  const { db } = deps;
+  const now = deps.now ?? (() => new Date());
+  const ttlMs = deps.ttlMs ?? SESSION_TTL_MS;
+  // Verifying against a real hash for unknown users keeps the response time from revealing them.
+  let dummyHash: Promise<string> | undefined;
+  const unknownUserHash = () => {
+    dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+    return dummyHash;
+  };
+
+  return {
+    async login(username, password) {
+      const user = db.select().from(users).where(eq(users.username, username)).get();
+      const ok = await verifyPassword(user?.passwordHash ?? (await unknownUserHash()), password);
+      if (!user || !ok) throw new InvalidCredentialsError();
+      const token = randomBytes(32).toString('base64url');
+      const createdAt = now();
+      const expiresAt = new Date(createdAt.getTime() + ttlMs);
+      db.delete(sessions).where(lt(sessions.expiresAt, createdAt)).run();
+      db.insert(sessions)
+        .values({ tokenHash: hashToken(token), userId: user.id, createdAt, expiresAt })
+        .run();
+      return { token, user: withoutHash(user), expiresAt };
+    },
+
+    logout(token) {
+      db.delete(sessions)
+        .where(eq(sessions.tokenHash, hashToken(token)))
+        .run();
+    },
+
+    userForToken(token) {
+      if (!token) return null;
+      const row = db
+        .select({ user: users, expiresAt: sessions.expiresAt })
+        .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(eq(sessions.tokenHash, hashToken(token)))
+        .get();
+      if (!row || row.expiresAt.getTime() <= now().getTime()) return null;
+      return withoutHash(row.user);
+    },
+  };
+}

@@ -1,0 +1,274 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AgencyView, ApiError, ListResponse, MeResponse, TicketView } from '../../common/api.ts';
+import { isValidTrackingCode } from '../../server/tickets/tracking-code.ts';
+import { buildFixture, type Fixture } from './server-fixture.ts';
+
+let fx: Fixture;
+beforeEach(async () => {
+  fx = await buildFixture();
+});
+afterEach(async () => {
+  await fx.close();
+});
+
+const ticket = {
+  callerNumber: '0912345678',
+  callerName: 'Nguyễn Văn An',
+  category: 'health',
+  district: 'xuan_loc',
+  description: 'Gia đình có người sốt cao, cần tư vấn cơ sở y tế gần nhất.',
+};
+
+async function createTicket(cookie: string, body: object = ticket) {
+  return fx.app.inject({ method: 'POST', url: '/api/tickets', headers: { cookie }, payload: body });
+}
+
+describe('auth', () => {
+  it('logs in, sets an HttpOnly SameSite=Strict session cookie, and /api/me returns SIP credentials', async () => {
+    const res = await fx.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { username: 'tdv01', password: '1022demo' },
+    });
+    expect(res.statusCode).toBe(200);
+    const cookie = res.cookies.find((c) => c.name === 'hotline_session');
+    expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+
+    const me = await fx.app.inject({
+      url: '/api/me',
+      headers: { cookie: `hotline_session=${cookie?.value}` },
+    });
+    expect(me.statusCode).toBe(200);
+    const body = me.json<MeResponse>();
+    expect(body.user).toMatchObject({ username: 'tdv01', role: 'operator', skills: ['health', 'general'] });
+    expect(body.user).not.toHaveProperty('passwordHash');
+    expect(body.sip).toMatchObject({
+      uri: 'sip:tdv01@hotline.test',
+      authorizationUser: 'tdv01',
+      wsUrl: 'ws://127.0.0.1:8088/ws',
+    });
+    expect(body.sip?.password.length).toBeGreaterThanOrEqual(16);
+  });
+
+  it('gives agency liaisons no SIP credentials', async () => {
+    const me = await fx.app.inject({ url: '/api/me', headers: { cookie: await fx.login('syt') } });
+    expect(me.json<MeResponse>()).toMatchObject({ user: { role: 'agency' }, sip: null });
+  });
+
+  it.each([
+    ['a wrong password', 'tdv01', 'sai-mat-khau'],
+    ['an unknown user', 'khongco', '1022demo'],
+  ])('refuses %s with the same error', async (_, username, password) => {
+    const res = await fx.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { username, password },
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.json<ApiError>().error.code).toBe('INVALID_CREDENTIALS');
+    expect(res.cookies).toHaveLength(0);
+  });
+
+  it('logout ends the session', async () => {
+    const cookie = await fx.login('tdv01');
+    const out = await fx.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie } });
+    expect(out.statusCode).toBe(204);
+    const me = await fx.app.inject({ url: '/api/me', headers: { cookie } });
+    expect(me.statusCode).toBe(401);
+  });
+});
+
+describe('roles', () => {
+  it.each([
+    ['GET', '/api/me'],
+    ['GET', '/api/agencies'],
+    ['GET', '/api/tickets'],
+    ['GET', '/api/tickets/1'],
+    ['POST', '/api/tickets'],
+    ['GET', '/api/routing/suggest?category=health&district=bien_hoa'],
+  ] as const)('%s %s needs a session', async (method, url) => {
+    const res = await fx.app.inject({ method, url, payload: method === 'POST' ? {} : undefined });
+    expect(res.statusCode).toBe(401);
+    expect(res.json<ApiError>().error.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('rejects a forged session cookie', async () => {
+    const res = await fx.app.inject({ url: '/api/me', headers: { cookie: 'hotline_session=forged' } });
+    expect(res.statusCode).toBe(401);
+  });
+
+  it('an agency liaison may not create tickets or ask for routing', async () => {
+    const cookie = await fx.login('syt');
+    const created = await createTicket(cookie);
+    expect(created.statusCode).toBe(403);
+    expect(created.json<ApiError>().error.code).toBe('FORBIDDEN');
+    const suggest = await fx.app.inject({
+      url: '/api/routing/suggest?category=health&district=bien_hoa',
+      headers: { cookie },
+    });
+    expect(suggest.statusCode).toBe(403);
+  });
+
+  it('an agency liaison sees only its own agency tickets', async () => {
+    const operator = await fx.login('tdv01');
+    const health = (await createTicket(operator)).json<TicketView>();
+    const goods = (await createTicket(operator, { ...ticket, category: 'goods' })).json<TicketView>();
+    const syt = await fx.login('syt');
+    const list = await fx.app.inject({ url: '/api/tickets', headers: { cookie: syt } });
+    expect(list.json<ListResponse<TicketView>>().data.map((t) => t.id)).toEqual([health.id]);
+    const other = await fx.app.inject({ url: `/api/tickets/${goods.id}`, headers: { cookie: syt } });
+    expect(other.statusCode).toBe(404);
+  });
+});
+
+describe('tickets', () => {
+  it('creates a ticket with a valid tracking code, the suggested agency, and queues it', async () => {
+    const res = await createTicket(await fx.login('tdv01'));
+    expect(res.statusCode).toBe(201);
+    const body = res.json<TicketView>();
+    expect(isValidTrackingCode(body.trackingCode)).toBe(true);
+    expect(body).toMatchObject({
+      callerNumber: '0912345678',
+      callerName: 'Nguyễn Văn An',
+      category: 'health',
+      district: 'xuan_loc',
+      status: 'received',
+      forwardedAt: null,
+      callId: null,
+      agency: { code: 'syt', name: 'Sở Y tế' },
+    });
+    expect(fx.queue.enqueued).toEqual([body.id]);
+  });
+
+  it('uses a district exception to the routing and honours an explicit agency', async () => {
+    const cookie = await fx.login('tdv02');
+    const suggested = await createTicket(cookie, {
+      ...ticket,
+      category: 'infrastructure',
+      district: 'bien_hoa',
+    });
+    expect(suggested.json<TicketView>().agency.code).toBe('ubnd-bien-hoa');
+
+    const agencies = (await fx.app.inject({ url: '/api/agencies', headers: { cookie } })).json<
+      ListResponse<AgencyView>
+    >().data;
+    const sct = agencies.find((a) => a.code === 'sct');
+    const chosen = await createTicket(cookie, { ...ticket, agencyId: sct?.id });
+    expect(chosen.json<TicketView>().agency.code).toBe('sct');
+
+    const unknown = await createTicket(cookie, { ...ticket, agencyId: 9999 });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json<ApiError>().error.code).toBe('UNKNOWN_AGENCY');
+  });
+
+  it('keeps the ticket when it cannot be queued (Redis down)', async () => {
+    fx.queue.failing = true;
+    const cookie = await fx.login('tdv01');
+    const res = await createTicket(cookie);
+    expect(res.statusCode).toBe(201);
+    const got = await fx.app.inject({
+      url: `/api/tickets/${res.json<TicketView>().id}`,
+      headers: { cookie },
+    });
+    expect(got.json<TicketView>().status).toBe('received');
+  });
+
+  it.each([
+    ['an unknown category', { category: 'weather' }, '/category'],
+    ['an unknown district', { district: 'ha_noi' }, '/district'],
+    ['an empty description', { description: '' }, '/description'],
+    ['a description over 4000 characters', { description: 'x'.repeat(4001) }, '/description'],
+    ['letters in the caller number', { callerNumber: '09123abc' }, '/callerNumber'],
+    ['a caller number too short', { callerNumber: '12' }, '/callerNumber'],
+  ])('rejects %s with VALIDATION', async (_, change, field) => {
+    const res = await createTicket(await fx.login('tdv01'), { ...ticket, ...change });
+    expect(res.statusCode).toBe(400);
+    const { error } = res.json<ApiError>();
+    expect(error.code).toBe('VALIDATION');
+    expect(error.message).toContain(field);
+    expect(fx.queue.enqueued).toEqual([]);
+  });
+
+  it('accepts an international caller number and a description of exactly 4000 characters', async () => {
+    const res = await createTicket(await fx.login('tdv01'), {
+      ...ticket,
+      callerNumber: '+84912345678',
+      description: 'đ'.repeat(4000),
+    });
+    expect(res.statusCode).toBe(201);
+  });
+
+  it('lists a caller’s tickets, newest first, and honours the limit', async () => {
+    const cookie = await fx.login('tdv03');
+    const first = (await createTicket(cookie)).json<TicketView>();
+    const second = (await createTicket(cookie, { ...ticket, category: 'goods' })).json<TicketView>();
+    await createTicket(cookie, { ...ticket, callerNumber: '0987654321' });
+
+    const list = await fx.app.inject({ url: '/api/tickets?callerNumber=0912345678', headers: { cookie } });
+    expect(list.statusCode).toBe(200);
+    expect(list.json<ListResponse<TicketView>>().data.map((t) => t.id)).toEqual([second.id, first.id]);
+
+    const limited = await fx.app.inject({
+      url: '/api/tickets?callerNumber=0912345678&limit=1',
+      headers: { cookie },
+    });
+    expect(limited.json<ListResponse<TicketView>>().data.map((t) => t.id)).toEqual([second.id]);
+
+    const tooMany = await fx.app.inject({ url: '/api/tickets?limit=1000', headers: { cookie } });
+    expect(tooMany.statusCode).toBe(400);
+  });
+
+  it('gets a ticket by id, and 404s with a typed error', async () => {
+    const cookie = await fx.login('giamsat');
+    const created = (await createTicket(cookie)).json<TicketView>();
+    const got = await fx.app.inject({ url: `/api/tickets/${created.id}`, headers: { cookie } });
+    expect(got.json<TicketView>()).toEqual(created);
+
+    const missing = await fx.app.inject({ url: '/api/tickets/424242', headers: { cookie } });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json<ApiError>().error).toEqual({
+      code: 'TICKET_NOT_FOUND',
+      message: 'Không tìm thấy phiếu yêu cầu.',
+    });
+  });
+});
+
+describe('reference data', () => {
+  it('lists agencies and suggests one per category', async () => {
+    const cookie = await fx.login('tdv01');
+    const agencies = await fx.app.inject({ url: '/api/agencies', headers: { cookie } });
+    const codes = agencies.json<ListResponse<AgencyView>>().data.map((a) => a.code);
+    expect(codes).toEqual(expect.arrayContaining(['syt', 'sldtbxh', 'sct', 'sxd', 'vpubnd']));
+    expect(agencies.json<ListResponse<AgencyView>>().data[0]).not.toHaveProperty('forwardSecret');
+
+    const suggest = await fx.app.inject({
+      url: '/api/routing/suggest?category=welfare&district=cam_my',
+      headers: { cookie },
+    });
+    expect(suggest.json<AgencyView>()).toMatchObject({ code: 'sldtbxh' });
+    const bad = await fx.app.inject({
+      url: '/api/routing/suggest?category=x&district=cam_my',
+      headers: { cookie },
+    });
+    expect(bad.json<ApiError>().error.code).toBe('VALIDATION');
+  });
+
+  it('health needs no session; unknown API paths are typed 404s', async () => {
+    const health = await fx.app.inject({ url: '/api/health' });
+    expect(health.json()).toEqual({ status: 'ok', telephonyUp: false });
+    const missing = await fx.app.inject({ url: '/api/nope' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json<ApiError>().error.code).toBe('NOT_FOUND');
+  });
+
+  it('seeding twice changes nothing and keeps SIP passwords', async () => {
+    const { seedDemo } = await import('../../server/db/seed.ts');
+    const { sipAccounts } = await import('../../server/operators/sip-accounts.ts');
+    const before = sipAccounts(fx.db);
+    await seedDemo(fx.db, { agencyUrl: 'http://127.0.0.1:9/agency' });
+    expect(sipAccounts(fx.db)).toEqual(before);
+    expect(before.map((a) => a.endpoint)).toEqual(['tdv01', 'tdv02', 'tdv03', 'tdv04', 'giamsat']);
+    const syt = fx.db.query.agencies.findFirst({ where: (a, { eq }) => eq(a.code, 'syt') }).sync();
+    expect(syt?.forwardUrl).toBe('http://127.0.0.1:9/agency/syt');
+  });
+});
