@@ -14,7 +14,7 @@
  */
 
 import { type AgentState, QUEUE_NAMES, type QueueName } from '../common/domain.ts';
-import type { AgentStatus, QueueStats } from '../common/events.ts';
+import type { AgentStatus } from '../common/events.ts';
 import { type OperatorEndpoint, type RequestedAgentState, UnknownOperatorError } from './api.ts';
 
 export interface WaitingCall {
@@ -154,21 +154,6 @@ export class Acd {
 
   operator(operatorId: number): OperatorEndpoint {
     return this.slot(operatorId).endpoint;
-  }
-
-  queueStats(now: Date): QueueStats[] {
-    return QUEUE_NAMES.map((queue) => {
-      const list = this.list(queue);
-      const oldest = list.reduce<Date | null>(
-        (o, c) => (o === null || c.queuedAt < o ? c.queuedAt : o),
-        null,
-      );
-      return {
-        queue,
-        waiting: list.length,
-        longestWaitSeconds: oldest ? Math.max(0, Math.floor((now.getTime() - oldest.getTime()) / 1000)) : 0,
-      };
-    });
   }
 
   agents(): AgentStatus[] {

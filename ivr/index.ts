@@ -1,0 +1,82 @@
+/**
+ * The call controller's composition root: wires the supervised ARI connection, the ACD and the
+ * Stasis adapter into the `Ivr` the server uses.
+ */
+import type { Logger } from 'pino';
+import type { AgentState } from '../common/domain.ts';
+import { Acd } from './acd.ts';
+import type { Ivr, IvrEvents, OperatorEndpoint, RequestedAgentState } from './api.ts';
+import { createAriConnection } from './ari.ts';
+import { STASIS_APP } from './constants.ts';
+import type { AriConnection } from './port.ts';
+import { StasisController } from './stasis.ts';
+
+export interface IvrDeps {
+  ari: { url: string; username: string; password: string };
+  operators: OperatorEndpoint[];
+  events: IvrEvents;
+  logger: Logger;
+  now?: () => Date;
+  /** Replaces the real ARI connection (tests). */
+  connection?: AriConnection;
+}
+
+export function createIvr(deps: IvrDeps): Ivr {
+  const now = deps.now ?? (() => new Date());
+  const { events, logger } = deps;
+  const connection =
+    deps.connection ??
+    createAriConnection({
+      url: deps.ari.url,
+      username: deps.ari.username,
+      password: deps.ari.password,
+      app: STASIS_APP,
+      logger: logger.child({ component: 'ari' }),
+    });
+  const acd = new Acd(deps.operators, now());
+  const controller = new StasisController({
+    ari: connection,
+    acd,
+    events,
+    logger,
+    now,
+    isUp: () => connection.up,
+  });
+
+  return {
+    async start() {
+      connection.start({
+        event: (event) => controller.handle(event),
+        connected: () => {
+          void controller.onConnected();
+        },
+        disconnected: () => controller.onDisconnected(),
+      });
+    },
+
+    async stop() {
+      await connection.stop();
+      controller.close();
+    },
+
+    setAgentState(operatorId: number, state: RequestedAgentState): AgentState {
+      const before = acd.state(operatorId);
+      const after = acd.request(operatorId, state, now());
+      if (after !== before) {
+        events.agentStateChanged(operatorId, after, acd.since(operatorId));
+        events.wallboardChanged();
+      }
+      controller.dispatch();
+      return after;
+    },
+
+    agentState: (operatorId) => acd.state(operatorId),
+
+    snapshot: (at) => ({
+      at: at.toISOString(),
+      telephonyUp: connection.up,
+      queues: controller.queueStats(at),
+      agents: acd.agents(),
+    }),
+  };
+}

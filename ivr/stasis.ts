@@ -1,0 +1,528 @@
+/**
+ * The adapter between Asterisk and the call flow: turns ARI events into flow inputs, runs the
+ * flow's commands against ARI, and feeds the ACD.
+ *
+ * - One call's inputs run strictly one after another (a serial promise chain per call), so an
+ *   event never overtakes the commands of the one before it.
+ * - Every failure ends in a defined place: the error is logged and the flow gets an `error`
+ *   input, which puts a caller who reached the queue back at its head and hangs up one who had
+ *   not. If that fails too, the caller is hung up. While ARI is down, recovery waits for the
+ *   reconnect.
+ * - Queues are Asterisk holding bridges with fixed ids (`hotline-queue-<queue>`), so they survive
+ *   a controller restart; talks are mixing bridges `<callId>-talk`, destroyed at the end.
+ */
+import type { Logger } from 'pino';
+import { QUEUE_NAMES, QUEUES, type QueueName } from '../common/domain.ts';
+import type { QueueStats } from '../common/events.ts';
+import type { Acd } from './acd.ts';
+import type { CallInfo, IvrEvents } from './api.ts';
+import { STASIS_APP, STASIS_ROLE } from './constants.ts';
+import {
+  agentChannelIdFor,
+  type CallCommand,
+  type CallInput,
+  type CallState,
+  initialState,
+  RING_TIMEOUT_SECONDS,
+  step,
+} from './flow.ts';
+import { AriDisconnectedError, type AriEvent, type AriPort, GoneError } from './port.ts';
+import { soundUri } from './prompts.ts';
+
+export const QUEUE_BRIDGE_PREFIX = 'hotline-queue-';
+export const queueBridgeId = (queue: QueueName) => `${QUEUE_BRIDGE_PREFIX}${queue}`;
+export const talkBridgeId = (callId: string) => `${callId}-talk`;
+const MOH_CLASS = 'default';
+
+export interface StasisDeps {
+  ari: AriPort;
+  acd: Acd;
+  events: IvrEvents;
+  logger: Logger;
+  now: () => Date;
+  /** Whether ARI is connected; no offers are made while it is not. */
+  isUp: () => boolean;
+}
+
+interface Call {
+  /** The citizen's channel id. */
+  id: string;
+  callerNumber: string;
+  state: CallState;
+  log: Logger;
+  /** Tail of the call's serial input queue. */
+  chain: Promise<void>;
+  timer: NodeJS.Timeout | null;
+  /** Agent legs originated so far, to number the next one. */
+  legs: number;
+  talkBridge: string | null;
+  /** Operators who were told about this call, to be told when it is over for them. */
+  offeredTo: Set<number>;
+  /** A command failed while ARI was down; recover once it is back. */
+  needsRecovery: boolean;
+  finished: boolean;
+}
+
+export class StasisController {
+  private readonly calls = new Map<string, Call>();
+  /** Agent leg channel id → call id. */
+  private readonly agentLegs = new Map<string, string>();
+  /** Playback id → call id and the flow's token for it. */
+  private readonly playbacks = new Map<string, { callId: string; token: number }>();
+  private readonly log: Logger;
+
+  constructor(private readonly deps: StasisDeps) {
+    this.log = deps.logger;
+  }
+
+  /** Entry point for every ARI event. Never throws. */
+  handle(event: AriEvent): void {
+    try {
+      this.route(event);
+    } catch (err) {
+      this.log.error({ err, event: event.type }, 'could not route ARI event');
+    }
+  }
+
+  /** After every (re)connect: make sure the queue bridges exist and catch up with what happened meanwhile. */
+  async onConnected(): Promise<void> {
+    try {
+      await this.ensureQueueBridges();
+      await this.reconcile();
+    } catch (err) {
+      this.log.error({ err }, 'start-up reconciliation with Asterisk failed');
+    }
+    this.deps.events.wallboardChanged();
+    this.dispatch();
+  }
+
+  onDisconnected(): void {
+    this.deps.events.wallboardChanged();
+  }
+
+  /** Waiting callers per queue (ringing ones still wait), for the wallboard. */
+  queueStats(now: Date): QueueStats[] {
+    return QUEUE_NAMES.map((queue) => {
+      let waiting = 0;
+      let oldest: Date | null = null;
+      for (const call of this.calls.values()) {
+        const s = call.state;
+        if ((s.name === 'queued' || s.name === 'offering') && s.queue === queue) {
+          waiting++;
+          if (!oldest || s.queuedAt < oldest) oldest = s.queuedAt;
+        }
+      }
+      const longestWaitSeconds = oldest
+        ? Math.max(0, Math.floor((now.getTime() - oldest.getTime()) / 1000))
+        : 0;
+      return { queue, waiting, longestWaitSeconds };
+    });
+  }
+
+  /** Offers waiting calls to free operators. Call after anything that may free an operator or add a call. */
+  dispatch(): void {
+    if (!this.deps.isUp()) return;
+    const now = this.deps.now();
+    for (const { call: waiting, operator } of this.deps.acd.assign(now)) {
+      this.agentStateChanged(operator.operatorId);
+      const call = this.calls.get(waiting.callId);
+      if (!call || call.finished) {
+        this.deps.acd.release(operator.operatorId, 'ready', now);
+        this.agentStateChanged(operator.operatorId);
+        continue;
+      }
+      call.legs += 1;
+      const agentChannelId = agentChannelIdFor(call.id, call.legs);
+      this.push(call, { type: 'offer', operatorId: operator.operatorId, agentChannelId });
+    }
+  }
+
+  /** Resolves when every call's queued inputs have run (for tests and shutdown). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const chains = [...this.calls.values()].map((c) => c.chain);
+      await Promise.all(chains);
+      const after = [...this.calls.values()].map((c) => c.chain);
+      if (after.length === chains.length && after.every((c, i) => c === chains[i])) return;
+    }
+  }
+
+  /** Stops every timer; Asterisk keeps the calls. */
+  close(): void {
+    for (const call of this.calls.values()) this.clearTimer(call);
+  }
+
+  private route(event: AriEvent): void {
+    switch (event.type) {
+      case 'StasisStart': {
+        const [role, callId] = event.args;
+        if (role === STASIS_ROLE.citizen) {
+          if (this.calls.has(event.channelId)) return;
+          const call = this.newCall(event.channelId, event.callerNumber, initialState());
+          call.log.info('call entered the IVR');
+          this.push(call, { type: 'started' });
+          return;
+        }
+        if (role === STASIS_ROLE.agent && callId) {
+          const call = this.calls.get(callId);
+          if (call) {
+            this.push(call, { type: 'agentAnswered', agentChannelId: event.channelId });
+            return;
+          }
+        }
+        this.log.warn(
+          { channelId: event.channelId, args: event.args },
+          'unexpected channel in Stasis; hanging up',
+        );
+        this.bestEffort(this.deps.ari.hangup(event.channelId), 'hangup unexpected channel');
+        return;
+      }
+      case 'StasisEnd':
+      case 'ChannelDestroyed': {
+        const caller = this.calls.get(event.channelId);
+        if (caller) {
+          this.push(caller, { type: 'callerHungUp' });
+          return;
+        }
+        const callId = this.agentLegs.get(event.channelId);
+        const call = callId ? this.calls.get(callId) : undefined;
+        if (call) this.push(call, () => this.agentLegEnded(call, event.channelId));
+        if (event.type === 'ChannelDestroyed') this.agentLegs.delete(event.channelId);
+        return;
+      }
+      case 'ChannelDtmfReceived': {
+        const call = this.calls.get(event.channelId);
+        if (call) this.push(call, { type: 'dtmf', digit: event.digit });
+        return;
+      }
+      case 'PlaybackFinished': {
+        const playback = this.playbacks.get(event.playbackId);
+        if (!playback) return;
+        this.playbacks.delete(event.playbackId);
+        const call = this.calls.get(playback.callId);
+        if (call) this.push(call, { type: 'playbackFinished', playback: playback.token });
+        return;
+      }
+      case 'ChannelHangupRequest':
+        // StasisEnd / ChannelDestroyed follow for a real hangup; a soft request may not end the call.
+        return;
+    }
+  }
+
+  /** Whether a leg's end means "did not answer" or "hung up" depends on the state when it is handled. */
+  private agentLegEnded(call: Call, agentChannelId: string): CallInput {
+    return call.state.name === 'offering' && call.state.agentChannelId === agentChannelId
+      ? { type: 'agentFailed', agentChannelId }
+      : { type: 'agentHungUp', agentChannelId };
+  }
+
+  private newCall(id: string, callerNumber: string, state: CallState): Call {
+    const call: Call = {
+      id,
+      callerNumber,
+      state,
+      log: this.log.child({ callId: id }),
+      chain: Promise.resolve(),
+      timer: null,
+      legs: 0,
+      talkBridge: null,
+      offeredTo: new Set(),
+      needsRecovery: false,
+      finished: false,
+    };
+    this.calls.set(id, call);
+    return call;
+  }
+
+  /** Appends an input to the call's serial queue. A function input is evaluated when its turn comes. */
+  private push(call: Call, input: CallInput | (() => CallInput)): void {
+    call.chain = call.chain.then(async () => {
+      const resolved = typeof input === 'function' ? input() : input;
+      try {
+        await this.apply(call, resolved);
+      } catch (err) {
+        await this.recover(call, resolved, err);
+      }
+    });
+  }
+
+  private async apply(call: Call, input: CallInput): Promise<void> {
+    const from = call.state.name;
+    const { state, commands } = step(call.state, input, this.deps.now());
+    call.state = state;
+    if (from !== state.name) {
+      if ('queue' in state) call.log = this.log.child({ callId: call.id, queue: state.queue });
+      call.log.debug({ from, to: state.name, input: input.type }, 'call state');
+    }
+    for (const command of commands) {
+      try {
+        await this.run(call, command);
+      } catch (err) {
+        if (!(err instanceof GoneError)) throw err;
+        call.log.debug({ err: err.message, command: command.type }, 'resource already gone');
+      }
+    }
+  }
+
+  private async recover(call: Call, input: CallInput, err: unknown): Promise<void> {
+    call.log.error({ err, input: input.type, state: call.state.name }, 'call step failed');
+    if (err instanceof AriDisconnectedError) {
+      call.needsRecovery = true;
+      return;
+    }
+    try {
+      await this.apply(call, { type: 'error' });
+    } catch (again) {
+      if (again instanceof AriDisconnectedError) {
+        call.needsRecovery = true;
+        return;
+      }
+      call.log.error({ err: again }, 'recovery failed; hanging up the caller');
+      await this.deps.ari.hangup(call.id).catch(() => {});
+      await this.finish(call, 'error');
+    }
+  }
+
+  private async run(call: Call, command: CallCommand): Promise<void> {
+    const { ari, acd, events } = this.deps;
+    switch (command.type) {
+      case 'answer':
+        return ari.answer(call.id);
+      case 'play': {
+        const playbackId = `${call.id}-pb-${command.playback}`;
+        this.playbacks.set(playbackId, { callId: call.id, token: command.playback });
+        return ari.play(call.id, command.sounds.map(soundUri), playbackId);
+      }
+      case 'stopPlayback': {
+        const playbackId = `${call.id}-pb-${command.playback}`;
+        this.playbacks.delete(playbackId);
+        return ari.stopPlayback(playbackId);
+      }
+      case 'startTimer': {
+        this.clearTimer(call);
+        const { timer, ms } = command;
+        call.timer = setTimeout(() => {
+          call.timer = null;
+          this.push(call, { type: 'timeout', timer });
+        }, ms);
+        return;
+      }
+      case 'cancelTimer':
+        this.clearTimer(call);
+        return;
+      case 'hold':
+        return this.hold(call, command.queue);
+      case 'enqueue': {
+        const state = call.state;
+        if (!('queuedAt' in state)) throw new Error(`enqueue in state ${state.name}`);
+        acd.enqueue({ callId: call.id, queue: command.queue, queuedAt: state.queuedAt }, command.position);
+        call.log.info({ position: command.position }, 'call queued');
+        events.wallboardChanged();
+        this.dispatch();
+        return;
+      }
+      case 'leaveQueue':
+        acd.remove(call.id);
+        events.wallboardChanged();
+        return;
+      case 'ring': {
+        const operator = acd.operator(command.operatorId);
+        // Known before originate: the leg's StasisStart can arrive before originate returns.
+        this.agentLegs.set(command.agentChannelId, call.id);
+        call.offeredTo.add(command.operatorId);
+        events.callOffered(command.operatorId, this.info(call));
+        call.log.info({ operatorId: command.operatorId }, 'ringing operator');
+        return ari.originate({
+          endpoint: `PJSIP/${operator.sipEndpoint}`,
+          channelId: command.agentChannelId,
+          app: STASIS_APP,
+          appArgs: `${STASIS_ROLE.agent},${call.id}`,
+          callerId: call.callerNumber,
+          timeout: RING_TIMEOUT_SECONDS,
+          formats: 'opus,ulaw',
+        });
+      }
+      case 'cancelRing':
+      case 'hangupAgent':
+        return ari.hangup(command.agentChannelId);
+      case 'bridge': {
+        const bridgeId = talkBridgeId(call.id);
+        await ari.createBridge(bridgeId, 'mixing', bridgeId);
+        call.talkBridge = bridgeId;
+        await ari.addChannel(bridgeId, [call.id, command.agentChannelId]).catch((err: unknown) => {
+          // Not ignorable here: one side left as the talk began; recovery decides who stays.
+          throw err instanceof GoneError
+            ? new Error(`a leg left before the bridge was made: ${err.message}`)
+            : err;
+        });
+        acd.answered(command.operatorId, this.deps.now());
+        this.agentStateChanged(command.operatorId);
+        events.callAnswered(command.operatorId, this.info(call));
+        call.log.info({ operatorId: command.operatorId }, 'operator answered');
+        return;
+      }
+      case 'hangupCaller':
+        return ari.hangup(call.id);
+      case 'releaseOperator': {
+        acd.release(command.operatorId, command.to, this.deps.now());
+        if (call.offeredTo.delete(command.operatorId)) events.callEnded(command.operatorId, call.id);
+        this.agentStateChanged(command.operatorId);
+        this.dispatch();
+        return;
+      }
+      case 'finish':
+        return this.finish(call, command.reason);
+    }
+  }
+
+  /** Puts the caller into the queue's holding bridge, re-creating the bridge if it went missing. */
+  private async hold(call: Call, queue: QueueName): Promise<void> {
+    const bridgeId = queueBridgeId(queue);
+    try {
+      await this.deps.ari.addChannel(bridgeId, [call.id]);
+    } catch (err) {
+      if (!(err instanceof GoneError && err.resource !== 'channel')) throw err;
+      call.log.warn({ bridgeId }, 'queue bridge missing; re-creating it');
+      await this.createQueueBridge(queue);
+      await this.deps.ari.addChannel(bridgeId, [call.id]);
+    }
+  }
+
+  /** Releases what the call holds. Never throws. */
+  private async finish(call: Call, reason: string): Promise<void> {
+    if (call.finished) return;
+    call.finished = true;
+    if (call.state.name !== 'ended')
+      call.state = { name: 'ended', seq: call.state.seq, playing: null, reason: 'error' };
+    this.clearTimer(call);
+    this.deps.acd.remove(call.id);
+    for (const [id, p] of this.playbacks) if (p.callId === call.id) this.playbacks.delete(id);
+    for (const [id, callId] of this.agentLegs) if (callId === call.id) this.agentLegs.delete(id);
+    // Only after a failed recovery can an operator still be held by this call.
+    for (const operatorId of call.offeredTo) {
+      if (this.deps.acd.callOf(operatorId) === call.id) {
+        this.deps.acd.release(operatorId, 'ready', this.deps.now());
+        this.agentStateChanged(operatorId);
+      }
+      this.deps.events.callEnded(operatorId, call.id);
+    }
+    const released = call.offeredTo.size > 0;
+    call.offeredTo.clear();
+    if (call.talkBridge) {
+      await this.deps.ari.destroyBridge(call.talkBridge).catch((err: unknown) => {
+        if (!(err instanceof GoneError)) call.log.warn({ err }, 'could not destroy the talk bridge');
+      });
+    }
+    this.calls.delete(call.id);
+    call.log.info({ reason }, 'call ended');
+    this.deps.events.wallboardChanged();
+    if (released) this.dispatch();
+  }
+
+  private info(call: Call): CallInfo {
+    const s = call.state;
+    const queue = 'queue' in s ? s.queue : 'general';
+    const menuChoice = 'menuChoice' in s ? s.menuChoice : '';
+    const queuedAt = 'queuedAt' in s ? s.queuedAt : this.deps.now();
+    const waitedSeconds = Math.max(0, Math.floor((this.deps.now().getTime() - queuedAt.getTime()) / 1000));
+    return { callId: call.id, caller: call.callerNumber, queue, menuChoice, waitedSeconds };
+  }
+
+  private agentStateChanged(operatorId: number): void {
+    this.deps.events.agentStateChanged(
+      operatorId,
+      this.deps.acd.state(operatorId),
+      this.deps.acd.since(operatorId),
+    );
+    this.deps.events.wallboardChanged();
+  }
+
+  private clearTimer(call: Call): void {
+    if (call.timer) clearTimeout(call.timer);
+    call.timer = null;
+  }
+
+  private bestEffort(promise: Promise<unknown>, what: string): void {
+    promise.catch((err: unknown) => {
+      if (!(err instanceof GoneError)) this.log.warn({ err }, `${what} failed`);
+    });
+  }
+
+  private async createQueueBridge(queue: QueueName): Promise<void> {
+    const bridgeId = queueBridgeId(queue);
+    await this.deps.ari.createBridge(bridgeId, 'holding', `Hàng chờ ${QUEUES[queue].label}`);
+    await this.deps.ari.startMoh({ bridgeId }, MOH_CLASS);
+  }
+
+  private async ensureQueueBridges(): Promise<void> {
+    const existing = new Set((await this.deps.ari.listBridges()).map((b) => b.id));
+    for (const queue of QUEUE_NAMES) {
+      if (!existing.has(queueBridgeId(queue))) await this.createQueueBridge(queue);
+    }
+  }
+
+  /**
+   * Catches up after a (re)connect: calls whose channels vanished meanwhile end; calls whose
+   * recovery waited for ARI recover; callers a previous controller left waiting in a queue bridge
+   * are adopted; a caller it left elsewhere in the IVR hears the menu again; empty talk bridges go.
+   */
+  private async reconcile(): Promise<void> {
+    const [channels, bridges] = await Promise.all([
+      this.deps.ari.listChannels(),
+      this.deps.ari.listBridges(),
+    ]);
+    const alive = new Set(channels.map((c) => c.id));
+    for (const call of this.calls.values()) {
+      if (!alive.has(call.id)) {
+        this.push(call, { type: 'callerHungUp' });
+        continue;
+      }
+      const s = call.state;
+      if ((s.name === 'offering' || s.name === 'connected') && !alive.has(s.agentChannelId)) {
+        const agentChannelId = s.agentChannelId;
+        this.push(call, () => this.agentLegEnded(call, agentChannelId));
+      }
+      if (call.needsRecovery) {
+        call.needsRecovery = false;
+        this.push(call, { type: 'error' });
+      }
+    }
+
+    const bridgeOf = new Map<string, string>();
+    for (const bridge of bridges) for (const id of bridge.channelIds) bridgeOf.set(id, bridge.id);
+    const now = this.deps.now();
+    for (const channel of channels) {
+      if (this.calls.has(channel.id) || this.agentLegs.has(channel.id)) continue;
+      if (channel.appName !== 'Stasis' || !channel.appData.startsWith(`${STASIS_APP},`)) continue;
+      const role = channel.appData.split(',')[1];
+      const bridgeId = bridgeOf.get(channel.id);
+      const queue = QUEUE_NAMES.find((q) => bridgeId === queueBridgeId(q));
+      if (role === STASIS_ROLE.citizen && queue) {
+        const created = new Date(channel.creationTime);
+        const queuedAt = Number.isNaN(created.getTime()) ? now : created;
+        const call = this.newCall(channel.id, channel.callerNumber, {
+          name: 'queued',
+          seq: 0,
+          playing: null,
+          queue,
+          menuChoice: '',
+          queuedAt,
+          offers: 0,
+        });
+        call.log.info('adopted a caller waiting in the queue');
+        this.push(call, { type: 'error' });
+      } else if (role === STASIS_ROLE.citizen && !bridgeId) {
+        const call = this.newCall(channel.id, channel.callerNumber, initialState());
+        call.log.info('adopted a caller in the IVR; replaying the menu');
+        this.push(call, { type: 'started' });
+      } else if (role === STASIS_ROLE.agent && !bridgeId) {
+        this.bestEffort(this.deps.ari.hangup(channel.id), 'hangup orphaned agent leg');
+      }
+    }
+    for (const bridge of bridges) {
+      if (bridge.id.endsWith('-talk') && bridge.channelIds.length === 0) {
+        this.bestEffort(this.deps.ari.destroyBridge(bridge.id), 'destroy orphaned talk bridge');
+      }
+    }
+  }
+}

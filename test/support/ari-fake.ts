@@ -1,0 +1,161 @@
+/**
+ * An in-memory `AriPort` for unit tests of the Stasis adapter's ordering and error handling.
+ * It keeps just enough of Asterisk's state (channels, bridges, who is in which bridge) to check
+ * what a call leaves behind. It is not a model of Asterisk: the real one is covered end to end.
+ */
+import type { AriBridge, AriChannel, AriPort, OriginateParams } from '../../ivr/port.ts';
+import { GoneError } from '../../ivr/port.ts';
+
+export type AriOperation = Exclude<keyof AriPort, never>;
+
+export interface RecordedCall {
+  op: AriOperation;
+  args: unknown[];
+}
+
+export class FakeAri implements AriPort {
+  readonly calls: RecordedCall[] = [];
+  readonly channels = new Map<string, { callerNumber: string }>();
+  readonly bridges = new Map<string, { type: string; channels: Set<string> }>();
+  /** Next failures per operation, consumed one per call; `Error` instances are thrown as they are. */
+  private readonly failures = new Map<AriOperation, Error[]>();
+  /** Operations that wait for `release()` before they answer. */
+  private readonly gates = new Map<AriOperation, Promise<void>>();
+
+  failNext(op: AriOperation, err: Error, times = 1): void {
+    const list = this.failures.get(op) ?? [];
+    for (let i = 0; i < times; i++) list.push(err);
+    this.failures.set(op, list);
+  }
+
+  /** Holds every `op` until the returned function is called. */
+  hold(op: AriOperation): () => void {
+    let release: () => void = () => {};
+    this.gates.set(
+      op,
+      new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+    );
+    return () => {
+      this.gates.delete(op);
+      release();
+    };
+  }
+
+  ops(op?: AriOperation): RecordedCall[] {
+    return op ? this.calls.filter((c) => c.op === op) : this.calls;
+  }
+
+  /** Bridges other than the fixed queue bridges. */
+  leftoverBridges(): string[] {
+    return [...this.bridges.keys()].filter((id) => !id.startsWith('hotline-queue-'));
+  }
+
+  bridgeOf(channelId: string): string | undefined {
+    for (const [id, b] of this.bridges) if (b.channels.has(channelId)) return id;
+    return undefined;
+  }
+
+  private async enter(op: AriOperation, args: unknown[]): Promise<void> {
+    this.calls.push({ op, args });
+    const gate = this.gates.get(op);
+    if (gate) await gate;
+    const err = this.failures.get(op)?.shift();
+    if (err) throw err;
+  }
+
+  private channel(id: string): void {
+    if (!this.channels.has(id)) throw new GoneError('channel', `Channel not found: ${id}`);
+  }
+
+  private bridge(id: string) {
+    const bridge = this.bridges.get(id);
+    if (!bridge) throw new GoneError('bridge', `Bridge not found: ${id}`);
+    return bridge;
+  }
+
+  private leaveBridges(channelId: string): void {
+    for (const b of this.bridges.values()) b.channels.delete(channelId);
+  }
+
+  async answer(channelId: string): Promise<void> {
+    await this.enter('answer', [channelId]);
+    this.channel(channelId);
+  }
+
+  async play(channelId: string, media: string[], playbackId: string): Promise<void> {
+    await this.enter('play', [channelId, media, playbackId]);
+    this.channel(channelId);
+  }
+
+  async stopPlayback(playbackId: string): Promise<void> {
+    await this.enter('stopPlayback', [playbackId]);
+  }
+
+  async hangup(channelId: string): Promise<void> {
+    await this.enter('hangup', [channelId]);
+    this.channel(channelId);
+    this.leaveBridges(channelId);
+    this.channels.delete(channelId);
+  }
+
+  async originate(params: OriginateParams): Promise<void> {
+    await this.enter('originate', [params]);
+    this.channels.set(params.channelId, { callerNumber: params.callerId });
+  }
+
+  async createBridge(bridgeId: string, type: 'holding' | 'mixing', name: string): Promise<void> {
+    await this.enter('createBridge', [bridgeId, type, name]);
+    this.bridges.set(bridgeId, { type, channels: new Set() });
+  }
+
+  async addChannel(bridgeId: string, channelIds: string[]): Promise<void> {
+    await this.enter('addChannel', [bridgeId, channelIds]);
+    const bridge = this.bridge(bridgeId);
+    for (const id of channelIds) this.channel(id);
+    for (const id of channelIds) {
+      this.leaveBridges(id);
+      bridge.channels.add(id);
+    }
+  }
+
+  async removeChannel(bridgeId: string, channelId: string): Promise<void> {
+    await this.enter('removeChannel', [bridgeId, channelId]);
+    this.bridge(bridgeId).channels.delete(channelId);
+  }
+
+  async startMoh(target: { bridgeId: string } | { channelId: string }, mohClass: string): Promise<void> {
+    await this.enter('startMoh', [target, mohClass]);
+  }
+
+  async destroyBridge(bridgeId: string): Promise<void> {
+    await this.enter('destroyBridge', [bridgeId]);
+    this.bridge(bridgeId);
+    this.bridges.delete(bridgeId);
+  }
+
+  async listChannels(): Promise<AriChannel[]> {
+    await this.enter('listChannels', []);
+    return [...this.channels].map(([id, c]) => ({
+      id,
+      name: `PJSIP/${id}`,
+      state: 'Up',
+      callerNumber: c.callerNumber,
+      creationTime: '',
+      appName: 'Stasis',
+      appData: '',
+    }));
+  }
+
+  async listBridges(): Promise<AriBridge[]> {
+    await this.enter('listBridges', []);
+    return [...this.bridges].map(([id, b]) => ({ id, type: b.type, channelIds: [...b.channels] }));
+  }
+
+  async getChannelVar(channelId: string, variable: string): Promise<string> {
+    await this.enter('getChannelVar', [channelId, variable]);
+    this.channel(channelId);
+    return '';
+  }
+}

@@ -1,0 +1,280 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { AgentState } from '../../common/domain.ts';
+import { Acd } from '../../ivr/acd.ts';
+import type { CallInfo, IvrEvents } from '../../ivr/api.ts';
+import { AriDisconnectedError, AriRequestError, GoneError } from '../../ivr/port.ts';
+import { StasisController } from '../../ivr/stasis.ts';
+import { FakeAri } from '../support/ari-fake.ts';
+
+const CALLER = 'c1';
+const AGENT_1 = 'c1-agent-1';
+
+function setup() {
+  const ari = new FakeAri();
+  const log: string[] = [];
+  const events: IvrEvents = {
+    callOffered: (op: number, c: CallInfo) =>
+      log.push(`offered ${op} ${c.callId} ${c.queue} ${c.menuChoice}`),
+    callAnswered: (op: number, c: CallInfo) => log.push(`answered ${op} ${c.callId}`),
+    callEnded: (op: number, callId: string) => log.push(`ended ${op} ${callId}`),
+    agentStateChanged: (op: number, s: AgentState) => log.push(`agent ${op} ${s}`),
+    wallboardChanged: () => {},
+  };
+  let t = Date.parse('2024-05-01T08:00:00Z');
+  const now = () => new Date(t);
+  const acd = new Acd(
+    [{ operatorId: 7, displayName: 'Lan', sipEndpoint: 'tdv07', skills: ['health'] }],
+    now(),
+  );
+  let up = true;
+  const ctl = new StasisController({
+    ari,
+    acd,
+    events,
+    logger: pino({ level: 'silent' }),
+    now,
+    isUp: () => up,
+  });
+  const settle = async () => {
+    for (let i = 0; i < 5; i++) {
+      await ctl.idle();
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+  const citizenArrives = () => {
+    ari.channels.set(CALLER, { callerNumber: '0912345678' });
+    ctl.handle({
+      type: 'StasisStart',
+      channelId: CALLER,
+      args: ['citizen'],
+      callerNumber: '0912345678',
+      channelName: '',
+    });
+  };
+  const citizenCalls = async () => {
+    citizenArrives();
+    await settle();
+  };
+  const inQueue = async (digit = '1') => {
+    await ctl.onConnected();
+    await citizenCalls();
+    ctl.handle({ type: 'ChannelDtmfReceived', channelId: CALLER, digit });
+    await settle();
+    t += 30_000;
+  };
+  const operatorReady = async () => {
+    acd.request(7, 'ready', now());
+    ctl.dispatch();
+    await settle();
+  };
+  const agentAnswers = async () => {
+    ctl.handle({
+      type: 'StasisStart',
+      channelId: AGENT_1,
+      args: ['agent', CALLER],
+      callerNumber: '',
+      channelName: '',
+    });
+    await settle();
+  };
+  return {
+    ari,
+    acd,
+    ctl,
+    log,
+    settle,
+    citizenArrives,
+    citizenCalls,
+    inQueue,
+    operatorReady,
+    agentAnswers,
+    setUp: (v: boolean) => {
+      up = v;
+    },
+  };
+}
+
+describe('Stasis adapter: a call from menu to hangup', () => {
+  it('queues, rings, bridges and cleans up everything but the queue bridges', async () => {
+    const s = setup();
+    await s.inQueue('1');
+    expect(s.ari.bridgeOf(CALLER)).toBe('hotline-queue-health');
+    expect(s.ari.ops('startMoh')).toHaveLength(4);
+    expect(s.ctl.queueStats(new Date(Date.parse('2024-05-01T08:00:40Z')))[0]).toEqual({
+      queue: 'health',
+      waiting: 1,
+      longestWaitSeconds: 40,
+    });
+
+    await s.operatorReady();
+    expect(s.ari.ops('originate')[0]?.args[0]).toEqual({
+      endpoint: 'PJSIP/tdv07',
+      channelId: AGENT_1,
+      app: 'hotline',
+      appArgs: `agent,${CALLER}`,
+      callerId: '0912345678',
+      timeout: 15,
+      formats: 'opus,ulaw',
+    });
+    expect(s.acd.state(7)).toBe('ringing');
+
+    await s.agentAnswers();
+    expect(s.ari.bridgeOf(CALLER)).toBe('c1-talk');
+    expect(s.ari.bridgeOf(AGENT_1)).toBe('c1-talk');
+    expect(s.acd.state(7)).toBe('on_call');
+
+    s.ari.channels.delete(CALLER);
+    s.ctl.handle({ type: 'StasisEnd', channelId: CALLER });
+    await s.settle();
+    expect(s.ari.channels.size).toBe(0);
+    expect(s.ari.leftoverBridges()).toEqual([]);
+    expect(s.acd.state(7)).toBe('ready');
+    expect(s.log).toEqual([
+      'agent 7 ringing',
+      `offered 7 ${CALLER} health 1`,
+      'agent 7 on_call',
+      `answered 7 ${CALLER}`,
+      `ended 7 ${CALLER}`,
+      'agent 7 ready',
+    ]);
+  });
+
+  it('runs one call’s events strictly in order, even when a command is slow', async () => {
+    const s = setup();
+    await s.ctl.onConnected();
+    const before = s.ari.ops().length;
+    const release = s.ari.hold('answer');
+    s.citizenArrives();
+    s.ctl.handle({ type: 'ChannelDtmfReceived', channelId: CALLER, digit: '3' });
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(
+      s.ari
+        .ops()
+        .slice(before)
+        .map((c) => c.op),
+    ).toEqual(['answer']);
+    release();
+    await s.settle();
+    expect(
+      s.ari
+        .ops()
+        .slice(before)
+        .map((c) => c.op),
+    ).toEqual(['answer', 'play', 'stopPlayback', 'addChannel', 'play']);
+  });
+
+  it('hangs up an agent leg that answers after its call has ended', async () => {
+    const s = setup();
+    await s.ctl.onConnected();
+    s.ari.channels.set('old-agent-1', { callerNumber: '' });
+    s.ctl.handle({
+      type: 'StasisStart',
+      channelId: 'old-agent-1',
+      args: ['agent', 'gone'],
+      callerNumber: '',
+      channelName: '',
+    });
+    await s.settle();
+    expect(s.ari.ops('hangup').map((c) => c.args[0])).toEqual(['old-agent-1']);
+  });
+});
+
+describe('Stasis adapter: errors end in a defined place', () => {
+  it('a failure in the menu hangs the caller up cleanly', async () => {
+    const s = setup();
+    await s.ctl.onConnected();
+    s.ari.failNext('answer', new AriRequestError('answer', 'Internal Server Error'));
+    await s.citizenCalls();
+    expect(s.ari.ops('hangup').map((c) => c.args[0])).toEqual([CALLER]);
+    expect(s.ari.channels.has(CALLER)).toBe(false);
+    expect(s.ctl.queueStats(new Date()).every((q) => q.waiting === 0)).toBe(true);
+  });
+
+  it('a failed originate puts the caller back at the head of the queue; the operator becomes not ready', async () => {
+    const s = setup();
+    await s.inQueue('1');
+    s.ari.failNext('originate', new AriRequestError('originate', 'Allocation failed'));
+    await s.operatorReady();
+    expect(s.acd.state(7)).toBe('not_ready');
+    expect(s.acd.isWaiting(CALLER)).toBe(true);
+    expect(s.ari.bridgeOf(CALLER)).toBe('hotline-queue-health');
+    expect(s.log).toContain(`ended 7 ${CALLER}`);
+  });
+
+  it('a failure while bridging puts the caller back in the queue and hangs up the agent leg', async () => {
+    const s = setup();
+    await s.inQueue('1');
+    await s.operatorReady();
+    s.ari.failNext('createBridge', new AriRequestError('createBridge', 'Internal Server Error'));
+    await s.agentAnswers();
+    expect(s.ari.bridgeOf(CALLER)).toBe('hotline-queue-health');
+    expect(s.ari.channels.has(AGENT_1)).toBe(false);
+    expect(s.acd.isWaiting(CALLER)).toBe(true);
+    expect(s.acd.state(7)).toBe('not_ready');
+    expect(s.ari.leftoverBridges()).toEqual([]);
+  });
+
+  it('hangs the caller up when recovery fails as well', async () => {
+    const s = setup();
+    await s.inQueue('1');
+    await s.operatorReady();
+    s.ari.failNext('createBridge', new AriRequestError('createBridge', 'boom'));
+    s.ari.failNext('addChannel', new AriRequestError('addChannel', 'boom again'));
+    await s.agentAnswers();
+    expect(s.ari.channels.has(CALLER)).toBe(false);
+    expect(s.acd.isWaiting(CALLER)).toBe(false);
+    expect(s.acd.state(7)).toBe('not_ready');
+    expect(s.ari.leftoverBridges()).toEqual([]);
+  });
+
+  it('ignores resources that are already gone', async () => {
+    const s = setup();
+    await s.ctl.onConnected();
+    await s.citizenCalls();
+    s.ari.failNext('stopPlayback', new GoneError('playback', 'Playback not found'));
+    s.ctl.handle({ type: 'ChannelDtmfReceived', channelId: CALLER, digit: '2' });
+    await s.settle();
+    expect(s.ari.bridgeOf(CALLER)).toBe('hotline-queue-welfare');
+    expect(s.ari.ops('hangup')).toEqual([]);
+  });
+
+  it('re-creates a missing queue bridge', async () => {
+    const s = setup();
+    await s.ctl.onConnected();
+    s.ari.bridges.delete('hotline-queue-goods');
+    await s.citizenCalls();
+    s.ctl.handle({ type: 'ChannelDtmfReceived', channelId: CALLER, digit: '3' });
+    await s.settle();
+    expect(s.ari.bridgeOf(CALLER)).toBe('hotline-queue-goods');
+  });
+
+  it('waits for the reconnect when ARI is down, then recovers; a caller gone meanwhile ends', async () => {
+    const s = setup();
+    await s.inQueue('1');
+    s.setUp(false);
+    s.acd.request(7, 'ready', new Date());
+    s.ctl.dispatch();
+    await s.settle();
+    expect(s.ari.ops('originate')).toEqual([]);
+
+    s.setUp(true);
+    s.ari.failNext('originate', new AriDisconnectedError('originate'));
+    s.ctl.dispatch();
+    await s.settle();
+    expect(s.acd.state(7)).toBe('ringing');
+
+    await s.ctl.onConnected();
+    await s.settle();
+    expect(s.acd.isWaiting(CALLER)).toBe(true);
+    expect(s.acd.state(7)).toBe('not_ready');
+
+    s.ari.channels.delete(CALLER);
+    s.setUp(false);
+    s.setUp(true);
+    await s.ctl.onConnected();
+    await s.settle();
+    expect(s.acd.isWaiting(CALLER)).toBe(false);
+    expect(s.ctl.queueStats(new Date()).every((q) => q.waiting === 0)).toBe(true);
+  });
+});
