@@ -83,7 +83,7 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
     const caller = pop?.caller ?? (session ? sipCaller(session) : '');
     el.region.hidden = pop === null && !live(session);
     el.caller.textContent = caller;
-    const announce = t(talking ? 'call.inCall' : 'call.incoming', { caller });
+    const announce = el.region.hidden ? '' : t(talking ? 'call.inCall' : 'call.incoming', { caller });
     if (el.announce.textContent !== announce) el.announce.textContent = announce;
     for (const node of el.region.querySelectorAll<HTMLElement>('.pop-only')) node.hidden = pop === null;
     el.lineWait.hidden = !(pop !== null && !live(session) && !talking);
