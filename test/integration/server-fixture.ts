@@ -109,6 +109,7 @@ export async function buildFixture(): Promise<Fixture> {
       return id;
     },
     async close() {
+      if (!db.$client.open) return;
       await app.close();
       db.$client.close();
     },

@@ -1,0 +1,211 @@
+/**
+ * socket.io on the HTTP server: operators' screen-pops and states, supervisors' wallboard.
+ * Sockets authenticate with the same session cookie as the REST API.
+ */
+import type {} from '@fastify/cookie';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { Server, type Socket } from 'socket.io';
+import type { AgentState } from '../common/domain.ts';
+import type {
+  Ack,
+  CallPop,
+  ClientToServerEvents,
+  ServerToClientEvents,
+  WallboardSnapshot,
+} from '../common/events.ts';
+import type { CallInfo, IvrEvents } from '../ivr/api.ts';
+import type { Desk } from './app.ts';
+import { type AuthUser, createAuthService, SESSION_COOKIE } from './auth/service.ts';
+import type { Db } from './db/index.ts';
+import { ticketHistory } from './tickets/repository.ts';
+
+export interface SocketData {
+  user: AuthUser;
+}
+
+export type RealtimeServer = Server<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
+type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export const WALLBOARD_ROOM = 'wallboard';
+export const operatorRoom = (operatorId: number): string => `operator:${operatorId}`;
+
+const HISTORY_LIMIT = 10;
+
+function hasSoftphone(user: AuthUser): boolean {
+  return user.role === 'operator' || user.role === 'supervisor';
+}
+
+function watchesWallboard(user: AuthUser): boolean {
+  return user.role === 'supervisor' || user.role === 'admin';
+}
+
+function errorCode(err: unknown): string {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : 'INTERNAL';
+}
+
+/** A socket.io server not yet bound to HTTP, for wiring that needs it before the app exists. */
+export function createRealtimeServer(): RealtimeServer {
+  return new Server({ serveClient: false });
+}
+
+export interface RealtimeDeps {
+  db: Db;
+  desk: Desk;
+  logger: Logger;
+  /** Created earlier with `createRealtimeServer()`; a new one otherwise. */
+  io?: RealtimeServer;
+  now?: () => Date;
+}
+
+/** Binds socket.io to the app's HTTP server; sockets are dropped when the app closes. */
+export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): RealtimeServer {
+  const { desk, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const io = deps.io ?? createRealtimeServer();
+  const auth = createAuthService({ db: deps.db, now });
+  const openSockets = new Map<number, number>();
+
+  io.attach(app.server);
+  app.addHook('preClose', async () => {
+    io.local.disconnectSockets(true);
+    io.engine.close();
+  });
+
+  io.use((socket, next) => {
+    const cookies = app.parseCookie(socket.request.headers.cookie ?? '');
+    const user = auth.userForToken(cookies[SESSION_COOKIE]);
+    if (!user) {
+      next(new Error('UNAUTHENTICATED'));
+      return;
+    }
+    socket.data.user = user;
+    next();
+  });
+
+  io.on('connection', (socket: RealtimeSocket) => {
+    const { user } = socket.data;
+    const log = logger.child({ userId: user.id, role: user.role });
+
+    if (hasSoftphone(user)) {
+      void socket.join(operatorRoom(user.id));
+      openSockets.set(user.id, (openSockets.get(user.id) ?? 0) + 1);
+      try {
+        const state = desk.agentState(user.id);
+        const since = desk.snapshot(now()).agents.find((a) => a.operatorId === user.id)?.since;
+        socket.emit('agent:state', { state, since: since ?? now().toISOString() });
+      } catch (err) {
+        log.debug({ err }, 'operator unknown to the call controller');
+      }
+    }
+    if (watchesWallboard(user)) {
+      void socket.join(WALLBOARD_ROOM);
+      socket.emit('wallboard:updated', desk.snapshot(now()));
+    }
+
+    socket.on('agent:setState', (state, ack) => {
+      if (typeof ack !== 'function') return;
+      const reply = (r: Ack<{ state: AgentState }>) => ack(r);
+      if (!hasSoftphone(user)) {
+        reply({ error: { code: 'FORBIDDEN', message: 'Tài khoản của bạn không nhận cuộc gọi.' } });
+        return;
+      }
+      if (state !== 'ready' && state !== 'not_ready') {
+        reply({ error: { code: 'VALIDATION', message: 'Trạng thái không hợp lệ.' } });
+        return;
+      }
+      try {
+        reply({ data: { state: desk.setAgentState(user.id, state) } });
+      } catch (err) {
+        log.warn({ err }, 'could not change agent state');
+        reply({ error: { code: errorCode(err), message: 'Không đổi được trạng thái, vui lòng thử lại.' } });
+      }
+    });
+
+    socket.on('disconnect', () => {
+      if (!hasSoftphone(user)) return;
+      const left = (openSockets.get(user.id) ?? 1) - 1;
+      if (left > 0) {
+        openSockets.set(user.id, left);
+        return;
+      }
+      openSockets.delete(user.id);
+      try {
+        desk.setAgentState(user.id, 'offline');
+      } catch (err) {
+        log.debug({ err }, 'could not set a disconnected operator offline');
+      }
+    });
+  });
+
+  return io;
+}
+
+export interface IvrEventBridge extends IvrEvents {
+  /** Cancels a pending wallboard push. */
+  close(): void;
+}
+
+/**
+ * Turns the call controller's notifications into socket.io events. Screen-pops get the caller's
+ * last tickets; wallboard pushes are throttled to one per `coalesceMs`, the last one always sent.
+ */
+export function createIvrEventBridge(
+  io: RealtimeServer,
+  db: Db,
+  opts: { snapshot: () => WallboardSnapshot; logger: Logger; coalesceMs?: number },
+): IvrEventBridge {
+  const coalesceMs = opts.coalesceMs ?? 100;
+  let lastPush = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  const withHistory = (call: CallInfo): CallPop => {
+    try {
+      return { ...call, history: ticketHistory(db, call.caller, HISTORY_LIMIT) };
+    } catch (err) {
+      // A screen-pop without history beats none at all.
+      opts.logger.error({ err, callId: call.callId }, 'could not load the caller history');
+      return { ...call, history: [] };
+    }
+  };
+  const pushWallboard = () => {
+    timer = undefined;
+    lastPush = Date.now();
+    try {
+      io.to(WALLBOARD_ROOM).emit('wallboard:updated', opts.snapshot());
+    } catch (err) {
+      opts.logger.error({ err }, 'could not push the wallboard');
+    }
+  };
+
+  return {
+    callOffered(operatorId, call) {
+      io.to(operatorRoom(operatorId)).emit('call:offered', withHistory(call));
+    },
+    callAnswered(operatorId, call) {
+      io.to(operatorRoom(operatorId)).emit('call:answered', withHistory(call));
+    },
+    callEnded(operatorId, callId) {
+      io.to(operatorRoom(operatorId)).emit('call:ended', { callId });
+    },
+    agentStateChanged(operatorId, state, since) {
+      io.to(operatorRoom(operatorId)).emit('agent:state', { state, since: since.toISOString() });
+    },
+    wallboardChanged() {
+      if (timer) return;
+      const wait = lastPush + coalesceMs - Date.now();
+      if (wait <= 0) pushWallboard();
+      else timer = setTimeout(pushWallboard, wait);
+    },
+    close() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}

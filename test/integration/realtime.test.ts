@@ -1,0 +1,202 @@
+import type { AddressInfo } from 'node:net';
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { TicketView } from '../../common/api.ts';
+import type {
+  CallPop,
+  ClientToServerEvents,
+  ServerToClientEvents,
+  WallboardSnapshot,
+} from '../../common/events.ts';
+import { attachRealtime, createIvrEventBridge, type IvrEventBridge } from '../../server/realtime.ts';
+import { buildFixture, type Fixture, logger } from './server-fixture.ts';
+
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+let fx: Fixture;
+let url: string;
+let bridge: IvrEventBridge;
+const clients: Client[] = [];
+
+beforeEach(async () => {
+  fx = await buildFixture();
+  const io = attachRealtime(fx.app, { db: fx.db, desk: fx.desk, logger });
+  bridge = createIvrEventBridge(io, fx.db, {
+    logger,
+    snapshot: () => fx.desk.snapshot(new Date()),
+    coalesceMs: 100,
+  });
+  await fx.app.listen({ port: 0, host: '127.0.0.1' });
+  url = `http://127.0.0.1:${(fx.app.server.address() as AddressInfo).port}`;
+});
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.disconnect();
+  bridge.close();
+  await fx.close();
+});
+
+function client(cookie?: string): Client {
+  const socket: Client = connect(url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    ...(cookie ? { extraHeaders: { cookie } } : {}),
+  });
+  clients.push(socket);
+  return socket;
+}
+
+function connected(socket: Client): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (socket.connected) return resolve();
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+}
+
+function next<E extends keyof ServerToClientEvents>(
+  socket: Client,
+  event: E,
+): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+  return new Promise((resolve) => {
+    socket.once(event, ((payload: Parameters<ServerToClientEvents[E]>[0]) => resolve(payload)) as never);
+  });
+}
+
+async function waitFor(what: string, probe: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('socket.io', () => {
+  it('refuses a connection without a session cookie', async () => {
+    const err = await connected(client()).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses a connection with a forged session cookie', async () => {
+    const err = await connected(client('hotline_session=forged')).catch((e: Error) => e);
+    expect((err as Error).message).toBe('UNAUTHENTICATED');
+  });
+
+  it('lets an operator change state, acknowledged, and goes offline when the last tab closes', async () => {
+    const cookie = await fx.login('tdv01');
+    const id = fx.userId('tdv01');
+    const first = client(cookie);
+    const initial = next(first, 'agent:state');
+    await connected(first);
+    expect((await initial).state).toBe('offline');
+
+    expect(await first.emitWithAck('agent:setState', 'ready')).toEqual({ data: { state: 'ready' } });
+    expect(fx.desk.agentState(id)).toBe('ready');
+    const bad = await first.emitWithAck('agent:setState', 'on_call' as 'ready');
+    expect(bad).toMatchObject({ error: { code: 'VALIDATION' } });
+
+    const second = client(cookie);
+    await connected(second);
+    first.disconnect();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fx.desk.agentState(id)).toBe('ready');
+    second.disconnect();
+    await waitFor('offline', () => fx.desk.agentState(id) === 'offline');
+  });
+
+  it('gives a supervisor the wallboard on connect, and refuses a state change from an admin', async () => {
+    const supervisor = client(await fx.login('giamsat'));
+    const snapshot = next(supervisor, 'wallboard:updated');
+    await connected(supervisor);
+    const board = await snapshot;
+    expect(board.queues).toEqual([{ queue: 'health', waiting: 2, longestWaitSeconds: 40 }]);
+    expect(board.agents.map((a) => a.operatorId)).toContain(fx.userId('tdv04'));
+
+    const admin = client(await fx.login('quantri'));
+    await connected(admin);
+    expect(await admin.emitWithAck('agent:setState', 'ready')).toMatchObject({
+      error: { code: 'FORBIDDEN' },
+    });
+  });
+
+  it('pops the call to its operator only, with the caller’s ticket history', async () => {
+    const cookie = await fx.login('tdv01');
+    const created = await fx.app.inject({
+      method: 'POST',
+      url: '/api/tickets',
+      headers: { cookie },
+      payload: {
+        callerNumber: '0909111222',
+        category: 'goods',
+        district: 'dinh_quan',
+        description: 'Thiếu gạo.',
+      },
+    });
+    const ticket = created.json<TicketView>();
+    const tdv01 = client(cookie);
+    const tdv02 = client(await fx.login('tdv02'));
+    await Promise.all([connected(tdv01), connected(tdv02)]);
+    let leaked = false;
+    tdv02.on('call:offered', () => {
+      leaked = true;
+    });
+
+    const offered = next(tdv01, 'call:offered');
+    const call = {
+      callId: 'c-1',
+      caller: '0909111222',
+      queue: 'goods' as const,
+      menuChoice: '3',
+      waitedSeconds: 12,
+    };
+    bridge.callOffered(fx.userId('tdv01'), call);
+    const pop: CallPop = await offered;
+    expect(pop).toMatchObject(call);
+    expect(pop.history).toEqual([
+      {
+        id: ticket.id,
+        trackingCode: ticket.trackingCode,
+        category: 'goods',
+        status: 'received',
+        createdAt: ticket.createdAt,
+        description: 'Thiếu gạo.',
+      },
+    ]);
+
+    const ended = next(tdv01, 'call:ended');
+    bridge.callEnded(fx.userId('tdv01'), 'c-1');
+    expect(await ended).toEqual({ callId: 'c-1' });
+    expect(leaked).toBe(false);
+  });
+
+  it('coalesces a burst of wallboard changes but always delivers the final state', async () => {
+    const supervisor = client(await fx.login('giamsat'));
+    const boards: WallboardSnapshot[] = [];
+    await connected(supervisor);
+    await new Promise((r) => setTimeout(r, 150));
+    supervisor.on('wallboard:updated', (b) => boards.push(b));
+
+    const id = fx.userId('tdv03');
+    for (let i = 0; i < 20; i++) {
+      fx.desk.setAgentState(id, i % 2 === 0 ? 'ready' : 'not_ready');
+      bridge.wallboardChanged();
+    }
+    await waitFor(
+      'final state',
+      () => boards.at(-1)?.agents.find((a) => a.operatorId === id)?.state === 'not_ready',
+    );
+    await new Promise((r) => setTimeout(r, 250));
+    expect(boards.length).toBeLessThanOrEqual(2);
+    expect(boards.at(-1)?.agents.find((a) => a.operatorId === id)?.state).toBe('not_ready');
+  });
+
+  it('closing the server disconnects open consoles instead of hanging', async () => {
+    const supervisor = client(await fx.login('giamsat'));
+    await connected(supervisor);
+    const dropped = new Promise<string>((resolve) => supervisor.once('disconnect', resolve));
+    await fx.close();
+    expect(await dropped).toBeTypeOf('string');
+  });
+});
