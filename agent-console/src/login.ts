@@ -44,12 +44,3 @@ form.addEventListener('submit', (event) => {
       submit.disabled = false;
     });
 });
-
-// Already signed in (a reload, a bookmark): skip the form. Signed out is the normal case here.
-api
-  .me()
-  .then((me) => {
-    const home = homePageFor(me.user.role);
-    if (home) location.replace(home);
-  })
-  .catch(() => undefined);
