@@ -186,7 +186,7 @@ class SupervisedAri implements AriConnection {
     let delay = min;
     while (!this.stopped) {
       try {
-        const lost = await this.connectOnce();
+        const { lost } = await this.connectOnce();
         delay = min;
         this.up = true;
         this.opts.logger.info('ARI connected');
@@ -211,8 +211,8 @@ class SupervisedAri implements AriConnection {
     }
   }
 
-  /** Connects and subscribes; resolves with a promise that settles (with a reason) when the connection is lost. */
-  private async connectOnce(): Promise<Promise<string>> {
+  /** Connects and subscribes; `lost` settles (with a reason) when the connection is lost. */
+  private async connectOnce(): Promise<{ lost: Promise<string> }> {
     const { url, username, password, app, logger } = this.opts;
     const client = await withTimeout(ari.connect(url, username, password), this.timeoutMs, 'connect');
     if (this.stopped) throw new Error('stopped');
@@ -289,7 +289,8 @@ class SupervisedAri implements AriConnection {
       else client.ping();
     }, period);
     pingTimer.unref();
-    return lost;
+    // Wrapped: an async function returning a bare promise would wait for it.
+    return { lost };
   }
 
   private async call<T>(operation: string, run: (client: ari.Client) => Promise<T>): Promise<T> {

@@ -26,7 +26,7 @@ import {
   RING_TIMEOUT_SECONDS,
   step,
 } from './flow.ts';
-import { AriDisconnectedError, type AriEvent, type AriPort, GoneError } from './port.ts';
+import { AriDisconnectedError, type AriEvent, type AriPort, AriRequestError, GoneError } from './port.ts';
 import { soundUri } from './prompts.ts';
 
 export const QUEUE_BRIDGE_PREFIX = 'hotline-queue-';
@@ -332,15 +332,25 @@ export class StasisController {
         call.offeredTo.add(command.operatorId);
         events.callOffered(command.operatorId, this.info(call));
         call.log.info({ operatorId: command.operatorId }, 'ringing operator');
-        return ari.originate({
-          endpoint: `PJSIP/${operator.sipEndpoint}`,
-          channelId: command.agentChannelId,
-          app: STASIS_APP,
-          appArgs: `${STASIS_ROLE.agent},${call.id}`,
-          callerId: call.callerNumber,
-          timeout: RING_TIMEOUT_SECONDS,
-          formats: 'opus,ulaw',
-        });
+        const { agentChannelId } = command;
+        try {
+          await ari.originate({
+            endpoint: `PJSIP/${operator.sipEndpoint}`,
+            channelId: agentChannelId,
+            app: STASIS_APP,
+            appArgs: `${STASIS_ROLE.agent},${call.id}`,
+            callerId: call.callerNumber,
+            timeout: RING_TIMEOUT_SECONDS,
+            formats: 'opus,ulaw',
+          });
+        } catch (err) {
+          // Asterisk refused the leg (e.g. "Allocation failed": softphone not registered): an
+          // ordinary failed offer. Timeouts and lost connections stay errors: the leg may exist.
+          if (!(err instanceof AriRequestError)) throw err;
+          call.log.warn({ operatorId: command.operatorId, reason: err.message }, 'operator unreachable');
+          this.push(call, { type: 'agentFailed', agentChannelId });
+        }
+        return;
       }
       case 'cancelRing':
       case 'hangupAgent':

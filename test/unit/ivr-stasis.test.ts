@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentState } from '../../common/domain.ts';
 import { Acd } from '../../ivr/acd.ts';
 import type { CallInfo, IvrEvents } from '../../ivr/api.ts';
-import { AriDisconnectedError, AriRequestError, GoneError } from '../../ivr/port.ts';
+import { AriDisconnectedError, AriRequestError, AriTimeoutError, GoneError } from '../../ivr/port.ts';
 import { StasisController } from '../../ivr/stasis.ts';
 import { FakeAri } from '../support/ari-fake.ts';
 
@@ -200,6 +200,16 @@ describe('Stasis adapter: errors end in a defined place', () => {
     expect(s.acd.isWaiting(CALLER)).toBe(true);
     expect(s.ari.bridgeOf(CALLER)).toBe('hotline-queue-health');
     expect(s.log).toContain(`ended 7 ${CALLER}`);
+  });
+
+  it('an originate that times out withdraws the leg that may exist and requeues the caller', async () => {
+    const s = setup();
+    await s.inQueue('1');
+    s.ari.failNext('originate', new AriTimeoutError('originate', 5000));
+    await s.operatorReady();
+    expect(s.ari.ops('hangup').map((c) => c.args[0])).toEqual([AGENT_1]);
+    expect(s.acd.isWaiting(CALLER)).toBe(true);
+    expect(s.acd.state(7)).toBe('not_ready');
   });
 
   it('a failure while bridging puts the caller back in the queue and hangs up the agent leg', async () => {
