@@ -196,7 +196,7 @@ class SupervisedAri implements AriConnection {
         this.opts.logger.warn({ why }, 'ARI connection lost');
         this.handlers?.disconnected();
       } catch (err) {
-        this.opts.logger.warn({ err, retryInMs: delay }, 'ARI connection failed');
+        if (!this.stopped) this.opts.logger.warn({ err, retryInMs: delay }, 'ARI connection failed');
       }
       if (this.stopped) break;
       await new Promise<void>((resolve) => {
