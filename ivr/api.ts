@@ -1,6 +1,7 @@
 /** What the rest of the hotline sees of the call controller. */
-import type { CallPop, WallboardSnapshot } from '../common/events.ts';
+
 import type { AgentState, QueueName } from '../common/domain.ts';
+import type { CallPop, WallboardSnapshot } from '../common/events.ts';
 
 /** An operator the controller may ring, with the PJSIP endpoint of their browser softphone. */
 export interface OperatorEndpoint {

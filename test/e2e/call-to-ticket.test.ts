@@ -81,10 +81,8 @@ beforeAll(async () => {
     }),
     { consoleDir: resolve('agent-console/dist') },
   );
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [...CHROMIUM_FLAGS, `--user-data-dir=${mkdtempSync(join(workDir, 'chromium-'))}`],
-  });
+  // Playwright gives every launch a fresh, throw-away profile.
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
 });
 
 afterAll(async () => {
