@@ -30,12 +30,40 @@ export interface RedisQueueOptions {
   logger: Logger;
 }
 
+/** How long a graceful close may wait for running jobs and Redis before letting go. */
+const CLOSE_GRACE_MS = 5000;
+
 async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status !== 'ready') {
+    redis.disconnect();
+    return;
+  }
   try {
-    await redis.quit();
+    await withTimeout(redis.quit(), CLOSE_GRACE_MS, 'closing Redis');
   } catch {
     redis.disconnect();
   }
+}
+
+/**
+ * Logs Redis trouble once per outage rather than on every reconnect attempt, and says when it
+ * is over.
+ */
+function watchRedis(redis: Redis, logger: Logger, what: string): (err: Error) => void {
+  let down = false;
+  redis.on('ready', () => {
+    if (down) logger.info(`${what}: Redis is back`);
+    down = false;
+  });
+  return (err) => {
+    if (redis.status === 'ready') {
+      logger.warn({ err: err.message }, `${what}: error`);
+      return;
+    }
+    if (down) return;
+    down = true;
+    logger.warn({ err: err.message }, `${what}: Redis unavailable, retrying`);
+  };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -53,7 +81,7 @@ export function createForwardQueue(
   // Fail fast while Redis is away: the ticket is already stored and the sweep queues it later.
   const connection = new Redis(opts.redisUrl, { maxRetriesPerRequest: null, enableOfflineQueue: false });
   const queue = new Queue<ForwardJobData>(FORWARD_QUEUE, { connection, prefix: opts.prefix });
-  queue.on('error', (err) => logger.warn({ err: err.message }, 'forward queue: Redis error'));
+  queue.on('error', watchRedis(connection, logger, 'forward queue'));
   const enqueueTimeoutMs = opts.enqueueTimeoutMs ?? 2000;
 
   return {
@@ -75,7 +103,10 @@ export function createForwardQueue(
       );
     },
     async close() {
-      await queue.close();
+      if (connection.status !== 'ready') connection.disconnect();
+      await withTimeout(queue.close(), CLOSE_GRACE_MS, 'closing the forward queue').catch((err) =>
+        logger.warn({ err: String(err) }, 'forward queue did not close cleanly'),
+      );
       await closeRedis(connection);
     },
   };
@@ -97,7 +128,7 @@ export function startForwardWorker(
       }),
     { connection, prefix: opts.prefix, concurrency: opts.concurrency ?? 4 },
   );
-  worker.on('error', (err) => logger.warn({ err: err.message }, 'forward worker: Redis error'));
+  worker.on('error', watchRedis(connection, logger, 'forward worker'));
   worker.on('failed', (job, err) => {
     if (!job) return;
     const final = err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
@@ -108,7 +139,11 @@ export function startForwardWorker(
 
   return {
     async close() {
-      await worker.close();
+      // With Redis away a graceful close would wait forever for the blocked fetch; force it.
+      const closing = connection.status === 'ready' ? worker.close() : worker.close(true);
+      await withTimeout(closing, opts.timeoutMs + CLOSE_GRACE_MS, 'closing the forward worker').catch((err) =>
+        logger.warn({ err: String(err) }, 'forward worker did not close cleanly'),
+      );
       await closeRedis(connection);
     },
   };
