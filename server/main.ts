@@ -1,0 +1,194 @@
+/**
+ * The composition root: opens the database, starts the forwarding queue and worker, the call
+ * controller (or a desk without telephony), the HTTP API and socket.io, in that order, and stops
+ * them in reverse. `tsx server/main.ts` runs it with the configuration from the environment.
+ */
+import { mkdirSync, realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Logger, pino } from 'pino';
+import { type AgentState, QUEUE_NAMES } from '../common/domain.ts';
+import { type Ivr, type IvrEvents, UnknownOperatorError } from '../ivr/api.ts';
+import { createIvr } from '../ivr/index.ts';
+import { createApp } from './app.ts';
+import { type Config, loadConfig } from './config.ts';
+import { type Db, openDatabase } from './db/index.ts';
+import { seedDemo } from './db/seed.ts';
+import { createForwardQueue, requeueUnforwarded, startForwardWorker } from './forwarding/queue.ts';
+import { type SipAccount, sipAccounts } from './operators/sip-accounts.ts';
+import { attachRealtime, createIvrEventBridge, createRealtimeServer } from './realtime.ts';
+
+const REQUEUE_INTERVAL_MS = 60_000;
+
+export interface RunningHotline {
+  url: string;
+  db: Db;
+  close(): Promise<void>;
+}
+
+/**
+ * The operator desk when telephony is disabled (`HOTLINE_ARI_ENABLED=false`): operators can log
+ * in, change state and file tickets; no calls arrive and the wallboard shows telephony down.
+ */
+function createDeskWithoutTelephony(operators: SipAccount[], events: IvrEvents, now: () => Date): Ivr {
+  const agents = new Map(
+    operators.map((op) => [
+      op.operatorId,
+      { displayName: op.displayName, state: 'offline' as AgentState, since: now() },
+    ]),
+  );
+  const agent = (operatorId: number) => {
+    const found = agents.get(operatorId);
+    if (!found) throw new UnknownOperatorError(operatorId);
+    return found;
+  };
+  return {
+    async start() {},
+    async stop() {},
+    setAgentState(operatorId, state) {
+      const found = agent(operatorId);
+      if (found.state !== state) {
+        found.state = state;
+        found.since = now();
+        events.agentStateChanged(operatorId, state, found.since);
+        events.wallboardChanged();
+      }
+      return found.state;
+    },
+    agentState: (operatorId) => agent(operatorId).state,
+    snapshot: (at) => ({
+      at: at.toISOString(),
+      telephonyUp: false,
+      queues: QUEUE_NAMES.map((queue) => ({ queue, waiting: 0, longestWaitSeconds: 0 })),
+      agents: [...agents].map(([operatorId, a]) => ({
+        operatorId,
+        displayName: a.displayName,
+        state: a.state,
+        since: a.since.toISOString(),
+      })),
+    }),
+  };
+}
+
+export async function startHotline(
+  config: Config,
+  opts: { consoleDir?: string; logger?: Logger } = {},
+): Promise<RunningHotline> {
+  const logger = opts.logger ?? pino({ level: config.logLevel });
+  const now = () => new Date();
+  const stops: { name: string; stop: () => Promise<void> | void }[] = [];
+  const closeAll = async () => {
+    for (const { name, stop } of stops.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        logger.error({ err }, `error while stopping ${name}`);
+      }
+    }
+  };
+
+  try {
+    if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
+    const db = openDatabase(config.dbPath);
+    stops.push({ name: 'database', stop: () => void db.$client.close() });
+    if (config.seedDemo) await seedDemo(db, { agencyUrl: config.demoAgencyUrl });
+
+    const redis = { redisUrl: config.redisUrl, prefix: config.queuePrefix, logger };
+    const forwardQueue = createForwardQueue({ ...redis, ...config.forward });
+    stops.push({ name: 'forward queue', stop: () => forwardQueue.close() });
+    const worker = startForwardWorker({ ...redis, db, timeoutMs: config.forward.timeoutMs });
+    stops.push({ name: 'forward worker', stop: () => worker.close() });
+
+    const io = createRealtimeServer();
+    // The bridge needs the desk's snapshot and the desk needs the bridge; pushes run on a timer,
+    // after the desk below exists.
+    let wallboardSource: Ivr | undefined;
+    const bridge = createIvrEventBridge(io, db, {
+      logger,
+      snapshot: () => {
+        if (!wallboardSource) throw new Error('wallboard pushed before the desk exists');
+        return wallboardSource.snapshot(now());
+      },
+    });
+    stops.push({ name: 'wallboard bridge', stop: () => bridge.close() });
+    const operators = sipAccounts(db);
+    const desk: Ivr = config.ari.enabled
+      ? createIvr({
+          ari: config.ari,
+          operators: operators.map((op) => ({
+            operatorId: op.operatorId,
+            displayName: op.displayName,
+            sipEndpoint: op.endpoint,
+            skills: op.skills,
+          })),
+          events: bridge,
+          logger: logger.child({ component: 'ivr' }),
+          now,
+        })
+      : createDeskWithoutTelephony(operators, bridge, now);
+    wallboardSource = desk;
+
+    const app = await createApp({
+      config,
+      db,
+      logger,
+      forwardQueue,
+      desk,
+      now,
+      ...(opts.consoleDir ? { consoleDir: opts.consoleDir } : {}),
+    });
+    stops.push({ name: 'http', stop: () => app.close() });
+    attachRealtime(app, { io, db, desk, logger, now });
+    const url = await app.listen({ host: config.http.host, port: config.http.port });
+
+    await desk.start();
+    stops.push({ name: 'call controller', stop: () => desk.stop() });
+
+    const requeue = () => {
+      requeueUnforwarded(db, forwardQueue)
+        .then((n) => n > 0 && logger.info({ tickets: n }, 'queued tickets waiting to be forwarded'))
+        .catch((err) => logger.warn({ err: String(err) }, 'could not queue waiting tickets; will retry'));
+    };
+    requeue();
+    const sweep = setInterval(requeue, REQUEUE_INTERVAL_MS);
+    sweep.unref();
+    stops.push({ name: 'requeue sweep', stop: () => clearInterval(sweep) });
+
+    return { url, db, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+function isMainModule(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMainModule()) {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel });
+  const hotline = await startHotline(config, { logger });
+  logger.info({ url: hotline.url }, 'hotline is up');
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    hotline.close().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
