@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgencyView, ApiError, ListResponse, MeResponse, TicketView } from '../../common/api.ts';
 import { isValidTrackingCode } from '../../server/tickets/tracking-code.ts';
@@ -270,5 +273,51 @@ describe('reference data', () => {
     expect(before.map((a) => a.endpoint)).toEqual(['tdv01', 'tdv02', 'tdv03', 'tdv04', 'giamsat']);
     const syt = fx.db.query.agencies.findFirst({ where: (a, { eq }) => eq(a.code, 'syt') }).sync();
     expect(syt?.forwardUrl).toBe('http://127.0.0.1:9/agency/syt');
+  });
+});
+
+describe('edges', () => {
+  it('hides the details of an unexpected failure', async () => {
+    fx.desk.snapshot = () => {
+      throw new Error('secret internal detail');
+    };
+    const res = await fx.app.inject({ url: '/api/health' });
+    expect(res.statusCode).toBe(500);
+    expect(res.json<ApiError>().error.code).toBe('INTERNAL');
+    expect(res.body).not.toContain('secret internal detail');
+  });
+
+  it('rejects malformed JSON with a typed 400', async () => {
+    const res = await fx.app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"username":',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json<ApiError>().error.code).toBeTypeOf('string');
+  });
+
+  it('serves the console, with index.html for its client-side routes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hotline-console-'));
+    try {
+      writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Tổng đài 1022</title>');
+      writeFileSync(join(dir, 'app.js'), 'console.log(1022);');
+      const withConsole = await buildFixture({ consoleDir: dir });
+      try {
+        const index = await withConsole.app.inject({ url: '/' });
+        expect(index.statusCode).toBe(200);
+        expect(index.body).toContain('Tổng đài 1022');
+        expect((await withConsole.app.inject({ url: '/app.js' })).body).toBe('console.log(1022);');
+        expect((await withConsole.app.inject({ url: '/wallboard' })).body).toContain('Tổng đài 1022');
+        const api = await withConsole.app.inject({ url: '/api/nope' });
+        expect(api.statusCode).toBe(404);
+        expect(api.json<ApiError>().error.code).toBe('NOT_FOUND');
+      } finally {
+        await withConsole.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -74,13 +74,13 @@ export interface Fixture {
   close(): Promise<void>;
 }
 
-export async function buildFixture(): Promise<Fixture> {
+export async function buildFixture(opts: { consoleDir?: string } = {}): Promise<Fixture> {
   const db = openDatabase(':memory:');
   const logins = await seedDemo(db, { agencyUrl: null });
   const accounts = sipAccounts(db);
   const queue = new RecordingQueue();
   const desk = new FakeDesk(accounts.map((a) => a.operatorId));
-  const app = await createApp({ config, db, logger, forwardQueue: queue, desk });
+  const app = await createApp({ config, db, logger, forwardQueue: queue, desk, ...opts });
   const ids = new Map(
     db.query.users
       .findMany()
