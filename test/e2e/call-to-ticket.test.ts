@@ -10,18 +10,20 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../server/config.ts';
-import { openDatabase } from '../../server/db/index.ts';
-import { DEMO_PASSWORD, seedDemo } from '../../server/db/seed.ts';
-import { startHotline } from '../../server/main.ts';
-import { sipAccounts } from '../../server/operators/sip-accounts.ts';
+import { QUEUE_NAMES } from '../../common/domain.ts';
+import { queueBridgeId } from '../../ivr/stasis.ts';
 import { type AgencyReceiver, agencySecret, startAgencyReceiver } from '../../scripts/lib/agency-receiver.ts';
 import { DEFAULT_ASTERISK_ROOT, type RunningAsterisk, startAsterisk } from '../../scripts/lib/asterisk.ts';
 import { freePort, waitFor } from '../../scripts/lib/ports.ts';
 import { type RunningRedis, startRedis } from '../../scripts/lib/redis.ts';
 import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
+import { loadConfig } from '../../server/config.ts';
+import { openDatabase } from '../../server/db/index.ts';
+import { DEMO_PASSWORD, seedDemo } from '../../server/db/seed.ts';
+import { startHotline } from '../../server/main.ts';
+import { sipAccounts } from '../../server/operators/sip-accounts.ts';
 import { type AriObserver, observeAri } from '../support/ari-observer.ts';
 
 const CALLER = '0987654321';
@@ -122,7 +124,9 @@ describe('a citizen call becomes a forwarded ticket', () => {
     const page = await browser.newPage();
     page.on('pageerror', (err) => console.error('[console page error]', err));
     await logIn(page, 'tdv01');
-    await expect.poll(() => page.getByTestId('phone-status').textContent(), { timeout: 15_000 }).toMatch(/Đã kết nối/);
+    await expect
+      .poll(() => page.getByTestId('phone-status').getAttribute('data-registration'), { timeout: 15_000 })
+      .toBe('registered');
     await page.getByRole('button', { name: 'Sẵn sàng' }).click();
     await expect.poll(() => page.getByTestId('agent-state').textContent()).toBe('Sẵn sàng');
 
@@ -142,18 +146,26 @@ describe('a citizen call becomes a forwarded ticket', () => {
 
     const answeredAt = performance.now();
     await pop.getByRole('button', { name: 'Trả lời' }).click();
-    await expect.poll(() => page.getByTestId('agent-state').textContent(), { timeout: 10_000 }).toBe('Đang nghe máy');
+    await expect
+      .poll(() => page.getByTestId('agent-state').textContent(), { timeout: 10_000 })
+      .toBe('Đang nghe máy');
     const popAnsweredMs = performance.now() - answeredAt;
 
     // Two-way audio, seen by the browser…
     await expect
       .poll(async () => packets(page), { timeout: 15_000 })
-      .toMatchObject({ sent: expect.toSatisfy((n: number) => n > 50), received: expect.toSatisfy((n: number) => n > 50) });
+      .toMatchObject({
+        sent: expect.toSatisfy((n: number) => n > 50),
+        received: expect.toSatisfy((n: number) => n > 50),
+      });
     // …and by Asterisk, on both legs.
     const channels = (await ariGet('/channels')) as { id: string; name: string }[];
     expect(channels).toHaveLength(2);
     for (const channel of channels) {
-      const rtp = (await ariGet(`/channels/${channel.id}/rtp_statistics`)) as { txcount: number; rxcount: number };
+      const rtp = (await ariGet(`/channels/${channel.id}/rtp_statistics`)) as {
+        txcount: number;
+        rxcount: number;
+      };
       expect(rtp.rxcount, `${channel.name} received`).toBeGreaterThan(50);
       expect(rtp.txcount, `${channel.name} sent`).toBeGreaterThan(50);
     }
@@ -162,10 +174,13 @@ describe('a citizen call becomes a forwarded ticket', () => {
     await page.getByLabel('Số điện thoại').fill(CALLER);
     await page.getByLabel('Lĩnh vực').selectOption('health');
     await page.getByLabel('Địa bàn').selectOption('bien_hoa');
-    await page.getByLabel('Nội dung').fill('Người dân báo có ca sốt cao tại khu phố 3, cần đội y tế đến kiểm tra.');
+    await page
+      .getByLabel('Nội dung')
+      .fill('Người dân báo có ca sốt cao tại khu phố 3, cần đội y tế đến kiểm tra.');
     await expect.poll(() => page.getByLabel('Cơ quan xử lý').inputValue()).not.toBe('');
     await page.getByRole('button', { name: 'Tạo phiếu' }).click();
-    const trackingCode = (await page.getByTestId('tracking-code').textContent({ timeout: 10_000 }))?.trim() ?? '';
+    const trackingCode =
+      (await page.getByTestId('tracking-code').textContent({ timeout: 10_000 }))?.trim() ?? '';
     expect(trackingCode).toMatch(/^\d{9}$/);
 
     // The responsible agency receives it, correctly signed, once.
@@ -178,16 +193,29 @@ describe('a citizen call becomes a forwarded ticket', () => {
     // The caller hangs up; nothing is left behind in Asterisk.
     const result = await call;
     expect(result.exitCode, result.errors).toBe(0);
-    await waitFor('no channels and no bridges left', async () => {
-      const [left, bridges] = await Promise.all([ariGet('/channels'), ariGet('/bridges')]);
-      return left.length === 0 && bridges.length === 0;
-    }, 10_000);
-    await expect.poll(() => page.getByTestId('agent-state').textContent(), { timeout: 10_000 }).toBe('Sẵn sàng');
+    // The queues' holding bridges are permanent (fixed ids, so waiting callers survive a
+    // controller restart); every other bridge must be gone, and the queue bridges empty.
+    const queueBridges = QUEUE_NAMES.map(queueBridgeId).sort().join();
+    await waitFor(
+      'no channels and no bridges left but the empty queue bridges',
+      async () => {
+        const left = (await ariGet('/channels')) as unknown[];
+        const bridges = (await ariGet('/bridges')) as { id: string; channels: string[] }[];
+        const ids = bridges
+          .map((b) => b.id)
+          .sort()
+          .join();
+        return left.length === 0 && ids === queueBridges && bridges.every((b) => b.channels.length === 0);
+      },
+      10_000,
+    );
+    await expect
+      .poll(() => page.getByTestId('agent-state').textContent(), { timeout: 10_000 })
+      .toBe('Sẵn sàng');
 
     const citizen = observer.channel((c) => c.caller?.number === CALLER);
     console.log(
       `[e2e] channel created → answered: ${citizen.answeredMs} ms; ` +
-        `StasisStart → answered: ${citizen.stasisToAnswerMs} ms; ` +
         `operator answer → console shows the call answered: ${Math.round(popAnsweredMs)} ms`,
     );
   });

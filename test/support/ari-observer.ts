@@ -1,7 +1,8 @@
 /**
  * Watches Asterisk's ARI events on a socket of its own (`subscribeAll`), independent of the
- * controller under test, to time what Asterisk did: when each channel was created, entered
- * Stasis and was answered (Asterisk's own event timestamps).
+ * controller under test, to time what Asterisk did: when each channel was created and when it
+ * was answered (Asterisk's own event timestamps). StasisStart goes only to the application that
+ * owns the channel, so created → answered is the observable bound on StasisStart → answered.
  */
 import WebSocket from 'ws';
 
@@ -9,13 +10,11 @@ interface ChannelTimes {
   id: string;
   caller?: { number?: string };
   createdAt?: number;
-  stasisAt?: number;
   upAt?: number;
 }
 
 export interface ObservedChannel {
   answeredMs: number | null;
-  stasisToAnswerMs: number | null;
 }
 
 export interface AriObserver {
@@ -46,7 +45,6 @@ export async function observeAri(
     const times = channels.get(event.channel.id) ?? { id: event.channel.id, caller: event.channel.caller };
     channels.set(event.channel.id, times);
     if (event.type === 'ChannelCreated') times.createdAt ??= at;
-    if (event.type === 'StasisStart') times.stasisAt ??= at;
     if (event.channel.state === 'Up') times.upAt ??= at;
   });
   await new Promise<void>((resolve, reject) => {
@@ -58,7 +56,7 @@ export async function observeAri(
     channel(match) {
       const found = [...channels.values()].find(match);
       if (!found) throw new Error('No such channel was observed');
-      return { answeredMs: diff(found.createdAt, found.upAt), stasisToAnswerMs: diff(found.stasisAt, found.upAt) };
+      return { answeredMs: diff(found.createdAt, found.upAt) };
     },
     close: () => ws.close(),
   };
