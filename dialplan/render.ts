@@ -39,7 +39,11 @@ export interface AsteriskParams {
 
 const SAFE_VALUE = /^[^\r\n;[\]]*$/;
 
-export function fillTemplate(template: string, values: Record<string, string | number>, name: string): string {
+export function fillTemplate(
+  template: string,
+  values: Record<string, string | number>,
+  name: string,
+): string {
   return template.replace(/\{\{([A-Z_]+)\}\}/g, (_, key: string) => {
     const value = values[key];
     if (value === undefined) throw new Error(`${name}: no value for {{${key}}}`);

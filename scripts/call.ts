@@ -12,7 +12,13 @@ if (!/^[0-9*#]+$/.test(keys) || !/^\d+$/.test(seconds)) {
 }
 const target = process.env.HOTLINE_SIP_TARGET ?? '127.0.0.1:5060';
 console.log(`[call] ${callerNumber} dials 1022 at ${target}, presses ${keys}, stays ${seconds} s`);
-const result = await placeCitizenCall({ target, callerNumber, keys, keyDelayMs: 2000, holdMs: Number(seconds) * 1000 });
+const result = await placeCitizenCall({
+  target,
+  callerNumber,
+  keys,
+  keyDelayMs: 2000,
+  holdMs: Number(seconds) * 1000,
+});
 if (result.exitCode === 0) {
   console.log('[call] the call went through and the caller hung up');
 } else {

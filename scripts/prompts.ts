@@ -28,7 +28,20 @@ export function generatePrompts(soundsDir: string): string[] {
     if (existsSync(target) && existsSync(stamp) && readFileSync(stamp, 'utf8') === text) continue;
     const raw = join(outDir, `${name}.espeak.wav`);
     execFileSync('espeak-ng', ['-v', VOICE, '-s', '150', '-w', raw, text]);
-    execFileSync('sox', [raw, '-r', '8000', '-c', '1', '-b', '16', '-e', 'signed-integer', target, 'norm', '-3']);
+    execFileSync('sox', [
+      raw,
+      '-r',
+      '8000',
+      '-c',
+      '1',
+      '-b',
+      '16',
+      '-e',
+      'signed-integer',
+      target,
+      'norm',
+      '-3',
+    ]);
     rmSync(raw);
     writeFileSync(stamp, text);
     written.push(name);

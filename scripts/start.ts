@@ -36,7 +36,9 @@ async function main() {
   const agency = await startAgencyReceiver({
     secretFor: (code) => agencySecret(db, code),
     onDelivery: (d) =>
-      say(`agency ${d.agencyCode} received ticket ${String(d.body.trackingCode)} (signature ${d.signatureValid ? 'valid' : 'INVALID'})`),
+      say(
+        `agency ${d.agencyCode} received ticket ${String(d.body.trackingCode)} (signature ${d.signatureValid ? 'valid' : 'INVALID'})`,
+      ),
   });
   stops.push(agency.close);
   env.HOTLINE_DEMO_AGENCY_URL = agency.url;

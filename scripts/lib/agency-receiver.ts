@@ -2,7 +2,7 @@
  * An agency's webhook endpoint: receives forwarded tickets at `/<agency code>`, checks their
  * signature and keeps them. The demo hotline forwards to it, and the end-to-end test reads it.
  */
-import { type IncomingHttpHeaders, createServer } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../server/db/index.ts';
@@ -27,7 +27,8 @@ export interface AgencyReceiver {
 
 /** The agency's signing secret, as the hotline stores it. */
 export function agencySecret(db: Db, code: string): string | undefined {
-  return db.select({ secret: agencies.forwardSecret }).from(agencies).where(eq(agencies.code, code)).get()?.secret;
+  return db.select({ secret: agencies.forwardSecret }).from(agencies).where(eq(agencies.code, code)).get()
+    ?.secret;
 }
 
 export async function startAgencyReceiver(opts: {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type AsteriskParams, type SipAccount, renderAsteriskConfig } from '../../dialplan/render.ts';
+import { type AsteriskParams, renderAsteriskConfig, type SipAccount } from '../../dialplan/render.ts';
 import { waitFor } from './ports.ts';
 
 const exec = promisify(execFile);
@@ -87,7 +87,8 @@ export async function startAsterisk(opts: AsteriskOptions): Promise<RunningAster
   const base = `/var/lib/hotline/${opts.instance}`;
   const hostBase = join(root, base);
   rmSync(hostBase, { recursive: true, force: true });
-  for (const dir of ['etc', 'data/spool', 'data/log', 'data/keys', 'run']) mkdirSync(join(hostBase, dir), { recursive: true });
+  for (const dir of ['etc', 'data/spool', 'data/log', 'data/keys', 'run'])
+    mkdirSync(join(hostBase, dir), { recursive: true });
 
   const params: AsteriskParams = {
     etcDir: `${base}/etc`,

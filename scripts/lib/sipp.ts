@@ -34,7 +34,8 @@ function dtmfPcap(key: string): string {
 const play = (pcap: string) => `<nop><action><exec play_pcap_audio="${pcap}"/></action></nop>`;
 
 export function citizenScenario(call: CitizenCall): string {
-  if (!/^\+?[0-9]{3,20}$/.test(call.callerNumber)) throw new Error(`Not a phone number: ${call.callerNumber}`);
+  if (!/^\+?[0-9]{3,20}$/.test(call.callerNumber))
+    throw new Error(`Not a phone number: ${call.callerNumber}`);
   const keys = [...call.keys]
     .map((key) => `<pause milliseconds="${call.keyDelayMs}"/>\n${play(dtmfPcap(key))}`)
     .join('\n');
@@ -114,19 +115,28 @@ export function placeCitizenCall(call: CitizenCall): Promise<SippResult> {
   writeFileSync(scenario, citizenScenario(call));
   const args = [
     call.target,
-    '-sf', scenario,
-    '-s', call.number ?? '1022',
-    '-m', '1',
-    '-l', '1',
-    '-i', '127.0.0.1',
-    '-mi', '127.0.0.1',
+    '-sf',
+    scenario,
+    '-s',
+    call.number ?? '1022',
+    '-m',
+    '1',
+    '-l',
+    '1',
+    '-i',
+    '127.0.0.1',
+    '-mi',
+    '127.0.0.1',
     ...(call.localPort ? ['-p', String(call.localPort)] : []),
-    '-mp', String(call.mediaPort ?? 16000),
-    '-timeout', `${Math.ceil((call.keys.length * call.keyDelayMs + call.holdMs) / 1000) + 60}s`,
+    '-mp',
+    String(call.mediaPort ?? 16000),
+    '-timeout',
+    `${Math.ceil((call.keys.length * call.keyDelayMs + call.holdMs) / 1000) + 60}s`,
     '-timeout_error',
     '-nostdin',
     '-trace_err',
-    '-error_file', errorFile,
+    '-error_file',
+    errorFile,
   ];
   return new Promise((resolve, reject) => {
     const child = spawn('sipp', args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
