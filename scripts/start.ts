@@ -66,7 +66,7 @@ async function main() {
   }
   db.$client.close();
 
-  const hotline = await startHotline(loadConfig(env), { consoleDir: resolve('agent-console/dist') });
+  const hotline = await startHotline(loadConfig(env));
   stops.push(hotline.close);
 
   say(`console: ${hotline.url}/`);

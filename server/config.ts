@@ -2,11 +2,14 @@
  * The hotline's configuration, parsed once from the environment at start-up. Nothing else reads
  * `process.env`. Every variable is listed in `.env.example`.
  */
+import { resolve } from 'node:path';
 
 export interface Config {
   readonly http: { readonly host: string; readonly port: number };
   /** SQLite file, or `:memory:`. */
   readonly dbPath: string;
+  /** The built browser console, served at `/`; null serves the API only. */
+  readonly consoleDir: string | null;
   readonly redisUrl: string;
   /** Prefix of every BullMQ key, so several copies can share one Redis. */
   readonly queuePrefix: string;
@@ -70,6 +73,11 @@ function url(env: Env, name: string, fallback: string, protocols: string[]): str
   return value;
 }
 
+/** The database path alone, for tools (migrations) that need nothing else. */
+export function loadDatabasePath(env: Env = process.env): string {
+  return str(env, 'HOTLINE_DB_PATH', 'data/hotline.sqlite');
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const ariEnabled = bool(env, 'HOTLINE_ARI_ENABLED', true);
   const config: Config = {
@@ -77,7 +85,9 @@ export function loadConfig(env: Env = process.env): Config {
       host: str(env, 'HOTLINE_HTTP_HOST', '127.0.0.1'),
       port: int(env, 'HOTLINE_HTTP_PORT', 8080, 0, 65535),
     },
-    dbPath: str(env, 'HOTLINE_DB_PATH', 'data/hotline.sqlite'),
+    dbPath: loadDatabasePath(env),
+    consoleDir:
+      env.HOTLINE_CONSOLE_DIR === '' ? null : resolve(env.HOTLINE_CONSOLE_DIR ?? 'agent-console/dist'),
     redisUrl: url(env, 'HOTLINE_REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     queuePrefix: str(env, 'HOTLINE_QUEUE_PREFIX', 'hotline'),
     ari: {

@@ -70,10 +70,7 @@ function createDeskWithoutTelephony(operators: SipAccount[], events: IvrEvents, 
   };
 }
 
-export async function startHotline(
-  config: Config,
-  opts: { consoleDir?: string; logger?: Logger } = {},
-): Promise<RunningHotline> {
+export async function startHotline(config: Config, opts: { logger?: Logger } = {}): Promise<RunningHotline> {
   const logger = opts.logger ?? pino({ level: config.logLevel });
   const now = () => new Date();
   const stops: { name: string; stop: () => Promise<void> | void }[] = [];
@@ -135,7 +132,7 @@ export async function startHotline(
       forwardQueue,
       desk,
       now,
-      ...(opts.consoleDir ? { consoleDir: opts.consoleDir } : {}),
+      ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
     });
     stops.push({ name: 'http', stop: () => app.close() });
     attachRealtime(app, { io, db, desk, logger, now });

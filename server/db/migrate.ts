@@ -1,11 +1,11 @@
 /** `npm run db:migrate`: applies pending migrations to the configured database and exits. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { loadConfig } from '../config.ts';
+import { loadDatabasePath } from '../config.ts';
 import { openDatabase } from './index.ts';
 
-const config = loadConfig();
-if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
-const db = openDatabase(config.dbPath);
+const dbPath = loadDatabasePath();
+if (dbPath !== ':memory:') mkdirSync(dirname(dbPath), { recursive: true });
+const db = openDatabase(dbPath);
 db.$client.close();
-console.log(`Database ${config.dbPath} is up to date.`);
+console.log(`Database ${dbPath} is up to date.`);

@@ -9,7 +9,7 @@
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_NAMES } from '../../common/domain.ts';
@@ -81,7 +81,6 @@ beforeAll(async () => {
       HOTLINE_FORWARD_BACKOFF_MS: '200',
       LOG_LEVEL: 'warn',
     }),
-    { consoleDir: resolve('agent-console/dist') },
   );
   // Playwright gives every launch a fresh, throw-away profile.
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
