@@ -54,7 +54,9 @@ install_npm() {
     log "npm dependencies present"
   else
     log "installing npm dependencies"
-    npm ci --no-audit --no-fund --loglevel=error
+    # `npm install` keeps to the lock file; `npm ci` refuses lock files that list only this
+    # platform's optional binaries (Biome, esbuild), which is what npm writes here.
+    npm install --no-audit --no-fund --loglevel=error
   fi
 }
 
