@@ -1,5 +1,15 @@
 /** REST request and response bodies shared by the server and the console. */
-import type { Category, District, QueueName, Role, TicketStatus } from './domain.ts';
+import type {
+  Category,
+  DeliveryStatus,
+  District,
+  Priority,
+  QueueName,
+  Role,
+  SmsEvent,
+  TicketAction,
+  TicketStatus,
+} from './domain.ts';
 
 /** Every error response: `{ error: { code, message } }`. `message` is Vietnamese, safe to show. */
 export interface ApiError {
@@ -40,6 +50,9 @@ export interface AgencyView {
   id: number;
   code: string;
   name: string;
+  /** A provincial department, or a district's People's Committee (with its district). */
+  kind: 'department' | 'district_committee';
+  district: District | null;
 }
 
 export interface CreateTicketRequest {
@@ -52,6 +65,45 @@ export interface CreateTicketRequest {
   description: string;
   /** Overrides the suggested agency. */
   agencyId?: number;
+  /** Defaults to `normal`. */
+  priority?: Priority;
+  /**
+   * What the operator did on the call: forward to an agency (default), answered the question on
+   * the spot (`answer` required), or must find the answer and call back.
+   */
+  outcome?: 'assign' | 'answered' | 'callback';
+  answer?: string;
+}
+
+/** POST /api/tickets/:id/actions. Which fields are required depends on the action. */
+export interface TicketActionRequest {
+  action: TicketAction;
+  /** Required for return, send_back, reopen, reject, mark_duplicate. */
+  reason?: string;
+  /** Progress note (note), the answer given (answer), or the result (post_result). */
+  text?: string;
+  /** assign: the agency; defaults to the routing suggestion. */
+  agencyId?: number;
+  /** mark_duplicate: the ticket this one duplicates. */
+  parentId?: number;
+}
+
+/** POST /api/tickets/:id/extension: one extension per ticket, supervisors only. */
+export interface ExtensionRequest {
+  reason: string;
+  /** New resolution deadline (ISO time), later than the current one. */
+  resolveDueAt: string;
+}
+
+/** One line of a ticket's append-only audit log. */
+export interface TicketEventView {
+  at: string;
+  actor: { id: number; displayName: string; role: Role } | null;
+  action: TicketAction | 'create' | 'extend' | 'escalate' | 'warn' | 'deliver';
+  from: TicketStatus | null;
+  to: TicketStatus | null;
+  reason: string | null;
+  text: string | null;
 }
 
 export interface TicketView {
@@ -65,8 +117,26 @@ export interface TicketView {
   description: string;
   agency: AgencyView;
   status: TicketStatus;
+  priority: Priority;
   createdAt: string;
-  forwardedAt: string | null;
+  /** Acknowledgement and resolution deadlines; null once met or not applicable. */
+  ackDueAt: string | null;
+  resolveDueAt: string | null;
+  /** Computed: an open deadline has passed. */
+  overdue: boolean;
+  extension: { reason: string; grantedAt: string } | null;
+  /** The agency's posted result, once any. */
+  result: string | null;
+  /** The ticket this one duplicates. */
+  parentId: number | null;
+  delivery: {
+    status: DeliveryStatus;
+    attempts: number;
+    lastError: string | null;
+    deliveredAt: string | null;
+  };
+  /** The audit log, oldest first; only in GET /api/tickets/:id. */
+  events?: TicketEventView[];
 }
 
 /** Short form shown in the screen-pop's history list. */
@@ -81,4 +151,45 @@ export interface TicketSummary {
 
 export interface ListResponse<T> {
   data: T[];
+}
+
+/** GET /api/reports/deadlines?from=&to= : per agency, for the chosen period. */
+export interface AgencyDeadlineReport {
+  agency: AgencyView;
+  open: number;
+  overdue: number;
+  /** Open tickets due within the next 24 hours. */
+  dueSoon: number;
+  /** Tickets resolved in the period, and how many of them by their (possibly extended) deadline. */
+  resolved: number;
+  resolvedOnTime: number;
+  /** resolvedOnTime / resolved, or null when nothing was resolved. */
+  onTimeRate: number | null;
+}
+
+/** A row of the routing matrix: category × district → agency; district null is the category's default. */
+export interface RoutingRule {
+  category: Category;
+  district: District | null;
+  agency: AgencyView;
+}
+
+export interface PutRoutingRuleRequest {
+  category: Category;
+  district: District | null;
+  agencyId: number;
+}
+
+/** A text message to a citizen, as the admin outbox page shows it. */
+export interface SmsView {
+  id: number;
+  ticketId: number | null;
+  event: SmsEvent;
+  /** Masked for roles that need not see it. */
+  to: string;
+  body: string;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  createdAt: string;
+  sentAt: string | null;
 }

@@ -45,4 +45,61 @@ export type Role = 'operator' | 'supervisor' | 'agency' | 'admin';
 /** What an operator chose; the ACD adds `ringing` / `on_call` while a call is theirs. */
 export type AgentState = 'not_ready' | 'ready' | 'ringing' | 'on_call' | 'offline';
 
-export type TicketStatus = 'received' | 'forwarded';
+/**
+ * A ticket's life cycle (server/tickets/lifecycle.ts has the rules):
+ *
+ *   received ─┬─► answered_at_intake ─► closed
+ *             ├─► callback_pending ─► answered_at_intake | assigned
+ *             └─► assigned ─► acknowledged ─► in_progress ─► pending_review ─► resolved ─► closed
+ *                    │  ▲          │                            │ (sent back)      │
+ *                    ▼  │          ▼                            ▼                  ▼
+ *                  returned ◄──────┘                       in_progress          reopened ─► assigned
+ *
+ * plus `rejected` and `duplicate` (each with a reason) from any open state. "Overdue" is computed
+ * from the due times, never stored as a state.
+ */
+export const TICKET_STATUSES = [
+  'received',
+  'answered_at_intake',
+  'callback_pending',
+  'assigned',
+  'acknowledged',
+  'returned',
+  'in_progress',
+  'pending_review',
+  'resolved',
+  'closed',
+  'reopened',
+  'rejected',
+  'duplicate',
+] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+/** What a person can do to a ticket; each maps to one transition (or a note) in the life cycle. */
+export const TICKET_ACTIONS = [
+  'assign',
+  'answer',
+  'request_callback',
+  'acknowledge',
+  'return',
+  'start',
+  'note',
+  'post_result',
+  'approve',
+  'send_back',
+  'close',
+  'reopen',
+  'reject',
+  'mark_duplicate',
+] as const;
+export type TicketAction = (typeof TICKET_ACTIONS)[number];
+
+/** khẩn (around the clock) / bình thường / phức tạp. */
+export const PRIORITIES = { urgent: 'Khẩn', normal: 'Bình thường', complex: 'Phức tạp' } as const;
+export type Priority = keyof typeof PRIORITIES;
+
+/** Delivery of a ticket to its agency's webhook; `dead` waits for a supervisor's retry. */
+export type DeliveryStatus = 'none' | 'pending' | 'delivered' | 'dead';
+
+/** Why the hotline texts a citizen; one message per ticket and event at most. */
+export type SmsEvent = 'ticket_created' | 'ticket_resolved' | 'status_lookup';

@@ -1,5 +1,5 @@
 /** socket.io contract between the server and the console. Event names are `entity:verb`. */
-import type { TicketSummary } from './api.ts';
+import type { TicketSummary, TicketView } from './api.ts';
 import type { AgentState, QueueName } from './domain.ts';
 
 /** Acknowledgement of a client request. */
@@ -48,6 +48,15 @@ export interface ServerToClientEvents {
   'call:ended': (e: { callId: string }) => void;
   /** To one operator: their own state changed. */
   'agent:state': (e: { state: AgentState; since: string }) => void;
+  /** To the ticket's agency room and to supervisors: a ticket was created or changed. */
+  'ticket:updated': (ticket: TicketView) => void;
+  /** To supervisors (and the agency): a deadline passed, or 75% of its time did (`warning`). */
+  'ticket:deadline': (e: {
+    ticketId: number;
+    trackingCode: string;
+    kind: 'warning' | 'overdue';
+    due: 'ack' | 'resolve';
+  }) => void;
   /** To supervisors: the whole wallboard, pushed on every change. */
   'wallboard:updated': (s: WallboardSnapshot) => void;
 }

@@ -1,4 +1,5 @@
 /** The whole database schema, for drizzle-kit and the typed query builder. One file per area. */
 export { agencies, routing, routingDistricts } from '../agencies/schema.ts';
 export { sessions, users } from '../auth/schema.ts';
+export { outbox } from '../outbox/schema.ts';
 export { tickets } from '../tickets/schema.ts';

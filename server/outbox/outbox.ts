@@ -1,0 +1,13 @@
+/**
+ * The write side of the outbox: record an intent inside the caller's transaction, so that the
+ * change and the promise to act on it commit together. `relay.ts` hands intents to BullMQ.
+ */
+import type { Db } from '../db/index.ts';
+import { type OutboxIntent, outbox } from './schema.ts';
+
+/** A drizzle handle or the transaction passed to `db.transaction(tx => …)`. */
+export type Tx = Pick<Db, 'insert' | 'select' | 'update' | 'delete'>;
+
+export function addIntent(tx: Tx, intent: OutboxIntent, now: Date): void {
+  tx.insert(outbox).values({ kind: intent.kind, payload: intent, createdAt: now }).run();
+}
