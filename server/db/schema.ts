@@ -2,4 +2,5 @@
 export { agencies, routing, routingDistricts } from '../agencies/schema.ts';
 export { sessions, users } from '../auth/schema.ts';
 export { outbox } from '../outbox/schema.ts';
+export { smsMessages } from '../sms/schema.ts';
 export { tickets } from '../tickets/schema.ts';

@@ -8,6 +8,11 @@ import { type OutboxIntent, outbox } from './schema.ts';
 /** A drizzle handle or the transaction passed to `db.transaction(tx => …)`. */
 export type Tx = Pick<Db, 'insert' | 'select' | 'update' | 'delete'>;
 
-export function addIntent(tx: Tx, intent: OutboxIntent, now: Date): void {
-  tx.insert(outbox).values({ kind: intent.kind, payload: intent, createdAt: now }).run();
+/** Records the intent; returns its outbox id (the relay's BullMQ job id is `outbox-<id>`). */
+export function addIntent(tx: Tx, intent: OutboxIntent, now: Date): number {
+  return tx
+    .insert(outbox)
+    .values({ kind: intent.kind, payload: intent, createdAt: now })
+    .returning({ id: outbox.id })
+    .get().id;
 }

@@ -1,0 +1,32 @@
+/**
+ * Recording text messages to citizens. A message is stored, and the intent to send it added to
+ * the outbox, inside the caller's transaction; the `sms` worker sends it later.
+ */
+import type { SmsEvent } from '../../common/domain.ts';
+import { addIntent, type Tx } from '../outbox/outbox.ts';
+import { smsMessages } from './schema.ts';
+
+export interface SmsToRecord {
+  /** The ticket the message is about; null for messages not tied to one. */
+  ticketId: number | null;
+  event: SmsEvent;
+  /** The citizen's number. */
+  to: string;
+  body: string;
+}
+
+/**
+ * Stores the message and queues it for sending. Returns its id, or null when this ticket's
+ * citizen was already texted about this event (a message per ticket and event at most).
+ */
+export function recordSms(tx: Tx, msg: SmsToRecord, now: Date): number | null {
+  const row = tx
+    .insert(smsMessages)
+    .values({ ticketId: msg.ticketId, event: msg.event, to: msg.to, body: msg.body, createdAt: now })
+    .onConflictDoNothing()
+    .returning({ id: smsMessages.id })
+    .get();
+  if (!row) return null;
+  addIntent(tx, { kind: 'sms', smsId: row.id }, now);
+  return row.id;
+}
