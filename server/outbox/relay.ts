@@ -1,0 +1,196 @@
+/**
+ * The read side of the outbox: hands recorded intents to BullMQ, oldest first, and marks them
+ * relayed. Each intent becomes the job `outbox-<id>`, so a relay that stops between adding a job
+ * and marking its intent adds nothing new when it runs again. Nothing here runs in a request: a
+ * ticket is stored whatever Redis is doing, and its intents wait here until Redis is back.
+ */
+
+import type { JobsOptions, Queue } from 'bullmq';
+import { inArray, isNull } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Db } from '../db/index.ts';
+import { type JobPolicies, type JobQueues, jobOptions, SCHEDULE_DEADLINES_JOB } from './queues.ts';
+import { withTimeout } from './redis.ts';
+import { type OutboxIntent, outbox } from './schema.ts';
+
+export function outboxJobId(outboxId: number): string {
+  return `outbox-${outboxId}`;
+}
+
+export interface OutboxRelay {
+  start(): void;
+  /** Relay soon (on the next turn of the event loop), e.g. right after a transaction commits. */
+  nudge(): void;
+  /** Relays everything pending now; resolves with how many intents were relayed. */
+  drain(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface RelayDeps {
+  db: Db;
+  queues: Pick<JobQueues, 'forward' | 'sms' | 'deadline' | 'ready'>;
+  policies: JobPolicies;
+  logger: Logger;
+  /** How often to look for intents nobody nudged about. */
+  pollMs: number;
+  batchSize?: number;
+  /** Longest wait between attempts while Redis is away. */
+  maxBackoffMs?: number;
+  addTimeoutMs?: number;
+  now?: () => Date;
+}
+
+class RedisUnavailableError extends Error {}
+
+interface Job {
+  name: string;
+  data: { ticketId: number } | { smsId: number };
+  opts: JobsOptions;
+}
+
+export function createOutboxRelay(deps: RelayDeps): OutboxRelay {
+  const { db, queues, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const batchSize = deps.batchSize ?? 500;
+  const maxBackoffMs = deps.maxBackoffMs ?? 5000;
+  const addTimeoutMs = deps.addTimeoutMs ?? 2000;
+  const options = {
+    forward: jobOptions(deps.policies.forward),
+    sms: jobOptions(deps.policies.sms),
+    deadline: jobOptions(deps.policies.deadline),
+  };
+
+  const pending = db
+    .select({ id: outbox.id, payload: outbox.payload })
+    .from(outbox)
+    .where(isNull(outbox.relayedAt))
+    .orderBy(outbox.id)
+    .limit(batchSize)
+    .prepare();
+
+  let started = false;
+  let closed = false;
+  let running: Promise<number> | null = null;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  let failures = 0;
+
+  function toJob(id: number, intent: OutboxIntent): [Queue, Job] {
+    const jobId = outboxJobId(id);
+    switch (intent.kind) {
+      case 'forward':
+        return [
+          queues.forward,
+          { name: 'forward', data: { ticketId: intent.ticketId }, opts: { ...options.forward, jobId } },
+        ];
+      case 'sms':
+        return [queues.sms, { name: 'send', data: { smsId: intent.smsId }, opts: { ...options.sms, jobId } }];
+      case 'deadline':
+        return [
+          queues.deadline,
+          {
+            name: SCHEDULE_DEADLINES_JOB,
+            data: { ticketId: intent.ticketId },
+            opts: { ...options.deadline, jobId },
+          },
+        ];
+    }
+  }
+
+  async function relayBatch(): Promise<number> {
+    const rows = pending.all();
+    if (rows.length === 0) return 0;
+    if (!queues.ready()) throw new RedisUnavailableError('Redis is not connected');
+    const byQueue = new Map<Queue, Job[]>();
+    for (const row of rows) {
+      const [queue, job] = toJob(row.id, row.payload);
+      const jobs = byQueue.get(queue) ?? [];
+      jobs.push(job);
+      byQueue.set(queue, jobs);
+    }
+    await withTimeout(
+      Promise.all([...byQueue].map(([queue, jobs]) => queue.addBulk(jobs))),
+      addTimeoutMs,
+      'adding jobs',
+    );
+    db.update(outbox)
+      .set({ relayedAt: now() })
+      .where(
+        inArray(
+          outbox.id,
+          rows.map((r) => r.id),
+        ),
+      )
+      .run();
+    return rows.length;
+  }
+
+  async function relayAll(): Promise<number> {
+    let total = 0;
+    do {
+      again = false;
+      for (;;) {
+        const n = await relayBatch();
+        total += n;
+        if (n < batchSize) break;
+      }
+    } while (again && !closed);
+    return total;
+  }
+
+  function schedule(ms: number): void {
+    if (closed || !started) return;
+    clearTimeout(timer);
+    timer = setTimeout(tick, ms);
+  }
+
+  function run(): Promise<number> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = relayAll().finally(() => {
+      running = null;
+    });
+    return running;
+  }
+
+  function tick(): void {
+    run().then(
+      (n) => {
+        if (failures > 0) logger.info({ relayed: n }, 'outbox relay: Redis is back, intents relayed');
+        failures = 0;
+        schedule(deps.pollMs);
+      },
+      (err: unknown) => {
+        if (failures === 0) {
+          logger.warn(
+            { err: err instanceof Error ? err.message : String(err) },
+            'outbox relay: cannot reach Redis, retrying',
+          );
+        }
+        failures++;
+        schedule(Math.min(maxBackoffMs, deps.pollMs * 2 ** Math.min(failures, 16)));
+      },
+    );
+  }
+
+  return {
+    start() {
+      if (started || closed) return;
+      started = true;
+      schedule(0);
+    },
+    nudge() {
+      // While Redis is away the backoff decides when to try again.
+      if (!started || closed || failures > 0) return;
+      schedule(0);
+    },
+    drain: run,
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      await running?.catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * Sends one stored text message. Safe to run twice: a sent message is skipped, and the gateway
+ * gets the same idempotency key on every attempt.
+ */
+import { UnrecoverableError } from 'bullmq';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Db } from '../db/index.ts';
+import type { SmsGateway } from './gateway.ts';
+import { smsMessages } from './schema.ts';
+
+/** Job payload: ids only; the number and text stay in the database. */
+export interface SmsJobData {
+  smsId: number;
+}
+
+export type SmsOutcome = 'sent' | 'already_sent' | 'already_failed';
+
+export interface SmsDeps {
+  db: Db;
+  gateway: SmsGateway;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export function smsIdempotencyKey(smsId: number): string {
+  return `sms-${smsId}`;
+}
+
+export async function sendSms(
+  smsId: number,
+  deps: SmsDeps,
+  attempt: { lastAttempt: boolean },
+): Promise<SmsOutcome> {
+  const { db, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const sms = db.select().from(smsMessages).where(eq(smsMessages.id, smsId)).get();
+  if (!sms) throw new UnrecoverableError(`SMS ${smsId} does not exist`);
+  if (sms.status === 'sent') return 'already_sent';
+  if (sms.status === 'failed') return 'already_failed';
+
+  let providerId: string;
+  try {
+    ({ providerId } = await deps.gateway.send(sms.to, sms.body, smsIdempotencyKey(sms.id)));
+  } catch (err) {
+    const failed = err instanceof UnrecoverableError || attempt.lastAttempt;
+    const message = err instanceof Error ? err.message : String(err);
+    db.update(smsMessages)
+      .set({
+        attempts: sql`${smsMessages.attempts} + 1`,
+        lastError: message.slice(0, 500),
+        ...(failed ? { status: 'failed' as const } : {}),
+      })
+      .where(and(eq(smsMessages.id, sms.id), eq(smsMessages.status, 'pending')))
+      .run();
+    const fields = { smsId: sms.id, event: sms.event, err: message };
+    if (failed) logger.error(fields, 'SMS gave up');
+    else logger.warn(fields, 'SMS failed, will retry');
+    throw err;
+  }
+  const changed = db
+    .update(smsMessages)
+    .set({
+      status: 'sent',
+      providerId,
+      sentAt: now(),
+      attempts: sql`${smsMessages.attempts} + 1`,
+      lastError: null,
+    })
+    .where(and(eq(smsMessages.id, sms.id), eq(smsMessages.status, 'pending')))
+    .run().changes;
+  logger.info({ smsId: sms.id, event: sms.event, ticketId: sms.ticketId }, 'SMS sent');
+  return changed > 0 ? 'sent' : 'already_sent';
+}
