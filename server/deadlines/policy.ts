@@ -1,0 +1,44 @@
+/**
+ * How long an agency has to acknowledge and to resolve a ticket, by priority. Urgent tickets run
+ * around the clock; the others count office hours on the working calendar.
+ */
+import type { Priority } from '../../common/domain.ts';
+import { addWorkingTime, type WorkingCalendar } from './calendar.ts';
+
+const HOUR = 60 * 60 * 1000;
+/** A working day of the default calendar: 07:30–11:30 and 13:30–17:00. */
+export const WORKING_DAY_MS = 7.5 * HOUR;
+
+export interface DeadlineRule {
+  /** `wall`: elapsed time, nights and holidays included; `working`: office hours only. */
+  clock: 'wall' | 'working';
+  ackMs: number;
+  resolveMs: number;
+}
+
+/** The one place the allowed times live. */
+export const DEADLINE_POLICY: Readonly<Record<Priority, DeadlineRule>> = Object.freeze({
+  urgent: { clock: 'wall', ackMs: 2 * HOUR, resolveMs: 24 * HOUR },
+  normal: { clock: 'working', ackMs: 8 * HOUR, resolveMs: 5 * WORKING_DAY_MS },
+  complex: { clock: 'working', ackMs: 8 * HOUR, resolveMs: 15 * WORKING_DAY_MS },
+});
+
+export interface DueTimes {
+  ackDueAt: Date;
+  resolveDueAt: Date;
+}
+
+/** Due times for a ticket of `priority` assigned at `from`. */
+export function dueTimes(priority: Priority, from: Date, cal: WorkingCalendar): DueTimes {
+  const rule = DEADLINE_POLICY[priority];
+  if (rule.clock === 'wall') {
+    return {
+      ackDueAt: new Date(from.getTime() + rule.ackMs),
+      resolveDueAt: new Date(from.getTime() + rule.resolveMs),
+    };
+  }
+  return {
+    ackDueAt: addWorkingTime(from, rule.ackMs, cal),
+    resolveDueAt: addWorkingTime(from, rule.resolveMs, cal),
+  };
+}
