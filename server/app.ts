@@ -8,12 +8,14 @@ import type { Logger } from 'pino';
 import type { Ivr } from '../ivr/api.ts';
 import { agencyRoutes } from './agencies/routes.ts';
 import { registerSessionLookup } from './auth/guard.ts';
+import { createLoginLimiter, type LoginLimiter } from './auth/rate-limit.ts';
 import { authRoutes } from './auth/routes.ts';
 import { createAuthService } from './auth/service.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
+import type { WorkingCalendar } from './deadlines/calendar.ts';
 import { errorBody, NotFoundError, registerErrorHandler } from './errors.ts';
-import type { ForwardQueue } from './forwarding/queue.ts';
+import type { TicketHooks, TicketNotifier } from './tickets/hooks.ts';
 import { ticketRoutes } from './tickets/routes.ts';
 import { createTicketService } from './tickets/service.ts';
 
@@ -24,8 +26,15 @@ export interface AppDeps {
   config: Config;
   db: Db;
   logger: Logger;
-  forwardQueue: ForwardQueue;
   desk: Desk;
+  /** Runs inside every ticket change's transaction (SMS, …); none by default. */
+  ticketHooks?: TicketHooks;
+  /** Told after a ticket change commits (socket.io pushes); none by default. */
+  ticketNotifier?: TicketNotifier;
+  /** Office hours and holidays deadlines count in; the Vietnamese default otherwise. */
+  calendar?: WorkingCalendar;
+  /** Failed-login throttle; a fresh in-process one by default. */
+  loginLimiter?: LoginLimiter;
   /** Built console (static files); served at `/`, with `index.html` for unknown non-API paths. */
   consoleDir?: string;
   now?: () => Date;
@@ -63,9 +72,17 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     db.$client.prepare('select 1').get();
     return { status: 'ok', telephonyUp: desk.snapshot(now()).telephonyUp };
   });
-  await app.register(authRoutes, { auth, config });
+  const limiter = deps.loginLimiter ?? createLoginLimiter(undefined, now);
+  await app.register(authRoutes, { auth, limiter, config });
   await app.register(agencyRoutes, { db });
-  const tickets = createTicketService({ db, forwardQueue: deps.forwardQueue, logger, now });
+  const tickets = createTicketService({
+    db,
+    logger,
+    now,
+    ...(deps.calendar ? { calendar: deps.calendar } : {}),
+    ...(deps.ticketHooks ? { hooks: deps.ticketHooks } : {}),
+    ...(deps.ticketNotifier ? { notifier: deps.ticketNotifier } : {}),
+  });
   await app.register(ticketRoutes, { tickets });
 
   const consoleDir = deps.consoleDir;

@@ -18,7 +18,8 @@ import type { CallInfo, IvrEvents } from '../ivr/api.ts';
 import type { Desk } from './app.ts';
 import { type AuthUser, createAuthService, SESSION_COOKIE } from './auth/service.ts';
 import type { Db } from './db/index.ts';
-import { ticketHistory } from './tickets/repository.ts';
+import type { TicketNotifier } from './tickets/hooks.ts';
+import { findTicket, ticketHistory, toTicketView, visibleToAgency } from './tickets/repository.ts';
 
 export interface SocketData {
   user: AuthUser;
@@ -33,7 +34,11 @@ export type RealtimeServer = Server<
 type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 export const WALLBOARD_ROOM = 'wallboard';
+/** Supervisors and admins: every ticket change and deadline. */
+export const SUPERVISORS_ROOM = 'supervisors';
 export const operatorRoom = (operatorId: number): string => `operator:${operatorId}`;
+/** An agency's liaisons: changes to the tickets assigned to it. */
+export const agencyRoom = (agencyId: number): string => `agency:${agencyId}`;
 
 const HISTORY_LIMIT = 10;
 
@@ -104,7 +109,9 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
         log.debug({ err }, 'operator unknown to the call controller');
       }
     }
+    if (user.role === 'agency' && user.agencyId !== null) void socket.join(agencyRoom(user.agencyId));
     if (watchesWallboard(user)) {
+      void socket.join(SUPERVISORS_ROOM);
       void socket.join(WALLBOARD_ROOM);
       socket.emit('wallboard:updated', desk.snapshot(now()));
     }
@@ -206,6 +213,62 @@ export function createIvrEventBridge(
     close() {
       if (timer) clearTimeout(timer);
       timer = undefined;
+    },
+  };
+}
+
+/**
+ * Pushes `ticket:updated` to supervisors (whole caller number) and, once assigned, to the
+ * ticket's agency (masked). Unknown ids are ignored: the ticket may be gone by now.
+ */
+export function emitTicketUpdated(
+  io: RealtimeServer,
+  db: Db,
+  ticketId: number,
+  now: Date = new Date(),
+): void {
+  const row = findTicket(db, ticketId);
+  if (!row) return;
+  io.to(SUPERVISORS_ROOM).emit('ticket:updated', toTicketView(row.ticket, row.agency, now, 'supervisor'));
+  if (visibleToAgency(row.ticket, row.ticket.agencyId)) {
+    // Rendered for the `agency` role: the caller number is masked.
+    const view = toTicketView(row.ticket, row.agency, now, 'agency');
+    io.to(agencyRoom(row.ticket.agencyId)).emit('ticket:updated', view);
+  }
+}
+
+/** What a deadline job reports: a warning at 75% of the time, or the deadline passed. */
+export interface TicketDeadlineEvent {
+  ticketId: number;
+  kind: 'warning' | 'overdue';
+  due: 'ack' | 'resolve';
+}
+
+/** Pushes `ticket:deadline` to supervisors and to the ticket's agency. */
+export function emitTicketDeadline(io: RealtimeServer, db: Db, e: TicketDeadlineEvent): void {
+  const row = findTicket(db, e.ticketId);
+  if (!row) return;
+  const payload = { ticketId: e.ticketId, trackingCode: row.ticket.trackingCode, kind: e.kind, due: e.due };
+  io.to(SUPERVISORS_ROOM).emit('ticket:deadline', payload);
+  if (visibleToAgency(row.ticket, row.ticket.agencyId)) {
+    io.to(agencyRoom(row.ticket.agencyId)).emit('ticket:deadline', payload);
+  }
+}
+
+/** The ticket service's notifier for consoles; errors are logged, never thrown into the request. */
+export function createTicketNotifier(
+  io: RealtimeServer,
+  db: Db,
+  opts: { logger: Logger; now?: () => Date },
+): TicketNotifier {
+  const now = opts.now ?? (() => new Date());
+  return {
+    ticketChanged(ticketId) {
+      try {
+        emitTicketUpdated(io, db, ticketId, now());
+      } catch (err) {
+        opts.logger.error({ err, ticketId }, 'could not push a ticket change');
+      }
     },
   };
 }

@@ -2,10 +2,16 @@
 import { integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { Category, District } from '../../common/domain.ts';
 
+export type AgencyKind = 'department' | 'district_committee';
+
 export const agencies = sqliteTable('agencies', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   code: text('code').notNull().unique(),
   name: text('name').notNull(),
+  /** A provincial department (or office), or a district's People's Committee. */
+  kind: text('kind').$type<AgencyKind>().notNull().default('department'),
+  /** Set for district committees: the district they govern. */
+  district: text('district').$type<District>(),
   /** Where tickets are POSTed; null keeps them in the agency inbox only. */
   forwardUrl: text('forward_url'),
   /** HMAC key for the `X-Hotline-Signature` header of forwarded tickets. */

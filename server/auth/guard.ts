@@ -1,9 +1,17 @@
 /** Who is calling the API, and whether their role may. Every route but login and health uses this. */
+import { timingSafeEqual } from 'node:crypto';
 import type {} from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { Role } from '../../common/domain.ts';
-import { ForbiddenError, UnauthenticatedError } from '../errors.ts';
-import { type AuthService, type AuthUser, SESSION_COOKIE } from './service.ts';
+import { AppError, ForbiddenError, UnauthenticatedError } from '../errors.ts';
+import {
+  type AuthService,
+  type AuthUser,
+  CSRF_COOKIE,
+  CSRF_HEADER,
+  csrfTokenFor,
+  SESSION_COOKIE,
+} from './service.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,10 +20,40 @@ declare module 'fastify' {
   }
 }
 
+export class CsrfError extends AppError {
+  constructor() {
+    super('CSRF', 403, 'Phiên làm việc không hợp lệ, vui lòng tải lại trang.');
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Requests that change nothing a session owns; login has no session yet. */
+const CSRF_EXEMPT = new Set(['/api/auth/login']);
+
+function sameText(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * Looks up the session, then refuses a logged-in change request (POST, PUT, PATCH, DELETE) whose
+ * `x-csrf-token` header does not match the `hotline_csrf` cookie set at login. Requests without
+ * a session are left to `requireRole` (401).
+ */
 export function registerSessionLookup(app: FastifyInstance, auth: AuthService): void {
   app.decorateRequest('user', null);
   app.addHook('onRequest', async (request) => {
-    request.user = auth.userForToken(request.cookies[SESSION_COOKIE]);
+    const token = request.cookies[SESSION_COOKIE];
+    request.user = auth.userForToken(token);
+    if (!request.user || !token || SAFE_METHODS.has(request.method)) return;
+    if (CSRF_EXEMPT.has(request.url.split('?')[0] ?? '')) return;
+    const header = request.headers[CSRF_HEADER];
+    const cookie = request.cookies[CSRF_COOKIE];
+    const expected = csrfTokenFor(token);
+    if (typeof header !== 'string' || !cookie || !sameText(header, cookie) || !sameText(cookie, expected)) {
+      throw new CsrfError();
+    }
   });
 }
 

@@ -4,7 +4,15 @@ import type { FastifyInstance } from 'fastify';
 import type { MeResponse, SipCredentials, UserView } from '../../common/api.ts';
 import type { Config } from '../config.ts';
 import { currentUser, requireRole } from './guard.ts';
-import { type AuthService, type AuthUser, SESSION_COOKIE } from './service.ts';
+import { type LoginLimiter, RateLimitedError } from './rate-limit.ts';
+import {
+  type AuthService,
+  type AuthUser,
+  CSRF_COOKIE,
+  csrfTokenFor,
+  InvalidCredentialsError,
+  SESSION_COOKIE,
+} from './service.ts';
 
 const LoginBody = Type.Object(
   {
@@ -40,22 +48,33 @@ function sipCredentials(
 
 export async function authRoutes(
   app: FastifyInstance,
-  deps: { auth: AuthService; config: Pick<Config, 'sipDomain' | 'sipWsUrl'> },
+  deps: { auth: AuthService; limiter: LoginLimiter; config: Pick<Config, 'sipDomain' | 'sipWsUrl'> },
 ): Promise<void> {
-  const { auth, config } = deps;
+  const { auth, limiter, config } = deps;
 
   app.post<{ Body: Static<typeof LoginBody> }>(
     '/api/auth/login',
     { schema: { body: LoginBody } },
     async (request, reply): Promise<MeResponse> => {
-      const { token, user, expiresAt } = await auth.login(request.body.username, request.body.password);
-      reply.setCookie(SESSION_COOKIE, token, {
-        httpOnly: true,
-        sameSite: 'strict',
-        path: '/',
-        secure: 'auto',
-        expires: expiresAt,
-      });
+      const { username, password } = request.body;
+      try {
+        limiter.check(username, request.ip);
+      } catch (err) {
+        if (err instanceof RateLimitedError) reply.header('retry-after', String(err.retryAfterSeconds));
+        throw err;
+      }
+      let session: Awaited<ReturnType<AuthService['login']>>;
+      try {
+        session = await auth.login(username, password);
+      } catch (err) {
+        if (err instanceof InvalidCredentialsError) limiter.recordFailure(username, request.ip);
+        throw err;
+      }
+      limiter.recordSuccess(username);
+      const { token, user, expiresAt } = session;
+      const cookie = { sameSite: 'strict', path: '/', secure: 'auto', expires: expiresAt } as const;
+      reply.setCookie(SESSION_COOKIE, token, { ...cookie, httpOnly: true });
+      reply.setCookie(CSRF_COOKIE, csrfTokenFor(token), { ...cookie, httpOnly: false });
       request.log.info({ userId: user.id, role: user.role }, 'logged in');
       return { user: toUserView(user), sip: sipCredentials(user, config) };
     },
@@ -65,6 +84,7 @@ export async function authRoutes(
     const token = request.cookies[SESSION_COOKIE];
     if (token) auth.logout(token);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    reply.clearCookie(CSRF_COOKIE, { path: '/' });
     return reply.status(204).send();
   });
 

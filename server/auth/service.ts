@@ -8,6 +8,9 @@ import { hashPassword, verifyPassword } from './password.ts';
 import type { UserRow } from './schema.ts';
 
 export const SESSION_COOKIE = 'hotline_session';
+/** Readable by the console's script, which echoes it in `CSRF_HEADER` on every change request. */
+export const CSRF_COOKIE = 'hotline_csrf';
+export const CSRF_HEADER = 'x-csrf-token';
 /** A shift runs into the evening; one login lasts the working day. */
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
@@ -29,6 +32,11 @@ export interface AuthService {
 
 function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
+}
+
+/** The session's CSRF token: derived from the session token, so it needs no storage and dies with it. */
+export function csrfTokenFor(sessionToken: string): string {
+  return createHash('sha256').update(`csrf:${sessionToken}`).digest('base64url');
 }
 
 function withoutHash({ passwordHash: _, ...user }: UserRow): AuthUser {

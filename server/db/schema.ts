@@ -2,5 +2,6 @@
 export { agencies, routing, routingDistricts } from '../agencies/schema.ts';
 export { sessions, users } from '../auth/schema.ts';
 export { outbox } from '../outbox/schema.ts';
+export { deadlineAlerts } from '../sla/schema.ts';
 export { smsMessages } from '../sms/schema.ts';
-export { tickets } from '../tickets/schema.ts';
+export { ticketEvents, tickets } from '../tickets/schema.ts';

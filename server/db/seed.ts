@@ -1,12 +1,22 @@
 /**
- * Demo data: operators, a supervisor, an admin, agency liaisons, agencies and routing defaults.
- * Idempotent: existing rows are kept (so changed passwords survive a restart); only agencies'
- * forward URLs follow `agencyUrl`, because the demo agency receiver may move between runs.
+ * Demo data for Đồng Nai: operators, a supervisor, an admin, the provincial departments and each
+ * district's People's Committee as agencies, their liaisons, and a full routing matrix.
+ * Idempotent: existing rows are kept (so changed passwords and an admin's routing edits survive
+ * a restart); only agencies' forward URLs follow `agencyUrl`, because the demo agency receiver
+ * may move between runs, and their kind and district, which are reference data.
  */
 import { randomBytes } from 'node:crypto';
 import { and, eq, isNull } from 'drizzle-orm';
-import type { Category, District, QueueName, Role } from '../../common/domain.ts';
-import { QUEUE_NAMES } from '../../common/domain.ts';
+import {
+  type Category,
+  DISTRICT_KEYS,
+  DISTRICTS,
+  type District,
+  QUEUE_NAMES,
+  type QueueName,
+  type Role,
+} from '../../common/domain.ts';
+import type { AgencyKind } from '../agencies/schema.ts';
 import { hashPassword } from '../auth/password.ts';
 import type { Db } from './index.ts';
 import { agencies, routing, routingDistricts, users } from './schema.ts';
@@ -21,19 +31,47 @@ export interface DemoLogins {
 interface DemoAgency {
   code: string;
   name: string;
+  kind: AgencyKind;
+  district: District | null;
 }
 
-const DEMO_AGENCIES: DemoAgency[] = [
-  { code: 'syt', name: 'Sở Y tế' },
-  { code: 'sldtbxh', name: 'Sở Lao động - Thương binh và Xã hội' },
-  { code: 'sct', name: 'Sở Công Thương' },
-  { code: 'sxd', name: 'Sở Xây dựng (hạ tầng đô thị)' },
-  { code: 'vpubnd', name: 'Văn phòng UBND tỉnh' },
-  { code: 'bhxh', name: 'Bảo hiểm xã hội tỉnh' },
-  { code: 'ubnd-bien-hoa', name: 'UBND thành phố Biên Hòa' },
-  { code: 'ubnd-long-khanh', name: 'UBND thành phố Long Khánh' },
-];
+/** Provincial departments and offices. `syt` and the other codes are also the liaisons' usernames. */
+const DEPARTMENTS: DemoAgency[] = (
+  [
+    ['syt', 'Sở Y tế'],
+    ['sldtbxh', 'Sở Lao động - Thương binh và Xã hội'],
+    ['sct', 'Sở Công Thương'],
+    ['stc', 'Sở Tài chính'],
+    ['sgtvt', 'Sở Giao thông vận tải'],
+    ['stttt', 'Sở Thông tin và Truyền thông'],
+    ['bhxh', 'Bảo hiểm xã hội tỉnh'],
+    ['cat', 'Công an tỉnh'],
+    ['sxd', 'Sở Xây dựng'],
+    ['vpubnd', 'Văn phòng UBND tỉnh'],
+  ] as const
+).map(([code, name]) => ({ code, name, kind: 'department', district: null }));
 
+/** `bien_hoa` → `ubnd-bien-hoa`. */
+export function districtCommitteeCode(district: District): string {
+  return `ubnd-${district.replaceAll('_', '-')}`;
+}
+
+/** "Thành phố Biên Hòa" → "UBND thành phố Biên Hòa", "Huyện Nhơn Trạch" → "UBND huyện Nhơn Trạch". */
+function districtCommitteeName(district: District): string {
+  const label = DISTRICTS[district];
+  return `UBND ${label.charAt(0).toLocaleLowerCase('vi')}${label.slice(1)}`;
+}
+
+const DISTRICT_COMMITTEES: DemoAgency[] = DISTRICT_KEYS.map((district) => ({
+  code: districtCommitteeCode(district),
+  name: districtCommitteeName(district),
+  kind: 'district_committee',
+  district,
+}));
+
+const DEMO_AGENCIES: DemoAgency[] = [...DEPARTMENTS, ...DISTRICT_COMMITTEES];
+
+/** Each category's default agency. */
 const DEFAULT_ROUTING: Record<Category, string> = {
   health: 'syt',
   welfare: 'sldtbxh',
@@ -44,10 +82,15 @@ const DEFAULT_ROUTING: Record<Category, string> = {
   other: 'vpubnd',
 };
 
-const DISTRICT_ROUTING: { category: Category; district: District; agency: string }[] = [
-  { category: 'infrastructure', district: 'bien_hoa', agency: 'ubnd-bien-hoa' },
-  { category: 'infrastructure', district: 'long_khanh', agency: 'ubnd-long-khanh' },
-];
+/** Local matters go to the district's People's Committee: roads, drains, lighting, paperwork. */
+const DISTRICT_ROUTING: { category: Category; district: District; agency: string }[] = DISTRICT_KEYS.flatMap(
+  (district) =>
+    (['infrastructure', 'public_services'] as const).map((category) => ({
+      category,
+      district,
+      agency: districtCommitteeCode(district),
+    })),
+);
 
 interface DemoUser {
   username: string;
@@ -79,6 +122,52 @@ const DEMO_USERS: DemoUser[] = [
     skills: [],
     agency: 'sct',
   },
+  { username: 'stc', displayName: 'Lý Văn Phúc (Sở Tài chính)', role: 'agency', skills: [], agency: 'stc' },
+  { username: 'sgtvt', displayName: 'Ngô Thị Lan (Sở GT-VT)', role: 'agency', skills: [], agency: 'sgtvt' },
+  {
+    username: 'stttt',
+    displayName: 'Trịnh Văn Khoa (Sở TT-TT)',
+    role: 'agency',
+    skills: [],
+    agency: 'stttt',
+  },
+  { username: 'bhxh', displayName: 'Mai Thị Thảo (BHXH tỉnh)', role: 'agency', skills: [], agency: 'bhxh' },
+  {
+    username: 'cat',
+    displayName: 'Hoàng Văn Dũng (Công an tỉnh)',
+    role: 'agency',
+    skills: [],
+    agency: 'cat',
+  },
+  { username: 'sxd', displayName: 'Phan Thị Yến (Sở Xây dựng)', role: 'agency', skills: [], agency: 'sxd' },
+  {
+    username: 'vpubnd',
+    displayName: 'Tô Văn Lực (VP UBND tỉnh)',
+    role: 'agency',
+    skills: [],
+    agency: 'vpubnd',
+  },
+  {
+    username: 'ubnd-bien-hoa',
+    displayName: 'Lâm Thị Kim (UBND TP Biên Hòa)',
+    role: 'agency',
+    skills: [],
+    agency: 'ubnd-bien-hoa',
+  },
+  {
+    username: 'ubnd-long-khanh',
+    displayName: 'Châu Văn Sơn (UBND TP Long Khánh)',
+    role: 'agency',
+    skills: [],
+    agency: 'ubnd-long-khanh',
+  },
+  {
+    username: 'ubnd-nhon-trach',
+    displayName: 'Dương Thị Hằng (UBND huyện Nhơn Trạch)',
+    role: 'agency',
+    skills: [],
+    agency: 'ubnd-nhon-trach',
+  },
 ];
 
 /** A fresh random secret: SIP passwords and agencies' HMAC keys. */
@@ -95,10 +184,11 @@ export async function seedDemo(db: Db, opts: { agencyUrl: string | null }): Prom
   const agencyIds = new Map<string, number>();
   for (const agency of DEMO_AGENCIES) {
     const forwardUrl = base === null ? null : `${base}/${agency.code}`;
+    const { code, name, kind, district } = agency;
     const row = db
       .insert(agencies)
-      .values({ code: agency.code, name: agency.name, forwardUrl, forwardSecret: randomSecret(32) })
-      .onConflictDoUpdate({ target: agencies.code, set: { forwardUrl } })
+      .values({ code, name, kind, district, forwardUrl, forwardSecret: randomSecret(32) })
+      .onConflictDoUpdate({ target: agencies.code, set: { forwardUrl, kind, district } })
       .returning({ id: agencies.id })
       .get();
     agencyIds.set(agency.code, row.id);

@@ -1,28 +1,64 @@
-/** Ticket rows in and out of SQLite, joined with their agency. */
-import { and, desc, eq, isNotNull, type SQL } from 'drizzle-orm';
-import type { TicketSummary, TicketView } from '../../common/api.ts';
+/** Ticket rows and their audit log in and out of SQLite, joined with their agency. */
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, lte, or, type SQL, sql } from 'drizzle-orm';
+import type { TicketEventView, TicketSummary, TicketView } from '../../common/api.ts';
+import type { Priority, Role, TicketStatus } from '../../common/domain.ts';
 import type { AgencyRow } from '../agencies/schema.ts';
 import { toAgencyView } from '../agencies/service.ts';
 import type { Db } from '../db/index.ts';
-import { agencies, tickets } from '../db/schema.ts';
-import type { TicketRow } from './schema.ts';
+import { agencies, ticketEvents, tickets, users } from '../db/schema.ts';
+import type { Tx } from '../outbox/outbox.ts';
+import {
+  AWAITING_ACK_STATUSES,
+  AWAITING_RESOLUTION_STATUSES,
+  isOverdue,
+  openDeadlines,
+} from './lifecycle.ts';
+import type { TicketEventAction, TicketRow } from './schema.ts';
 
 export type NewTicket = typeof tickets.$inferInsert;
 
-function toTicketView(ticket: TicketRow, agency: AgencyRow): TicketView {
+/** Roles that must not see citizens' full phone numbers. */
+export function masksCallerNumber(role: Role): boolean {
+  return role === 'agency';
+}
+
+/** `0912345678` → `0912***678`: enough to recognise a number, not to dial it. */
+export function maskPhone(number: string): string {
+  if (number.length >= 8) return `${number.slice(0, 4)}***${number.slice(-3)}`;
+  return `***${number.slice(-2)}`;
+}
+
+/** The ticket as `viewer` may see it; `now` decides `overdue`. */
+export function toTicketView(ticket: TicketRow, agency: AgencyRow, now: Date, viewer: Role): TicketView {
+  const open = openDeadlines(ticket);
   return {
     id: ticket.id,
     trackingCode: ticket.trackingCode,
     callId: ticket.callId,
-    callerNumber: ticket.callerNumber,
+    callerNumber: masksCallerNumber(viewer) ? maskPhone(ticket.callerNumber) : ticket.callerNumber,
     callerName: ticket.callerName,
     category: ticket.category,
     district: ticket.district,
     description: ticket.description,
     agency: toAgencyView(agency),
     status: ticket.status,
+    priority: ticket.priority,
     createdAt: ticket.createdAt.toISOString(),
-    forwardedAt: ticket.forwardedAt?.toISOString() ?? null,
+    ackDueAt: open.ackDueAt?.toISOString() ?? null,
+    resolveDueAt: open.resolveDueAt?.toISOString() ?? null,
+    overdue: isOverdue(ticket, now),
+    extension:
+      ticket.extensionReason !== null && ticket.extensionGrantedAt !== null
+        ? { reason: ticket.extensionReason, grantedAt: ticket.extensionGrantedAt.toISOString() }
+        : null,
+    result: ticket.result,
+    parentId: ticket.parentId,
+    delivery: {
+      status: ticket.deliveryStatus,
+      attempts: ticket.deliveryAttempts,
+      lastError: ticket.deliveryLastError,
+      deliveredAt: ticket.deliveredAt?.toISOString() ?? null,
+    },
   };
 }
 
@@ -37,13 +73,13 @@ function isUniqueViolation(err: unknown, column: string): boolean {
 
 /** Inserts the ticket, drawing a new tracking code while the drawn one is taken. */
 export function insertTicket(
-  db: Db,
+  tx: Tx,
   values: Omit<NewTicket, 'trackingCode'>,
   newCode: () => string,
 ): TicketRow {
   for (let attempt = 0; ; attempt++) {
     try {
-      return db
+      return tx
         .insert(tickets)
         .values({ ...values, trackingCode: newCode() })
         .returning()
@@ -54,7 +90,34 @@ export function insertTicket(
   }
 }
 
-export function findTicket(db: Db, id: number): { ticket: TicketRow; agency: AgencyRow } | undefined {
+/** Writes `changes` and returns the row as it now is. */
+export function updateTicket(tx: Tx, id: number, changes: Partial<NewTicket>): TicketRow {
+  return tx.update(tickets).set(changes).where(eq(tickets.id, id)).returning().get();
+}
+
+export interface NewTicketEvent {
+  ticketId: number;
+  at: Date;
+  /** null: the system (deadline jobs, delivery). */
+  actorId: number | null;
+  action: TicketEventAction;
+  from: TicketStatus | null;
+  to: TicketStatus | null;
+  reason?: string | null;
+  text?: string | null;
+}
+
+/** Appends a line to the ticket's audit log; call it in the transaction that makes the change. */
+export function appendTicketEvent(tx: Tx, event: NewTicketEvent): void {
+  tx.insert(ticketEvents)
+    .values({ ...event, reason: event.reason ?? null, text: event.text ?? null })
+    .run();
+}
+
+export function findTicket(
+  db: Pick<Db, 'select'>,
+  id: number,
+): { ticket: TicketRow; agency: AgencyRow } | undefined {
   return db
     .select({ ticket: tickets, agency: agencies })
     .from(tickets)
@@ -63,18 +126,88 @@ export function findTicket(db: Db, id: number): { ticket: TicketRow; agency: Age
     .get();
 }
 
-export function findTicketView(db: Db, id: number): TicketView | undefined {
-  const row = findTicket(db, id);
-  return row && toTicketView(row.ticket, row.agency);
+export function ticketEventViews(db: Db, ticketId: number): TicketEventView[] {
+  return db
+    .select({
+      event: ticketEvents,
+      actor: { id: users.id, displayName: users.displayName, role: users.role },
+    })
+    .from(ticketEvents)
+    .leftJoin(users, eq(users.id, ticketEvents.actorId))
+    .where(eq(ticketEvents.ticketId, ticketId))
+    .orderBy(asc(ticketEvents.id))
+    .all()
+    .map(({ event, actor }) => ({
+      at: event.at.toISOString(),
+      actor: actor && event.actorId !== null ? actor : null,
+      action: event.action,
+      from: event.from,
+      to: event.to,
+      reason: event.reason,
+      text: event.text,
+    }));
 }
 
-export function listTicketViews(
+/** Whether a liaison of `agencyId` may see the ticket: it is, or was last, assigned to them. */
+export function visibleToAgency(
+  ticket: Pick<TicketRow, 'agencyId' | 'assignedAt'>,
+  agencyId: number | null,
+): boolean {
+  return agencyId !== null && ticket.agencyId === agencyId && ticket.assignedAt !== null;
+}
+
+export interface TicketFilter {
+  statuses?: TicketStatus[];
+  agencyId?: number;
+  priority?: Priority;
+  callerNumber?: string;
+  /** Only tickets with an open deadline already passed. */
+  overdue?: boolean;
+  /** Only tickets with an open deadline between now and this many hours from now. */
+  dueWithinHours?: number;
+  /** A liaison's view: assigned tickets only. */
+  assignedOnly?: boolean;
+  limit: number;
+  offset?: number;
+}
+
+function openDeadlineBefore(t: Date): SQL {
+  return or(
+    and(inArray(tickets.status, [...AWAITING_ACK_STATUSES]), lt(tickets.ackDueAt, t)),
+    and(inArray(tickets.status, [...AWAITING_RESOLUTION_STATUSES]), lt(tickets.resolveDueAt, t)),
+  )!;
+}
+
+function openDeadlineWithin(from: Date, to: Date): SQL {
+  return or(
+    and(
+      inArray(tickets.status, [...AWAITING_ACK_STATUSES]),
+      gte(tickets.ackDueAt, from),
+      lte(tickets.ackDueAt, to),
+    ),
+    and(
+      inArray(tickets.status, [...AWAITING_RESOLUTION_STATUSES]),
+      gte(tickets.resolveDueAt, from),
+      lte(tickets.resolveDueAt, to),
+    ),
+  )!;
+}
+
+export function listTickets(
   db: Db,
-  filter: { callerNumber?: string; agencyId?: number; limit: number },
-): TicketView[] {
+  filter: TicketFilter,
+  now: Date,
+): { ticket: TicketRow; agency: AgencyRow }[] {
   const conditions: SQL[] = [];
-  if (filter.callerNumber !== undefined) conditions.push(eq(tickets.callerNumber, filter.callerNumber));
+  if (filter.statuses !== undefined) conditions.push(inArray(tickets.status, filter.statuses));
   if (filter.agencyId !== undefined) conditions.push(eq(tickets.agencyId, filter.agencyId));
+  if (filter.priority !== undefined) conditions.push(eq(tickets.priority, filter.priority));
+  if (filter.callerNumber !== undefined) conditions.push(eq(tickets.callerNumber, filter.callerNumber));
+  if (filter.assignedOnly) conditions.push(isNotNull(tickets.assignedAt));
+  if (filter.overdue) conditions.push(openDeadlineBefore(now));
+  if (filter.dueWithinHours !== undefined) {
+    conditions.push(openDeadlineWithin(now, new Date(now.getTime() + filter.dueWithinHours * 3_600_000)));
+  }
   return db
     .select({ ticket: tickets, agency: agencies })
     .from(tickets)
@@ -82,8 +215,8 @@ export function listTicketViews(
     .where(and(...conditions))
     .orderBy(desc(tickets.createdAt), desc(tickets.id))
     .limit(filter.limit)
-    .all()
-    .map((row) => toTicketView(row.ticket, row.agency));
+    .offset(filter.offset ?? 0)
+    .all();
 }
 
 /** The caller's latest tickets, newest first, for the screen-pop. */
@@ -105,23 +238,73 @@ export function ticketHistory(db: Db, callerNumber: string, limit: number): Tick
     .map((t) => ({ ...t, createdAt: t.createdAt.toISOString() }));
 }
 
-/** Marks a ticket forwarded; false when it already was (a job ran twice). */
-export function markForwarded(db: Db, id: number, at: Date): boolean {
+/**
+ * Records a successful delivery to the agency, with a `deliver` line in the audit log, in one
+ * transaction. False when it was already delivered (a job ran twice); nothing is written then.
+ */
+export function markDelivered(db: Db, id: number, at: Date): boolean {
+  return db.transaction((tx) => {
+    const row = tx
+      .update(tickets)
+      .set({ deliveryStatus: 'delivered', deliveredAt: at, deliveryLastError: null })
+      .where(and(eq(tickets.id, id), eq(tickets.deliveryStatus, 'pending')))
+      .returning({ status: tickets.status })
+      .get();
+    if (!row) return false;
+    appendTicketEvent(tx, {
+      ticketId: id,
+      at,
+      actorId: null,
+      action: 'deliver',
+      from: row.status,
+      to: row.status,
+    });
+    return true;
+  });
+}
+
+/**
+ * Counts a failed delivery attempt and keeps its error; `dead` gives up until a supervisor
+ * retries. Only a pending delivery changes.
+ */
+export function markDeliveryFailed(
+  db: Pick<Db, 'update'>,
+  id: number,
+  error: string,
+  dead: boolean,
+): boolean {
   const result = db
     .update(tickets)
-    .set({ status: 'forwarded', forwardedAt: at })
-    .where(and(eq(tickets.id, id), eq(tickets.status, 'received')))
+    .set({
+      deliveryAttempts: sql`${tickets.deliveryAttempts} + 1`,
+      deliveryLastError: error.slice(0, 500),
+      ...(dead ? { deliveryStatus: 'dead' as const } : {}),
+    })
+    .where(and(eq(tickets.id, id), eq(tickets.deliveryStatus, 'pending')))
     .run();
   return result.changes > 0;
 }
 
-/** Tickets still waiting to be forwarded to an agency that takes them, oldest first. */
-export function unforwardedTicketIds(db: Db, limit: number): number[] {
+/**
+ * Makes a dead delivery pending again, attempts reset (a supervisor's retry); the caller records
+ * the `forward` intent in the same transaction. False unless the delivery was dead.
+ */
+export function markDeliveryPending(tx: Tx, id: number): boolean {
+  const row = tx
+    .update(tickets)
+    .set({ deliveryStatus: 'pending', deliveryAttempts: 0, deliveryLastError: null, deliveredAt: null })
+    .where(and(eq(tickets.id, id), eq(tickets.deliveryStatus, 'dead')))
+    .returning({ id: tickets.id })
+    .get();
+  return row !== undefined;
+}
+
+/** Tickets still waiting to be delivered to their agency, oldest first. */
+export function pendingDeliveryTicketIds(db: Db, limit: number): number[] {
   return db
     .select({ id: tickets.id })
     .from(tickets)
-    .innerJoin(agencies, eq(agencies.id, tickets.agencyId))
-    .where(and(eq(tickets.status, 'received'), isNotNull(agencies.forwardUrl)))
+    .where(eq(tickets.deliveryStatus, 'pending'))
     .orderBy(tickets.id)
     .limit(limit)
     .all()

@@ -1,6 +1,14 @@
-/** Citizens' requests logged by operators. */
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import type { Category, District, TicketStatus } from '../../common/domain.ts';
+/** Citizens' requests logged by operators, and each ticket's append-only audit log. */
+import { type AnySQLiteColumn, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { TicketEventView } from '../../common/api.ts';
+import {
+  type Category,
+  type DeliveryStatus,
+  type District,
+  type Priority,
+  TICKET_STATUSES,
+  type TicketStatus,
+} from '../../common/domain.ts';
 import { agencies } from '../agencies/schema.ts';
 import { users } from '../auth/schema.ts';
 
@@ -16,24 +24,70 @@ export const tickets = sqliteTable(
     category: text('category').$type<Category>().notNull(),
     district: text('district').$type<District>().notNull(),
     description: text('description').notNull(),
+    /**
+     * The agency that handles the ticket once assigned; before that, the one routing suggests.
+     * Liaisons see a ticket only once `assignedAt` is set.
+     */
     agencyId: integer('agency_id')
       .notNull()
       .references(() => agencies.id),
-    status: text('status', { enum: ['received', 'forwarded'] })
-      .$type<TicketStatus>()
-      .notNull()
-      .default('received'),
+    status: text('status', { enum: TICKET_STATUSES }).$type<TicketStatus>().notNull().default('received'),
+    priority: text('priority').$type<Priority>().notNull().default('normal'),
     createdBy: integer('created_by')
       .notNull()
       .references(() => users.id),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
-    forwardedAt: integer('forwarded_at', { mode: 'timestamp_ms' }),
+    /** The latest assignment to `agencyId`; due times count from it. */
+    assignedAt: integer('assigned_at', { mode: 'timestamp_ms' }),
+    ackDueAt: integer('ack_due_at', { mode: 'timestamp_ms' }),
+    resolveDueAt: integer('resolve_due_at', { mode: 'timestamp_ms' }),
+    ackedAt: integer('acked_at', { mode: 'timestamp_ms' }),
+    resolvedAt: integer('resolved_at', { mode: 'timestamp_ms' }),
+    /** At most one extension per ticket; `resolveDueAt` already holds the extended deadline. */
+    extensionReason: text('extension_reason'),
+    extensionGrantedAt: integer('extension_granted_at', { mode: 'timestamp_ms' }),
+    /** The agency's posted result. */
+    result: text('result'),
+    /** Set on `duplicate`: the ticket this one repeats. */
+    parentId: integer('parent_id').references((): AnySQLiteColumn => tickets.id),
+    /** Delivery to the agency's webhook, kept by the forwarding processor. */
+    deliveryStatus: text('delivery_status').$type<DeliveryStatus>().notNull().default('none'),
+    deliveryAttempts: integer('delivery_attempts').notNull().default(0),
+    deliveryLastError: text('delivery_last_error'),
+    deliveredAt: integer('delivered_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
     index('tickets_caller_idx').on(t.callerNumber, t.createdAt),
     index('tickets_status_idx').on(t.status),
     index('tickets_agency_idx').on(t.agencyId, t.createdAt),
+    index('tickets_delivery_idx').on(t.deliveryStatus),
   ],
 );
 
 export type TicketRow = typeof tickets.$inferSelect;
+
+export type TicketEventAction = TicketEventView['action'];
+
+/**
+ * Who did what to a ticket, when, from which status to which, and why. Written in the same
+ * transaction as the change; rows are never updated or deleted. `actorId` null: the system.
+ */
+export const ticketEvents = sqliteTable(
+  'ticket_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    ticketId: integer('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    actorId: integer('actor_id').references(() => users.id),
+    action: text('action').$type<TicketEventAction>().notNull(),
+    from: text('from_status').$type<TicketStatus>(),
+    to: text('to_status').$type<TicketStatus>(),
+    reason: text('reason'),
+    text: text('text'),
+  },
+  (t) => [index('ticket_events_ticket_idx').on(t.ticketId, t.id)],
+);
+
+export type TicketEventRow = typeof ticketEvents.$inferSelect;

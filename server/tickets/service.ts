@@ -1,82 +1,258 @@
-/** Creating and reading tickets. A new ticket is stored first and only then queued for forwarding. */
+/**
+ * Creating tickets and moving them through their life cycle. Every change, its audit line and
+ * the intents it causes (forward to the agency, schedule deadlines) commit in one transaction;
+ * consoles hear about it after the commit.
+ */
 import type { Logger } from 'pino';
-import type { CreateTicketRequest, TicketView } from '../../common/api.ts';
+import type {
+  CreateTicketRequest,
+  ExtensionRequest,
+  TicketActionRequest,
+  TicketView,
+} from '../../common/api.ts';
+import type { Priority } from '../../common/domain.ts';
+import type { AgencyRow } from '../agencies/schema.ts';
 import { findAgency, suggestAgency } from '../agencies/service.ts';
 import type { AuthUser } from '../auth/service.ts';
 import type { Db } from '../db/index.ts';
-import type { ForwardQueue } from '../forwarding/queue.ts';
-import { TicketNotFoundError, UnknownAgencyError } from './errors.ts';
-import { findTicketView, insertTicket, listTicketViews } from './repository.ts';
+import { DEFAULT_CALENDAR, type WorkingCalendar } from '../deadlines/calendar.ts';
+import { dueTimes } from '../deadlines/policy.ts';
+import { addIntent, type Tx } from '../outbox/outbox.ts';
+import { TicketNotFoundError, TicketValidationError, UnknownAgencyError } from './errors.ts';
+import { NO_TICKET_HOOKS, NO_TICKET_NOTIFIER, type TicketHooks, type TicketNotifier } from './hooks.ts';
+import { type ActionOutcome, applyAction, applyExtension } from './lifecycle.ts';
+import {
+  appendTicketEvent,
+  findTicket,
+  insertTicket,
+  listTickets,
+  type NewTicket,
+  type TicketFilter,
+  ticketEventViews,
+  toTicketView,
+  updateTicket,
+  visibleToAgency,
+} from './repository.ts';
+import type { TicketRow } from './schema.ts';
 import { newTrackingCode } from './tracking-code.ts';
 
+export type TicketListQuery = Omit<TicketFilter, 'assignedOnly'>;
+
 export interface TicketService {
-  create(input: CreateTicketRequest, by: AuthUser): Promise<TicketView>;
-  list(filter: { callerNumber?: string; limit: number }, by: AuthUser): TicketView[];
-  /** Throws `TicketNotFoundError`, also for an agency liaison asking for another agency's ticket. */
+  /** Throws `UnknownAgencyError`, `NoRouteError`, or a validation error (e.g. an answer missing). */
+  create(input: CreateTicketRequest, by: AuthUser): TicketView;
+  /** Applies one life-cycle action; see `lifecycle.ts` for what it throws. */
+  act(id: number, request: TicketActionRequest, by: AuthUser): TicketView;
+  /** Grants the ticket's one extension of its resolution deadline. */
+  extend(id: number, request: ExtensionRequest, by: AuthUser): TicketView;
+  list(query: TicketListQuery, by: AuthUser): TicketView[];
+  /** With its audit log. Throws `TicketNotFoundError`, also for another agency's ticket. */
   get(id: number, by: AuthUser): TicketView;
 }
 
-export function createTicketService(deps: {
+export interface TicketServiceDeps {
   db: Db;
-  forwardQueue: ForwardQueue;
   logger: Logger;
   now?: () => Date;
-}): TicketService {
-  const { db, forwardQueue, logger } = deps;
-  const now = deps.now ?? (() => new Date());
+  calendar?: WorkingCalendar;
+  hooks?: TicketHooks;
+  notifier?: TicketNotifier;
+}
 
-  function viewOrThrow(id: number): TicketView {
-    const view = findTicketView(db, id);
-    if (!view) throw new TicketNotFoundError();
-    return view;
+export function createTicketService(deps: TicketServiceDeps): TicketService {
+  const { db, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const calendar = deps.calendar ?? DEFAULT_CALENDAR;
+  const hooks = deps.hooks ?? NO_TICKET_HOOKS;
+  const notifier = deps.notifier ?? NO_TICKET_NOTIFIER;
+
+  function agencyOrThrow(tx: Pick<Db, 'select'>, id: number): AgencyRow {
+    const agency = findAgency(tx, id);
+    if (!agency) throw new UnknownAgencyError();
+    return agency;
+  }
+
+  /** A liaison gets the same 404 for another agency's ticket as for a missing one. */
+  function visibleOrThrow(tx: Pick<Db, 'select'>, id: number, by: AuthUser): TicketRow {
+    const row = findTicket(tx, id);
+    if (!row) throw new TicketNotFoundError();
+    if (by.role === 'agency' && !visibleToAgency(row.ticket, by.agencyId)) throw new TicketNotFoundError();
+    return row.ticket;
+  }
+
+  /** Columns a (re)assignment sets: fresh due times and, for a webhook agency, a pending delivery. */
+  function assignment(agency: AgencyRow, priority: Priority, at: Date): Partial<NewTicket> {
+    const due = dueTimes(priority, at, calendar);
+    return {
+      agencyId: agency.id,
+      assignedAt: at,
+      ackDueAt: due.ackDueAt,
+      resolveDueAt: due.resolveDueAt,
+      deliveryStatus: agency.forwardUrl ? 'pending' : 'none',
+      deliveryAttempts: 0,
+      deliveryLastError: null,
+      deliveredAt: null,
+    };
+  }
+
+  function recordAssignmentIntents(tx: Tx, ticketId: number, agency: AgencyRow, at: Date): void {
+    if (agency.forwardUrl) addIntent(tx, { kind: 'forward', ticketId }, at);
+    addIntent(tx, { kind: 'deadline', ticketId }, at);
+  }
+
+  function recordEvent(tx: Tx, ticketId: number, by: AuthUser, outcome: ActionOutcome): void {
+    const { event } = outcome;
+    appendTicketEvent(tx, { ticketId, actorId: by.id, ...event });
+  }
+
+  function viewFor(id: number, by: AuthUser): TicketView {
+    const row = findTicket(db, id);
+    if (!row) throw new TicketNotFoundError();
+    return toTicketView(row.ticket, row.agency, now(), by.role);
   }
 
   return {
-    async create(input, by) {
-      let agencyId: number;
-      if (input.agencyId !== undefined) {
-        if (!findAgency(db, input.agencyId)) throw new UnknownAgencyError();
-        agencyId = input.agencyId;
-      } else {
-        agencyId = suggestAgency(db, input.category, input.district).id;
-      }
-      const ticket = insertTicket(
-        db,
-        {
-          callId: input.callId ?? null,
-          callerNumber: input.callerNumber,
-          callerName: input.callerName?.trim() || null,
-          category: input.category,
-          district: input.district,
-          description: input.description,
-          agencyId,
-          createdBy: by.id,
-          createdAt: now(),
-        },
-        newTrackingCode,
+    create(input, by) {
+      const at = now();
+      const agency =
+        input.agencyId !== undefined
+          ? agencyOrThrow(db, input.agencyId)
+          : suggestAgency(db, input.category, input.district);
+      const priority = input.priority ?? 'normal';
+      const outcome = input.outcome ?? 'assign';
+      const step: TicketActionRequest =
+        outcome === 'assign'
+          ? { action: 'assign', agencyId: agency.id }
+          : outcome === 'answered'
+            ? { action: 'answer', ...(input.answer !== undefined ? { text: input.answer } : {}) }
+            : { action: 'request_callback' };
+      // The first step is taken on the ticket as received; it validates before anything is written.
+      const first = applyAction(
+        { id: 0, status: 'received', agencyId: agency.id },
+        { ...step, actorRole: by.role, actorAgencyId: by.agencyId },
+        at,
       );
-      logger.info({ ticketId: ticket.id, category: ticket.category, agencyId }, 'ticket created');
-      try {
-        await forwardQueue.enqueue(ticket.id);
-      } catch (err) {
-        // The ticket is safe in the database; the periodic sweep queues it once Redis is back.
-        logger.warn({ err, ticketId: ticket.id }, 'could not queue ticket for forwarding');
-      }
-      return viewOrThrow(ticket.id);
+
+      const ticket = db.transaction((tx) => {
+        const created = insertTicket(
+          tx,
+          {
+            callId: input.callId ?? null,
+            callerNumber: input.callerNumber,
+            callerName: input.callerName?.trim() || null,
+            category: input.category,
+            district: input.district,
+            description: input.description,
+            agencyId: agency.id,
+            priority,
+            createdBy: by.id,
+            createdAt: at,
+            ...first.changes,
+            ...(outcome === 'assign' ? assignment(agency, priority, at) : {}),
+          },
+          newTrackingCode,
+        );
+        appendTicketEvent(tx, {
+          ticketId: created.id,
+          at,
+          actorId: by.id,
+          action: 'create',
+          from: null,
+          to: 'received',
+        });
+        recordEvent(tx, created.id, by, first);
+        if (outcome === 'assign') recordAssignmentIntents(tx, created.id, agency, at);
+        hooks.afterChange(tx, created, null, at);
+        return created;
+      });
+      logger.info(
+        { ticketId: ticket.id, category: ticket.category, agencyId: ticket.agencyId, status: ticket.status },
+        'ticket created',
+      );
+      notifier.ticketChanged(ticket.id);
+      return viewFor(ticket.id, by);
     },
 
-    list(filter, by) {
+    act(id, request, by) {
+      const at = now();
+      const from = db.transaction((tx) => {
+        const ticket = visibleOrThrow(tx, id, by);
+        let agency: AgencyRow | undefined;
+        if (request.action === 'assign') {
+          agency =
+            request.agencyId !== undefined
+              ? agencyOrThrow(tx, request.agencyId)
+              : suggestAgency(tx, ticket.category, ticket.district);
+        }
+        const outcome = applyAction(
+          ticket,
+          {
+            ...request,
+            ...(agency ? { agencyId: agency.id } : {}),
+            actorRole: by.role,
+            actorAgencyId: by.agencyId,
+          },
+          at,
+        );
+        if (request.action === 'mark_duplicate' && !findTicket(tx, request.parentId!)) {
+          throw new TicketValidationError('UNKNOWN_PARENT', 'Không tìm thấy phiếu gốc.');
+        }
+        const after = updateTicket(tx, id, {
+          ...outcome.changes,
+          ...(agency ? assignment(agency, ticket.priority, at) : {}),
+        });
+        recordEvent(tx, id, by, outcome);
+        if (agency) recordAssignmentIntents(tx, id, agency, at);
+        hooks.afterChange(tx, after, ticket.status, at);
+        return ticket.status;
+      });
+      logger.debug({ ticketId: id, action: request.action, from, userId: by.id }, 'ticket action');
+      notifier.ticketChanged(id);
+      return viewFor(id, by);
+    },
+
+    extend(id, request, by) {
+      const at = now();
+      db.transaction((tx) => {
+        const ticket = visibleOrThrow(tx, id, by);
+        const granted = applyExtension(
+          ticket,
+          { reason: request.reason, resolveDueAt: new Date(request.resolveDueAt), actorRole: by.role },
+          at,
+        );
+        const after = updateTicket(tx, id, granted);
+        appendTicketEvent(tx, {
+          ticketId: id,
+          at,
+          actorId: by.id,
+          action: 'extend',
+          from: ticket.status,
+          to: ticket.status,
+          reason: granted.extensionReason,
+          text: granted.resolveDueAt.toISOString(),
+        });
+        addIntent(tx, { kind: 'deadline', ticketId: id }, at);
+        hooks.afterChange(tx, after, ticket.status, at);
+      });
+      logger.info({ ticketId: id, userId: by.id }, 'ticket deadline extended');
+      notifier.ticketChanged(id);
+      return viewFor(id, by);
+    },
+
+    list(query, by) {
+      const at = now();
+      let filter: TicketFilter = query;
       if (by.role === 'agency') {
         if (by.agencyId === null) return [];
-        return listTicketViews(db, { ...filter, agencyId: by.agencyId });
+        if (query.agencyId !== undefined && query.agencyId !== by.agencyId) return [];
+        filter = { ...query, agencyId: by.agencyId, assignedOnly: true };
       }
-      return listTicketViews(db, filter);
+      return listTickets(db, filter, at).map((row) => toTicketView(row.ticket, row.agency, at, by.role));
     },
 
     get(id, by) {
-      const view = viewOrThrow(id);
-      if (by.role === 'agency' && view.agency.id !== by.agencyId) throw new TicketNotFoundError();
-      return view;
+      visibleOrThrow(db, id, by);
+      return { ...viewFor(id, by), events: ticketEventViews(db, id) };
     },
   };
 }
