@@ -25,6 +25,43 @@ export interface IvrEvents {
   wallboardChanged(): void;
 }
 
+/**
+ * What a caller hears about a ticket. The status line maps the ticket life cycle's statuses onto
+ * these groups; the IVR has one prompt per group.
+ * - `received`: taken in, waiting to be routed to an agency (also returned or reopened tickets)
+ * - `callback`: an operator will call back with the answer
+ * - `assigned`: sent to the agency, not yet acknowledged
+ * - `in_progress`: the agency acknowledged it and is working on it (also while its answer is reviewed)
+ * - `resolved`: the agency's result was approved (also once closed)
+ * - `answered`: the operator answered it during the call
+ * - `rejected`, `duplicate`: closed without action of its own
+ */
+export type TicketStatusGroup =
+  | 'received'
+  | 'callback'
+  | 'assigned'
+  | 'in_progress'
+  | 'resolved'
+  | 'answered'
+  | 'rejected'
+  | 'duplicate';
+
+/**
+ * The status line's answer for a code keyed in by phone. `invalid_code`: the check digit does not
+ * match (a typo), so the code is never matched to someone else's ticket. `smsSent`: the result was
+ * texted to the caller just now (only for a resolved ticket, only to the ticket's own number,
+ * once per ticket).
+ */
+export type StatusLookup =
+  | { kind: 'invalid_code' }
+  | { kind: 'not_found' }
+  | { kind: 'found'; group: TicketStatusGroup; smsSent: boolean };
+
+/** The "tra cứu kết quả" menu option's view of the tickets; the server implements it. */
+export interface TicketStatusLine {
+  lookup(trackingCode: string, callerNumber: string): Promise<StatusLookup>;
+}
+
 /** What operators can ask for; an operator on a call or ringing stays so until it ends. */
 export type RequestedAgentState = 'ready' | 'not_ready' | 'offline';
 

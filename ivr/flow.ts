@@ -7,15 +7,59 @@
  *  answering ──started──► menu ──digit / 3 invalid / 2 timeouts──► queued ⇄ offering ──agentAnswered──► connected
  *      │                   │                                         │          │                          │
  *      └───────────────────┴──────────── callerHungUp ───────────────┴──────────┴── either side hangs up ──┴──► ended
+ *
+ *  menu ──9──► codeEntry ──#──► lookingUp ──found──► statusRead ──silence──► goodbye ──played──► ended
+ *                 ▲   │              │ wrong / unknown code (3rd time: codeRejected ──0──► queued)
+ *                 └───┴──────────────┘
+ *  `*` in codeEntry, statusRead or codeRejected goes back to the menu; 2 silences in codeEntry, goodbye.
  * ```
  * `offering → queued` when the operator's leg fails before answering (the call goes back to the
  * head of its queue). An `error` input (a command failed) puts a caller who had reached the queue
- * back at its head, and hangs up a caller who had not.
+ * back at its head, and hangs up a caller who had not. A status lookup that fails or hangs sends
+ * the caller to an operator.
  */
 import { QUEUES, type QueueName } from '../common/domain.ts';
+import type { StatusLookup, TicketStatusGroup } from './api.ts';
 
 /** Sound names the flow plays; `ivr/prompts.ts` holds their texts. */
-export type Sound = 'welcome' | 'menu' | 'invalid' | 'queued' | 'goodbye';
+export type Sound =
+  | 'welcome'
+  | 'menu'
+  | 'invalid'
+  | 'queued'
+  | 'goodbye'
+  | 'enterCode'
+  | 'wrongCode'
+  | 'notFound'
+  | 'reenterCode'
+  | 'codeRejected'
+  | 'lookupUnavailable'
+  | 'smsSent'
+  | 'backToMenu'
+  | StatusSound;
+
+/** One prompt per status group; see `STATUS_SOUNDS`. */
+export type StatusSound =
+  | 'statusReceived'
+  | 'statusCallback'
+  | 'statusAssigned'
+  | 'statusInProgress'
+  | 'statusResolved'
+  | 'statusAnswered'
+  | 'statusRejected'
+  | 'statusDuplicate';
+
+/** What the caller hears for each status group. */
+export const STATUS_SOUNDS = {
+  received: 'statusReceived',
+  callback: 'statusCallback',
+  assigned: 'statusAssigned',
+  in_progress: 'statusInProgress',
+  resolved: 'statusResolved',
+  answered: 'statusAnswered',
+  rejected: 'statusRejected',
+  duplicate: 'statusDuplicate',
+} as const satisfies Record<TicketStatusGroup, StatusSound>;
 
 /** How long the caller has to press a key once the menu has finished playing. */
 export const MENU_TIMEOUT_MS = 8_000;
@@ -25,6 +69,20 @@ export const MAX_INVALID = 3;
 export const MAX_TIMEOUTS = 2;
 /** Where callers who choose nothing end up. */
 export const FALLBACK_QUEUE: QueueName = 'general';
+/** The menu key of the status line ("tra cứu kết quả"). */
+export const LOOKUP_DIGIT = '9';
+/** Length of a tracking code (8 digits and a check digit); the status line checks the check digit. */
+export const CODE_LENGTH = 9;
+/** Silence allowed while keying in a code, after the prompt and between digits. */
+export const CODE_TIMEOUT_MS = 8_000;
+/** Wrong or unknown codes before the caller is offered an operator instead. */
+export const MAX_CODE_ATTEMPTS = 3;
+/** How long the caller has to press `*` for the menu once the status has been read. */
+export const AFTER_STATUS_MS = 5_000;
+/** A lookup that has not answered by then is given up, and the caller goes to an operator. */
+export const LOOKUP_GUARD_MS = 5_000;
+/** Digits kept while keying in a code; more than this can only be a wrong code anyway. */
+const MAX_KEPT_DIGITS = CODE_LENGTH * 2;
 /** How long an operator's softphone rings before Asterisk gives up. */
 export const RING_TIMEOUT_SECONDS = 15;
 /** If Asterisk never reports the end of a ringing leg, the offer is withdrawn after this. */
@@ -36,6 +94,13 @@ export type EndReason =
   | 'abandoned_in_queue'
   | 'caller_hung_up'
   | 'agent_hung_up'
+  | 'caller_hung_up_in_lookup'
+  /** The hotline read the status, said goodbye and hung up. */
+  | 'status_given'
+  /** The caller keyed nothing at the status line; the hotline said goodbye and hung up. */
+  | 'no_input'
+  /** No valid code after `MAX_CODE_ATTEMPTS`, and the caller chose neither an operator nor the menu. */
+  | 'code_not_accepted'
   | 'error';
 
 /** A leg ringing or talking to an operator. */
@@ -92,6 +157,46 @@ export interface ConnectedState extends InQueue, AgentLeg {
   answeredAt: Date;
 }
 
+/**
+ * The status line: the caller keys in a tracking code ended by `#`. Digits pressed while a prompt
+ * plays are kept (and stop it); `timer` runs whenever no prompt plays.
+ */
+export interface CodeEntryState extends Base {
+  name: 'codeEntry';
+  digits: string;
+  timer: number | null;
+  /** Wrong or unknown codes so far. */
+  attempts: number;
+  /** Silences so far. */
+  timeouts: number;
+}
+
+/** The status line is looking the code up; keys are ignored. `lookup` is also the guard timer's token. */
+export interface LookingUpState extends Base {
+  name: 'lookingUp';
+  lookup: number;
+  timer: number | null;
+  attempts: number;
+}
+
+/** The status is being read; then `AFTER_STATUS_MS` to press `*` for the menu before goodbye. */
+export interface StatusReadState extends Base {
+  name: 'statusRead';
+  timer: number | null;
+}
+
+/** After `MAX_CODE_ATTEMPTS` failed codes: 0 for an operator, `*` for the menu, silence for goodbye. */
+export interface CodeRejectedState extends Base {
+  name: 'codeRejected';
+  timer: number | null;
+}
+
+/** Goodbye is playing; the hotline hangs up when it ends. */
+export interface GoodbyeState extends Base {
+  name: 'goodbye';
+  reason: EndReason;
+}
+
 /** Nothing left to do; late events are ignored. */
 export interface EndedState extends Base {
   name: 'ended';
@@ -104,6 +209,11 @@ export type CallState =
   | QueuedState
   | OfferingState
   | ConnectedState
+  | CodeEntryState
+  | LookingUpState
+  | StatusReadState
+  | CodeRejectedState
+  | GoodbyeState
   | EndedState;
 export type CallStateName = CallState['name'];
 
@@ -119,6 +229,10 @@ export type CallInput =
   | { type: 'agentFailed'; agentChannelId: string }
   | { type: 'agentHungUp'; agentChannelId: string }
   | { type: 'callerHungUp' }
+  /** The status line's answer to the `lookup` command with the same token. */
+  | { type: 'lookupResult'; lookup: number; result: StatusLookup }
+  /** The status line threw; the caller goes to an operator. */
+  | { type: 'lookupFailed'; lookup: number }
   /** A command failed; the flow decides where the caller ends up. */
   | { type: 'error' };
 
@@ -141,6 +255,8 @@ export type CallCommand =
   /** Put the caller and the agent leg into one mixing bridge. */
   | { type: 'bridge'; operatorId: number; agentChannelId: string }
   | { type: 'hangupCaller' }
+  /** Ask the status line about a code; its answer comes back as `lookupResult` / `lookupFailed`. */
+  | { type: 'lookup'; trackingCode: string; lookup: number }
   | { type: 'hangupAgent'; agentChannelId: string }
   /** The operator is free again; `not_ready` after a failed offer so an absent operator is not rung forever. */
   | { type: 'releaseOperator'; operatorId: number; to: 'ready' | 'not_ready' }
@@ -194,17 +310,76 @@ function play(state: MenuState, sounds: Sound[]): StepResult {
   };
 }
 
-function joinQueue(state: MenuState, queue: QueueName, menuChoice: string, now: Date): StepResult {
+/** A state that may have a prompt playing and a timer running. */
+type Waiting = Base & { timer: number | null };
+
+function cancelTimer(state: Waiting): CallCommand[] {
+  return state.timer === null ? [] : [{ type: 'cancelTimer' }];
+}
+
+/** Stops whatever prompt and timer are running, before the call moves on. */
+function interrupt(state: Waiting): CallCommand[] {
+  return [...stopPlaying(state), ...cancelTimer(state)];
+}
+
+function joinQueue(
+  state: Waiting,
+  queue: QueueName,
+  menuChoice: string,
+  now: Date,
+  sounds: Sound[] = ['queued'],
+): StepResult {
   const playback = state.seq + 1;
   return {
     state: { name: 'queued', seq: playback, playing: playback, queue, menuChoice, queuedAt: now, offers: 0 },
     commands: [
-      ...stopPlaying(state),
-      ...(state.timer === null ? [] : [{ type: 'cancelTimer' } as const]),
+      ...interrupt(state),
       { type: 'hold', queue },
       { type: 'enqueue', queue, position: 'tail' },
-      { type: 'play', sounds: ['queued'], playback },
+      { type: 'play', sounds, playback },
     ],
+  };
+}
+
+/** Back to the main menu (`*`), with fresh counters. */
+function backToMenu(state: Waiting): StepResult {
+  const playback = state.seq + 1;
+  return {
+    state: { name: 'menu', seq: playback, playing: playback, timer: null, invalidKeys: 0, timeouts: 0 },
+    commands: [...interrupt(state), { type: 'play', sounds: ['menu'], playback }],
+  };
+}
+
+/** Asks for a code (again), forgetting any digits pressed so far. */
+function promptForCode(
+  state: Waiting,
+  sounds: Sound[],
+  counters: { attempts: number; timeouts: number },
+): StepResult {
+  const playback = state.seq + 1;
+  return {
+    state: { name: 'codeEntry', seq: playback, playing: playback, timer: null, digits: '', ...counters },
+    commands: [...interrupt(state), { type: 'play', sounds, playback }],
+  };
+}
+
+function sayGoodbye(state: Waiting, reason: EndReason, before: Sound[] = []): StepResult {
+  const playback = state.seq + 1;
+  return {
+    state: { name: 'goodbye', seq: playback, playing: playback, reason },
+    commands: [...interrupt(state), { type: 'play', sounds: [...before, 'goodbye'], playback }],
+  };
+}
+
+/** The prompt finished: start the wait for a key. */
+function awaitKey(
+  state: MenuState | CodeEntryState | StatusReadState | CodeRejectedState,
+  ms: number,
+): StepResult {
+  const timer = state.seq + 1;
+  return {
+    state: { ...state, seq: timer, playing: null, timer },
+    commands: [{ type: 'startTimer', ms, timer }],
   };
 }
 
@@ -217,23 +392,18 @@ function ended(state: CallState, reason: EndReason, before: CallCommand[]): Step
 
 function stepMenu(state: MenuState, input: CallInput, now: Date): StepResult {
   switch (input.type) {
-    case 'playbackFinished': {
-      if (input.playback !== state.playing) return same(state);
-      const timer = state.seq + 1;
-      return {
-        state: { ...state, seq: timer, playing: null, timer },
-        commands: [{ type: 'startTimer', ms: MENU_TIMEOUT_MS, timer }],
-      };
-    }
+    case 'playbackFinished':
+      return input.playback === state.playing ? awaitKey(state, MENU_TIMEOUT_MS) : same(state);
     case 'dtmf': {
+      if (input.digit === LOOKUP_DIGIT)
+        return promptForCode(state, ['enterCode'], { attempts: 0, timeouts: 0 });
       const queue = queueForDigit(input.digit);
       if (queue) return joinQueue(state, queue, input.digit, now);
       const invalidKeys = state.invalidKeys + 1;
       const interrupted = { ...state, invalidKeys };
       if (invalidKeys >= MAX_INVALID) return joinQueue(interrupted, FALLBACK_QUEUE, '', now);
       const replay = play(interrupted, ['invalid', 'menu']);
-      const cancel: CallCommand[] = state.timer === null ? [] : [{ type: 'cancelTimer' }];
-      return { state: replay.state, commands: [...stopPlaying(state), ...cancel, ...replay.commands] };
+      return { state: replay.state, commands: [...interrupt(state), ...replay.commands] };
     }
     case 'timeout': {
       if (input.timer !== state.timer) return same(state);
@@ -243,12 +413,164 @@ function stepMenu(state: MenuState, input: CallInput, now: Date): StepResult {
       return play(silent, ['menu']);
     }
     case 'callerHungUp':
-      return ended(state, 'caller_hung_up_in_menu', state.timer === null ? [] : [{ type: 'cancelTimer' }]);
+      return ended(state, 'caller_hung_up_in_menu', cancelTimer(state));
     case 'error':
       return ended(state, 'error', [{ type: 'hangupCaller' }]);
     default:
       throw new IllegalTransitionError(state.name, input.type);
   }
+}
+
+/** A code the status line did not accept (`wrongCode`) or does not know (`notFound`). */
+function codeNotAccepted(state: Waiting & { attempts: number }, sound: 'wrongCode' | 'notFound'): StepResult {
+  const attempts = state.attempts + 1;
+  if (attempts < MAX_CODE_ATTEMPTS)
+    return promptForCode(state, [sound, 'reenterCode'], { attempts, timeouts: 0 });
+  const playback = state.seq + 1;
+  return {
+    state: { name: 'codeRejected', seq: playback, playing: playback, timer: null },
+    commands: [...interrupt(state), { type: 'play', sounds: [sound, 'codeRejected'], playback }],
+  };
+}
+
+/** `#`, or silence after a full code: look it up, or reject a code of the wrong length at once. */
+function submitCode(state: CodeEntryState): StepResult {
+  if (state.digits.length !== CODE_LENGTH) return codeNotAccepted(state, 'wrongCode');
+  const lookup = state.seq + 1;
+  return {
+    state: { name: 'lookingUp', seq: lookup, playing: null, lookup, timer: lookup, attempts: state.attempts },
+    commands: [
+      ...interrupt(state),
+      { type: 'lookup', trackingCode: state.digits, lookup },
+      { type: 'startTimer', ms: LOOKUP_GUARD_MS, timer: lookup },
+    ],
+  };
+}
+
+/** Inputs every status-line state treats alike; null when the state decides. */
+function stepStatusLine(
+  state: CodeEntryState | LookingUpState | StatusReadState | CodeRejectedState | GoodbyeState,
+  input: CallInput,
+): StepResult | null {
+  const waiting: Waiting = state.name === 'goodbye' ? { ...state, timer: null } : state;
+  switch (input.type) {
+    case 'playbackFinished':
+      return input.playback === state.playing ? null : same(state);
+    case 'timeout':
+      return state.name !== 'goodbye' && input.timer === state.timer ? null : same(state);
+    case 'callerHungUp':
+      return ended(
+        state,
+        state.name === 'goodbye' ? state.reason : 'caller_hung_up_in_lookup',
+        cancelTimer(waiting),
+      );
+    case 'error':
+      return ended(state, 'error', [...cancelTimer(waiting), { type: 'hangupCaller' }]);
+    case 'dtmf':
+    case 'lookupResult':
+    case 'lookupFailed':
+      return null;
+    default:
+      throw new IllegalTransitionError(state.name, input.type);
+  }
+}
+
+function stepCodeEntry(state: CodeEntryState, input: CallInput): StepResult {
+  switch (input.type) {
+    case 'playbackFinished':
+      return awaitKey(state, CODE_TIMEOUT_MS);
+    case 'dtmf': {
+      const { digit } = input;
+      if (digit === '#') return submitCode(state);
+      if (digit === '*') return backToMenu(state);
+      if (!/^[0-9]$/.test(digit)) return same(state);
+      // The first digit stops the prompt; every digit restarts the wait for the next one.
+      const timer = state.seq + 1;
+      const digits = (state.digits + digit).slice(0, MAX_KEPT_DIGITS);
+      return {
+        state: { ...state, seq: timer, playing: null, timer, digits },
+        commands: [...stopPlaying(state), { type: 'startTimer', ms: CODE_TIMEOUT_MS, timer }],
+      };
+    }
+    case 'timeout': {
+      // A full code followed by silence is taken as if `#` had been pressed.
+      if (state.digits.length === CODE_LENGTH) return submitCode({ ...state, timer: null });
+      const timeouts = state.timeouts + 1;
+      const silent = { ...state, timer: null };
+      if (timeouts >= MAX_TIMEOUTS) return sayGoodbye(silent, 'no_input');
+      return promptForCode(silent, ['enterCode'], { attempts: state.attempts, timeouts });
+    }
+    default:
+      return same(state);
+  }
+}
+
+function stepLookingUp(state: LookingUpState, input: CallInput, now: Date): StepResult {
+  switch (input.type) {
+    case 'lookupResult': {
+      const { result } = input;
+      const settled = { ...state, timer: null };
+      const guard = cancelTimer(state);
+      if (result.kind === 'invalid_code' || result.kind === 'not_found') {
+        const next = codeNotAccepted(settled, result.kind === 'invalid_code' ? 'wrongCode' : 'notFound');
+        return { state: next.state, commands: [...guard, ...next.commands] };
+      }
+      const playback = state.seq + 1;
+      const sounds: Sound[] = [
+        STATUS_SOUNDS[result.group],
+        ...(result.smsSent ? (['smsSent'] as const) : []),
+        'backToMenu',
+      ];
+      return {
+        state: { name: 'statusRead', seq: playback, playing: playback, timer: null },
+        commands: [...guard, { type: 'play', sounds, playback }],
+      };
+    }
+    case 'lookupFailed':
+    case 'timeout': {
+      // The status line is broken or stuck: an operator can look the code up instead.
+      const waiting = input.type === 'timeout' ? { ...state, timer: null } : state;
+      return joinQueue(waiting, FALLBACK_QUEUE, '', now, ['lookupUnavailable', 'queued']);
+    }
+    default:
+      // Keys pressed while the lookup runs are dropped: the code has been submitted.
+      return same(state);
+  }
+}
+
+function stepStatusRead(state: StatusReadState, input: CallInput): StepResult {
+  switch (input.type) {
+    case 'playbackFinished':
+      return awaitKey(state, AFTER_STATUS_MS);
+    case 'timeout':
+      return sayGoodbye(state, 'status_given');
+    case 'dtmf':
+      return input.digit === '*' ? backToMenu(state) : same(state);
+    default:
+      return same(state);
+  }
+}
+
+function stepCodeRejected(state: CodeRejectedState, input: CallInput, now: Date): StepResult {
+  switch (input.type) {
+    case 'playbackFinished':
+      return awaitKey(state, CODE_TIMEOUT_MS);
+    case 'timeout':
+      return sayGoodbye(state, 'code_not_accepted');
+    case 'dtmf':
+      if (input.digit === QUEUES[FALLBACK_QUEUE].digit)
+        return joinQueue(state, FALLBACK_QUEUE, input.digit, now);
+      return input.digit === '*' ? backToMenu(state) : same(state);
+    default:
+      return same(state);
+  }
+}
+
+function stepGoodbye(state: GoodbyeState, input: CallInput): StepResult {
+  // Only the end of the goodbye prompt reaches here: the hotline hangs up.
+  return input.type === 'playbackFinished'
+    ? ended(state, state.reason, [{ type: 'hangupCaller' }])
+    : same(state);
 }
 
 /** Inputs every state that has reached the queue treats alike. */
@@ -308,6 +630,10 @@ function backToQueue(
  * Throws `IllegalTransitionError` for an input the state does not allow.
  */
 export function step(state: CallState, input: CallInput, now: Date): StepResult {
+  if (input.type === 'lookupResult' || input.type === 'lookupFailed') {
+    // An answer for a lookup this call is no longer waiting for (given up, or the caller left).
+    if (state.name !== 'lookingUp' || input.lookup !== state.lookup) return same(state);
+  }
   switch (state.name) {
     case 'answering': {
       if (input.type === 'started') {
@@ -413,6 +739,17 @@ export function step(state: CallState, input: CallInput, now: Date): StepResult 
           throw new IllegalTransitionError(state.name, input.type);
       }
     }
+
+    case 'codeEntry':
+      return stepStatusLine(state, input) ?? stepCodeEntry(state, input);
+    case 'lookingUp':
+      return stepStatusLine(state, input) ?? stepLookingUp(state, input, now);
+    case 'statusRead':
+      return stepStatusLine(state, input) ?? stepStatusRead(state, input);
+    case 'codeRejected':
+      return stepStatusLine(state, input) ?? stepCodeRejected(state, input, now);
+    case 'goodbye':
+      return stepStatusLine(state, input) ?? stepGoodbye(state, input);
 
     case 'ended':
       switch (input.type) {

@@ -1,11 +1,11 @@
 /**
- * The call controller's composition root: wires the supervised ARI connection, the ACD and the
- * Stasis adapter into the `Ivr` the server uses.
+ * The call controller's composition root: wires the supervised ARI connection, the ACD, the status
+ * line the server provides and the Stasis adapter into the `Ivr` the server uses.
  */
 import type { Logger } from 'pino';
 import type { AgentState } from '../common/domain.ts';
 import { Acd } from './acd.ts';
-import type { Ivr, IvrEvents, OperatorEndpoint, RequestedAgentState } from './api.ts';
+import type { Ivr, IvrEvents, OperatorEndpoint, RequestedAgentState, TicketStatusLine } from './api.ts';
 import { createAriConnection } from './ari.ts';
 import { STASIS_APP } from './constants.ts';
 import type { AriConnection } from './port.ts';
@@ -15,6 +15,8 @@ export interface IvrDeps {
   ari: { url: string; username: string; password: string };
   operators: OperatorEndpoint[];
   events: IvrEvents;
+  /** Answers the "tra cứu kết quả" menu option (menu key 9). */
+  statusLine: TicketStatusLine;
   logger: Logger;
   now?: () => Date;
   /** Replaces the real ARI connection (tests). */
@@ -38,6 +40,7 @@ export function createIvr(deps: IvrDeps): Ivr {
     ari: connection,
     acd,
     events,
+    statusLine: deps.statusLine,
     logger,
     now,
     isUp: () => connection.up,

@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { QUEUE_NAMES, QUEUES, type QueueName } from '../common/domain.ts';
 import type { QueueStats } from '../common/events.ts';
 import type { Acd } from './acd.ts';
-import type { CallInfo, IvrEvents } from './api.ts';
+import type { CallInfo, IvrEvents, StatusLookup, TicketStatusLine } from './api.ts';
 import { STASIS_APP, STASIS_ROLE } from './constants.ts';
 import {
   agentChannelIdFor,
@@ -38,6 +38,8 @@ export interface StasisDeps {
   ari: AriPort;
   acd: Acd;
   events: IvrEvents;
+  /** Answers the "tra cứu kết quả" menu option. */
+  statusLine: TicketStatusLine;
   logger: Logger;
   now: () => Date;
   /** Whether ARI is connected; no offers are made while it is not. */
@@ -373,6 +375,11 @@ export class StasisController {
       }
       case 'hangupCaller':
         return ari.hangup(call.id);
+      case 'lookup':
+        // Not awaited: the answer comes back as an input, so the call's other events keep flowing
+        // and the flow's guard timer covers a lookup that never answers.
+        this.lookup(call, command.trackingCode, command.lookup);
+        return;
       case 'releaseOperator': {
         acd.release(command.operatorId, command.to, this.deps.now());
         if (call.offeredTo.delete(command.operatorId)) events.callEnded(command.operatorId, call.id);
@@ -383,6 +390,30 @@ export class StasisController {
       case 'finish':
         return this.finish(call, command.reason);
     }
+  }
+
+  private lookup(call: Call, trackingCode: string, lookup: number): void {
+    let answer: Promise<StatusLookup>;
+    try {
+      answer = this.deps.statusLine.lookup(trackingCode, call.callerNumber);
+    } catch (err) {
+      answer = Promise.reject(err);
+    }
+    answer.then(
+      (result) => {
+        call.log.info(
+          result.kind === 'found'
+            ? { lookup: result.kind, group: result.group, smsSent: result.smsSent }
+            : { lookup: result.kind },
+          'status looked up',
+        );
+        this.push(call, { type: 'lookupResult', lookup, result });
+      },
+      (err: unknown) => {
+        call.log.error({ err }, 'status lookup failed');
+        this.push(call, { type: 'lookupFailed', lookup });
+      },
+    );
   }
 
   /** Puts the caller into the queue's holding bridge, re-creating the bridge if it went missing. */

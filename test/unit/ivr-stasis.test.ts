@@ -1,17 +1,19 @@
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AgentState } from '../../common/domain.ts';
 import { Acd } from '../../ivr/acd.ts';
 import type { CallInfo, IvrEvents } from '../../ivr/api.ts';
 import { AriDisconnectedError, AriRequestError, AriTimeoutError, GoneError } from '../../ivr/port.ts';
 import { StasisController } from '../../ivr/stasis.ts';
 import { FakeAri } from '../support/ari-fake.ts';
+import { FakeStatusLine } from '../support/status-line-fake.ts';
 
 const CALLER = 'c1';
 const AGENT_1 = 'c1-agent-1';
 
 function setup() {
   const ari = new FakeAri();
+  const statusLine = new FakeStatusLine();
   const log: string[] = [];
   const events: IvrEvents = {
     callOffered: (op: number, c: CallInfo) =>
@@ -32,6 +34,7 @@ function setup() {
     ari,
     acd,
     events,
+    statusLine,
     logger: pino({ level: 'silent' }),
     now,
     isUp: () => up,
@@ -81,6 +84,7 @@ function setup() {
   return {
     ari,
     acd,
+    statusLine,
     ctl,
     log,
     settle,
@@ -286,5 +290,102 @@ describe('Stasis adapter: errors end in a defined place', () => {
     await s.settle();
     expect(s.acd.isWaiting(CALLER)).toBe(false);
     expect(s.ctl.queueStats(new Date()).every((q) => q.waiting === 0)).toBe(true);
+  });
+});
+
+describe('Stasis adapter: the status line (menu key 9)', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const keys = (s: ReturnType<typeof setup>, digits: string) => {
+    for (const digit of digits) s.ctl.handle({ type: 'ChannelDtmfReceived', channelId: CALLER, digit });
+  };
+  /** The media of the latest playback, and an event saying it finished. */
+  const lastPlayback = (s: ReturnType<typeof setup>) => {
+    const last = s.ari.ops('play').at(-1);
+    if (!last) throw new Error('nothing was played');
+    const [, media, playbackId] = last.args as [string, string[], string];
+    return { media, finished: () => s.ctl.handle({ type: 'PlaybackFinished', playbackId }) };
+  };
+
+  it('looks the code up for the calling number, reads the status and hangs up after goodbye', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const s = setup();
+    s.statusLine.answer = { kind: 'found', group: 'resolved', smsSent: true };
+    await s.ctl.onConnected();
+    await s.citizenCalls();
+    keys(s, '9123456782#');
+    await s.settle();
+    expect(s.statusLine.lookups).toEqual([{ trackingCode: '123456782', callerNumber: '0912345678' }]);
+    const status = lastPlayback(s);
+    expect(status.media).toEqual([
+      'sound:hotline/vi/statusResolved',
+      'sound:hotline/vi/smsSent',
+      'sound:hotline/vi/backToMenu',
+    ]);
+
+    status.finished();
+    await s.settle();
+    await vi.advanceTimersByTimeAsync(5_000);
+    await s.settle();
+    const bye = lastPlayback(s);
+    expect(bye.media).toEqual(['sound:hotline/vi/goodbye']);
+    expect(s.ari.ops('hangup')).toEqual([]);
+
+    bye.finished();
+    await s.settle();
+    expect(s.ari.ops('hangup').map((c) => c.args[0])).toEqual([CALLER]);
+    expect(s.ari.channels.size).toBe(0);
+    // The StasisEnd of the hotline's own hangup finds nothing left to do.
+    s.ctl.handle({ type: 'StasisEnd', channelId: CALLER });
+    await s.settle();
+    expect(s.ari.leftoverBridges()).toEqual([]);
+    expect(s.ctl.queueStats(new Date()).every((q) => q.waiting === 0)).toBe(true);
+  });
+
+  it('a status line that throws sends the caller to an operator', async () => {
+    const s = setup();
+    s.statusLine.answer = new Error('database is locked');
+    await s.ctl.onConnected();
+    await s.citizenCalls();
+    keys(s, '9123456782#');
+    await s.settle();
+    expect(s.ari.bridgeOf(CALLER)).toBe('hotline-queue-general');
+    expect(lastPlayback(s).media).toEqual(['sound:hotline/vi/lookupUnavailable', 'sound:hotline/vi/queued']);
+    expect(s.ctl.queueStats(new Date()).find((q) => q.queue === 'general')?.waiting).toBe(1);
+  });
+
+  it('a lookup that never answers is given up after the guard time', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const s = setup();
+    s.statusLine.answer = new Promise(() => {});
+    await s.ctl.onConnected();
+    await s.citizenCalls();
+    keys(s, '9123456782#');
+    await s.settle();
+    expect(s.ari.bridgeOf(CALLER)).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(5_000);
+    await s.settle();
+    expect(s.ari.bridgeOf(CALLER)).toBe('hotline-queue-general');
+  });
+
+  it('an answer arriving after the caller hung up is dropped', async () => {
+    const s = setup();
+    let answer: (r: { kind: 'not_found' }) => void = () => {};
+    s.statusLine.answer = new Promise((resolve) => {
+      answer = resolve;
+    });
+    await s.ctl.onConnected();
+    await s.citizenCalls();
+    keys(s, '9123456782#');
+    await s.settle();
+    const opsBefore = s.ari.ops().length;
+    s.ari.channels.delete(CALLER);
+    s.ctl.handle({ type: 'StasisEnd', channelId: CALLER });
+    await s.settle();
+    answer({ kind: 'not_found' });
+    await s.settle();
+    expect(s.ari.ops().slice(opsBefore)).toEqual([]);
   });
 });
