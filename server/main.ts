@@ -17,6 +17,7 @@ import { seedDemo } from './db/seed.ts';
 import { createForwardQueue, requeueUnforwarded, startForwardWorker } from './forwarding/queue.ts';
 import { type SipAccount, sipAccounts } from './operators/sip-accounts.ts';
 import { attachRealtime, createIvrEventBridge, createRealtimeServer } from './realtime.ts';
+import { createStatusLine } from './status-line/service.ts';
 
 const REQUEUE_INTERVAL_MS = 60_000;
 
@@ -119,6 +120,7 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
             skills: op.skills,
           })),
           events: bridge,
+          statusLine: createStatusLine({ db, now, logger: logger.child({ component: 'status-line' }) }),
           logger: logger.child({ component: 'ivr' }),
           now,
         })
