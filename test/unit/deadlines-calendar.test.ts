@@ -112,7 +112,7 @@ describe('dueTimes', () => {
       'complex: 8 working hours, 15 working days',
       'complex',
       '2026-03-09T07:30',
-      '2026-03-10T08:30',
+      '2026-03-10T08:00',
       '2026-03-27T17:00',
     ],
     [
