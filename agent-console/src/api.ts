@@ -1,15 +1,26 @@
 /** The REST API as the console uses it: same-origin fetch with the session cookie, typed by common/api.ts. */
 import type {
+  AgencyDeadlineReport,
   AgencyView,
   ApiError,
   CreateTicketRequest,
+  ExtensionRequest,
   ListResponse,
   LoginRequest,
   MeResponse,
+  PutRoutingRuleRequest,
+  RoutingRule,
+  SmsView,
+  TicketActionRequest,
   TicketView,
 } from '../../common/api.ts';
 import type { Category, District } from '../../common/domain.ts';
 import { t } from './i18n.ts';
+import { type TicketQuery, ticketQueryString } from './ticket-rules.ts';
+
+/** The login sets this readable cookie; its value goes back in `x-csrf-token` on every write. */
+const CSRF_COOKIE = 'hotline_csrf';
+const CSRF_HEADER = 'x-csrf-token';
 
 /** A failed request. `message` is safe to show: the server's Vietnamese message, or our own. */
 export class ApiRequestError extends Error {
@@ -23,18 +34,39 @@ export class ApiRequestError extends Error {
   }
 }
 
+/** The text to show for any failure of an API call. */
+export function errorMessage(err: unknown): string {
+  return err instanceof ApiRequestError ? err.message : t('error.network');
+}
+
 function isApiError(body: unknown): body is ApiError {
   const error = (body as Partial<ApiError> | null)?.error;
   return typeof error?.message === 'string' && typeof error.code === 'string';
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+function readCookie(name: string): string | null {
+  for (const part of document.cookie.split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return null;
+}
+
+type Method = 'GET' | 'POST' | 'PUT';
+
+async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (method !== 'GET') {
+    const csrf = readCookie(CSRF_COOKIE);
+    if (csrf) headers[CSRF_HEADER] = csrf;
+  }
   let response: Response;
   try {
     response = await fetch(path, {
       method,
       credentials: 'same-origin',
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
@@ -55,6 +87,12 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
   return parsed as T;
 }
 
+/** List endpoints answer `{ data: [...] }`; a bare array is accepted too. */
+async function list<T>(path: string): Promise<T[]> {
+  const body = await request<ListResponse<T> | T[]>('GET', path);
+  return Array.isArray(body) ? body : body.data;
+}
+
 export const api = {
   login: (body: LoginRequest) => request<MeResponse>('POST', '/api/auth/login', body),
   logout: () => request<unknown>('POST', '/api/auth/logout'),
@@ -63,4 +101,18 @@ export const api = {
   suggestAgency: (category: Category, district: District) =>
     request<AgencyView>('GET', `/api/routing/suggest?${new URLSearchParams({ category, district })}`),
   createTicket: (body: CreateTicketRequest) => request<TicketView>('POST', '/api/tickets', body),
+  tickets: (query: TicketQuery = {}) => list<TicketView>(`/api/tickets${ticketQueryString(query)}`),
+  /** With the audit log (`events`). */
+  ticket: (id: number) => request<TicketView>('GET', `/api/tickets/${id}`),
+  ticketAction: (id: number, body: TicketActionRequest) =>
+    request<TicketView>('POST', `/api/tickets/${id}/actions`, body),
+  extendDeadline: (id: number, body: ExtensionRequest) =>
+    request<TicketView>('POST', `/api/tickets/${id}/extension`, body),
+  deadlineReport: (from: string, to: string) =>
+    list<AgencyDeadlineReport>(`/api/reports/deadlines?${new URLSearchParams({ from, to })}`),
+  deadDeliveries: () => list<TicketView>('/api/deliveries/dead'),
+  retryDelivery: (ticketId: number) => request<unknown>('POST', `/api/deliveries/${ticketId}/retry`),
+  smsOutbox: () => list<SmsView>('/api/sms/outbox'),
+  routingMatrix: () => list<RoutingRule>('/api/routing/matrix'),
+  putRoutingRule: (body: PutRoutingRuleRequest) => request<RoutingRule>('PUT', '/api/routing/matrix', body),
 };

@@ -53,3 +53,58 @@ export function readAudioPackets(reports: Iterable<RtpStatsLike>): AudioPackets 
   }
   return packets;
 }
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** `"2025-03-04T01:05:00Z"` → `"04/03/2025 08:05"` in the browser's time zone; `""` for a bad date. */
+export function formatDateTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** The value an `<input type="date">` shows for `date` (local calendar day). */
+export function dateInputValue(date: Date): string {
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** The value an `<input type="datetime-local">` shows for `date`, to the minute. */
+export function dateTimeInputValue(date: Date): string {
+  return `${dateInputValue(date)}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** A `datetime-local` value (local time) as an ISO instant; `null` when it is not a time. */
+export function isoFromDateTimeInput(value: string): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value)) return null;
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+/**
+ * The report period for the date inputs `from`…`to` (local days, both included): from the start
+ * of `from` to the start of the day after `to`, as ISO instants. `null` if either is not a date
+ * or the period is empty.
+ */
+export function periodFromDateInputs(from: string, to: string): { from: string; to: string } | null {
+  const re = /^(\d{4})-(\d{2})-(\d{2})$/;
+  const a = re.exec(from);
+  const b = re.exec(to);
+  if (!a || !b) return null;
+  const start = new Date(Number(a[1]), Number(a[2]) - 1, Number(a[3]));
+  const end = new Date(Number(b[1]), Number(b[2]) - 1, Number(b[3]) + 1);
+  if (start.getTime() >= end.getTime()) return null;
+  return { from: start.toISOString(), to: end.toISOString() };
+}
+
+/** The default report period: the last `days` days up to and including today. */
+export function lastDays(days: number, now: Date): { from: string; to: string } {
+  const start = new Date(now.getFullYear(), now.getMonth(), now.getDate() - (days - 1));
+  return { from: dateInputValue(start), to: dateInputValue(now) };
+}
+
+/** `0.875` → `"87,5%"`; `null` (nothing resolved) → `"—"`. */
+export function formatRate(rate: number | null): string {
+  if (rate === null || !Number.isFinite(rate)) return '—';
+  const percent = Math.round(rate * 1000) / 10;
+  return `${String(percent).replace('.', ',')}%`;
+}

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   categoryForQueue,
+  dateInputValue,
+  dateTimeInputValue,
+  formatDateTime,
   formatMinutesSeconds,
+  formatRate,
+  isoFromDateTimeInput,
+  lastDays,
+  periodFromDateInputs,
   readAudioPackets,
   secondsSince,
 } from '../../agent-console/src/format.ts';
@@ -69,5 +76,51 @@ describe('readAudioPackets', () => {
 
   it('is zero before any media', () => {
     expect(readAudioPackets([])).toEqual({ sent: 0, received: 0 });
+  });
+});
+
+describe('dates for the ticket pages (local time)', () => {
+  it('formats a time as dd/mm/yyyy hh:mm', () => {
+    expect(formatDateTime(new Date(2025, 2, 4, 8, 5).toISOString())).toBe('04/03/2025 08:05');
+    expect(formatDateTime('not a date')).toBe('');
+  });
+
+  it('round-trips a datetime-local value', () => {
+    const date = new Date(2025, 11, 31, 23, 59);
+    expect(dateTimeInputValue(date)).toBe('2025-12-31T23:59');
+    expect(isoFromDateTimeInput('2025-12-31T23:59')).toBe(date.toISOString());
+    expect(isoFromDateTimeInput('')).toBeNull();
+    expect(isoFromDateTimeInput('31/12/2025 23:59')).toBeNull();
+  });
+
+  it('turns a from–to pair of days into a half-open period covering both days', () => {
+    expect(periodFromDateInputs('2025-05-01', '2025-05-31')).toEqual({
+      from: new Date(2025, 4, 1).toISOString(),
+      to: new Date(2025, 5, 1).toISOString(),
+    });
+    expect(periodFromDateInputs('2025-05-02', '2025-05-02')).toEqual({
+      from: new Date(2025, 4, 2).toISOString(),
+      to: new Date(2025, 4, 3).toISOString(),
+    });
+    expect(periodFromDateInputs('2025-05-03', '2025-05-02')).toBeNull();
+    expect(periodFromDateInputs('', '2025-05-02')).toBeNull();
+  });
+
+  it('defaults the report to the last 30 days, today included', () => {
+    const today = new Date(2025, 2, 10, 15, 0);
+    expect(lastDays(30, today)).toEqual({ from: '2025-02-09', to: '2025-03-10' });
+    expect(dateInputValue(today)).toBe('2025-03-10');
+  });
+});
+
+describe('formatRate', () => {
+  it.each([
+    [1, '100%'],
+    [0.875, '87,5%'],
+    [2 / 3, '66,7%'],
+    [0, '0%'],
+    [null, '—'],
+  ])('%s → %s', (rate, text) => {
+    expect(formatRate(rate)).toBe(text);
   });
 });
