@@ -28,6 +28,20 @@ export interface Config {
   /** Where demo agencies receive forwarded tickets; unset leaves them without a URL. */
   readonly demoAgencyUrl: string | null;
   readonly forward: { readonly attempts: number; readonly backoffMs: number; readonly timeoutMs: number };
+  /** Text messages to citizens: `outbox` only stores them (development), `http` posts to a gateway. */
+  readonly sms: {
+    readonly driver: 'outbox' | 'http';
+    /** Gateway endpoint and bearer token; set when the driver is `http`. */
+    readonly url: string | null;
+    readonly token: string | null;
+    readonly attempts: number;
+    readonly backoffMs: number;
+    readonly timeoutMs: number;
+  };
+  /** How often the outbox relay looks for intents it was not nudged about. */
+  readonly relay: { readonly pollMs: number };
+  /** Deadline warning and escalation jobs. */
+  readonly deadline: { readonly attempts: number; readonly backoffMs: number };
   readonly logLevel: string;
 }
 
@@ -73,6 +87,22 @@ function url(env: Env, name: string, fallback: string, protocols: string[]): str
   return value;
 }
 
+function smsConfig(env: Env): Config['sms'] {
+  const driver = str(env, 'HOTLINE_SMS_DRIVER', 'outbox');
+  if (driver !== 'outbox' && driver !== 'http') {
+    throw new ConfigError(`HOTLINE_SMS_DRIVER must be outbox or http, got "${driver}"`);
+  }
+  const http = driver === 'http';
+  return {
+    driver,
+    url: http || env.HOTLINE_SMS_URL ? url(env, 'HOTLINE_SMS_URL', '', ['http:', 'https:']) : null,
+    token: http ? str(env, 'HOTLINE_SMS_TOKEN') : env.HOTLINE_SMS_TOKEN || null,
+    attempts: int(env, 'HOTLINE_SMS_ATTEMPTS', 6, 1, 100),
+    backoffMs: int(env, 'HOTLINE_SMS_BACKOFF_MS', 5000, 10),
+    timeoutMs: int(env, 'HOTLINE_SMS_TIMEOUT_MS', 10_000, 100),
+  };
+}
+
 /** The database path alone, for tools (migrations) that need nothing else. */
 export function loadDatabasePath(env: Env = process.env): string {
   return str(env, 'HOTLINE_DB_PATH', 'data/hotline.sqlite');
@@ -106,6 +136,12 @@ export function loadConfig(env: Env = process.env): Config {
       attempts: int(env, 'HOTLINE_FORWARD_ATTEMPTS', 8, 1, 100),
       backoffMs: int(env, 'HOTLINE_FORWARD_BACKOFF_MS', 2000, 10),
       timeoutMs: int(env, 'HOTLINE_FORWARD_TIMEOUT_MS', 10_000, 100),
+    },
+    sms: smsConfig(env),
+    relay: { pollMs: int(env, 'HOTLINE_RELAY_POLL_MS', 250, 10, 60_000) },
+    deadline: {
+      attempts: int(env, 'HOTLINE_DEADLINE_ATTEMPTS', 5, 1, 100),
+      backoffMs: int(env, 'HOTLINE_DEADLINE_BACKOFF_MS', 2000, 10),
     },
     logLevel: str(env, 'LOG_LEVEL', 'info'),
   };

@@ -1,7 +1,7 @@
 /**
- * The composition root: opens the database, starts the forwarding queue and worker, the call
- * controller (or a desk without telephony), the HTTP API and socket.io, in that order, and stops
- * them in reverse. `tsx server/main.ts` runs it with the configuration from the environment.
+ * The composition root: opens the database, starts the job queues and their workers (forwarding,
+ * SMS, deadlines) and the outbox relay, the call controller (or a desk without telephony), the
+ * HTTP API and socket.io, in that order, and stops them in reverse. `tsx server/main.ts` runs it with the configuration from the environment.
  */
 import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -14,12 +14,23 @@ import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
 import { type Db, openDatabase } from './db/index.ts';
 import { seedDemo } from './db/seed.ts';
-import { createForwardQueue, requeueUnforwarded, startForwardWorker } from './forwarding/queue.ts';
+import { DEFAULT_CALENDAR } from './deadlines/calendar.ts';
+import { startForwardWorker } from './forwarding/worker.ts';
+import { combineHooks, createNotificationHooks } from './notifications/hooks.ts';
 import { type SipAccount, sipAccounts } from './operators/sip-accounts.ts';
-import { attachRealtime, createIvrEventBridge, createRealtimeServer } from './realtime.ts';
+import { createJobQueues } from './outbox/queues.ts';
+import { createOutboxRelay } from './outbox/relay.ts';
+import {
+  attachRealtime,
+  createIvrEventBridge,
+  createRealtimeServer,
+  createTicketNotifier,
+  emitTicketDeadline,
+} from './realtime.ts';
+import { startDeadlineWorker } from './sla/worker.ts';
+import { createHttpGateway, createOutboxGateway, type SmsGateway } from './sms/gateway.ts';
+import { startSmsWorker } from './sms/worker.ts';
 import { createStatusLine } from './status-line/service.ts';
-
-const REQUEUE_INTERVAL_MS = 60_000;
 
 export interface RunningHotline {
   url: string;
@@ -91,13 +102,47 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
     stops.push({ name: 'database', stop: () => void db.$client.close() });
     if (config.seedDemo) await seedDemo(db, { agencyUrl: config.demoAgencyUrl });
 
-    const redis = { redisUrl: config.redisUrl, prefix: config.queuePrefix, logger };
-    const forwardQueue = createForwardQueue({ ...redis, ...config.forward });
-    stops.push({ name: 'forward queue', stop: () => forwardQueue.close() });
-    const worker = startForwardWorker({ ...redis, db, timeoutMs: config.forward.timeoutMs });
-    stops.push({ name: 'forward worker', stop: () => worker.close() });
-
+    const calendar = DEFAULT_CALENDAR;
     const io = createRealtimeServer();
+
+    // Jobs: producers, then the workers that run them; the relay starts once the API listens.
+    const redis = { redisUrl: config.redisUrl, prefix: config.queuePrefix, logger };
+    const queues = createJobQueues(redis);
+    stops.push({ name: 'job queues', stop: () => queues.close() });
+    const forwardWorker = startForwardWorker({ ...redis, db, timeoutMs: config.forward.timeoutMs, now });
+    stops.push({ name: 'forward worker', stop: () => forwardWorker.close() });
+    const smsWorker = startSmsWorker({
+      ...redis,
+      db,
+      gateway: smsGateway(config),
+      timeoutMs: config.sms.timeoutMs,
+      now,
+    });
+    stops.push({ name: 'SMS worker', stop: () => smsWorker.close() });
+    const deadlineWorker = startDeadlineWorker({
+      ...redis,
+      db,
+      calendar,
+      queue: queues.deadline,
+      policy: config.deadline,
+      emit: (e) => emitTicketDeadline(io, db, e),
+      now,
+    });
+    stops.push({ name: 'deadline worker', stop: () => deadlineWorker.close() });
+    const relay = createOutboxRelay({
+      db,
+      queues,
+      policies: { forward: config.forward, sms: config.sms, deadline: config.deadline },
+      logger,
+      pollMs: config.relay.pollMs,
+      now,
+    });
+    stops.push({ name: 'outbox relay', stop: () => relay.close() });
+    const ticketHooks = combineHooks(createNotificationHooks(), {
+      // Runs inside the ticket's transaction; the nudge fires after it commits.
+      afterChange: () => relay.nudge(),
+    });
+
     // The bridge needs the desk's snapshot and the desk needs the bridge; pushes run on a timer,
     // after the desk below exists.
     let wallboardSource: Ivr | undefined;
@@ -131,8 +176,10 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
       config,
       db,
       logger,
-      forwardQueue,
       desk,
+      calendar,
+      ticketHooks,
+      ticketNotifier: createTicketNotifier(io, db, { logger, now }),
       now,
       ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
     });
@@ -143,21 +190,21 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
     await desk.start();
     stops.push({ name: 'call controller', stop: () => desk.stop() });
 
-    const requeue = () => {
-      requeueUnforwarded(db, forwardQueue)
-        .then((n) => n > 0 && logger.info({ tickets: n }, 'queued tickets waiting to be forwarded'))
-        .catch((err) => logger.warn({ err: String(err) }, 'could not queue waiting tickets; will retry'));
-    };
-    requeue();
-    const sweep = setInterval(requeue, REQUEUE_INTERVAL_MS);
-    sweep.unref();
-    stops.push({ name: 'requeue sweep', stop: () => clearInterval(sweep) });
+    relay.start();
 
     return { url, db, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;
   }
+}
+
+function smsGateway(config: Config): SmsGateway {
+  const { sms } = config;
+  if (sms.driver === 'http' && sms.url && sms.token) {
+    return createHttpGateway({ url: sms.url, token: sms.token, timeoutMs: sms.timeoutMs });
+  }
+  return createOutboxGateway();
 }
 
 function isMainModule(): boolean {
