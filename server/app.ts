@@ -15,6 +15,9 @@ import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
 import type { WorkingCalendar } from './deadlines/calendar.ts';
 import { errorBody, NotFoundError, registerErrorHandler } from './errors.ts';
+import { deliveryRoutes } from './forwarding/routes.ts';
+import { reportRoutes } from './reports/routes.ts';
+import { smsRoutes } from './sms/routes.ts';
 import type { TicketHooks, TicketNotifier } from './tickets/hooks.ts';
 import { ticketRoutes } from './tickets/routes.ts';
 import { createTicketService } from './tickets/service.ts';
@@ -84,6 +87,9 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.ticketNotifier ? { notifier: deps.ticketNotifier } : {}),
   });
   await app.register(ticketRoutes, { tickets });
+  await app.register(deliveryRoutes, { db, now });
+  await app.register(smsRoutes, { db });
+  await app.register(reportRoutes, { db, now });
 
   const consoleDir = deps.consoleDir;
   const hasConsole = consoleDir !== undefined && existsSync(join(consoleDir, 'index.html'));
