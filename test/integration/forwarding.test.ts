@@ -1,219 +1,102 @@
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Queue } from 'bullmq';
 import { eq } from 'drizzle-orm';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { TicketView } from '../../common/api.ts';
-import type { AuthUser } from '../../server/auth/service.ts';
-import { type Db, openDatabase } from '../../server/db/index.ts';
-import { agencies, users } from '../../server/db/schema.ts';
-import { seedDemo } from '../../server/db/seed.ts';
-import {
-  createForwardQueue,
-  FORWARD_QUEUE,
-  type ForwardQueueHandle,
-  forwardJobId,
-  startForwardWorker,
-} from '../../server/forwarding/queue.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ListResponse, TicketView } from '../../common/api.ts';
+import { agencies } from '../../server/db/schema.ts';
 import { verifySignature } from '../../server/forwarding/signature.ts';
-import { findTicketView } from '../../server/tickets/repository.ts';
-import { createTicketService, type TicketService } from '../../server/tickets/service.ts';
-import { startRedis } from '../support/redis.ts';
-import { logger } from './server-fixture.ts';
+import { findTicket } from '../../server/tickets/repository.ts';
+import { type Pipeline, sleep, startPipeline, waitFor } from '../support/jobs.ts';
+import { startRedis, type TestRedis } from '../support/redis.ts';
 
-interface Received {
-  url: string;
-  headers: IncomingHttpHeaders;
-  raw: Buffer;
-}
-
-let redis: { url: string; stop(): Promise<void> };
+let redis: TestRedis;
+let p: Pipeline | undefined;
 beforeAll(async () => {
   redis = await startRedis();
+});
+afterEach(async () => {
+  await p?.close();
+  p = undefined;
 });
 afterAll(async () => {
   await redis?.stop();
 });
 
-let db: Db;
-let agency: Server;
-let received: Received[];
-/** Status codes the agency answers with, in order; the last one repeats. */
-let answers: number[];
-let prefix: string;
-let queue: ForwardQueueHandle;
-let worker: { close(): Promise<void> };
-let tickets: TicketService;
-let operator: AuthUser;
+const delivery = (pl: Pipeline, id: number) => findTicket(pl.fx.db, id)!.ticket;
+const secretOf = (pl: Pipeline, code: string) =>
+  pl.fx.db.select().from(agencies).where(eq(agencies.code, code)).get()!.forwardSecret;
 
-beforeEach(async () => {
-  received = [];
-  answers = [200];
-  agency = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ url: req.url ?? '', headers: req.headers, raw: Buffer.concat(chunks) });
-      const status = answers.length > 1 ? answers.shift()! : answers[0]!;
-      res.writeHead(status).end();
-    });
-  });
-  await new Promise<void>((resolve) => agency.listen(0, '127.0.0.1', resolve));
-  const { port } = agency.address() as AddressInfo;
+describe('delivering tickets to agencies', () => {
+  it('posts a signed ticket with an Idempotency-Key promptly, once, and logs the delivery', async () => {
+    p = await startPipeline({ redisUrl: redis.url });
+    const started = Date.now();
+    const ticket = await p.createTicket();
+    expect(ticket.delivery.status).toBe('pending');
+    await waitFor('delivered', () => delivery(p!, ticket.id).deliveryStatus === 'delivered');
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(delivery(p, ticket.id).deliveredAt).not.toBeNull();
 
-  db = openDatabase(':memory:');
-  await seedDemo(db, { agencyUrl: `http://127.0.0.1:${port}/agencies` });
-  const { passwordHash: _, ...user } = db.select().from(users).where(eq(users.username, 'tdv01')).get()!;
-  operator = user;
-
-  prefix = `test-${randomUUID()}`;
-  const common = { redisUrl: redis.url, prefix, logger };
-  queue = createForwardQueue({ ...common, attempts: 4, backoffMs: 50 });
-  worker = startForwardWorker({ ...common, db, timeoutMs: 2000 });
-  tickets = createTicketService({ db, forwardQueue: queue, logger });
-});
-
-afterEach(async () => {
-  await worker.close();
-  await queue.close();
-  const admin = new Queue(FORWARD_QUEUE, { connection: { url: redis.url }, prefix });
-  await admin.obliterate({ force: true });
-  await admin.close();
-  const client = new Redis(redis.url);
-  expect(await client.keys(`${prefix}:*`)).toEqual([]);
-  await client.quit();
-  await new Promise<void>((resolve) => agency.close(() => resolve()));
-  db.$client.close();
-});
-
-async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
-async function jobState(ticketId: number): Promise<string | undefined> {
-  const q = new Queue(FORWARD_QUEUE, { connection: { url: redis.url }, prefix });
-  try {
-    const job = await q.getJob(forwardJobId(ticketId));
-    return job ? await job.getState() : undefined;
-  } finally {
-    await q.close();
-  }
-}
-
-function createTicket(category: 'health' | 'goods' = 'health'): Promise<TicketView> {
-  return tickets.create(
-    {
-      callerNumber: '0912345678',
-      callerName: 'Trần Thị Bình',
-      category,
-      district: 'trang_bom',
-      description: 'Khu phố 3 thiếu nước sạch ba ngày nay.',
-    },
-    operator,
-  );
-}
-
-const secretOf = (code: string) =>
-  db.select().from(agencies).where(eq(agencies.code, code)).get()!.forwardSecret;
-
-describe('forwarding tickets to agencies', () => {
-  it('posts a signed ticket with an Idempotency-Key and marks it forwarded', async () => {
-    const ticket = await createTicket();
-    const forwarded = await waitFor('forwarded', () => findTicketView(db, ticket.id)?.status === 'forwarded');
-    expect(forwarded).toBe(true);
-    expect(findTicketView(db, ticket.id)?.forwardedAt).not.toBeNull();
-
-    expect(received).toHaveLength(1);
-    const [request] = received;
+    expect(p.webhook.received).toHaveLength(1);
+    const [request] = p.webhook.received;
     expect(request!.url).toBe('/agencies/syt');
-    expect(request!.headers['content-type']).toBe('application/json');
     expect(request!.headers['idempotency-key']).toBe(`ticket-${ticket.id}`);
-    expect(verifySignature(secretOf('syt'), request!.headers, request!.raw, 60)).toBe(true);
-    expect(verifySignature(secretOf('sct'), request!.headers, request!.raw, 60)).toBe(false);
-    expect(JSON.parse(request!.raw.toString())).toEqual({
+    expect(verifySignature(secretOf(p, 'syt'), request!.headers, request!.raw, 60)).toBe(true);
+    expect(JSON.parse(request!.raw.toString())).toMatchObject({
       ticketId: ticket.id,
       trackingCode: ticket.trackingCode,
       category: 'health',
-      district: 'trang_bom',
-      description: ticket.description,
       callerNumber: '0912345678',
-      callerName: 'Trần Thị Bình',
-      createdAt: ticket.createdAt,
+      priority: 'normal',
+      resolveDueAt: ticket.resolveDueAt,
     });
-
-    const q = new Queue(FORWARD_QUEUE, { connection: { url: redis.url }, prefix });
-    const job = await q.getJob(forwardJobId(ticket.id));
-    await q.close();
-    expect(job?.data).toEqual({ ticketId: ticket.id });
-
-    await queue.enqueue(ticket.id);
-    await new Promise((r) => setTimeout(r, 300));
-    expect(received).toHaveLength(1);
+    const res = await p.fx.app.inject({ url: `/api/tickets/${ticket.id}`, headers: p.supervisor });
+    expect(res.json<TicketView>().events?.map((e) => e.action)).toContain('deliver');
+    await sleep(200);
+    expect(p.webhook.received).toHaveLength(1);
   });
 
-  it('retries 500s with backoff and forwards once the agency recovers', async () => {
-    answers = [500, 500, 200];
-    const ticket = await createTicket();
-    await waitFor('forwarded', () => findTicketView(db, ticket.id)?.status === 'forwarded');
-    expect(received).toHaveLength(3);
-    expect(new Set(received.map((r) => r.headers['idempotency-key']))).toEqual(
-      new Set([`ticket-${ticket.id}`]),
-    );
-    await new Promise((r) => setTimeout(r, 300));
-    expect(received).toHaveLength(3);
-    expect(await jobState(ticket.id)).toBe('completed');
-  });
+  it('retries 5xx with backoff, then leaves the delivery dead for a supervisor, whose retry delivers it', async () => {
+    p = await startPipeline({ redisUrl: redis.url, forwardAttempts: 3 });
+    p.webhook.answers = [500];
+    const ticket = await p.createTicket();
+    await waitFor('dead', () => delivery(p!, ticket.id).deliveryStatus === 'dead');
+    expect(p.webhook.received.map((r) => r.status)).toEqual([500, 500, 500]);
+    expect(delivery(p, ticket.id)).toMatchObject({ deliveryAttempts: 3, deliveryLastError: 'agency syt answered 500' });
 
-  it('does not retry a 400: the ticket stays received and the job fails', async () => {
-    answers = [400, 200];
-    const ticket = await createTicket();
-    await waitFor('job failed', async () => (await jobState(ticket.id)) === 'failed');
-    await new Promise((r) => setTimeout(r, 300));
-    expect(received).toHaveLength(1);
-    expect(findTicketView(db, ticket.id)?.status).toBe('received');
-  });
+    const dead = await p.fx.app.inject({ url: '/api/deliveries/dead', headers: p.supervisor });
+    expect(dead.statusCode).toBe(200);
+    expect(dead.json<ListResponse<TicketView>>().data.map((t) => [t.id, t.delivery.status])).toEqual([
+      [ticket.id, 'dead'],
+    ]);
+    const liaison = await p.fx.session('syt');
+    expect((await p.fx.app.inject({ url: '/api/deliveries/dead', headers: liaison })).statusCode).toBe(403);
 
-  it('fails without calling anyone when the agency has no forward URL', async () => {
-    db.update(agencies).set({ forwardUrl: null }).where(eq(agencies.code, 'sct')).run();
-    const ticket = await createTicket('goods');
-    await waitFor('job failed', async () => (await jobState(ticket.id)) === 'failed');
-    expect(received).toHaveLength(0);
-    expect(findTicketView(db, ticket.id)?.status).toBe('received');
-  });
-
-  it('still stores the ticket, promptly, when Redis is unreachable', async () => {
-    const down = createForwardQueue({
-      redisUrl: 'redis://127.0.0.1:1',
-      prefix,
-      logger,
-      attempts: 1,
-      backoffMs: 50,
-      enqueueTimeoutMs: 300,
+    p.webhook.answers = [200];
+    const retry = await p.fx.app.inject({
+      method: 'POST',
+      url: `/api/deliveries/${ticket.id}/retry`,
+      headers: p.supervisor,
     });
-    try {
-      const service = createTicketService({ db, forwardQueue: down, logger });
-      const started = Date.now();
-      const ticket = await service.create(
-        {
-          callerNumber: '0912000111',
-          category: 'other',
-          district: 'tan_phu',
-          description: 'Hỏi giờ làm việc.',
-        },
-        operator,
-      );
-      expect(Date.now() - started).toBeLessThan(2000);
-      expect(findTicketView(db, ticket.id)?.status).toBe('received');
-    } finally {
-      await down.close();
-    }
+    expect(retry.statusCode).toBe(202);
+    await waitFor('delivered', () => delivery(p!, ticket.id).deliveryStatus === 'delivered');
+    expect(p.webhook.deliveredTimes(ticket.id)).toBe(1);
+    const again = await p.fx.app.inject({
+      method: 'POST',
+      url: `/api/deliveries/${ticket.id}/retry`,
+      headers: p.supervisor,
+    });
+    expect(again.statusCode).toBe(409);
+    const missing = await p.fx.app.inject({ method: 'POST', url: '/api/deliveries/999999/retry', headers: p.supervisor });
+    expect(missing.statusCode).toBe(404);
+    const empty = await p.fx.app.inject({ url: '/api/deliveries/dead', headers: p.supervisor });
+    expect(empty.json<ListResponse<TicketView>>().data).toEqual([]);
+  });
+
+  it('does not retry a 400: the delivery is dead after one attempt', async () => {
+    p = await startPipeline({ redisUrl: redis.url, forwardAttempts: 5 });
+    p.webhook.answers = [400, 200];
+    const ticket = await p.createTicket();
+    await waitFor('dead', () => delivery(p!, ticket.id).deliveryStatus === 'dead');
+    await sleep(200);
+    expect(p.webhook.received).toHaveLength(1);
+    expect(delivery(p, ticket.id).deliveryLastError).toMatch(/rejected .* with 400/);
   });
 });

@@ -48,9 +48,17 @@ function waitForReady(child: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
-export async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
+export interface TestRedis {
+  url: string;
+  port: number;
+  /** Kills the server (SIGTERM) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts redis-server on a free port, or on `port` (e.g. to bring a stopped one back). */
+export async function startRedis(opts: { port?: number } = {}): Promise<TestRedis> {
   for (let attempt = 0; ; attempt++) {
-    const port = await freePort();
+    const port = opts.port ?? (await freePort());
     const child = spawn(
       '/usr/bin/redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
@@ -61,11 +69,12 @@ export async function startRedis(): Promise<{ url: string; stop(): Promise<void>
     } catch (err) {
       child.kill('SIGKILL');
       // Another process may have taken the port between probing and binding.
-      if (attempt < 2) continue;
+      if (attempt < 2 && opts.port === undefined) continue;
       throw err;
     }
     return {
       url: `redis://127.0.0.1:${port}`,
+      port,
       stop: () =>
         new Promise<void>((resolve) => {
           if (child.exitCode !== null) return resolve();
