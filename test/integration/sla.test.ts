@@ -1,0 +1,153 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { TicketView } from '../../common/api.ts';
+import { tickets } from '../../server/db/schema.ts';
+import { DEFAULT_CALENDAR } from '../../server/deadlines/calendar.ts';
+import { addIntent } from '../../server/outbox/outbox.ts';
+import { type DeadlineEvent, type DelayedJob, raiseAlert, scheduleDeadlines } from '../../server/sla/processor.ts';
+import { ticketEventViews } from '../../server/tickets/repository.ts';
+import { type Pipeline, startPipeline, waitFor } from '../support/jobs.ts';
+import { startRedis, type TestRedis } from '../support/redis.ts';
+import { buildFixture, type Fixture, logger } from './server-fixture.ts';
+
+describe('deadline jobs on Redis', () => {
+  let redis: TestRedis;
+  let p: Pipeline | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterEach(async () => {
+    await p?.close();
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+
+  it('warns at 75% of the time and escalates at each deadline, once', async () => {
+    p = await startPipeline({ redisUrl: redis.url });
+    const ticket = await p.createTicket({ priority: 'urgent' });
+    const start = Date.now();
+    // A short policy: 800 ms to acknowledge, 1.6 s to resolve.
+    p.fx.db.transaction((tx) => {
+      tx.update(tickets)
+        .set({ assignedAt: new Date(start), ackDueAt: new Date(start + 800), resolveDueAt: new Date(start + 1600) })
+        .where(eq(tickets.id, ticket.id))
+        .run();
+      addIntent(tx, { kind: 'deadline', ticketId: ticket.id }, new Date());
+    });
+    p.relay.nudge();
+    await waitFor('four alerts', () => p!.deadlineEvents.length === 4, 5000);
+    expect(p.deadlineEvents).toEqual([
+      { ticketId: ticket.id, trackingCode: ticket.trackingCode, kind: 'warning', due: 'ack' },
+      { ticketId: ticket.id, trackingCode: ticket.trackingCode, kind: 'overdue', due: 'ack' },
+      { ticketId: ticket.id, trackingCode: ticket.trackingCode, kind: 'warning', due: 'resolve' },
+      { ticketId: ticket.id, trackingCode: ticket.trackingCode, kind: 'overdue', due: 'resolve' },
+    ]);
+    const events = ticketEventViews(p.fx.db, ticket.id).filter((e) => e.action === 'warn' || e.action === 'escalate');
+    expect(events.map((e) => [e.action, e.actor])).toEqual([
+      ['warn', null],
+      ['escalate', null],
+      ['warn', null],
+      ['escalate', null],
+    ]);
+    // The warning came at 75% (600 ms), not at the start nor at the deadline.
+    const warnedAt = Date.parse(events[0]!.at) - start;
+    expect(warnedAt).toBeGreaterThanOrEqual(590);
+    expect(warnedAt).toBeLessThan(800);
+  });
+});
+
+describe('deadline processors', () => {
+  let fx: Fixture;
+  const emitted: DeadlineEvent[] = [];
+  const clock = new Date('2025-06-02T01:00:00Z'); // Monday 08:00 in Vietnam
+  beforeAll(async () => {
+    fx = await buildFixture({ now: () => clock });
+  });
+  afterAll(async () => {
+    await fx.close();
+  });
+
+  async function create(priority: 'urgent' | 'normal'): Promise<TicketView> {
+    const res = await fx.app.inject({
+      method: 'POST',
+      url: '/api/tickets',
+      headers: await fx.session('giamsat'),
+      payload: { callerNumber: '0912345678', category: 'health', district: 'cam_my', description: 'x', priority },
+    });
+    return res.json<TicketView>();
+  }
+
+  async function schedule(ticketId: number): Promise<DelayedJob[]> {
+    const jobs: DelayedJob[] = [];
+    await scheduleDeadlines(ticketId, {
+      db: fx.db,
+      calendar: DEFAULT_CALENDAR,
+      now: () => clock,
+      addDelayed: async (j) => void jobs.push(...j),
+    });
+    return jobs;
+  }
+  const alertDeps = () => ({ db: fx.db, emit: (e: DeadlineEvent) => void emitted.push(e), logger, now: () => clock });
+
+  it('schedules warnings at 75% of working time (urgent: elapsed time)', async () => {
+    const urgent = await create('urgent');
+    const jobs = await schedule(urgent.id);
+    expect(jobs.map((j) => [j.name, j.data.due, j.delayMs])).toEqual([
+      ['warning', 'ack', 1.5 * 3600_000],
+      ['overdue', 'ack', 2 * 3600_000],
+      ['warning', 'resolve', 18 * 3600_000],
+      ['overdue', 'resolve', 24 * 3600_000],
+    ]);
+    const normal = await create('normal');
+    const [ackWarning] = await schedule(normal.id);
+    // 8 working hours from Monday 08:00 (07:30–11:30, 13:30–17:00) end Tuesday 08:30; 6 h of
+    // them (3.5 h + 2.5 h) end Monday 16:00, not at 75% of the elapsed 24.5 h.
+    expect(new Date(clock.getTime() + ackWarning!.delayMs).toISOString()).toBe('2025-06-02T09:00:00.000Z');
+  });
+
+  it('raises nothing for a deadline met, moved by an extension, or already raised', async () => {
+    const ticket = await create('normal');
+    const jobs = await schedule(ticket.id);
+    const ackOverdue = jobs.find((j) => j.data.due === 'ack' && j.name === 'overdue')!;
+    const resolveWarning = jobs.find((j) => j.data.due === 'resolve' && j.name === 'warning')!;
+
+    expect(raiseAlert(resolveWarning.data, alertDeps())).toBe('raised');
+    expect(raiseAlert(resolveWarning.data, alertDeps())).toBe('already_raised');
+    expect(emitted.filter((e) => e.ticketId === ticket.id)).toHaveLength(1);
+
+    const supervisor = await fx.session('giamsat');
+    const ack = await fx.app.inject({
+      method: 'POST',
+      url: `/api/tickets/${ticket.id}/actions`,
+      headers: supervisor,
+      payload: { action: 'acknowledge' },
+    });
+    expect(ack.statusCode).toBe(200);
+    expect(raiseAlert(ackOverdue.data, alertDeps())).toBe('not_due');
+
+    const later = new Date(resolveWarning.data.dueAt + 3 * 24 * 3600_000).toISOString();
+    const extended = await fx.app.inject({
+      method: 'POST',
+      url: `/api/tickets/${ticket.id}/extension`,
+      headers: supervisor,
+      payload: { reason: 'Cần khảo sát hiện trường', resolveDueAt: later },
+    });
+    expect(extended.statusCode).toBe(200);
+    const resolveOverdue = jobs.find((j) => j.data.due === 'resolve' && j.name === 'overdue')!;
+    expect(raiseAlert(resolveOverdue.data, alertDeps())).toBe('not_due');
+
+    const rescheduled = await schedule(ticket.id);
+    expect(rescheduled.map((j) => [j.name, j.data.due])).toEqual([
+      ['warning', 'resolve'],
+      ['overdue', 'resolve'],
+    ]);
+    expect(rescheduled[1]!.data.dueAt).toBe(Date.parse(later));
+    expect(rescheduled[1]!.jobId).not.toBe(resolveOverdue.jobId);
+    expect(raiseAlert(rescheduled[1]!.data, alertDeps())).toBe('raised');
+    expect(emitted.filter((e) => e.ticketId === ticket.id).map((e) => [e.kind, e.due])).toEqual([
+      ['warning', 'resolve'],
+      ['overdue', 'resolve'],
+    ]);
+  });
+});
