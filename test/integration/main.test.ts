@@ -57,11 +57,15 @@ describe('startHotline without telephony', () => {
         body: JSON.stringify({ username: 'tdv04', password: '1022demo' }),
       });
       expect((await login.json()) as MeResponse).toMatchObject({ user: { username: 'tdv04' } });
-      const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+      const cookie = login.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0]!)
+        .join('; ');
+      const csrf = /hotline_csrf=([^;]+)/.exec(cookie)![1]!;
 
       const created = await fetch(`${hotline.url}/api/tickets`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', cookie },
+        headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
         body: JSON.stringify({
           callerNumber: '0251123456',
           category: 'welfare',
@@ -73,13 +77,13 @@ describe('startHotline without telephony', () => {
       const ticket = (await created.json()) as TicketView;
 
       const deadline = Date.now() + 10_000;
-      let status = ticket.status;
-      while (status !== 'forwarded' && Date.now() < deadline) {
+      let status = ticket.delivery.status;
+      while (status !== 'delivered' && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 50));
         const res = await fetch(`${hotline.url}/api/tickets/${ticket.id}`, { headers: { cookie } });
-        status = ((await res.json()) as TicketView).status;
+        status = ((await res.json()) as TicketView).delivery.status;
       }
-      expect(status).toBe('forwarded');
+      expect(status).toBe('delivered');
       expect(deliveries).toEqual(['/agency/sldtbxh']);
     } finally {
       await hotline.close();
