@@ -59,7 +59,10 @@ describe('delivering tickets to agencies', () => {
     const ticket = await p.createTicket();
     await waitFor('dead', () => delivery(p!, ticket.id).deliveryStatus === 'dead');
     expect(p.webhook.received.map((r) => r.status)).toEqual([500, 500, 500]);
-    expect(delivery(p, ticket.id)).toMatchObject({ deliveryAttempts: 3, deliveryLastError: 'agency syt answered 500' });
+    expect(delivery(p, ticket.id)).toMatchObject({
+      deliveryAttempts: 3,
+      deliveryLastError: 'agency syt answered 500',
+    });
 
     const dead = await p.fx.app.inject({ url: '/api/deliveries/dead', headers: p.supervisor });
     expect(dead.statusCode).toBe(200);
@@ -84,7 +87,11 @@ describe('delivering tickets to agencies', () => {
       headers: p.supervisor,
     });
     expect(again.statusCode).toBe(409);
-    const missing = await p.fx.app.inject({ method: 'POST', url: '/api/deliveries/999999/retry', headers: p.supervisor });
+    const missing = await p.fx.app.inject({
+      method: 'POST',
+      url: '/api/deliveries/999999/retry',
+      headers: p.supervisor,
+    });
     expect(missing.statusCode).toBe(404);
     const empty = await p.fx.app.inject({ url: '/api/deliveries/dead', headers: p.supervisor });
     expect(empty.json<ListResponse<TicketView>>().data).toEqual([]);

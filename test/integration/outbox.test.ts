@@ -15,7 +15,8 @@ afterEach(async () => {
   redis = undefined;
 });
 
-const unrelayed = (pl: Pipeline) => pl.fx.db.select().from(outbox).where(isNull(outbox.relayedAt)).all().length;
+const unrelayed = (pl: Pipeline) =>
+  pl.fx.db.select().from(outbox).where(isNull(outbox.relayedAt)).all().length;
 
 describe('the outbox', () => {
   it('stores tickets while Redis is stopped and delivers each exactly once when it returns', async () => {
@@ -37,7 +38,11 @@ describe('the outbox', () => {
 
     redis = await startRedis({ port: redis.port });
     for (const t of tickets) {
-      await waitFor(`ticket ${t.id} delivered`, () => findTicket(p!.fx.db, t.id)?.ticket.deliveryStatus === 'delivered', 15_000);
+      await waitFor(
+        `ticket ${t.id} delivered`,
+        () => findTicket(p!.fx.db, t.id)?.ticket.deliveryStatus === 'delivered',
+        15_000,
+      );
     }
     await waitFor('all relayed', () => unrelayed(p!) === 0);
     await waitFor('all texted', () => p!.gateway.sent.length === 6);

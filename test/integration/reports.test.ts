@@ -50,7 +50,11 @@ describe('GET /api/reports/deadlines', () => {
       extensionReason: 'Chờ kết quả xét nghiệm',
       extensionGrantedAt: at(-50),
     });
-    await ticket('health', { status: 'closed', resolvedAt: new Date('2025-05-20T00:00:00Z'), resolveDueAt: at(-1) });
+    await ticket('health', {
+      status: 'closed',
+      resolvedAt: new Date('2025-05-20T00:00:00Z'),
+      resolveDueAt: at(-1),
+    });
     // Sở Công Thương: nothing resolved in the period.
     await ticket('goods', { ackDueAt: at(30), resolveDueAt: at(200) });
 
@@ -72,7 +76,14 @@ describe('GET /api/reports/deadlines', () => {
       resolvedOnTime: 2,
       onTimeRate: 2 / 3,
     });
-    expect(of('sct')).toEqual({ open: 1, overdue: 0, dueSoon: 0, resolved: 0, resolvedOnTime: 0, onTimeRate: null });
+    expect(of('sct')).toEqual({
+      open: 1,
+      overdue: 0,
+      dueSoon: 0,
+      resolved: 0,
+      resolvedOnTime: 0,
+      onTimeRate: null,
+    });
     // Every agency has a line, even without tickets.
     const agencies = await fx.app.inject({ url: '/api/agencies', headers: supervisor });
     expect(report).toHaveLength(agencies.json<ListResponse<unknown>>().data.length);
@@ -93,6 +104,9 @@ describe('GET /api/reports/deadlines', () => {
       const res = await fx.app.inject({ url: '/api/reports/deadlines', headers: await fx.session(who) });
       expect(res.statusCode).toBe(403);
     }
-    expect((await fx.app.inject({ url: '/api/reports/deadlines', headers: await fx.session('quantri') })).statusCode).toBe(200);
+    expect(
+      (await fx.app.inject({ url: '/api/reports/deadlines', headers: await fx.session('quantri') }))
+        .statusCode,
+    ).toBe(200);
   });
 });

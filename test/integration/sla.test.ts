@@ -4,7 +4,12 @@ import type { TicketView } from '../../common/api.ts';
 import { tickets } from '../../server/db/schema.ts';
 import { DEFAULT_CALENDAR } from '../../server/deadlines/calendar.ts';
 import { addIntent } from '../../server/outbox/outbox.ts';
-import { type DeadlineEvent, type DelayedJob, raiseAlert, scheduleDeadlines } from '../../server/sla/processor.ts';
+import {
+  type DeadlineEvent,
+  type DelayedJob,
+  raiseAlert,
+  scheduleDeadlines,
+} from '../../server/sla/processor.ts';
 import { ticketEventViews } from '../../server/tickets/repository.ts';
 import { type Pipeline, startPipeline, waitFor } from '../support/jobs.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
@@ -30,7 +35,11 @@ describe('deadline jobs on Redis', () => {
     // A short policy: 800 ms to acknowledge, 1.6 s to resolve.
     p.fx.db.transaction((tx) => {
       tx.update(tickets)
-        .set({ assignedAt: new Date(start), ackDueAt: new Date(start + 800), resolveDueAt: new Date(start + 1600) })
+        .set({
+          assignedAt: new Date(start),
+          ackDueAt: new Date(start + 800),
+          resolveDueAt: new Date(start + 1600),
+        })
         .where(eq(tickets.id, ticket.id))
         .run();
       addIntent(tx, { kind: 'deadline', ticketId: ticket.id }, new Date());
@@ -43,7 +52,9 @@ describe('deadline jobs on Redis', () => {
       { ticketId: ticket.id, trackingCode: ticket.trackingCode, kind: 'warning', due: 'resolve' },
       { ticketId: ticket.id, trackingCode: ticket.trackingCode, kind: 'overdue', due: 'resolve' },
     ]);
-    const events = ticketEventViews(p.fx.db, ticket.id).filter((e) => e.action === 'warn' || e.action === 'escalate');
+    const events = ticketEventViews(p.fx.db, ticket.id).filter(
+      (e) => e.action === 'warn' || e.action === 'escalate',
+    );
     expect(events.map((e) => [e.action, e.actor])).toEqual([
       ['warn', null],
       ['escalate', null],
@@ -73,7 +84,13 @@ describe('deadline processors', () => {
       method: 'POST',
       url: '/api/tickets',
       headers: await fx.session('giamsat'),
-      payload: { callerNumber: '0912345678', category: 'health', district: 'cam_my', description: 'x', priority },
+      payload: {
+        callerNumber: '0912345678',
+        category: 'health',
+        district: 'cam_my',
+        description: 'x',
+        priority,
+      },
     });
     return res.json<TicketView>();
   }
@@ -88,7 +105,12 @@ describe('deadline processors', () => {
     });
     return jobs;
   }
-  const alertDeps = () => ({ db: fx.db, emit: (e: DeadlineEvent) => void emitted.push(e), logger, now: () => clock });
+  const alertDeps = () => ({
+    db: fx.db,
+    emit: (e: DeadlineEvent) => void emitted.push(e),
+    logger,
+    now: () => clock,
+  });
 
   it('schedules warnings at 75% of working time (urgent: elapsed time)', async () => {
     const urgent = await create('urgent');

@@ -51,20 +51,30 @@ describe('texting citizens', () => {
     p.fx.db.transaction((tx) => hooks.afterChange(tx, row, 'pending_review', new Date()));
     expect(
       p.fx.db.transaction((tx) =>
-        recordSms(tx, { ticketId: ticket.id, event: 'ticket_resolved', to: row.callerNumber, body: RESOLVED }, new Date()),
+        recordSms(
+          tx,
+          { ticketId: ticket.id, event: 'ticket_resolved', to: row.callerNumber, body: RESOLVED },
+          new Date(),
+        ),
       ),
     ).toBeNull();
 
     // The job running twice sends nothing more.
-    const [resolved] = p.fx.db.select().from(smsMessages).all().filter((m) => m.event === 'ticket_resolved');
-    expect(await sendSms(resolved!.id, { db: p.fx.db, gateway: p.gateway, logger }, { lastAttempt: false })).toBe(
-      'already_sent',
-    );
+    const [resolved] = p.fx.db
+      .select()
+      .from(smsMessages)
+      .all()
+      .filter((m) => m.event === 'ticket_resolved');
+    expect(
+      await sendSms(resolved!.id, { db: p.fx.db, gateway: p.gateway, logger }, { lastAttempt: false }),
+    ).toBe('already_sent');
     await new Promise((r) => setTimeout(r, 200));
     expect(p.gateway.sent).toHaveLength(2);
 
     const outbox = await p.fx.app.inject({ url: '/api/sms/outbox', headers: p.supervisor });
-    expect(outbox.json<ListResponse<SmsView>>().data.map((m) => [m.event, m.status, m.to, m.attempts])).toEqual([
+    expect(
+      outbox.json<ListResponse<SmsView>>().data.map((m) => [m.event, m.status, m.to, m.attempts]),
+    ).toEqual([
       ['ticket_resolved', 'sent', '0912345678', 1],
       ['ticket_created', 'sent', '0912345678', 1],
     ]);
@@ -86,12 +96,20 @@ describe('texting citizens', () => {
       recordSms(tx, { ticketId: null, event: 'status_lookup', to: '0912000111', body: 'x' }, new Date()),
     )!;
     for (const lastAttempt of [false, true]) {
-      await expect(sendSms(id, { db: p.fx.db, gateway: failing, logger }, { lastAttempt })).rejects.toThrow('503');
+      await expect(sendSms(id, { db: p.fx.db, gateway: failing, logger }, { lastAttempt })).rejects.toThrow(
+        '503',
+      );
     }
     expect(calls).toBe(2);
-    const row = p.fx.db.select().from(smsMessages).all().find((m) => m.id === id)!;
+    const row = p.fx.db
+      .select()
+      .from(smsMessages)
+      .all()
+      .find((m) => m.id === id)!;
     expect(row).toMatchObject({ status: 'failed', attempts: 2, lastError: 'SMS gateway answered 503' });
-    expect(await sendSms(id, { db: p.fx.db, gateway: failing, logger }, { lastAttempt: true })).toBe('already_failed');
+    expect(await sendSms(id, { db: p.fx.db, gateway: failing, logger }, { lastAttempt: true })).toBe(
+      'already_failed',
+    );
   });
 });
 
