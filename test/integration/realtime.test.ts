@@ -8,19 +8,35 @@ import type {
   ServerToClientEvents,
   WallboardSnapshot,
 } from '../../common/events.ts';
-import { attachRealtime, createIvrEventBridge, type IvrEventBridge } from '../../server/realtime.ts';
-import { buildFixture, type Fixture, logger } from './server-fixture.ts';
+import {
+  attachRealtime,
+  createIvrEventBridge,
+  createRealtimeServer,
+  createTicketNotifier,
+  emitTicketDeadline,
+  type IvrEventBridge,
+  type RealtimeServer,
+} from '../../server/realtime.ts';
+import { buildFixture, csrfHeaders, type Fixture, logger } from './server-fixture.ts';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 let fx: Fixture;
 let url: string;
 let bridge: IvrEventBridge;
+let io: RealtimeServer;
 const clients: Client[] = [];
 
 beforeEach(async () => {
-  fx = await buildFixture();
-  const io = attachRealtime(fx.app, { db: fx.db, desk: fx.desk, logger });
+  io = createRealtimeServer();
+  let db: Fixture['db'] | undefined;
+  fx = await buildFixture({
+    ticketNotifier: {
+      ticketChanged: (id) => (db ? createTicketNotifier(io, db, { logger }).ticketChanged(id) : undefined),
+    },
+  });
+  db = fx.db;
+  attachRealtime(fx.app, { io, db: fx.db, desk: fx.desk, logger });
   bridge = createIvrEventBridge(io, fx.db, {
     logger,
     snapshot: () => fx.desk.snapshot(new Date()),
@@ -126,7 +142,7 @@ describe('socket.io', () => {
     const created = await fx.app.inject({
       method: 'POST',
       url: '/api/tickets',
-      headers: { cookie },
+      headers: csrfHeaders(cookie),
       payload: {
         callerNumber: '0909111222',
         category: 'goods',
@@ -159,7 +175,7 @@ describe('socket.io', () => {
         id: ticket.id,
         trackingCode: ticket.trackingCode,
         category: 'goods',
-        status: 'received',
+        status: 'assigned',
         createdAt: ticket.createdAt,
         description: 'Thiếu gạo.',
       },
@@ -190,6 +206,62 @@ describe('socket.io', () => {
     await new Promise((r) => setTimeout(r, 250));
     expect(boards.length).toBeLessThanOrEqual(2);
     expect(boards.at(-1)?.agents.find((a) => a.operatorId === id)?.state).toBe('not_ready');
+  });
+
+  it('pushes ticket changes to supervisors in full and to the ticket’s agency masked, nobody else', async () => {
+    const supervisor = client(await fx.login('giamsat'));
+    const syt = client(await fx.login('syt'));
+    const sct = client(await fx.login('sct'));
+    const operator = client(await fx.login('tdv02'));
+    await Promise.all([supervisor, syt, sct, operator].map(connected));
+    const leaks: string[] = [];
+    sct.on('ticket:updated', () => leaks.push('sct'));
+    operator.on('ticket:updated', () => leaks.push('operator'));
+
+    const toSupervisor = next(supervisor, 'ticket:updated');
+    const toAgency = next(syt, 'ticket:updated');
+    const created = await fx.app.inject({
+      method: 'POST',
+      url: '/api/tickets',
+      headers: csrfHeaders(await fx.login('tdv01')),
+      payload: {
+        callerNumber: '0912345678',
+        category: 'health',
+        district: 'xuan_loc',
+        description: 'Sốt cao.',
+      },
+    });
+    const ticket = created.json<TicketView>();
+    expect(await toSupervisor).toMatchObject({
+      id: ticket.id,
+      status: 'assigned',
+      callerNumber: '0912345678',
+    });
+    expect(await toAgency).toMatchObject({ id: ticket.id, status: 'assigned', callerNumber: '0912***678' });
+
+    const acknowledged = next(supervisor, 'ticket:updated');
+    const ack = await fx.app.inject({
+      method: 'POST',
+      url: `/api/tickets/${ticket.id}/actions`,
+      headers: csrfHeaders(await fx.login('syt')),
+      payload: { action: 'acknowledge' },
+    });
+    expect(ack.statusCode).toBe(200);
+    expect((await acknowledged).status).toBe('acknowledged');
+
+    const deadline = next(syt, 'ticket:deadline');
+    const escalated = next(supervisor, 'ticket:deadline');
+    emitTicketDeadline(io, fx.db, { ticketId: ticket.id, kind: 'overdue', due: 'resolve' });
+    const expected = {
+      ticketId: ticket.id,
+      trackingCode: ticket.trackingCode,
+      kind: 'overdue',
+      due: 'resolve',
+    };
+    expect(await deadline).toEqual(expected);
+    expect(await escalated).toEqual(expected);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(leaks).toEqual([]);
   });
 
   it('closing the server disconnects open consoles instead of hanging', async () => {

@@ -4,11 +4,10 @@ import { pino } from 'pino';
 import type { AgentState } from '../../common/domain.ts';
 import type { WallboardSnapshot } from '../../common/events.ts';
 import { UnknownOperatorError } from '../../ivr/api.ts';
-import { createApp, type Desk } from '../../server/app.ts';
+import { type AppDeps, createApp, type Desk } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { type Db, openDatabase } from '../../server/db/index.ts';
 import { seedDemo } from '../../server/db/seed.ts';
-import type { ForwardQueue } from '../../server/forwarding/queue.ts';
 import { sipAccounts } from '../../server/operators/sip-accounts.ts';
 
 export const config = loadConfig({
@@ -19,16 +18,6 @@ export const config = loadConfig({
 });
 
 export const logger = pino({ level: 'silent' });
-
-/** Records every enqueued ticket id; `failing` makes it behave like Redis being down. */
-export class RecordingQueue implements ForwardQueue {
-  readonly enqueued: number[] = [];
-  failing = false;
-  async enqueue(ticketId: number): Promise<void> {
-    if (this.failing) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
-    this.enqueued.push(ticketId);
-  }
-}
 
 /** A desk that knows the seeded operators and records state changes. */
 export class FakeDesk implements Desk {
@@ -63,45 +52,68 @@ export class FakeDesk implements Desk {
   }
 }
 
+/** Headers of a logged-in console: both cookies and the CSRF header that change requests need. */
+export interface AuthHeaders {
+  cookie: string;
+  'x-csrf-token': string;
+  [name: string]: string;
+}
+
 export interface Fixture {
   app: FastifyInstance;
   db: Db;
-  queue: RecordingQueue;
   desk: FakeDesk;
-  /** Logs in and returns the `Cookie` header value. */
+  /** Logs in and returns the `Cookie` header value (session and CSRF cookies). */
   login(username: string, password?: string): Promise<string>;
+  /** Logs in and returns the headers a console sends, CSRF token included. */
+  session(username: string): Promise<AuthHeaders>;
   userId(username: string): number;
   close(): Promise<void>;
 }
 
-export async function buildFixture(opts: { consoleDir?: string } = {}): Promise<Fixture> {
+/** The CSRF header for a `Cookie` header value from `login`. */
+export function csrfHeaders(cookie: string): AuthHeaders {
+  const token = /(?:^|; )hotline_csrf=([^;]+)/.exec(cookie)?.[1];
+  if (!token) throw new Error('no CSRF cookie in the Cookie header');
+  return { cookie, 'x-csrf-token': token };
+}
+
+export async function buildFixture(
+  opts: Partial<Pick<AppDeps, 'consoleDir' | 'ticketHooks' | 'ticketNotifier' | 'now' | 'loginLimiter'>> & {
+    agencyUrl?: string;
+  } = {},
+): Promise<Fixture> {
+  const { agencyUrl, ...deps } = opts;
   const db = openDatabase(':memory:');
-  const logins = await seedDemo(db, { agencyUrl: null });
+  const logins = await seedDemo(db, { agencyUrl: agencyUrl ?? null });
   const accounts = sipAccounts(db);
-  const queue = new RecordingQueue();
   const desk = new FakeDesk(accounts.map((a) => a.operatorId));
-  const app = await createApp({ config, db, logger, forwardQueue: queue, desk, ...opts });
+  const app = await createApp({ config, db, logger, desk, ...deps });
   const ids = new Map(
     db.query.users
       .findMany()
       .sync()
       .map((u) => [u.username, u.id]),
   );
+  async function login(username: string, password = logins.password): Promise<string> {
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { username, password },
+    });
+    if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
+    const session = res.cookies.find((c) => c.name === 'hotline_session');
+    const csrf = res.cookies.find((c) => c.name === 'hotline_csrf');
+    if (!session || !csrf) throw new Error('no session or CSRF cookie');
+    return `hotline_session=${session.value}; hotline_csrf=${csrf.value}`;
+  }
   return {
     app,
     db,
-    queue,
     desk,
-    async login(username, password = logins.password) {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/api/auth/login',
-        payload: { username, password },
-      });
-      if (res.statusCode !== 200) throw new Error(`login ${username} failed: ${res.statusCode} ${res.body}`);
-      const cookie = res.cookies.find((c) => c.name === 'hotline_session');
-      if (!cookie) throw new Error('no session cookie');
-      return `hotline_session=${cookie.value}`;
+    login,
+    async session(username) {
+      return csrfHeaders(await login(username));
     },
     userId(username) {
       const id = ids.get(username);
