@@ -7,9 +7,12 @@ import {
   DISTRICT_KEYS,
   DISTRICTS,
   type District,
+  PRIORITIES,
+  type Priority,
 } from '../../common/domain.ts';
 import type { CallPop } from '../../common/events.ts';
 import { ApiRequestError, api } from './api.ts';
+import { h, option } from './dom.ts';
 import { categoryForQueue } from './format.ts';
 import { t } from './i18n.ts';
 import { byId } from './page.ts';
@@ -24,15 +27,14 @@ export interface TicketFormDeps {
   currentCallId(): string | null;
 }
 
-function option(value: string, label: string): HTMLOptionElement {
-  const el = document.createElement('option');
-  el.value = value;
-  el.textContent = label;
-  return el;
-}
+type Outcome = NonNullable<CreateTicketRequest['outcome']>;
+const OUTCOMES: readonly Outcome[] = ['assign', 'answered', 'callback'];
+const DEFAULT_PRIORITY: Priority = 'normal';
 
 const isCategory = (value: string): value is Category => value in CATEGORIES;
 const isDistrict = (value: string): value is District => value in DISTRICTS;
+const isPriority = (value: string): value is Priority => value in PRIORITIES;
+const isOutcome = (value: string): value is Outcome => (OUTCOMES as readonly string[]).includes(value);
 
 export function createTicketForm(deps: TicketFormDeps): TicketForm {
   const el = {
@@ -42,6 +44,9 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
     category: byId('category', HTMLSelectElement),
     district: byId('district', HTMLSelectElement),
     description: byId('description', HTMLTextAreaElement),
+    priority: byId('priority', HTMLSelectElement),
+    outcome: byId('outcome', HTMLSelectElement),
+    agencyLabel: byId('agency-label', HTMLLabelElement),
     agency: byId('agency', HTMLSelectElement),
     submit: byId('ticket-submit', HTMLButtonElement),
     error: byId('ticket-error', HTMLParagraphElement),
@@ -61,6 +66,32 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
     ...DISTRICT_KEYS.map((key) => option(key, DISTRICTS[key])),
   );
   el.agency.replaceChildren(option('', t('ticket.agencyAuto')));
+  el.priority.replaceChildren(
+    ...(Object.keys(PRIORITIES) as Priority[]).map((key) =>
+      option(key, PRIORITIES[key], key === DEFAULT_PRIORITY),
+    ),
+  );
+  el.outcome.replaceChildren(
+    ...OUTCOMES.map((key) => option(key, t(`ticket.outcome.${key}`), key === 'assign')),
+  );
+
+  // The answer field exists only while "answered" is chosen, so that no other field's label
+  // contains "Nội dung" otherwise.
+  const answerLabel = h('label', { for: 'answer' }, t('ticket.answer'));
+  const answer = h('textarea', { id: 'answer', name: 'answer', rows: '4' });
+  answer.required = true;
+
+  /** Shows the fields the chosen outcome needs: the answer, or the agency to forward to. */
+  function syncOutcome(): void {
+    const outcome = el.outcome.value;
+    if (outcome === 'answered' && !answer.isConnected) el.outcome.after(answerLabel, answer);
+    if (outcome !== 'answered' && answer.isConnected) {
+      answerLabel.remove();
+      answer.remove();
+    }
+    el.agencyLabel.hidden = outcome !== 'assign';
+    el.agency.hidden = outcome !== 'assign';
+  }
 
   function showError(message: string | null): void {
     el.error.textContent = message ?? '';
@@ -100,6 +131,8 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
     if (!isCategory(category) || !isDistrict(district)) return null;
     const callerName = el.callerName.value.trim();
     const agencyId = Number(el.agency.value);
+    const priority = isPriority(el.priority.value) ? el.priority.value : DEFAULT_PRIORITY;
+    const outcome = isOutcome(el.outcome.value) ? el.outcome.value : 'assign';
     return {
       ...(linkedCallId ? { callId: linkedCallId } : {}),
       callerNumber: el.callerNumber.value.trim(),
@@ -107,10 +140,14 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
       category,
       district,
       description: el.description.value.trim(),
-      ...(el.agency.value && Number.isInteger(agencyId) ? { agencyId } : {}),
+      priority,
+      outcome,
+      ...(outcome === 'answered' ? { answer: answer.value.trim() } : {}),
+      ...(outcome === 'assign' && el.agency.value && Number.isInteger(agencyId) ? { agencyId } : {}),
     };
   }
 
+  el.outcome.addEventListener('change', syncOutcome);
   el.category.addEventListener('change', suggestAgency);
   el.district.addEventListener('change', suggestAgency);
 
@@ -127,6 +164,8 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
         el.trackingCode.textContent = ticket.trackingCode;
         el.created.hidden = false;
         el.form.reset();
+        syncOutcome();
+        answer.value = '';
         suggestion++;
         linkedCallId = deps.currentCallId();
       })
@@ -144,6 +183,8 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
   return {
     prefill(pop) {
       el.form.reset();
+      syncOutcome();
+      answer.value = '';
       showError(null);
       el.created.hidden = true;
       linkedCallId = pop.callId;
