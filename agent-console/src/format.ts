@@ -63,6 +63,14 @@ export function formatDateTime(iso: string): string {
   return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
+/** A deadline, short: `"04/03 08:05"`, with the year only when it is not the current one. */
+export function formatDueTime(iso: string, nowMs: number): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const time = `${pad(d.getDate())}/${pad(d.getMonth() + 1)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return d.getFullYear() === new Date(nowMs).getFullYear() ? time : formatDateTime(iso);
+}
+
 /** The value an `<input type="date">` shows for `date` (local calendar day). */
 export function dateInputValue(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;

@@ -18,24 +18,13 @@ function showMessage(text: string): void {
   message.hidden = false;
 }
 
-/** Goes to the user's console, or says that their role has none yet. */
-async function enterConsole(me: MeResponse): Promise<void> {
-  const home = homePageFor(me.user.role);
-  if (home) {
-    location.replace(home);
-    return;
-  }
-  await api.logout().catch((err: unknown) => console.error('logout failed', err));
-  showMessage(t('login.agencyNotSupported'));
-}
-
 form.addEventListener('submit', (event) => {
   event.preventDefault();
   message.hidden = true;
   submit.disabled = true;
   api
     .login({ username: username.value.trim(), password: password.value })
-    .then(enterConsole)
+    .then((me: MeResponse) => location.replace(homePageFor(me.user.role)))
     .catch((err: unknown) => {
       showMessage(err instanceof ApiRequestError ? err.message : t('error.network'));
       password.select();

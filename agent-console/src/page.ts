@@ -11,16 +11,17 @@ export function byId<T extends HTMLElement>(id: string, kind: new () => T): T {
   return el;
 }
 
-/** Where a role works; `null` for roles without a console yet (agency liaisons). */
-export function homePageFor(role: Role): string | null {
+/** Where a role works. */
+export function homePageFor(role: Role): string {
   switch (role) {
     case 'operator':
       return '/operator.html';
     case 'supervisor':
-    case 'admin':
       return '/supervisor.html';
+    case 'admin':
+      return '/admin.html';
     case 'agency':
-      return null;
+      return '/agency.html';
   }
 }
 
@@ -32,7 +33,7 @@ export async function requireUser(allowed: readonly Role[]): Promise<MeResponse 
   try {
     const me = await api.me();
     if (allowed.includes(me.user.role)) return me;
-    location.replace(homePageFor(me.user.role) ?? '/');
+    location.replace(homePageFor(me.user.role));
     return null;
   } catch (err) {
     if (err instanceof ApiRequestError && err.status === 401) {

@@ -13,6 +13,7 @@ translatePage();
 
 const el = {
   userName: byId('user-name', HTMLElement),
+  navAdmin: byId('nav-admin', HTMLAnchorElement),
   logout: byId('logout', HTMLButtonElement),
   telephonyBanner: byId('telephony-banner', HTMLParagraphElement),
   socketBanner: byId('socket-banner', HTMLParagraphElement),
@@ -76,6 +77,7 @@ async function start(): Promise<void> {
   const me = await requireUser(['supervisor', 'admin']);
   if (!me) return;
   el.userName.textContent = me.user.displayName;
+  el.navAdmin.hidden = me.user.role !== 'admin';
 
   let latest: { snapshot: WallboardSnapshot; receivedAt: number } | null = null;
   const socket = connectSocket();

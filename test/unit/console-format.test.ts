@@ -4,6 +4,7 @@ import {
   dateInputValue,
   dateTimeInputValue,
   formatDateTime,
+  formatDueTime,
   formatMinutesSeconds,
   formatRate,
   isoFromDateTimeInput,
@@ -83,6 +84,12 @@ describe('dates for the ticket pages (local time)', () => {
   it('formats a time as dd/mm/yyyy hh:mm', () => {
     expect(formatDateTime(new Date(2025, 2, 4, 8, 5).toISOString())).toBe('04/03/2025 08:05');
     expect(formatDateTime('not a date')).toBe('');
+  });
+
+  it('shortens a deadline in the current year', () => {
+    const now = new Date(2025, 5, 1).getTime();
+    expect(formatDueTime(new Date(2025, 2, 4, 8, 5).toISOString(), now)).toBe('04/03 08:05');
+    expect(formatDueTime(new Date(2026, 0, 2, 9, 0).toISOString(), now)).toBe('02/01/2026 09:00');
   });
 
   it('round-trips a datetime-local value', () => {
