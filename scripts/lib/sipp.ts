@@ -1,6 +1,7 @@
 /**
- * A citizen's call placed with sipp: dials the hotline over the trunk, streams a voice recording,
- * presses a menu key (RFC 2833) while the menu plays, stays on the line, then hangs up.
+ * A citizen's call placed with sipp: dials the hotline over the trunk, presses keys (RFC 2833),
+ * then either streams a voice recording and hangs up (`hangup: 'caller'`), or waits in silence
+ * for the hotline to hang up and answers its BYE (`hangup: 'hotline'`).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,10 +16,17 @@ export interface CitizenCall {
   /** Address of Asterisk's SIP UDP transport, e.g. `127.0.0.1:5060`. */
   target: string;
   callerNumber: string;
-  /** Menu keys to press, in order; each waits `keyDelayMs` before it. */
+  /** Keys to press, in order (digits, `*`, `#`); each waits `keyDelayMs` before it. */
   keys: string;
   keyDelayMs: number;
-  /** How long the caller stays on the line after the last key before hanging up. */
+  /** Wait before the first key instead of `keyDelayMs`, e.g. to press it during the menu prompt. */
+  firstKeyDelayMs?: number;
+  /**
+   * `caller` (default): the caller stays `holdMs` after the last key, talking, then hangs up.
+   * `hotline`: the caller waits up to `holdMs` after the last key for the hotline's BYE and
+   * answers it; the call fails if no BYE comes.
+   */
+  hangup?: 'caller' | 'hotline';
   holdMs: number;
   localPort?: number;
   mediaPort?: number;
@@ -31,18 +39,95 @@ function dtmfPcap(key: string): string {
   return `${PCAP_DIR}/dtmf_2833_${name}.pcap`;
 }
 
+/** Link-layer header length by pcap link type: Ethernet, BSD loopback, raw IP, Linux cooked. */
+const LINK_HEADER: Record<number, number> = { 1: 14, 0: 4, 101: 0, 113: 16 };
+/** RTP packets per key press we leave room for, and RTP clock ticks (8 kHz) between presses. */
+const SEQ_STEP = 32;
+const TIMESTAMP_STEP = 16_000;
+
+/**
+ * A copy of a key's DTMF pcap for the `press`-th key of a call. sipp replays a pcap's RTP headers
+ * as they are, and the shipped pcaps come from one capture (1…9, *, # in that order, 0 from
+ * another), so a key with lower sequence numbers than the key before it looks like an old
+ * retransmission to Asterisk and is dropped: keying `91` would arrive as `9`. Each press gets
+ * sequence numbers and timestamps after the previous one (UDP checksums zeroed, as IPv4 allows).
+ */
+export function keyPressPcap(pcap: Buffer, press: number): Buffer {
+  const out = Buffer.from(pcap);
+  const link = LINK_HEADER[out.readUInt32LE(20)];
+  if (link === undefined || out.readUInt32LE(0) !== 0xa1b2c3d4) throw new Error('unsupported pcap');
+  let first: { seq: number; ts: number } | null = null;
+  for (let record = 24; record + 16 <= out.length; ) {
+    const length = out.readUInt32LE(record + 8);
+    const ip = record + 16 + link;
+    record += 16 + length;
+    if (out[ip]! >> 4 !== 4 || out[ip + 9] !== 17) continue;
+    const udp = ip + (out[ip]! & 0x0f) * 4;
+    const rtp = udp + 8;
+    const seq = out.readUInt16BE(rtp + 2);
+    const ts = out.readUInt32BE(rtp + 4);
+    first ??= { seq, ts };
+    out.writeUInt16BE(0, udp + 6);
+    out.writeUInt16BE((1000 + press * SEQ_STEP + seq - first.seq) & 0xffff, rtp + 2);
+    out.writeUInt32BE((TIMESTAMP_STEP * (press + 1) + ts - first.ts) >>> 0, rtp + 4);
+  }
+  return out;
+}
+
 const play = (pcap: string) => `<nop><action><exec play_pcap_audio="${pcap}"/></action></nop>`;
 
-export function citizenScenario(call: CitizenCall): string {
-  if (!/^\+?[0-9]{3,20}$/.test(call.callerNumber))
-    throw new Error(`Not a phone number: ${call.callerNumber}`);
-  const keys = [...call.keys]
-    .map((key) => `<pause milliseconds="${call.keyDelayMs}"/>\n${play(dtmfPcap(key))}`)
-    .join('\n');
+function callerHangsUp(call: CitizenCall): string {
   const voice: string[] = [];
   for (let left = call.holdMs; left > 0; left -= VOICE_MS) {
     voice.push(play(VOICE_PCAP), `<pause milliseconds="${Math.min(left, VOICE_MS)}"/>`);
   }
+  return `${voice.join('\n')}
+<send retrans="500"><![CDATA[
+BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
+Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+From: <sip:${call.callerNumber}@[local_ip]:[local_port]>;tag=[call_number]
+To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
+Call-ID: [call_id]
+CSeq: 2 BYE
+Contact: <sip:${call.callerNumber}@[local_ip]:[local_port]>
+Max-Forwards: 70
+Content-Length: 0
+]]></send>
+<recv response="200" crlf="true"/>`;
+}
+
+/** Silence until the hotline's BYE (within `holdMs`), answered with 200 OK. */
+function hotlineHangsUp(call: CitizenCall): string {
+  return `<recv request="BYE" timeout="${call.holdMs}"/>
+<send><![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:${call.callerNumber}@[local_ip]:[local_port]>
+Content-Length: 0
+]]></send>`;
+}
+
+/**
+ * The sipp scenario of the call. `keyPcap` names the pcap of the i-th key press; by default the
+ * shipped one (fine for a single key, see `keyPressPcap`).
+ */
+export function citizenScenario(
+  call: CitizenCall,
+  keyPcap: (key: string, press: number) => string = dtmfPcap,
+): string {
+  if (!/^\+?[0-9]{3,20}$/.test(call.callerNumber))
+    throw new Error(`Not a phone number: ${call.callerNumber}`);
+  const keys = [...call.keys]
+    .map((key, i) => {
+      const delay = i === 0 ? (call.firstKeyDelayMs ?? call.keyDelayMs) : call.keyDelayMs;
+      return `<pause milliseconds="${delay}"/>\n${play(keyPcap(key, i))}`;
+    })
+    .join('\n');
+  const ending = call.hangup === 'hotline' ? hotlineHangsUp(call) : callerHangsUp(call);
   return `<?xml version="1.0" encoding="UTF-8"?>
 <scenario name="Citizen calls the hotline">
 <send retrans="500"><![CDATA[
@@ -84,19 +169,7 @@ Max-Forwards: 70
 Content-Length: 0
 ]]></send>
 ${keys}
-${voice.join('\n')}
-<send retrans="500"><![CDATA[
-BYE sip:[service]@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:${call.callerNumber}@[local_ip]:[local_port]>;tag=[call_number]
-To: <sip:[service]@[remote_ip]:[remote_port]>[peer_tag_param]
-Call-ID: [call_id]
-CSeq: 2 BYE
-Contact: <sip:${call.callerNumber}@[local_ip]:[local_port]>
-Max-Forwards: 70
-Content-Length: 0
-]]></send>
-<recv response="200" crlf="true"/>
+${ending}
 </scenario>
 `;
 }
@@ -112,7 +185,12 @@ export function placeCitizenCall(call: CitizenCall): Promise<SippResult> {
   const dir = mkdtempSync(join(tmpdir(), 'hotline-sipp-'));
   const scenario = join(dir, 'citizen.xml');
   const errorFile = join(dir, 'errors.log');
-  writeFileSync(scenario, citizenScenario(call));
+  const keyPcap = (key: string, press: number) => {
+    const file = join(dir, `key-${press}.pcap`);
+    writeFileSync(file, keyPressPcap(readFileSync(dtmfPcap(key)), press));
+    return file;
+  };
+  writeFileSync(scenario, citizenScenario(call, keyPcap));
   const args = [
     call.target,
     '-sf',
@@ -131,7 +209,7 @@ export function placeCitizenCall(call: CitizenCall): Promise<SippResult> {
     '-mp',
     String(call.mediaPort ?? 16000),
     '-timeout',
-    `${Math.ceil((call.keys.length * call.keyDelayMs + call.holdMs) / 1000) + 60}s`,
+    `${Math.ceil(((call.firstKeyDelayMs ?? 0) + call.keys.length * call.keyDelayMs + call.holdMs) / 1000) + 60}s`,
     '-timeout_error',
     '-nostdin',
     '-trace_err',
@@ -152,7 +230,10 @@ export function placeCitizenCall(call: CitizenCall): Promise<SippResult> {
       } catch {
         // no error file: no errors
       }
-      resolve({ exitCode: code ?? -1, errors: errors.trim() });
+      // sipp reports every pcap it loads on stderr; that is not an error.
+      const noise = /^(In pcap .*|max pkt length \d+|base port \d+)$/;
+      const lines = errors.split('\n').filter((line) => !noise.test(line.trim()));
+      resolve({ exitCode: code ?? -1, errors: lines.join('\n').trim() });
     });
   });
 }

@@ -11,10 +11,16 @@ interface ChannelTimes {
   caller?: { number?: string };
   createdAt?: number;
   upAt?: number;
+  /** Media URIs played to the channel, in order, e.g. `sound:hotline/vi/menu`. */
+  media: string[];
+  /** DTMF digits Asterisk received from the channel, in order. */
+  digits: string;
 }
 
 export interface ObservedChannel {
   answeredMs: number | null;
+  media: string[];
+  digits: string;
 }
 
 export interface AriObserver {
@@ -26,6 +32,8 @@ interface AriEvent {
   type: string;
   timestamp: string;
   channel?: { id: string; state: string; caller?: { number?: string } };
+  digit?: string;
+  playback?: { id: string; media_uri: string; target_uri: string };
 }
 
 export async function observeAri(
@@ -40,12 +48,21 @@ export async function observeAri(
   const channels = new Map<string, ChannelTimes>();
   ws.on('message', (data) => {
     const event = JSON.parse(String(data)) as AriEvent;
+    const target = event.playback?.target_uri.match(/^channel:(.+)$/)?.[1];
+    if (event.playback && target && event.type === 'PlaybackStarted') {
+      const played = channels.get(target) ?? { id: target, media: [], digits: '' };
+      channels.set(target, played);
+      played.media.push(event.playback.media_uri);
+      return;
+    }
     if (!event.channel) return;
     const at = Date.parse(event.timestamp);
-    const times = channels.get(event.channel.id) ?? { id: event.channel.id, caller: event.channel.caller };
+    const times = channels.get(event.channel.id) ?? { id: event.channel.id, media: [], digits: '' };
+    times.caller ??= event.channel.caller;
     channels.set(event.channel.id, times);
     if (event.type === 'ChannelCreated') times.createdAt ??= at;
     if (event.channel.state === 'Up') times.upAt ??= at;
+    if (event.type === 'ChannelDtmfReceived' && event.digit) times.digits += event.digit;
   });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
@@ -56,7 +73,7 @@ export async function observeAri(
     channel(match) {
       const found = [...channels.values()].find(match);
       if (!found) throw new Error('No such channel was observed');
-      return { answeredMs: diff(found.createdAt, found.upAt) };
+      return { answeredMs: diff(found.createdAt, found.upAt), media: [...found.media], digits: found.digits };
     },
     close: () => ws.close(),
   };
