@@ -1,6 +1,7 @@
 /**
  * Places a test call to the running hotline with sipp: `npm run call -- 1` dials 1022, presses 1
- * while the menu plays, streams a voice recording for a minute, then hangs up.
+ * while the menu plays, streams a voice recording for a minute, then hangs up. `npm run call -- 9<code>#`
+ * asks for a ticket's status and waits for the hotline to hang up.
  * Usage: npm run call -- <keys> [seconds on the line] [caller number]
  */
 import { placeCitizenCall } from './lib/sipp.ts';

@@ -8,61 +8,31 @@
  * Runs inside the network namespace that scripts/e2e.sh creates, like the other e2e tests.
  * Set HOTLINE_E2E_SCREENSHOTS to a folder to keep screenshots of the pages on the way.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningRedis, startRedis } from '../../scripts/lib/redis.ts';
-import { loadConfig } from '../../server/config.ts';
 import { DEMO_PASSWORD } from '../../server/db/seed.ts';
-import { startHotline } from '../../server/main.ts';
+import { type E2eHotline, launchChromium, startE2eHotline } from '../support/e2e.ts';
 
 const CALLER = '0912345678';
 const RESOLVED_SMS = 'Tổng đài 1022 thông báo, kiến nghị của ông (bà) đã được giải quyết. Xin cảm ơn!';
 const DESCRIPTION = 'Khu phố 5, phường Tân Mai: nhiều ca sốt xuất huyết, đề nghị phun thuốc diệt muỗi.';
 const RESULT = 'Trung tâm Y tế Biên Hòa đã phun thuốc diệt muỗi tại khu phố 5 ngày hôm nay.';
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const screenshots = process.env.HOTLINE_E2E_SCREENSHOTS;
 
-let redis: RunningRedis;
-let hotline: Awaited<ReturnType<typeof startHotline>>;
+let env: E2eHotline;
 let browser: Browser;
-const workDir = mkdtempSync(join(tmpdir(), 'hotline-e2e-inbox-'));
 
 beforeAll(async () => {
-  // The server serves agent-console/dist: build it from the sources under test.
-  execFileSync(process.execPath, ['--import', 'tsx', 'agent-console/build.ts'], { stdio: 'ignore' });
-  redis = await startRedis();
-  hotline = await startHotline(
-    loadConfig({
-      HOTLINE_ARI_ENABLED: 'false',
-      HOTLINE_HTTP_PORT: '0',
-      HOTLINE_DB_PATH: join(workDir, 'hotline.sqlite'),
-      HOTLINE_REDIS_URL: redis.url,
-      HOTLINE_QUEUE_PREFIX: `e2e-inbox-${process.pid}`,
-      HOTLINE_SEED_DEMO: 'true',
-      HOTLINE_SMS_DRIVER: 'outbox',
-      LOG_LEVEL: 'warn',
-    }),
-  );
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  env = await startE2eHotline({ name: 'inbox', telephony: false });
+  browser = await launchChromium();
   if (screenshots) mkdirSync(screenshots, { recursive: true });
 });
 
 afterAll(async () => {
   await browser?.close();
-  await hotline?.close();
-  await redis?.stop();
+  await env?.close();
 });
 
 /** A fresh browser context (its own cookies) signed in as `username`, on its home page. */
@@ -70,7 +40,7 @@ async function signIn(username: string, home: string): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN' });
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`[${username} page error]`, err));
-  await page.goto(`${hotline.url}/`);
+  await page.goto(`${env.hotline.url}/`);
   await page.getByLabel('Tên đăng nhập').fill(username);
   await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();

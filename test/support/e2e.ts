@@ -1,0 +1,162 @@
+/**
+ * The hotline on real parts for end-to-end tests: a private Redis, a SQLite file with the demo
+ * data, an agency webhook receiver, optionally a real Asterisk (with an ARI event observer), and
+ * the server with the freshly built console. Runs inside the network namespace scripts/e2e.sh
+ * creates.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { QUEUE_NAMES } from '../../common/domain.ts';
+import { STASIS_APP } from '../../ivr/constants.ts';
+import { queueBridgeId } from '../../ivr/stasis.ts';
+import { type AgencyReceiver, agencySecret, startAgencyReceiver } from '../../scripts/lib/agency-receiver.ts';
+import { DEFAULT_ASTERISK_ROOT, type RunningAsterisk, startAsterisk } from '../../scripts/lib/asterisk.ts';
+import { freePort, waitFor } from '../../scripts/lib/ports.ts';
+import { type RunningRedis, startRedis } from '../../scripts/lib/redis.ts';
+import { loadConfig } from '../../server/config.ts';
+import { openDatabase } from '../../server/db/index.ts';
+import { seedDemo } from '../../server/db/seed.ts';
+import { startHotline } from '../../server/main.ts';
+import { sipAccounts } from '../../server/operators/sip-accounts.ts';
+import { type AriObserver, observeAri } from './ari-observer.ts';
+
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+];
+
+/** Debian's Chromium; Playwright gives every launch a fresh, throw-away profile. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+}
+
+export interface Telephony {
+  asterisk: RunningAsterisk;
+  observer: AriObserver;
+  /** GET on Asterisk's REST interface; throws on a non-2xx answer. */
+  ariGet(path: string): Promise<unknown>;
+  /** Resolves once no channel is left and only the empty, permanent queue bridges remain. */
+  waitUntilClean(timeoutMs: number): Promise<void>;
+}
+
+export interface E2eHotline {
+  redis: RunningRedis;
+  agency: AgencyReceiver;
+  hotline: Awaited<ReturnType<typeof startHotline>>;
+  /** Present when started with `telephony: true`. */
+  telephony: Telephony | null;
+  close(): Promise<void>;
+}
+
+export async function startE2eHotline(opts: { name: string; telephony: boolean }): Promise<E2eHotline> {
+  const workDir = mkdtempSync(join(tmpdir(), `hotline-e2e-${opts.name}-`));
+  const instance = `e2e-${opts.name}-${process.pid}`;
+  // The server serves agent-console/dist: build it from the sources under test.
+  execFileSync(process.execPath, ['--import', 'tsx', 'agent-console/build.ts'], { stdio: 'ignore' });
+  const stops: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  };
+  try {
+    const redis = await startRedis();
+    stops.push(redis.stop);
+    const dbPath = join(workDir, 'hotline.sqlite');
+    const db = openDatabase(dbPath);
+    stops.push(() => {
+      db.$client.close();
+    });
+    const agency = await startAgencyReceiver({ secretFor: (code) => agencySecret(db, code) });
+    stops.push(agency.close);
+    await seedDemo(db, { agencyUrl: agency.url });
+
+    let telephony: Telephony | null = null;
+    const env: Record<string, string> = {
+      HOTLINE_HTTP_PORT: '0',
+      HOTLINE_DB_PATH: dbPath,
+      HOTLINE_REDIS_URL: redis.url,
+      HOTLINE_QUEUE_PREFIX: instance,
+      HOTLINE_SMS_DRIVER: 'outbox',
+      HOTLINE_FORWARD_BACKOFF_MS: '200',
+      HOTLINE_ARI_ENABLED: String(opts.telephony),
+      LOG_LEVEL: 'warn',
+    };
+    if (opts.telephony) {
+      const asterisk = await startAsterisk({
+        root: process.env.HOTLINE_ASTERISK_ROOT ?? DEFAULT_ASTERISK_ROOT,
+        instance,
+        sipPort: await freePort(),
+        httpPort: await freePort(),
+        amiPort: await freePort(),
+        rtpStart: 30000,
+        rtpEnd: 30200,
+        operators: sipAccounts(db),
+        logFile: join(workDir, 'asterisk.log'),
+      });
+      stops.push(asterisk.stop);
+      const observer = await observeAri(asterisk.ariUrl, asterisk.ari);
+      stops.push(observer.close);
+      Object.assign(env, {
+        HOTLINE_ARI_URL: asterisk.ariUrl,
+        HOTLINE_ARI_USERNAME: asterisk.ari.username,
+        HOTLINE_ARI_PASSWORD: asterisk.ari.password,
+        HOTLINE_SIP_WS_URL: asterisk.sipWsUrl,
+      });
+      telephony = telephonyOf(asterisk, observer);
+    }
+
+    const hotline = await startHotline(loadConfig(env));
+    stops.push(hotline.close);
+    if (telephony) {
+      const { ariGet } = telephony;
+      // The controller connects in the background; until then calls go to the dialplan fallback.
+      await waitFor(
+        'the hotline Stasis application is registered',
+        async () =>
+          ((await ariGet('/applications')) as { name: string }[]).some((a) => a.name === STASIS_APP),
+        15_000,
+      );
+    }
+    return { redis, agency, hotline, telephony, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function telephonyOf(asterisk: RunningAsterisk, observer: AriObserver): Telephony {
+  const auth = `Basic ${Buffer.from(`${asterisk.ari.username}:${asterisk.ari.password}`).toString('base64')}`;
+  const ariGet = async (path: string) => {
+    const res = await fetch(`${asterisk.ariUrl}/ari${path}`, { headers: { authorization: auth } });
+    if (!res.ok) throw new Error(`GET ${path} → ${res.status}`);
+    return res.json() as Promise<unknown>;
+  };
+  // The queues' holding bridges are permanent (fixed ids, so waiting callers survive a
+  // controller restart); every other bridge must be gone, and the queue bridges empty.
+  const queueBridges = QUEUE_NAMES.map(queueBridgeId).sort().join();
+  const waitUntilClean = (timeoutMs: number) =>
+    waitFor(
+      'no channels and no bridges left but the empty queue bridges',
+      async () => {
+        const left = (await ariGet('/channels')) as unknown[];
+        const bridges = (await ariGet('/bridges')) as { id: string; channels: string[] }[];
+        const ids = bridges
+          .map((b) => b.id)
+          .sort()
+          .join();
+        return left.length === 0 && ids === queueBridges && bridges.every((b) => b.channels.length === 0);
+      },
+      timeoutMs,
+    );
+  return { asterisk, observer, ariGet, waitUntilClean };
+}
