@@ -57,7 +57,9 @@ async function startStack(): Promise<Stack> {
     },
   });
   const port = await freePort();
-  const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  // e.g. BENCH_SERVER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
+  const extraArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+  const server: ChildProcess = spawn(process.execPath, [...extraArgs, '--import', 'tsx', 'server/main.ts'], {
     env: {
       ...process.env,
       HOTLINE_ARI_ENABLED: 'false',
@@ -264,6 +266,8 @@ const PARTS: Record<string, () => Promise<void>> = {
     await throughput();
     await forwardLatency();
   },
+  'tickets:throughput': throughput,
+  'tickets:forward': forwardLatency,
 };
 
 const chosen = process.argv.slice(2);
@@ -273,4 +277,4 @@ for (const name of chosen) {
     process.exit(2);
   }
 }
-for (const name of chosen.length > 0 ? chosen : Object.keys(PARTS)) await PARTS[name]!();
+for (const name of chosen.length > 0 ? chosen : ['tickets']) await PARTS[name]!();
