@@ -19,7 +19,13 @@ import type { Desk } from './app.ts';
 import { type AuthUser, createAuthService, SESSION_COOKIE } from './auth/service.ts';
 import type { Db } from './db/index.ts';
 import type { TicketNotifier } from './tickets/hooks.ts';
-import { findTicket, ticketHistory, toTicketView, visibleToAgency } from './tickets/repository.ts';
+import {
+  findTicket,
+  type TicketWithAgency,
+  ticketHistory,
+  toTicketView,
+  visibleToAgency,
+} from './tickets/repository.ts';
 
 export interface SocketData {
   user: AuthUser;
@@ -217,23 +223,36 @@ export function createIvrEventBridge(
   };
 }
 
+/** Whether any socket of this process is in `room`: nothing to render for an empty one. */
+function occupied(io: RealtimeServer, room: string): boolean {
+  return (io.sockets.adapter.rooms.get(room)?.size ?? 0) > 0;
+}
+
 /**
  * Pushes `ticket:updated` to supervisors (whole caller number) and, once assigned, to the
- * ticket's agency (masked). Unknown ids are ignored: the ticket may be gone by now.
+ * ticket's agency (masked). Each payload is rendered once per room, and only for a room someone
+ * is in. `row`: the ticket as committed, if the caller has it; otherwise it is read, and an
+ * unknown id is ignored: the ticket may be gone by now.
  */
 export function emitTicketUpdated(
   io: RealtimeServer,
   db: Db,
   ticketId: number,
   now: Date = new Date(),
+  row?: TicketWithAgency,
 ): void {
-  const row = findTicket(db, ticketId);
-  if (!row) return;
-  io.to(SUPERVISORS_ROOM).emit('ticket:updated', toTicketView(row.ticket, row.agency, now, 'supervisor'));
-  if (visibleToAgency(row.ticket, row.ticket.agencyId)) {
+  const toSupervisors = occupied(io, SUPERVISORS_ROOM);
+  if (!toSupervisors && io.sockets.adapter.rooms.size === 0) return;
+  const found = row ?? findTicket(db, ticketId);
+  if (!found) return;
+  const { ticket, agency } = found;
+  if (toSupervisors) {
+    io.to(SUPERVISORS_ROOM).emit('ticket:updated', toTicketView(ticket, agency, now, 'supervisor'));
+  }
+  const room = agencyRoom(ticket.agencyId);
+  if (visibleToAgency(ticket, ticket.agencyId) && occupied(io, room)) {
     // Rendered for the `agency` role: the caller number is masked.
-    const view = toTicketView(row.ticket, row.agency, now, 'agency');
-    io.to(agencyRoom(row.ticket.agencyId)).emit('ticket:updated', view);
+    io.to(room).emit('ticket:updated', toTicketView(ticket, agency, now, 'agency'));
   }
 }
 
@@ -263,9 +282,9 @@ export function createTicketNotifier(
 ): TicketNotifier {
   const now = opts.now ?? (() => new Date());
   return {
-    ticketChanged(ticketId) {
+    ticketChanged(ticketId, row) {
       try {
-        emitTicketUpdated(io, db, ticketId, now());
+        emitTicketUpdated(io, db, ticketId, now(), row);
       } catch (err) {
         opts.logger.error({ err, ticketId }, 'could not push a ticket change');
       }

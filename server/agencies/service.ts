@@ -1,8 +1,9 @@
 /** Agencies and the routing matrix (category × district → agency) that suggests one for a ticket. */
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { AgencyView, RoutingRule } from '../../common/api.ts';
 import type { Category, District } from '../../common/domain.ts';
 import type { Db } from '../db/index.ts';
+import { preparedOnce } from '../db/prepared.ts';
 import { agencies, routing, routingDistricts } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { AgencyRow } from './schema.ts';
@@ -30,25 +31,46 @@ export function listAgencies(db: Db): AgencyView[] {
   return db.select().from(agencies).orderBy(asc(agencies.kind), asc(agencies.name)).all().map(toAgencyView);
 }
 
+const agencyById = preparedOnce((db: Pick<Db, 'select'>) =>
+  db
+    .select()
+    .from(agencies)
+    .where(eq(agencies.id, sql.placeholder('id')))
+    .prepare(),
+);
+
 export function findAgency(db: Pick<Db, 'select'>, id: number): AgencyRow | undefined {
-  return db.select().from(agencies).where(eq(agencies.id, id)).get();
+  return agencyById(db).get({ id });
 }
 
-/** The district's exception when there is one, else the category's default. Throws `NoRouteError`. */
-export function suggestAgency(db: Pick<Db, 'select'>, category: Category, district: District): AgencyRow {
-  const override = db
+const districtRoute = preparedOnce((db: Pick<Db, 'select'>) =>
+  db
     .select({ agency: agencies })
     .from(routingDistricts)
     .innerJoin(agencies, eq(agencies.id, routingDistricts.agencyId))
-    .where(and(eq(routingDistricts.category, category), eq(routingDistricts.district, district)))
-    .get();
-  if (override) return override.agency;
-  const fallback = db
+    .where(
+      and(
+        eq(routingDistricts.category, sql.placeholder('category')),
+        eq(routingDistricts.district, sql.placeholder('district')),
+      ),
+    )
+    .prepare(),
+);
+
+const categoryRoute = preparedOnce((db: Pick<Db, 'select'>) =>
+  db
     .select({ agency: agencies })
     .from(routing)
     .innerJoin(agencies, eq(agencies.id, routing.agencyId))
-    .where(eq(routing.category, category))
-    .get();
+    .where(eq(routing.category, sql.placeholder('category')))
+    .prepare(),
+);
+
+/** The district's exception when there is one, else the category's default. Throws `NoRouteError`. */
+export function suggestAgency(db: Pick<Db, 'select'>, category: Category, district: District): AgencyRow {
+  const override = districtRoute(db).get({ category, district });
+  if (override) return override.agency;
+  const fallback = categoryRoute(db).get({ category });
   if (fallback) return fallback.agency;
   throw new NoRouteError();
 }

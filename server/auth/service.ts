@@ -1,7 +1,8 @@
 /** Logins and sessions. A session is a random 32-byte token in a cookie; only its hash is stored. */
 import { createHash, randomBytes } from 'node:crypto';
-import { eq, lt } from 'drizzle-orm';
+import { eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
+import { preparedOnce } from '../db/prepared.ts';
 import { sessions, users } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { hashPassword, verifyPassword } from './password.ts';
@@ -43,6 +44,16 @@ function withoutHash({ passwordHash: _, ...user }: UserRow): AuthUser {
   return user;
 }
 
+/** Runs on every request: prepared once per database. */
+const sessionUser = preparedOnce((db: Db) =>
+  db
+    .select({ user: users, expiresAt: sessions.expiresAt })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
+    .prepare(),
+);
+
 export function createAuthService(deps: { db: Db; now?: () => Date; ttlMs?: number }): AuthService {
   const { db } = deps;
   const now = deps.now ?? (() => new Date());
@@ -77,12 +88,7 @@ export function createAuthService(deps: { db: Db; now?: () => Date; ttlMs?: numb
 
     userForToken(token) {
       if (!token) return null;
-      const row = db
-        .select({ user: users, expiresAt: sessions.expiresAt })
-        .from(sessions)
-        .innerJoin(users, eq(users.id, sessions.userId))
-        .where(eq(sessions.tokenHash, hashToken(token)))
-        .get();
+      const row = sessionUser(db).get({ tokenHash: hashToken(token) });
       if (!row || row.expiresAt.getTime() <= now().getTime()) return null;
       return withoutHash(row.user);
     },

@@ -2,7 +2,10 @@
  * Recording text messages to citizens. A message is stored, and the intent to send it added to
  * the outbox, inside the caller's transaction; the `sms` worker sends it later.
  */
+
+import { sql } from 'drizzle-orm';
 import type { SmsEvent } from '../../common/domain.ts';
+import { preparedOnce } from '../db/prepared.ts';
 import { addIntent, type Tx } from '../outbox/outbox.ts';
 import { smsMessages } from './schema.ts';
 
@@ -15,17 +18,27 @@ export interface SmsToRecord {
   body: string;
 }
 
+const insertSms = preparedOnce((tx: Tx) =>
+  tx
+    .insert(smsMessages)
+    .values({
+      ticketId: sql.placeholder('ticketId'),
+      event: sql.placeholder('event'),
+      to: sql.placeholder('to'),
+      body: sql.placeholder('body'),
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .onConflictDoNothing()
+    .returning({ id: smsMessages.id })
+    .prepare(),
+);
+
 /**
  * Stores the message and queues it for sending. Returns its id, or null when this ticket's
  * citizen was already texted about this event (a message per ticket and event at most).
  */
 export function recordSms(tx: Tx, msg: SmsToRecord, now: Date): number | null {
-  const row = tx
-    .insert(smsMessages)
-    .values({ ticketId: msg.ticketId, event: msg.event, to: msg.to, body: msg.body, createdAt: now })
-    .onConflictDoNothing()
-    .returning({ id: smsMessages.id })
-    .get();
+  const row = insertSms(tx).get({ ...msg, createdAt: now });
   if (!row) return null;
   addIntent(tx, { kind: 'sms', smsId: row.id }, now);
   return row.id;

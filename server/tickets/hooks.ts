@@ -1,6 +1,7 @@
 /** What other features do when a ticket changes, inside the transaction that changes it. */
 import type { TicketStatus } from '../../common/domain.ts';
 import type { Tx } from '../outbox/outbox.ts';
+import type { TicketWithAgency } from './repository.ts';
 import type { TicketRow } from './schema.ts';
 
 export interface TicketHooks {
@@ -16,7 +17,8 @@ export const NO_TICKET_HOOKS: TicketHooks = { afterChange() {} };
 
 /** Told after a ticket change has committed, e.g. to push `ticket:updated` to consoles. */
 export interface TicketNotifier {
-  ticketChanged(ticketId: number): void;
+  /** `row`: the ticket as committed, when the caller has it (saves reading it again). */
+  ticketChanged(ticketId: number, row?: TicketWithAgency): void;
 }
 
 export const NO_TICKET_NOTIFIER: TicketNotifier = { ticketChanged() {} };

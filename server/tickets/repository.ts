@@ -5,6 +5,7 @@ import type { Priority, Role, TicketStatus } from '../../common/domain.ts';
 import type { AgencyRow } from '../agencies/schema.ts';
 import { toAgencyView } from '../agencies/service.ts';
 import type { Db } from '../db/index.ts';
+import { definedValues, preparedOnce, preparedPerColumns } from '../db/prepared.ts';
 import { agencies, ticketEvents, tickets, users } from '../db/schema.ts';
 import type { Tx } from '../outbox/outbox.ts';
 import {
@@ -16,6 +17,12 @@ import {
 import type { TicketEventAction, TicketRow } from './schema.ts';
 
 export type NewTicket = typeof tickets.$inferInsert;
+
+/** A ticket with the agency it is assigned (or suggested) to. */
+export interface TicketWithAgency {
+  ticket: TicketRow;
+  agency: AgencyRow;
+}
 
 /** Roles that must not see citizens' full phone numbers. */
 export function masksCallerNumber(role: Role): boolean {
@@ -71,6 +78,14 @@ function isUniqueViolation(err: unknown, column: string): boolean {
   return false;
 }
 
+const insertTicketStatement = preparedPerColumns((tx: Tx, columns) =>
+  tx
+    .insert(tickets)
+    .values(columns as unknown as NewTicket)
+    .returning()
+    .prepare(),
+);
+
 /** Inserts the ticket, drawing a new tracking code while the drawn one is taken. */
 export function insertTicket(
   tx: Tx,
@@ -79,20 +94,27 @@ export function insertTicket(
 ): TicketRow {
   for (let attempt = 0; ; attempt++) {
     try {
-      return tx
-        .insert(tickets)
-        .values({ ...values, trackingCode: newCode() })
-        .returning()
-        .get();
+      const row = definedValues({ ...values, trackingCode: newCode() });
+      return insertTicketStatement(tx, row).get(row)!;
     } catch (err) {
       if (attempt >= 9 || !isUniqueViolation(err, 'tickets.tracking_code')) throw err;
     }
   }
 }
 
+const updateTicketStatement = preparedPerColumns((tx: Tx, columns) =>
+  tx
+    .update(tickets)
+    .set(columns as Partial<NewTicket>)
+    .where(eq(tickets.id, sql.placeholder('$id')))
+    .returning()
+    .prepare(),
+);
+
 /** Writes `changes` and returns the row as it now is. */
 export function updateTicket(tx: Tx, id: number, changes: Partial<NewTicket>): TicketRow {
-  return tx.update(tickets).set(changes).where(eq(tickets.id, id)).returning().get();
+  const values = definedValues(changes);
+  return updateTicketStatement(tx, values).get({ ...values, $id: id })!;
 }
 
 export interface NewTicketEvent {
@@ -107,23 +129,47 @@ export interface NewTicketEvent {
   text?: string | null;
 }
 
+const appendEventStatement = preparedOnce((tx: Tx) =>
+  tx
+    .insert(ticketEvents)
+    .values({
+      ticketId: sql.placeholder('ticketId'),
+      at: sql.placeholder('at'),
+      actorId: sql.placeholder('actorId'),
+      action: sql.placeholder('action'),
+      from: sql.placeholder('from'),
+      to: sql.placeholder('to'),
+      reason: sql.placeholder('reason'),
+      text: sql.placeholder('text'),
+    })
+    .prepare(),
+);
+
 /** Appends a line to the ticket's audit log; call it in the transaction that makes the change. */
 export function appendTicketEvent(tx: Tx, event: NewTicketEvent): void {
-  tx.insert(ticketEvents)
-    .values({ ...event, reason: event.reason ?? null, text: event.text ?? null })
-    .run();
+  appendEventStatement(tx).run({
+    ticketId: event.ticketId,
+    at: event.at,
+    actorId: event.actorId,
+    action: event.action,
+    from: event.from,
+    to: event.to,
+    reason: event.reason ?? null,
+    text: event.text ?? null,
+  });
 }
 
-export function findTicket(
-  db: Pick<Db, 'select'>,
-  id: number,
-): { ticket: TicketRow; agency: AgencyRow } | undefined {
-  return db
+const findTicketStatement = preparedOnce((db: Pick<Db, 'select'>) =>
+  db
     .select({ ticket: tickets, agency: agencies })
     .from(tickets)
     .innerJoin(agencies, eq(agencies.id, tickets.agencyId))
-    .where(eq(tickets.id, id))
-    .get();
+    .where(eq(tickets.id, sql.placeholder('id')))
+    .prepare(),
+);
+
+export function findTicket(db: Pick<Db, 'select'>, id: number): TicketWithAgency | undefined {
+  return findTicketStatement(db).get({ id });
 }
 
 export function ticketEventViews(db: Db, ticketId: number): TicketEventView[] {
@@ -243,15 +289,10 @@ export function ticketHistory(db: Db, callerNumber: string, limit: number): Tick
  * transaction. False when it was already delivered (a job ran twice); nothing is written then.
  */
 export function markDelivered(db: Db, id: number, at: Date): boolean {
-  return db.transaction((tx) => {
-    const row = tx
-      .update(tickets)
-      .set({ deliveryStatus: 'delivered', deliveredAt: at, deliveryLastError: null })
-      .where(and(eq(tickets.id, id), eq(tickets.deliveryStatus, 'pending')))
-      .returning({ status: tickets.status })
-      .get();
+  return db.transaction(() => {
+    const row = markDeliveredStatement(db).get({ id, at });
     if (!row) return false;
-    appendTicketEvent(tx, {
+    appendTicketEvent(db, {
       ticketId: id,
       at,
       actorId: null,
@@ -262,6 +303,19 @@ export function markDelivered(db: Db, id: number, at: Date): boolean {
     return true;
   });
 }
+
+const markDeliveredStatement = preparedOnce((db: Db) =>
+  db
+    .update(tickets)
+    .set({
+      deliveryStatus: 'delivered',
+      deliveredAt: sql.placeholder('at') as unknown as Date,
+      deliveryLastError: null,
+    })
+    .where(and(eq(tickets.id, sql.placeholder('id')), eq(tickets.deliveryStatus, 'pending')))
+    .returning({ status: tickets.status })
+    .prepare(),
+);
 
 /**
  * Counts a failed delivery attempt and keeps its error; `dead` gives up until a supervisor

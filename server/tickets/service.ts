@@ -28,12 +28,12 @@ import {
   listTickets,
   type NewTicket,
   type TicketFilter,
+  type TicketWithAgency,
   ticketEventViews,
   toTicketView,
   updateTicket,
   visibleToAgency,
 } from './repository.ts';
-import type { TicketRow } from './schema.ts';
 import { newTrackingCode } from './tracking-code.ts';
 
 export type TicketListQuery = Omit<TicketFilter, 'assignedOnly'>;
@@ -66,18 +66,18 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
   const hooks = deps.hooks ?? NO_TICKET_HOOKS;
   const notifier = deps.notifier ?? NO_TICKET_NOTIFIER;
 
-  function agencyOrThrow(tx: Pick<Db, 'select'>, id: number): AgencyRow {
-    const agency = findAgency(tx, id);
+  function agencyOrThrow(id: number): AgencyRow {
+    const agency = findAgency(db, id);
     if (!agency) throw new UnknownAgencyError();
     return agency;
   }
 
   /** A liaison gets the same 404 for another agency's ticket as for a missing one. */
-  function visibleOrThrow(tx: Pick<Db, 'select'>, id: number, by: AuthUser): TicketRow {
-    const row = findTicket(tx, id);
+  function visibleOrThrow(id: number, by: AuthUser): TicketWithAgency {
+    const row = findTicket(db, id);
     if (!row) throw new TicketNotFoundError();
     if (by.role === 'agency' && !visibleToAgency(row.ticket, by.agencyId)) throw new TicketNotFoundError();
-    return row.ticket;
+    return row;
   }
 
   /** Columns a (re)assignment sets: fresh due times and, for a webhook agency, a pending delivery. */
@@ -105,9 +105,9 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
     appendTicketEvent(tx, { ticketId, actorId: by.id, ...event });
   }
 
-  function viewFor(id: number, by: AuthUser): TicketView {
-    const row = findTicket(db, id);
-    if (!row) throw new TicketNotFoundError();
+  /** Tells consoles about the committed change and answers with the ticket as it now is. */
+  function changed(row: TicketWithAgency, by: AuthUser): TicketView {
+    notifier.ticketChanged(row.ticket.id, row);
     return toTicketView(row.ticket, row.agency, now(), by.role);
   }
 
@@ -116,7 +116,7 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
       const at = now();
       const agency =
         input.agencyId !== undefined
-          ? agencyOrThrow(db, input.agencyId)
+          ? agencyOrThrow(input.agencyId)
           : suggestAgency(db, input.category, input.district);
       const priority = input.priority ?? 'normal';
       const outcome = input.outcome ?? 'assign';
@@ -133,7 +133,9 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
         at,
       );
 
-      const ticket = db.transaction((tx) => {
+      // Statements run on `db`, prepared once, inside the open transaction (one connection).
+      const tx = db;
+      const ticket = db.transaction(() => {
         const created = insertTicket(
           tx,
           {
@@ -169,19 +171,20 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
         { ticketId: ticket.id, category: ticket.category, agencyId: ticket.agencyId, status: ticket.status },
         'ticket created',
       );
-      notifier.ticketChanged(ticket.id);
-      return viewFor(ticket.id, by);
+      return changed({ ticket, agency }, by);
     },
 
     act(id, request, by) {
       const at = now();
-      const from = db.transaction((tx) => {
-        const ticket = visibleOrThrow(tx, id, by);
+      const tx = db;
+      const { from, row } = db.transaction(() => {
+        const current = visibleOrThrow(id, by);
+        const { ticket } = current;
         let agency: AgencyRow | undefined;
         if (request.action === 'assign') {
           agency =
             request.agencyId !== undefined
-              ? agencyOrThrow(tx, request.agencyId)
+              ? agencyOrThrow(request.agencyId)
               : suggestAgency(tx, ticket.category, ticket.district);
         }
         const outcome = applyAction(
@@ -204,17 +207,17 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
         recordEvent(tx, id, by, outcome);
         if (agency) recordAssignmentIntents(tx, id, agency, at);
         hooks.afterChange(tx, after, ticket.status, at);
-        return ticket.status;
+        return { from: ticket.status, row: { ticket: after, agency: agency ?? current.agency } };
       });
       logger.debug({ ticketId: id, action: request.action, from, userId: by.id }, 'ticket action');
-      notifier.ticketChanged(id);
-      return viewFor(id, by);
+      return changed(row, by);
     },
 
     extend(id, request, by) {
       const at = now();
-      db.transaction((tx) => {
-        const ticket = visibleOrThrow(tx, id, by);
+      const tx = db;
+      const row = db.transaction(() => {
+        const { ticket, agency } = visibleOrThrow(id, by);
         const granted = applyExtension(
           ticket,
           { reason: request.reason, resolveDueAt: new Date(request.resolveDueAt), actorRole: by.role },
@@ -233,10 +236,10 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
         });
         addIntent(tx, { kind: 'deadline', ticketId: id }, at);
         hooks.afterChange(tx, after, ticket.status, at);
+        return { ticket: after, agency };
       });
       logger.info({ ticketId: id, userId: by.id }, 'ticket deadline extended');
-      notifier.ticketChanged(id);
-      return viewFor(id, by);
+      return changed(row, by);
     },
 
     list(query, by) {
@@ -251,8 +254,8 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
     },
 
     get(id, by) {
-      visibleOrThrow(db, id, by);
-      return { ...viewFor(id, by), events: ticketEventViews(db, id) };
+      const row = visibleOrThrow(id, by);
+      return { ...toTicketView(row.ticket, row.agency, now(), by.role), events: ticketEventViews(db, id) };
     },
   };
 }
