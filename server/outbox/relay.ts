@@ -138,10 +138,23 @@ export function createOutboxRelay(deps: RelayDeps): OutboxRelay {
     return total;
   }
 
+  let soon = false;
+
   function schedule(ms: number): void {
     if (closed || !started) return;
     clearTimeout(timer);
     timer = setTimeout(tick, ms);
+  }
+
+  /** Relays once the current turn of the event loop is over: right after the nudging commit. */
+  function scheduleNow(): void {
+    if (closed || !started || soon) return;
+    soon = true;
+    clearTimeout(timer);
+    setImmediate(() => {
+      soon = false;
+      if (!closed) tick();
+    });
   }
 
   function run(): Promise<number> {
@@ -184,7 +197,7 @@ export function createOutboxRelay(deps: RelayDeps): OutboxRelay {
     nudge() {
       // While Redis is away the backoff decides when to try again.
       if (!started || closed || failures > 0) return;
-      schedule(0);
+      scheduleNow();
     },
     drain: run,
     async close() {
