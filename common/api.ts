@@ -3,6 +3,8 @@ import type {
   Category,
   DeliveryStatus,
   District,
+  EndReason,
+  OfferOutcome,
   Priority,
   QueueName,
   Role,
@@ -192,4 +194,62 @@ export interface SmsView {
   attempts: number;
   createdAt: string;
   sentAt: string | null;
+}
+
+/** One citizen call in `GET /api/calls`; times are ISO strings, durations whole seconds. */
+export interface CallRecordView {
+  id: string;
+  /** Masked (`0912***678`) for operators. */
+  callerNumber: string;
+  arrivedAt: string;
+  /** Keys pressed at the menu, in order. */
+  menuPath: string;
+  queue: QueueName | null;
+  queuedAt: string | null;
+  leftQueueAt: string | null;
+  answeredAt: string | null;
+  /** The operator who answered. */
+  operator: { id: number; displayName: string } | null;
+  endedAt: string | null;
+  endReason: EndReason | null;
+  waitSeconds: number | null;
+  talkSeconds: number | null;
+}
+
+export interface CallOfferView {
+  operatorId: number;
+  offeredAt: string;
+  endedAt: string | null;
+  /** Null while it rings. */
+  outcome: OfferOutcome | null;
+}
+
+export interface CallEventView {
+  at: string;
+  type: 'arrived' | 'digit' | 'queued' | 'offered' | 'offerEnded' | 'answered' | 'ended';
+  operatorId: number | null;
+  /** The digit, queue, offer outcome or end reason. */
+  detail: string | null;
+}
+
+/** `GET /api/calls/:id`: the call with its offers, its events in order and the tickets logged from it. */
+export interface CallRecordDetail extends CallRecordView {
+  offers: CallOfferView[];
+  events: CallEventView[];
+  tickets: { id: number; trackingCode: string }[];
+}
+
+/** A citizen to call back (`GET /api/callbacks`, oldest first). */
+export interface CallbackTaskView {
+  id: number;
+  callerNumber: string;
+  queue: QueueName;
+  /** The latest call that left this task behind. */
+  callId: string;
+  createdAt: string;
+  lastAbandonAt: string;
+  /** Abandoned calls merged into this task (a caller who tried again within 30 minutes). */
+  abandons: number;
+  status: 'open' | 'reached' | 'given_up';
+  attempts: number;
 }

@@ -42,6 +42,37 @@ export const DISTRICT_KEYS = Object.keys(DISTRICTS) as District[];
 
 export type Role = 'operator' | 'supervisor' | 'agency' | 'admin';
 
+/**
+ * Why a citizen call ended, as the call flow decides it; stored in call records.
+ * - `abandoned_in_queue`: the caller hung up while waiting (or while an operator's phone rang)
+ * - `caller_hung_up` / `agent_hung_up`: the end of a talk, by who hung up first
+ * - `caller_hung_up_in_menu` / `caller_hung_up_in_lookup`: before reaching a queue
+ * - `status_given`: the hotline read the status, said goodbye and hung up
+ * - `no_input`: the caller keyed nothing at the status line; the hotline said goodbye and hung up
+ * - `code_not_accepted`: no valid code after the last attempt, and the caller chose neither an
+ *   operator nor the menu
+ * - `error`: the controller could not recover the call and hung up
+ */
+export const END_REASONS = [
+  'caller_hung_up_in_menu',
+  'abandoned_in_queue',
+  'caller_hung_up',
+  'agent_hung_up',
+  'caller_hung_up_in_lookup',
+  'status_given',
+  'no_input',
+  'code_not_accepted',
+  'error',
+] as const;
+export type EndReason = (typeof END_REASONS)[number];
+
+/**
+ * How an offer to an operator ended: `answered`; `no_answer` (rang out or declined); `failed`
+ * (the softphone could not be reached, or the controller failed); `withdrawn` (the caller hung up
+ * while it rang).
+ */
+export type OfferOutcome = 'answered' | 'no_answer' | 'failed' | 'withdrawn';
+
 /** What an operator chose; the ACD adds `ringing` / `on_call` while a call is theirs. */
 export type AgentState = 'not_ready' | 'ready' | 'ringing' | 'on_call' | 'offline';
 

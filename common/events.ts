@@ -21,6 +21,17 @@ export interface QueueStats {
   waiting: number;
   /** Seconds the oldest waiting caller has waited; 0 when nobody waits. */
   longestWaitSeconds: number;
+  /** Calls answered by an operator since local midnight (Asia/Ho_Chi_Minh). */
+  answered: number;
+  /** Callers who hung up while waiting (any wait) since local midnight. */
+  abandoned: number;
+  /**
+   * Share (0–1) of today's answered calls answered within the service-level threshold
+   * (`HOTLINE_SERVICE_LEVEL_SECONDS`, 20 s by default) of joining the queue; null when none was answered.
+   */
+  serviceLevel: number | null;
+  /** Mean wait from joining the queue to being answered, today, in whole seconds; null when none was answered. */
+  averageSpeedOfAnswerSeconds: number | null;
 }
 
 export interface AgentStatus {
@@ -33,6 +44,8 @@ export interface AgentStatus {
 
 export interface WallboardSnapshot {
   at: string;
+  /** Seconds within which an answer counts toward `serviceLevel`. */
+  serviceLevelSeconds?: number;
   /** False while the controller has no ARI connection. */
   telephonyUp: boolean;
   queues: QueueStats[];

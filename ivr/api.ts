@@ -1,6 +1,6 @@
 /** What the rest of the hotline sees of the call controller. */
 
-import type { AgentState, QueueName } from '../common/domain.ts';
+import type { AgentState, EndReason, OfferOutcome, QueueName } from '../common/domain.ts';
 import type { CallPop, WallboardSnapshot } from '../common/events.ts';
 
 /** An operator the controller may ring, with the PJSIP endpoint of their browser softphone. */
@@ -23,6 +23,32 @@ export interface IvrEvents {
   agentStateChanged(operatorId: number, state: AgentState, since: Date): void;
   /** Something on the wallboard changed: queue lengths, agent states or telephony up/down. */
   wallboardChanged(): void;
+}
+
+/**
+ * One step in the life of a citizen call, as the controller saw it; the server keeps them as the
+ * call's record. Every event carries the call id (the citizen channel's id) and when it happened.
+ * - `arrived`: the call entered the IVR (also when a restarted controller adopts it)
+ * - `digit`: a key pressed at the menu (the menu path; tracking-code digits are not reported)
+ * - `queued`: the caller joined a queue (a call put back at the head after a failed offer is not
+ *   a new join)
+ * - `offered` / `offerEnded`: an operator's softphone rang, and how that ended
+ * - `answered`: caller and operator are talking
+ * - `ended`: the call is over, with the flow's reason
+ */
+export type CallRecordEvent = { callId: string; at: Date } & (
+  | { type: 'arrived'; callerNumber: string }
+  | { type: 'digit'; digit: string }
+  | { type: 'queued'; queue: QueueName }
+  | { type: 'offered'; operatorId: number }
+  | { type: 'offerEnded'; operatorId: number; outcome: OfferOutcome }
+  | { type: 'answered'; operatorId: number }
+  | { type: 'ended'; reason: EndReason }
+);
+
+/** Receives the controller's call record events; must not throw (the server logs its own failures). */
+export interface CallRecorder {
+  record(event: CallRecordEvent): void;
 }
 
 /**

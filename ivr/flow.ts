@@ -18,7 +18,7 @@
  * back at its head, and hangs up a caller who had not. A status lookup that fails or hangs sends
  * the caller to an operator.
  */
-import { QUEUES, type QueueName } from '../common/domain.ts';
+import { type EndReason, QUEUES, type QueueName } from '../common/domain.ts';
 import type { StatusLookup, TicketStatusGroup } from './api.ts';
 
 /** Sound names the flow plays; `ivr/prompts.ts` holds their texts. */
@@ -88,20 +88,8 @@ export const RING_TIMEOUT_SECONDS = 15;
 /** If Asterisk never reports the end of a ringing leg, the offer is withdrawn after this. */
 export const RING_GUARD_MS = (RING_TIMEOUT_SECONDS + 5) * 1000;
 
-/** Why a call ended, for logs and statistics. */
-export type EndReason =
-  | 'caller_hung_up_in_menu'
-  | 'abandoned_in_queue'
-  | 'caller_hung_up'
-  | 'agent_hung_up'
-  | 'caller_hung_up_in_lookup'
-  /** The hotline read the status, said goodbye and hung up. */
-  | 'status_given'
-  /** The caller keyed nothing at the status line; the hotline said goodbye and hung up. */
-  | 'no_input'
-  /** No valid code after `MAX_CODE_ATTEMPTS`, and the caller chose neither an operator nor the menu. */
-  | 'code_not_accepted'
-  | 'error';
+/** Why a call ended, for logs, call records and statistics (defined in `common/domain.ts`). */
+export type { EndReason };
 
 /** A leg ringing or talking to an operator. */
 interface AgentLeg {

@@ -5,7 +5,14 @@
 import type { Logger } from 'pino';
 import type { AgentState } from '../common/domain.ts';
 import { Acd } from './acd.ts';
-import type { Ivr, IvrEvents, OperatorEndpoint, RequestedAgentState, TicketStatusLine } from './api.ts';
+import type {
+  CallRecorder,
+  Ivr,
+  IvrEvents,
+  OperatorEndpoint,
+  RequestedAgentState,
+  TicketStatusLine,
+} from './api.ts';
 import { createAriConnection } from './ari.ts';
 import { STASIS_APP } from './constants.ts';
 import type { AriConnection } from './port.ts';
@@ -15,6 +22,8 @@ export interface IvrDeps {
   ari: { url: string; username: string; password: string };
   operators: OperatorEndpoint[];
   events: IvrEvents;
+  /** Keeps each call's life cycle (arrival, menu path, queue, offers, answer, end). */
+  records: CallRecorder;
   /** Answers the "tra cứu kết quả" menu option (menu key 9). */
   statusLine: TicketStatusLine;
   logger: Logger;
@@ -40,6 +49,7 @@ export function createIvr(deps: IvrDeps): Ivr {
     ari: connection,
     acd,
     events,
+    records: deps.records,
     statusLine: deps.statusLine,
     logger,
     now,

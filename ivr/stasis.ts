@@ -12,10 +12,17 @@
  *   a controller restart; talks are mixing bridges `<callId>-talk`, destroyed at the end.
  */
 import type { Logger } from 'pino';
-import { QUEUE_NAMES, QUEUES, type QueueName } from '../common/domain.ts';
+import { type EndReason, type OfferOutcome, QUEUE_NAMES, QUEUES, type QueueName } from '../common/domain.ts';
 import type { QueueStats } from '../common/events.ts';
 import type { Acd } from './acd.ts';
-import type { CallInfo, IvrEvents, StatusLookup, TicketStatusLine } from './api.ts';
+import type {
+  CallInfo,
+  CallRecordEvent,
+  CallRecorder,
+  IvrEvents,
+  StatusLookup,
+  TicketStatusLine,
+} from './api.ts';
 import { STASIS_APP, STASIS_ROLE } from './constants.ts';
 import {
   agentChannelIdFor,
@@ -29,6 +36,9 @@ import {
 import { AriDisconnectedError, type AriEvent, type AriPort, AriRequestError, GoneError } from './port.ts';
 import { soundUri } from './prompts.ts';
 
+/** `Omit` applied to each member of a union, keeping it a union. */
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 export const QUEUE_BRIDGE_PREFIX = 'hotline-queue-';
 export const queueBridgeId = (queue: QueueName) => `${QUEUE_BRIDGE_PREFIX}${queue}`;
 export const talkBridgeId = (callId: string) => `${callId}-talk`;
@@ -38,6 +48,8 @@ export interface StasisDeps {
   ari: AriPort;
   acd: Acd;
   events: IvrEvents;
+  /** Told each step of every call's life cycle, for the call records. */
+  records: CallRecorder;
   /** Answers the "tra cứu kết quả" menu option. */
   statusLine: TicketStatusLine;
   logger: Logger;
@@ -60,6 +72,8 @@ interface Call {
   talkBridge: string | null;
   /** Operators who were told about this call, to be told when it is over for them. */
   offeredTo: Set<number>;
+  /** Agent legs Asterisk refused to originate: their offers `failed` rather than went unanswered. */
+  unreachableLegs: Set<string>;
   /** A command failed while ARI was down; recover once it is back. */
   needsRecovery: boolean;
   finished: boolean;
@@ -117,7 +131,16 @@ export class StasisController {
       const longestWaitSeconds = oldest
         ? Math.max(0, Math.floor((now.getTime() - oldest.getTime()) / 1000))
         : 0;
-      return { queue, waiting, longestWaitSeconds };
+      // Answered, abandoned and the service level come from the call records, which the server keeps.
+      return {
+        queue,
+        waiting,
+        longestWaitSeconds,
+        answered: 0,
+        abandoned: 0,
+        serviceLevel: null,
+        averageSpeedOfAnswerSeconds: null,
+      };
     });
   }
 
@@ -229,10 +252,12 @@ export class StasisController {
       legs: 0,
       talkBridge: null,
       offeredTo: new Set(),
+      unreachableLegs: new Set(),
       needsRecovery: false,
       finished: false,
     };
     this.calls.set(id, call);
+    this.record(call, { type: 'arrived', callerNumber });
     return call;
   }
 
@@ -249,9 +274,11 @@ export class StasisController {
   }
 
   private async apply(call: Call, input: CallInput): Promise<void> {
-    const from = call.state.name;
-    const { state, commands } = step(call.state, input, this.deps.now());
+    const before = call.state;
+    const from = before.name;
+    const { state, commands } = step(before, input, this.deps.now());
     call.state = state;
+    this.recordStep(call, before, input, state, commands);
     if (from !== state.name) {
       if ('queue' in state) call.log = this.log.child({ callId: call.id, queue: state.queue });
       call.log.debug({ from, to: state.name, input: input.type }, 'call state');
@@ -350,6 +377,7 @@ export class StasisController {
           // ordinary failed offer. Timeouts and lost connections stay errors: the leg may exist.
           if (!(err instanceof AriRequestError)) throw err;
           call.log.warn({ operatorId: command.operatorId, reason: err.message }, 'operator unreachable');
+          call.unreachableLegs.add(agentChannelId);
           this.push(call, { type: 'agentFailed', agentChannelId });
         }
         return;
@@ -430,7 +458,7 @@ export class StasisController {
   }
 
   /** Releases what the call holds. Never throws. */
-  private async finish(call: Call, reason: string): Promise<void> {
+  private async finish(call: Call, reason: EndReason): Promise<void> {
     if (call.finished) return;
     call.finished = true;
     if (call.state.name !== 'ended')
@@ -456,8 +484,50 @@ export class StasisController {
     }
     this.calls.delete(call.id);
     call.log.info({ reason }, 'call ended');
+    // Recorded before the wallboard push below, so its figures already count this call.
+    this.record(call, { type: 'ended', reason });
     this.deps.events.wallboardChanged();
     if (released) this.dispatch();
+  }
+
+  /**
+   * The call record events one flow step implies: keys pressed at the menu, joining a queue,
+   * offers made, and how the current offer ended (answered, no answer, failed, withdrawn).
+   */
+  private recordStep(
+    call: Call,
+    before: CallState,
+    input: CallInput,
+    after: CallState,
+    commands: CallCommand[],
+  ): void {
+    if (input.type === 'dtmf' && (before.name === 'menu' || before.name === 'codeRejected')) {
+      this.record(call, { type: 'digit', digit: input.digit });
+    }
+    for (const command of commands) {
+      if (command.type === 'enqueue' && command.position === 'tail')
+        this.record(call, { type: 'queued', queue: command.queue });
+      else if (command.type === 'ring')
+        this.record(call, { type: 'offered', operatorId: command.operatorId });
+    }
+    if (before.name !== 'offering' || after.name === 'offering') return;
+    const { operatorId, agentChannelId } = before;
+    let outcome: OfferOutcome;
+    if (after.name === 'connected') outcome = 'answered';
+    else if (after.name === 'ended') outcome = 'withdrawn';
+    else if (input.type === 'error' || call.unreachableLegs.has(agentChannelId)) outcome = 'failed';
+    else outcome = 'no_answer';
+    this.record(call, { type: 'offerEnded', operatorId, outcome });
+    if (outcome === 'answered') this.record(call, { type: 'answered', operatorId });
+  }
+
+  /** Hands a record event to the recorder; a failing recorder never disturbs the call. */
+  private record(call: Call, event: DistributiveOmit<CallRecordEvent, 'callId' | 'at'>): void {
+    try {
+      this.deps.records.record({ ...event, callId: call.id, at: this.deps.now() } as CallRecordEvent);
+    } catch (err) {
+      call.log.error({ err, event: event.type }, 'could not record a call event');
+    }
   }
 
   private info(call: Call): CallInfo {

@@ -11,6 +11,8 @@ import { registerSessionLookup } from './auth/guard.ts';
 import { createLoginLimiter, type LoginLimiter } from './auth/rate-limit.ts';
 import { authRoutes } from './auth/routes.ts';
 import { createAuthService } from './auth/service.ts';
+import { callbackRoutes } from './callbacks/routes.ts';
+import { callRoutes } from './calls/routes.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
 import type { WorkingCalendar } from './deadlines/calendar.ts';
@@ -90,6 +92,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(deliveryRoutes, { db, now });
   await app.register(smsRoutes, { db });
   await app.register(reportRoutes, { db, now });
+  await app.register(callRoutes, { db, now });
+  await app.register(callbackRoutes, { db });
 
   const consoleDir = deps.consoleDir;
   const hasConsole = consoleDir !== undefined && existsSync(join(consoleDir, 'index.html'));

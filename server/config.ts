@@ -40,6 +40,8 @@ export interface Config {
   };
   /** How often the outbox relay looks for intents it was not nudged about. */
   readonly relay: { readonly pollMs: number };
+  /** Calls answered within this many seconds of joining a queue count toward the wallboard's service level. */
+  readonly serviceLevelSeconds: number;
   /** Deadline warning and escalation jobs. */
   readonly deadline: { readonly attempts: number; readonly backoffMs: number };
   readonly logLevel: string;
@@ -139,6 +141,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     sms: smsConfig(env),
     relay: { pollMs: int(env, 'HOTLINE_RELAY_POLL_MS', 250, 10, 60_000) },
+    serviceLevelSeconds: int(env, 'HOTLINE_SERVICE_LEVEL_SECONDS', 20, 1, 3600),
     deadline: {
       attempts: int(env, 'HOTLINE_DEADLINE_ATTEMPTS', 5, 1, 100),
       backoffMs: int(env, 'HOTLINE_DEADLINE_BACKOFF_MS', 2000, 10),

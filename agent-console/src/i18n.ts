@@ -256,6 +256,11 @@ const vi = {
   'wallboard.queue': 'Hàng đợi',
   'wallboard.waiting': 'Đang chờ',
   'wallboard.longestWait': 'Chờ lâu nhất',
+  'wallboard.answered': 'Đã trả lời',
+  'wallboard.abandoned': 'Bỏ máy',
+  'wallboard.serviceLevel': 'Tỷ lệ phục vụ (≤ {seconds} giây)',
+  'wallboard.averageSpeedOfAnswer': 'Thời gian chờ trả lời trung bình',
+  'wallboard.todayNote': 'Số liệu tính từ 0 giờ hôm nay',
   'wallboard.agents': 'Tổng đài viên',
   'wallboard.agent': 'Tổng đài viên',
   'wallboard.state': 'Trạng thái',
@@ -283,6 +288,11 @@ const en: Partial<Record<MessageKey, string>> = {
   'call.hangup': 'Hang up',
   'ticket.submit': 'Create ticket',
   'wallboard.telephonyDown': 'Telephony connection lost',
+  'wallboard.answered': 'Answered',
+  'wallboard.abandoned': 'Abandoned',
+  'wallboard.serviceLevel': 'Service level (≤ {seconds} s)',
+  'wallboard.averageSpeedOfAnswer': 'Average speed of answer',
+  'wallboard.todayNote': 'Figures since midnight today',
 };
 
 export type Locale = 'vi' | 'en';

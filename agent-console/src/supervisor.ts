@@ -4,12 +4,15 @@
  */
 import { QUEUES } from '../../common/domain.ts';
 import type { WallboardSnapshot } from '../../common/events.ts';
-import { formatMinutesSeconds, secondsSince } from './format.ts';
+import { formatMinutesSeconds, formatRate, secondsSince } from './format.ts';
 import { stateLabel, t, translatePage } from './i18n.ts';
 import { byId, requireUser, showFatal, showWhileDisconnected, wireLogout } from './page.ts';
 import { connectSocket } from './socket.ts';
 
 translatePage();
+
+/** The server's default, until a snapshot says otherwise. */
+const DEFAULT_SERVICE_LEVEL_SECONDS = 20;
 
 const el = {
   userName: byId('user-name', HTMLElement),
@@ -19,6 +22,7 @@ const el = {
   socketBanner: byId('socket-banner', HTMLParagraphElement),
   status: byId('wallboard-status', HTMLParagraphElement),
   queues: byId('queues-body', HTMLTableSectionElement),
+  serviceLevelHeading: byId('service-level-heading', HTMLTableCellElement),
   agents: byId('agents-body', HTMLTableSectionElement),
 };
 
@@ -42,6 +46,9 @@ function render(snapshot: WallboardSnapshot, receivedAt: number): void {
     time: new Date(snapshot.at).toLocaleTimeString('vi-VN'),
   });
 
+  el.serviceLevelHeading.textContent = t('wallboard.serviceLevel', {
+    seconds: snapshot.serviceLevelSeconds ?? DEFAULT_SERVICE_LEVEL_SECONDS,
+  });
   el.queues.replaceChildren(
     ...snapshot.queues.map((q) => {
       const longest = q.waiting > 0 ? q.longestWaitSeconds + sinceReceived : 0;
@@ -49,6 +56,16 @@ function render(snapshot: WallboardSnapshot, receivedAt: number): void {
         { text: QUEUES[q.queue].label, header: true },
         { text: String(q.waiting), className: q.waiting > 0 ? 'num alert' : 'num' },
         { text: formatMinutesSeconds(longest), className: 'num' },
+        { text: String(q.answered), className: 'num' },
+        { text: String(q.abandoned), className: q.abandoned > 0 ? 'num alert' : 'num' },
+        { text: formatRate(q.serviceLevel), className: 'num' },
+        {
+          text:
+            q.averageSpeedOfAnswerSeconds === null
+              ? '—'
+              : formatMinutesSeconds(q.averageSpeedOfAnswerSeconds),
+          className: 'num',
+        },
       );
     }),
   );

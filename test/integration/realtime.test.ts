@@ -127,7 +127,17 @@ describe('socket.io', () => {
     const snapshot = next(supervisor, 'wallboard:updated');
     await connected(supervisor);
     const board = await snapshot;
-    expect(board.queues).toEqual([{ queue: 'health', waiting: 2, longestWaitSeconds: 40 }]);
+    expect(board.queues).toEqual([
+      {
+        queue: 'health',
+        waiting: 2,
+        longestWaitSeconds: 40,
+        answered: 0,
+        abandoned: 0,
+        serviceLevel: null,
+        averageSpeedOfAnswerSeconds: null,
+      },
+    ]);
     expect(board.agents.map((a) => a.operatorId)).toContain(fx.userId('tdv04'));
 
     const admin = client(await fx.login('quantri'));

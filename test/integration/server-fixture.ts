@@ -41,7 +41,17 @@ export class FakeDesk implements Desk {
     return {
       at: now.toISOString(),
       telephonyUp: false,
-      queues: [{ queue: 'health', waiting: 2, longestWaitSeconds: 40 }],
+      queues: [
+        {
+          queue: 'health',
+          waiting: 2,
+          longestWaitSeconds: 40,
+          answered: 0,
+          abandoned: 0,
+          serviceLevel: null,
+          averageSpeedOfAnswerSeconds: null,
+        },
+      ],
       agents: [...this.states].map(([operatorId, state]) => ({
         operatorId,
         displayName: `op ${operatorId}`,

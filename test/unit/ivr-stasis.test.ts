@@ -2,7 +2,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AgentState } from '../../common/domain.ts';
 import { Acd } from '../../ivr/acd.ts';
-import type { CallInfo, IvrEvents } from '../../ivr/api.ts';
+import type { CallInfo, CallRecordEvent, IvrEvents } from '../../ivr/api.ts';
 import { AriDisconnectedError, AriRequestError, AriTimeoutError, GoneError } from '../../ivr/port.ts';
 import { StasisController } from '../../ivr/stasis.ts';
 import { FakeAri } from '../support/ari-fake.ts';
@@ -23,6 +23,24 @@ function setup() {
     agentStateChanged: (op: number, s: AgentState) => log.push(`agent ${op} ${s}`),
     wallboardChanged: () => {},
   };
+  const records: string[] = [];
+  const describeRecord = (e: CallRecordEvent): string => {
+    switch (e.type) {
+      case 'arrived':
+        return `arrived ${e.callerNumber}`;
+      case 'digit':
+        return `digit ${e.digit}`;
+      case 'queued':
+        return `queued ${e.queue}`;
+      case 'offered':
+      case 'answered':
+        return `${e.type} ${e.operatorId}`;
+      case 'offerEnded':
+        return `offerEnded ${e.operatorId} ${e.outcome}`;
+      case 'ended':
+        return `ended ${e.reason}`;
+    }
+  };
   let t = Date.parse('2024-05-01T08:00:00Z');
   const now = () => new Date(t);
   const acd = new Acd(
@@ -34,6 +52,7 @@ function setup() {
     ari,
     acd,
     events,
+    records: { record: (e) => records.push(`${e.callId} ${describeRecord(e)}`) },
     statusLine,
     logger: pino({ level: 'silent' }),
     now,
@@ -87,6 +106,7 @@ function setup() {
     statusLine,
     ctl,
     log,
+    records,
     settle,
     citizenArrives,
     citizenCalls,
@@ -105,7 +125,7 @@ describe('Stasis adapter: a call from menu to hangup', () => {
     await s.inQueue('1');
     expect(s.ari.bridgeOf(CALLER)).toBe('hotline-queue-health');
     expect(s.ari.ops('startMoh')).toHaveLength(4);
-    expect(s.ctl.queueStats(new Date(Date.parse('2024-05-01T08:00:40Z')))[0]).toEqual({
+    expect(s.ctl.queueStats(new Date(Date.parse('2024-05-01T08:00:40Z')))[0]).toMatchObject({
       queue: 'health',
       waiting: 1,
       longestWaitSeconds: 40,
@@ -141,6 +161,46 @@ describe('Stasis adapter: a call from menu to hangup', () => {
       `answered 7 ${CALLER}`,
       `ended 7 ${CALLER}`,
       'agent 7 ready',
+    ]);
+    expect(s.records).toEqual([
+      `${CALLER} arrived 0912345678`,
+      `${CALLER} digit 1`,
+      `${CALLER} queued health`,
+      `${CALLER} offered 7`,
+      `${CALLER} offerEnded 7 answered`,
+      `${CALLER} answered 7`,
+      `${CALLER} ended caller_hung_up`,
+    ]);
+  });
+
+  it('records a caller who hangs up while waiting as abandoned in the queue, after an invalid key', async () => {
+    const s = setup();
+    await s.inQueue('7');
+    s.ctl.handle({ type: 'ChannelDtmfReceived', channelId: CALLER, digit: '2' });
+    await s.settle();
+    s.ari.channels.delete(CALLER);
+    s.ctl.handle({ type: 'StasisEnd', channelId: CALLER });
+    await s.settle();
+    expect(s.records).toEqual([
+      `${CALLER} arrived 0912345678`,
+      `${CALLER} digit 7`,
+      `${CALLER} digit 2`,
+      `${CALLER} queued welfare`,
+      `${CALLER} ended abandoned_in_queue`,
+    ]);
+  });
+
+  it('records an offer the caller walked away from as withdrawn', async () => {
+    const s = setup();
+    await s.inQueue('1');
+    await s.operatorReady();
+    s.ari.channels.delete(CALLER);
+    s.ctl.handle({ type: 'StasisEnd', channelId: CALLER });
+    await s.settle();
+    expect(s.records.slice(-3)).toEqual([
+      `${CALLER} offered 7`,
+      `${CALLER} offerEnded 7 withdrawn`,
+      `${CALLER} ended abandoned_in_queue`,
     ]);
   });
 
@@ -204,6 +264,7 @@ describe('Stasis adapter: errors end in a defined place', () => {
     expect(s.acd.isWaiting(CALLER)).toBe(true);
     expect(s.ari.bridgeOf(CALLER)).toBe('hotline-queue-health');
     expect(s.log).toContain(`ended 7 ${CALLER}`);
+    expect(s.records).toContain(`${CALLER} offerEnded 7 failed`);
   });
 
   it('an originate that times out withdraws the leg that may exist and requeues the caller', async () => {

@@ -1,0 +1,109 @@
+/** Reads and writes of call records. Writers take a transaction handle; readers the database. */
+import { and, asc, desc, eq, gte, isNotNull, lt, sql } from 'drizzle-orm';
+import type { CallEventView, CallOfferView, CallRecordDetail, CallRecordView } from '../../common/api.ts';
+import { users } from '../auth/schema.ts';
+import type { Db } from '../db/index.ts';
+import type { Tx } from '../outbox/outbox.ts';
+import { maskPhone } from '../tickets/repository.ts';
+import { tickets } from '../tickets/schema.ts';
+import { type CallRow, callEvents, callOffers, calls } from './schema.ts';
+import type { QueuedCallFacts } from './stats.ts';
+
+const HOUR = 3600_000;
+/** No caller waits this long; bounds the statistics query to an indexed range. */
+const LONGEST_PLAUSIBLE_WAIT_MS = 24 * HOUR;
+
+export function findCall(tx: Tx, callId: string): CallRow | undefined {
+  return tx.select().from(calls).where(eq(calls.id, callId)).get();
+}
+
+/** Calls that joined a queue and were answered or abandoned at `since` or later. */
+export function queuedCallFactsSince(db: Db, since: Date): QueuedCallFacts[] {
+  const rows = db
+    .select({
+      queue: calls.queue,
+      queuedAt: calls.queuedAt,
+      answeredAt: calls.answeredAt,
+      endedAt: calls.endedAt,
+      endReason: calls.endReason,
+    })
+    .from(calls)
+    .where(
+      and(
+        gte(calls.queuedAt, new Date(since.getTime() - LONGEST_PLAUSIBLE_WAIT_MS)),
+        isNotNull(calls.queue),
+        sql`(${calls.answeredAt} >= ${since.getTime()} or ${calls.endedAt} >= ${since.getTime()})`,
+      ),
+    )
+    .all();
+  return rows.flatMap((r) => (r.queue && r.queuedAt ? [{ ...r, queue: r.queue, queuedAt: r.queuedAt }] : []));
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function toView(row: CallRow, operatorName: string | null, opts: { maskCaller: boolean }): CallRecordView {
+  return {
+    id: row.id,
+    callerNumber: opts.maskCaller ? maskPhone(row.callerNumber) : row.callerNumber,
+    arrivedAt: row.arrivedAt.toISOString(),
+    menuPath: row.menuPath,
+    queue: row.queue,
+    queuedAt: iso(row.queuedAt),
+    leftQueueAt: iso(row.leftQueueAt),
+    answeredAt: iso(row.answeredAt),
+    operator: row.operatorId !== null ? { id: row.operatorId, displayName: operatorName ?? '' } : null,
+    endedAt: iso(row.endedAt),
+    endReason: row.endReason,
+    waitSeconds: row.waitSeconds,
+    talkSeconds: row.talkSeconds,
+  };
+}
+
+/** Calls that arrived in [from, to), newest first. */
+export function listCalls(db: Db, opts: { from: Date; to: Date; limit: number }): CallRecordView[] {
+  return db
+    .select({ call: calls, operatorName: users.displayName })
+    .from(calls)
+    .leftJoin(users, eq(users.id, calls.operatorId))
+    .where(and(gte(calls.arrivedAt, opts.from), lt(calls.arrivedAt, opts.to)))
+    .orderBy(desc(calls.arrivedAt))
+    .limit(opts.limit)
+    .all()
+    .map((r) => toView(r.call, r.operatorName, { maskCaller: false }));
+}
+
+export function callDetail(db: Db, callId: string, opts: { maskCaller: boolean }): CallRecordDetail | null {
+  const found = db
+    .select({ call: calls, operatorName: users.displayName })
+    .from(calls)
+    .leftJoin(users, eq(users.id, calls.operatorId))
+    .where(eq(calls.id, callId))
+    .get();
+  if (!found) return null;
+  const offers: CallOfferView[] = db
+    .select()
+    .from(callOffers)
+    .where(eq(callOffers.callId, callId))
+    .orderBy(asc(callOffers.id))
+    .all()
+    .map((o) => ({
+      operatorId: o.operatorId,
+      offeredAt: o.offeredAt.toISOString(),
+      endedAt: iso(o.endedAt),
+      outcome: o.outcome,
+    }));
+  const events: CallEventView[] = db
+    .select()
+    .from(callEvents)
+    .where(eq(callEvents.callId, callId))
+    .orderBy(asc(callEvents.id))
+    .all()
+    .map((e) => ({ at: e.at.toISOString(), type: e.type, operatorId: e.operatorId, detail: e.detail }));
+  const linked = db
+    .select({ id: tickets.id, trackingCode: tickets.trackingCode })
+    .from(tickets)
+    .where(eq(tickets.callId, callId))
+    .orderBy(asc(tickets.id))
+    .all();
+  return { ...toView(found.call, found.operatorName, opts), offers, events, tickets: linked };
+}

@@ -1,0 +1,56 @@
+/**
+ * GET /api/calls?from=&to=&limit= (supervisors, admins): call records, newest first.
+ * GET /api/calls/:id (operators, supervisors, admins): one call with its offers, events and
+ * tickets; operators see the caller's number masked.
+ */
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { CallRecordDetail, CallRecordView, ListResponse } from '../../common/api.ts';
+import { requireRole } from '../auth/guard.ts';
+import type { Db } from '../db/index.ts';
+import { AppError } from '../errors.ts';
+import { parsePeriod } from '../reports/routes.ts';
+import { callDetail, listCalls } from './repository.ts';
+
+export class CallNotFoundError extends AppError {
+  constructor() {
+    super('CALL_NOT_FOUND', 404, 'Không tìm thấy cuộc gọi.');
+  }
+}
+
+const IsoTime = Type.String({
+  minLength: 10,
+  maxLength: 40,
+  pattern: '^\\d{4}-\\d{2}-\\d{2}([T ][0-9:.]+(Z|[+-]\\d{2}:?\\d{2})?)?$',
+});
+const ListQuery = Type.Object(
+  {
+    from: Type.Optional(IsoTime),
+    to: Type.Optional(IsoTime),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  },
+  { additionalProperties: false },
+);
+const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+
+export async function callRoutes(app: FastifyInstance, deps: { db: Db; now?: () => Date }): Promise<void> {
+  const now = deps.now ?? (() => new Date());
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/api/calls',
+    { onRequest: requireRole('supervisor', 'admin'), schema: { querystring: ListQuery } },
+    async (request): Promise<ListResponse<CallRecordView>> => {
+      const period = parsePeriod(request.query, now());
+      return { data: listCalls(deps.db, { ...period, limit: request.query.limit ?? 100 }) };
+    },
+  );
+  app.get<{ Params: Static<typeof Params> }>(
+    '/api/calls/:id',
+    { onRequest: requireRole('operator', 'supervisor', 'admin'), schema: { params: Params } },
+    async (request): Promise<CallRecordDetail> => {
+      const maskCaller = request.user?.role === 'operator';
+      const found = callDetail(deps.db, request.params.id, { maskCaller });
+      if (!found) throw new CallNotFoundError();
+      return found;
+    },
+  );
+}

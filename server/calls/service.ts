@@ -1,0 +1,171 @@
+/**
+ * Keeps call records from the controller's events (`CallRecorder`), opens a callback task for
+ * every caller who hangs up while waiting, and gives the wallboard today's figures. Each event is
+ * written in one transaction; a failure is logged, never thrown back into the call controller.
+ * Logs carry call ids, never phone numbers.
+ */
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { WallboardSnapshot } from '../../common/events.ts';
+import type { CallRecordEvent, CallRecorder } from '../../ivr/api.ts';
+import { recordAbandon } from '../callbacks/service.ts';
+import type { Db } from '../db/index.ts';
+import type { Tx } from '../outbox/outbox.ts';
+import { findCall, queuedCallFactsSince } from './repository.ts';
+import { callEvents, callOffers, calls } from './schema.ts';
+import { queueFigures, startOfLocalDay, VIETNAM_UTC_OFFSET_MINUTES, withFigures } from './stats.ts';
+
+const seconds = (from: Date, to: Date) => Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000));
+
+function detailOf(e: CallRecordEvent): string | null {
+  switch (e.type) {
+    case 'digit':
+      return e.digit;
+    case 'queued':
+      return e.queue;
+    case 'offerEnded':
+      return e.outcome;
+    case 'ended':
+      return e.reason;
+    default:
+      return null;
+  }
+}
+
+/** Applies one event to the call's record; false when the call is unknown (no `arrived`). */
+export function applyCallEvent(tx: Tx, e: CallRecordEvent): { known: boolean; callbackId?: number } {
+  if (e.type === 'arrived') {
+    tx.insert(calls)
+      .values({ id: e.callId, callerNumber: e.callerNumber, arrivedAt: e.at })
+      .onConflictDoNothing()
+      .run();
+  }
+  const call = findCall(tx, e.callId);
+  if (!call) return { known: false };
+  tx.insert(callEvents)
+    .values({
+      callId: e.callId,
+      at: e.at,
+      type: e.type,
+      operatorId: 'operatorId' in e ? e.operatorId : null,
+      detail: detailOf(e),
+    })
+    .run();
+  const where = eq(calls.id, e.callId);
+  switch (e.type) {
+    case 'arrived':
+      return { known: true };
+    case 'digit':
+      tx.update(calls)
+        .set({ menuPath: sql`${calls.menuPath} || ${e.digit}` })
+        .where(where)
+        .run();
+      return { known: true };
+    case 'queued':
+      tx.update(calls)
+        .set({ queue: e.queue, queuedAt: call.queuedAt ?? e.at })
+        .where(where)
+        .run();
+      return { known: true };
+    case 'offered':
+      tx.insert(callOffers).values({ callId: e.callId, operatorId: e.operatorId, offeredAt: e.at }).run();
+      return { known: true };
+    case 'offerEnded':
+      tx.update(callOffers)
+        .set({ outcome: e.outcome, endedAt: e.at })
+        .where(
+          and(
+            eq(callOffers.callId, e.callId),
+            eq(callOffers.operatorId, e.operatorId),
+            isNull(callOffers.outcome),
+          ),
+        )
+        .run();
+      return { known: true };
+    case 'answered': {
+      const queuedAt = call.queuedAt ?? e.at;
+      tx.update(calls)
+        .set({
+          operatorId: e.operatorId,
+          answeredAt: call.answeredAt ?? e.at,
+          leftQueueAt: call.leftQueueAt ?? e.at,
+          waitSeconds: call.waitSeconds ?? seconds(queuedAt, e.at),
+        })
+        .where(where)
+        .run();
+      return { known: true };
+    }
+    case 'ended': {
+      const waited = call.queuedAt !== null && call.leftQueueAt === null;
+      tx.update(calls)
+        .set({
+          endedAt: e.at,
+          endReason: e.reason,
+          ...(waited && call.queuedAt
+            ? { leftQueueAt: e.at, waitSeconds: seconds(call.queuedAt, e.at) }
+            : {}),
+          ...(call.answeredAt ? { talkSeconds: seconds(call.answeredAt, e.at) } : {}),
+        })
+        .where(where)
+        .run();
+      // An offer still ringing when the call ended without the controller saying how.
+      tx.update(callOffers)
+        .set({ outcome: e.reason === 'error' ? 'failed' : 'withdrawn', endedAt: e.at })
+        .where(and(eq(callOffers.callId, e.callId), isNull(callOffers.outcome)))
+        .run();
+      if (e.reason === 'abandoned_in_queue' && call.queue && !call.answeredAt) {
+        const { callbackId } = recordAbandon(tx, {
+          callId: e.callId,
+          callerNumber: call.callerNumber,
+          queue: call.queue,
+          at: e.at,
+        });
+        return { known: true, callbackId };
+      }
+      return { known: true };
+    }
+  }
+}
+
+export interface CallRecords extends CallRecorder {
+  /** The live snapshot with today's answered, abandoned, service level and speed of answer per queue. */
+  addFigures(snapshot: WallboardSnapshot, at: Date): WallboardSnapshot;
+}
+
+export function createCallRecords(deps: {
+  db: Db;
+  logger: Logger;
+  /** Answers within this many seconds of joining the queue count toward the service level. */
+  serviceLevelSeconds: number;
+  utcOffsetMinutes?: number;
+}): CallRecords {
+  const { db, logger, serviceLevelSeconds } = deps;
+  const offset = deps.utcOffsetMinutes ?? VIETNAM_UTC_OFFSET_MINUTES;
+  return {
+    record(event) {
+      try {
+        const result = db.transaction((tx) => applyCallEvent(tx, event));
+        if (!result.known) {
+          logger.warn({ callId: event.callId, event: event.type }, 'call event for an unknown call');
+        } else if (event.type === 'ended') {
+          logger.info(
+            { callId: event.callId, reason: event.reason, callbackId: result.callbackId },
+            'call recorded',
+          );
+        }
+      } catch (err) {
+        logger.error({ err, callId: event.callId, event: event.type }, 'could not record a call event');
+      }
+    },
+    addFigures(snapshot, at) {
+      try {
+        const since = startOfLocalDay(at, offset);
+        const figures = queueFigures(queuedCallFactsSince(db, since), { since, serviceLevelSeconds });
+        return withFigures(snapshot, figures, serviceLevelSeconds);
+      } catch (err) {
+        logger.error({ err }, 'could not compute the wallboard figures');
+        return snapshot;
+      }
+    },
+  };
+}

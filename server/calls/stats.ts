@@ -1,0 +1,85 @@
+/**
+ * Today's per-queue figures for the wallboard, computed from call records. Pure: the rows and the
+ * start of the day are passed in, so the rules are tested table-driven.
+ */
+import { type EndReason, QUEUE_NAMES, type QueueName } from '../../common/domain.ts';
+import type { QueueStats, WallboardSnapshot } from '../../common/events.ts';
+
+/** What the figures need of a call that joined a queue. */
+export interface QueuedCallFacts {
+  queue: QueueName;
+  queuedAt: Date;
+  answeredAt: Date | null;
+  endedAt: Date | null;
+  endReason: EndReason | null;
+}
+
+export type QueueFigures = Pick<
+  QueueStats,
+  'answered' | 'abandoned' | 'serviceLevel' | 'averageSpeedOfAnswerSeconds'
+>;
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+/** Asia/Ho_Chi_Minh: UTC+7 all year. */
+export const VIETNAM_UTC_OFFSET_MINUTES = 7 * 60;
+
+/** Local midnight (as a UTC instant) of the day containing `at`, at a fixed UTC offset. */
+export function startOfLocalDay(at: Date, utcOffsetMinutes: number = VIETNAM_UTC_OFFSET_MINUTES): Date {
+  const offset = utcOffsetMinutes * MINUTE;
+  return new Date(Math.floor((at.getTime() + offset) / DAY) * DAY - offset);
+}
+
+/**
+ * Per queue, since `since`: calls answered (by answer time), callers who hung up while waiting
+ * (by hang-up time), the share of answered calls answered within `serviceLevelSeconds` of joining
+ * the queue, and the mean time to answer in whole seconds. The last two are null when nothing
+ * was answered.
+ */
+export function queueFigures(
+  calls: readonly QueuedCallFacts[],
+  opts: { since: Date; serviceLevelSeconds: number },
+): Record<QueueName, QueueFigures> {
+  const since = opts.since.getTime();
+  const acc = new Map(QUEUE_NAMES.map((q) => [q, { answered: 0, abandoned: 0, withinLevel: 0, waitMs: 0 }]));
+  for (const call of calls) {
+    const a = acc.get(call.queue);
+    if (!a) continue;
+    if (call.answeredAt && call.answeredAt.getTime() >= since) {
+      const waitMs = Math.max(0, call.answeredAt.getTime() - call.queuedAt.getTime());
+      a.answered++;
+      a.waitMs += waitMs;
+      if (waitMs <= opts.serviceLevelSeconds * 1000) a.withinLevel++;
+    } else if (
+      !call.answeredAt &&
+      call.endReason === 'abandoned_in_queue' &&
+      call.endedAt &&
+      call.endedAt.getTime() >= since
+    ) {
+      a.abandoned++;
+    }
+  }
+  const figures = {} as Record<QueueName, QueueFigures>;
+  for (const [queue, a] of acc) {
+    figures[queue] = {
+      answered: a.answered,
+      abandoned: a.abandoned,
+      serviceLevel: a.answered > 0 ? a.withinLevel / a.answered : null,
+      averageSpeedOfAnswerSeconds: a.answered > 0 ? Math.round(a.waitMs / a.answered / 1000) : null,
+    };
+  }
+  return figures;
+}
+
+/** The controller's live snapshot with today's figures filled in. */
+export function withFigures(
+  snapshot: WallboardSnapshot,
+  figures: Record<QueueName, QueueFigures>,
+  serviceLevelSeconds: number,
+): WallboardSnapshot {
+  return {
+    ...snapshot,
+    serviceLevelSeconds,
+    queues: snapshot.queues.map((q) => ({ ...q, ...figures[q.queue] })),
+  };
+}

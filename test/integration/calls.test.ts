@@ -1,0 +1,248 @@
+/**
+ * Call records and callback tasks on a real SQLite database: a sequence of the controller's call
+ * events becomes call records, abandons become (de-duplicated) callback tasks, the wallboard gets
+ * today's figures, and the APIs answer by role.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type {
+  CallbackTaskView,
+  CallRecordDetail,
+  CallRecordView,
+  ListResponse,
+  TicketView,
+} from '../../common/api.ts';
+import type { WallboardSnapshot } from '../../common/events.ts';
+import type { CallRecordEvent } from '../../ivr/api.ts';
+import { type CallRecords, createCallRecords } from '../../server/calls/service.ts';
+import { type AuthHeaders, buildFixture, type Fixture, logger } from './server-fixture.ts';
+
+// 10:00 in Hồ Chí Minh City.
+const NOW = new Date('2025-06-10T03:00:00Z');
+const S = 1000;
+const MIN = 60 * S;
+const at = (ms: number) => new Date(NOW.getTime() + ms);
+
+let fx: Fixture;
+let records: CallRecords;
+let supervisor: AuthHeaders;
+let tdv01: number;
+
+type Step = DistributiveOmit<CallRecordEvent, 'callId'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function feed(callId: string, steps: Step[]): void {
+  for (const step of steps) records.record({ ...step, callId } as CallRecordEvent);
+}
+
+/** A caller who presses `digit`, waits `waitMs` in `queue` and hangs up; `startMs` from NOW. */
+function abandon(callId: string, number: string, startMs: number, waitMs: number, digit = '1'): void {
+  feed(callId, [
+    { type: 'arrived', callerNumber: number, at: at(startMs) },
+    { type: 'digit', digit, at: at(startMs + 5 * S) },
+    { type: 'queued', queue: digit === '2' ? 'welfare' : 'health', at: at(startMs + 5 * S) },
+    { type: 'ended', reason: 'abandoned_in_queue', at: at(startMs + 5 * S + waitMs) },
+  ]);
+}
+
+beforeAll(async () => {
+  fx = await buildFixture({ now: () => NOW });
+  records = createCallRecords({ db: fx.db, logger, serviceLevelSeconds: 20 });
+  supervisor = await fx.session('giamsat');
+  tdv01 = fx.userId('tdv01');
+});
+afterAll(async () => {
+  await fx.close();
+});
+
+describe('call records from the controller’s events', () => {
+  it('keeps an answered call’s menu path, queue times, offers, answer, end and durations', async () => {
+    const tdv02 = fx.userId('tdv02');
+    feed('call-answered', [
+      { type: 'arrived', callerNumber: '0912000001', at: at(-10 * MIN) },
+      { type: 'digit', digit: '7', at: at(-10 * MIN + 4 * S) },
+      { type: 'digit', digit: '1', at: at(-10 * MIN + 6 * S) },
+      { type: 'queued', queue: 'health', at: at(-10 * MIN + 6 * S) },
+      { type: 'offered', operatorId: tdv02, at: at(-10 * MIN + 7 * S) },
+      { type: 'offerEnded', operatorId: tdv02, outcome: 'no_answer', at: at(-10 * MIN + 22 * S) },
+      { type: 'offered', operatorId: tdv01, at: at(-10 * MIN + 22 * S) },
+      { type: 'offerEnded', operatorId: tdv01, outcome: 'answered', at: at(-10 * MIN + 30 * S) },
+      { type: 'answered', operatorId: tdv01, at: at(-10 * MIN + 30 * S) },
+      { type: 'ended', reason: 'agent_hung_up', at: at(-10 * MIN + 150 * S) },
+    ]);
+    const ticket = await fx.app.inject({
+      method: 'POST',
+      url: '/api/tickets',
+      headers: supervisor,
+      payload: {
+        callId: 'call-answered',
+        callerNumber: '0912000001',
+        category: 'health',
+        district: 'cam_my',
+        description: 'Báo ca sốt',
+      },
+    });
+    expect(ticket.statusCode).toBe(201);
+
+    const res = await fx.app.inject({ method: 'GET', url: '/api/calls/call-answered', headers: supervisor });
+    expect(res.statusCode).toBe(200);
+    const call = res.json<CallRecordDetail>();
+    expect(call).toMatchObject({
+      callerNumber: '0912000001',
+      menuPath: '71',
+      queue: 'health',
+      queuedAt: at(-10 * MIN + 6 * S).toISOString(),
+      leftQueueAt: at(-10 * MIN + 30 * S).toISOString(),
+      answeredAt: at(-10 * MIN + 30 * S).toISOString(),
+      operator: { id: tdv01, displayName: 'Nguyễn Thị Hoa' },
+      endReason: 'agent_hung_up',
+      waitSeconds: 24,
+      talkSeconds: 120,
+    });
+    expect(call.offers.map((o) => [o.operatorId, o.outcome])).toEqual([
+      [tdv02, 'no_answer'],
+      [tdv01, 'answered'],
+    ]);
+    expect(call.events.map((e) => `${e.type}:${e.detail ?? ''}`)).toEqual([
+      'arrived:',
+      'digit:7',
+      'digit:1',
+      'queued:health',
+      'offered:',
+      'offerEnded:no_answer',
+      'offered:',
+      'offerEnded:answered',
+      'answered:',
+      'ended:agent_hung_up',
+    ]);
+    expect(call.tickets).toEqual([
+      { id: ticket.json<TicketView>().id, trackingCode: ticket.json<TicketView>().trackingCode },
+    ]);
+  });
+
+  it('an offer still ringing when the caller leaves is withdrawn; the abandon opens a callback', async () => {
+    feed('call-ringing', [
+      { type: 'arrived', callerNumber: '0912000002', at: at(-9 * MIN) },
+      { type: 'digit', digit: '1', at: at(-9 * MIN + 3 * S) },
+      { type: 'queued', queue: 'health', at: at(-9 * MIN + 3 * S) },
+      { type: 'offered', operatorId: tdv01, at: at(-9 * MIN + 4 * S) },
+      { type: 'ended', reason: 'abandoned_in_queue', at: at(-9 * MIN + 9 * S) },
+    ]);
+    const call = (
+      await fx.app.inject({ method: 'GET', url: '/api/calls/call-ringing', headers: supervisor })
+    ).json<CallRecordDetail>();
+    expect(call).toMatchObject({ endReason: 'abandoned_in_queue', waitSeconds: 6, answeredAt: null });
+    expect(call.offers.map((o) => o.outcome)).toEqual(['withdrawn']);
+  });
+
+  it('ignores events of a call it never saw arrive', () => {
+    records.record({ type: 'queued', callId: 'never-arrived', queue: 'goods', at: NOW });
+    expect(fx.db.$client.prepare("select count(*) as n from calls where id = 'never-arrived'").get()).toEqual(
+      {
+        n: 0,
+      },
+    );
+  });
+});
+
+describe('callback tasks from abandoned calls', () => {
+  it('one open task per number within 30 minutes; a later abandon opens another', async () => {
+    abandon('ab-1', '0987000001', -60 * MIN, 4 * S);
+    abandon('ab-2', '0987000001', -40 * MIN, 90 * S, '2');
+    abandon('ab-3', '0987000001', -5 * MIN, 10 * S);
+    abandon('ab-4', '0987000002', -50 * MIN, 1 * S);
+
+    const res = await fx.app.inject({ method: 'GET', url: '/api/callbacks', headers: supervisor });
+    expect(res.statusCode).toBe(200);
+    const tasks = res
+      .json<ListResponse<CallbackTaskView>>()
+      .data.filter((t) => t.callerNumber.startsWith('0987'));
+    expect(tasks.map((t) => [t.callerNumber, t.callId, t.queue, t.abandons, t.status, t.attempts])).toEqual([
+      ['0987000001', 'ab-2', 'welfare', 2, 'open', 0],
+      ['0987000002', 'ab-4', 'health', 1, 'open', 0],
+      ['0987000001', 'ab-3', 'health', 1, 'open', 0],
+    ]);
+    expect(tasks[0]?.createdAt).toBe(at(-60 * MIN + 9 * S).toISOString());
+  });
+
+  it.each([
+    ['tdv01', 200],
+    ['giamsat', 200],
+    ['quantri', 200],
+    ['syt', 403],
+  ])('GET /api/callbacks as %s → %i', async (username, status) => {
+    const res = await fx.app.inject({
+      method: 'GET',
+      url: '/api/callbacks',
+      headers: await fx.session(username),
+    });
+    expect(res.statusCode).toBe(status);
+  });
+
+  it('GET /api/callbacks without a session → 401', async () => {
+    expect((await fx.app.inject({ method: 'GET', url: '/api/callbacks' })).statusCode).toBe(401);
+  });
+});
+
+describe('call record APIs by role', () => {
+  it('lists today’s calls, newest first, for supervisors and admins only', async () => {
+    const list = await fx.app.inject({
+      method: 'GET',
+      url: `/api/calls?from=${encodeURIComponent(at(-2 * 3600 * S).toISOString())}&limit=3`,
+      headers: supervisor,
+    });
+    expect(list.statusCode).toBe(200);
+    const calls = list.json<ListResponse<CallRecordView>>().data;
+    expect(calls).toHaveLength(3);
+    expect(calls[0]?.id).toBe('ab-3');
+    expect(calls[0]?.callerNumber).toBe('0987000001');
+
+    for (const [username, status] of [
+      ['quantri', 200],
+      ['tdv01', 403],
+      ['syt', 403],
+    ] as const) {
+      const res = await fx.app.inject({
+        method: 'GET',
+        url: '/api/calls',
+        headers: await fx.session(username),
+      });
+      expect(res.statusCode, username).toBe(status);
+    }
+  });
+
+  it('shows an operator the call with the number masked; agencies get nothing; unknown ids 404', async () => {
+    const asOperator = await fx.app.inject({
+      method: 'GET',
+      url: '/api/calls/call-answered',
+      headers: await fx.session('tdv01'),
+    });
+    expect(asOperator.json<CallRecordDetail>().callerNumber).toBe('0912***001');
+    const asAgency = await fx.app.inject({
+      method: 'GET',
+      url: '/api/calls/call-answered',
+      headers: await fx.session('syt'),
+    });
+    expect(asAgency.statusCode).toBe(403);
+    const unknown = await fx.app.inject({ method: 'GET', url: '/api/calls/nope', headers: supervisor });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ error: { code: 'CALL_NOT_FOUND' } });
+  });
+});
+
+describe('wallboard figures', () => {
+  it('adds today’s answered, abandoned, service level and speed of answer to the live snapshot', () => {
+    const live = fx.desk.snapshot(NOW);
+    const board: WallboardSnapshot = records.addFigures(live, NOW);
+    expect(board.serviceLevelSeconds).toBe(20);
+    // Health today: call-answered (24 s, over 20 s); abandons ab-1, ab-3, ab-4 and call-ringing.
+    expect(board.queues.find((q) => q.queue === 'health')).toEqual({
+      queue: 'health',
+      waiting: 2,
+      longestWaitSeconds: 40,
+      answered: 1,
+      abandoned: 4,
+      serviceLevel: 0,
+      averageSpeedOfAnswerSeconds: 24,
+    });
+  });
+});
