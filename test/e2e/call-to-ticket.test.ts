@@ -9,8 +9,10 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallRecordDetail, CallRecordView, ListResponse } from '../../common/api.ts';
 import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
 import { DEMO_PASSWORD } from '../../server/db/seed.ts';
+import { apiSession } from '../support/api-session.ts';
 import { type E2eHotline, launchChromium, startE2eHotline, type Telephony } from '../support/e2e.ts';
 
 const CALLER = '0987654321';
@@ -124,6 +126,22 @@ describe('a citizen call becomes a forwarded ticket', () => {
     await expect
       .poll(() => page.getByTestId('agent-state').textContent(), { timeout: 10_000 })
       .toBe('Sẵn sàng');
+
+    // The call record: answered by tdv01 after key 1 in health, talked, linked to the ticket.
+    const supervisor = await apiSession(env.hotline.url, 'giamsat');
+    const calls = (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data;
+    const record = calls.find((c) => c.callerNumber === CALLER);
+    expect(record).toMatchObject({
+      menuPath: '1',
+      queue: 'health',
+      operator: { displayName: 'Nguyễn Thị Hoa' },
+      endReason: 'caller_hung_up',
+    });
+    expect(record?.answeredAt).not.toBeNull();
+    expect(record?.talkSeconds).toBeGreaterThan(0);
+    const detail = await supervisor.get<CallRecordDetail>(`/api/calls/${encodeURIComponent(record!.id)}`);
+    expect(detail.offers.map((o) => o.outcome)).toEqual(['answered']);
+    expect(detail.tickets.map((t) => t.trackingCode)).toEqual([trackingCode]);
 
     const citizen = phone.observer.channel((c) => c.caller?.number === CALLER);
     console.log(

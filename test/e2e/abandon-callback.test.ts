@@ -1,0 +1,93 @@
+/**
+ * A citizen who gives up waiting is called back: with no operator ready, sipp dials 1022 on a
+ * real Asterisk, presses 1 (health), waits about 4 s in the queue and hangs up. A callback task
+ * for that number exists, the call record says abandoned in `health` after key 1, and the
+ * supervisor's wallboard (socket.io, logged in as giamsat) counts the abandon within a second.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallbackTaskView, CallRecordDetail, CallRecordView, ListResponse } from '../../common/api.ts';
+import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
+import { apiSession } from '../support/api-session.ts';
+import { type E2eHotline, startE2eHotline, type Telephony } from '../support/e2e.ts';
+
+const CALLER = '0911222333';
+
+let env: E2eHotline;
+let phone: Telephony;
+
+beforeAll(async () => {
+  env = await startE2eHotline({ name: 'abandon', telephony: true });
+  phone = env.telephony!;
+});
+
+afterAll(async () => {
+  await env?.close();
+});
+
+describe('a caller who hangs up while waiting', () => {
+  it('becomes a callback task, an abandoned call record and an abandon on the wallboard', async () => {
+    const supervisor = await apiSession(env.hotline.url, 'giamsat');
+    const wallboard = await supervisor.watchWallboard();
+    try {
+      await expect.poll(() => wallboard.snapshots.length).toBeGreaterThan(0);
+      const health = (i: number) => wallboard.snapshots[i]?.snapshot.queues.find((q) => q.queue === 'health');
+      expect(health(0)).toMatchObject({ waiting: 0, answered: 0, abandoned: 0, serviceLevel: null });
+
+      const result = await placeCitizenCall({
+        target: `127.0.0.1:${phone.asterisk.sipPort}`,
+        callerNumber: CALLER,
+        keys: '1',
+        keyDelayMs: 1500,
+        hangup: 'caller',
+        holdMs: 4000,
+      });
+      const hungUpAt = Date.now();
+      expect(result.exitCode, result.errors).toBe(0);
+
+      // While it waited, the wallboard showed the caller in the health queue.
+      expect(wallboard.snapshots.some((s, i) => s.at < hungUpAt && health(i)?.waiting === 1)).toBe(true);
+
+      // The wallboard counts the abandon, pushed within a second of the hang-up.
+      await expect
+        .poll(() => wallboard.snapshots.findIndex((_, i) => health(i)?.abandoned === 1), { timeout: 5000 })
+        .toBeGreaterThanOrEqual(0);
+      const pushed = wallboard.snapshots.find((_, i) => health(i)?.abandoned === 1)!;
+      expect(pushed.at - hungUpAt).toBeLessThan(1000);
+      expect(pushed.snapshot.queues.find((q) => q.queue === 'health')).toMatchObject({
+        waiting: 0,
+        answered: 0,
+        abandoned: 1,
+      });
+
+      // A callback task for the number.
+      const tasks = (await supervisor.get<ListResponse<CallbackTaskView>>('/api/callbacks')).data;
+      const mine = tasks.filter((t) => t.callerNumber === CALLER);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatchObject({ queue: 'health', status: 'open', attempts: 0, abandons: 1 });
+
+      // The call record: key 1, queued in health, abandoned after a few seconds, nobody offered.
+      const calls = (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data;
+      const record = calls.find((c) => c.callerNumber === CALLER);
+      expect(record).toMatchObject({
+        id: mine[0]?.callId,
+        menuPath: '1',
+        queue: 'health',
+        endReason: 'abandoned_in_queue',
+        answeredAt: null,
+        operator: null,
+        talkSeconds: null,
+      });
+      // sipp's hold starts while the key's RTP is still playing, so the queue sees 2–4 s of it.
+      expect(record?.waitSeconds).toBeGreaterThanOrEqual(1);
+      expect(record?.waitSeconds).toBeLessThanOrEqual(6);
+      const detail = await supervisor.get<CallRecordDetail>(`/api/calls/${encodeURIComponent(record!.id)}`);
+      expect(detail.events.map((e) => e.type)).toEqual(['arrived', 'digit', 'queued', 'ended']);
+      expect(detail.offers).toEqual([]);
+
+      await phone.waitUntilClean(10_000);
+      console.log(`[e2e] hang-up → wallboard shows the abandon: ${pushed.at - hungUpAt} ms`);
+    } finally {
+      wallboard.close();
+    }
+  });
+});

@@ -1,0 +1,45 @@
+/** A logged-in user of a running hotline, over plain HTTP and socket.io, for end-to-end tests. */
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents, WallboardSnapshot } from '../../common/events.ts';
+import { DEMO_PASSWORD } from '../../server/db/seed.ts';
+
+export interface ApiSession {
+  /** GET on the API; throws on a non-2xx answer. */
+  get<T>(path: string): Promise<T>;
+  /** Every wallboard snapshot pushed to this user since `watchWallboard`, with when it arrived. */
+  watchWallboard(): Promise<{ snapshots: { at: number; snapshot: WallboardSnapshot }[]; close(): void }>;
+}
+
+export async function apiSession(baseUrl: string, username: string): Promise<ApiSession> {
+  const res = await fetch(`${baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+  });
+  if (!res.ok) throw new Error(`login ${username} → ${res.status}`);
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  return {
+    async get<T>(path: string): Promise<T> {
+      const answer = await fetch(`${baseUrl}${path}`, { headers: { cookie } });
+      if (!answer.ok) throw new Error(`GET ${path} → ${answer.status}`);
+      return (await answer.json()) as T;
+    },
+    async watchWallboard() {
+      const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(baseUrl, {
+        transports: ['websocket'],
+        extraHeaders: { cookie },
+        reconnection: false,
+      });
+      const snapshots: { at: number; snapshot: WallboardSnapshot }[] = [];
+      socket.on('wallboard:updated', (snapshot) => snapshots.push({ at: Date.now(), snapshot }));
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      return { snapshots, close: () => socket.close() };
+    },
+  };
+}
