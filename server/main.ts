@@ -10,8 +10,7 @@ import { type Logger, pino } from 'pino';
 import { type AgentState, QUEUE_NAMES } from '../common/domain.ts';
 import { type Ivr, type IvrEvents, UnknownOperatorError } from '../ivr/api.ts';
 import { createIvr } from '../ivr/index.ts';
-import { createApp, type Desk } from './app.ts';
-import { createCallRecords } from './calls/service.ts';
+import { createApp } from './app.ts';
 import { type Config, loadConfig } from './config.ts';
 import { startWalCheckpointer } from './db/checkpoint.ts';
 import { type Db, openDatabase } from './db/index.ts';
@@ -73,15 +72,7 @@ function createDeskWithoutTelephony(operators: SipAccount[], events: IvrEvents, 
     snapshot: (at) => ({
       at: at.toISOString(),
       telephonyUp: false,
-      queues: QUEUE_NAMES.map((queue) => ({
-        queue,
-        waiting: 0,
-        longestWaitSeconds: 0,
-        answered: 0,
-        abandoned: 0,
-        serviceLevel: null,
-        averageSpeedOfAnswerSeconds: null,
-      })),
+      queues: QUEUE_NAMES.map((queue) => ({ queue, waiting: 0, longestWaitSeconds: 0 })),
       agents: [...agents].map(([operatorId, a]) => ({
         operatorId,
         displayName: a.displayName,
@@ -118,11 +109,6 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
 
     const calendar = DEFAULT_CALENDAR;
     const io = createRealtimeServer();
-    const callRecords = createCallRecords({
-      db,
-      logger: logger.child({ component: 'calls' }),
-      serviceLevelSeconds: config.serviceLevelSeconds,
-    });
 
     // Jobs: producers, then the workers that run them; the relay starts once the API listens.
     const redis = { redisUrl: config.redisUrl, prefix: config.queuePrefix, logger };
@@ -164,7 +150,7 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
 
     // The bridge needs the desk's snapshot and the desk needs the bridge; pushes run on a timer,
     // after the desk below exists.
-    let wallboardSource: Desk | undefined;
+    let wallboardSource: Ivr | undefined;
     const bridge = createIvrEventBridge(io, db, {
       logger,
       snapshot: () => {
@@ -184,25 +170,18 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
             skills: op.skills,
           })),
           events: bridge,
-          records: callRecords,
           statusLine: createStatusLine({ db, now, logger: logger.child({ component: 'status-line' }) }),
           logger: logger.child({ component: 'ivr' }),
           now,
         })
       : createDeskWithoutTelephony(operators, bridge, now);
-    // The wallboard adds today's figures from the call records to the controller's live view.
-    const wallboardDesk: Desk = {
-      setAgentState: (operatorId, state) => desk.setAgentState(operatorId, state),
-      agentState: (operatorId) => desk.agentState(operatorId),
-      snapshot: (at) => callRecords.addFigures(desk.snapshot(at), at),
-    };
-    wallboardSource = wallboardDesk;
+    wallboardSource = desk;
 
     const app = await createApp({
       config,
       db,
       logger,
-      desk: wallboardDesk,
+      desk,
       calendar,
       ticketHooks,
       ticketNotifier: createTicketNotifier(io, db, { logger, now }),
@@ -210,7 +189,7 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
       ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
     });
     stops.push({ name: 'http', stop: () => app.close() });
-    attachRealtime(app, { io, db, desk: wallboardDesk, logger, now });
+    attachRealtime(app, { io, db, desk, logger, now });
     const url = await app.listen({ host: config.http.host, port: config.http.port });
 
     await desk.start();
