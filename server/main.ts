@@ -10,7 +10,8 @@ import { type Logger, pino } from 'pino';
 import { type AgentState, QUEUE_NAMES } from '../common/domain.ts';
 import { type Ivr, type IvrEvents, UnknownOperatorError } from '../ivr/api.ts';
 import { createIvr } from '../ivr/index.ts';
-import { createApp } from './app.ts';
+import { createApp, type Desk } from './app.ts';
+import { createCallRecords } from './calls/service.ts';
 import { type Config, loadConfig } from './config.ts';
 import { startWalCheckpointer } from './db/checkpoint.ts';
 import { type Db, openDatabase } from './db/index.ts';
@@ -72,7 +73,15 @@ function createDeskWithoutTelephony(operators: SipAccount[], events: IvrEvents, 
     snapshot: (at) => ({
       at: at.toISOString(),
       telephonyUp: false,
-      queues: QUEUE_NAMES.map((queue) => ({ queue, waiting: 0, longestWaitSeconds: 0 })),
+      queues: QUEUE_NAMES.map((queue) => ({
+        queue,
+        waiting: 0,
+        longestWaitSeconds: 0,
+        answered: 0,
+        abandoned: 0,
+        serviceLevel: null,
+        averageSpeedOfAnswerSeconds: null,
+      })),
       agents: [...agents].map(([operatorId, a]) => ({
         operatorId,
         displayName: a.displayName,
@@ -109,6 +118,11 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
 
     const calendar = DEFAULT_CALENDAR;
     const io = createRealtimeServer();
+    const callRecords = createCallRecords({
+      db,
+      logger: logger.child({ component: 'calls' }),
+      serviceLevelSeconds: config.serviceLevelSeconds,
+    });
 
     // Jobs: producers, then the workers that run them; the relay starts once the API listens.
     const redis = { redisUrl: config.redisUrl, prefix: config.queuePrefix, logger };
@@ -150,7 +164,7 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
 
     // The bridge needs the desk's snapshot and the desk needs the bridge; pushes run on a timer,
     // after the desk below exists.
-    let wallboardSource: Ivr | undefined;
+    let wallboardSource: Desk | undefined;
     const bridge = createIvrEventBridge(io, db, {
       logger,
       snapshot: () => {
@@ -170,18 +184,25 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
             skills: op.skills,
           })),
           events: bridge,
+          records: callRecords,
           statusLine: createStatusLine({ db, now, logger: logger.child({ component: 'status-line' }) }),
           logger: logger.child({ component: 'ivr' }),
           now,
         })
       : createDeskWithoutTelephony(operators, bridge, now);
-    wallboardSource = desk;
+    // The wallboard adds today's figures from the call records to the controller's live view.
+    const wallboardDesk: Desk = {
+      setAgentState: (operatorId, state) => desk.setAgentState(operatorId, state),
+      agentState: (operatorId) => desk.agentState(operatorId),
+      snapshot: (at) => callRecords.addFigures(desk.snapshot(at), at),
+    };
+    wallboardSource = wallboardDesk;
 
     const app = await createApp({
       config,
       db,
       logger,
-      desk,
+      desk: wallboardDesk,
       calendar,
       ticketHooks,
       ticketNotifier: createTicketNotifier(io, db, { logger, now }),
@@ -189,7 +210,7 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
       ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
     });
     stops.push({ name: 'http', stop: () => app.close() });
-    attachRealtime(app, { io, db, desk, logger, now });
+    attachRealtime(app, { io, db, desk: wallboardDesk, logger, now });
     const url = await app.listen({ host: config.http.host, port: config.http.port });
 
     await desk.start();
