@@ -78,24 +78,31 @@ async function startStack(): Promise<Stack> {
   });
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(
-    'the hotline server',
-    async () => (await fetch(`${url}/api/health`)).ok,
-    30_000,
-    () => (server.exitCode !== null ? `exited with ${server.exitCode}` : null),
-  );
+  const close = async () => {
+    if (server.exitCode === null) server.kill('SIGTERM');
+    await exited;
+    db?.$client.close();
+    await receiver.close();
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(
+      'the hotline server',
+      async () => (await fetch(`${url}/api/health`)).ok,
+      30_000,
+      () => (server.exitCode !== null ? `exited with ${server.exitCode}` : null),
+    );
+  } catch (err) {
+    // Leave no Redis or server behind when the stack does not come up.
+    await close();
+    throw err;
+  }
   return {
     url,
     receiver,
     arrivals,
-    async close() {
-      if (server.exitCode === null) server.kill('SIGTERM');
-      await exited;
-      db?.$client.close();
-      await receiver.close();
-      await redis.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close,
   };
 }
 
