@@ -1,24 +1,12 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ListResponse, TicketView } from '../../common/api.ts';
 import { agencies } from '../../server/db/schema.ts';
 import { verifySignature } from '../../server/forwarding/signature.ts';
 import { findTicket } from '../../server/tickets/repository.ts';
-import { type Pipeline, sleep, startPipeline, waitFor } from '../support/jobs.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
+import { type Pipeline, pipelinesOnRedis, sleep, waitFor } from '../support/jobs.ts';
 
-let redis: TestRedis;
-let p: Pipeline | undefined;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
-  await p?.close();
-  p = undefined;
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const pipelines = pipelinesOnRedis();
 
 const delivery = (pl: Pipeline, id: number) => findTicket(pl.fx.db, id)!.ticket;
 const secretOf = (pl: Pipeline, code: string) =>
@@ -26,11 +14,11 @@ const secretOf = (pl: Pipeline, code: string) =>
 
 describe('delivering tickets to agencies', () => {
   it('posts a signed ticket with an Idempotency-Key promptly, once, and logs the delivery', async () => {
-    p = await startPipeline({ redisUrl: redis.url });
+    const p = await pipelines.start();
     const started = Date.now();
     const ticket = await p.createTicket();
     expect(ticket.delivery.status).toBe('pending');
-    await waitFor('delivered', () => delivery(p!, ticket.id).deliveryStatus === 'delivered');
+    await waitFor('delivered', () => delivery(p, ticket.id).deliveryStatus === 'delivered');
     expect(Date.now() - started).toBeLessThan(1000);
     expect(delivery(p, ticket.id).deliveredAt).not.toBeNull();
 
@@ -54,10 +42,10 @@ describe('delivering tickets to agencies', () => {
   });
 
   it('retries 5xx with backoff, then leaves the delivery dead for a supervisor, whose retry delivers it', async () => {
-    p = await startPipeline({ redisUrl: redis.url, forwardAttempts: 3 });
+    const p = await pipelines.start({ forwardAttempts: 3 });
     p.webhook.answers = [500];
     const ticket = await p.createTicket();
-    await waitFor('dead', () => delivery(p!, ticket.id).deliveryStatus === 'dead');
+    await waitFor('dead', () => delivery(p, ticket.id).deliveryStatus === 'dead');
     expect(p.webhook.received.map((r) => r.status)).toEqual([500, 500, 500]);
     expect(delivery(p, ticket.id)).toMatchObject({
       deliveryAttempts: 3,
@@ -79,7 +67,7 @@ describe('delivering tickets to agencies', () => {
       headers: p.supervisor,
     });
     expect(retry.statusCode).toBe(202);
-    await waitFor('delivered', () => delivery(p!, ticket.id).deliveryStatus === 'delivered');
+    await waitFor('delivered', () => delivery(p, ticket.id).deliveryStatus === 'delivered');
     expect(p.webhook.deliveredTimes(ticket.id)).toBe(1);
     const again = await p.fx.app.inject({
       method: 'POST',
@@ -98,10 +86,10 @@ describe('delivering tickets to agencies', () => {
   });
 
   it('does not retry a 400: the delivery is dead after one attempt', async () => {
-    p = await startPipeline({ redisUrl: redis.url, forwardAttempts: 5 });
+    const p = await pipelines.start({ forwardAttempts: 5 });
     p.webhook.answers = [400, 200];
     const ticket = await p.createTicket();
-    await waitFor('dead', () => delivery(p!, ticket.id).deliveryStatus === 'dead');
+    await waitFor('dead', () => delivery(p, ticket.id).deliveryStatus === 'dead');
     await sleep(200);
     expect(p.webhook.received).toHaveLength(1);
     expect(delivery(p, ticket.id).deliveryLastError).toMatch(/rejected .* with 400/);

@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketView } from '../../common/api.ts';
 import { tickets } from '../../server/db/schema.ts';
 import { DEFAULT_CALENDAR } from '../../server/deadlines/calendar.ts';
@@ -11,25 +11,14 @@ import {
   scheduleDeadlines,
 } from '../../server/sla/processor.ts';
 import { ticketEventViews } from '../../server/tickets/repository.ts';
-import { type Pipeline, startPipeline, waitFor } from '../support/jobs.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
+import { pipelinesOnRedis, waitFor } from '../support/jobs.ts';
 import { buildFixture, type Fixture, logger } from './server-fixture.ts';
 
 describe('deadline jobs on Redis', () => {
-  let redis: TestRedis;
-  let p: Pipeline | undefined;
-  beforeAll(async () => {
-    redis = await startRedis();
-  });
-  afterEach(async () => {
-    await p?.close();
-  });
-  afterAll(async () => {
-    await redis?.stop();
-  });
+  const pipelines = pipelinesOnRedis();
 
   it('warns at 75% of the time and escalates at each deadline, once', async () => {
-    p = await startPipeline({ redisUrl: redis.url });
+    const p = await pipelines.start();
     const ticket = await p.createTicket({ priority: 'urgent' });
     const start = Date.now();
     // A short policy: 800 ms to acknowledge, 1.6 s to resolve.

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UnrecoverableError } from 'bullmq';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ListResponse, SmsView } from '../../common/api.ts';
 import { smsMessages } from '../../server/db/schema.ts';
 import { createNotificationHooks } from '../../server/notifications/hooks.ts';
@@ -9,28 +9,16 @@ import { createHttpGateway, SmsGatewayUnavailableError } from '../../server/sms/
 import { sendSms } from '../../server/sms/processor.ts';
 import { recordSms } from '../../server/sms/service.ts';
 import { findTicket } from '../../server/tickets/repository.ts';
-import { type Pipeline, RecordingGateway, startPipeline, waitFor } from '../support/jobs.ts';
-import { startRedis, type TestRedis } from '../support/redis.ts';
+import { pipelinesOnRedis, RecordingGateway, waitFor } from '../support/jobs.ts';
 import { logger } from './server-fixture.ts';
 
 const RESOLVED = 'Tổng đài 1022 thông báo, kiến nghị của ông (bà) đã được giải quyết. Xin cảm ơn!';
 
-let redis: TestRedis;
-let p: Pipeline | undefined;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterEach(async () => {
-  await p?.close();
-  p = undefined;
-});
-afterAll(async () => {
-  await redis?.stop();
-});
+const pipelines = pipelinesOnRedis();
 
 describe('texting citizens', () => {
   it('texts the tracking code on creation and the exact resolution text, each once', async () => {
-    p = await startPipeline({ redisUrl: redis.url });
+    const p = await pipelines.start();
     const ticket = await p.createTicket();
     await waitFor('created SMS', () => p!.gateway.sent.length === 1);
     expect(p.gateway.sent[0]).toEqual({
@@ -85,7 +73,7 @@ describe('texting citizens', () => {
   });
 
   it('retries a failing gateway and gives up after the last attempt', async () => {
-    p = await startPipeline({ redisUrl: redis.url });
+    const p = await pipelines.start();
     const failing = new RecordingGateway();
     let calls = 0;
     failing.send = async () => {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { TicketView } from '../../common/api.ts';
 import type { Category } from '../../common/domain.ts';
 import { DEFAULT_CALENDAR } from '../../server/deadlines/calendar.ts';
@@ -25,6 +26,7 @@ import { startDeadlineWorker } from '../../server/sla/worker.ts';
 import type { SmsGateway } from '../../server/sms/gateway.ts';
 import { startSmsWorker } from '../../server/sms/worker.ts';
 import { type AuthHeaders, buildFixture, type Fixture, logger } from '../integration/server-fixture.ts';
+import { startRedis, type TestRedis } from './redis.ts';
 
 export interface Received {
   url: string;
@@ -94,12 +96,14 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
-export async function startPipeline(opts: {
+export interface PipelineOptions {
   redisUrl: string;
   forwardAttempts?: number;
   startRelay?: boolean;
   now?: () => Date;
-}): Promise<Pipeline> {
+}
+
+export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
   const webhook = new AgencyWebhook();
   await webhook.start();
   const prefix = `test-${randomUUID()}`;
@@ -209,3 +213,30 @@ export async function waitFor<T>(what: string, probe: () => T | Promise<T>, time
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One private Redis for the test file and a pipeline per test, closed after it:
+ * `const pipelines = pipelinesOnRedis();` at the top, `const p = await pipelines.start();` in a test.
+ */
+export function pipelinesOnRedis(): { start(opts?: Omit<PipelineOptions, 'redisUrl'>): Promise<Pipeline> } {
+  let redis: TestRedis | undefined;
+  let current: Pipeline | undefined;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  afterAll(async () => {
+    await redis?.stop();
+  });
+  return {
+    async start(opts = {}) {
+      if (!redis)
+        throw new Error('pipelinesOnRedis() must be called at the top of a test file or describe block');
+      current = await startPipeline({ redisUrl: redis.url, ...opts });
+      return current;
+    },
+  };
+}
