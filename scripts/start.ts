@@ -71,7 +71,7 @@ async function main() {
 
   say(`console: ${hotline.url}/`);
   say(`demo logins (password "${logins.password}"):`);
-  for (const a of logins.accounts) say(`  ${a.username.padEnd(10)} ${a.role.padEnd(10)} ${a.displayName}`);
+  for (const a of logins.accounts) say(`  ${a.username.padEnd(16)} ${a.role.padEnd(10)} ${a.displayName}`);
   say('place a test call: npm run call -- 1   (log in as tdv01 and press "Sẵn sàng" first)');
   say('stop with Ctrl+C');
 }
