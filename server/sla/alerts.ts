@@ -59,6 +59,23 @@ export function deadlineAlerts(ticket: AlertTicket, cal: WorkingCalendar): Deadl
   return alerts.sort((a, b) => a.at.getTime() - b.at.getTime());
 }
 
+/** Identifies an alert of one due time: an extended deadline's alerts have keys of their own. */
+export function alertKey(a: { due: DeadlineKind; kind: AlertKind; dueAt: Date }): string {
+  return `${a.due}-${a.kind}-${a.dueAt.getTime()}`;
+}
+
+/**
+ * The next alert to schedule: the earliest alert of the deadlines still open that has not been
+ * raised yet (`raised` holds `alertKey`s), or null when none is left.
+ */
+export function nextAlert(
+  ticket: AlertTicket,
+  cal: WorkingCalendar,
+  raised: ReadonlySet<string>,
+): DeadlineAlert | null {
+  return deadlineAlerts(ticket, cal).find((a) => !raised.has(alertKey(a))) ?? null;
+}
+
 /** The deadline an alert is about is still open and unchanged (not met, moved or extended). */
 export function stillDue(ticket: AlertTicket, due: DeadlineKind, dueAt: Date): boolean {
   const open = openDeadlines(ticket);

@@ -1,17 +1,20 @@
 /**
- * Deadline jobs. `schedule` (from a `deadline` intent) adds a delayed job per alert of the
- * ticket's open deadlines; the job id carries the due time, so an extended deadline gets new
- * jobs and the old ones find their deadline moved. An alert job writes a `warn` or `escalate`
- * line to the audit log and pushes `ticket:deadline`, once, if its deadline is still open and
- * unchanged; otherwise it does nothing.
+ * Deadline jobs. Only the ticket's next alert is ever scheduled, as one delayed job: `schedule`
+ * (from a `deadline` intent) adds the earliest alert of the open deadlines not raised yet, and
+ * each alert job, whatever it found, adds the one after it. The job id carries the due time, so
+ * an extended deadline gets new jobs and the old ones find their deadline moved. An alert job
+ * writes a `warn` or `escalate` line to the audit log and pushes `ticket:deadline`, once, if its
+ * deadline is still open and unchanged; otherwise it does nothing but schedule the next one.
  */
+
 import { UnrecoverableError } from 'bullmq';
+import { eq } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { ServerToClientEvents } from '../../common/events.ts';
 import type { Db } from '../db/index.ts';
 import type { WorkingCalendar } from '../deadlines/calendar.ts';
 import { appendTicketEvent, findTicket } from '../tickets/repository.ts';
-import { type AlertKind, type DeadlineKind, deadlineAlerts, stillDue } from './alerts.ts';
+import { type AlertKind, alertKey, type DeadlineKind, nextAlert, stillDue } from './alerts.ts';
 import { deadlineAlerts as raisedAlerts } from './schema.ts';
 
 export type DeadlineEvent = Parameters<ServerToClientEvents['ticket:deadline']>[0];
@@ -44,21 +47,36 @@ export function alertJobId(a: Pick<AlertJobData, 'ticketId' | 'due' | 'kind' | '
 export interface ScheduleDeps {
   db: Db;
   calendar: WorkingCalendar;
-  /** Adds the delayed jobs; jobs whose id exists already are left alone. */
-  addDelayed(jobs: DelayedJob[]): Promise<void>;
+  /** Adds the delayed job; a job whose id exists already is left alone. */
+  addDelayed(job: DelayedJob): Promise<void>;
   now?: () => Date;
 }
 
-export async function scheduleDeadlines(ticketId: number, deps: ScheduleDeps): Promise<DelayedJob[]> {
+/** Schedules the ticket's next alert (one delayed job); returns it, or null when none is left. */
+export async function scheduleDeadlines(ticketId: number, deps: ScheduleDeps): Promise<DelayedJob | null> {
+  const job = nextAlertJob(ticketId, deps);
+  if (job === undefined) throw new UnrecoverableError(`ticket ${ticketId} does not exist`);
+  if (job) await deps.addDelayed(job);
+  return job;
+}
+
+/** undefined: no such ticket. */
+function nextAlertJob(ticketId: number, deps: ScheduleDeps): DelayedJob | null | undefined {
   const now = (deps.now ?? (() => new Date()))().getTime();
   const row = findTicket(deps.db, ticketId);
-  if (!row) throw new UnrecoverableError(`ticket ${ticketId} does not exist`);
-  const jobs = deadlineAlerts(row.ticket, deps.calendar).map((a): DelayedJob => {
-    const data = { ticketId, due: a.due, kind: a.kind, dueAt: a.dueAt.getTime() };
-    return { name: a.kind, data, jobId: alertJobId(data), delayMs: Math.max(0, a.at.getTime() - now) };
-  });
-  if (jobs.length > 0) await deps.addDelayed(jobs);
-  return jobs;
+  if (!row) return undefined;
+  const raised = new Set(
+    deps.db
+      .select({ due: raisedAlerts.due, kind: raisedAlerts.kind, dueAt: raisedAlerts.dueAt })
+      .from(raisedAlerts)
+      .where(eq(raisedAlerts.ticketId, ticketId))
+      .all()
+      .map(alertKey),
+  );
+  const a = nextAlert(row.ticket, deps.calendar, raised);
+  if (!a) return null;
+  const data = { ticketId, due: a.due, kind: a.kind, dueAt: a.dueAt.getTime() };
+  return { name: a.kind, data, jobId: alertJobId(data), delayMs: Math.max(0, a.at.getTime() - now) };
 }
 
 export interface AlertDeps {
@@ -110,4 +128,18 @@ export function raiseAlert(data: AlertJobData, deps: AlertDeps): AlertOutcome {
   deps.logger.info({ ticketId: data.ticketId, due: data.due, kind: data.kind }, 'ticket deadline alert');
   deps.emit({ ticketId: data.ticketId, trackingCode: result.raised, kind: data.kind, due: data.due });
   return 'raised';
+}
+
+/**
+ * Runs an alert job: raises the alert if still due, then schedules the ticket's next alert, so
+ * a retried job adds nothing new (same job id) and a stale one still keeps the chain going.
+ */
+export async function runAlert(
+  data: AlertJobData,
+  deps: AlertDeps & ScheduleDeps,
+): Promise<{ outcome: AlertOutcome; next: DelayedJob | null }> {
+  const outcome = raiseAlert(data, deps);
+  const next = nextAlertJob(data.ticketId, deps) ?? null;
+  if (next) await deps.addDelayed(next);
+  return { outcome, next };
 }

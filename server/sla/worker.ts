@@ -1,4 +1,4 @@
-/** BullMQ wiring of the deadline jobs: scheduling on the `ticket-deadline` queue, and the alerts. */
+/** BullMQ wiring of the deadline jobs on the `ticket-deadline` queue: one delayed alert per ticket at a time. */
 import type { Job, Queue } from 'bullmq';
 import type { Db } from '../db/index.ts';
 import type { WorkingCalendar } from '../deadlines/calendar.ts';
@@ -7,7 +7,8 @@ import { type RedisOptions, startWorker } from '../outbox/worker.ts';
 import {
   type AlertJobData,
   type DeadlineEvent,
-  raiseAlert,
+  type DelayedJob,
+  runAlert,
   type ScheduleJobData,
   scheduleDeadlines,
 } from './processor.ts';
@@ -31,24 +32,24 @@ export function startDeadlineWorker(
     concurrency: 4,
     closeTimeoutMs: 1000,
     async process(job: Job<ScheduleJobData | AlertJobData>) {
+      const schedule = {
+        db: opts.db,
+        calendar: opts.calendar,
+        now,
+        addDelayed: async (d: DelayedJob) => {
+          await opts.queue.add(d.name, d.data, { ...options, jobId: d.jobId, delay: d.delayMs });
+        },
+      };
       if (job.name === SCHEDULE_DEADLINES_JOB) {
-        const jobs = await scheduleDeadlines(job.data.ticketId, {
-          db: opts.db,
-          calendar: opts.calendar,
-          now,
-          addDelayed: async (delayed) => {
-            await opts.queue.addBulk(
-              delayed.map((d) => ({
-                name: d.name,
-                data: d.data,
-                opts: { ...options, jobId: d.jobId, delay: d.delayMs },
-              })),
-            );
-          },
-        });
-        return jobs.length;
+        const next = await scheduleDeadlines(job.data.ticketId, schedule);
+        return next ? 1 : 0;
       }
-      return raiseAlert(job.data as AlertJobData, { db: opts.db, emit: opts.emit, logger: opts.logger, now });
+      const { outcome } = await runAlert(job.data as AlertJobData, {
+        ...schedule,
+        emit: opts.emit,
+        logger: opts.logger,
+      });
+      return outcome;
     },
   });
 }

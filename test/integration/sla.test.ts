@@ -8,6 +8,7 @@ import {
   type DeadlineEvent,
   type DelayedJob,
   raiseAlert,
+  runAlert,
   scheduleDeadlines,
 } from '../../server/sla/processor.ts';
 import { ticketEventViews } from '../../server/tickets/repository.ts';
@@ -34,7 +35,18 @@ describe('deadline jobs on Redis', () => {
       addIntent(tx, { kind: 'deadline', ticketId: ticket.id }, new Date());
     });
     p.relay.nudge();
-    await waitFor('four alerts', () => p!.deadlineEvents.length === 4, 5000);
+    // One delayed alert job per ticket at a time: each alert schedules the next.
+    const delayedCounts = new Set<number>();
+    const sampler = setInterval(
+      () => void p.queues.deadline.getDelayedCount().then((n) => delayedCounts.add(n)),
+      20,
+    );
+    try {
+      await waitFor('four alerts', () => p!.deadlineEvents.length === 4, 5000);
+    } finally {
+      clearInterval(sampler);
+    }
+    expect(Math.max(...delayedCounts)).toBe(1);
     expect(p.deadlineEvents).toEqual([
       { ticketId: ticket.id, trackingCode: ticket.trackingCode, kind: 'warning', due: 'ack' },
       { ticketId: ticket.id, trackingCode: ticket.trackingCode, kind: 'overdue', due: 'ack' },
@@ -84,15 +96,17 @@ describe('deadline processors', () => {
     return res.json<TicketView>();
   }
 
-  async function schedule(ticketId: number): Promise<DelayedJob[]> {
+  /** Only one alert job exists at a time: scheduling adds the next one alone. */
+  async function schedule(ticketId: number): Promise<DelayedJob> {
     const jobs: DelayedJob[] = [];
     await scheduleDeadlines(ticketId, {
       db: fx.db,
       calendar: DEFAULT_CALENDAR,
       now: () => clock,
-      addDelayed: async (j) => void jobs.push(...j),
+      addDelayed: async (j) => void jobs.push(j),
     });
-    return jobs;
+    expect(jobs).toHaveLength(1);
+    return jobs[0]!;
   }
   const alertDeps = () => ({
     db: fx.db,
@@ -100,10 +114,23 @@ describe('deadline processors', () => {
     logger,
     now: () => clock,
   });
+  /** Runs an alert job as the worker does; returns the one job it scheduled next, if any. */
+  async function run(job: DelayedJob, emit = alertDeps().emit) {
+    const added: DelayedJob[] = [];
+    const result = await runAlert(job.data, {
+      ...alertDeps(),
+      emit,
+      calendar: DEFAULT_CALENDAR,
+      addDelayed: async (j) => void added.push(j),
+    });
+    expect(added).toEqual(result.next ? [result.next] : []);
+    return result;
+  }
 
   it('schedules warnings at 75% of working time (urgent: elapsed time)', async () => {
     const urgent = await create('urgent');
-    const jobs = await schedule(urgent.id);
+    const jobs = [await schedule(urgent.id)];
+    for (let next = (await run(jobs[0]!)).next; next; next = (await run(next)).next) jobs.push(next);
     expect(jobs.map((j) => [j.name, j.data.due, j.delayMs])).toEqual([
       ['warning', 'ack', 1.5 * 3600_000],
       ['overdue', 'ack', 2 * 3600_000],
@@ -111,21 +138,19 @@ describe('deadline processors', () => {
       ['overdue', 'resolve', 24 * 3600_000],
     ]);
     const normal = await create('normal');
-    const [ackWarning] = await schedule(normal.id);
+    const ackWarning = await schedule(normal.id);
     // 8 working hours from Monday 08:00 (07:30–11:30, 13:30–17:00) end Tuesday 08:30; 6 h of
     // them (3.5 h + 2.5 h) end Monday 16:00, not at 75% of the elapsed 24.5 h.
-    expect(new Date(clock.getTime() + ackWarning!.delayMs).toISOString()).toBe('2025-06-02T09:00:00.000Z');
+    expect(new Date(clock.getTime() + ackWarning.delayMs).toISOString()).toBe('2025-06-02T09:00:00.000Z');
   });
 
   it('raises nothing for a deadline met, moved by an extension, or already raised', async () => {
     const ticket = await create('normal');
-    const jobs = await schedule(ticket.id);
-    const ackOverdue = jobs.find((j) => j.data.due === 'ack' && j.name === 'overdue')!;
-    const resolveWarning = jobs.find((j) => j.data.due === 'resolve' && j.name === 'warning')!;
-
-    expect(raiseAlert(resolveWarning.data, alertDeps())).toBe('raised');
-    expect(raiseAlert(resolveWarning.data, alertDeps())).toBe('already_raised');
-    expect(emitted.filter((e) => e.ticketId === ticket.id)).toHaveLength(1);
+    const aside: DeadlineEvent[] = [];
+    const ackWarning = await schedule(ticket.id);
+    expect([ackWarning.name, ackWarning.data.due]).toEqual(['warning', 'ack']);
+    const ackOverdue = (await run(ackWarning, (e) => void aside.push(e))).next!;
+    expect([ackOverdue.name, ackOverdue.data.due]).toEqual(['overdue', 'ack']);
 
     const supervisor = await fx.session('giamsat');
     const ack = await fx.app.inject({
@@ -136,6 +161,21 @@ describe('deadline processors', () => {
     });
     expect(ack.statusCode).toBe(200);
     expect(raiseAlert(ackOverdue.data, alertDeps())).toBe('not_due');
+    // The met deadline's job does nothing but schedule the next alert.
+    const stale = await run(ackOverdue);
+    expect(stale.outcome).toBe('not_due');
+    const resolveWarning = stale.next!;
+    expect([resolveWarning.name, resolveWarning.data.due]).toEqual(['warning', 'resolve']);
+
+    expect(raiseAlert(resolveWarning.data, alertDeps())).toBe('raised');
+    expect(raiseAlert(resolveWarning.data, alertDeps())).toBe('already_raised');
+    expect(emitted.filter((e) => e.ticketId === ticket.id)).toHaveLength(1);
+    // A retried job adds the same next job (same id), nothing else.
+    const retried = await run(resolveWarning);
+    expect(retried.outcome).toBe('already_raised');
+    const resolveOverdue = retried.next!;
+    expect([resolveOverdue.name, resolveOverdue.data.due]).toEqual(['overdue', 'resolve']);
+    expect((await run(resolveWarning)).next!.jobId).toBe(resolveOverdue.jobId);
 
     const later = new Date(resolveWarning.data.dueAt + 3 * 24 * 3600_000).toISOString();
     const extended = await fx.app.inject({
@@ -145,14 +185,16 @@ describe('deadline processors', () => {
       payload: { reason: 'Cần khảo sát hiện trường', resolveDueAt: later },
     });
     expect(extended.statusCode).toBe(200);
-    const resolveOverdue = jobs.find((j) => j.data.due === 'resolve' && j.name === 'overdue')!;
     expect(raiseAlert(resolveOverdue.data, alertDeps())).toBe('not_due');
 
-    const rescheduled = await schedule(ticket.id);
+    const rescheduled = [await schedule(ticket.id)];
+    rescheduled.push((await run(rescheduled[0]!, (e) => void aside.push(e))).next!);
     expect(rescheduled.map((j) => [j.name, j.data.due])).toEqual([
       ['warning', 'resolve'],
       ['overdue', 'resolve'],
     ]);
+    // The stale job of the old deadline leads to the same next job as the new chain.
+    expect((await run(resolveOverdue)).next!.jobId).toBe(rescheduled[1]!.jobId);
     expect(rescheduled[1]!.data.dueAt).toBe(Date.parse(later));
     expect(rescheduled[1]!.jobId).not.toBe(resolveOverdue.jobId);
     expect(raiseAlert(rescheduled[1]!.data, alertDeps())).toBe('raised');
@@ -160,5 +202,11 @@ describe('deadline processors', () => {
       ['warning', 'resolve'],
       ['overdue', 'resolve'],
     ]);
+    expect(aside.map((e) => [e.kind, e.due])).toEqual([
+      ['warning', 'ack'],
+      ['warning', 'resolve'],
+    ]);
+    // Nothing is left to schedule once every alert of the open deadlines has been raised.
+    expect((await run(rescheduled[1]!)).next).toBeNull();
   });
 });

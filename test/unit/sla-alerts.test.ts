@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Priority, TicketStatus } from '../../common/domain.ts';
 import { createCalendar } from '../../server/deadlines/calendar.ts';
-import { deadlineAlerts, stillDue, warningTime } from '../../server/sla/alerts.ts';
+import { alertKey, deadlineAlerts, nextAlert, stillDue, warningTime } from '../../server/sla/alerts.ts';
 
 const cal = createCalendar();
 const t = (iso: string) => new Date(iso);
@@ -71,5 +71,45 @@ describe('deadlineAlerts', () => {
     expect(stillDue(ticket, 'resolve', base.resolveDueAt)).toBe(true);
     expect(stillDue(ticket, 'resolve', t('2025-06-02T23:00:00Z'))).toBe(false);
     expect(stillDue({ ...ticket, ackedAt: t('2025-06-02T02:00:00Z') }, 'ack', base.ackDueAt)).toBe(false);
+  });
+});
+
+describe('nextAlert', () => {
+  const ticket = {
+    status: 'assigned' as TicketStatus,
+    priority: 'urgent' as Priority,
+    createdAt: t('2025-06-02T00:00:00Z'),
+    assignedAt: t('2025-06-02T01:00:00Z'),
+    ackDueAt: t('2025-06-02T03:00:00Z'),
+    resolveDueAt: t('2025-06-03T01:00:00Z'),
+    ackedAt: null,
+  };
+
+  it('walks the alerts of the open deadlines one at a time, each once', () => {
+    const raised = new Set<string>();
+    const seen: string[] = [];
+    for (let a = nextAlert(ticket, cal, raised); a; a = nextAlert(ticket, cal, raised)) {
+      seen.push(`${a.kind} ${a.due} ${a.at.toISOString()}`);
+      raised.add(alertKey(a));
+    }
+    expect(seen).toEqual([
+      'warning ack 2025-06-02T02:30:00.000Z',
+      'overdue ack 2025-06-02T03:00:00.000Z',
+      'warning resolve 2025-06-02T19:00:00.000Z',
+      'overdue resolve 2025-06-03T01:00:00.000Z',
+    ]);
+  });
+
+  it('skips a met deadline and gives a moved deadline alerts of its own', () => {
+    const acked = { ...ticket, status: 'acknowledged' as TicketStatus, ackedAt: t('2025-06-02T02:00:00Z') };
+    expect(nextAlert(acked, cal, new Set())).toMatchObject({ due: 'resolve', kind: 'warning' });
+    const raised = new Set(deadlineAlerts(acked, cal).map(alertKey));
+    expect(nextAlert(acked, cal, raised)).toBeNull();
+    const extended = { ...acked, resolveDueAt: t('2025-06-04T01:00:00Z') };
+    expect(nextAlert(extended, cal, raised)).toMatchObject({
+      due: 'resolve',
+      kind: 'warning',
+      dueAt: t('2025-06-04T01:00:00Z'),
+    });
   });
 });
