@@ -72,6 +72,7 @@ async function startStack(): Promise<Stack> {
       HOTLINE_SEED_DEMO: 'true',
       HOTLINE_DEMO_AGENCY_URL: receiver.url,
       HOTLINE_SMS_DRIVER: 'outbox',
+      HOTLINE_JOB_WORKERS: process.env.HOTLINE_JOB_WORKERS ?? 'separate',
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -40,6 +40,11 @@ export interface Config {
   };
   /** How often the outbox relay looks for intents it was not nudged about. */
   readonly relay: { readonly pollMs: number };
+  /**
+   * Where the outbox relay and the forward, SMS and deadline workers run: in the server's own
+   * process, or in one child process of their own (needs a database file, not `:memory:`).
+   */
+  readonly jobWorkers: 'in-process' | 'separate';
   /** Calls answered within this many seconds of joining a queue count toward the wallboard's service level. */
   readonly serviceLevelSeconds: number;
   /** Deadline warning and escalation jobs. */
@@ -85,6 +90,17 @@ function url(env: Env, name: string, fallback: string, protocols: string[]): str
   }
   if (!protocols.includes(parsed.protocol)) {
     throw new ConfigError(`${name} must start with ${protocols.join(' or ')}, got "${value}"`);
+  }
+  return value;
+}
+
+function jobWorkers(env: Env): Config['jobWorkers'] {
+  const value = str(env, 'HOTLINE_JOB_WORKERS', 'in-process');
+  if (value !== 'in-process' && value !== 'separate') {
+    throw new ConfigError(`HOTLINE_JOB_WORKERS must be in-process or separate, got "${value}"`);
+  }
+  if (value === 'separate' && loadDatabasePath(env) === ':memory:') {
+    throw new ConfigError('HOTLINE_JOB_WORKERS=separate needs a database file, not :memory:');
   }
   return value;
 }
@@ -141,6 +157,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     sms: smsConfig(env),
     relay: { pollMs: int(env, 'HOTLINE_RELAY_POLL_MS', 250, 10, 60_000) },
+    jobWorkers: jobWorkers(env),
     serviceLevelSeconds: int(env, 'HOTLINE_SERVICE_LEVEL_SECONDS', 20, 1, 3600),
     deadline: {
       attempts: int(env, 'HOTLINE_DEADLINE_ATTEMPTS', 5, 1, 100),

@@ -1,6 +1,6 @@
 /**
  * The composition root: opens the database, starts the job queues and their workers (forwarding,
- * SMS, deadlines) and the outbox relay, the call controller (or a desk without telephony), the
+ * SMS, deadlines) and the outbox relay (`jobs.ts`; in-process or in a child process), the call controller (or a desk without telephony), the
  * HTTP API and socket.io, in that order, and stops them in reverse. `tsx server/main.ts` runs it with the configuration from the environment.
  */
 import { mkdirSync, realpathSync } from 'node:fs';
@@ -17,11 +17,9 @@ import { startWalCheckpointer } from './db/checkpoint.ts';
 import { type Db, openDatabase } from './db/index.ts';
 import { seedDemo } from './db/seed.ts';
 import { DEFAULT_CALENDAR } from './deadlines/calendar.ts';
-import { startForwardWorker } from './forwarding/worker.ts';
+import { startJobsInProcess, startJobsProcess } from './jobs.ts';
 import { combineHooks, createNotificationHooks } from './notifications/hooks.ts';
 import { type SipAccount, sipAccounts } from './operators/sip-accounts.ts';
-import { createJobQueues } from './outbox/queues.ts';
-import { createOutboxRelay } from './outbox/relay.ts';
 import {
   attachRealtime,
   createIvrEventBridge,
@@ -29,9 +27,7 @@ import {
   createTicketNotifier,
   emitTicketDeadline,
 } from './realtime.ts';
-import { startDeadlineWorker } from './sla/worker.ts';
-import { createHttpGateway, createOutboxGateway, type SmsGateway } from './sms/gateway.ts';
-import { startSmsWorker } from './sms/worker.ts';
+import type { DeadlineEvent } from './sla/processor.ts';
 import { createStatusLine } from './status-line/service.ts';
 
 export interface RunningHotline {
@@ -124,42 +120,17 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
       serviceLevelSeconds: config.serviceLevelSeconds,
     });
 
-    // Jobs: producers, then the workers that run them; the relay starts once the API listens.
-    const redis = { redisUrl: config.redisUrl, prefix: config.queuePrefix, logger };
-    const queues = createJobQueues(redis);
-    stops.push({ name: 'job queues', stop: () => queues.close() });
-    const forwardWorker = startForwardWorker({ ...redis, db, timeoutMs: config.forward.timeoutMs, now });
-    stops.push({ name: 'forward worker', stop: () => forwardWorker.close() });
-    const smsWorker = startSmsWorker({
-      ...redis,
-      db,
-      gateway: smsGateway(config),
-      timeoutMs: config.sms.timeoutMs,
-      now,
-    });
-    stops.push({ name: 'SMS worker', stop: () => smsWorker.close() });
-    const deadlineWorker = startDeadlineWorker({
-      ...redis,
-      db,
-      calendar,
-      queue: queues.deadline,
-      policy: config.deadline,
-      emit: (e) => emitTicketDeadline(io, db, e),
-      now,
-    });
-    stops.push({ name: 'deadline worker', stop: () => deadlineWorker.close() });
-    const relay = createOutboxRelay({
-      db,
-      queues,
-      policies: { forward: config.forward, sms: config.sms, deadline: config.deadline },
-      logger,
-      pollMs: config.relay.pollMs,
-      now,
-    });
-    stops.push({ name: 'outbox relay', stop: () => relay.close() });
+    // Jobs: producers, the workers that run them and the relay (which starts once the API
+    // listens), here or in a child process of their own.
+    const emitDeadline = (e: DeadlineEvent) => emitTicketDeadline(io, db, e);
+    const jobs =
+      config.jobWorkers === 'separate'
+        ? await startJobsProcess(config, { logger, emitDeadline })
+        : startJobsInProcess(config, { db, logger, emitDeadline, now });
+    stops.push({ name: 'job side', stop: () => jobs.close() });
     const ticketHooks = combineHooks(createNotificationHooks(), {
       // Runs inside the ticket's transaction; the nudge fires after it commits.
-      afterChange: () => relay.nudge(),
+      afterChange: () => jobs.nudge(),
     });
 
     // The bridge needs the desk's snapshot and the desk needs the bridge; pushes run on a timer,
@@ -216,21 +187,13 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
     await desk.start();
     stops.push({ name: 'call controller', stop: () => desk.stop() });
 
-    relay.start();
+    jobs.start();
 
     return { url, db, close: closeAll };
   } catch (err) {
     await closeAll();
     throw err;
   }
-}
-
-function smsGateway(config: Config): SmsGateway {
-  const { sms } = config;
-  if (sms.driver === 'http' && sms.url && sms.token) {
-    return createHttpGateway({ url: sms.url, token: sms.token, timeoutMs: sms.timeoutMs });
-  }
-  return createOutboxGateway();
 }
 
 function isMainModule(): boolean {

@@ -35,12 +35,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('startHotline without telephony', () => {
+describe.each(['in-process', 'separate'])('startHotline without telephony, job workers %s', (jobWorkers) => {
   it('serves the API, forwards a ticket to the demo agency, and closes cleanly', async () => {
+    deliveries.length = 0;
     const config = loadConfig({
+      HOTLINE_JOB_WORKERS: jobWorkers,
       HOTLINE_ARI_ENABLED: 'false',
       HOTLINE_HTTP_PORT: '0',
-      HOTLINE_DB_PATH: join(dir, 'db', 'hotline.sqlite'),
+      HOTLINE_DB_PATH: join(dir, jobWorkers, 'hotline.sqlite'),
       HOTLINE_REDIS_URL: redis.url,
       HOTLINE_QUEUE_PREFIX: `test-${randomUUID()}`,
       HOTLINE_SEED_DEMO: 'true',

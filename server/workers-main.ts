@@ -1,0 +1,51 @@
+/**
+ * The composition root of the job process (`HOTLINE_JOB_WORKERS=separate`): forked by the
+ * server, it opens the same database file and runs the outbox relay and the forward, SMS and
+ * deadline workers with the server's configuration, sent over the IPC channel. The server nudges
+ * the relay after each commit; deadline alerts go back to the server for socket.io.
+ */
+import { pino } from 'pino';
+import { openDatabase } from './db/index.ts';
+import { type FromJobs, type JobSide, startJobsInProcess, type ToJobs } from './jobs.ts';
+
+const send = (m: FromJobs) => {
+  if (process.connected) process.send?.(m);
+};
+
+let jobs: JobSide | undefined;
+let closeDb: () => void = () => undefined;
+let stopping = false;
+
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await jobs?.close();
+  closeDb();
+  send({ type: 'stopped' });
+  process.exit(0);
+}
+
+process.on('message', (m: ToJobs) => {
+  if (m.type === 'start' && !jobs) {
+    const { config } = m;
+    const logger = pino({ level: config.logLevel }).child({ process: 'jobs' });
+    const db = openDatabase(config.dbPath);
+    closeDb = () => void db.$client.close();
+    jobs = startJobsInProcess(config, {
+      db,
+      logger,
+      now: () => new Date(),
+      emitDeadline: (event) => send({ type: 'deadline', event }),
+    });
+    jobs.start();
+    send({ type: 'ready' });
+  } else if (m.type === 'nudge') {
+    jobs?.nudge();
+  } else if (m.type === 'stop') {
+    void stop();
+  }
+});
+// The server went away without a word: stop too.
+process.on('disconnect', () => void stop());
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => undefined); // the server decides when to stop
