@@ -138,6 +138,7 @@ export async function startAsterisk(opts: AsteriskOptions): Promise<RunningAster
     }
     log.end();
     for (const target of mounted) await exec('umount', ['-l', target]).catch(() => undefined);
+    rmSync(hostBase, { recursive: true, force: true });
   };
 
   try {
