@@ -34,6 +34,12 @@ export interface QueueStats {
   averageSpeedOfAnswerSeconds: number | null;
 }
 
+/** Today's figures of a queue before any call is counted; the server fills them from the call records. */
+export const NO_CALL_FIGURES: Pick<
+  QueueStats,
+  'answered' | 'abandoned' | 'serviceLevel' | 'averageSpeedOfAnswerSeconds'
+> = Object.freeze({ answered: 0, abandoned: 0, serviceLevel: null, averageSpeedOfAnswerSeconds: null });
+
 export interface AgentStatus {
   operatorId: number;
   displayName: string;

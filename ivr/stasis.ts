@@ -13,7 +13,7 @@
  */
 import type { Logger } from 'pino';
 import { type EndReason, type OfferOutcome, QUEUE_NAMES, QUEUES, type QueueName } from '../common/domain.ts';
-import type { QueueStats } from '../common/events.ts';
+import { NO_CALL_FIGURES, type QueueStats } from '../common/events.ts';
 import type { Acd } from './acd.ts';
 import type {
   CallInfo,
@@ -136,10 +136,7 @@ export class StasisController {
         queue,
         waiting,
         longestWaitSeconds,
-        answered: 0,
-        abandoned: 0,
-        serviceLevel: null,
-        averageSpeedOfAnswerSeconds: null,
+        ...NO_CALL_FIGURES,
       };
     });
   }

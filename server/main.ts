@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Logger, pino } from 'pino';
 import { type AgentState, QUEUE_NAMES } from '../common/domain.ts';
+import { NO_CALL_FIGURES } from '../common/events.ts';
 import { type Ivr, type IvrEvents, UnknownOperatorError } from '../ivr/api.ts';
 import { createIvr } from '../ivr/index.ts';
 import { createApp, type Desk } from './app.ts';
@@ -73,10 +74,7 @@ function createDeskWithoutTelephony(operators: SipAccount[], events: IvrEvents, 
         queue,
         waiting: 0,
         longestWaitSeconds: 0,
-        answered: 0,
-        abandoned: 0,
-        serviceLevel: null,
-        averageSpeedOfAnswerSeconds: null,
+        ...NO_CALL_FIGURES,
       })),
       agents: [...agents].map(([operatorId, a]) => ({
         operatorId,
