@@ -5,6 +5,7 @@ export const QUEUES = {
   health: { digit: '1', label: 'Y tế' },
   welfare: { digit: '2', label: 'An sinh xã hội' },
   goods: { digit: '3', label: 'Hàng hóa thiết yếu' },
+  infrastructure: { digit: '4', label: 'Hạ tầng đô thị và dịch vụ công' },
   general: { digit: '0', label: 'Gặp tổng đài viên' },
 } as const;
 export type QueueName = keyof typeof QUEUES;

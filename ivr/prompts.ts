@@ -8,7 +8,7 @@ import type { Sound } from './flow.ts';
 
 export const PROMPTS = {
   welcome: 'Tổng đài 1022 tỉnh Đồng Nai xin kính chào quý vị.',
-  menu: 'Để được hỗ trợ về y tế, xin bấm phím 1. An sinh xã hội, bấm phím 2. Hàng hóa thiết yếu, bấm phím 3. Để gặp tổng đài viên, bấm phím 0. Để tra cứu kết quả giải quyết kiến nghị, bấm phím 9.',
+  menu: 'Để được hỗ trợ về y tế, xin bấm phím 1. An sinh xã hội, bấm phím 2. Hàng hóa thiết yếu, bấm phím 3. Hạ tầng đô thị và dịch vụ công, bấm phím 4. Để gặp tổng đài viên, bấm phím 0. Để tra cứu kết quả giải quyết kiến nghị, bấm phím 9.',
   invalid: 'Phím quý vị bấm không hợp lệ.',
   queued: 'Xin quý vị vui lòng chờ trong giây lát, tổng đài viên sẽ trả lời ngay.',
   goodbye: 'Cảm ơn quý vị đã gọi Tổng đài 1022. Xin chào và hẹn gặp lại.',

@@ -103,7 +103,12 @@ interface DemoUser {
 const DEMO_USERS: DemoUser[] = [
   { username: 'tdv01', displayName: 'Nguyễn Thị Hoa', role: 'operator', skills: ['health', 'general'] },
   { username: 'tdv02', displayName: 'Trần Văn Minh', role: 'operator', skills: ['welfare', 'general'] },
-  { username: 'tdv03', displayName: 'Lê Thị Thu', role: 'operator', skills: ['goods', 'general'] },
+  {
+    username: 'tdv03',
+    displayName: 'Lê Thị Thu',
+    role: 'operator',
+    skills: ['goods', 'infrastructure', 'general'],
+  },
   { username: 'tdv04', displayName: 'Phạm Quốc Bảo', role: 'operator', skills: [...QUEUE_NAMES] },
   { username: 'giamsat', displayName: 'Võ Thị Hạnh', role: 'supervisor', skills: [...QUEUE_NAMES] },
   { username: 'quantri', displayName: 'Đỗ Văn Hùng', role: 'admin', skills: [] },

@@ -104,7 +104,7 @@ describe('queueFigures', () => {
       since: MIDNIGHT,
       serviceLevelSeconds: 30,
     });
-    expect(Object.keys(figures).sort()).toEqual(['general', 'goods', 'health', 'welfare']);
+    expect(Object.keys(figures).sort()).toEqual(['general', 'goods', 'health', 'infrastructure', 'welfare']);
     expect(figures.goods).toEqual({
       answered: 1,
       abandoned: 0,

@@ -48,6 +48,7 @@ describe('categoryForQueue', () => {
     ['health', 'health'],
     ['welfare', 'welfare'],
     ['goods', 'goods'],
+    ['infrastructure', 'infrastructure'],
     ['general', 'other'],
   ] as const)('%s → %s', (queue, category) => {
     expect(categoryForQueue(queue)).toBe(category);

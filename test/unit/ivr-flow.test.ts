@@ -60,6 +60,7 @@ describe('menu', () => {
     ['1', 'health'],
     ['2', 'welfare'],
     ['3', 'goods'],
+    ['4', 'infrastructure'],
     ['0', 'general'],
   ] as const)('digit %s after the menu joins queue %s', (digit, queue) => {
     const { state, commands } = step(menuFinished(), { type: 'dtmf', digit }, at(12));
@@ -80,7 +81,7 @@ describe('menu', () => {
     expect(types(commands)).toEqual(['stopPlayback', 'hold', 'enqueue', 'play']);
   });
 
-  it.each(['4', '8', '*', '#'])('invalid key %s plays "invalid" and the menu again', (digit) => {
+  it.each(['6', '8', '*', '#'])('invalid key %s plays "invalid" and the menu again', (digit) => {
     const { state, commands } = step(menuFinished(), { type: 'dtmf', digit }, at(12));
     expect(state).toMatchObject({ name: 'menu', invalidKeys: 1, timer: null });
     expect(commands).toEqual([

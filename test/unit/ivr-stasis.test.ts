@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AgentState } from '../../common/domain.ts';
+import { type AgentState, QUEUE_NAMES } from '../../common/domain.ts';
 import { Acd } from '../../ivr/acd.ts';
 import type { CallInfo, CallRecordEvent, IvrEvents } from '../../ivr/api.ts';
 import { AriDisconnectedError, AriRequestError, AriTimeoutError, GoneError } from '../../ivr/port.ts';
@@ -124,7 +124,7 @@ describe('Stasis adapter: a call from menu to hangup', () => {
     const s = setup();
     await s.inQueue('1');
     expect(s.ari.bridgeOf(CALLER)).toBe('hotline-queue-health');
-    expect(s.ari.ops('startMoh')).toHaveLength(4);
+    expect(s.ari.ops('startMoh')).toHaveLength(QUEUE_NAMES.length);
     expect(s.ctl.queueStats(new Date(Date.parse('2024-05-01T08:00:40Z')))[0]).toMatchObject({
       queue: 'health',
       waiting: 1,
