@@ -6,6 +6,8 @@ import { freePort, waitFor } from './ports.ts';
 export interface RunningRedis {
   url: string;
   port: number;
+  /** The redis-server process, e.g. to read its CPU time. */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -43,6 +45,7 @@ export async function startRedis(opts: { port?: number } = {}): Promise<RunningR
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pid: child.pid,
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
