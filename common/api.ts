@@ -1,5 +1,6 @@
 /** REST request and response bodies shared by the server and the console. */
 import type {
+  CallbackSource,
   Category,
   DeliveryStatus,
   District,
@@ -226,9 +227,9 @@ export interface CallOfferView {
 
 export interface CallEventView {
   at: string;
-  type: 'arrived' | 'digit' | 'queued' | 'offered' | 'offerEnded' | 'answered' | 'ended';
+  type: 'arrived' | 'digit' | 'queued' | 'offered' | 'offerEnded' | 'answered' | 'recorded' | 'ended';
   operatorId: number | null;
-  /** The digit, queue, offer outcome or end reason. */
+  /** The digit, queue, offer outcome, end reason, or `kind:name` of a stored recording. */
   detail: string | null;
 }
 
@@ -239,17 +240,23 @@ export interface CallRecordDetail extends CallRecordView {
   tickets: { id: number; trackingCode: string }[];
 }
 
-/** A citizen to call back (`GET /api/callbacks`, oldest first). */
+/** A citizen to call back (`GET /api/callbacks`, oldest first by `waitingSince`). */
 export interface CallbackTaskView {
   id: number;
   callerNumber: string;
   queue: QueueName;
+  /** Why the latest request was made. */
+  source: CallbackSource;
   /** The latest call that left this task behind. */
   callId: string;
   createdAt: string;
-  lastAbandonAt: string;
-  /** Abandoned calls merged into this task (a caller who tried again within 30 minutes). */
-  abandons: number;
+  /** Where the task sorts: when the request was made, or when a caller who asked for a callback joined the queue. */
+  waitingSince: string;
+  lastRequestAt: string;
+  /** Calls merged into this task (a caller who tried again within 30 minutes). */
+  requests: number;
+  /** The caller's after-hours message, played through `GET /api/calls/:callId/recording`. */
+  recording: { callId: string; name: string } | null;
   status: 'open' | 'reached' | 'given_up';
   attempts: number;
 }

@@ -52,6 +52,8 @@ export type Role = 'operator' | 'supervisor' | 'agency' | 'admin';
  * - `no_input`: the caller keyed nothing at the status line; the hotline said goodbye and hung up
  * - `code_not_accepted`: no valid code after the last attempt, and the caller chose neither an
  *   operator nor the menu
+ * - `after_hours_message`: the caller left a message after hours (it becomes a callback task)
+ * - `callback_requested`: the caller asked to be called back while waiting (the task keeps their place)
  * - `error`: the controller could not recover the call and hung up
  */
 export const END_REASONS = [
@@ -63,6 +65,8 @@ export const END_REASONS = [
   'status_given',
   'no_input',
   'code_not_accepted',
+  'after_hours_message',
+  'callback_requested',
   'error',
 ] as const;
 export type EndReason = (typeof END_REASONS)[number];
@@ -73,6 +77,13 @@ export type EndReason = (typeof END_REASONS)[number];
  * while it rang).
  */
 export type OfferOutcome = 'answered' | 'no_answer' | 'failed' | 'withdrawn';
+
+/**
+ * Why the hotline owes a citizen a call: they hung up while waiting (`abandoned`), left a message
+ * after hours (`after_hours`), or pressed 1 at the callback offer while waiting (`offer`).
+ */
+export const CALLBACK_SOURCES = ['abandoned', 'after_hours', 'offer'] as const;
+export type CallbackSource = (typeof CALLBACK_SOURCES)[number];
 
 /** What an operator chose; the ACD adds `ringing` / `on_call` while a call is theirs. */
 export type AgentState = 'not_ready' | 'ready' | 'ringing' | 'on_call' | 'offline';

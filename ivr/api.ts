@@ -34,6 +34,8 @@ export interface IvrEvents {
  *   a new join)
  * - `offered` / `offerEnded`: an operator's softphone rang, and how that ended
  * - `answered`: caller and operator are talking
+ * - `recorded`: a recording of the call was stored in Asterisk under `name`: the caller's message
+ *   after hours (`message`) or the answered conversation (`conversation`)
  * - `ended`: the call is over, with the flow's reason
  */
 export type CallRecordEvent = { callId: string; at: Date } & (
@@ -43,6 +45,7 @@ export type CallRecordEvent = { callId: string; at: Date } & (
   | { type: 'offered'; operatorId: number }
   | { type: 'offerEnded'; operatorId: number; outcome: OfferOutcome }
   | { type: 'answered'; operatorId: number }
+  | { type: 'recorded'; kind: 'message' | 'conversation'; name: string }
   | { type: 'ended'; reason: EndReason }
 );
 

@@ -1,30 +1,124 @@
-/** When an abandoned call opens a new callback task and when it joins one: pure, table-tested. */
+/**
+ * Which ended calls leave a callback task behind, and when one joins a number's open task: pure,
+ * table-tested.
+ */
+import type { CallbackSource, EndReason, QueueName } from '../../common/domain.ts';
 
-/** A second abandon from the same number within this long of the last one joins its open task. */
+/** A second request from the same number within this long of the last one joins its open task. */
 export const CALLBACK_MERGE_WINDOW_MS = 30 * 60_000;
+
+/** Calls that came through no queue (an after-hours message) are called back by any operator. */
+export const QUEUE_FOR_UNQUEUED_CALLS: QueueName = 'general';
+
+/** A citizen's call that left the hotline owing them a call. */
+export interface CallbackRequest {
+  source: CallbackSource;
+  callId: string;
+  queue: QueueName;
+  /** When the call ended. */
+  at: Date;
+  /** Where the task sorts in the list: an offer keeps the caller's place in the queue. */
+  waitingSince: Date;
+  /** Stored-recording name of the caller's after-hours message. */
+  recording: string | null;
+}
+
+/** What the mapping needs of the ended call's record. */
+export interface EndedCall {
+  id: string;
+  queue: QueueName | null;
+  queuedAt: Date | null;
+  answeredAt: Date | null;
+}
+
+/**
+ * The callback a call's end asks for, if any: a caller who hung up while waiting (never answered),
+ * a caller who pressed 1 at the callback offer (waiting since they joined the queue), or an
+ * after-hours message (with its recording, when one was stored).
+ */
+export function callbackRequestFor(
+  call: EndedCall,
+  reason: EndReason,
+  at: Date,
+  message: string | null,
+): CallbackRequest | null {
+  const base = { callId: call.id, at, recording: null };
+  switch (reason) {
+    case 'abandoned_in_queue':
+      if (!call.queue || call.answeredAt) return null;
+      return { ...base, source: 'abandoned', queue: call.queue, waitingSince: at };
+    case 'callback_requested':
+      return {
+        ...base,
+        source: 'offer',
+        queue: call.queue ?? QUEUE_FOR_UNQUEUED_CALLS,
+        waitingSince: call.queuedAt ?? at,
+      };
+    case 'after_hours_message':
+      return {
+        ...base,
+        source: 'after_hours',
+        queue: call.queue ?? QUEUE_FOR_UNQUEUED_CALLS,
+        waitingSince: at,
+        recording: message,
+      };
+    default:
+      return null;
+  }
+}
 
 /** An open callback task of the caller's number. */
 export interface OpenCallback {
   id: number;
-  lastAbandonAt: Date;
+  lastRequestAt: Date;
 }
 
-export type AbandonDecision = { kind: 'create' } | { kind: 'merge'; callbackId: number };
+export type RequestDecision = { kind: 'create' } | { kind: 'merge'; callbackId: number };
 
 /**
- * A caller hung up while waiting at `at`: merge into the open task of that number whose last
- * abandon is closest (within the window, either side, so events out of order still merge), or
- * open a new task.
+ * A request arrived at `at`: merge into the open task of that number whose last request is
+ * closest (within the window, either side, so events out of order still merge), or open a new task.
  */
-export function decideOnAbandon(
+export function decideOnRequest(
   open: readonly OpenCallback[],
   at: Date,
   windowMs: number = CALLBACK_MERGE_WINDOW_MS,
-): AbandonDecision {
+): RequestDecision {
   let best: { id: number; distance: number } | null = null;
   for (const task of open) {
-    const distance = Math.abs(at.getTime() - task.lastAbandonAt.getTime());
+    const distance = Math.abs(at.getTime() - task.lastRequestAt.getTime());
     if (distance <= windowMs && (!best || distance < best.distance)) best = { id: task.id, distance };
   }
   return best ? { kind: 'merge', callbackId: best.id } : { kind: 'create' };
+}
+
+/** The fields of an open task a merge may change. */
+export interface MergeableTask {
+  source: CallbackSource;
+  callId: string;
+  queue: QueueName;
+  lastRequestAt: Date;
+  waitingSince: Date;
+  requests: number;
+  recording: string | null;
+  recordingCallId: string | null;
+}
+
+/**
+ * A task after a request merged into it: one more request; the latest request's call, queue and
+ * source; the earliest waiting-since (a caller who tried again keeps their older place); the
+ * latest recorded message, so an after-hours message is never dropped by a later abandon.
+ */
+export function mergeRequest(task: MergeableTask, request: CallbackRequest): MergeableTask {
+  const later = request.at >= task.lastRequestAt;
+  const takeRecording = request.recording !== null && (later || task.recording === null);
+  return {
+    ...task,
+    requests: task.requests + 1,
+    waitingSince: new Date(Math.min(request.waitingSince.getTime(), task.waitingSince.getTime())),
+    ...(later
+      ? { source: request.source, callId: request.callId, queue: request.queue, lastRequestAt: request.at }
+      : {}),
+    ...(takeRecording ? { recording: request.recording, recordingCallId: request.callId } : {}),
+  };
 }

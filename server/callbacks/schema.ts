@@ -1,6 +1,9 @@
-/** Callback tasks: citizens the hotline owes a call, e.g. because they hung up while waiting. */
+/**
+ * Callback tasks: citizens the hotline owes a call, because they hung up while waiting, left a
+ * message after hours, or asked to be called back.
+ */
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import type { QueueName } from '../../common/domain.ts';
+import type { CallbackSource, QueueName } from '../../common/domain.ts';
 import { calls } from '../calls/schema.ts';
 
 /** `open` until someone reached the citizen, or gave up after the allowed attempts. */
@@ -11,24 +14,34 @@ export const callbacks = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     callerNumber: text('caller_number').notNull(),
-    /** The queue of the latest abandoned call: the skill that should call back. */
+    /** The queue of the latest request: the skill that should call back. */
     queue: text('queue').$type<QueueName>().notNull(),
-    /** The latest abandoned call merged into this task. */
+    /** Why the latest request was made. */
+    source: text('source').$type<CallbackSource>().notNull().default('abandoned'),
+    /** The latest call merged into this task. */
     callId: text('call_id')
       .notNull()
       .references(() => calls.id),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
-    /** When the citizen last hung up while waiting; a new abandon within 30 minutes of it merges in. */
-    lastAbandonAt: integer('last_abandon_at', { mode: 'timestamp_ms' }).notNull(),
-    /** Abandoned calls merged into this task. */
-    abandons: integer('abandons').notNull().default(1),
+    /**
+     * Where the task sorts, oldest first: when the request was made, or, for a callback offer,
+     * when the caller joined the queue (their place is kept).
+     */
+    waitingSince: integer('waiting_since', { mode: 'timestamp_ms' }).notNull(),
+    /** When the latest request was made; another one within 30 minutes of it merges in. */
+    lastRequestAt: integer('last_abandon_at', { mode: 'timestamp_ms' }).notNull(),
+    /** Calls merged into this task. */
+    requests: integer('abandons').notNull().default(1),
+    /** Stored-recording name of the caller's after-hours message, and the call it was left on. */
+    recording: text('recording'),
+    recordingCallId: text('recording_call_id').references(() => calls.id),
     status: text('status').$type<CallbackStatus>().notNull().default('open'),
     /** Call-back attempts made so far. */
     attempts: integer('attempts').notNull().default(0),
     closedAt: integer('closed_at', { mode: 'timestamp_ms' }),
   },
   (t) => [
-    index('callbacks_status_idx').on(t.status, t.createdAt),
+    index('callbacks_status_idx').on(t.status, t.waitingSince),
     index('callbacks_caller_idx').on(t.callerNumber, t.status),
   ],
 );

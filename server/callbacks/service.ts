@@ -1,50 +1,56 @@
-/** Callback tasks: opened (or merged) when a caller abandons the queue, listed for the console. */
+/** Callback tasks: opened (or merged) when a call ends owing the citizen a call, listed for the console. */
 import { and, asc, eq } from 'drizzle-orm';
 import type { CallbackTaskView } from '../../common/api.ts';
-import type { QueueName } from '../../common/domain.ts';
 import type { Db } from '../db/index.ts';
 import type { Tx } from '../outbox/outbox.ts';
-import { decideOnAbandon } from './rules.ts';
+import { type CallbackRequest, decideOnRequest, mergeRequest } from './rules.ts';
 import { type CallbackRow, type CallbackStatus, callbacks } from './schema.ts';
 
-export interface Abandon {
-  callId: string;
-  callerNumber: string;
-  queue: QueueName;
-  at: Date;
-}
-
 /**
- * Opens a callback task for an abandoned call, or merges it into the number's open task from the
- * last 30 minutes (latest call id and queue, one more abandon). Runs in the caller's transaction.
+ * Opens a callback task for the request, or merges it into the number's open task from the last
+ * 30 minutes (see `mergeRequest`). Runs in the caller's transaction.
  */
-export function recordAbandon(tx: Tx, abandon: Abandon): { callbackId: number; created: boolean } {
+export function recordCallbackRequest(
+  tx: Tx,
+  callerNumber: string,
+  request: CallbackRequest,
+): { callbackId: number; created: boolean } {
   const open = tx
-    .select({ id: callbacks.id, lastAbandonAt: callbacks.lastAbandonAt, abandons: callbacks.abandons })
+    .select()
     .from(callbacks)
-    .where(and(eq(callbacks.callerNumber, abandon.callerNumber), eq(callbacks.status, 'open')))
+    .where(and(eq(callbacks.callerNumber, callerNumber), eq(callbacks.status, 'open')))
     .all();
-  const decision = decideOnAbandon(open, abandon.at);
-  if (decision.kind === 'merge') {
-    const task = open.find((t) => t.id === decision.callbackId);
-    const later = !task || abandon.at >= task.lastAbandonAt;
+  const decision = decideOnRequest(open, request.at);
+  const task = decision.kind === 'merge' ? open.find((t) => t.id === decision.callbackId) : undefined;
+  if (task) {
+    const merged = mergeRequest(task, request);
     tx.update(callbacks)
       .set({
-        abandons: (task?.abandons ?? 1) + 1,
-        ...(later ? { callId: abandon.callId, queue: abandon.queue, lastAbandonAt: abandon.at } : {}),
+        source: merged.source,
+        callId: merged.callId,
+        queue: merged.queue,
+        lastRequestAt: merged.lastRequestAt,
+        waitingSince: merged.waitingSince,
+        requests: merged.requests,
+        recording: merged.recording,
+        recordingCallId: merged.recordingCallId,
       })
-      .where(eq(callbacks.id, decision.callbackId))
+      .where(eq(callbacks.id, task.id))
       .run();
-    return { callbackId: decision.callbackId, created: false };
+    return { callbackId: task.id, created: false };
   }
   const row = tx
     .insert(callbacks)
     .values({
-      callerNumber: abandon.callerNumber,
-      queue: abandon.queue,
-      callId: abandon.callId,
-      createdAt: abandon.at,
-      lastAbandonAt: abandon.at,
+      callerNumber,
+      queue: request.queue,
+      source: request.source,
+      callId: request.callId,
+      createdAt: request.at,
+      waitingSince: request.waitingSince,
+      lastRequestAt: request.at,
+      recording: request.recording,
+      recordingCallId: request.recording === null ? null : request.callId,
     })
     .returning({ id: callbacks.id })
     .get();
@@ -56,22 +62,28 @@ export function toCallbackView(row: CallbackRow): CallbackTaskView {
     id: row.id,
     callerNumber: row.callerNumber,
     queue: row.queue,
+    source: row.source,
     callId: row.callId,
     createdAt: row.createdAt.toISOString(),
-    lastAbandonAt: row.lastAbandonAt.toISOString(),
-    abandons: row.abandons,
+    waitingSince: row.waitingSince.toISOString(),
+    lastRequestAt: row.lastRequestAt.toISOString(),
+    requests: row.requests,
+    recording:
+      row.recording !== null && row.recordingCallId !== null
+        ? { callId: row.recordingCallId, name: row.recording }
+        : null,
     status: row.status,
     attempts: row.attempts,
   };
 }
 
-/** Tasks with `status`, oldest first. */
+/** Tasks with `status`, oldest first (by waiting-since). */
 export function listCallbacks(db: Db, opts: { status: CallbackStatus; limit: number }): CallbackTaskView[] {
   return db
     .select()
     .from(callbacks)
     .where(eq(callbacks.status, opts.status))
-    .orderBy(asc(callbacks.createdAt), asc(callbacks.id))
+    .orderBy(asc(callbacks.waitingSince), asc(callbacks.id))
     .limit(opts.limit)
     .all()
     .map(toCallbackView);

@@ -57,9 +57,20 @@ export const callOffers = sqliteTable(
   (t) => [index('call_offers_call_idx').on(t.callId)],
 );
 
-export type CallEventType = 'arrived' | 'digit' | 'queued' | 'offered' | 'offerEnded' | 'answered' | 'ended';
+export type CallEventType =
+  | 'arrived'
+  | 'digit'
+  | 'queued'
+  | 'offered'
+  | 'offerEnded'
+  | 'answered'
+  | 'recorded'
+  | 'ended';
 
-/** Append-only log of what the controller reported; `detail` is the digit, queue, outcome or end reason. */
+/**
+ * Append-only log of what the controller reported; `detail` is the digit, queue, outcome, end
+ * reason, or `kind:name` of a stored recording (e.g. `message:after-hours-…`).
+ */
 export const callEvents = sqliteTable(
   'call_events',
   {

@@ -1,14 +1,16 @@
 /**
  * Keeps call records from the controller's events (`CallRecorder`), opens a callback task for
- * every caller who hangs up while waiting, and gives the wallboard today's figures. Each event is
+ * every call that ends owing the citizen a call (hung up while waiting, asked for a callback, left
+ * a message after hours), and gives the wallboard today's figures. Each event is
  * written in one transaction; a failure is logged, never thrown back into the call controller.
  * Logs carry call ids, never phone numbers.
  */
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, like, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { WallboardSnapshot } from '../../common/events.ts';
 import type { CallRecordEvent, CallRecorder } from '../../ivr/api.ts';
-import { recordAbandon } from '../callbacks/service.ts';
+import { callbackRequestFor } from '../callbacks/rules.ts';
+import { recordCallbackRequest } from '../callbacks/service.ts';
 import type { Db } from '../db/index.ts';
 import type { Tx } from '../outbox/outbox.ts';
 import { findCall, queuedCallFactsSince } from './repository.ts';
@@ -27,9 +29,30 @@ function detailOf(e: CallRecordEvent): string | null {
       return e.outcome;
     case 'ended':
       return e.reason;
+    case 'recorded':
+      return `${e.kind}:${e.name}`;
     default:
       return null;
   }
+}
+
+const MESSAGE_PREFIX = 'message:';
+
+/** The stored-recording name of the caller's latest message on this call, if one was recorded. */
+function recordedMessage(tx: Tx, callId: string): string | null {
+  const row = tx
+    .select({ detail: callEvents.detail })
+    .from(callEvents)
+    .where(
+      and(
+        eq(callEvents.callId, callId),
+        eq(callEvents.type, 'recorded'),
+        like(callEvents.detail, `${MESSAGE_PREFIX}%`),
+      ),
+    )
+    .orderBy(desc(callEvents.id))
+    .get();
+  return row?.detail ? row.detail.slice(MESSAGE_PREFIX.length) : null;
 }
 
 /** Applies one event to the call's record; false when the call is unknown (no `arrived`). */
@@ -82,6 +105,8 @@ export function applyCallEvent(tx: Tx, e: CallRecordEvent): { known: boolean; ca
         )
         .run();
       return { known: true };
+    case 'recorded':
+      return { known: true };
     case 'answered': {
       const queuedAt = call.queuedAt ?? e.at;
       tx.update(calls)
@@ -113,13 +138,10 @@ export function applyCallEvent(tx: Tx, e: CallRecordEvent): { known: boolean; ca
         .set({ outcome: e.reason === 'error' ? 'failed' : 'withdrawn', endedAt: e.at })
         .where(and(eq(callOffers.callId, e.callId), isNull(callOffers.outcome)))
         .run();
-      if (e.reason === 'abandoned_in_queue' && call.queue && !call.answeredAt) {
-        const { callbackId } = recordAbandon(tx, {
-          callId: e.callId,
-          callerNumber: call.callerNumber,
-          queue: call.queue,
-          at: e.at,
-        });
+      const message = e.reason === 'after_hours_message' ? recordedMessage(tx, e.callId) : null;
+      const request = callbackRequestFor(call, e.reason, e.at, message);
+      if (request) {
+        const { callbackId } = recordCallbackRequest(tx, call.callerNumber, request);
         return { known: true, callbackId };
       }
       return { known: true };

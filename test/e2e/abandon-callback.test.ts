@@ -63,7 +63,13 @@ describe('a caller who hangs up while waiting', () => {
       const tasks = (await supervisor.get<ListResponse<CallbackTaskView>>('/api/callbacks')).data;
       const mine = tasks.filter((t) => t.callerNumber === CALLER);
       expect(mine).toHaveLength(1);
-      expect(mine[0]).toMatchObject({ queue: 'health', status: 'open', attempts: 0, abandons: 1 });
+      expect(mine[0]).toMatchObject({
+        queue: 'health',
+        source: 'abandoned',
+        status: 'open',
+        attempts: 0,
+        requests: 1,
+      });
 
       // The call record: key 1, queued in health, abandoned after a few seconds, nobody offered.
       const calls = (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data;

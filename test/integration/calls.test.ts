@@ -156,12 +156,65 @@ describe('callback tasks from abandoned calls', () => {
     const tasks = res
       .json<ListResponse<CallbackTaskView>>()
       .data.filter((t) => t.callerNumber.startsWith('0987'));
-    expect(tasks.map((t) => [t.callerNumber, t.callId, t.queue, t.abandons, t.status, t.attempts])).toEqual([
+    expect(tasks.map((t) => [t.callerNumber, t.callId, t.queue, t.requests, t.status, t.attempts])).toEqual([
       ['0987000001', 'ab-2', 'welfare', 2, 'open', 0],
       ['0987000002', 'ab-4', 'health', 1, 'open', 0],
       ['0987000001', 'ab-3', 'health', 1, 'open', 0],
     ]);
     expect(tasks[0]?.createdAt).toBe(at(-60 * MIN + 9 * S).toISOString());
+    expect(tasks.every((t) => t.source === 'abandoned' && t.recording === null)).toBe(true);
+  });
+
+  it('a caller who asks to be called back keeps their place: the task waits since they joined the queue', async () => {
+    abandon('ab-before-offer', '0987100001', -7 * MIN, 30 * S);
+    feed('offer-1', [
+      { type: 'arrived', callerNumber: '0987100002', at: at(-9 * MIN) },
+      { type: 'digit', digit: '2', at: at(-8 * MIN) },
+      { type: 'queued', queue: 'welfare', at: at(-8 * MIN) },
+      { type: 'ended', reason: 'callback_requested', at: at(-2 * MIN) },
+    ]);
+    const tasks = (await fx.app.inject({ method: 'GET', url: '/api/callbacks', headers: supervisor }))
+      .json<ListResponse<CallbackTaskView>>()
+      .data.filter((t) => t.callerNumber.startsWith('09871'));
+    expect(tasks.map((t) => [t.callerNumber, t.source, t.queue, t.waitingSince])).toEqual([
+      ['0987100002', 'offer', 'welfare', at(-8 * MIN).toISOString()],
+      ['0987100001', 'abandoned', 'health', at(-7 * MIN + 35 * S).toISOString()],
+    ]);
+    expect(tasks[0]).toMatchObject({ callId: 'offer-1', lastRequestAt: at(-2 * MIN).toISOString() });
+    const call = (
+      await fx.app.inject({ method: 'GET', url: '/api/calls/offer-1', headers: supervisor })
+    ).json<CallRecordDetail>();
+    expect(call).toMatchObject({ endReason: 'callback_requested', waitSeconds: 360, answeredAt: null });
+  });
+
+  it('an after-hours message becomes a task for any operator with the recording attached', async () => {
+    feed('night-1', [
+      { type: 'arrived', callerNumber: '0987200001', at: at(-4 * 3600 * S) },
+      { type: 'recorded', kind: 'message', name: 'message-night-1', at: at(-4 * 3600 * S + 40 * S) },
+      { type: 'ended', reason: 'after_hours_message', at: at(-4 * 3600 * S + 41 * S) },
+    ]);
+    // Back within 30 minutes, the same caller gives up in the queue: one task, the message kept.
+    abandon('night-2', '0987200001', -4 * 3600 * S + 10 * MIN, 20 * S);
+    const tasks = (await fx.app.inject({ method: 'GET', url: '/api/callbacks', headers: supervisor }))
+      .json<ListResponse<CallbackTaskView>>()
+      .data.filter((t) => t.callerNumber === '0987200001');
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({
+      source: 'abandoned',
+      queue: 'health',
+      callId: 'night-2',
+      requests: 2,
+      waitingSince: at(-4 * 3600 * S + 41 * S).toISOString(),
+      recording: { callId: 'night-1', name: 'message-night-1' },
+    });
+    const call = (
+      await fx.app.inject({ method: 'GET', url: '/api/calls/night-1', headers: supervisor })
+    ).json<CallRecordDetail>();
+    expect(call.events.map((e) => `${e.type}:${e.detail ?? ''}`)).toEqual([
+      'arrived:',
+      'recorded:message:message-night-1',
+      'ended:after_hours_message',
+    ]);
   });
 
   it.each([
@@ -234,13 +287,14 @@ describe('wallboard figures', () => {
     const live = fx.desk.snapshot(NOW);
     const board: WallboardSnapshot = records.addFigures(live, NOW);
     expect(board.serviceLevelSeconds).toBe(20);
-    // Health today: call-answered (24 s, over 20 s); abandons ab-1, ab-3, ab-4 and call-ringing.
+    // Health today: call-answered (24 s, over 20 s); abandons ab-1, ab-3, ab-4, call-ringing,
+    // ab-before-offer and night-2 (the offer is not an abandon).
     expect(board.queues.find((q) => q.queue === 'health')).toEqual({
       queue: 'health',
       waiting: 2,
       longestWaitSeconds: 40,
       answered: 1,
-      abandoned: 4,
+      abandoned: 6,
       serviceLevel: 0,
       averageSpeedOfAnswerSeconds: 24,
     });

@@ -37,6 +37,8 @@ function setup() {
         return `${e.type} ${e.operatorId}`;
       case 'offerEnded':
         return `offerEnded ${e.operatorId} ${e.outcome}`;
+      case 'recorded':
+        return `recorded ${e.kind} ${e.name}`;
       case 'ended':
         return `ended ${e.reason}`;
     }
