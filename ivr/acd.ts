@@ -3,10 +3,13 @@
  * Plain state with time passed in; no I/O, so the rules are tested table-driven.
  *
  * Rules:
- * - Waiting calls are served oldest first (by when they first joined a queue); within a queue in
- *   list order, and a call put back after a failed offer goes to the head of its queue.
+ * - Within a queue: calls put back after a failed offer first (at the very head, latest first),
+ *   then priority callers (returning within 30 minutes, or with an open callback task) oldest
+ *   first, then everyone else in the order they joined.
+ * - Across queues, the queues' next calls are served oldest first (by when they first joined).
  * - A call goes to the longest-idle `ready` operator who serves its queue. Every operator serves
- *   `general`; other queues need the skill.
+ *   `general`; other queues need the skill. Once a call has waited `overflowAfterMs`, any ready
+ *   operator may take it (overflow), still oldest first.
  * - An assignment reserves both sides at once (operator `ringing`, call off the waiting list), so
  *   no call is offered twice and no operator gets two calls.
  * - While ringing or on a call an operator keeps that state; what they ask for meanwhile
@@ -22,6 +25,23 @@ export interface WaitingCall {
   queue: QueueName;
   /** When the caller first joined a queue; waited time counts from here. */
   queuedAt: Date;
+  /** Goes ahead of callers without priority in its queue (a returning caller). */
+  priority?: boolean;
+}
+
+export interface AcdOptions {
+  /** After waiting this long a call may go to any ready operator, skill or not; 0 at once. */
+  overflowAfterMs: number;
+}
+
+/** The default: a minute with the right skill before any operator may take the call. */
+export const DEFAULT_ACD_OPTIONS: AcdOptions = { overflowAfterMs: 60_000 };
+
+/** Where a call stands in its queue: put back after a failed offer, priority, or plain. */
+type Rank = 0 | 1 | 2;
+interface Entry {
+  call: WaitingCall;
+  rank: Rank;
 }
 
 export interface Assignment {
@@ -45,10 +65,12 @@ export function servesQueue(operator: OperatorEndpoint, queue: QueueName): boole
 
 export class Acd {
   private readonly operators = new Map<number, OperatorSlot>();
-  private readonly waiting = new Map<QueueName, WaitingCall[]>(QUEUE_NAMES.map((q) => [q, []]));
+  private readonly waiting = new Map<QueueName, Entry[]>(QUEUE_NAMES.map((q) => [q, []]));
+  private readonly options: AcdOptions;
 
   /** Every operator starts `offline` until their console says otherwise. */
-  constructor(operators: readonly OperatorEndpoint[], now: Date) {
+  constructor(operators: readonly OperatorEndpoint[], now: Date, options: AcdOptions = DEFAULT_ACD_OPTIONS) {
+    this.options = options;
     for (const endpoint of operators) {
       this.operators.set(endpoint.operatorId, {
         endpoint,
@@ -60,18 +82,41 @@ export class Acd {
     }
   }
 
-  /** Adds a call to its queue; a call already waiting is moved, never duplicated. */
+  /**
+   * Adds a call to its queue; a call already waiting is moved, never duplicated. `head` (a call
+   * put back after a failed offer) goes before everyone; `tail` goes behind its own kind.
+   */
   enqueue(call: WaitingCall, position: 'tail' | 'head'): void {
     this.remove(call.callId);
     const list = this.list(call.queue);
-    if (position === 'head') list.unshift(call);
-    else list.push(call);
+    if (position === 'head') {
+      list.unshift({ call, rank: 0 });
+      return;
+    }
+    const rank: Rank = call.priority ? 1 : 2;
+    // Plain callers keep their joining order; priority callers go in by when they joined.
+    const i = list.findIndex(
+      (e) => e.rank > rank || (rank === 1 && e.rank === 1 && e.call.queuedAt > call.queuedAt),
+    );
+    if (i < 0) list.push({ call, rank });
+    else list.splice(i, 0, { call, rank });
+  }
+
+  /**
+   * Gives a waiting call priority (its caller turned out to be returning after it joined). A call
+   * put back at the head stays there. False when the call is not waiting.
+   */
+  prioritise(callId: string): boolean {
+    const entry = this.entry(callId);
+    if (!entry) return false;
+    if (entry.rank === 2) this.enqueue({ ...entry.call, priority: true }, 'tail');
+    return true;
   }
 
   /** Takes a call off the waiting lists; false when it was not waiting. */
   remove(callId: string): boolean {
     for (const list of this.waiting.values()) {
-      const i = list.findIndex((c) => c.callId === callId);
+      const i = list.findIndex((e) => e.call.callId === callId);
       if (i >= 0) {
         list.splice(i, 1);
         return true;
@@ -81,7 +126,31 @@ export class Acd {
   }
 
   isWaiting(callId: string): boolean {
-    return [...this.waiting.values()].some((list) => list.some((c) => c.callId === callId));
+    return this.entry(callId) !== undefined;
+  }
+
+  /** 1 for the next call of its queue; null when the call is not waiting. */
+  position(callId: string): number | null {
+    for (const list of this.waiting.values()) {
+      const i = list.findIndex((e) => e.call.callId === callId);
+      if (i >= 0) return i + 1;
+    }
+    return null;
+  }
+
+  /**
+   * The next moment after `now` at which a waiting call becomes free to overflow to any operator,
+   * or null when no call is still short of it. The controller dispatches again then.
+   */
+  nextOverflowAt(now: Date): Date | null {
+    let next: number | null = null;
+    for (const list of this.waiting.values()) {
+      for (const { call } of list) {
+        const at = call.queuedAt.getTime() + this.options.overflowAfterMs;
+        if (at > now.getTime() && (next === null || at < next)) next = at;
+      }
+    }
+    return next === null ? null : new Date(next);
   }
 
   /**
@@ -90,26 +159,40 @@ export class Acd {
    */
   assign(now: Date): Assignment[] {
     const assignments: Assignment[] = [];
+    if (!this.anyReady()) return assignments;
+    for (const call of this.inOrder()) {
+      if (!this.anyReady()) break;
+      const overflow = now.getTime() - call.queuedAt.getTime() >= this.options.overflowAfterMs;
+      const operator = this.longestIdle(call.queue) ?? (overflow ? this.longestIdle(null) : undefined);
+      if (!operator) continue;
+      this.remove(call.callId);
+      operator.state = 'ringing';
+      operator.since = now;
+      operator.callId = call.callId;
+      assignments.push({ call, operator: operator.endpoint });
+    }
+    return assignments;
+  }
+
+  /** Every waiting call, in the order they are served: queue order, merged oldest head first. */
+  private inOrder(): WaitingCall[] {
+    const ordered: WaitingCall[] = [];
     const heads = new Map<QueueName, number>(QUEUE_NAMES.map((q) => [q, 0]));
     for (;;) {
       let next: { queue: QueueName; call: WaitingCall } | null = null;
       for (const [queue, index] of heads) {
-        const call = this.list(queue)[index];
+        const call = this.list(queue)[index]?.call;
         if (call && (!next || call.queuedAt < next.call.queuedAt)) next = { queue, call };
       }
-      if (!next) return assignments;
-      const operator = this.longestIdle(next.queue);
-      if (!operator) {
-        // Every call behind this one needs the same skill: the whole queue waits.
-        heads.set(next.queue, Number.POSITIVE_INFINITY);
-        continue;
-      }
-      this.remove(next.call.callId);
-      operator.state = 'ringing';
-      operator.since = now;
-      operator.callId = next.call.callId;
-      assignments.push({ call: next.call, operator: operator.endpoint });
+      if (!next) return ordered;
+      ordered.push(next.call);
+      heads.set(next.queue, (heads.get(next.queue) ?? 0) + 1);
     }
+  }
+
+  private anyReady(): boolean {
+    for (const slot of this.operators.values()) if (slot.state === 'ready') return true;
+    return false;
   }
 
   /** The operator picked up: they are on the call. */
@@ -173,16 +256,25 @@ export class Acd {
     return slot.state;
   }
 
-  private longestIdle(queue: QueueName): OperatorSlot | undefined {
+  /** The longest-idle ready operator serving `queue`, or any at all for `null` (overflow). */
+  private longestIdle(queue: QueueName | null): OperatorSlot | undefined {
     let best: OperatorSlot | undefined;
     for (const slot of this.operators.values()) {
-      if (slot.state !== 'ready' || !servesQueue(slot.endpoint, queue)) continue;
+      if (slot.state !== 'ready' || (queue !== null && !servesQueue(slot.endpoint, queue))) continue;
       if (!best || slot.since < best.since) best = slot;
     }
     return best;
   }
 
-  private list(queue: QueueName): WaitingCall[] {
+  private entry(callId: string): Entry | undefined {
+    for (const list of this.waiting.values()) {
+      const found = list.find((e) => e.call.callId === callId);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  private list(queue: QueueName): Entry[] {
     let list = this.waiting.get(queue);
     if (!list) {
       list = [];

@@ -91,6 +91,15 @@ export interface TicketStatusLine {
   lookup(trackingCode: string, callerNumber: string): Promise<StatusLookup>;
 }
 
+/**
+ * Whether a caller goes ahead of new callers in the queue: the same number called within the
+ * last 30 minutes, or a callback task of theirs is open. The server implements it over the call
+ * records; the controller asks once per call and treats a slow or failing answer as "no".
+ */
+export interface CallerHistory {
+  isReturning(caller: { callId: string; callerNumber: string }, now: Date): Promise<boolean>;
+}
+
 /** What operators can ask for; an operator on a call or ringing stays so until it ends. */
 export type RequestedAgentState = 'ready' | 'not_ready' | 'offline';
 

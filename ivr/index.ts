@@ -4,8 +4,9 @@
  */
 import type { Logger } from 'pino';
 import type { AgentState } from '../common/domain.ts';
-import { Acd } from './acd.ts';
+import { Acd, DEFAULT_ACD_OPTIONS } from './acd.ts';
 import type {
+  CallerHistory,
   CallRecorder,
   Ivr,
   IvrEvents,
@@ -26,6 +27,13 @@ export interface IvrDeps {
   records: CallRecorder;
   /** Answers the "tra cứu kết quả" menu option (menu key 9). */
   statusLine: TicketStatusLine;
+  /** Tells returning callers, who go ahead of new callers in their queue. */
+  history?: CallerHistory;
+  /** How waiting calls are handled; defaults where not given. */
+  waiting?: {
+    /** After this long in a queue, any ready operator may take the call (default 60 s). */
+    overflowAfterMs?: number;
+  };
   logger: Logger;
   now?: () => Date;
   /** Replaces the real ARI connection (tests). */
@@ -44,13 +52,16 @@ export function createIvr(deps: IvrDeps): Ivr {
       app: STASIS_APP,
       logger: logger.child({ component: 'ari' }),
     });
-  const acd = new Acd(deps.operators, now());
+  const acd = new Acd(deps.operators, now(), {
+    overflowAfterMs: deps.waiting?.overflowAfterMs ?? DEFAULT_ACD_OPTIONS.overflowAfterMs,
+  });
   const controller = new StasisController({
     ari: connection,
     acd,
     events,
     records: deps.records,
     statusLine: deps.statusLine,
+    ...(deps.history ? { history: deps.history } : {}),
     logger,
     now,
     isUp: () => connection.up,

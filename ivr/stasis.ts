@@ -16,6 +16,7 @@ import { type EndReason, type OfferOutcome, QUEUE_NAMES, QUEUES, type QueueName 
 import { NO_CALL_FIGURES, type QueueStats } from '../common/events.ts';
 import type { Acd } from './acd.ts';
 import type {
+  CallerHistory,
   CallInfo,
   CallRecordEvent,
   CallRecorder,
@@ -43,6 +44,8 @@ export const QUEUE_BRIDGE_PREFIX = 'hotline-queue-';
 export const queueBridgeId = (queue: QueueName) => `${QUEUE_BRIDGE_PREFIX}${queue}`;
 export const talkBridgeId = (callId: string) => `${callId}-talk`;
 const MOH_CLASS = 'default';
+/** A returning-caller lookup slower than this counts as "not returning"; the call never waits for it. */
+export const RETURNING_LOOKUP_TIMEOUT_MS = 1_000;
 
 export interface StasisDeps {
   ari: AriPort;
@@ -56,6 +59,8 @@ export interface StasisDeps {
   now: () => Date;
   /** Whether ARI is connected; no offers are made while it is not. */
   isUp: () => boolean;
+  /** Tells returning callers, who go ahead of new callers; without it nobody is returning. */
+  history?: CallerHistory;
 }
 
 interface Call {
@@ -77,6 +82,8 @@ interface Call {
   /** A command failed while ARI was down; recover once it is back. */
   needsRecovery: boolean;
   finished: boolean;
+  /** The caller called recently or is owed a callback: they go ahead of new callers. */
+  returning: boolean;
 }
 
 export class StasisController {
@@ -86,6 +93,8 @@ export class StasisController {
   /** Playback id → call id and the flow's token for it. */
   private readonly playbacks = new Map<string, { callId: string; token: number }>();
   private readonly log: Logger;
+  /** The one timer that dispatches again when the next waiting call becomes due for overflow. */
+  private overflowTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: StasisDeps) {
     this.log = deps.logger;
@@ -157,6 +166,19 @@ export class StasisController {
       const agentChannelId = agentChannelIdFor(call.id, call.legs);
       this.push(call, { type: 'offer', operatorId: operator.operatorId, agentChannelId });
     }
+    this.scheduleOverflow(now);
+  }
+
+  /** Arms the dispatch for the next moment a waiting call may overflow to any operator. */
+  private scheduleOverflow(now: Date): void {
+    if (this.overflowTimer) clearTimeout(this.overflowTimer);
+    this.overflowTimer = null;
+    const next = this.deps.acd.nextOverflowAt(now);
+    if (!next) return;
+    this.overflowTimer = setTimeout(() => {
+      this.overflowTimer = null;
+      this.dispatch();
+    }, next.getTime() - now.getTime());
   }
 
   /** Resolves when every call's queued inputs have run (for tests and shutdown). */
@@ -172,6 +194,8 @@ export class StasisController {
   /** Stops every timer; Asterisk keeps the calls. */
   close(): void {
     for (const call of this.calls.values()) this.clearTimer(call);
+    if (this.overflowTimer) clearTimeout(this.overflowTimer);
+    this.overflowTimer = null;
   }
 
   private route(event: AriEvent): void {
@@ -252,10 +276,44 @@ export class StasisController {
       unreachableLegs: new Set(),
       needsRecovery: false,
       finished: false,
+      returning: false,
     };
     this.calls.set(id, call);
     this.record(call, { type: 'arrived', callerNumber });
+    this.checkReturning(call);
     return call;
+  }
+
+  /**
+   * Asks the server whether the caller is returning, without holding the call up: the answer
+   * usually arrives during the menu; a late "yes" moves a caller already waiting ahead. Slow or
+   * failing answers count as "no".
+   */
+  private checkReturning(call: Call): void {
+    const { history } = this.deps;
+    if (!history || !call.callerNumber) return;
+    let guard: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      guard = setTimeout(() => resolve(false), RETURNING_LOOKUP_TIMEOUT_MS);
+    });
+    let answer: Promise<boolean>;
+    try {
+      answer = history.isReturning({ callId: call.id, callerNumber: call.callerNumber }, this.deps.now());
+    } catch (err) {
+      answer = Promise.reject(err);
+    }
+    void Promise.race([answer, timedOut])
+      .catch((err: unknown) => {
+        call.log.warn({ err }, 'returning-caller lookup failed; treated as a new caller');
+        return false;
+      })
+      .then((returning) => {
+        clearTimeout(guard);
+        if (!returning || call.finished) return;
+        call.returning = true;
+        call.log.debug('returning caller: ahead of new callers');
+        if (this.deps.acd.prioritise(call.id)) this.dispatch();
+      });
   }
 
   /** Appends an input to the call's serial queue. A function input is evaluated when its turn comes. */
@@ -341,7 +399,10 @@ export class StasisController {
       case 'enqueue': {
         const state = call.state;
         if (!('queuedAt' in state)) throw new Error(`enqueue in state ${state.name}`);
-        acd.enqueue({ callId: call.id, queue: command.queue, queuedAt: state.queuedAt }, command.position);
+        acd.enqueue(
+          { callId: call.id, queue: command.queue, queuedAt: state.queuedAt, priority: call.returning },
+          command.position,
+        );
         call.log.info({ position: command.position }, 'call queued');
         events.wallboardChanged();
         this.dispatch();

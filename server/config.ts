@@ -47,6 +47,11 @@ export interface Config {
   readonly jobWorkers: 'in-process' | 'separate';
   /** Calls answered within this many seconds of joining a queue count toward the wallboard's service level. */
   readonly serviceLevelSeconds: number;
+  /** Callers waiting in a queue. */
+  readonly waiting: {
+    /** After this many seconds in a queue, any ready operator may take the call, skill or not. */
+    readonly overflowAfterSeconds: number;
+  };
   /** Deadline warning and escalation jobs. */
   readonly deadline: { readonly attempts: number; readonly backoffMs: number };
   readonly logLevel: string;
@@ -159,6 +164,9 @@ export function loadConfig(env: Env = process.env): Config {
     relay: { pollMs: int(env, 'HOTLINE_RELAY_POLL_MS', 250, 10, 60_000) },
     jobWorkers: jobWorkers(env),
     serviceLevelSeconds: int(env, 'HOTLINE_SERVICE_LEVEL_SECONDS', 20, 1, 3600),
+    waiting: {
+      overflowAfterSeconds: int(env, 'HOTLINE_OVERFLOW_AFTER_SECONDS', 60, 0, 24 * 3600),
+    },
     deadline: {
       attempts: int(env, 'HOTLINE_DEADLINE_ATTEMPTS', 5, 1, 100),
       backoffMs: int(env, 'HOTLINE_DEADLINE_BACKOFF_MS', 2000, 10),

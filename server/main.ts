@@ -12,6 +12,7 @@ import { NO_CALL_FIGURES } from '../common/events.ts';
 import { type Ivr, type IvrEvents, UnknownOperatorError } from '../ivr/api.ts';
 import { createIvr } from '../ivr/index.ts';
 import { createApp, type Desk } from './app.ts';
+import { createCallerHistory } from './calls/history.ts';
 import { createCallRecords } from './calls/service.ts';
 import { type Config, loadConfig } from './config.ts';
 import { startWalCheckpointer } from './db/checkpoint.ts';
@@ -155,6 +156,8 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
           events: bridge,
           records: callRecords,
           statusLine: createStatusLine({ db, now, logger: logger.child({ component: 'status-line' }) }),
+          history: createCallerHistory(db),
+          waiting: { overflowAfterMs: config.waiting.overflowAfterSeconds * 1000 },
           logger: logger.child({ component: 'ivr' }),
           now,
         })
