@@ -95,7 +95,7 @@ export async function ticketRoutes(app: FastifyInstance, deps: { tickets: Ticket
     '/api/tickets',
     { onRequest: hotline, schema: { body: CreateTicketBody } },
     async (request, reply) => {
-      const ticket = tickets.create(request.body, currentUser(request));
+      const ticket = await tickets.createGrouped(request.body, currentUser(request));
       return reply.status(201).send(ticket);
     },
   );

@@ -14,6 +14,7 @@ import type { Priority } from '../../common/domain.ts';
 import type { AgencyRow } from '../agencies/schema.ts';
 import { findAgency, suggestAgency } from '../agencies/service.ts';
 import type { AuthUser } from '../auth/service.ts';
+import { createGroupCommitter, type GroupCommitter } from '../db/group-commit.ts';
 import type { Db } from '../db/index.ts';
 import { DEFAULT_CALENDAR, type WorkingCalendar } from '../deadlines/calendar.ts';
 import { dueTimes } from '../deadlines/policy.ts';
@@ -41,6 +42,12 @@ export type TicketListQuery = Omit<TicketFilter, 'assignedOnly'>;
 export interface TicketService {
   /** Throws `UnknownAgencyError`, `NoRouteError`, or a validation error (e.g. an answer missing). */
   create(input: CreateTicketRequest, by: AuthUser): TicketView;
+  /**
+   * Like `create`, but the ticket commits in one transaction with the others created during the
+   * same turn of the event loop (group commit; see `db/group-commit.ts`): far cheaper under load.
+   * A ticket that fails rejects alone; the answer comes once the ticket is durable.
+   */
+  createGrouped(input: CreateTicketRequest, by: AuthUser): Promise<TicketView>;
   /** Applies one life-cycle action; see `lifecycle.ts` for what it throws. */
   act(id: number, request: TicketActionRequest, by: AuthUser): TicketView;
   /** Grants the ticket's one extension of its resolution deadline. */
@@ -57,6 +64,8 @@ export interface TicketServiceDeps {
   calendar?: WorkingCalendar;
   hooks?: TicketHooks;
   notifier?: TicketNotifier;
+  /** Shared by everything that group-commits on `db`; one of its own otherwise. */
+  committer?: GroupCommitter;
 }
 
 export function createTicketService(deps: TicketServiceDeps): TicketService {
@@ -65,6 +74,7 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
   const calendar = deps.calendar ?? DEFAULT_CALENDAR;
   const hooks = deps.hooks ?? NO_TICKET_HOOKS;
   const notifier = deps.notifier ?? NO_TICKET_NOTIFIER;
+  const committer = deps.committer ?? createGroupCommitter(db.$client);
 
   function agencyOrThrow(id: number): AgencyRow {
     const agency = findAgency(db, id);
@@ -111,67 +121,83 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
     return toTicketView(row.ticket, row.agency, now(), by.role);
   }
 
+  /**
+   * Validates a new ticket and works out its agency and first step, before anything is written;
+   * throws what `create` throws. Returns the writes, to run inside a transaction.
+   */
+  function prepareCreate(input: CreateTicketRequest, by: AuthUser): () => TicketWithAgency {
+    const at = now();
+    const agency =
+      input.agencyId !== undefined
+        ? agencyOrThrow(input.agencyId)
+        : suggestAgency(db, input.category, input.district);
+    const priority = input.priority ?? 'normal';
+    const outcome = input.outcome ?? 'assign';
+    const step: TicketActionRequest =
+      outcome === 'assign'
+        ? { action: 'assign', agencyId: agency.id }
+        : outcome === 'answered'
+          ? { action: 'answer', ...(input.answer !== undefined ? { text: input.answer } : {}) }
+          : { action: 'request_callback' };
+    // The first step is taken on the ticket as received; it validates before anything is written.
+    const first = applyAction(
+      { id: 0, status: 'received', agencyId: agency.id },
+      { ...step, actorRole: by.role, actorAgencyId: by.agencyId },
+      at,
+    );
+    const values: Omit<NewTicket, 'trackingCode'> = {
+      callId: input.callId ?? null,
+      callerNumber: input.callerNumber,
+      callerName: input.callerName?.trim() || null,
+      category: input.category,
+      district: input.district,
+      description: input.description,
+      agencyId: agency.id,
+      priority,
+      createdBy: by.id,
+      createdAt: at,
+      ...first.changes,
+      ...(outcome === 'assign' ? assignment(agency, priority, at) : {}),
+    };
+
+    // Statements run on `db`, prepared once, inside the open transaction (one connection).
+    const tx = db;
+    return () => {
+      const created = insertTicket(tx, values, newTrackingCode);
+      appendTicketEvent(tx, {
+        ticketId: created.id,
+        at,
+        actorId: by.id,
+        action: 'create',
+        from: null,
+        to: 'received',
+      });
+      recordEvent(tx, created.id, by, first);
+      if (outcome === 'assign') recordAssignmentIntents(tx, created.id, agency, at);
+      hooks.afterChange(tx, created, null, at);
+      return { ticket: created, agency };
+    };
+  }
+
+  /** After the ticket's transaction committed. */
+  function created(row: TicketWithAgency, by: AuthUser): TicketView {
+    const { ticket } = row;
+    logger.info(
+      { ticketId: ticket.id, category: ticket.category, agencyId: ticket.agencyId, status: ticket.status },
+      'ticket created',
+    );
+    return changed(row, by);
+  }
+
   return {
     create(input, by) {
-      const at = now();
-      const agency =
-        input.agencyId !== undefined
-          ? agencyOrThrow(input.agencyId)
-          : suggestAgency(db, input.category, input.district);
-      const priority = input.priority ?? 'normal';
-      const outcome = input.outcome ?? 'assign';
-      const step: TicketActionRequest =
-        outcome === 'assign'
-          ? { action: 'assign', agencyId: agency.id }
-          : outcome === 'answered'
-            ? { action: 'answer', ...(input.answer !== undefined ? { text: input.answer } : {}) }
-            : { action: 'request_callback' };
-      // The first step is taken on the ticket as received; it validates before anything is written.
-      const first = applyAction(
-        { id: 0, status: 'received', agencyId: agency.id },
-        { ...step, actorRole: by.role, actorAgencyId: by.agencyId },
-        at,
-      );
+      const write = prepareCreate(input, by);
+      return created(db.$client.transaction(write)(), by);
+    },
 
-      // Statements run on `db`, prepared once, inside the open transaction (one connection).
-      const tx = db;
-      const ticket = db.transaction(() => {
-        const created = insertTicket(
-          tx,
-          {
-            callId: input.callId ?? null,
-            callerNumber: input.callerNumber,
-            callerName: input.callerName?.trim() || null,
-            category: input.category,
-            district: input.district,
-            description: input.description,
-            agencyId: agency.id,
-            priority,
-            createdBy: by.id,
-            createdAt: at,
-            ...first.changes,
-            ...(outcome === 'assign' ? assignment(agency, priority, at) : {}),
-          },
-          newTrackingCode,
-        );
-        appendTicketEvent(tx, {
-          ticketId: created.id,
-          at,
-          actorId: by.id,
-          action: 'create',
-          from: null,
-          to: 'received',
-        });
-        recordEvent(tx, created.id, by, first);
-        if (outcome === 'assign') recordAssignmentIntents(tx, created.id, agency, at);
-        hooks.afterChange(tx, created, null, at);
-        return created;
-      });
-      logger.info(
-        { ticketId: ticket.id, category: ticket.category, agencyId: ticket.agencyId, status: ticket.status },
-        'ticket created',
-      );
-      return changed({ ticket, agency }, by);
+    async createGrouped(input, by) {
+      const write = prepareCreate(input, by);
+      return created(await committer.run(write), by);
     },
 
     act(id, request, by) {
