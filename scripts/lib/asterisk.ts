@@ -31,6 +31,8 @@ export interface AsteriskOptions {
   ami?: { username: string; password: string };
   /** Asterisk's console output goes here. */
   logFile: string;
+  /** Configuration files that replace (or add to) the rendered ones, by file name. */
+  files?: Record<string, string>;
 }
 
 export interface RunningAsterisk {
@@ -39,6 +41,8 @@ export interface RunningAsterisk {
   ami: { host: string; port: number; username: string; password: string };
   sipWsUrl: string;
   sipPort: number;
+  /** Process id of Asterisk (e.g. to read its CPU time). */
+  pid: number | undefined;
   /** Runs an Asterisk CLI command and returns its output. */
   cli(command: string): Promise<string>;
   stop(): Promise<void>;
@@ -107,7 +111,9 @@ export async function startAsterisk(opts: AsteriskOptions): Promise<RunningAster
     ami,
     operators: opts.operators,
   };
-  for (const [name, text] of renderAsteriskConfig(params)) {
+  const files = renderAsteriskConfig(params);
+  for (const [name, text] of Object.entries(opts.files ?? {})) files.set(name, text);
+  for (const [name, text] of files) {
     writeFileSync(join(hostBase, 'etc', name), text, { mode: 0o600 });
   }
 
@@ -158,6 +164,7 @@ export async function startAsterisk(opts: AsteriskOptions): Promise<RunningAster
     ami: { host: bindAddress, port: opts.amiPort, ...ami },
     sipWsUrl: `ws://${bindAddress}:${opts.httpPort}/ws`,
     sipPort: opts.sipPort,
+    pid: child.pid,
     cli,
     stop,
   };
