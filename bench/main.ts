@@ -3,10 +3,11 @@
  * part lives in a file of its own and starts the processes it measures; with no part named, the
  * default ones run in turn.
  */
+import { callParts } from './calls.ts';
 import { ticketParts } from './tickets.ts';
 
-const PARTS: Record<string, () => Promise<void>> = { ...ticketParts };
-const DEFAULT_PARTS = ['tickets'];
+const PARTS: Record<string, () => Promise<void>> = { ...ticketParts, ...callParts };
+const DEFAULT_PARTS = ['tickets', 'calls'];
 
 const chosen = process.argv.slice(2);
 for (const name of chosen) {

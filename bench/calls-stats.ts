@@ -1,0 +1,142 @@
+/**
+ * Pure figures of the calls benchmark: percentiles, CPU time from `/proc`, sipp's statistics
+ * file, and the two latencies measured from event times.
+ */
+
+export interface Summary {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** Nearest-rank percentile of an ascending list; NaN when it is empty. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))]!;
+}
+
+export function summarize(values: readonly number[]): Summary {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1) ?? Number.NaN,
+  };
+}
+
+/**
+ * User plus system CPU time, in clock ticks, from a `/proc/<pid>/stat` line. The process name
+ * (field 2) may hold spaces and parentheses, so fields are counted after its last `)`.
+ */
+export function cpuTicks(stat: string): number {
+  const end = stat.lastIndexOf(')');
+  if (end < 0) throw new Error('not a /proc/<pid>/stat line');
+  // After the name: state is field 3, utime field 14, stime field 15.
+  const fields = stat
+    .slice(end + 2)
+    .trim()
+    .split(/\s+/);
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error('no CPU times in the stat line');
+  return utime + stime;
+}
+
+/** Resident memory in bytes from `/proc/<pid>/status` (`VmRSS:   12345 kB`). */
+export function residentBytes(status: string): number {
+  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  if (!match) throw new Error('no VmRSS in the status text');
+  return Number(match[1]) * 1024;
+}
+
+export interface SippCounts {
+  created: number;
+  successful: number;
+  failed: number;
+}
+
+/**
+ * The cumulative call counts from sipp's `-trace_stat` file: a `;`-separated header line and one
+ * line per period; the last line holds the totals at exit.
+ */
+export function parseSippStats(csv: string): SippCounts {
+  const lines = csv.split('\n').filter((l) => l.trim() !== '');
+  if (lines.length < 2) throw new Error('sipp statistics file has no data line');
+  const header = lines[0]!.split(';');
+  const last = lines.at(-1)!.split(';');
+  const column = (name: string) => {
+    const i = header.indexOf(name);
+    if (i < 0) throw new Error(`sipp statistics file has no ${name} column`);
+    const value = Number(last[i]);
+    if (!Number.isFinite(value)) throw new Error(`sipp statistics: ${name} is "${last[i]}"`);
+    return value;
+  };
+  return {
+    created: column('TotalCallCreated'),
+    successful: column('SuccessfulCall(C)'),
+    failed: column('FailedCall(C)'),
+  };
+}
+
+/** A caller's channel as seen in Asterisk's events (epoch ms). */
+export interface CallerTimes {
+  callerNumber: string;
+  /** When the call reached the application that answers it: Stasis(), or the dialplan's Answer(). */
+  enteredAt?: number;
+  /** When the channel went Up. */
+  upAt?: number;
+  /** When the caller joined a queue. */
+  queuedAt?: number;
+}
+
+/** Entered → answered, per caller who got both. */
+export function answerDelays(callers: Iterable<CallerTimes>): number[] {
+  const delays: number[] = [];
+  for (const c of callers) {
+    if (c.enteredAt !== undefined && c.upAt !== undefined) delays.push(c.upAt - c.enteredAt);
+  }
+  return delays;
+}
+
+/** One simulated operator's softphone, as it saw things (epoch ms). */
+export interface OperatorTimeline {
+  /** When the operator became free to take the next call (hung up, or said Ready). */
+  freeAt: number[];
+  /** Each incoming INVITE: when it arrived and whose call it was. */
+  rings: { at: number; callerNumber: string }[];
+}
+
+/**
+ * Ready-operator → ringing: for each INVITE, the delay since the operator last became free before
+ * it, counted only when that INVITE's caller was already queued at that moment (otherwise the
+ * wait measures the lack of callers, not the dispatcher).
+ */
+export function readyToRinging(
+  operators: Iterable<OperatorTimeline>,
+  queuedAt: (callerNumber: string) => number | undefined,
+): number[] {
+  const delays: number[] = [];
+  for (const op of operators) {
+    const rings = [...op.rings].sort((a, b) => a.at - b.at);
+    let previous = Number.NEGATIVE_INFINITY;
+    for (const ring of rings) {
+      const frees = op.freeAt.filter((t) => t > previous && t <= ring.at);
+      previous = ring.at;
+      if (frees.length === 0) continue;
+      const free = Math.max(...frees);
+      const joined = queuedAt(ring.callerNumber);
+      if (joined !== undefined && joined <= free) delays.push(ring.at - free);
+    }
+  }
+  return delays;
+}
+
+/** CPU use over a window as a share of one core (1 = one core busy all the time). */
+export function coreShare(ticks: number, seconds: number, ticksPerSecond = 100): number {
+  return seconds > 0 ? ticks / ticksPerSecond / seconds : Number.NaN;
+}

@@ -1,0 +1,555 @@
+/**
+ * The `calls` part of `npm run bench`: sipp callers through the real IVR into a queue while
+ * simulated WebRTC operators answer, first against the hotline (Asterisk + the controller in
+ * `server/main.ts`), then the same load against a plain dialplan IVR with app_queue on its own
+ * Asterisk, as the baseline. Prints failed calls, StasisStart→answer, ready-operator→ringing,
+ * the controller's CPU and memory and Asterisk's CPU, side by side with ratios.
+ *
+ * WebRTC media needs a non-loopback address, so the part runs itself inside a network namespace
+ * it creates (a veth pair with 192.0.2.10 and no route out, as `scripts/e2e.sh` does): nothing
+ * leaves the machine. Needs root (or sudo), Asterisk from `npm run setup`, sipp and redis-server.
+ *
+ * Run alone: `npm run bench -- calls`, or `npx tsx bench/calls.ts [--callers N] [--operators M]
+ * [--total T] [--talk-ms MS]` for a smaller load.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { QUEUE_NAMES } from '../common/domain.ts';
+import { STASIS_APP } from '../ivr/constants.ts';
+import { QUEUE_BRIDGE_PREFIX } from '../ivr/stasis.ts';
+import { DEFAULT_ASTERISK_ROOT, type RunningAsterisk, startAsterisk } from '../scripts/lib/asterisk.ts';
+import { freePort, waitFor } from '../scripts/lib/ports.ts';
+import { type RunningRedis, startRedis } from '../scripts/lib/redis.ts';
+import { hashPassword } from '../server/auth/password.ts';
+import { openDatabase } from '../server/db/index.ts';
+import { users } from '../server/db/schema.ts';
+import { randomSecret, seedDemo } from '../server/db/seed.ts';
+import { type SipAccount, sipAccounts } from '../server/operators/sip-accounts.ts';
+import { observeCallers } from './calls-observer.ts';
+import { type OperatorTeam, startConsoleOperators, startPhoneOperators } from './calls-operators.ts';
+import { type CallerResult, runCallers } from './calls-sipp.ts';
+import {
+  answerDelays,
+  coreShare,
+  cpuTicks,
+  readyToRinging,
+  residentBytes,
+  type Summary,
+  summarize,
+} from './calls-stats.ts';
+
+export interface CallsLoad {
+  callers: number;
+  operators: number;
+  total: number;
+  talkMs: number;
+  /** Skips the app_queue baseline (e.g. while profiling the controller). */
+  hotlineOnly?: boolean;
+}
+
+export const DEFAULT_LOAD: CallsLoad = { callers: 300, operators: 24, total: 600, talkMs: 1500 };
+/** New calls per second until `callers` are up: 300 within 10 s. */
+const RAMP_RATE = 30;
+/** The key press falls in the menu prompt (welcome ≈ 4.5 s, then the menu). */
+const KEY_DELAY_MS = 6000;
+const HOLD_MS = 150_000;
+const DEADLINE_SECONDS = 240;
+const OPERATOR_PASSWORD = 'bench-1022';
+const ASTERISK_ROOT = DEFAULT_ASTERISK_ROOT;
+
+const TARGETS = { controllerCore: 0.25, answerP95Ms: 20, ringingP95Ms: 50 };
+
+interface ProcessUse {
+  /** Share of one core over the load window. */
+  cpu: number;
+  peakRssBytes: number;
+}
+
+interface SystemFigures {
+  name: string;
+  callers: CallerResult;
+  peakCallers: number;
+  answeredByOperators: number;
+  operatorProblems: string[];
+  answer: Summary;
+  ringing: Summary;
+  controller: ProcessUse | null;
+  asterisk: ProcessUse;
+  seconds: number;
+}
+
+/** Samples processes' CPU time and memory from `/proc` while the load runs. */
+function meter(pids: Record<string, number | undefined>) {
+  const read = (pid: number | undefined) =>
+    pid === undefined ? Number.NaN : cpuTicks(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  const rss = (pid: number | undefined) =>
+    pid === undefined ? 0 : residentBytes(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  const startTicks = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, read(pid)]));
+  const peaks: Record<string, number> = Object.fromEntries(Object.keys(pids).map((k) => [k, 0]));
+  const sample = () => {
+    for (const [k, pid] of Object.entries(pids)) peaks[k] = Math.max(peaks[k]!, rss(pid));
+  };
+  sample();
+  const timer = setInterval(sample, 500);
+  const started = performance.now();
+  return () => {
+    clearInterval(timer);
+    sample();
+    const seconds = (performance.now() - started) / 1000;
+    const use: Record<string, ProcessUse> = {};
+    for (const [k, pid] of Object.entries(pids)) {
+      use[k] = { cpu: coreShare(read(pid) - startTicks[k]!, seconds), peakRssBytes: peaks[k]! };
+    }
+    return { use, seconds };
+  };
+}
+
+interface Bench {
+  dir: string;
+  dbPath: string;
+  accounts: SipAccount[];
+  load: CallsLoad;
+}
+
+async function prepare(load: CallsLoad): Promise<Bench> {
+  const dir = mkdtempSync(join(tmpdir(), 'hotline-bench-calls-'));
+  const dbPath = join(dir, 'hotline.sqlite');
+  const db = openDatabase(dbPath);
+  try {
+    await seedDemo(db, { agencyUrl: null });
+    const passwordHash = await hashPassword(OPERATOR_PASSWORD);
+    const now = new Date();
+    for (let i = 1; i <= load.operators; i++) {
+      db.insert(users)
+        .values({
+          username: `bench${String(i).padStart(3, '0')}`,
+          displayName: `Tổng đài viên thử tải ${i}`,
+          role: 'operator',
+          passwordHash,
+          skills: [...QUEUE_NAMES],
+          agencyId: null,
+          sipPassword: randomSecret(),
+          createdAt: now,
+        })
+        .run();
+    }
+    const accounts = sipAccounts(db).filter((a) => a.endpoint.startsWith('bench'));
+    return { dir, dbPath, accounts, load };
+  } finally {
+    db.$client.close();
+  }
+}
+
+async function asteriskFor(
+  bench: Bench,
+  name: string,
+  files?: Record<string, string>,
+): Promise<RunningAsterisk> {
+  const db = openDatabase(bench.dbPath);
+  const operators = sipAccounts(db);
+  db.$client.close();
+  return startAsterisk({
+    root: ASTERISK_ROOT,
+    instance: `bench-${name}-${process.pid}`,
+    sipPort: await freePort(),
+    httpPort: await freePort(),
+    amiPort: await freePort(),
+    rtpStart: 20000,
+    rtpEnd: 23999,
+    operators,
+    logFile: join(bench.dir, `asterisk-${name}.log`),
+    ...(files ? { files } : {}),
+  });
+}
+
+interface Stoppable {
+  stops: (() => Promise<void> | void)[];
+}
+
+async function stopAll(s: Stoppable): Promise<void> {
+  for (const stop of s.stops.splice(0).reverse()) {
+    try {
+      await stop();
+    } catch (err) {
+      console.error(`calls bench: clean-up step failed: ${String(err)}`);
+    }
+  }
+}
+
+/** Runs the callers against one system and gathers its figures. */
+async function measure(
+  bench: Bench,
+  name: string,
+  asterisk: RunningAsterisk,
+  team: OperatorTeam,
+  observer: Awaited<ReturnType<typeof observeCallers>>,
+  problems: string[],
+  controllerPid: number | undefined,
+): Promise<SystemFigures> {
+  const stopMeter = meter({ controller: controllerPid, asterisk: asterisk.pid });
+  const callers = await runCallers({
+    target: `127.0.0.1:${asterisk.sipPort}`,
+    concurrent: bench.load.callers,
+    total: bench.load.total,
+    rate: RAMP_RATE,
+    key: '1',
+    keyDelayMs: KEY_DELAY_MS,
+    holdMs: HOLD_MS,
+    deadlineSeconds: DEADLINE_SECONDS,
+    localPort: await freePort(),
+    mediaPort: 40000,
+    dir: bench.dir,
+    name,
+  });
+  const { use, seconds } = stopMeter();
+  // Late events (the last hang-ups) reach the observer just after sipp exits.
+  await new Promise((r) => setTimeout(r, 500));
+  return {
+    name,
+    callers,
+    peakCallers: observer.peakCallers(),
+    answeredByOperators: team.operators.reduce((n, op) => n + op.answered, 0),
+    operatorProblems: problems,
+    answer: summarize(answerDelays(observer.callers())),
+    ringing: summarize(readyToRinging(team.operators, observer.queuedAt)),
+    controller: controllerPid === undefined ? null : use.controller!,
+    asterisk: use.asterisk!,
+    seconds,
+  };
+}
+
+async function runHotline(bench: Bench): Promise<SystemFigures> {
+  const s: Stoppable = { stops: [] };
+  try {
+    const redis: RunningRedis = await startRedis();
+    s.stops.push(redis.stop);
+    const asterisk = await asteriskFor(bench, 'hotline');
+    s.stops.push(asterisk.stop);
+    const observer = await observeCallers(asterisk.ariUrl, asterisk.ari, QUEUE_BRIDGE_PREFIX);
+    s.stops.push(observer.close);
+
+    const port = await freePort();
+    const log = createWriteStream(join(bench.dir, 'server.log'));
+    // e.g. BENCH_SERVER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the controller.
+    const extraArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
+    const server: ChildProcess = spawn(
+      process.execPath,
+      [...extraArgs, '--import', 'tsx', 'server/main.ts'],
+      {
+        env: {
+          ...process.env,
+          HOTLINE_HTTP_HOST: '127.0.0.1',
+          HOTLINE_HTTP_PORT: String(port),
+          HOTLINE_DB_PATH: bench.dbPath,
+          HOTLINE_CONSOLE_DIR: '',
+          HOTLINE_REDIS_URL: redis.url,
+          HOTLINE_QUEUE_PREFIX: 'bench-calls',
+          HOTLINE_SMS_DRIVER: 'outbox',
+          HOTLINE_ARI_ENABLED: 'true',
+          HOTLINE_ARI_URL: asterisk.ariUrl,
+          HOTLINE_ARI_USERNAME: asterisk.ari.username,
+          HOTLINE_ARI_PASSWORD: asterisk.ari.password,
+          HOTLINE_SIP_WS_URL: asterisk.sipWsUrl,
+          LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    server.stdout?.pipe(log);
+    server.stderr?.pipe(log);
+    const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+    s.stops.push(async () => {
+      if (server.exitCode === null) server.kill('SIGTERM');
+      const killer = setTimeout(() => server.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    });
+    const url = `http://127.0.0.1:${port}`;
+    const auth = `Basic ${Buffer.from(`${asterisk.ari.username}:${asterisk.ari.password}`).toString('base64')}`;
+    await waitFor(
+      'the hotline controller registered with Asterisk',
+      async () => {
+        const res = await fetch(`${asterisk.ariUrl}/ari/applications`, { headers: { authorization: auth } });
+        const apps = (await res.json()) as { name: string }[];
+        return (await fetch(`${url}/api/health`)).ok && apps.some((a) => a.name === STASIS_APP);
+      },
+      60_000,
+      () => (server.exitCode !== null ? `the server exited with ${server.exitCode}` : null),
+    );
+
+    const problems: string[] = [];
+    const team = await startConsoleOperators(
+      url,
+      bench.accounts.map((a) => a.endpoint),
+      OPERATOR_PASSWORD,
+      { talkMs: bench.load.talkMs, talkStartsAtAnswer: false, onProblem: (m) => problems.push(m) },
+    );
+    s.stops.push(team.stop);
+    return await measure(bench, 'hotline', asterisk, team, observer, problems, server.pid);
+  } finally {
+    await stopAll(s);
+  }
+}
+
+/** The bench-only dialplan and queue of the baseline, with every simulated operator as a member. */
+function baselineFiles(accounts: SipAccount[]): Record<string, string> {
+  const here = join(fileURLToPath(new URL('.', import.meta.url)), 'asterisk');
+  const members = accounts.map((a) => `member => PJSIP/${a.endpoint},0,${a.endpoint}`).join('\n');
+  return {
+    'extensions.conf': readFileSync(join(here, 'extensions.conf'), 'utf8'),
+    'queues.conf': readFileSync(join(here, 'queues.conf'), 'utf8').replace('{{MEMBERS}}', members),
+  };
+}
+
+async function runBaseline(bench: Bench): Promise<SystemFigures> {
+  const s: Stoppable = { stops: [] };
+  try {
+    const asterisk = await asteriskFor(bench, 'queue', baselineFiles(bench.accounts));
+    s.stops.push(asterisk.stop);
+    const observer = await observeCallers(asterisk.ariUrl, asterisk.ari, '\0none');
+    s.stops.push(observer.close);
+    const problems: string[] = [];
+    const team = await startPhoneOperators(
+      bench.accounts.map((a) => ({
+        uri: `sip:${a.endpoint}@hotline.local`,
+        authorizationUser: a.endpoint,
+        password: a.password,
+        wsUrl: asterisk.sipWsUrl,
+      })),
+      { talkMs: bench.load.talkMs, talkStartsAtAnswer: true, onProblem: (m) => problems.push(m) },
+    );
+    s.stops.push(team.stop);
+    // app_queue learns a member is reachable from its device state once the softphone registers.
+    await new Promise((r) => setTimeout(r, 2000));
+    return await measure(bench, 'app_queue', asterisk, team, observer, problems, undefined);
+  } finally {
+    await stopAll(s);
+  }
+}
+
+const ms = (v: number) => (Number.isNaN(v) ? 'n/a' : `${v.toFixed(1)} ms`);
+const pct = (v: number) => (Number.isNaN(v) ? 'n/a' : `${(v * 100).toFixed(1)} %`);
+const mb = (v: number) => `${(v / 1024 / 1024).toFixed(0)} MB`;
+const ratio = (a: number, b: number) =>
+  Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : '—';
+
+function report(load: CallsLoad, hotline: SystemFigures, baseline: SystemFigures): void {
+  const rows: [string, string, string, string][] = [];
+  const row = (label: string, h: string, b: string, r = '') => rows.push([label, h, b, r]);
+  const calls = (f: SystemFigures) => `${f.callers.created} / ${f.callers.failed}`;
+  row('calls placed / failed', calls(hotline), calls(baseline));
+  row('peak concurrent callers', String(hotline.peakCallers), String(baseline.peakCallers));
+  row('answered by operators', String(hotline.answeredByOperators), String(baseline.answeredByOperators));
+  for (const p of ['p50', 'p95', 'p99'] as const) {
+    row(
+      `StasisStart→answer ${p}`,
+      ms(hotline.answer[p]),
+      ms(baseline.answer[p]),
+      ratio(hotline.answer[p], baseline.answer[p]),
+    );
+  }
+  row('  (samples)', String(hotline.answer.count), String(baseline.answer.count));
+  for (const p of ['p50', 'p95', 'p99'] as const) {
+    row(
+      `ready→ringing ${p}`,
+      ms(hotline.ringing[p]),
+      ms(baseline.ringing[p]),
+      ratio(hotline.ringing[p], baseline.ringing[p]),
+    );
+  }
+  row('  (samples)', String(hotline.ringing.count), String(baseline.ringing.count));
+  row('controller CPU (one core)', pct(hotline.controller?.cpu ?? Number.NaN), 'in Asterisk');
+  row(
+    'controller memory (peak RSS)',
+    hotline.controller ? mb(hotline.controller.peakRssBytes) : 'n/a',
+    'in Asterisk',
+  );
+  row(
+    'Asterisk CPU (one core)',
+    pct(hotline.asterisk.cpu),
+    pct(baseline.asterisk.cpu),
+    ratio(hotline.asterisk.cpu, baseline.asterisk.cpu),
+  );
+  row('Asterisk memory (peak RSS)', mb(hotline.asterisk.peakRssBytes), mb(baseline.asterisk.peakRssBytes));
+  row('load window', `${hotline.seconds.toFixed(0)} s`, `${baseline.seconds.toFixed(0)} s`);
+
+  console.log(
+    `calls: ${load.callers} concurrent callers (${load.total} in all, key 1 in the menu, queue with music on hold), ${load.operators} WebRTC operators talking ${load.talkMs / 1000} s`,
+  );
+  console.log(
+    `  ${'figure'.padEnd(30)}${'hotline'.padStart(14)}${'app_queue'.padStart(14)}${'ratio'.padStart(10)}`,
+  );
+  for (const [label, h, b, r] of rows) {
+    console.log(`  ${label.padEnd(30)}${h.padStart(14)}${b.padStart(14)}${r.padStart(10)}`);
+  }
+  console.log(
+    '  StasisStart→answer: the Stasis() (app_queue: Answer()) dialplan step → channel Up, Asterisk timestamps.',
+  );
+  console.log(
+    '  ready→ringing: operator frees up (hangs up / says Ready) → next INVITE at its softphone, when that caller was already queued.',
+  );
+  for (const f of [hotline, baseline]) {
+    if (f.callers.errors)
+      console.log(`  ${f.name} sipp errors (first lines):\n${f.callers.errors.replace(/^/gm, '    ')}`);
+    if (f.operatorProblems.length > 0)
+      console.log(
+        `  ${f.name} operator problems (${f.operatorProblems.length}): ${f.operatorProblems.slice(0, 5).join('; ')}`,
+      );
+  }
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  const cpu = hotline.controller?.cpu ?? Number.NaN;
+  console.log('  targets:');
+  console.log(
+    `    ${load.callers} concurrent callers, 0 failed: ${verdict(hotline.callers.failed === 0 && hotline.callers.created === load.total && hotline.peakCallers >= load.callers)}`,
+  );
+  console.log(`    controller < 25 % of one core: ${verdict(cpu < TARGETS.controllerCore)} (${pct(cpu)})`);
+  console.log(
+    `    StasisStart→answer p95 < ${TARGETS.answerP95Ms} ms: ${verdict(hotline.answer.p95 < TARGETS.answerP95Ms)} (${ms(hotline.answer.p95)})`,
+  );
+  console.log(
+    `    ready→ringing p95 < ${TARGETS.ringingP95Ms} ms: ${verdict(hotline.ringing.p95 < TARGETS.ringingP95Ms)} (${ms(hotline.ringing.p95)})`,
+  );
+}
+
+/** Runs both systems; expects to be inside the benchmark's network namespace. */
+async function runInside(load: CallsLoad): Promise<void> {
+  const bench = await prepare(load);
+  let keep = false;
+  try {
+    const hotline = await runHotline(bench);
+    const baseline = load.hotlineOnly ? hotline : await runBaseline(bench);
+    report(load, hotline, baseline);
+    if (hotline.callers.failed > 0 || baseline.callers.failed > 0) {
+      keep = true;
+      console.log(`  logs kept in ${bench.dir}`);
+    }
+  } catch (err) {
+    keep = true;
+    console.error(`calls bench failed; logs kept in ${bench.dir}`);
+    throw err;
+  } finally {
+    if (!keep) rmSync(bench.dir, { recursive: true, force: true });
+  }
+}
+
+/** `ip netns exec` into a fresh namespace with a veth pair (192.0.2.10, no route out). */
+function withNamespace<T>(run: (ns: string) => Promise<T>): Promise<T> {
+  const ns = `hotline-bench-${process.pid}`;
+  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'inherit' });
+  const cleanup = () => {
+    try {
+      const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean);
+      for (const pid of pids) {
+        try {
+          process.kill(Number(pid), 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      }
+    } catch {
+      // No such namespace.
+    }
+    try {
+      ip('netns', 'del', ns);
+    } catch {
+      // Already gone.
+    }
+  };
+  ip('netns', 'add', ns);
+  try {
+    ip('netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up');
+    ip('netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1');
+    ip('netns', 'exec', ns, 'ip', 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
+    ip('netns', 'exec', ns, 'ip', 'link', 'set', 'v1', 'up');
+    ip('netns', 'exec', ns, 'ip', 'addr', 'add', '192.0.2.10/24', 'dev', 'v0');
+    ip('netns', 'exec', ns, 'ip', 'link', 'set', 'v0', 'up');
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+  return run(ns).finally(cleanup);
+}
+
+function loadArgs(args: string[]): CallsLoad {
+  const load: CallsLoad = { ...DEFAULT_LOAD };
+  const names: Record<string, 'callers' | 'operators' | 'total' | 'talkMs'> = {
+    '--callers': 'callers',
+    '--operators': 'operators',
+    '--total': 'total',
+    '--talk-ms': 'talkMs',
+  };
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--hotline-only') {
+      load.hotlineOnly = true;
+      continue;
+    }
+    const key = names[args[i]!];
+    const value = Number(args[i + 1]);
+    if (!key || !Number.isInteger(value) || value <= 0) {
+      throw new Error(
+        `usage: bench/calls.ts [--callers N] [--operators M] [--total T] [--talk-ms MS] [--hotline-only]; got ${args.join(' ')}`,
+      );
+    }
+    load[key] = value;
+    i++;
+  }
+  return load;
+}
+
+/** The `calls` part: re-runs this file inside a namespace of its own. */
+export async function callsPart(args: string[] = []): Promise<void> {
+  if (process.getuid?.() !== 0)
+    throw new Error('the calls benchmark creates a network namespace: run it as root');
+  await withNamespace(
+    (ns) =>
+      new Promise<void>((resolve, reject) => {
+        const child = spawn(
+          'ip',
+          [
+            'netns',
+            'exec',
+            ns,
+            process.execPath,
+            '--import',
+            'tsx',
+            fileURLToPath(import.meta.url),
+            '--inside',
+            ...args,
+          ],
+          { stdio: 'inherit' },
+        );
+        child.once('error', reject);
+        child.once('exit', (code) =>
+          code === 0 ? resolve() : reject(new Error(`calls bench exited with ${code}`)),
+        );
+      }),
+  );
+}
+
+/** The parts `bench/main.ts` offers from this file. */
+export const callParts: Record<string, () => Promise<void>> = { calls: () => callsPart() };
+
+function isMainModule(): boolean {
+  const entry = process.argv[1];
+  return !!entry && realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+}
+
+if (isMainModule()) {
+  const args = process.argv.slice(2);
+  const inside = args[0] === '--inside';
+  const rest = inside ? args.slice(1) : args;
+  try {
+    const load = loadArgs(rest);
+    if (inside) await runInside(load);
+    else await callsPart(rest);
+    process.exit(0);
+  } catch (err) {
+    console.error(err);
+    process.exit(1);
+  }
+}
