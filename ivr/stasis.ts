@@ -445,8 +445,11 @@ export class StasisController {
         return ari.hangup(command.agentChannelId);
       case 'bridge': {
         const bridgeId = talkBridgeId(call.id);
-        await ari.createBridge(bridgeId, 'mixing', bridgeId);
-        call.talkBridge = bridgeId;
+        // A bridge made for an earlier offer that failed is still there (it goes at the end).
+        if (call.talkBridge !== bridgeId) {
+          await ari.createBridge(bridgeId, 'mixing', bridgeId);
+          call.talkBridge = bridgeId;
+        }
         await ari.addChannel(bridgeId, [call.id, command.agentChannelId]).catch((err: unknown) => {
           // Not ignorable here: one side left as the talk began; recovery decides who stays.
           throw err instanceof GoneError

@@ -4,7 +4,7 @@
  * what a call leaves behind. It is not a model of Asterisk: the real one is covered end to end.
  */
 import type { AriBridge, AriChannel, AriPort, OriginateParams } from '../../ivr/port.ts';
-import { GoneError } from '../../ivr/port.ts';
+import { AriRequestError, GoneError } from '../../ivr/port.ts';
 
 export type AriOperation = Exclude<keyof AriPort, never>;
 
@@ -107,6 +107,9 @@ export class FakeAri implements AriPort {
 
   async createBridge(bridgeId: string, type: 'holding' | 'mixing', name: string): Promise<void> {
     await this.enter('createBridge', [bridgeId, type, name]);
+    // As Asterisk answers a second create with the same id.
+    if (this.bridges.has(bridgeId))
+      throw new AriRequestError('createBridge', `Bridge with id '${bridgeId}' already exists`);
     this.bridges.set(bridgeId, { type, channels: new Set() });
   }
 

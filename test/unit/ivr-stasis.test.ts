@@ -298,6 +298,28 @@ describe('Stasis adapter: errors end in a defined place', () => {
     expect(s.ari.leftoverBridges()).toEqual([]);
   });
 
+  it('bridges the next operator who answers after an agent leg left before its bridge was made', async () => {
+    const s = setup();
+    await s.inQueue('1');
+    await s.operatorReady();
+    s.ari.channels.delete(AGENT_1);
+    await s.agentAnswers();
+    expect(s.acd.isWaiting(CALLER)).toBe(true);
+    expect(s.acd.state(7)).toBe('not_ready');
+    await s.operatorReady();
+    s.ctl.handle({
+      type: 'StasisStart',
+      channelId: 'c1-agent-2',
+      args: ['agent', CALLER],
+      callerNumber: '',
+      channelName: '',
+    });
+    await s.settle();
+    expect(s.ari.bridgeOf(CALLER)).toBe(`${CALLER}-talk`);
+    expect(s.ari.bridgeOf('c1-agent-2')).toBe(`${CALLER}-talk`);
+    expect(s.acd.state(7)).toBe('on_call');
+  });
+
   it('hangs the caller up when recovery fails as well', async () => {
     const s = setup();
     await s.inQueue('1');
