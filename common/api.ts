@@ -260,3 +260,8 @@ export interface CallbackTaskView {
   status: 'open' | 'reached' | 'given_up';
   attempts: number;
 }
+
+/** POST /api/admin/ivr/reload: the menu file was valid and applies to calls from now on. */
+export interface IvrMenuReloaded {
+  applied: true;
+}

@@ -1,12 +1,15 @@
 /** Reference data shared by the server, the IVR and the console. Labels are Vietnamese first. */
 
-/** Call queues, one per IVR menu choice. The key is also the operator skill that serves it. */
+/**
+ * Call queues. The key is also the operator skill that serves it; the IVR menu configuration
+ * (`ivr/menu.json`) says which menu key leads to which queue.
+ */
 export const QUEUES = {
-  health: { digit: '1', label: 'Y tế' },
-  welfare: { digit: '2', label: 'An sinh xã hội' },
-  goods: { digit: '3', label: 'Hàng hóa thiết yếu' },
-  infrastructure: { digit: '4', label: 'Hạ tầng đô thị và dịch vụ công' },
-  general: { digit: '0', label: 'Gặp tổng đài viên' },
+  health: { label: 'Y tế' },
+  welfare: { label: 'An sinh xã hội' },
+  goods: { label: 'Hàng hóa thiết yếu' },
+  infrastructure: { label: 'Hạ tầng đô thị và dịch vụ công' },
+  general: { label: 'Gặp tổng đài viên' },
 } as const;
 export type QueueName = keyof typeof QUEUES;
 export const QUEUE_NAMES = Object.keys(QUEUES) as QueueName[];

@@ -1,30 +1,39 @@
 /**
  * The call flow of ONE citizen call, as a pure state machine: `step(state, input, now)` returns the
  * next state and the commands the adapter must run. Nothing here talks to Asterisk, so every
- * transition is tested without mocks.
+ * transition is tested without mocks. A call carries the menu configuration it started with
+ * (`ivr/menu.ts`) in its state; keys lead wherever that configuration says.
  *
  * ```
- *  answering ──started──► menu ──digit / 3 invalid / 2 timeouts──► queued ⇄ offering ──agentAnswered──► connected
- *      │                   │                                         │          │                          │
- *      └───────────────────┴──────────── callerHungUp ───────────────┴──────────┴── either side hangs up ──┴──► ended
+ *  answering ──started──► menu ──queue key / 3 invalid / 2 timeouts──► queued ⇄ offering ──agentAnswered──► connected
+ *      │                   │                                             │          │                          │
+ *      └───────────────────┴──────────── callerHungUp ───────────────────┴──────────┴── either side hangs up ──┴──► ended
  *
- *  menu ──9──► codeEntry ──#──► lookingUp ──found──► statusRead ──silence──► goodbye ──played──► ended
- *                 ▲   │              │ wrong / unknown code (3rd time: codeRejected ──0──► queued)
- *                 └───┴──────────────┘
- *  `*` in codeEntry, statusRead or codeRejected goes back to the menu; 2 silences in codeEntry, goodbye.
+ *  menu ──sub-menu key──► menu (one level down)      menu ──*──► menu (one level up)
+ *  menu ──announcements key──► menu (the same one, after the announcements)
+ *  menu ──status key──► codeEntry ──#──► lookingUp ──found──► statusRead ──silence──► goodbye ──played──► ended
+ *                          ▲   │              │ wrong / unknown code (3rd time: codeRejected ──0──► queued)
+ *                          └───┴──────────────┘
+ *  `*` in codeEntry, statusRead or codeRejected goes back to the main menu; 2 silences in codeEntry, goodbye.
  * ```
  * `offering → queued` when the operator's leg fails before answering (the call goes back to the
  * head of its queue). An `error` input (a command failed) puts a caller who had reached the queue
  * back at its head, and hangs up a caller who had not. A status lookup that fails or hangs sends
  * the caller to an operator.
  */
-import { type EndReason, QUEUES, type QueueName } from '../common/domain.ts';
+import type { EndReason, QueueName } from '../common/domain.ts';
 import type { StatusLookup, TicketStatusGroup } from './api.ts';
+import {
+  announcementSound,
+  type IvrConfig,
+  type MenuNode,
+  menuAt,
+  menuSound,
+  WELCOME_SOUND,
+} from './menu.ts';
 
-/** Sound names the flow plays; `ivr/prompts.ts` holds their texts. */
+/** Fixed sound names the flow plays; `ivr/prompts.ts` holds their texts. */
 export type Sound =
-  | 'welcome'
-  | 'menu'
   | 'invalid'
   | 'queued'
   | 'goodbye'
@@ -49,6 +58,15 @@ export type StatusSound =
   | 'statusRejected'
   | 'statusDuplicate';
 
+/** A sound whose text comes from the menu configuration (`ivr/menu.ts` names them). */
+export type ConfigSound =
+  | ReturnType<typeof menuSound>
+  | ReturnType<typeof announcementSound>
+  | typeof WELCOME_SOUND;
+
+/** Any sound the flow may ask the adapter to play. */
+export type SoundName = Sound | ConfigSound;
+
 /** What the caller hears for each status group. */
 export const STATUS_SOUNDS = {
   received: 'statusReceived',
@@ -69,8 +87,10 @@ export const MAX_INVALID = 3;
 export const MAX_TIMEOUTS = 2;
 /** Where callers who choose nothing end up. */
 export const FALLBACK_QUEUE: QueueName = 'general';
-/** The menu key of the status line ("tra cứu kết quả"). */
-export const LOOKUP_DIGIT = '9';
+/** After a rejected code, this key reaches an operator (the `codeRejected` prompt says so). */
+export const OPERATOR_DIGIT = '0';
+/** Goes back to the menu above (in a sub-menu), or to the main menu (on the status line). */
+export const BACK_KEY = '*';
 /** Length of a tracking code (8 digits and a check digit); the status line checks the check digit. */
 export const CODE_LENGTH = 9;
 /** Silence allowed while keying in a code, after the prompt and between digits. */
@@ -102,6 +122,8 @@ interface Base {
   seq: number;
   /** Token of the playback the caller is hearing, if any. */
   playing: number | null;
+  /** The menu and hours this call started with; a reload applies to later calls only. */
+  config: IvrConfig;
 }
 
 /** Created on StasisStart; waits for `started`. */
@@ -109,9 +131,13 @@ export interface AnsweringState extends Base {
   name: 'answering';
 }
 
-/** The menu is playing (`timer` null) or the caller has `MENU_TIMEOUT_MS` to press a key. */
+/**
+ * A menu's prompt is playing (`timer` null) or the caller has `MENU_TIMEOUT_MS` to press a key.
+ * `path` is the keys that led from the main menu to this one (`[]` for the main menu).
+ */
 export interface MenuState extends Base {
   name: 'menu';
+  path: string[];
   timer: number | null;
   invalidKeys: number;
   timeouts: number;
@@ -226,7 +252,7 @@ export type CallInput =
 
 export type CallCommand =
   | { type: 'answer' }
-  | { type: 'play'; sounds: Sound[]; playback: number }
+  | { type: 'play'; sounds: SoundName[]; playback: number }
   | { type: 'stopPlayback'; playback: number }
   | { type: 'startTimer'; ms: number; timer: number }
   | { type: 'cancelTimer' }
@@ -267,16 +293,9 @@ export class IllegalTransitionError extends Error {
   }
 }
 
-export function initialState(): AnsweringState {
-  return { name: 'answering', seq: 0, playing: null };
-}
-
-/** Queue chosen by a menu digit, or undefined for an invalid key. */
-export function queueForDigit(digit: string): QueueName | undefined {
-  for (const [queue, { digit: d }] of Object.entries(QUEUES)) {
-    if (d === digit) return queue as QueueName;
-  }
-  return undefined;
+/** A new call, which keeps `config` (the menu and hours current when it arrived) to its end. */
+export function initialState(config: IvrConfig): AnsweringState {
+  return { name: 'answering', seq: 0, playing: null, config };
 }
 
 /** The id of the agent leg of the n-th offer of a call. */
@@ -290,7 +309,7 @@ function stopPlaying(state: Base): CallCommand[] {
   return state.playing === null ? [] : [{ type: 'stopPlayback', playback: state.playing }];
 }
 
-function play(state: MenuState, sounds: Sound[]): StepResult {
+function play(state: MenuState, sounds: SoundName[]): StepResult {
   const playback = state.seq + 1;
   return {
     state: { ...state, seq: playback, playing: playback, timer: null },
@@ -319,7 +338,16 @@ function joinQueue(
 ): StepResult {
   const playback = state.seq + 1;
   return {
-    state: { name: 'queued', seq: playback, playing: playback, queue, menuChoice, queuedAt: now, offers: 0 },
+    state: {
+      name: 'queued',
+      seq: playback,
+      playing: playback,
+      config: state.config,
+      queue,
+      menuChoice,
+      queuedAt: now,
+      offers: 0,
+    },
     commands: [
       ...interrupt(state),
       { type: 'hold', queue },
@@ -329,13 +357,28 @@ function joinQueue(
   };
 }
 
-/** Back to the main menu (`*`), with fresh counters. */
-function backToMenu(state: Waiting): StepResult {
+/** Plays the menu at `path` (after `before`), with fresh counters. */
+function enterMenu(state: Waiting, path: string[], before: SoundName[] = []): StepResult {
+  const menu = menuAt(state.config, path) ?? state.config.menu;
   const playback = state.seq + 1;
   return {
-    state: { name: 'menu', seq: playback, playing: playback, timer: null, invalidKeys: 0, timeouts: 0 },
-    commands: [...interrupt(state), { type: 'play', sounds: ['menu'], playback }],
+    state: {
+      name: 'menu',
+      seq: playback,
+      playing: playback,
+      config: state.config,
+      path: menu === state.config.menu ? [] : path,
+      timer: null,
+      invalidKeys: 0,
+      timeouts: 0,
+    },
+    commands: [...interrupt(state), { type: 'play', sounds: [...before, menuSound(menu)], playback }],
   };
+}
+
+/** Back to the main menu (`*` on the status line). */
+function backToMenu(state: Waiting): StepResult {
+  return enterMenu(state, []);
 }
 
 /** Asks for a code (again), forgetting any digits pressed so far. */
@@ -346,7 +389,15 @@ function promptForCode(
 ): StepResult {
   const playback = state.seq + 1;
   return {
-    state: { name: 'codeEntry', seq: playback, playing: playback, timer: null, digits: '', ...counters },
+    state: {
+      name: 'codeEntry',
+      seq: playback,
+      playing: playback,
+      config: state.config,
+      timer: null,
+      digits: '',
+      ...counters,
+    },
     commands: [...interrupt(state), { type: 'play', sounds, playback }],
   };
 }
@@ -354,7 +405,7 @@ function promptForCode(
 function sayGoodbye(state: Waiting, reason: EndReason, before: Sound[] = []): StepResult {
   const playback = state.seq + 1;
   return {
-    state: { name: 'goodbye', seq: playback, playing: playback, reason },
+    state: { name: 'goodbye', seq: playback, playing: playback, config: state.config, reason },
     commands: [...interrupt(state), { type: 'play', sounds: [...before, 'goodbye'], playback }],
   };
 }
@@ -373,9 +424,14 @@ function awaitKey(
 
 function ended(state: CallState, reason: EndReason, before: CallCommand[]): StepResult {
   return {
-    state: { name: 'ended', seq: state.seq, playing: null, reason },
+    state: { name: 'ended', seq: state.seq, playing: null, config: state.config, reason },
     commands: [...before, { type: 'finish', reason }],
   };
+}
+
+/** The menu the caller is in; a path that no longer leads anywhere cannot happen (the config is frozen). */
+function currentMenu(state: MenuState): MenuNode {
+  return menuAt(state.config, state.path) ?? state.config.menu;
 }
 
 function stepMenu(state: MenuState, input: CallInput, now: Date): StepResult {
@@ -383,14 +439,24 @@ function stepMenu(state: MenuState, input: CallInput, now: Date): StepResult {
     case 'playbackFinished':
       return input.playback === state.playing ? awaitKey(state, MENU_TIMEOUT_MS) : same(state);
     case 'dtmf': {
-      if (input.digit === LOOKUP_DIGIT)
+      const menu = currentMenu(state);
+      const { digit } = input;
+      if (digit === BACK_KEY && state.path.length > 0) return enterMenu(state, state.path.slice(0, -1));
+      const option = menu.options[digit];
+      if (option && 'queue' in option)
+        return joinQueue(state, option.queue, [...state.path, digit].join(''), now);
+      if (option && 'menu' in option) return enterMenu(state, [...state.path, digit]);
+      if (option && 'announcements' in option) {
+        const sounds = [...option.announcements.map(announcementSound), menuSound(menu)];
+        const replay = play({ ...state, timeouts: 0 }, sounds);
+        return { state: replay.state, commands: [...interrupt(state), ...replay.commands] };
+      }
+      if (option && 'statusLookup' in option)
         return promptForCode(state, ['enterCode'], { attempts: 0, timeouts: 0 });
-      const queue = queueForDigit(input.digit);
-      if (queue) return joinQueue(state, queue, input.digit, now);
       const invalidKeys = state.invalidKeys + 1;
       const interrupted = { ...state, invalidKeys };
       if (invalidKeys >= MAX_INVALID) return joinQueue(interrupted, FALLBACK_QUEUE, '', now);
-      const replay = play(interrupted, ['invalid', 'menu']);
+      const replay = play(interrupted, ['invalid', menuSound(menu)]);
       return { state: replay.state, commands: [...interrupt(state), ...replay.commands] };
     }
     case 'timeout': {
@@ -398,7 +464,7 @@ function stepMenu(state: MenuState, input: CallInput, now: Date): StepResult {
       const timeouts = state.timeouts + 1;
       const silent = { ...state, timeouts, timer: null };
       if (timeouts >= MAX_TIMEOUTS) return joinQueue(silent, FALLBACK_QUEUE, '', now);
-      return play(silent, ['menu']);
+      return play(silent, [menuSound(currentMenu(state))]);
     }
     case 'callerHungUp':
       return ended(state, 'caller_hung_up_in_menu', cancelTimer(state));
@@ -416,7 +482,7 @@ function codeNotAccepted(state: Waiting & { attempts: number }, sound: 'wrongCod
     return promptForCode(state, [sound, 'reenterCode'], { attempts, timeouts: 0 });
   const playback = state.seq + 1;
   return {
-    state: { name: 'codeRejected', seq: playback, playing: playback, timer: null },
+    state: { name: 'codeRejected', seq: playback, playing: playback, config: state.config, timer: null },
     commands: [...interrupt(state), { type: 'play', sounds: [sound, 'codeRejected'], playback }],
   };
 }
@@ -426,7 +492,15 @@ function submitCode(state: CodeEntryState): StepResult {
   if (state.digits.length !== CODE_LENGTH) return codeNotAccepted(state, 'wrongCode');
   const lookup = state.seq + 1;
   return {
-    state: { name: 'lookingUp', seq: lookup, playing: null, lookup, timer: lookup, attempts: state.attempts },
+    state: {
+      name: 'lookingUp',
+      seq: lookup,
+      playing: null,
+      config: state.config,
+      lookup,
+      timer: lookup,
+      attempts: state.attempts,
+    },
     commands: [
       ...interrupt(state),
       { type: 'lookup', trackingCode: state.digits, lookup },
@@ -470,7 +544,7 @@ function stepCodeEntry(state: CodeEntryState, input: CallInput): StepResult {
     case 'dtmf': {
       const { digit } = input;
       if (digit === '#') return submitCode(state);
-      if (digit === '*') return backToMenu(state);
+      if (digit === BACK_KEY) return backToMenu(state);
       if (!/^[0-9]$/.test(digit)) return same(state);
       // The first digit stops the prompt; every digit restarts the wait for the next one.
       const timer = state.seq + 1;
@@ -510,7 +584,7 @@ function stepLookingUp(state: LookingUpState, input: CallInput, now: Date): Step
         'backToMenu',
       ];
       return {
-        state: { name: 'statusRead', seq: playback, playing: playback, timer: null },
+        state: { name: 'statusRead', seq: playback, playing: playback, config: state.config, timer: null },
         commands: [...guard, { type: 'play', sounds, playback }],
       };
     }
@@ -533,7 +607,7 @@ function stepStatusRead(state: StatusReadState, input: CallInput): StepResult {
     case 'timeout':
       return sayGoodbye(state, 'status_given');
     case 'dtmf':
-      return input.digit === '*' ? backToMenu(state) : same(state);
+      return input.digit === BACK_KEY ? backToMenu(state) : same(state);
     default:
       return same(state);
   }
@@ -546,9 +620,8 @@ function stepCodeRejected(state: CodeRejectedState, input: CallInput, now: Date)
     case 'timeout':
       return sayGoodbye(state, 'code_not_accepted');
     case 'dtmf':
-      if (input.digit === QUEUES[FALLBACK_QUEUE].digit)
-        return joinQueue(state, FALLBACK_QUEUE, input.digit, now);
-      return input.digit === '*' ? backToMenu(state) : same(state);
+      if (input.digit === OPERATOR_DIGIT) return joinQueue(state, FALLBACK_QUEUE, input.digit, now);
+      return input.digit === BACK_KEY ? backToMenu(state) : same(state);
     default:
       return same(state);
   }
@@ -597,9 +670,9 @@ function backToQueue(
   to: 'ready' | 'not_ready',
   hold: boolean,
 ): StepResult {
-  const { operatorId, agentChannelId, seq, queue, menuChoice, queuedAt, offers } = state;
+  const { operatorId, agentChannelId, seq, config, queue, menuChoice, queuedAt, offers } = state;
   return {
-    state: { name: 'queued', seq, playing: null, queue, menuChoice, queuedAt, offers },
+    state: { name: 'queued', seq, playing: null, config, queue, menuChoice, queuedAt, offers },
     commands: [
       ...cancelGuard(state),
       ...stopPlaying(state),
@@ -625,11 +698,8 @@ export function step(state: CallState, input: CallInput, now: Date): StepResult 
   switch (state.name) {
     case 'answering': {
       if (input.type === 'started') {
-        const playback = state.seq + 1;
-        return {
-          state: { name: 'menu', seq: playback, playing: playback, timer: null, invalidKeys: 0, timeouts: 0 },
-          commands: [{ type: 'answer' }, { type: 'play', sounds: ['welcome', 'menu'], playback }],
-        };
+        const menu = enterMenu({ ...state, timer: null }, [], [WELCOME_SOUND]);
+        return { state: menu.state, commands: [{ type: 'answer' }, ...menu.commands] };
       }
       if (input.type === 'callerHungUp') return ended(state, 'caller_hung_up_in_menu', []);
       if (input.type === 'error') return ended(state, 'error', [{ type: 'hangupCaller' }]);

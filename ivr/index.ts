@@ -16,6 +16,7 @@ import type {
 } from './api.ts';
 import { createAriConnection } from './ari.ts';
 import { STASIS_APP } from './constants.ts';
+import type { IvrConfig } from './menu.ts';
 import type { AriConnection } from './port.ts';
 import { StasisController } from './stasis.ts';
 
@@ -25,7 +26,7 @@ export interface IvrDeps {
   events: IvrEvents;
   /** Keeps each call's life cycle (arrival, menu path, queue, offers, answer, end). */
   records: CallRecorder;
-  /** Answers the "tra cứu kết quả" menu option (menu key 9). */
+  /** Answers the "tra cứu kết quả" menu option. */
   statusLine: TicketStatusLine;
   /** Tells returning callers, who go ahead of new callers in their queue. */
   history?: CallerHistory;
@@ -34,6 +35,8 @@ export interface IvrDeps {
     /** After this long in a queue, any ready operator may take the call (default 60 s). */
     overflowAfterMs?: number;
   };
+  /** The menu and hours a call arriving now starts with (`menu-file.ts` keeps it current). */
+  menu: () => IvrConfig;
   logger: Logger;
   now?: () => Date;
   /** Replaces the real ARI connection (tests). */
@@ -62,6 +65,7 @@ export function createIvr(deps: IvrDeps): Ivr {
     records: deps.records,
     statusLine: deps.statusLine,
     ...(deps.history ? { history: deps.history } : {}),
+    menu: deps.menu,
     logger,
     now,
     isUp: () => connection.up,

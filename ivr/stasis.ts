@@ -34,6 +34,7 @@ import {
   RING_TIMEOUT_SECONDS,
   step,
 } from './flow.ts';
+import type { IvrConfig } from './menu.ts';
 import { AriDisconnectedError, type AriEvent, type AriPort, AriRequestError, GoneError } from './port.ts';
 import { soundUri } from './prompts.ts';
 
@@ -55,6 +56,8 @@ export interface StasisDeps {
   records: CallRecorder;
   /** Answers the "tra cứu kết quả" menu option. */
   statusLine: TicketStatusLine;
+  /** The menu and hours a call arriving now starts with. */
+  menu: () => IvrConfig;
   logger: Logger;
   now: () => Date;
   /** Whether ARI is connected; no offers are made while it is not. */
@@ -204,7 +207,7 @@ export class StasisController {
         const [role, callId] = event.args;
         if (role === STASIS_ROLE.citizen) {
           if (this.calls.has(event.channelId)) return;
-          const call = this.newCall(event.channelId, event.callerNumber, initialState());
+          const call = this.newCall(event.channelId, event.callerNumber, initialState(this.deps.menu()));
           call.log.info('call entered the IVR');
           this.push(call, { type: 'started' });
           return;
@@ -523,7 +526,13 @@ export class StasisController {
     if (call.finished) return;
     call.finished = true;
     if (call.state.name !== 'ended')
-      call.state = { name: 'ended', seq: call.state.seq, playing: null, reason: 'error' };
+      call.state = {
+        name: 'ended',
+        seq: call.state.seq,
+        playing: null,
+        config: call.state.config,
+        reason: 'error',
+      };
     this.clearTimer(call);
     this.deps.acd.remove(call.id);
     for (const [id, p] of this.playbacks) if (p.callId === call.id) this.playbacks.delete(id);
@@ -676,6 +685,7 @@ export class StasisController {
           name: 'queued',
           seq: 0,
           playing: null,
+          config: this.deps.menu(),
           queue,
           menuChoice: '',
           queuedAt,
@@ -684,7 +694,7 @@ export class StasisController {
         call.log.info('adopted a caller waiting in the queue');
         this.push(call, { type: 'error' });
       } else if (role === STASIS_ROLE.citizen && !bridgeId) {
-        const call = this.newCall(channel.id, channel.callerNumber, initialState());
+        const call = this.newCall(channel.id, channel.callerNumber, initialState(this.deps.menu()));
         call.log.info('adopted a caller in the IVR; replaying the menu');
         this.push(call, { type: 'started' });
       } else if (role === STASIS_ROLE.agent && !bridgeId) {

@@ -1,56 +1,31 @@
 /**
  * Generates the IVR's Vietnamese prompts with espeak-ng into Asterisk's sounds folder
- * (`sound:hotline/vi/<name>`). A recorded WAV in `dialplan/sounds/vi/<name>.wav` replaces the
- * generated one. Skips prompts whose text has not changed.
+ * (`sound:hotline/vi/<name>`): the fixed prompts and those of the menu configuration
+ * (`HOTLINE_IVR_MENU`, default `ivr/menu.json`). A recorded WAV in `dialplan/sounds/vi/<name>.wav`
+ * replaces the generated one. Skips prompts whose text has not changed.
  */
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROMPT_DIR } from '../ivr/constants.ts';
+import { configSounds, parseMenuConfig } from '../ivr/menu.ts';
+import { writePrompts } from '../ivr/prompt-files.ts';
 import { PROMPTS } from '../ivr/prompts.ts';
-import { DEFAULT_ASTERISK_ROOT } from './lib/asterisk.ts';
+import { loadConfig } from '../server/config.ts';
+import { ASTERISK_SOUNDS_DIR, DEFAULT_ASTERISK_ROOT } from './lib/asterisk.ts';
 
-const RECORDED_DIR = 'dialplan/sounds/vi';
-const VOICE = 'vi';
+/** Every prompt the hotline needs with the given menu file. */
+export function allPrompts(menuPath: string): [string, string][] {
+  const parsed = parseMenuConfig(readFileSync(menuPath, 'utf8'));
+  if (!parsed.ok) throw new Error(`IVR menu ${menuPath} is invalid:\n  ${parsed.errors.join('\n  ')}`);
+  return [...Object.entries(PROMPTS), ...configSounds(parsed.config)];
+}
 
-export function generatePrompts(soundsDir: string): string[] {
-  const outDir = join(soundsDir, PROMPT_DIR);
-  mkdirSync(outDir, { recursive: true });
-  const written: string[] = [];
-  for (const [name, text] of Object.entries(PROMPTS)) {
-    const target = join(outDir, `${name}.wav`);
-    const recorded = join(RECORDED_DIR, `${name}.wav`);
-    if (existsSync(recorded)) {
-      copyFileSync(recorded, target);
-      continue;
-    }
-    const stamp = join(outDir, `${name}.txt`);
-    if (existsSync(target) && existsSync(stamp) && readFileSync(stamp, 'utf8') === text) continue;
-    const raw = join(outDir, `${name}.espeak.wav`);
-    execFileSync('espeak-ng', ['-v', VOICE, '-s', '150', '-w', raw, text]);
-    execFileSync('sox', [
-      raw,
-      '-r',
-      '8000',
-      '-c',
-      '1',
-      '-b',
-      '16',
-      '-e',
-      'signed-integer',
-      target,
-      'norm',
-      '-3',
-    ]);
-    rmSync(raw);
-    writeFileSync(stamp, text);
-    written.push(name);
-  }
-  return written;
+export function generatePrompts(soundsDir: string, menuPath: string): Promise<string[]> {
+  return writePrompts(soundsDir, allPrompts(menuPath));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const root = process.env.HOTLINE_ASTERISK_ROOT ?? DEFAULT_ASTERISK_ROOT;
-  const written = generatePrompts(join(root, 'usr/share/asterisk/sounds'));
+  const config = loadConfig({ ...process.env, HOTLINE_ARI_ENABLED: 'false' });
+  const written = await generatePrompts(join(root, ASTERISK_SOUNDS_DIR), config.ivr.menuPath);
   console.log(`[setup] prompts: ${written.length ? `generated ${written.join(', ')}` : 'up to date'}`);
 }

@@ -5,14 +5,19 @@
  * credentials) to use a Redis or an Asterisk you already run instead.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../server/config.ts';
 import { openDatabase } from '../server/db/index.ts';
 import { seedDemo } from '../server/db/seed.ts';
 import { startHotline } from '../server/main.ts';
 import { sipAccounts } from '../server/operators/sip-accounts.ts';
 import { agencySecret, startAgencyReceiver } from './lib/agency-receiver.ts';
-import { DEFAULT_ASTERISK_ROOT, type RunningAsterisk, startAsterisk } from './lib/asterisk.ts';
+import {
+  ASTERISK_SOUNDS_DIR,
+  DEFAULT_ASTERISK_ROOT,
+  type RunningAsterisk,
+  startAsterisk,
+} from './lib/asterisk.ts';
 import { type RunningRedis, startRedis } from './lib/redis.ts';
 
 const env = { ...process.env };
@@ -46,8 +51,9 @@ async function main() {
   const logins = await seedDemo(db, { agencyUrl: agency.url });
 
   if (!env.HOTLINE_ARI_URL) {
+    const root = env.HOTLINE_ASTERISK_ROOT ?? DEFAULT_ASTERISK_ROOT;
     const asterisk: RunningAsterisk = await startAsterisk({
-      root: env.HOTLINE_ASTERISK_ROOT ?? DEFAULT_ASTERISK_ROOT,
+      root,
       instance: 'hotline',
       sipPort: Number(env.HOTLINE_SIP_PORT ?? 5060),
       httpPort: Number(env.HOTLINE_ASTERISK_HTTP_PORT ?? 8088),
@@ -62,6 +68,7 @@ async function main() {
     env.HOTLINE_ARI_USERNAME = asterisk.ari.username;
     env.HOTLINE_ARI_PASSWORD = asterisk.ari.password;
     env.HOTLINE_SIP_WS_URL = asterisk.sipWsUrl;
+    env.HOTLINE_SOUNDS_DIR ??= join(root, ASTERISK_SOUNDS_DIR);
     say(`Asterisk on SIP 127.0.0.1:${asterisk.sipPort}, ARI ${asterisk.ariUrl} (log: data/asterisk.log)`);
   }
   db.$client.close();

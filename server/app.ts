@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Ivr } from '../ivr/api.ts';
+import { adminRoutes, type IvrMenuReloader } from './admin/routes.ts';
 import { agencyRoutes } from './agencies/routes.ts';
 import { registerSessionLookup } from './auth/guard.ts';
 import { createLoginLimiter, type LoginLimiter } from './auth/rate-limit.ts';
@@ -32,6 +33,8 @@ export interface AppDeps {
   db: Db;
   logger: Logger;
   desk: Desk;
+  /** Reloads the IVR menu file (POST /api/admin/ivr/reload). */
+  ivrMenu: IvrMenuReloader;
   /** Runs inside every ticket change's transaction (SMS, …); none by default. */
   ticketHooks?: TicketHooks;
   /** Told after a ticket change commits (socket.io pushes); none by default. */
@@ -94,6 +97,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(reportRoutes, { db, now });
   await app.register(callRoutes, { db, now });
   await app.register(callbackRoutes, { db });
+  await app.register(adminRoutes, { ivrMenu: deps.ivrMenu });
 
   const consoleDir = deps.consoleDir;
   const hasConsole = consoleDir !== undefined && existsSync(join(consoleDir, 'index.html'));

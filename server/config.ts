@@ -19,6 +19,15 @@ export interface Config {
     readonly username: string;
     readonly password: string;
   };
+  readonly ivr: {
+    /** The menu, opening hours and after-hours message (JSON); reloaded when it changes. */
+    readonly menuPath: string;
+    /**
+     * Asterisk's sounds folder as this process sees it; the prompts are generated there at start
+     * and when the menu changes. Null leaves them to `npm run setup`.
+     */
+    readonly soundsDir: string | null;
+  };
   /** SIP-over-WebSocket address the browser softphone registers to. */
   readonly sipWsUrl: string;
   /** SIP domain in operators' URIs. */
@@ -148,6 +157,10 @@ export function loadConfig(env: Env = process.env): Config {
       url: url(env, 'HOTLINE_ARI_URL', 'http://127.0.0.1:8088', ['http:', 'https:']),
       username: ariEnabled ? str(env, 'HOTLINE_ARI_USERNAME') : (env.HOTLINE_ARI_USERNAME ?? ''),
       password: ariEnabled ? str(env, 'HOTLINE_ARI_PASSWORD') : (env.HOTLINE_ARI_PASSWORD ?? ''),
+    },
+    ivr: {
+      menuPath: resolve(str(env, 'HOTLINE_IVR_MENU', 'ivr/menu.json')),
+      soundsDir: env.HOTLINE_SOUNDS_DIR ? resolve(env.HOTLINE_SOUNDS_DIR) : null,
     },
     sipWsUrl: url(env, 'HOTLINE_SIP_WS_URL', 'ws://127.0.0.1:8088/ws', ['ws:', 'wss:']),
     sipDomain: str(env, 'HOTLINE_SIP_DOMAIN', 'hotline.local'),

@@ -11,6 +11,9 @@ import { type AgentState, QUEUE_NAMES } from '../common/domain.ts';
 import { NO_CALL_FIGURES } from '../common/events.ts';
 import { type Ivr, type IvrEvents, UnknownOperatorError } from '../ivr/api.ts';
 import { createIvr } from '../ivr/index.ts';
+import { openMenuStore } from '../ivr/menu-file.ts';
+import { writePrompts } from '../ivr/prompt-files.ts';
+import { PROMPTS } from '../ivr/prompts.ts';
 import { createApp, type Desk } from './app.ts';
 import { createCallerHistory } from './calls/history.ts';
 import { createCallRecords } from './calls/service.ts';
@@ -102,6 +105,15 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
   };
 
   try {
+    // First, so a bad menu file stops the start before anything else runs.
+    const menu = await openMenuStore({
+      path: config.ivr.menuPath,
+      soundsDir: config.ivr.soundsDir,
+      logger: logger.child({ component: 'ivr-menu' }),
+    });
+    stops.push({ name: 'IVR menu', stop: () => menu.close() });
+    if (config.ivr.soundsDir) await writePrompts(config.ivr.soundsDir, Object.entries(PROMPTS));
+
     if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
     const db = openDatabase(config.dbPath);
     stops.push({ name: 'database', stop: () => void db.$client.close() });
@@ -158,6 +170,7 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
           statusLine: createStatusLine({ db, now, logger: logger.child({ component: 'status-line' }) }),
           history: createCallerHistory(db),
           waiting: { overflowAfterMs: config.waiting.overflowAfterSeconds * 1000 },
+          menu: () => menu.current(),
           logger: logger.child({ component: 'ivr' }),
           now,
         })
@@ -175,6 +188,7 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
       db,
       logger,
       desk: wallboardDesk,
+      ivrMenu: menu,
       calendar,
       ticketHooks,
       ticketNotifier: createTicketNotifier(io, db, { logger, now }),

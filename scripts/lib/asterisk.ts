@@ -14,6 +14,8 @@ import { waitFor } from './ports.ts';
 const exec = promisify(execFile);
 
 export const DEFAULT_ASTERISK_ROOT = '/var/cache/hotline-1022/asterisk-root';
+/** Asterisk's sounds folder inside the root (`astdatadir` in dialplan/asterisk.conf, plus `sounds`). */
+export const ASTERISK_SOUNDS_DIR = 'usr/share/asterisk/sounds';
 
 export interface AsteriskOptions {
   /** Root folder holding `usr/sbin/asterisk`. */

@@ -80,7 +80,9 @@ describe('a citizen checks a resolved request by phone', () => {
     // BYE, which sipp required, came after goodbye).
     expect(citizen.digits).toBe(`9${code}#`);
     expect(citizen.media).toEqual(
-      ['welcome', 'menu', 'enterCode', 'statusResolved', 'smsSent', 'backToMenu', 'goodbye'].map(sound),
+      ['config-welcome', 'menu-main', 'enterCode', 'statusResolved', 'smsSent', 'backToMenu', 'goodbye'].map(
+        sound,
+      ),
     );
 
     const texts = env.hotline.db

@@ -4,11 +4,13 @@ import { pino } from 'pino';
 import type { AgentState } from '../../common/domain.ts';
 import type { WallboardSnapshot } from '../../common/events.ts';
 import { UnknownOperatorError } from '../../ivr/api.ts';
+import { openMenuStore } from '../../ivr/menu-file.ts';
 import { type AppDeps, createApp, type Desk } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { type Db, openDatabase } from '../../server/db/index.ts';
 import { seedDemo } from '../../server/db/seed.ts';
 import { sipAccounts } from '../../server/operators/sip-accounts.ts';
+import { MENU_FILE } from '../support/menu.ts';
 
 export const config = loadConfig({
   HOTLINE_ARI_ENABLED: 'false',
@@ -89,7 +91,9 @@ export function csrfHeaders(cookie: string): AuthHeaders {
 }
 
 export async function buildFixture(
-  opts: Partial<Pick<AppDeps, 'consoleDir' | 'ticketHooks' | 'ticketNotifier' | 'now' | 'loginLimiter'>> & {
+  opts: Partial<
+    Pick<AppDeps, 'consoleDir' | 'ticketHooks' | 'ticketNotifier' | 'now' | 'loginLimiter' | 'ivrMenu'>
+  > & {
     agencyUrl?: string;
   } = {},
 ): Promise<Fixture> {
@@ -98,7 +102,9 @@ export async function buildFixture(
   const logins = await seedDemo(db, { agencyUrl: agencyUrl ?? null });
   const accounts = sipAccounts(db);
   const desk = new FakeDesk(accounts.map((a) => a.operatorId));
-  const app = await createApp({ config, db, logger, desk, ...deps });
+  const ivrMenu =
+    deps.ivrMenu ?? (await openMenuStore({ path: MENU_FILE, soundsDir: null, logger, watch: false }));
+  const app = await createApp({ config, db, logger, desk, ...deps, ivrMenu });
   const ids = new Map(
     db.query.users
       .findMany()

@@ -11,7 +11,7 @@ interface ChannelTimes {
   caller?: { number?: string };
   createdAt?: number;
   upAt?: number;
-  /** Media URIs played to the channel, in order, e.g. `sound:hotline/vi/menu`. */
+  /** Media URIs played to the channel, in order, e.g. `sound:hotline/vi/menu-main`. */
   media: string[];
   /** DTMF digits Asterisk received from the channel, in order. */
   digits: string;

@@ -13,7 +13,12 @@ import { QUEUE_NAMES } from '../../common/domain.ts';
 import { STASIS_APP } from '../../ivr/constants.ts';
 import { queueBridgeId } from '../../ivr/stasis.ts';
 import { type AgencyReceiver, agencySecret, startAgencyReceiver } from '../../scripts/lib/agency-receiver.ts';
-import { DEFAULT_ASTERISK_ROOT, type RunningAsterisk, startAsterisk } from '../../scripts/lib/asterisk.ts';
+import {
+  ASTERISK_SOUNDS_DIR,
+  DEFAULT_ASTERISK_ROOT,
+  type RunningAsterisk,
+  startAsterisk,
+} from '../../scripts/lib/asterisk.ts';
 import { freePort, waitFor } from '../../scripts/lib/ports.ts';
 import { type RunningRedis, startRedis } from '../../scripts/lib/redis.ts';
 import { loadConfig } from '../../server/config.ts';
@@ -92,8 +97,9 @@ export async function startE2eHotline(opts: { name: string; telephony: boolean }
       LOG_LEVEL: 'warn',
     };
     if (opts.telephony) {
+      const root = process.env.HOTLINE_ASTERISK_ROOT ?? DEFAULT_ASTERISK_ROOT;
       const asterisk = await startAsterisk({
-        root: process.env.HOTLINE_ASTERISK_ROOT ?? DEFAULT_ASTERISK_ROOT,
+        root,
         instance,
         sipPort: await freePort(),
         httpPort: await freePort(),
@@ -111,6 +117,8 @@ export async function startE2eHotline(opts: { name: string; telephony: boolean }
         HOTLINE_ARI_USERNAME: asterisk.ari.username,
         HOTLINE_ARI_PASSWORD: asterisk.ari.password,
         HOTLINE_SIP_WS_URL: asterisk.sipWsUrl,
+        // The server generates the prompts of the code under test (unchanged ones are kept).
+        HOTLINE_SOUNDS_DIR: join(root, ASTERISK_SOUNDS_DIR),
       });
       telephony = telephonyOf(asterisk, observer);
     }

@@ -10,12 +10,14 @@ import {
   RING_GUARD_MS,
   step,
 } from '../../ivr/flow.ts';
+import { DEFAULT_MENU } from '../support/menu.ts';
 
+const answering = () => initialState(DEFAULT_MENU);
 const t0 = new Date('2024-05-01T08:00:00Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 
 /** Feeds inputs one by one; returns the last state and every command, in order. */
-function run(inputs: CallInput[], from: CallState = initialState()) {
+function run(inputs: CallInput[], from: CallState = initialState(DEFAULT_MENU)) {
   let state = from;
   const commands: CallCommand[] = [];
   inputs.forEach((input, i) => {
@@ -52,7 +54,7 @@ describe('menu', () => {
     expect(state.name).toBe('menu');
     expect(commands).toEqual([
       { type: 'answer' },
-      { type: 'play', sounds: ['welcome', 'menu'], playback: lastToken(state, 'playing') },
+      { type: 'play', sounds: ['config-welcome', 'menu-main'], playback: lastToken(state, 'playing') },
     ]);
   });
 
@@ -86,7 +88,7 @@ describe('menu', () => {
     expect(state).toMatchObject({ name: 'menu', invalidKeys: 1, timer: null });
     expect(commands).toEqual([
       { type: 'cancelTimer' },
-      { type: 'play', sounds: ['invalid', 'menu'], playback: lastToken(state, 'playing') },
+      { type: 'play', sounds: ['invalid', 'menu-main'], playback: lastToken(state, 'playing') },
     ]);
   });
 
@@ -98,11 +100,11 @@ describe('menu', () => {
   it('sends the caller to the general queue after three invalid keys', () => {
     const { state, commands } = run([
       started,
-      ...['7', '8', '5'].map((digit) => ({ type: 'dtmf', digit }) as const),
+      ...['7', '8', '6'].map((digit) => ({ type: 'dtmf', digit }) as const),
     ]);
     expect(state).toMatchObject({ name: 'queued', queue: FALLBACK_QUEUE, menuChoice: '' });
     expect(commands.filter((c) => c.type === 'play').map((c) => (c.type === 'play' ? c.sounds : []))).toEqual(
-      [['welcome', 'menu'], ['invalid', 'menu'], ['invalid', 'menu'], ['queued']],
+      [['config-welcome', 'menu-main'], ['invalid', 'menu-main'], ['invalid', 'menu-main'], ['queued']],
     );
   });
 
@@ -111,7 +113,7 @@ describe('menu', () => {
     expect(state).toMatchObject({ name: 'menu', playing: null });
     const first = step(state, { type: 'timeout', timer: lastToken(state, 'timer') }, at(20));
     expect(first.commands).toEqual([
-      { type: 'play', sounds: ['menu'], playback: lastToken(first.state, 'playing') },
+      { type: 'play', sounds: ['menu-main'], playback: lastToken(first.state, 'playing') },
     ]);
     const replayed = step(
       first.state,
@@ -204,7 +206,7 @@ describe('hangups', () => {
   const cases: [string, () => CallState, CallInput, CallCommand[]][] = [
     [
       'answering',
-      initialState,
+      answering,
       { type: 'callerHungUp' },
       [{ type: 'finish', reason: 'caller_hung_up_in_menu' }],
     ],
@@ -287,7 +289,7 @@ describe('hangups', () => {
 
 describe('errors', () => {
   it.each<[string, () => CallState, CallCommand['type'][], CallState['name']]>([
-    ['answering', initialState, ['hangupCaller', 'finish'], 'ended'],
+    ['answering', answering, ['hangupCaller', 'finish'], 'ended'],
     ['menu', menu, ['hangupCaller', 'finish'], 'ended'],
     ['queued', () => queued(), ['hold', 'enqueue'], 'queued'],
     [
@@ -308,8 +310,8 @@ describe('errors', () => {
 
 describe('illegal transitions', () => {
   it.each<[string, () => CallState, CallInput]>([
-    ['answering', initialState, { type: 'dtmf', digit: '1' }],
-    ['answering', initialState, { type: 'offer', operatorId: 1, agentChannelId: 'x' }],
+    ['answering', answering, { type: 'dtmf', digit: '1' }],
+    ['answering', answering, { type: 'offer', operatorId: 1, agentChannelId: 'x' }],
     ['menu', menu, { type: 'started' }],
     ['menu', menu, { type: 'offer', operatorId: 1, agentChannelId: 'x' }],
     ['queued', () => queued(), { type: 'started' }],

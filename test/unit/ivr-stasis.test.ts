@@ -7,6 +7,7 @@ import { AriDisconnectedError, AriRequestError, AriTimeoutError, GoneError } fro
 import { StasisController } from '../../ivr/stasis.ts';
 import { FakeAri } from '../support/ari-fake.ts';
 import { FakeCallerHistory } from '../support/caller-history-fake.ts';
+import { DEFAULT_MENU } from '../support/menu.ts';
 import { FakeStatusLine } from '../support/status-line-fake.ts';
 
 const CALLER = 'c1';
@@ -58,6 +59,7 @@ function setup(opts: { history?: CallerHistory; acd?: AcdOptions } = {}) {
     events,
     records: { record: (e) => records.push(`${e.callId} ${describeRecord(e)}`) },
     statusLine,
+    menu: () => DEFAULT_MENU,
     logger: pino({ level: 'silent' }),
     now,
     isUp: () => up,

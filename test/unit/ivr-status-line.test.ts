@@ -11,11 +11,12 @@ import {
   initialState,
   LOOKUP_GUARD_MS,
   MENU_TIMEOUT_MS,
-  type Sound,
+  type SoundName,
   STATUS_SOUNDS,
   type StepResult,
   step,
 } from '../../ivr/flow.ts';
+import { DEFAULT_MENU } from '../support/menu.ts';
 
 const t0 = new Date('2024-05-01T08:00:00Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -35,7 +36,7 @@ function run(from: CallState, inputs: CallInput[]): StepResult {
 
 const dtmf = (keys: string): CallInput[] => [...keys].map((digit) => ({ type: 'dtmf', digit }));
 const types = (commands: CallCommand[]) => commands.map((c) => c.type);
-const played = (commands: CallCommand[]): Sound[][] =>
+const played = (commands: CallCommand[]): SoundName[][] =>
   commands.flatMap((c) => (c.type === 'play' ? [c.sounds] : []));
 
 function token(state: CallState, kind: 'playing' | 'timer' | 'lookup'): number {
@@ -61,7 +62,7 @@ const answer = (state: CallState, result: StatusLookup): StepResult =>
   step(state, { type: 'lookupResult', lookup: token(state, 'lookup'), result }, at(35));
 
 /** The menu prompt is playing. */
-const menu = () => step(initialState(), { type: 'started' }, at(0)).state;
+const menu = () => step(initialState(DEFAULT_MENU), { type: 'started' }, at(0)).state;
 /** 9 was pressed during the menu prompt (type-ahead); "enter your code" is playing. */
 const codeEntry = () => run(menu(), dtmf('9')).state;
 /** The code and # were keyed in; the lookup runs. */
@@ -182,7 +183,7 @@ describe('silence while keying in the code', () => {
 });
 
 describe('the status line answers', () => {
-  it.each(Object.entries(STATUS_SOUNDS) as [TicketStatusGroup, Sound][])(
+  it.each(Object.entries(STATUS_SOUNDS) as [TicketStatusGroup, SoundName][])(
     'group %s is read as %s, then the way back to the menu',
     (group, sound) => {
       const from = lookingUp();
@@ -212,7 +213,7 @@ describe('the status line answers', () => {
     expect(end.commands).toEqual([{ type: 'hangupCaller' }, { type: 'finish', reason: 'status_given' }]);
   });
 
-  it.each<[StatusLookup['kind'], Sound]>([
+  it.each<[StatusLookup['kind'], SoundName]>([
     ['invalid_code', 'wrongCode'],
     ['not_found', 'notFound'],
   ])('%s: plays %s and asks again', (kind, sound) => {
@@ -299,7 +300,11 @@ describe('* goes back to the menu', () => {
     const from = make();
     const { state, commands } = step(from, { type: 'dtmf', digit: '*' }, at(50));
     expect(state).toMatchObject({ name: 'menu', invalidKeys: 0, timeouts: 0, timer: null });
-    expect(commands.at(-1)).toEqual({ type: 'play', sounds: ['menu'], playback: token(state, 'playing') });
+    expect(commands.at(-1)).toEqual({
+      type: 'play',
+      sounds: ['menu-main'],
+      playback: token(state, 'playing'),
+    });
     const stops = types(commands.slice(0, -1)).sort();
     const expected = [
       ...(from.playing !== null ? ['stopPlayback'] : []),
