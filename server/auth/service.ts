@@ -35,9 +35,44 @@ function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/** Bounds the per-process caches below; they start over when full. */
+const CACHE_ENTRIES = 10_000;
+
+const csrfTokens = new Map<string, string>();
+
 /** The session's CSRF token: derived from the session token, so it needs no storage and dies with it. */
 export function csrfTokenFor(sessionToken: string): string {
-  return createHash('sha256').update(`csrf:${sessionToken}`).digest('base64url');
+  let csrf = csrfTokens.get(sessionToken);
+  if (csrf === undefined) {
+    csrf = createHash('sha256').update(`csrf:${sessionToken}`).digest('base64url');
+    if (csrfTokens.size >= CACHE_ENTRIES) csrfTokens.clear();
+    csrfTokens.set(sessionToken, csrf);
+  }
+  return csrf;
+}
+
+/**
+ * How long a session read from the database is trusted without reading it again: every API
+ * request and socket looks its session up. Logging out ends the session at once (the cache is
+ * shared by every auth service of the process on that database); its expiry is always checked.
+ */
+export const SESSION_CACHE_MS = 5000;
+
+interface CachedSession {
+  user: AuthUser;
+  expiresAt: number;
+  readAt: number;
+}
+
+const sessionCaches = new WeakMap<Db, Map<string, CachedSession>>();
+
+function sessionCacheOf(db: Db): Map<string, CachedSession> {
+  let cache = sessionCaches.get(db);
+  if (!cache) {
+    cache = new Map();
+    sessionCaches.set(db, cache);
+  }
+  return cache;
 }
 
 function withoutHash({ passwordHash: _, ...user }: UserRow): AuthUser {
@@ -58,6 +93,7 @@ export function createAuthService(deps: { db: Db; now?: () => Date; ttlMs?: numb
   const { db } = deps;
   const now = deps.now ?? (() => new Date());
   const ttlMs = deps.ttlMs ?? SESSION_TTL_MS;
+  const cache = sessionCacheOf(db);
   // Verifying against a real hash for unknown users keeps the response time from revealing them.
   let dummyHash: Promise<string> | undefined;
   const unknownUserHash = () => {
@@ -81,6 +117,7 @@ export function createAuthService(deps: { db: Db; now?: () => Date; ttlMs?: numb
     },
 
     logout(token) {
+      cache.delete(token);
       db.delete(sessions)
         .where(eq(sessions.tokenHash, hashToken(token)))
         .run();
@@ -88,9 +125,20 @@ export function createAuthService(deps: { db: Db; now?: () => Date; ttlMs?: numb
 
     userForToken(token) {
       if (!token) return null;
+      const at = now().getTime();
+      const cached = cache.get(token);
+      if (cached && at - cached.readAt < SESSION_CACHE_MS && at >= cached.readAt) {
+        return cached.expiresAt > at ? cached.user : null;
+      }
       const row = sessionUser(db).get({ tokenHash: hashToken(token) });
-      if (!row || row.expiresAt.getTime() <= now().getTime()) return null;
-      return withoutHash(row.user);
+      if (!row || row.expiresAt.getTime() <= at) {
+        cache.delete(token);
+        return null;
+      }
+      const user = withoutHash(row.user);
+      if (cache.size >= CACHE_ENTRIES) cache.clear();
+      cache.set(token, { user, expiresAt: row.expiresAt.getTime(), readAt: at });
+      return user;
     },
   };
 }
