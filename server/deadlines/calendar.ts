@@ -128,12 +128,24 @@ export function createCalendar(opts: CalendarOptions = {}): WorkingCalendar {
 
 export const DEFAULT_CALENDAR: WorkingCalendar = createCalendar();
 
+/**
+ * Date keys and weekdays by local midnight (as if it were UTC): due times walk the same few days
+ * for every ticket, and formatting a date costs more than the rest of the walk.
+ */
+const localDates = new Map<number, { key: string; weekday: number }>();
+
 /** Start of the local day containing `t` (as a UTC instant), and the local date's key. */
 function localDay(t: number, cal: WorkingCalendar): { start: number; key: string; weekday: number } {
   const offset = cal.utcOffsetMinutes * MINUTE;
   const local = Math.floor((t + offset) / DAY) * DAY;
-  const date = new Date(local);
-  return { start: local - offset, key: date.toISOString().slice(0, 10), weekday: date.getUTCDay() };
+  let date = localDates.get(local);
+  if (date === undefined) {
+    const d = new Date(local);
+    date = { key: d.toISOString().slice(0, 10), weekday: d.getUTCDay() };
+    if (localDates.size >= 10_000) localDates.clear();
+    localDates.set(local, date);
+  }
+  return { start: local - offset, key: date.key, weekday: date.weekday };
 }
 
 function isWorkingDay(day: { key: string; weekday: number }, cal: WorkingCalendar): boolean {
