@@ -5,6 +5,7 @@
  * the relay after each commit; deadline alerts go back to the server for socket.io.
  */
 import { pino } from 'pino';
+import { BACKSTOP_AUTOCHECKPOINT_PAGES } from './db/checkpoint.ts';
 import { openDatabase } from './db/index.ts';
 import { type FromJobs, type JobSide, startJobsInProcess, type ToJobs } from './jobs.ts';
 
@@ -30,6 +31,8 @@ process.on('message', (m: ToJobs) => {
     const { config } = m;
     const logger = pino({ level: config.logLevel }).child({ process: 'jobs' });
     const db = openDatabase(config.dbPath);
+    // The server's background thread checkpoints the WAL; commits here must not do it inline.
+    db.$client.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
     closeDb = () => void db.$client.close();
     jobs = startJobsInProcess(config, {
       db,
