@@ -6,7 +6,7 @@
  */
 
 import type { JobsOptions, Queue } from 'bullmq';
-import { inArray, isNull } from 'drizzle-orm';
+import { isNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.ts';
 import { type JobPolicies, type JobQueues, jobOptions, SCHEDULE_DEADLINES_JOB } from './queues.ts';
@@ -67,6 +67,12 @@ export function createOutboxRelay(deps: RelayDeps): OutboxRelay {
     .orderBy(outbox.id)
     .limit(batchSize)
     .prepare();
+  // The batch's ids as one JSON array parameter: one statement for any batch size.
+  const markRelayed = db
+    .update(outbox)
+    .set({ relayedAt: sql.placeholder('at') as unknown as Date })
+    .where(sql`${outbox.id} in (select value from json_each(${sql.placeholder('ids')}))`)
+    .prepare();
 
   let started = false;
   let closed = false;
@@ -113,15 +119,7 @@ export function createOutboxRelay(deps: RelayDeps): OutboxRelay {
       addTimeoutMs,
       'adding jobs',
     );
-    db.update(outbox)
-      .set({ relayedAt: now() })
-      .where(
-        inArray(
-          outbox.id,
-          rows.map((r) => r.id),
-        ),
-      )
-      .run();
+    markRelayed.run({ at: now(), ids: JSON.stringify(rows.map((r) => r.id)) });
     return rows.length;
   }
 

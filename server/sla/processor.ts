@@ -8,10 +8,11 @@
  */
 
 import { UnrecoverableError } from 'bullmq';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { ServerToClientEvents } from '../../common/events.ts';
 import type { Db } from '../db/index.ts';
+import { preparedOnce } from '../db/prepared.ts';
 import type { WorkingCalendar } from '../deadlines/calendar.ts';
 import { appendTicketEvent, findTicket } from '../tickets/repository.ts';
 import { type AlertKind, alertKey, type DeadlineKind, nextAlert, stillDue } from './alerts.ts';
@@ -60,19 +61,21 @@ export async function scheduleDeadlines(ticketId: number, deps: ScheduleDeps): P
   return job;
 }
 
+/** Alerts already raised for a ticket; runs for every ticket assigned, so built once. */
+const raisedOf = preparedOnce((db: Db) =>
+  db
+    .select({ due: raisedAlerts.due, kind: raisedAlerts.kind, dueAt: raisedAlerts.dueAt })
+    .from(raisedAlerts)
+    .where(eq(raisedAlerts.ticketId, sql.placeholder('ticketId')))
+    .prepare(),
+);
+
 /** undefined: no such ticket. */
 function nextAlertJob(ticketId: number, deps: ScheduleDeps): DelayedJob | null | undefined {
   const now = (deps.now ?? (() => new Date()))().getTime();
   const row = findTicket(deps.db, ticketId);
   if (!row) return undefined;
-  const raised = new Set(
-    deps.db
-      .select({ due: raisedAlerts.due, kind: raisedAlerts.kind, dueAt: raisedAlerts.dueAt })
-      .from(raisedAlerts)
-      .where(eq(raisedAlerts.ticketId, ticketId))
-      .all()
-      .map(alertKey),
-  );
+  const raised = new Set(raisedOf(deps.db).all({ ticketId }).map(alertKey));
   const a = nextAlert(row.ticket, deps.calendar, raised);
   if (!a) return null;
   const data = { ticketId, due: a.due, kind: a.kind, dueAt: a.dueAt.getTime() };

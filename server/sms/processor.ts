@@ -6,6 +6,7 @@ import { UnrecoverableError } from 'bullmq';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.ts';
+import { preparedOnce } from '../db/prepared.ts';
 import type { SmsGateway } from './gateway.ts';
 import { smsMessages } from './schema.ts';
 
@@ -27,6 +28,29 @@ export function smsIdempotencyKey(smsId: number): string {
   return `sms-${smsId}`;
 }
 
+// Built once per database: each message runs them, and building a query costs more than running it.
+const findSms = preparedOnce((db: Db) =>
+  db
+    .select()
+    .from(smsMessages)
+    .where(eq(smsMessages.id, sql.placeholder('id')))
+    .prepare(),
+);
+
+const markSent = preparedOnce((db: Db) =>
+  db
+    .update(smsMessages)
+    .set({
+      status: 'sent',
+      providerId: sql.placeholder('providerId') as unknown as string,
+      sentAt: sql.placeholder('sentAt') as unknown as Date,
+      attempts: sql`${smsMessages.attempts} + 1`,
+      lastError: null,
+    })
+    .where(and(eq(smsMessages.id, sql.placeholder('id')), eq(smsMessages.status, 'pending')))
+    .prepare(),
+);
+
 export async function sendSms(
   smsId: number,
   deps: SmsDeps,
@@ -34,7 +58,7 @@ export async function sendSms(
 ): Promise<SmsOutcome> {
   const { db, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const sms = db.select().from(smsMessages).where(eq(smsMessages.id, smsId)).get();
+  const sms = findSms(db).get({ id: smsId });
   if (!sms) throw new UnrecoverableError(`SMS ${smsId} does not exist`);
   if (sms.status === 'sent') return 'already_sent';
   if (sms.status === 'failed') return 'already_failed';
@@ -58,17 +82,7 @@ export async function sendSms(
     else logger.warn(fields, 'SMS failed, will retry');
     throw err;
   }
-  const changed = db
-    .update(smsMessages)
-    .set({
-      status: 'sent',
-      providerId,
-      sentAt: now(),
-      attempts: sql`${smsMessages.attempts} + 1`,
-      lastError: null,
-    })
-    .where(and(eq(smsMessages.id, sms.id), eq(smsMessages.status, 'pending')))
-    .run().changes;
+  const changed = markSent(db).run({ id: sms.id, providerId, sentAt: now() }).changes;
   logger.info({ smsId: sms.id, event: sms.event, ticketId: sms.ticketId }, 'SMS sent');
   return changed > 0 ? 'sent' : 'already_sent';
 }
