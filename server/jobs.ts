@@ -8,6 +8,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import { createGroupCommitter } from './db/group-commit.ts';
 import type { Db } from './db/index.ts';
 import { DEFAULT_CALENDAR } from './deadlines/calendar.ts';
 import { startForwardWorker } from './forwarding/worker.ts';
@@ -43,7 +44,15 @@ export function startJobsInProcess(config: Config, deps: JobSideDeps): JobSide {
   const redis = { redisUrl: config.redisUrl, prefix: config.queuePrefix, logger };
   const queues = createJobQueues(redis);
   stops.push(() => queues.close());
-  const forwardWorker = startForwardWorker({ ...redis, db, timeoutMs: config.forward.timeoutMs, now });
+  // Deliveries and sent messages finishing in the same turn mark themselves in one commit.
+  const committer = createGroupCommitter(db.$client);
+  const forwardWorker = startForwardWorker({
+    ...redis,
+    db,
+    timeoutMs: config.forward.timeoutMs,
+    now,
+    committer,
+  });
   stops.push(() => forwardWorker.close());
   const smsWorker = startSmsWorker({
     ...redis,
@@ -51,6 +60,7 @@ export function startJobsInProcess(config: Config, deps: JobSideDeps): JobSide {
     gateway: smsGateway(config),
     timeoutMs: config.sms.timeoutMs,
     now,
+    committer,
   });
   stops.push(() => smsWorker.close());
   const deadlineWorker = startDeadlineWorker({

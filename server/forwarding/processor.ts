@@ -7,6 +7,7 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
+import type { GroupCommitter } from '../db/group-commit.ts';
 import type { Db } from '../db/index.ts';
 import { findTicket, markDelivered, markDeliveryFailed } from '../tickets/repository.ts';
 import type { TicketRow } from '../tickets/schema.ts';
@@ -42,6 +43,8 @@ export interface ForwardDeps {
   now?: () => Date;
   /** How the signed body is POSTed; `postJson` (keep-alive connections) by default. */
   post?: PostJson;
+  /** Commits the delivered mark with the other writes of the same turn; on its own otherwise. */
+  committer?: GroupCommitter;
 }
 
 /** POSTs `body` and resolves with the answer's status; rejects on a network error or timeout. */
@@ -141,7 +144,10 @@ export async function forwardTicket(
     else logger.warn(fields, 'ticket delivery failed, will retry');
     throw err;
   }
-  const changed = markDelivered(db, ticket.id, now());
+  const at = now();
+  const changed = deps.committer
+    ? await deps.committer.run(() => markDelivered(db, ticket.id, at))
+    : markDelivered(db, ticket.id, at);
   logger.info({ ticketId: ticket.id, agency: agency.code }, 'ticket delivered');
   return changed ? 'delivered' : 'already_delivered';
 }

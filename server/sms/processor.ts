@@ -5,6 +5,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import type { GroupCommitter } from '../db/group-commit.ts';
 import type { Db } from '../db/index.ts';
 import { preparedOnce } from '../db/prepared.ts';
 import type { SmsGateway } from './gateway.ts';
@@ -22,6 +23,8 @@ export interface SmsDeps {
   gateway: SmsGateway;
   logger: Logger;
   now?: () => Date;
+  /** Commits the sent mark with the other writes of the same turn; on its own otherwise. */
+  committer?: GroupCommitter;
 }
 
 export function smsIdempotencyKey(smsId: number): string {
@@ -82,7 +85,10 @@ export async function sendSms(
     else logger.warn(fields, 'SMS failed, will retry');
     throw err;
   }
-  const changed = markSent(db).run({ id: sms.id, providerId, sentAt: now() }).changes;
+  const sent = { id: sms.id, providerId, sentAt: now() };
+  const changed = deps.committer
+    ? await deps.committer.run(() => markSent(db).run(sent).changes)
+    : markSent(db).run(sent).changes;
   logger.info({ smsId: sms.id, event: sms.event, ticketId: sms.ticketId }, 'SMS sent');
   return changed > 0 ? 'sent' : 'already_sent';
 }

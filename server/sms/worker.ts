@@ -1,5 +1,6 @@
 /** BullMQ wiring of the SMS processor. */
 import type { Job } from 'bullmq';
+import type { GroupCommitter } from '../db/group-commit.ts';
 import type { Db } from '../db/index.ts';
 import { SMS_QUEUE } from '../outbox/queues.ts';
 import { type RedisOptions, startWorker } from '../outbox/worker.ts';
@@ -13,6 +14,7 @@ export function startSmsWorker(
     timeoutMs: number;
     concurrency?: number;
     now?: () => Date;
+    committer?: GroupCommitter;
   },
 ): { close(): Promise<void> } {
   const deps = {
@@ -20,6 +22,7 @@ export function startSmsWorker(
     gateway: opts.gateway,
     logger: opts.logger,
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.committer ? { committer: opts.committer } : {}),
   };
   return startWorker<SmsJobData>(opts, {
     queue: SMS_QUEUE,

@@ -10,6 +10,7 @@ import { Queue } from 'bullmq';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { TicketView } from '../../common/api.ts';
 import type { Category } from '../../common/domain.ts';
+import { createGroupCommitter } from '../../server/db/group-commit.ts';
 import { DEFAULT_CALENDAR } from '../../server/deadlines/calendar.ts';
 import { startForwardWorker } from '../../server/forwarding/worker.ts';
 import { combineHooks, createNotificationHooks } from '../../server/notifications/hooks.ts';
@@ -124,11 +125,13 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
   });
   const now = opts.now ?? (() => new Date());
   relay = createOutboxRelay({ db: fx.db, queues, policies, logger, pollMs: 50, maxBackoffMs: 200, now });
+  // As in the job process: deliveries and sent messages are marked through a group commit.
+  const committer = createGroupCommitter(fx.db.$client);
   let workers: { close(): Promise<void> }[] = [];
   const startWorkers = () => {
     workers = [
-      startForwardWorker({ ...redis, db: fx.db, timeoutMs: 2000, now }),
-      startSmsWorker({ ...redis, db: fx.db, gateway, timeoutMs: 2000, now }),
+      startForwardWorker({ ...redis, db: fx.db, timeoutMs: 2000, now, committer }),
+      startSmsWorker({ ...redis, db: fx.db, gateway, timeoutMs: 2000, now, committer }),
       startDeadlineWorker({
         ...redis,
         db: fx.db,
