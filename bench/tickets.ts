@@ -48,11 +48,16 @@ async function startStack(): Promise<Stack> {
   const redis: RunningRedis = await startRedis();
   const dbPath = join(dir, 'hotline.sqlite');
   let db: Db | undefined;
+  const secrets = new Map<string, string | undefined>();
   const arrivals = new Map<number, number>();
   const receiver = await startAgencyReceiver({
+    // Read once per agency: the receiver shares the machine with the hotline it measures.
     secretFor: (code) => {
-      db ??= openDatabase(dbPath);
-      return agencySecret(db, code);
+      if (!secrets.has(code)) {
+        db ??= openDatabase(dbPath);
+        secrets.set(code, agencySecret(db, code));
+      }
+      return secrets.get(code);
     },
     onDelivery: (d) => {
       if (!d.signatureValid) console.error(`bad signature from the hotline for ${d.agencyCode}`);
