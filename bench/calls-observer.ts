@@ -50,7 +50,7 @@ export async function observeCallers(
     const at = Date.parse(event.timestamp);
     let times = byChannel.get(channel.id);
     if (!times) {
-      times = { callerNumber: channel.caller?.number ?? '' };
+      times = { channelId: channel.id, callerNumber: channel.caller?.number ?? '' };
       byChannel.set(channel.id, times);
       if (times.callerNumber) byNumber.set(times.callerNumber, times);
     }

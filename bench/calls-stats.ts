@@ -85,6 +85,7 @@ export function parseSippStats(csv: string): SippCounts {
 
 /** A caller's channel as seen in Asterisk's events (epoch ms). */
 export interface CallerTimes {
+  channelId?: string;
   callerNumber: string;
   /** When the call reached the application that answers it: Stasis(), or the dialplan's Answer(). */
   enteredAt?: number;

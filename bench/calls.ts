@@ -10,11 +10,12 @@
  * leaves the machine. Needs root (or sudo), Asterisk from `npm run setup`, sipp and redis-server.
  *
  * Run alone: `npm run bench -- calls`, or `npx tsx bench/calls.ts [--callers N] [--operators M]
- * [--total T] [--talk-ms MS]` for a smaller load.
+ * [--total T] [--talk-ms MS] [--hotline-only] [--keep]` for a smaller load,
+ * the controller alone, or to keep the logs.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createWriteStream, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QUEUE_NAMES } from '../common/domain.ts';
@@ -48,9 +49,19 @@ export interface CallsLoad {
   talkMs: number;
   /** Skips the app_queue baseline (e.g. while profiling the controller). */
   hotlineOnly?: boolean;
+  /** 1, 5 and 15 minute load averages when the part started. */
+  loadBefore: number[];
+  /** Keeps the working folder: server and Asterisk logs, sipp files, each caller's event times. */
+  keep?: boolean;
 }
 
-export const DEFAULT_LOAD: CallsLoad = { callers: 300, operators: 24, total: 600, talkMs: 1500 };
+export const DEFAULT_LOAD: CallsLoad = {
+  callers: 300,
+  operators: 24,
+  total: 600,
+  talkMs: 1500,
+  loadBefore: [],
+};
 /** New calls per second until `callers` are up: 300 within 10 s. */
 const RAMP_RATE = 30;
 /** The key press falls in the menu prompt (welcome ≈ 4.5 s, then the menu). */
@@ -207,6 +218,10 @@ async function measure(
   const { use, seconds } = stopMeter();
   // Late events (the last hang-ups) reach the observer just after sipp exits.
   await new Promise((r) => setTimeout(r, 500));
+  if (bench.load.keep) {
+    writeFileSync(join(bench.dir, `callers-${name}-times.json`), JSON.stringify(observer.callers()));
+    writeFileSync(join(bench.dir, `operators-${name}.json`), JSON.stringify(team.operators));
+  }
   return {
     name,
     callers,
@@ -362,6 +377,9 @@ function report(load: CallsLoad, hotline: SystemFigures, baseline: SystemFigures
   }
   row('  (samples)', String(hotline.ringing.count), String(baseline.ringing.count));
   row('controller CPU (one core)', pct(hotline.controller?.cpu ?? Number.NaN), 'in Asterisk');
+  const perCall = (u: ProcessUse | null, f: SystemFigures) =>
+    u && f.callers.created > 0 ? `${((u.cpu * f.seconds * 1000) / f.callers.created).toFixed(1)} ms` : 'n/a';
+  row('controller CPU per call', perCall(hotline.controller, hotline), 'in Asterisk');
   row(
     'controller memory (peak RSS)',
     hotline.controller ? mb(hotline.controller.peakRssBytes) : 'n/a',
@@ -373,11 +391,20 @@ function report(load: CallsLoad, hotline: SystemFigures, baseline: SystemFigures
     pct(baseline.asterisk.cpu),
     ratio(hotline.asterisk.cpu, baseline.asterisk.cpu),
   );
+  row(
+    'Asterisk CPU per call',
+    perCall(hotline.asterisk, hotline),
+    perCall(baseline.asterisk, baseline),
+    ratio(hotline.asterisk.cpu * hotline.seconds, baseline.asterisk.cpu * baseline.seconds),
+  );
   row('Asterisk memory (peak RSS)', mb(hotline.asterisk.peakRssBytes), mb(baseline.asterisk.peakRssBytes));
   row('load window', `${hotline.seconds.toFixed(0)} s`, `${baseline.seconds.toFixed(0)} s`);
 
   console.log(
     `calls: ${load.callers} concurrent callers (${load.total} in all, key 1 in the menu, queue with music on hold), ${load.operators} WebRTC operators talking ${load.talkMs / 1000} s`,
+  );
+  console.log(
+    `  machine load average before the run: ${load.loadBefore.map((l) => l.toFixed(2)).join(', ')} (${cpus().length} cores, shared)`,
   );
   console.log(
     `  ${'figure'.padEnd(30)}${'hotline'.padStart(14)}${'app_queue'.padStart(14)}${'ratio'.padStart(10)}`,
@@ -422,7 +449,7 @@ async function runInside(load: CallsLoad): Promise<void> {
     const hotline = await runHotline(bench);
     const baseline = load.hotlineOnly ? hotline : await runBaseline(bench);
     report(load, hotline, baseline);
-    if (hotline.callers.failed > 0 || baseline.callers.failed > 0) {
+    if (load.keep || hotline.callers.failed > 0 || baseline.callers.failed > 0) {
       keep = true;
       console.log(`  logs kept in ${bench.dir}`);
     }
@@ -476,7 +503,7 @@ function withNamespace<T>(run: (ns: string) => Promise<T>): Promise<T> {
 }
 
 function loadArgs(args: string[]): CallsLoad {
-  const load: CallsLoad = { ...DEFAULT_LOAD };
+  const load: CallsLoad = { ...DEFAULT_LOAD, loadBefore: loadavg() };
   const names: Record<string, 'callers' | 'operators' | 'total' | 'talkMs'> = {
     '--callers': 'callers',
     '--operators': 'operators',
@@ -484,15 +511,15 @@ function loadArgs(args: string[]): CallsLoad {
     '--talk-ms': 'talkMs',
   };
   for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--hotline-only') {
-      load.hotlineOnly = true;
+    if (args[i] === '--hotline-only' || args[i] === '--keep') {
+      load[args[i] === '--keep' ? 'keep' : 'hotlineOnly'] = true;
       continue;
     }
     const key = names[args[i]!];
     const value = Number(args[i + 1]);
     if (!key || !Number.isInteger(value) || value <= 0) {
       throw new Error(
-        `usage: bench/calls.ts [--callers N] [--operators M] [--total T] [--talk-ms MS] [--hotline-only]; got ${args.join(' ')}`,
+        `usage: bench/calls.ts [--callers N] [--operators M] [--total T] [--talk-ms MS] [--hotline-only] [--keep]; got ${args.join(' ')}`,
       );
     }
     load[key] = value;
