@@ -80,8 +80,12 @@ export interface OperatorOptions {
 export interface SimulatedOperator extends OperatorTimeline {
   name: string;
   answered: number;
-  /** The call on the softphone now; `talk()` starts the conversation's timer. */
-  current: { talk(): void } | null;
+  /**
+   * The call on the softphone now; `talk()` starts the conversation's timer. `announce` tells the
+   * hotline the operator hangs up (as the console does before its BYE; without it the hotline
+   * takes the end of the call for a dropped operator and queues the caller again).
+   */
+  current: { talk(announce?: () => Promise<unknown>): void } | null;
   /** Ends the softphone (and the console session, if any). */
   stop(): Promise<void>;
 }
@@ -109,18 +113,21 @@ function startSoftphone(
     sessions.add(session);
     let talk: NodeJS.Timeout | undefined;
     let talking = false;
-    const hangUpLater = (afterMs: number) => {
+    const hangUpLater = (afterMs: number, announce?: () => Promise<unknown>) => {
       clearTimeout(talk);
       talk = setTimeout(() => {
         if (session.isEnded()) return;
         timeline.freeAt.push(wallClock());
-        session.terminate();
+        const told = announce ? announce().catch(() => undefined) : Promise.resolve();
+        void told.finally(() => {
+          if (!session.isEnded()) session.terminate();
+        });
       }, afterMs);
     };
     timeline.current = {
-      talk: () => {
+      talk: (announce) => {
         talking = true;
-        hangUpLater(opts.talkMs);
+        hangUpLater(opts.talkMs, announce);
       },
     };
     session.on('confirmed', () => {
@@ -184,7 +191,9 @@ async function consoleOperator(
     transports: ['websocket'],
     extraHeaders: { cookie },
   });
-  socket.on('call:answered', () => op.current?.talk());
+  socket.on('call:answered', (pop) =>
+    op.current?.talk(() => socket.timeout(2000).emitWithAck('call:hangup', { callId: pop.callId })),
+  );
   socket.on('agent:state', (e) => {
     if (e.state === 'not_ready') opts.onProblem(`${username}: put Not ready by the hotline`);
   });
@@ -194,7 +203,7 @@ async function consoleOperator(
   });
   const ready = () =>
     new Promise<void>((resolve, reject) => {
-      socket.emit('agent:setState', 'ready', (r: Ack<{ state: string }>) => {
+      socket.emit('agent:setState', { state: 'ready' }, (r: Ack<{ state: string }>) => {
         if ('error' in r) reject(new Error(`${username}: Ready refused: ${r.error.message}`));
         else resolve();
       });

@@ -268,6 +268,8 @@ async function runHotline(bench: Bench): Promise<SystemFigures> {
           HOTLINE_ARI_USERNAME: asterisk.ari.username,
           HOTLINE_ARI_PASSWORD: asterisk.ari.password,
           HOTLINE_SIP_WS_URL: asterisk.sipWsUrl,
+          // app_queue's members have no wrap-up either (wrapuptime 0): compare like with like.
+          HOTLINE_WRAP_UP_SECONDS: '0',
           LOG_LEVEL: 'info',
         },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -227,7 +227,16 @@ export interface CallOfferView {
 
 export interface CallEventView {
   at: string;
-  type: 'arrived' | 'digit' | 'queued' | 'offered' | 'offerEnded' | 'answered' | 'recorded' | 'ended';
+  type:
+    | 'arrived'
+    | 'digit'
+    | 'queued'
+    | 'offered'
+    | 'offerEnded'
+    | 'answered'
+    | 'recorded'
+    | 'operatorLost'
+    | 'ended';
   operatorId: number | null;
   /** The digit, queue, offer outcome, end reason, or `kind:name` of a stored recording. */
   detail: string | null;

@@ -88,8 +88,34 @@ export type OfferOutcome = 'answered' | 'no_answer' | 'failed' | 'withdrawn';
 export const CALLBACK_SOURCES = ['abandoned', 'after_hours', 'offer'] as const;
 export type CallbackSource = (typeof CALLBACK_SOURCES)[number];
 
-/** What an operator chose; the ACD adds `ringing` / `on_call` while a call is theirs. */
-export type AgentState = 'not_ready' | 'ready' | 'ringing' | 'on_call' | 'offline';
+/**
+ * What an operator chose (`ready`, `not_ready` with a reason, `offline`), plus what the ACD sets:
+ * `ringing` / `on_call` while a call is theirs, `wrap_up` for a while after it. Calls are offered
+ * only to `ready` operators.
+ */
+export type AgentState = 'not_ready' | 'ready' | 'ringing' | 'on_call' | 'wrap_up' | 'offline';
+
+/**
+ * Why an operator is not ready. Operators choose `break` (nghỉ giải lao), `training` (đào tạo) or
+ * `callback_work` (gọi lại cho dân); the hotline sets `missed_call` when an offer rang out or was
+ * declined, and `connection_lost` when their console or softphone dropped.
+ */
+export const NOT_READY_REASONS = [
+  'break',
+  'training',
+  'callback_work',
+  'missed_call',
+  'connection_lost',
+] as const;
+export type NotReadyReason = (typeof NOT_READY_REASONS)[number];
+/** The reasons an operator may choose; the others are the hotline's. */
+export const CHOSEN_NOT_READY_REASONS = [
+  'break',
+  'training',
+  'callback_work',
+] as const satisfies readonly NotReadyReason[];
+export type ChosenNotReadyReason = (typeof CHOSEN_NOT_READY_REASONS)[number];
+export type SystemNotReadyReason = Exclude<NotReadyReason, ChosenNotReadyReason>;
 
 /**
  * A ticket's life cycle (server/tickets/lifecycle.ts has the rules):

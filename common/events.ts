@@ -1,6 +1,6 @@
 /** socket.io contract between the server and the console. Event names are `entity:verb`. */
 import type { TicketSummary, TicketView } from './api.ts';
-import type { AgentState, QueueName } from './domain.ts';
+import type { AgentState, ChosenNotReadyReason, NotReadyReason, QueueName } from './domain.ts';
 
 /** Acknowledgement of a client request. */
 export type Ack<T> = { data: T } | { error: { code: string; message: string } };
@@ -40,13 +40,24 @@ export const NO_CALL_FIGURES: Pick<
   'answered' | 'abandoned' | 'serviceLevel' | 'averageSpeedOfAnswerSeconds'
 > = Object.freeze({ answered: 0, abandoned: 0, serviceLevel: null, averageSpeedOfAnswerSeconds: null });
 
-export interface AgentStatus {
+/** An operator's state as they and the wallboard see it. */
+export interface AgentStateView {
+  state: AgentState;
+  /** ISO time the agent entered this state (or this not-ready reason). */
+  since: string;
+  /** Why they are not ready; null in any other state. */
+  reason: NotReadyReason | null;
+  /** ISO time wrap-up ends by itself; null unless `wrap_up`. */
+  wrapUpEndsAt: string | null;
+}
+
+export interface AgentStatus extends AgentStateView {
   operatorId: number;
   displayName: string;
-  state: AgentState;
-  /** ISO time the agent entered this state. */
-  since: string;
 }
+
+/** What an operator may ask for from the console: ready, or not ready with a reason they choose. */
+export type AgentStateRequest = { state: 'ready' } | { state: 'not_ready'; reason: ChosenNotReadyReason };
 
 export interface WallboardSnapshot {
   at: string;
@@ -66,7 +77,7 @@ export interface ServerToClientEvents {
   /** To one operator: the call ended (either side hung up) or the offer was withdrawn. */
   'call:ended': (e: { callId: string }) => void;
   /** To one operator: their own state changed. */
-  'agent:state': (e: { state: AgentState; since: string }) => void;
+  'agent:state': (e: AgentStateView) => void;
   /** To the ticket's agency room and to supervisors: a ticket was created or changed. */
   'ticket:updated': (ticket: TicketView) => void;
   /** To supervisors (and the agency): a deadline passed, or 75% of its time did (`warning`). */
@@ -81,5 +92,14 @@ export interface ServerToClientEvents {
 }
 
 export interface ClientToServerEvents {
-  'agent:setState': (state: 'ready' | 'not_ready', ack: (r: Ack<{ state: AgentState }>) => void) => void;
+  /** Ready, or not ready with a reason. Ready during wrap-up ends it; anything else waits for its end. */
+  'agent:setState': (request: AgentStateRequest, ack: (r: Ack<AgentStateView>) => void) => void;
+  /** More time for wrap-up (`HOTLINE_WRAP_UP_EXTENSION_SECONDS`, up to `HOTLINE_WRAP_UP_MAX_SECONDS` in all). */
+  'agent:extendWrapUp': (ack: (r: Ack<AgentStateView>) => void) => void;
+  /**
+   * The operator pressed hang-up; sent before the softphone's BYE. A talk ends for the caller only
+   * after this (or when the caller hangs up): any other end of the operator's leg counts as a drop,
+   * and the caller goes back to the head of the queue.
+   */
+  'call:hangup': (e: { callId: string }, ack: (r: Ack<{ callId: string }>) => void) => void;
 }

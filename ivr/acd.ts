@@ -13,12 +13,45 @@
  * - An assignment reserves both sides at once (operator `ringing`, call off the waiting list), so
  *   no call is offered twice and no operator gets two calls.
  * - While ringing or on a call an operator keeps that state; what they ask for meanwhile
- *   (`ready`, `not_ready`, `offline`) applies when the call is over.
+ *   (`ready`, `not_ready` with a reason, `offline`) applies when the call is over.
+ * - After a talk the operator is in `wrap_up` for `wrapUpMs`, never offered a call, then goes to
+ *   what they asked for (`ready` unless they chose otherwise). `ready` ends wrap-up early; an
+ *   extension adds `wrapUpExtensionMs`, never past `maxWrapUpMs` from its start. The ACD only
+ *   knows when wrap-up ends: the controller calls `endWrapUp` at that time.
+ * - An offer that rang out or was declined makes the operator not ready (`missed_call`); a drop
+ *   of their console or softphone, `connection_lost`. Either replaces what they asked for, except
+ *   `offline`, so an absent operator is not rung again and again.
  */
 
-import { type AgentState, QUEUE_NAMES, type QueueName } from '../common/domain.ts';
-import type { AgentStatus } from '../common/events.ts';
-import { type OperatorEndpoint, type RequestedAgentState, UnknownOperatorError } from './api.ts';
+import {
+  type AgentState,
+  type NotReadyReason,
+  QUEUE_NAMES,
+  type QueueName,
+  type SystemNotReadyReason,
+} from '../common/domain.ts';
+import type { AgentStateView, AgentStatus } from '../common/events.ts';
+import { type AgentRequest, NotInWrapUpError, type OperatorEndpoint, UnknownOperatorError } from './api.ts';
+
+/** How long wrap-up lasts, how much an extension adds, and its cap from the start of wrap-up. */
+export interface WrapUpTimes {
+  wrapUpMs: number;
+  wrapUpExtensionMs: number;
+  maxWrapUpMs: number;
+}
+
+export const DEFAULT_WRAP_UP: WrapUpTimes = Object.freeze({
+  wrapUpMs: 30_000,
+  wrapUpExtensionMs: 30_000,
+  maxWrapUpMs: 180_000,
+});
+
+/**
+ * Where an operator goes when a call lets them go: `wrap_up` after a talk; `ready` (or what they
+ * asked for) when the caller left while it rang; not ready with the hotline's reason when they
+ * missed the offer or their console dropped.
+ */
+export type OperatorRelease = { to: 'wrap_up' | 'ready' } | { to: 'not_ready'; reason: SystemNotReadyReason };
 
 export interface WaitingCall {
   callId: string;
@@ -52,11 +85,15 @@ export interface Assignment {
 interface OperatorSlot {
   endpoint: OperatorEndpoint;
   state: AgentState;
+  /** Set while `not_ready`. */
+  reason: NotReadyReason | null;
   since: Date;
-  /** What the operator asked for; applied when their current call is over. */
-  requested: RequestedAgentState;
+  /** What the operator asked for; applied when their current call or wrap-up is over. */
+  requested: AgentRequest;
   /** The call ringing or talking to them. */
   callId: string | null;
+  /** Set while `wrap_up`. */
+  wrapUpEndsAt: Date | null;
 }
 
 export function servesQueue(operator: OperatorEndpoint, queue: QueueName): boolean {
@@ -69,15 +106,22 @@ export class Acd {
   private readonly options: AcdOptions;
 
   /** Every operator starts `offline` until their console says otherwise. */
-  constructor(operators: readonly OperatorEndpoint[], now: Date, options: AcdOptions = DEFAULT_ACD_OPTIONS) {
+  constructor(
+    operators: readonly OperatorEndpoint[],
+    now: Date,
+    options: AcdOptions = DEFAULT_ACD_OPTIONS,
+    private readonly wrapUp: WrapUpTimes = DEFAULT_WRAP_UP,
+  ) {
     this.options = options;
     for (const endpoint of operators) {
       this.operators.set(endpoint.operatorId, {
         endpoint,
         state: 'offline',
+        reason: null,
         since: now,
-        requested: 'offline',
+        requested: { state: 'offline' },
         callId: null,
+        wrapUpEndsAt: null,
       });
     }
   }
@@ -203,27 +247,78 @@ export class Acd {
     slot.since = now;
   }
 
-  /**
-   * The operator's call is over or their offer failed. `not_ready` (after a failed offer)
-   * overrides what they asked for, so an absent operator is not rung again and again.
-   */
-  release(operatorId: number, to: 'ready' | 'not_ready', now: Date): AgentState {
+  /** The operator's call is over or their offer failed; see `OperatorRelease`. */
+  release(operatorId: number, release: OperatorRelease, now: Date): AgentState {
     const slot = this.slot(operatorId);
-    if (to === 'not_ready' && slot.requested === 'ready') slot.requested = 'not_ready';
     slot.callId = null;
+    if (release.to === 'not_ready' && slot.requested.state !== 'offline') {
+      slot.requested = { state: 'not_ready', reason: release.reason };
+    }
+    if (release.to === 'wrap_up' && this.wrapUp.wrapUpMs > 0) {
+      slot.state = 'wrap_up';
+      slot.reason = null;
+      slot.since = now;
+      slot.wrapUpEndsAt = new Date(now.getTime() + this.wrapUp.wrapUpMs);
+      return slot.state;
+    }
     return this.apply(slot, slot.requested, now);
   }
 
-  /** What the operator asked for; applied now unless they are ringing or on a call. */
-  request(operatorId: number, requested: RequestedAgentState, now: Date): AgentState {
+  /**
+   * What the operator asked for; applied now unless they are ringing, on a call or in wrap-up
+   * (where only `ready` applies at once, ending it).
+   */
+  request(operatorId: number, requested: AgentRequest, now: Date): AgentState {
     const slot = this.slot(operatorId);
     slot.requested = requested;
     if (slot.state === 'ringing' || slot.state === 'on_call') return slot.state;
+    if (slot.state === 'wrap_up' && requested.state !== 'ready') return slot.state;
     return this.apply(slot, requested, now);
+  }
+
+  /**
+   * The operator's console dropped: not ready (`connection_lost`) now, or when the call ringing or
+   * talking to them lets them go. Returns that call, if any. An operator already offline stays so.
+   */
+  lost(operatorId: number, now: Date): string | null {
+    const slot = this.slot(operatorId);
+    if (slot.state === 'offline' && slot.requested.state === 'offline') return null;
+    slot.requested = { state: 'not_ready', reason: 'connection_lost' };
+    if (slot.callId) return slot.callId;
+    this.apply(slot, slot.requested, now);
+    return null;
+  }
+
+  /** Ends wrap-up if its time has come (a timer that fired late or early changes nothing else). */
+  endWrapUp(operatorId: number, now: Date): boolean {
+    const slot = this.slot(operatorId);
+    if (slot.state !== 'wrap_up' || !slot.wrapUpEndsAt || now < slot.wrapUpEndsAt) return false;
+    this.apply(slot, slot.requested, now);
+    return true;
+  }
+
+  /** Adds the extension to wrap-up, up to its cap; returns when it now ends. */
+  extendWrapUp(operatorId: number): Date {
+    const slot = this.slot(operatorId);
+    if (slot.state !== 'wrap_up' || !slot.wrapUpEndsAt) throw new NotInWrapUpError(operatorId);
+    const cap = slot.since.getTime() + this.wrapUp.maxWrapUpMs;
+    const extended = slot.wrapUpEndsAt.getTime() + this.wrapUp.wrapUpExtensionMs;
+    slot.wrapUpEndsAt = new Date(Math.max(slot.wrapUpEndsAt.getTime(), Math.min(extended, cap)));
+    return slot.wrapUpEndsAt;
   }
 
   state(operatorId: number): AgentState {
     return this.slot(operatorId).state;
+  }
+
+  /** State, reason, since and end of wrap-up, as the operator's console shows them. */
+  status(operatorId: number): AgentStateView {
+    return view(this.slot(operatorId));
+  }
+
+  /** When the operator's wrap-up ends; null unless they are in wrap-up. */
+  wrapUpEndsAt(operatorId: number): Date | null {
+    return this.slot(operatorId).wrapUpEndsAt;
   }
 
   since(operatorId: number): Date {
@@ -243,16 +338,18 @@ export class Acd {
     return [...this.operators.values()].map((s) => ({
       operatorId: s.endpoint.operatorId,
       displayName: s.endpoint.displayName,
-      state: s.state,
-      since: s.since.toISOString(),
+      ...view(s),
     }));
   }
 
-  private apply(slot: OperatorSlot, state: AgentState, now: Date): AgentState {
-    if (slot.state !== state) {
-      slot.state = state;
+  private apply(slot: OperatorSlot, request: AgentRequest, now: Date): AgentState {
+    const reason = request.state === 'not_ready' ? request.reason : null;
+    if (slot.state !== request.state || slot.reason !== reason) {
+      slot.state = request.state;
+      slot.reason = reason;
       slot.since = now;
     }
+    slot.wrapUpEndsAt = null;
     return slot.state;
   }
 
@@ -288,4 +385,13 @@ export class Acd {
     if (!slot) throw new UnknownOperatorError(operatorId);
     return slot;
   }
+}
+
+function view(slot: OperatorSlot): AgentStateView {
+  return {
+    state: slot.state,
+    since: slot.since.toISOString(),
+    reason: slot.reason,
+    wrapUpEndsAt: slot.wrapUpEndsAt?.toISOString() ?? null,
+  };
 }

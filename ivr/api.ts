@@ -1,7 +1,7 @@
 /** What the rest of the hotline sees of the call controller. */
 
-import type { AgentState, EndReason, OfferOutcome, QueueName } from '../common/domain.ts';
-import type { CallPop, WallboardSnapshot } from '../common/events.ts';
+import type { EndReason, NotReadyReason, OfferOutcome, QueueName } from '../common/domain.ts';
+import type { AgentStateView, CallPop, WallboardSnapshot } from '../common/events.ts';
 
 /** An operator the controller may ring, with the PJSIP endpoint of their browser softphone. */
 export interface OperatorEndpoint {
@@ -20,7 +20,7 @@ export interface IvrEvents {
   callOffered(operatorId: number, call: CallInfo): void;
   callAnswered(operatorId: number, call: CallInfo): void;
   callEnded(operatorId: number, callId: string): void;
-  agentStateChanged(operatorId: number, state: AgentState, since: Date): void;
+  agentStateChanged(operatorId: number, status: AgentStateView): void;
   /** Something on the wallboard changed: queue lengths, agent states or telephony up/down. */
   wallboardChanged(): void;
 }
@@ -36,6 +36,8 @@ export interface IvrEvents {
  * - `answered`: caller and operator are talking
  * - `recorded`: a recording of the call was stored in Asterisk under `name`: the caller's message
  *   after hours (`message`) or the answered conversation (`conversation`)
+ * - `operatorLost`: the operator's console or softphone dropped mid-call; the caller went back to
+ *   the head of the queue
  * - `ended`: the call is over, with the flow's reason
  */
 export type CallRecordEvent = { callId: string; at: Date } & (
@@ -46,6 +48,7 @@ export type CallRecordEvent = { callId: string; at: Date } & (
   | { type: 'offerEnded'; operatorId: number; outcome: OfferOutcome }
   | { type: 'answered'; operatorId: number }
   | { type: 'recorded'; kind: 'message' | 'conversation'; name: string }
+  | { type: 'operatorLost'; operatorId: number }
   | { type: 'ended'; reason: EndReason }
 );
 
@@ -100,8 +103,15 @@ export interface CallerHistory {
   isReturning(caller: { callId: string; callerNumber: string }, now: Date): Promise<boolean>;
 }
 
-/** What operators can ask for; an operator on a call or ringing stays so until it ends. */
-export type RequestedAgentState = 'ready' | 'not_ready' | 'offline';
+/**
+ * What an operator asked for (or the hotline for them: offline when they log out, not ready with
+ * `connection_lost` when their console drops). An operator ringing, on a call or in wrap-up stays
+ * so until it ends, except that `ready` ends wrap-up at once.
+ */
+export type AgentRequest =
+  | { state: 'ready' }
+  | { state: 'not_ready'; reason: NotReadyReason }
+  | { state: 'offline' };
 
 export interface Ivr {
   /** Connects to ARI (and keeps reconnecting) and starts handling calls. */
@@ -109,8 +119,17 @@ export interface Ivr {
   /** Stops taking calls and closes the ARI connection; calls in Asterisk are left as they are. */
   stop(): Promise<void>;
   /** Throws `UnknownOperatorError` for an operator the controller does not know. */
-  setAgentState(operatorId: number, state: RequestedAgentState): AgentState;
-  agentState(operatorId: number): AgentState;
+  setAgentState(operatorId: number, request: AgentRequest): AgentStateView;
+  agentStatus(operatorId: number): AgentStateView;
+  /** More time for wrap-up, capped; throws `NotInWrapUpError` when the operator is not in wrap-up. */
+  extendWrapUp(operatorId: number): AgentStateView;
+  /**
+   * The operator's console dropped (not a log-out): they become not ready (`connection_lost`), and a
+   * call ringing or talking to them goes back to the head of its queue, the caller hearing an apology.
+   */
+  operatorLost(operatorId: number): void;
+  /** The operator pressed hang-up on the call (before their softphone's BYE); false if it is not theirs. */
+  operatorHangsUp(operatorId: number, callId: string): boolean;
   snapshot(now: Date): WallboardSnapshot;
 }
 
@@ -118,5 +137,12 @@ export class UnknownOperatorError extends Error {
   readonly code = 'UNKNOWN_OPERATOR';
   constructor(operatorId: number) {
     super(`Operator ${operatorId} is not a switchboard operator`);
+  }
+}
+
+export class NotInWrapUpError extends Error {
+  readonly code = 'NOT_IN_WRAP_UP';
+  constructor(operatorId: number) {
+    super(`Operator ${operatorId} is not in wrap-up`);
   }
 }

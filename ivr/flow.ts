@@ -6,8 +6,10 @@
  *
  * ```
  *  answering ──started──► menu ──queue key / 3 invalid / 2 timeouts──► queued ⇄ offering ──agentAnswered──► connected
- *      │                   │                                             │          │                          │
- *      └───────────────────┴──────────── callerHungUp ───────────────────┴──────────┴── either side hangs up ──┴──► ended
+ *      │                   │                                           ▲ │          │                          │  │
+ *      │                   │                                           │ │          │    operator drops (apology)  │
+ *      │                   │                                           └─┼──────────┼──────────────────────────┘  │
+ *      └───────────────────┴──────────── callerHungUp ───────────────────┴──────────┴── either side hangs up ─────┴──► ended
  *
  *  menu ──sub-menu key──► menu (one level down)      menu ──*──► menu (one level up)
  *  menu ──announcements key──► menu (the same one, after the announcements)
@@ -20,8 +22,23 @@
  * head of its queue). An `error` input (a command failed) puts a caller who had reached the queue
  * back at its head, and hangs up a caller who had not. A status lookup that fails or hangs sends
  * the caller to an operator.
+ *
+ * Operators:
+ * - An offer rings for `ringSeconds` (the `offer` input carries it); one that rings out or is
+ *   declined sends the call back to the head of its queue and the operator to not ready
+ *   (`missed_call`); a softphone Asterisk cannot reach, to not ready (`connection_lost`).
+ * - After a talk the operator goes to wrap-up (the ACD times it).
+ * - Hang-up versus drop: a talk ends for the caller only when the caller hangs up, or when the
+ *   operator pressed hang-up on the console (`agentHangsUp`, which the console sends before its
+ *   BYE). Any other end of the operator's leg (a BYE the console did not announce, e.g. the page
+ *   was closed; an RTP timeout; the WebSocket transport closing), and the console's socket.io
+ *   connection dropping (`agentLost`), is a drop: the caller hears an apology and goes back to
+ *   the head of the queue, and the operator becomes not ready (`connection_lost`). A hang-up the
+ *   console could not announce (its connection was down) is therefore taken as a drop: the
+ *   caller gets another operator rather than being cut off.
  */
-import type { EndReason, QueueName } from '../common/domain.ts';
+import type { EndReason, QueueName, SystemNotReadyReason } from '../common/domain.ts';
+import type { OperatorRelease } from './acd.ts';
 import type { StatusLookup, TicketStatusGroup } from './api.ts';
 import {
   announcementSound,
@@ -45,6 +62,7 @@ export type Sound =
   | 'lookupUnavailable'
   | 'smsSent'
   | 'backToMenu'
+  | 'agentLost'
   | StatusSound;
 
 /** One prompt per status group; see `STATUS_SOUNDS`. */
@@ -103,10 +121,11 @@ export const AFTER_STATUS_MS = 5_000;
 export const LOOKUP_GUARD_MS = 5_000;
 /** Digits kept while keying in a code; more than this can only be a wrong code anyway. */
 const MAX_KEPT_DIGITS = CODE_LENGTH * 2;
-/** How long an operator's softphone rings before Asterisk gives up. */
+/** How long an operator's softphone rings before Asterisk gives up, unless configured otherwise. */
 export const RING_TIMEOUT_SECONDS = 15;
-/** If Asterisk never reports the end of a ringing leg, the offer is withdrawn after this. */
-export const RING_GUARD_MS = (RING_TIMEOUT_SECONDS + 5) * 1000;
+/** If Asterisk never reports the end of a ringing leg, the offer is withdrawn this long after the ring timeout. */
+export const RING_GUARD_EXTRA_MS = 5_000;
+export const ringGuardMs = (ringSeconds: number) => ringSeconds * 1000 + RING_GUARD_EXTRA_MS;
 
 /** Why a call ended, for logs, call records and statistics (defined in `common/domain.ts`). */
 export type { EndReason };
@@ -236,12 +255,17 @@ export type CallInput =
   | { type: 'playbackFinished'; playback: number }
   | { type: 'dtmf'; digit: string }
   | { type: 'timeout'; timer: number }
-  /** The ACD picked an operator; the adapter has reserved them. */
-  | { type: 'offer'; operatorId: number; agentChannelId: string }
+  /** The ACD picked an operator; the adapter has reserved them. Their softphone rings `ringSeconds`. */
+  | { type: 'offer'; operatorId: number; agentChannelId: string; ringSeconds: number }
   | { type: 'agentAnswered'; agentChannelId: string }
-  /** The agent leg is gone before answering: no answer, rejected, unreachable. */
-  | { type: 'agentFailed'; agentChannelId: string }
+  /** The agent leg is gone before answering: no answer, declined, or (`unreachable`) Asterisk could not reach the softphone. */
+  | { type: 'agentFailed'; agentChannelId: string; unreachable?: boolean }
+  /** The agent leg ended (once answered, a drop unless the operator announced the hang-up). */
   | { type: 'agentHungUp'; agentChannelId: string }
+  /** The operator's console dropped while their softphone rang or talked. */
+  | { type: 'agentLost'; agentChannelId: string }
+  /** The operator pressed hang-up on the console. */
+  | { type: 'agentHangsUp'; operatorId: number }
   | { type: 'callerHungUp' }
   /** The status line's answer to the `lookup` command with the same token. */
   | { type: 'lookupResult'; lookup: number; result: StatusLookup }
@@ -262,8 +286,8 @@ export type CallCommand =
   | { type: 'enqueue'; queue: QueueName; position: 'tail' | 'head' }
   /** Take the call off the ACD's waiting list. */
   | { type: 'leaveQueue' }
-  /** Originate the agent leg. */
-  | { type: 'ring'; operatorId: number; agentChannelId: string }
+  /** Originate the agent leg, ringing for `ringSeconds`. */
+  | { type: 'ring'; operatorId: number; agentChannelId: string; ringSeconds: number }
   /** Hang up an agent leg that has not answered. */
   | { type: 'cancelRing'; agentChannelId: string }
   /** Put the caller and the agent leg into one mixing bridge. */
@@ -272,8 +296,8 @@ export type CallCommand =
   /** Ask the status line about a code; its answer comes back as `lookupResult` / `lookupFailed`. */
   | { type: 'lookup'; trackingCode: string; lookup: number }
   | { type: 'hangupAgent'; agentChannelId: string }
-  /** The operator is free again; `not_ready` after a failed offer so an absent operator is not rung forever. */
-  | { type: 'releaseOperator'; operatorId: number; to: 'ready' | 'not_ready' }
+  /** The call lets the operator go: to wrap-up, ready, or not ready with the hotline's reason. */
+  | ({ type: 'releaseOperator'; operatorId: number } & OperatorRelease)
   /** Release everything the call still holds (timers, talk bridge, ACD entry) and forget it. */
   | { type: 'finish'; reason: EndReason };
 
@@ -648,7 +672,8 @@ function stepInQueue(
       return state.name === 'offering' && input.timer === state.timer ? null : same(state);
     case 'agentAnswered':
     case 'agentFailed':
-    case 'agentHungUp': {
+    case 'agentHungUp':
+    case 'agentLost': {
       const current = state.name !== 'queued' && state.agentChannelId === input.agentChannelId;
       if (current) return null;
       // A leg of an earlier offer: it answered too late, or its end is already handled.
@@ -656,6 +681,9 @@ function stepInQueue(
         ? { state, commands: [{ type: 'hangupAgent', agentChannelId: input.agentChannelId }] }
         : same(state);
     }
+    case 'agentHangsUp':
+      // Only the operator talking to the caller can end the talk; a late or stray request changes nothing.
+      return state.name === 'connected' && state.operatorId === input.operatorId ? null : same(state);
     default:
       return null;
   }
@@ -665,22 +693,38 @@ function cancelGuard(state: CallState): CallCommand[] {
   return state.name === 'offering' && state.timer !== null ? [{ type: 'cancelTimer' }] : [];
 }
 
+/**
+ * The caller goes back to the head of the queue and the operator becomes not ready with `reason`.
+ * `hold` puts the caller back into the queue's bridge (they had left it); `apology` tells them the
+ * talk was cut and another operator will answer.
+ */
 function backToQueue(
   state: OfferingState | ConnectedState,
-  to: 'ready' | 'not_ready',
-  hold: boolean,
+  reason: SystemNotReadyReason,
+  { hold, apology }: { hold: boolean; apology: boolean },
 ): StepResult {
   const { operatorId, agentChannelId, seq, config, queue, menuChoice, queuedAt, offers } = state;
+  const playback = seq + 1;
   return {
-    state: { name: 'queued', seq, playing: null, config, queue, menuChoice, queuedAt, offers },
+    state: {
+      name: 'queued',
+      seq: apology ? playback : seq,
+      playing: apology ? playback : null,
+      config,
+      queue,
+      menuChoice,
+      queuedAt,
+      offers,
+    },
     commands: [
       ...cancelGuard(state),
       ...stopPlaying(state),
       state.name === 'offering'
         ? { type: 'cancelRing', agentChannelId }
         : { type: 'hangupAgent', agentChannelId },
-      { type: 'releaseOperator', operatorId, to },
+      { type: 'releaseOperator', operatorId, to: 'not_ready', reason },
       ...(hold ? [{ type: 'hold', queue: state.queue } as const] : []),
+      ...(apology ? [{ type: 'play', sounds: ['agentLost'], playback } satisfies CallCommand] : []),
       { type: 'enqueue', queue: state.queue, position: 'head' },
     ],
   };
@@ -715,7 +759,7 @@ export function step(state: CallState, input: CallInput, now: Date): StepResult 
       switch (input.type) {
         case 'offer': {
           const timer = state.seq + 1;
-          const { operatorId, agentChannelId } = input;
+          const { operatorId, agentChannelId, ringSeconds } = input;
           return {
             state: {
               ...state,
@@ -727,8 +771,8 @@ export function step(state: CallState, input: CallInput, now: Date): StepResult 
               agentChannelId,
             },
             commands: [
-              { type: 'ring', operatorId, agentChannelId },
-              { type: 'startTimer', ms: RING_GUARD_MS, timer },
+              { type: 'ring', operatorId, agentChannelId, ringSeconds },
+              { type: 'startTimer', ms: ringGuardMs(ringSeconds), timer },
             ],
           };
         }
@@ -764,8 +808,14 @@ export function step(state: CallState, input: CallInput, now: Date): StepResult 
           };
         }
         case 'agentFailed':
+          return backToQueue(state, input.unreachable ? 'connection_lost' : 'missed_call', {
+            hold: false,
+            apology: false,
+          });
         case 'timeout':
-          return backToQueue(state, 'not_ready', false);
+          return backToQueue(state, 'missed_call', { hold: false, apology: false });
+        case 'agentLost':
+          return backToQueue(state, 'connection_lost', { hold: false, apology: false });
         case 'callerHungUp':
           return ended(state, 'abandoned_in_queue', [
             ...cancelGuard(state),
@@ -773,7 +823,7 @@ export function step(state: CallState, input: CallInput, now: Date): StepResult 
             { type: 'releaseOperator', operatorId: state.operatorId, to: 'ready' },
           ]);
         case 'error':
-          return backToQueue(state, 'not_ready', true);
+          return backToQueue(state, 'connection_lost', { hold: true, apology: false });
         default:
           throw new IllegalTransitionError(state.name, input.type);
       }
@@ -782,17 +832,19 @@ export function step(state: CallState, input: CallInput, now: Date): StepResult 
     case 'connected': {
       const shared = stepInQueue(state, input);
       if (shared) return shared;
-      const release = { type: 'releaseOperator', operatorId: state.operatorId, to: 'ready' } as const;
+      const release = { type: 'releaseOperator', operatorId: state.operatorId, to: 'wrap_up' } as const;
+      const hangupAgent = { type: 'hangupAgent', agentChannelId: state.agentChannelId } as const;
       switch (input.type) {
-        case 'agentHungUp':
-          return ended(state, 'agent_hung_up', [{ type: 'hangupCaller' }, release]);
+        case 'agentHangsUp':
+          return ended(state, 'agent_hung_up', [hangupAgent, { type: 'hangupCaller' }, release]);
         case 'callerHungUp':
-          return ended(state, 'caller_hung_up', [
-            { type: 'hangupAgent', agentChannelId: state.agentChannelId },
-            release,
-          ]);
+          return ended(state, 'caller_hung_up', [hangupAgent, release]);
+        case 'agentHungUp':
+        case 'agentLost':
+          // Not announced by the console: a drop (see the rule at the top of this file).
+          return backToQueue(state, 'connection_lost', { hold: true, apology: true });
         case 'error':
-          return backToQueue(state, 'not_ready', true);
+          return backToQueue(state, 'connection_lost', { hold: true, apology: false });
         default:
           throw new IllegalTransitionError(state.name, input.type);
       }

@@ -3,19 +3,18 @@
  * line the server provides and the Stasis adapter into the `Ivr` the server uses.
  */
 import type { Logger } from 'pino';
-import type { AgentState } from '../common/domain.ts';
-import { Acd, DEFAULT_ACD_OPTIONS } from './acd.ts';
+import { Acd, DEFAULT_ACD_OPTIONS, DEFAULT_WRAP_UP, type WrapUpTimes } from './acd.ts';
 import type {
   CallerHistory,
   CallRecorder,
   Ivr,
   IvrEvents,
   OperatorEndpoint,
-  RequestedAgentState,
   TicketStatusLine,
 } from './api.ts';
 import { createAriConnection } from './ari.ts';
 import { STASIS_APP } from './constants.ts';
+import { RING_TIMEOUT_SECONDS } from './flow.ts';
 import type { IvrConfig } from './menu.ts';
 import type { AriConnection } from './port.ts';
 import { StasisController } from './stasis.ts';
@@ -38,6 +37,10 @@ export interface IvrDeps {
   /** The menu and hours a call arriving now starts with (`menu-file.ts` keeps it current). */
   menu: () => IvrConfig;
   logger: Logger;
+  /** How long an operator's softphone rings before the offer counts as missed; 15 s by default. */
+  ringSeconds?: number;
+  /** Wrap-up after each talk; 30 s, +30 s per extension, 180 s at most by default. */
+  wrapUp?: WrapUpTimes;
   now?: () => Date;
   /** Replaces the real ARI connection (tests). */
   connection?: AriConnection;
@@ -55,9 +58,12 @@ export function createIvr(deps: IvrDeps): Ivr {
       app: STASIS_APP,
       logger: logger.child({ component: 'ari' }),
     });
-  const acd = new Acd(deps.operators, now(), {
-    overflowAfterMs: deps.waiting?.overflowAfterMs ?? DEFAULT_ACD_OPTIONS.overflowAfterMs,
-  });
+  const acd = new Acd(
+    deps.operators,
+    now(),
+    { overflowAfterMs: deps.waiting?.overflowAfterMs ?? DEFAULT_ACD_OPTIONS.overflowAfterMs },
+    deps.wrapUp ?? DEFAULT_WRAP_UP,
+  );
   const controller = new StasisController({
     ari: connection,
     acd,
@@ -69,6 +75,7 @@ export function createIvr(deps: IvrDeps): Ivr {
     logger,
     now,
     isUp: () => connection.up,
+    ringSeconds: deps.ringSeconds ?? RING_TIMEOUT_SECONDS,
   });
 
   return {
@@ -87,18 +94,11 @@ export function createIvr(deps: IvrDeps): Ivr {
       controller.close();
     },
 
-    setAgentState(operatorId: number, state: RequestedAgentState): AgentState {
-      const before = acd.state(operatorId);
-      const after = acd.request(operatorId, state, now());
-      if (after !== before) {
-        events.agentStateChanged(operatorId, after, acd.since(operatorId));
-        events.wallboardChanged();
-      }
-      controller.dispatch();
-      return after;
-    },
-
-    agentState: (operatorId) => acd.state(operatorId),
+    setAgentState: (operatorId, request) => controller.requestState(operatorId, request),
+    agentStatus: (operatorId) => acd.status(operatorId),
+    extendWrapUp: (operatorId) => controller.extendWrapUp(operatorId),
+    operatorLost: (operatorId) => controller.operatorLost(operatorId),
+    operatorHangsUp: (operatorId, callId) => controller.operatorHangsUp(operatorId, callId),
 
     snapshot: (at) => ({
       at: at.toISOString(),

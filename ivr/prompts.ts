@@ -11,6 +11,7 @@ export const PROMPTS = {
   invalid: 'Phím quý vị bấm không hợp lệ.',
   queued: 'Xin quý vị vui lòng chờ trong giây lát, tổng đài viên sẽ trả lời ngay.',
   goodbye: 'Cảm ơn quý vị đã gọi Tổng đài 1022. Xin chào và hẹn gặp lại.',
+  agentLost: 'Xin lỗi quý vị, cuộc gọi bị gián đoạn. Xin vui lòng chờ, tổng đài viên khác sẽ trả lời ngay.',
 
   // The status line ("tra cứu kết quả").
   enterCode:

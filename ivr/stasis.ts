@@ -13,9 +13,10 @@
  */
 import type { Logger } from 'pino';
 import { type EndReason, type OfferOutcome, QUEUE_NAMES, QUEUES, type QueueName } from '../common/domain.ts';
-import { NO_CALL_FIGURES, type QueueStats } from '../common/events.ts';
+import { type AgentStateView, NO_CALL_FIGURES, type QueueStats } from '../common/events.ts';
 import type { Acd } from './acd.ts';
 import type {
+  AgentRequest,
   CallerHistory,
   CallInfo,
   CallRecordEvent,
@@ -31,7 +32,6 @@ import {
   type CallInput,
   type CallState,
   initialState,
-  RING_TIMEOUT_SECONDS,
   step,
 } from './flow.ts';
 import type { IvrConfig } from './menu.ts';
@@ -64,6 +64,8 @@ export interface StasisDeps {
   isUp: () => boolean;
   /** Tells returning callers, who go ahead of new callers; without it nobody is returning. */
   history?: CallerHistory;
+  /** How long an operator's softphone rings before the offer counts as missed. */
+  ringSeconds: number;
 }
 
 interface Call {
@@ -95,6 +97,8 @@ export class StasisController {
   private readonly agentLegs = new Map<string, string>();
   /** Playback id → call id and the flow's token for it. */
   private readonly playbacks = new Map<string, { callId: string; token: number }>();
+  /** One timer per operator in wrap-up, firing when it ends. */
+  private readonly wrapUpTimers = new Map<number, NodeJS.Timeout>();
   private readonly log: Logger;
   /** The one timer that dispatches again when the next waiting call becomes due for overflow. */
   private overflowTimer: NodeJS.Timeout | null = null;
@@ -161,13 +165,18 @@ export class StasisController {
       this.agentStateChanged(operator.operatorId);
       const call = this.calls.get(waiting.callId);
       if (!call || call.finished) {
-        this.deps.acd.release(operator.operatorId, 'ready', now);
+        this.deps.acd.release(operator.operatorId, { to: 'ready' }, now);
         this.agentStateChanged(operator.operatorId);
         continue;
       }
       call.legs += 1;
       const agentChannelId = agentChannelIdFor(call.id, call.legs);
-      this.push(call, { type: 'offer', operatorId: operator.operatorId, agentChannelId });
+      this.push(call, {
+        type: 'offer',
+        operatorId: operator.operatorId,
+        agentChannelId,
+        ringSeconds: this.deps.ringSeconds,
+      });
     }
     this.scheduleOverflow(now);
   }
@@ -182,6 +191,50 @@ export class StasisController {
       this.overflowTimer = null;
       this.dispatch();
     }, next.getTime() - now.getTime());
+  }
+
+  /** What an operator asked for (see `Ivr.setAgentState`). */
+  requestState(operatorId: number, request: AgentRequest): AgentStateView {
+    const { acd } = this.deps;
+    const before = acd.status(operatorId);
+    acd.request(operatorId, request, this.deps.now());
+    const after = acd.status(operatorId);
+    if (after.state !== before.state || after.reason !== before.reason) this.agentStateChanged(operatorId);
+    this.dispatch();
+    return after;
+  }
+
+  /** More time for the operator's wrap-up; throws `NotInWrapUpError` outside wrap-up. */
+  extendWrapUp(operatorId: number): AgentStateView {
+    this.deps.acd.extendWrapUp(operatorId);
+    this.agentStateChanged(operatorId);
+    return this.deps.acd.status(operatorId);
+  }
+
+  /** The operator's console dropped: not ready, and their call (ringing or talking) back to the queue. */
+  operatorLost(operatorId: number): void {
+    const { acd } = this.deps;
+    const before = acd.status(operatorId);
+    const callId = acd.lost(operatorId, this.deps.now());
+    const after = acd.status(operatorId);
+    if (after.state !== before.state || after.reason !== before.reason) this.agentStateChanged(operatorId);
+    const call = callId ? this.calls.get(callId) : undefined;
+    if (!call) return;
+    call.log.warn({ operatorId }, 'operator console lost during the call');
+    this.push(call, (): CallInput => {
+      const s = call.state;
+      return (s.name === 'offering' || s.name === 'connected') && s.operatorId === operatorId
+        ? { type: 'agentLost', agentChannelId: s.agentChannelId }
+        : { type: 'agentLost', agentChannelId: '' };
+    });
+  }
+
+  /** The operator pressed hang-up; false when the call is not theirs (any more). */
+  operatorHangsUp(operatorId: number, callId: string): boolean {
+    const call = this.calls.get(callId);
+    if (!call || this.deps.acd.callOf(operatorId) !== callId) return false;
+    this.push(call, { type: 'agentHangsUp', operatorId });
+    return true;
   }
 
   /** Resolves when every call's queued inputs have run (for tests and shutdown). */
@@ -199,6 +252,8 @@ export class StasisController {
     for (const call of this.calls.values()) this.clearTimer(call);
     if (this.overflowTimer) clearTimeout(this.overflowTimer);
     this.overflowTimer = null;
+    for (const timer of this.wrapUpTimers.values()) clearTimeout(timer);
+    this.wrapUpTimers.clear();
   }
 
   private route(event: AriEvent): void {
@@ -430,7 +485,7 @@ export class StasisController {
             app: STASIS_APP,
             appArgs: `${STASIS_ROLE.agent},${call.id}`,
             callerId: call.callerNumber,
-            timeout: RING_TIMEOUT_SECONDS,
+            timeout: command.ringSeconds,
             formats: 'opus,ulaw',
           });
         } catch (err) {
@@ -439,7 +494,7 @@ export class StasisController {
           if (!(err instanceof AriRequestError)) throw err;
           call.log.warn({ operatorId: command.operatorId, reason: err.message }, 'operator unreachable');
           call.unreachableLegs.add(agentChannelId);
-          this.push(call, { type: 'agentFailed', agentChannelId });
+          this.push(call, { type: 'agentFailed', agentChannelId, unreachable: true });
         }
         return;
       }
@@ -473,7 +528,8 @@ export class StasisController {
         this.lookup(call, command.trackingCode, command.lookup);
         return;
       case 'releaseOperator': {
-        acd.release(command.operatorId, command.to, this.deps.now());
+        const { type: _type, operatorId: _operatorId, ...release } = command;
+        acd.release(command.operatorId, release, this.deps.now());
         if (call.offeredTo.delete(command.operatorId)) events.callEnded(command.operatorId, call.id);
         this.agentStateChanged(command.operatorId);
         this.dispatch();
@@ -508,7 +564,11 @@ export class StasisController {
     );
   }
 
-  /** Puts the caller into the queue's holding bridge, re-creating the bridge if it went missing. */
+  /**
+   * Puts the caller into the queue's holding bridge, re-creating the bridge if it went missing. A
+   * caller back from a lost talk leaves its talk bridge behind: it goes, so the next answer can
+   * make it afresh.
+   */
   private async hold(call: Call, queue: QueueName): Promise<void> {
     const bridgeId = queueBridgeId(queue);
     try {
@@ -518,6 +578,13 @@ export class StasisController {
       call.log.warn({ bridgeId }, 'queue bridge missing; re-creating it');
       await this.createQueueBridge(queue);
       await this.deps.ari.addChannel(bridgeId, [call.id]);
+    }
+    const talk = call.talkBridge;
+    if (talk) {
+      call.talkBridge = null;
+      await this.deps.ari.destroyBridge(talk).catch((err: unknown) => {
+        if (!(err instanceof GoneError)) call.log.warn({ err }, 'could not destroy the talk bridge');
+      });
     }
   }
 
@@ -540,7 +607,7 @@ export class StasisController {
     // Only after a failed recovery can an operator still be held by this call.
     for (const operatorId of call.offeredTo) {
       if (this.deps.acd.callOf(operatorId) === call.id) {
-        this.deps.acd.release(operatorId, 'ready', this.deps.now());
+        this.deps.acd.release(operatorId, { to: 'ready' }, this.deps.now());
         this.agentStateChanged(operatorId);
       }
       this.deps.events.callEnded(operatorId, call.id);
@@ -573,6 +640,10 @@ export class StasisController {
   ): void {
     if (input.type === 'dtmf' && (before.name === 'menu' || before.name === 'codeRejected')) {
       this.record(call, { type: 'digit', digit: input.digit });
+    }
+    const dropped = input.type === 'agentLost' || input.type === 'agentHungUp';
+    if (before.name === 'connected' && after.name === 'queued' && dropped) {
+      this.record(call, { type: 'operatorLost', operatorId: before.operatorId });
     }
     for (const command of commands) {
       if (command.type === 'enqueue' && command.position === 'tail')
@@ -609,13 +680,33 @@ export class StasisController {
     return { callId: call.id, caller: call.callerNumber, queue, menuChoice, waitedSeconds };
   }
 
+  /** Tells the operator's console and the wallboard, and keeps the operator's wrap-up timer in step. */
   private agentStateChanged(operatorId: number): void {
-    this.deps.events.agentStateChanged(
-      operatorId,
-      this.deps.acd.state(operatorId),
-      this.deps.acd.since(operatorId),
-    );
+    this.syncWrapUpTimer(operatorId);
+    this.deps.events.agentStateChanged(operatorId, this.deps.acd.status(operatorId));
     this.deps.events.wallboardChanged();
+  }
+
+  private syncWrapUpTimer(operatorId: number): void {
+    const previous = this.wrapUpTimers.get(operatorId);
+    if (previous) clearTimeout(previous);
+    this.wrapUpTimers.delete(operatorId);
+    const endsAt = this.deps.acd.wrapUpEndsAt(operatorId);
+    if (!endsAt) return;
+    const timer = setTimeout(
+      () => {
+        this.wrapUpTimers.delete(operatorId);
+        if (!this.deps.acd.endWrapUp(operatorId, this.deps.now())) {
+          // Fired early by the clock's reckoning: wait for the rest.
+          this.syncWrapUpTimer(operatorId);
+          return;
+        }
+        this.agentStateChanged(operatorId);
+        this.dispatch();
+      },
+      Math.max(0, endsAt.getTime() - this.deps.now().getTime()),
+    );
+    this.wrapUpTimers.set(operatorId, timer);
   }
 
   private clearTimer(call: Call): void {

@@ -19,6 +19,7 @@ import type { Db } from './db/index.ts';
 import type { WorkingCalendar } from './deadlines/calendar.ts';
 import { errorBody, NotFoundError, registerErrorHandler } from './errors.ts';
 import { deliveryRoutes } from './forwarding/routes.ts';
+import { operatorRoutes } from './operators/routes.ts';
 import { reportRoutes } from './reports/routes.ts';
 import { smsRoutes } from './sms/routes.ts';
 import type { TicketHooks, TicketNotifier } from './tickets/hooks.ts';
@@ -26,7 +27,10 @@ import { ticketRoutes } from './tickets/routes.ts';
 import { createTicketService } from './tickets/service.ts';
 
 /** The slice of the call controller the HTTP and socket.io side uses. */
-export type Desk = Pick<Ivr, 'setAgentState' | 'agentState' | 'snapshot'>;
+export type Desk = Pick<
+  Ivr,
+  'setAgentState' | 'agentStatus' | 'extendWrapUp' | 'operatorLost' | 'operatorHangsUp' | 'snapshot'
+>;
 
 export interface AppDeps {
   config: Config;
@@ -98,6 +102,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(callRoutes, { db, now });
   await app.register(callbackRoutes, { db });
   await app.register(adminRoutes, { ivrMenu: deps.ivrMenu });
+  await app.register(operatorRoutes, { desk, now });
 
   const consoleDir = deps.consoleDir;
   const hasConsole = consoleDir !== undefined && existsSync(join(consoleDir, 'index.html'));

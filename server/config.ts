@@ -61,6 +61,19 @@ export interface Config {
     /** After this many seconds in a queue, any ready operator may take the call, skill or not. */
     readonly overflowAfterSeconds: number;
   };
+  /**
+   * Operators: how long their softphone rings before the offer counts as missed (the call goes back
+   * to the head of its queue, the operator to not ready); wrap-up after each talk, what one
+   * extension adds and its cap from the start of wrap-up (0 ms of wrap-up: straight back to ready).
+   */
+  readonly operators: {
+    readonly ringSeconds: number;
+    readonly wrapUp: {
+      readonly wrapUpMs: number;
+      readonly wrapUpExtensionMs: number;
+      readonly maxWrapUpMs: number;
+    };
+  };
   /** Deadline warning and escalation jobs. */
   readonly deadline: { readonly attempts: number; readonly backoffMs: number };
   readonly logLevel: string;
@@ -135,6 +148,24 @@ function smsConfig(env: Env): Config['sms'] {
   };
 }
 
+function operatorTimes(env: Env): Config['operators'] {
+  const wrapUp = int(env, 'HOTLINE_WRAP_UP_SECONDS', 30, 0, 3600);
+  const max = int(env, 'HOTLINE_WRAP_UP_MAX_SECONDS', Math.max(180, wrapUp), 0, 3600);
+  if (max < wrapUp) {
+    throw new ConfigError(
+      `HOTLINE_WRAP_UP_MAX_SECONDS (${max}) must not be less than HOTLINE_WRAP_UP_SECONDS (${wrapUp})`,
+    );
+  }
+  return {
+    ringSeconds: int(env, 'HOTLINE_RING_TIMEOUT_SECONDS', 15, 1, 300),
+    wrapUp: {
+      wrapUpMs: wrapUp * 1000,
+      wrapUpExtensionMs: int(env, 'HOTLINE_WRAP_UP_EXTENSION_SECONDS', 30, 1, 3600) * 1000,
+      maxWrapUpMs: max * 1000,
+    },
+  };
+}
+
 /** The database path alone, for tools (migrations) that need nothing else. */
 export function loadDatabasePath(env: Env = process.env): string {
   return str(env, 'HOTLINE_DB_PATH', 'data/hotline.sqlite');
@@ -180,6 +211,7 @@ export function loadConfig(env: Env = process.env): Config {
     waiting: {
       overflowAfterSeconds: int(env, 'HOTLINE_OVERFLOW_AFTER_SECONDS', 60, 0, 24 * 3600),
     },
+    operators: operatorTimes(env),
     deadline: {
       attempts: int(env, 'HOTLINE_DEADLINE_ATTEMPTS', 5, 1, 100),
       backoffMs: int(env, 'HOTLINE_DEADLINE_BACKOFF_MS', 2000, 10),

@@ -7,9 +7,15 @@ import { mkdirSync, realpathSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Logger, pino } from 'pino';
-import { type AgentState, QUEUE_NAMES } from '../common/domain.ts';
-import { NO_CALL_FIGURES } from '../common/events.ts';
-import { type Ivr, type IvrEvents, UnknownOperatorError } from '../ivr/api.ts';
+import { QUEUE_NAMES } from '../common/domain.ts';
+import { type AgentStateView, NO_CALL_FIGURES } from '../common/events.ts';
+import {
+  type AgentRequest,
+  type Ivr,
+  type IvrEvents,
+  NotInWrapUpError,
+  UnknownOperatorError,
+} from '../ivr/api.ts';
 import { createIvr } from '../ivr/index.ts';
 import { openMenuStore } from '../ivr/menu-file.ts';
 import { writePrompts } from '../ivr/prompt-files.ts';
@@ -46,31 +52,49 @@ export interface RunningHotline {
  * in, change state and file tickets; no calls arrive and the wallboard shows telephony down.
  */
 function createDeskWithoutTelephony(operators: SipAccount[], events: IvrEvents, now: () => Date): Ivr {
+  const offline = (): AgentStateView => ({
+    state: 'offline',
+    since: now().toISOString(),
+    reason: null,
+    wrapUpEndsAt: null,
+  });
   const agents = new Map(
-    operators.map((op) => [
-      op.operatorId,
-      { displayName: op.displayName, state: 'offline' as AgentState, since: now() },
-    ]),
+    operators.map((op) => [op.operatorId, { displayName: op.displayName, ...offline() }]),
   );
   const agent = (operatorId: number) => {
     const found = agents.get(operatorId);
     if (!found) throw new UnknownOperatorError(operatorId);
     return found;
   };
+  const status = ({ state, since, reason, wrapUpEndsAt }: AgentStateView) => ({
+    state,
+    since,
+    reason,
+    wrapUpEndsAt,
+  });
+  const setAgentState = (operatorId: number, request: AgentRequest): AgentStateView => {
+    const found = agent(operatorId);
+    const reason = request.state === 'not_ready' ? request.reason : null;
+    if (found.state !== request.state || found.reason !== reason) {
+      Object.assign(found, { state: request.state, reason, since: now().toISOString() });
+      events.agentStateChanged(operatorId, status(found));
+      events.wallboardChanged();
+    }
+    return status(found);
+  };
   return {
     async start() {},
     async stop() {},
-    setAgentState(operatorId, state) {
-      const found = agent(operatorId);
-      if (found.state !== state) {
-        found.state = state;
-        found.since = now();
-        events.agentStateChanged(operatorId, state, found.since);
-        events.wallboardChanged();
-      }
-      return found.state;
+    setAgentState,
+    agentStatus: (operatorId) => status(agent(operatorId)),
+    extendWrapUp(operatorId) {
+      throw new NotInWrapUpError(operatorId);
     },
-    agentState: (operatorId) => agent(operatorId).state,
+    operatorLost(operatorId) {
+      if (agent(operatorId).state !== 'offline')
+        setAgentState(operatorId, { state: 'not_ready', reason: 'connection_lost' });
+    },
+    operatorHangsUp: () => false,
     snapshot: (at) => ({
       at: at.toISOString(),
       telephonyUp: false,
@@ -83,8 +107,7 @@ function createDeskWithoutTelephony(operators: SipAccount[], events: IvrEvents, 
       agents: [...agents].map(([operatorId, a]) => ({
         operatorId,
         displayName: a.displayName,
-        state: a.state,
-        since: a.since.toISOString(),
+        ...status(a),
       })),
     }),
   };
@@ -172,13 +195,18 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
           waiting: { overflowAfterMs: config.waiting.overflowAfterSeconds * 1000 },
           menu: () => menu.current(),
           logger: logger.child({ component: 'ivr' }),
+          ringSeconds: config.operators.ringSeconds,
+          wrapUp: config.operators.wrapUp,
           now,
         })
       : createDeskWithoutTelephony(operators, bridge, now);
     // The wallboard adds today's figures from the call records to the controller's live view.
     const wallboardDesk: Desk = {
-      setAgentState: (operatorId, state) => desk.setAgentState(operatorId, state),
-      agentState: (operatorId) => desk.agentState(operatorId),
+      setAgentState: (operatorId, request) => desk.setAgentState(operatorId, request),
+      agentStatus: (operatorId) => desk.agentStatus(operatorId),
+      extendWrapUp: (operatorId) => desk.extendWrapUp(operatorId),
+      operatorLost: (operatorId) => desk.operatorLost(operatorId),
+      operatorHangsUp: (operatorId, callId) => desk.operatorHangsUp(operatorId, callId),
       snapshot: (at) => callRecords.addFigures(desk.snapshot(at), at),
     };
     wallboardSource = wallboardDesk;

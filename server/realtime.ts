@@ -6,9 +6,9 @@ import type {} from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
-import type { AgentState } from '../common/domain.ts';
 import type {
   Ack,
+  AgentStateView,
   CallPop,
   ClientToServerEvents,
   ServerToClientEvents,
@@ -18,6 +18,8 @@ import type { CallInfo, IvrEvents } from '../ivr/api.ts';
 import type { Desk } from './app.ts';
 import { type AuthUser, createAuthService, SESSION_COOKIE } from './auth/service.ts';
 import type { Db } from './db/index.ts';
+import { AppError } from './errors.ts';
+import { parseAgentStateRequest } from './operators/routes.ts';
 import type { TicketNotifier } from './tickets/hooks.ts';
 import {
   findTicket,
@@ -60,6 +62,13 @@ function errorCode(err: unknown): string {
   const code = (err as { code?: unknown }).code;
   return typeof code === 'string' ? code : 'INTERNAL';
 }
+
+/**
+ * socket.io's reasons for a disconnect the console did not ask for: the page was closed or
+ * reloaded, the browser crashed, or the network dropped. A log-out disconnects on purpose
+ * (`client namespace disconnect`); a server shutdown is the server's own doing.
+ */
+const LOST_CONNECTION = new Set(['transport close', 'transport error', 'ping timeout', 'parse error']);
 
 /** A socket.io server not yet bound to HTTP, for wiring that needs it before the app exists. */
 export function createRealtimeServer(): RealtimeServer {
@@ -108,9 +117,7 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
       void socket.join(operatorRoom(user.id));
       openSockets.set(user.id, (openSockets.get(user.id) ?? 0) + 1);
       try {
-        const state = desk.agentState(user.id);
-        const since = desk.snapshot(now()).agents.find((a) => a.operatorId === user.id)?.since;
-        socket.emit('agent:state', { state, since: since ?? now().toISOString() });
+        socket.emit('agent:state', desk.agentStatus(user.id));
       } catch (err) {
         log.debug({ err }, 'operator unknown to the call controller');
       }
@@ -122,26 +129,58 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
       socket.emit('wallboard:updated', desk.snapshot(now()));
     }
 
-    socket.on('agent:setState', (state, ack) => {
+    const forbidden = { error: { code: 'FORBIDDEN', message: 'Tài khoản của bạn không nhận cuộc gọi.' } };
+
+    socket.on('agent:setState', (raw, ack) => {
       if (typeof ack !== 'function') return;
-      const reply = (r: Ack<{ state: AgentState }>) => ack(r);
-      if (!hasSoftphone(user)) {
-        reply({ error: { code: 'FORBIDDEN', message: 'Tài khoản của bạn không nhận cuộc gọi.' } });
-        return;
-      }
-      if (state !== 'ready' && state !== 'not_ready') {
-        reply({ error: { code: 'VALIDATION', message: 'Trạng thái không hợp lệ.' } });
-        return;
-      }
+      const reply = (r: Ack<AgentStateView>) => ack(r);
+      if (!hasSoftphone(user)) return reply(forbidden);
       try {
-        reply({ data: { state: desk.setAgentState(user.id, state) } });
+        reply({ data: desk.setAgentState(user.id, parseAgentStateRequest(raw)) });
       } catch (err) {
+        if (err instanceof AppError) return reply({ error: { code: err.code, message: err.message } });
         log.warn({ err }, 'could not change agent state');
         reply({ error: { code: errorCode(err), message: 'Không đổi được trạng thái, vui lòng thử lại.' } });
       }
     });
 
-    socket.on('disconnect', () => {
+    socket.on('agent:extendWrapUp', (ack) => {
+      if (typeof ack !== 'function') return;
+      const reply = (r: Ack<AgentStateView>) => ack(r);
+      if (!hasSoftphone(user)) return reply(forbidden);
+      try {
+        reply({ data: desk.extendWrapUp(user.id) });
+      } catch (err) {
+        const code = errorCode(err);
+        if (code !== 'NOT_IN_WRAP_UP') log.warn({ err }, 'could not extend wrap-up');
+        const message =
+          code === 'NOT_IN_WRAP_UP'
+            ? 'Bạn không ở trạng thái xử lý sau cuộc gọi.'
+            : 'Không thêm được thời gian, vui lòng thử lại.';
+        reply({ error: { code, message } });
+      }
+    });
+
+    socket.on('call:hangup', (e, ack) => {
+      if (typeof ack !== 'function') return;
+      const reply = (r: Ack<{ callId: string }>) => ack(r);
+      if (!hasSoftphone(user)) return reply(forbidden);
+      const callId = (e as { callId?: unknown } | null)?.callId;
+      if (typeof callId !== 'string' || callId.length === 0 || callId.length > 200) {
+        return reply({ error: { code: 'VALIDATION', message: 'Cuộc gọi không hợp lệ.' } });
+      }
+      try {
+        if (desk.operatorHangsUp(user.id, callId)) return reply({ data: { callId } });
+        reply({ error: { code: 'CALL_NOT_FOUND', message: 'Cuộc gọi đã kết thúc.' } });
+      } catch (err) {
+        log.warn({ err }, 'could not hang up');
+        reply({
+          error: { code: errorCode(err), message: 'Không kết thúc được cuộc gọi, vui lòng thử lại.' },
+        });
+      }
+    });
+
+    socket.on('disconnect', (reason) => {
       if (!hasSoftphone(user)) return;
       const left = (openSockets.get(user.id) ?? 1) - 1;
       if (left > 0) {
@@ -150,9 +189,14 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
       }
       openSockets.delete(user.id);
       try {
-        desk.setAgentState(user.id, 'offline');
+        if (LOST_CONNECTION.has(reason)) {
+          log.warn({ reason }, 'operator console connection lost');
+          desk.operatorLost(user.id);
+        } else {
+          desk.setAgentState(user.id, { state: 'offline' });
+        }
       } catch (err) {
-        log.debug({ err }, 'could not set a disconnected operator offline');
+        log.debug({ err }, 'could not update a disconnected operator');
       }
     });
   });
@@ -207,8 +251,8 @@ export function createIvrEventBridge(
     callEnded(operatorId, callId) {
       io.to(operatorRoom(operatorId)).emit('call:ended', { callId });
     },
-    agentStateChanged(operatorId, state, since) {
-      io.to(operatorRoom(operatorId)).emit('agent:state', { state, since: since.toISOString() });
+    agentStateChanged(operatorId, status) {
+      io.to(operatorRoom(operatorId)).emit('agent:state', status);
     },
     wallboardChanged() {
       if (timer) return;

@@ -30,6 +30,11 @@ export interface CallPanelDeps {
   autoAnswer(): boolean;
   /** A pop became the current call: the ticket form takes its caller and queue. */
   onCallShown(pop: CallPop): void;
+  /**
+   * Tells the server the operator is hanging up this call, before the softphone does; without it
+   * the server takes the end of the call for a drop and puts the caller back in the queue.
+   */
+  announceHangup(callId: string): Promise<void>;
 }
 
 export function createCallPanel(deps: CallPanelDeps): CallPanel {
@@ -147,7 +152,16 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
     if (live(session)) session.terminate();
   });
   el.hangup.addEventListener('click', () => {
-    if (live(session)) session.terminate();
+    const callId = pop?.callId;
+    if (!live(session)) return;
+    el.hangup.disabled = true;
+    const told = callId
+      ? deps.announceHangup(callId).catch((err: unknown) => console.warn('hang-up not announced', err))
+      : Promise.resolve();
+    void told.finally(() => {
+      el.hangup.disabled = false;
+      if (live(session)) session.terminate();
+    });
   });
   el.mute.addEventListener('click', () => {
     if (!live(session)) return;

@@ -3,7 +3,13 @@
  * small second locale (`?lang=en`, remembered in localStorage) and falls back to Vietnamese.
  * Reference labels (queues, categories, districts) come from `common/domain.ts`.
  */
-import type { AgentState, SmsEvent, TicketAction, TicketStatus } from '../../common/domain.ts';
+import type {
+  AgentState,
+  NotReadyReason,
+  SmsEvent,
+  TicketAction,
+  TicketStatus,
+} from '../../common/domain.ts';
 
 const vi = {
   'app.name': 'Tổng đài 1022',
@@ -38,11 +44,24 @@ const vi = {
   'state.ringing': 'Đang đổ chuông',
   'state.on_call': 'Đang nghe máy',
   'state.offline': 'Ngoại tuyến',
+  'state.wrap_up': 'Xử lý sau cuộc gọi',
+  'reason.break': 'Nghỉ giải lao',
+  'reason.training': 'Đào tạo',
+  'reason.callback_work': 'Gọi lại cho dân',
+  'reason.missed_call': 'Không trả lời cuộc gọi',
+  'reason.connection_lost': 'Mất kết nối',
 
   'operator.stateHeading': 'Trạng thái',
   'operator.stateLabel': 'Trạng thái hiện tại:',
   'operator.setReady': 'Sẵn sàng',
-  'operator.setNotReady': 'Tạm nghỉ',
+  'operator.notReadyLegend': 'Tạm nghỉ vì',
+  'operator.wrapUpLeft': 'Tự động sẵn sàng sau',
+  'operator.extendWrapUp': 'Thêm thời gian',
+  'operator.afterWrapUp': 'Sau khi xử lý xong: {state}',
+  'operator.missedCall':
+    'Bạn đã không trả lời cuộc gọi nên được chuyển sang Tạm nghỉ; cuộc gọi đã quay lại đầu hàng đợi cho tổng đài viên khác. Bấm "Sẵn sàng" để nhận cuộc gọi tiếp.',
+  'operator.connectionLost':
+    'Kết nối của bạn bị gián đoạn nên được chuyển sang Tạm nghỉ; người gọi (nếu có) đã quay lại đầu hàng đợi. Bấm "Sẵn sàng" khi bạn sẵn sàng nhận cuộc gọi.',
   'operator.autoAnswer': 'Tự động trả lời',
   'phone.label': 'Điện thoại:',
   'phone.connecting': 'Đang kết nối…',
@@ -283,6 +302,13 @@ const en: Partial<Record<MessageKey, string>> = {
   'state.ringing': 'Ringing',
   'state.on_call': 'On a call',
   'state.offline': 'Offline',
+  'state.wrap_up': 'Wrap-up',
+  'reason.break': 'Break',
+  'reason.training': 'Training',
+  'reason.callback_work': 'Callback work',
+  'reason.missed_call': 'Missed a call',
+  'reason.connection_lost': 'Connection lost',
+  'operator.extendWrapUp': 'More time',
   'call.answer': 'Answer',
   'call.reject': 'Decline',
   'call.hangup': 'Hang up',
@@ -312,6 +338,10 @@ export function t(key: MessageKey, params: Record<string, string | number> = {})
 }
 
 export const stateLabel = (state: AgentState): string => t(`state.${state}`);
+export const reasonLabel = (reason: NotReadyReason): string => t(`reason.${reason}`);
+/** "Tạm nghỉ: Đào tạo" for a not-ready operator with a reason, the state's label otherwise. */
+export const agentStateLabel = (state: AgentState, reason: NotReadyReason | null): string =>
+  state === 'not_ready' && reason ? `${stateLabel(state)}: ${reasonLabel(reason)}` : stateLabel(state);
 export const ticketStatusLabel = (status: TicketStatus): string => t(`ticketStatus.${status}`);
 export const actionLabel = (action: TicketAction): string => t(`action.${action}`);
 export const smsEventLabel = (event: SmsEvent): string => t(`sms.${event}`);

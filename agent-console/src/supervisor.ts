@@ -5,7 +5,7 @@
 import { QUEUES } from '../../common/domain.ts';
 import type { WallboardSnapshot } from '../../common/events.ts';
 import { formatMinutesSeconds, formatRate, secondsSince } from './format.ts';
-import { stateLabel, t, translatePage } from './i18n.ts';
+import { agentStateLabel, t, translatePage } from './i18n.ts';
 import { byId, requireUser, showFatal, showWhileDisconnected, wireLogout } from './page.ts';
 import { connectSocket } from './socket.ts';
 
@@ -80,7 +80,7 @@ function render(snapshot: WallboardSnapshot, receivedAt: number): void {
     ...snapshot.agents.map((agent) =>
       row(
         { text: agent.displayName, header: true },
-        { text: stateLabel(agent.state), className: `state state-${agent.state}` },
+        { text: agentStateLabel(agent.state, agent.reason), className: `state state-${agent.state}` },
         {
           text: formatMinutesSeconds(secondsSince(agent.since, snapshot.at, receivedAt, now)),
           className: 'num',

@@ -65,6 +65,7 @@ export type CallEventType =
   | 'offerEnded'
   | 'answered'
   | 'recorded'
+  | 'operatorLost'
   | 'ended';
 
 /**

@@ -120,6 +120,9 @@ export function applyCallEvent(tx: Tx, e: CallRecordEvent): { known: boolean; ca
         .run();
       return { known: true };
     }
+    case 'operatorLost':
+      // The talk was lost; the caller waits again, and a later answer names the next operator.
+      return { known: true };
     case 'ended': {
       const waited = call.queuedAt !== null && call.leftQueueAt === null;
       tx.update(calls)

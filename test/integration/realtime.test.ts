@@ -100,7 +100,7 @@ describe('socket.io', () => {
     expect((err as Error).message).toBe('UNAUTHENTICATED');
   });
 
-  it('lets an operator change state, acknowledged, and goes offline when the last tab closes', async () => {
+  it('lets an operator change state, acknowledged, and goes offline when the last tab logs out', async () => {
     const cookie = await fx.login('tdv01');
     const id = fx.userId('tdv01');
     const first = client(cookie);
@@ -108,18 +108,73 @@ describe('socket.io', () => {
     await connected(first);
     expect((await initial).state).toBe('offline');
 
-    expect(await first.emitWithAck('agent:setState', 'ready')).toEqual({ data: { state: 'ready' } });
+    expect(await first.emitWithAck('agent:setState', { state: 'ready' })).toMatchObject({
+      data: { state: 'ready', reason: null },
+    });
     expect(fx.desk.agentState(id)).toBe('ready');
-    const bad = await first.emitWithAck('agent:setState', 'on_call' as 'ready');
-    expect(bad).toMatchObject({ error: { code: 'VALIDATION' } });
+    expect(
+      await first.emitWithAck('agent:setState', { state: 'not_ready', reason: 'training' }),
+    ).toMatchObject({
+      data: { state: 'not_ready', reason: 'training' },
+    });
+    expect(fx.desk.agentStatus(id)).toMatchObject({ state: 'not_ready', reason: 'training' });
 
     const second = client(cookie);
     await connected(second);
     first.disconnect();
     await new Promise((r) => setTimeout(r, 200));
-    expect(fx.desk.agentState(id)).toBe('ready');
+    expect(fx.desk.agentState(id)).toBe('not_ready');
     second.disconnect();
     await waitFor('offline', () => fx.desk.agentState(id) === 'offline');
+    expect(fx.desk.lost).toEqual([]);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['an unknown state', { state: 'on_call' }, 'INVALID_AGENT_STATE'],
+    ['the old string form', 'ready', 'INVALID_AGENT_STATE'],
+    ['not ready without a reason', { state: 'not_ready' }, 'UNKNOWN_NOT_READY_REASON'],
+    ['an unknown reason', { state: 'not_ready', reason: 'lunch' }, 'UNKNOWN_NOT_READY_REASON'],
+    [
+      'a reason only the hotline sets',
+      { state: 'not_ready', reason: 'missed_call' },
+      'UNKNOWN_NOT_READY_REASON',
+    ],
+  ])('refuses %s with a code, changing nothing', async (_label, request, code) => {
+    const socket = client(await fx.login('tdv01'));
+    await connected(socket);
+    const reply = await socket.emitWithAck('agent:setState', request as never);
+    expect(reply).toMatchObject({ error: { code } });
+    expect(fx.desk.changes).toEqual([]);
+  });
+
+  it('takes a dropped connection (not a log-out) for a lost console', async () => {
+    const id = fx.userId('tdv02');
+    const socket = client(await fx.login('tdv02'));
+    await connected(socket);
+    await socket.emitWithAck('agent:setState', { state: 'ready' });
+    // Closing the transport under socket.io is what a closed page or a cut network looks like.
+    socket.io.engine.close();
+    await waitFor('the console counted as lost', () => fx.desk.lost.length === 1);
+    expect(fx.desk.lost).toEqual([id]);
+    expect(fx.desk.agentStatus(id)).toMatchObject({ state: 'not_ready', reason: 'connection_lost' });
+  });
+
+  it('passes an announced hang-up to the desk, refusing calls that are not the operator’s', async () => {
+    const id = fx.userId('tdv01');
+    fx.desk.calls.set(id, 'c-7');
+    const socket = client(await fx.login('tdv01'));
+    await connected(socket);
+    expect(await socket.emitWithAck('call:hangup', { callId: 'c-7' })).toEqual({ data: { callId: 'c-7' } });
+    expect(await socket.emitWithAck('call:hangup', { callId: 'c-8' })).toMatchObject({
+      error: { code: 'CALL_NOT_FOUND' },
+    });
+    expect(await socket.emitWithAck('call:hangup', {} as { callId: string })).toMatchObject({
+      error: { code: 'VALIDATION' },
+    });
+    expect(fx.desk.hangups).toEqual([{ operatorId: id, callId: 'c-7' }]);
+    expect(await socket.emitWithAck('agent:extendWrapUp')).toMatchObject({
+      error: { code: 'NOT_IN_WRAP_UP' },
+    });
   });
 
   it('gives a supervisor the wallboard on connect, and refuses a state change from an admin', async () => {
@@ -142,7 +197,7 @@ describe('socket.io', () => {
 
     const admin = client(await fx.login('quantri'));
     await connected(admin);
-    expect(await admin.emitWithAck('agent:setState', 'ready')).toMatchObject({
+    expect(await admin.emitWithAck('agent:setState', { state: 'ready' })).toMatchObject({
       error: { code: 'FORBIDDEN' },
     });
   });
@@ -206,7 +261,7 @@ describe('socket.io', () => {
 
     const id = fx.userId('tdv03');
     for (let i = 0; i < 20; i++) {
-      fx.desk.setAgentState(id, i % 2 === 0 ? 'ready' : 'not_ready');
+      fx.desk.setAgentState(id, i % 2 === 0 ? { state: 'ready' } : { state: 'not_ready', reason: 'break' });
       bridge.wallboardChanged();
     }
     await waitFor(
@@ -215,7 +270,10 @@ describe('socket.io', () => {
     );
     await new Promise((r) => setTimeout(r, 250));
     expect(boards.length).toBeLessThanOrEqual(2);
-    expect(boards.at(-1)?.agents.find((a) => a.operatorId === id)?.state).toBe('not_ready');
+    expect(boards.at(-1)?.agents.find((a) => a.operatorId === id)).toMatchObject({
+      state: 'not_ready',
+      reason: 'break',
+    });
   });
 
   it('pushes ticket changes to supervisors in full and to the ticket’s agency masked, nobody else', async () => {

@@ -2,8 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { AgentState } from '../../common/domain.ts';
-import type { WallboardSnapshot } from '../../common/events.ts';
-import { UnknownOperatorError } from '../../ivr/api.ts';
+import type { AgentStateView, WallboardSnapshot } from '../../common/events.ts';
+import { type AgentRequest, NotInWrapUpError, UnknownOperatorError } from '../../ivr/api.ts';
 import { openMenuStore } from '../../ivr/menu-file.ts';
 import { type AppDeps, createApp, type Desk } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
@@ -21,23 +21,52 @@ export const config = loadConfig({
 
 export const logger = pino({ level: 'silent' });
 
-/** A desk that knows the seeded operators and records state changes. */
+/** A desk that knows the seeded operators and records what the server asked of it. */
 export class FakeDesk implements Desk {
-  readonly states = new Map<number, AgentState>();
-  readonly changes: { operatorId: number; state: AgentState }[] = [];
+  readonly states = new Map<number, AgentStateView>();
+  readonly changes: { operatorId: number; request: AgentRequest }[] = [];
+  /** Operators whose console connection was lost, in order. */
+  readonly lost: number[] = [];
+  /** Hang-ups announced by consoles; only calls in `calls` (operator id → call id) are accepted. */
+  readonly hangups: { operatorId: number; callId: string }[] = [];
+  readonly calls = new Map<number, string>();
   constructor(operatorIds: number[]) {
-    for (const id of operatorIds) this.states.set(id, 'offline');
+    for (const id of operatorIds) this.set(id, { state: 'offline' });
   }
-  setAgentState(operatorId: number, state: 'ready' | 'not_ready' | 'offline'): AgentState {
-    if (!this.states.has(operatorId)) throw new UnknownOperatorError(operatorId);
-    this.states.set(operatorId, state);
-    this.changes.push({ operatorId, state });
-    return state;
+  private set(operatorId: number, request: AgentRequest): AgentStateView {
+    const status: AgentStateView = {
+      state: request.state,
+      since: new Date().toISOString(),
+      reason: request.state === 'not_ready' ? request.reason : null,
+      wrapUpEndsAt: null,
+    };
+    this.states.set(operatorId, status);
+    return status;
+  }
+  setAgentState(operatorId: number, request: AgentRequest): AgentStateView {
+    this.agentStatus(operatorId);
+    this.changes.push({ operatorId, request });
+    return this.set(operatorId, request);
+  }
+  agentStatus(operatorId: number): AgentStateView {
+    const status = this.states.get(operatorId);
+    if (status === undefined) throw new UnknownOperatorError(operatorId);
+    return status;
   }
   agentState(operatorId: number): AgentState {
-    const state = this.states.get(operatorId);
-    if (state === undefined) throw new UnknownOperatorError(operatorId);
-    return state;
+    return this.agentStatus(operatorId).state;
+  }
+  extendWrapUp(operatorId: number): AgentStateView {
+    throw new NotInWrapUpError(operatorId);
+  }
+  operatorLost(operatorId: number): void {
+    this.lost.push(operatorId);
+    this.set(operatorId, { state: 'not_ready', reason: 'connection_lost' });
+  }
+  operatorHangsUp(operatorId: number, callId: string): boolean {
+    if (this.calls.get(operatorId) !== callId) return false;
+    this.hangups.push({ operatorId, callId });
+    return true;
   }
   snapshot(now: Date): WallboardSnapshot {
     return {
@@ -54,11 +83,10 @@ export class FakeDesk implements Desk {
           averageSpeedOfAnswerSeconds: null,
         },
       ],
-      agents: [...this.states].map(([operatorId, state]) => ({
+      agents: [...this.states].map(([operatorId, status]) => ({
         operatorId,
         displayName: `op ${operatorId}`,
-        state,
-        since: now.toISOString(),
+        ...status,
       })),
     };
   }

@@ -1,7 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import type { QueueName } from '../../common/domain.ts';
-import { Acd } from '../../ivr/acd.ts';
-import { type OperatorEndpoint, UnknownOperatorError } from '../../ivr/api.ts';
+import type { AgentState, NotReadyReason, QueueName } from '../../common/domain.ts';
+import {
+  Acd,
+  DEFAULT_ACD_OPTIONS,
+  DEFAULT_WRAP_UP,
+  type OperatorRelease,
+  type WrapUpTimes,
+} from '../../ivr/acd.ts';
+import {
+  type AgentRequest,
+  NotInWrapUpError,
+  type OperatorEndpoint,
+  UnknownOperatorError,
+} from '../../ivr/api.ts';
+
+const READY: AgentRequest = { state: 'ready' };
+const BREAK: AgentRequest = { state: 'not_ready', reason: 'break' };
+const TRAINING: AgentRequest = { state: 'not_ready', reason: 'training' };
+const MISSED: OperatorRelease = { to: 'not_ready', reason: 'missed_call' };
+const LOST: OperatorRelease = { to: 'not_ready', reason: 'connection_lost' };
 
 const t0 = new Date('2024-05-01T08:00:00Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -208,7 +225,7 @@ const cases: Case[] = [
 describe('Acd.assign', () => {
   it.each(cases)('$name', ({ operators, ready, calls, expected, overflowAfter, assignAt }) => {
     const acd = new Acd(operators, t0, { overflowAfterMs: (overflowAfter ?? 3600) * 1000 });
-    for (const [id, second] of Object.entries(ready)) acd.request(Number(id), 'ready', at(second));
+    for (const [id, second] of Object.entries(ready)) acd.request(Number(id), READY, at(second));
     for (const [callId, queue, second, position, priority] of calls) {
       acd.enqueue({ callId, queue, queuedAt: at(second), priority: priority ?? false }, position ?? 'tail');
     }
@@ -259,19 +276,19 @@ describe('waiting order, overflow timing and reservations', () => {
 
   it('never offers one call to two operators, nor two calls to one, as calls overflow over time', () => {
     const acd = new Acd([op(1, ['goods']), op(2, ['health'])], t0, { overflowAfterMs: 30_000 });
-    acd.request(1, 'ready', at(0));
+    acd.request(1, READY, at(0));
     acd.enqueue({ callId: 'h1', queue: 'health', queuedAt: at(0) }, 'tail');
     acd.enqueue({ callId: 'h2', queue: 'health', queuedAt: at(1) }, 'tail');
     expect(acd.assign(at(10))).toEqual([]);
     // Operator 2 (skilled) and the overflow deadline arrive together: each call once, each operator once.
-    acd.request(2, 'ready', at(30));
+    acd.request(2, READY, at(30));
     const first = acd.assign(at(30)).map((a) => [a.call.callId, a.operator.operatorId]);
     expect(first).toEqual([['h1', 2]]);
     const second = acd.assign(at(31)).map((a) => [a.call.callId, a.operator.operatorId]);
     expect(second).toEqual([['h2', 1]]);
     expect(acd.assign(at(90))).toEqual([]);
     // The offer to operator 2 fails: h1 goes back to the head, operator 2 is not ready; nobody is free.
-    acd.release(2, 'not_ready', at(40));
+    acd.release(2, MISSED, at(40));
     acd.enqueue({ callId: 'h1', queue: 'health', queuedAt: at(0) }, 'head');
     expect(acd.assign(at(41))).toEqual([]);
     expect(acd.callOf(1)).toBe('h2');
@@ -279,49 +296,187 @@ describe('waiting order, overflow timing and reservations', () => {
 });
 
 describe('operator states', () => {
-  const make = () => {
-    const acd = new Acd([op(1, ['health'])], t0);
-    acd.request(1, 'ready', at(1));
+  const make = (wrapUp: WrapUpTimes = DEFAULT_WRAP_UP) => {
+    const acd = new Acd([op(1, ['health'])], t0, DEFAULT_ACD_OPTIONS, wrapUp);
+    acd.request(1, READY, at(1));
     acd.enqueue({ callId: 'a', queue: 'health', queuedAt: at(2) }, 'tail');
     acd.assign(at(3));
+    return acd;
+  };
+  const talked = (wrapUp?: WrapUpTimes) => {
+    const acd = make(wrapUp);
+    acd.answered(1, at(5));
     return acd;
   };
 
   it('starts offline and throws for unknown operators', () => {
     const acd = new Acd([op(1, [])], t0);
     expect(acd.state(1)).toBe('offline');
-    expect(() => acd.request(9, 'ready', t0)).toThrow(UnknownOperatorError);
+    expect(() => acd.request(9, READY, t0)).toThrow(UnknownOperatorError);
   });
 
-  it('keeps ringing / on_call when the operator asks for another state, and applies it at the end', () => {
+  it('keeps ringing / on_call when the operator asks for another state, and applies it after wrap-up', () => {
     const acd = make();
-    expect(acd.request(1, 'not_ready', at(4))).toBe('ringing');
+    expect(acd.request(1, BREAK, at(4))).toBe('ringing');
     acd.answered(1, at(5));
     expect(acd.state(1)).toBe('on_call');
-    expect(acd.release(1, 'ready', at(60))).toBe('not_ready');
-    expect(acd.since(1)).toEqual(at(60));
+    expect(acd.release(1, { to: 'wrap_up' }, at(60))).toBe('wrap_up');
+    expect(acd.endWrapUp(1, at(90))).toBe(true);
+    expect(acd.status(1)).toMatchObject({ state: 'not_ready', reason: 'break', since: at(90).toISOString() });
   });
 
-  it('goes back to ready after a call by default', () => {
-    const acd = make();
-    acd.answered(1, at(5));
-    expect(acd.release(1, 'ready', at(60))).toBe('ready');
+  it('goes to wrap-up after a talk, then ready by itself when wrap-up ends', () => {
+    const acd = talked();
+    expect(acd.release(1, { to: 'wrap_up' }, at(60))).toBe('wrap_up');
     expect(acd.callOf(1)).toBeNull();
+    expect(acd.status(1)).toEqual({
+      state: 'wrap_up',
+      since: at(60).toISOString(),
+      reason: null,
+      wrapUpEndsAt: at(90).toISOString(),
+    });
+    expect(acd.endWrapUp(1, at(89))).toBe(false);
+    expect(acd.state(1)).toBe('wrap_up');
+    expect(acd.endWrapUp(1, at(90))).toBe(true);
+    expect(acd.status(1)).toMatchObject({ state: 'ready', wrapUpEndsAt: null, since: at(90).toISOString() });
   });
 
-  it('becomes not_ready after a failed offer, until they choose ready again', () => {
+  it('goes straight back to what the operator asked for when wrap-up is configured off', () => {
+    const acd = talked({ ...DEFAULT_WRAP_UP, wrapUpMs: 0 });
+    expect(acd.release(1, { to: 'wrap_up' }, at(60))).toBe('ready');
+  });
+
+  it('never offers a call to an operator in wrap-up', () => {
+    const acd = talked();
+    acd.release(1, { to: 'wrap_up' }, at(60));
+    acd.enqueue({ callId: 'b', queue: 'health', queuedAt: at(61) }, 'tail');
+    expect(acd.assign(at(62))).toEqual([]);
+    expect(acd.assign(at(89))).toEqual([]);
+    acd.endWrapUp(1, at(90));
+    expect(acd.assign(at(90)).map((a) => a.call.callId)).toEqual(['b']);
+  });
+
+  it.each<[string, AgentRequest, AgentState, NotReadyReason | null]>([
+    ['ready ends wrap-up at once', READY, 'ready', null],
+    ['not ready with a reason waits for the end of wrap-up', TRAINING, 'wrap_up', null],
+    ['offline waits for the end of wrap-up', { state: 'offline' }, 'wrap_up', null],
+  ])('during wrap-up: %s', (_label, request, now, reason) => {
+    const acd = talked();
+    acd.release(1, { to: 'wrap_up' }, at(60));
+    expect(acd.request(1, request, at(70))).toBe(now);
+    expect(acd.status(1).reason).toBe(reason);
+    if (now === 'wrap_up') {
+      acd.endWrapUp(1, at(90));
+      expect(acd.status(1)).toMatchObject({
+        state: request.state,
+        reason: request.state === 'not_ready' ? request.reason : null,
+      });
+    }
+  });
+
+  it('extends wrap-up by the extension, never past its cap from the start of wrap-up', () => {
+    const acd = talked({ wrapUpMs: 30_000, wrapUpExtensionMs: 30_000, maxWrapUpMs: 100_000 });
+    acd.release(1, { to: 'wrap_up' }, at(60));
+    expect(acd.extendWrapUp(1)).toEqual(at(120));
+    expect(acd.extendWrapUp(1)).toEqual(at(150));
+    expect(acd.extendWrapUp(1)).toEqual(at(160));
+    expect(acd.endWrapUp(1, at(159))).toBe(false);
+    expect(acd.endWrapUp(1, at(160))).toBe(true);
+    expect(() => acd.extendWrapUp(1)).toThrow(NotInWrapUpError);
+  });
+
+  it.each<[string, OperatorRelease, AgentRequest | null, AgentState, NotReadyReason | null]>([
+    [
+      'a missed offer makes a ready operator not ready (missed_call)',
+      MISSED,
+      null,
+      'not_ready',
+      'missed_call',
+    ],
+    [
+      'a lost console makes a ready operator not ready (connection_lost)',
+      LOST,
+      null,
+      'not_ready',
+      'connection_lost',
+    ],
+    [
+      'a missed offer replaces a reason the operator chose meanwhile',
+      MISSED,
+      BREAK,
+      'not_ready',
+      'missed_call',
+    ],
+    [
+      'an operator who went offline while ringing stays offline',
+      MISSED,
+      { state: 'offline' },
+      'offline',
+      null,
+    ],
+    [
+      'an offer the caller withdrew gives the operator back as they were',
+      { to: 'ready' },
+      null,
+      'ready',
+      null,
+    ],
+  ])('%s', (_label, release, meanwhile, state, reason) => {
     const acd = make();
-    expect(acd.release(1, 'not_ready', at(20))).toBe('not_ready');
+    if (meanwhile) acd.request(1, meanwhile, at(4));
+    expect(acd.release(1, release, at(20))).toBe(state);
+    expect(acd.status(1)).toMatchObject({ state, reason, since: at(20).toISOString() });
+  });
+
+  it('after a missed offer the operator is not offered calls until they choose ready again', () => {
+    const acd = make();
+    acd.release(1, MISSED, at(20));
     acd.enqueue({ callId: 'a', queue: 'health', queuedAt: at(2) }, 'head');
     expect(acd.assign(at(21))).toEqual([]);
-    acd.request(1, 'ready', at(22));
+    acd.request(1, READY, at(22));
     expect(acd.assign(at(23)).map((a) => a.call.callId)).toEqual(['a']);
   });
 
-  it('an operator who went offline while ringing stays offline after a failed offer', () => {
-    const acd = make();
-    acd.request(1, 'offline', at(4));
-    expect(acd.release(1, 'not_ready', at(20))).toBe('offline');
+  it.each<[string, (acd: Acd) => void, string | null, AgentState]>([
+    ['idle', () => {}, null, 'not_ready'],
+    ['ringing: the call is returned; not ready once it lets go', () => {}, 'a', 'ringing'],
+    [
+      'in wrap-up: wrap-up ends at once',
+      (acd) => acd.release(1, { to: 'wrap_up' }, at(40)),
+      null,
+      'not_ready',
+    ],
+  ])('a lost console while %s', (label, before, callId, state) => {
+    const acd = label === 'idle' ? new Acd([op(1, ['health'])], t0) : make();
+    if (label === 'idle') acd.request(1, READY, at(1));
+    before(acd);
+    expect(acd.lost(1, at(50))).toBe(callId);
+    expect(acd.state(1)).toBe(state);
+    if (callId) acd.release(1, { to: 'wrap_up' }, at(51));
+    if (callId) acd.endWrapUp(1, at(81));
+    expect(acd.status(1)).toMatchObject({ state: 'not_ready', reason: 'connection_lost' });
+  });
+
+  it('a lost console leaves an offline operator offline', () => {
+    const acd = new Acd([op(1, ['health'])], t0);
+    expect(acd.lost(1, at(5))).toBeNull();
+    expect(acd.state(1)).toBe('offline');
+  });
+
+  it('a new reason restarts the time in state; the wallboard lists reason and end of wrap-up', () => {
+    const acd = new Acd([op(1, ['health'])], t0);
+    acd.request(1, BREAK, at(1));
+    acd.request(1, TRAINING, at(5));
+    expect(acd.agents()).toEqual([
+      {
+        operatorId: 1,
+        displayName: 'TĐV 1',
+        state: 'not_ready',
+        reason: 'training',
+        since: at(5).toISOString(),
+        wrapUpEndsAt: null,
+      },
+    ]);
   });
 
   it('enqueue moves a call rather than duplicating it; remove reports whether it was waiting', () => {

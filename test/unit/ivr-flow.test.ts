@@ -7,12 +7,20 @@ import {
   IllegalTransitionError,
   initialState,
   MENU_TIMEOUT_MS,
-  RING_GUARD_MS,
+  ringGuardMs,
   step,
 } from '../../ivr/flow.ts';
 import { DEFAULT_MENU } from '../support/menu.ts';
 
 const answering = () => initialState(DEFAULT_MENU);
+const RING_SECONDS = 15;
+const offer = (operatorId = 7, agentChannelId = 'c1-agent-1'): CallInput => ({
+  type: 'offer',
+  operatorId,
+  agentChannelId,
+  ringSeconds: RING_SECONDS,
+});
+
 const t0 = new Date('2024-05-01T08:00:00Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 
@@ -42,8 +50,7 @@ const menuFinished = () => {
   return step(s, { type: 'playbackFinished', playback: lastToken(s, 'playing') }, at(10)).state;
 };
 const queued = (digit = '1') => run([started, { type: 'dtmf', digit }]).state;
-const offering = () =>
-  step(queued(), { type: 'offer', operatorId: 7, agentChannelId: 'c1-agent-1' }, at(20)).state;
+const offering = () => step(queued(), offer(), at(20)).state;
 const connected = () =>
   step(offering(), { type: 'agentAnswered', agentChannelId: 'c1-agent-1' }, at(25)).state;
 const types = (commands: CallCommand[]) => commands.map((c) => c.type);
@@ -140,17 +147,14 @@ describe('menu', () => {
 });
 
 describe('queue and offers', () => {
-  it('rings the offered operator, with a guard timer', () => {
-    const { state, commands } = step(
-      queued(),
-      { type: 'offer', operatorId: 7, agentChannelId: 'c1-agent-1' },
-      at(20),
-    );
+  it('rings the offered operator for the ring timeout, with a guard timer a little longer', () => {
+    const { state, commands } = step(queued(), { ...offer(), ringSeconds: 4 } as CallInput, at(20));
     expect(state).toMatchObject({ name: 'offering', operatorId: 7, agentChannelId: 'c1-agent-1', offers: 1 });
     expect(commands).toEqual([
-      { type: 'ring', operatorId: 7, agentChannelId: 'c1-agent-1' },
-      { type: 'startTimer', ms: RING_GUARD_MS, timer: lastToken(state, 'timer') },
+      { type: 'ring', operatorId: 7, agentChannelId: 'c1-agent-1', ringSeconds: 4 },
+      { type: 'startTimer', ms: ringGuardMs(4), timer: lastToken(state, 'timer') },
     ]);
+    expect(ringGuardMs(4)).toBeGreaterThan(4000);
   });
 
   it('bridges when the operator answers, stopping the "please wait" prompt', () => {
@@ -164,22 +168,39 @@ describe('queue and offers', () => {
     expect(commands.at(-1)).toEqual({ type: 'bridge', operatorId: 7, agentChannelId: 'c1-agent-1' });
   });
 
-  it.each([
-    ['the agent leg fails', { type: 'agentFailed', agentChannelId: 'c1-agent-1' } as CallInput],
-    ['the ring guard fires', null],
-  ])('goes back to the head of the queue when %s; the operator becomes not ready', (_label, input) => {
-    const from = offering();
-    const failure = input ?? { type: 'timeout', timer: lastToken(from, 'timer') };
-    const { state, commands } = step(from, failure, at(40));
-    expect(state).toMatchObject({ name: 'queued', queue: 'health', queuedAt: at(1), offers: 1 });
-    expect(commands).toEqual([
-      { type: 'cancelTimer' },
-      { type: 'stopPlayback', playback: from.playing },
-      { type: 'cancelRing', agentChannelId: 'c1-agent-1' },
-      { type: 'releaseOperator', operatorId: 7, to: 'not_ready' },
-      { type: 'enqueue', queue: 'health', position: 'head' },
-    ]);
-  });
+  it.each<[string, CallInput | null, string]>([
+    [
+      'the offer rings out or is declined',
+      { type: 'agentFailed', agentChannelId: 'c1-agent-1' },
+      'missed_call',
+    ],
+    ['the ring guard fires', null, 'missed_call'],
+    [
+      'Asterisk cannot reach the softphone',
+      { type: 'agentFailed', agentChannelId: 'c1-agent-1', unreachable: true },
+      'connection_lost',
+    ],
+    [
+      'the operator’s console drops while ringing',
+      { type: 'agentLost', agentChannelId: 'c1-agent-1' },
+      'connection_lost',
+    ],
+  ])(
+    'goes back to the head of the queue when %s; the operator becomes not ready (%s)',
+    (_label, input, reason) => {
+      const from = offering();
+      const failure = input ?? { type: 'timeout', timer: lastToken(from, 'timer') };
+      const { state, commands } = step(from, failure, at(40));
+      expect(state).toMatchObject({ name: 'queued', queue: 'health', queuedAt: at(1), offers: 1 });
+      expect(commands).toEqual([
+        { type: 'cancelTimer' },
+        { type: 'stopPlayback', playback: from.playing },
+        { type: 'cancelRing', agentChannelId: 'c1-agent-1' },
+        { type: 'releaseOperator', operatorId: 7, to: 'not_ready', reason },
+        { type: 'enqueue', queue: 'health', position: 'head' },
+      ]);
+    },
+  );
 
   it('hangs up a leg from an earlier offer that answers late', () => {
     const requeued = step(offering(), { type: 'agentFailed', agentChannelId: 'c1-agent-1' }, at(40)).state;
@@ -199,6 +220,57 @@ describe('queue and offers', () => {
   ])('ignores keys pressed while %s', (_label, make) => {
     const state = make();
     expect(step(state, { type: 'dtmf', digit: '1' }, at(50))).toEqual({ state, commands: [] });
+  });
+});
+
+describe('operator drop versus hang-up', () => {
+  it.each<[string, CallInput]>([
+    [
+      'the operator’s leg ends without an announced hang-up',
+      { type: 'agentHungUp', agentChannelId: 'c1-agent-1' },
+    ],
+    ['the operator’s console drops', { type: 'agentLost', agentChannelId: 'c1-agent-1' }],
+  ])('when %s, the caller hears an apology and goes back to the head of the queue', (_label, input) => {
+    const from = connected();
+    const { state, commands } = step(from, input, at(90));
+    expect(state).toMatchObject({
+      name: 'queued',
+      queue: 'health',
+      menuChoice: '1',
+      queuedAt: at(1),
+      offers: 1,
+      playing: lastToken(state, 'playing'),
+    });
+    expect(commands).toEqual([
+      { type: 'hangupAgent', agentChannelId: 'c1-agent-1' },
+      { type: 'releaseOperator', operatorId: 7, to: 'not_ready', reason: 'connection_lost' },
+      { type: 'hold', queue: 'health' },
+      { type: 'play', sounds: ['agentLost'], playback: lastToken(state, 'playing') },
+      { type: 'enqueue', queue: 'health', position: 'head' },
+    ]);
+  });
+
+  it('after a drop, the next operator answers and the apology stops; the lost leg’s late end changes nothing', () => {
+    const dropped = step(connected(), { type: 'agentLost', agentChannelId: 'c1-agent-1' }, at(90)).state;
+    expect(step(dropped, { type: 'agentHungUp', agentChannelId: 'c1-agent-1' }, at(91))).toEqual({
+      state: dropped,
+      commands: [],
+    });
+    const ringing = step(dropped, offer(8, 'c1-agent-2'), at(92));
+    expect(ringing.state).toMatchObject({ name: 'offering', operatorId: 8, offers: 2 });
+    const answered = step(ringing.state, { type: 'agentAnswered', agentChannelId: 'c1-agent-2' }, at(95));
+    expect(answered.state).toMatchObject({ name: 'connected', operatorId: 8, answeredAt: at(95) });
+    expect(answered.commands).toContainEqual({ type: 'stopPlayback', playback: dropped.playing });
+  });
+
+  it.each<[string, () => CallState, CallInput]>([
+    ['another operator', connected, { type: 'agentHangsUp', operatorId: 8 }],
+    ['an operator whose phone still rings', offering, { type: 'agentHangsUp', operatorId: 7 }],
+    ['a caller back in the queue', () => queued(), { type: 'agentHangsUp', operatorId: 7 }],
+    ['a console lost for an earlier leg', connected, { type: 'agentLost', agentChannelId: 'c1-agent-0' }],
+  ])('a hang-up or loss that is not the current operator’s (%s) changes nothing', (_label, make, input) => {
+    const state = make();
+    expect(step(state, input, at(70))).toEqual({ state, commands: [] });
   });
 });
 
@@ -240,22 +312,23 @@ describe('hangups', () => {
       ],
     ],
     [
-      'connected, caller hangs up',
+      'connected, caller hangs up (operator to wrap-up)',
       connected,
       { type: 'callerHungUp' },
       [
         { type: 'hangupAgent', agentChannelId: 'c1-agent-1' },
-        { type: 'releaseOperator', operatorId: 7, to: 'ready' },
+        { type: 'releaseOperator', operatorId: 7, to: 'wrap_up' },
         { type: 'finish', reason: 'caller_hung_up' },
       ],
     ],
     [
-      'connected, operator hangs up',
+      'connected, operator presses hang-up (operator to wrap-up)',
       connected,
-      { type: 'agentHungUp', agentChannelId: 'c1-agent-1' },
+      { type: 'agentHangsUp', operatorId: 7 },
       [
+        { type: 'hangupAgent', agentChannelId: 'c1-agent-1' },
         { type: 'hangupCaller' },
-        { type: 'releaseOperator', operatorId: 7, to: 'ready' },
+        { type: 'releaseOperator', operatorId: 7, to: 'wrap_up' },
         { type: 'finish', reason: 'agent_hung_up' },
       ],
     ],
@@ -282,7 +355,7 @@ describe('hangups', () => {
 
   it('after the end gives back an operator whose offer was still waiting its turn', () => {
     const end = step(queued(), { type: 'callerHungUp' }, at(60)).state;
-    const { commands } = step(end, { type: 'offer', operatorId: 3, agentChannelId: 'c1-agent-1' }, at(61));
+    const { commands } = step(end, offer(3), at(61));
     expect(commands).toEqual([{ type: 'releaseOperator', operatorId: 3, to: 'ready' }]);
   });
 });
@@ -311,14 +384,14 @@ describe('errors', () => {
 describe('illegal transitions', () => {
   it.each<[string, () => CallState, CallInput]>([
     ['answering', answering, { type: 'dtmf', digit: '1' }],
-    ['answering', answering, { type: 'offer', operatorId: 1, agentChannelId: 'x' }],
+    ['answering', answering, offer(1, 'x')],
     ['menu', menu, { type: 'started' }],
-    ['menu', menu, { type: 'offer', operatorId: 1, agentChannelId: 'x' }],
+    ['menu', menu, offer(1, 'x')],
     ['queued', () => queued(), { type: 'started' }],
-    ['offering', offering, { type: 'offer', operatorId: 2, agentChannelId: 'c1-agent-2' }],
+    ['offering', offering, offer(2, 'c1-agent-2')],
     ['offering', offering, { type: 'agentHungUp', agentChannelId: 'c1-agent-1' }],
     ['connected', connected, { type: 'agentAnswered', agentChannelId: 'c1-agent-1' }],
-    ['connected', connected, { type: 'offer', operatorId: 2, agentChannelId: 'c1-agent-2' }],
+    ['connected', connected, offer(2, 'c1-agent-2')],
     ['ended', () => run([{ type: 'callerHungUp' }]).state, { type: 'started' }],
   ])('%s rejects %o', (name, make, input) => {
     const state = make();

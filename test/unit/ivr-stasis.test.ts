@@ -1,7 +1,8 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type AgentState, QUEUE_NAMES } from '../../common/domain.ts';
-import { Acd, type AcdOptions } from '../../ivr/acd.ts';
+import { QUEUE_NAMES } from '../../common/domain.ts';
+import type { AgentStateView } from '../../common/events.ts';
+import { Acd, type AcdOptions, DEFAULT_WRAP_UP, type WrapUpTimes } from '../../ivr/acd.ts';
 import type { CallerHistory, CallInfo, CallRecordEvent, IvrEvents } from '../../ivr/api.ts';
 import { AriDisconnectedError, AriRequestError, AriTimeoutError, GoneError } from '../../ivr/port.ts';
 import { StasisController } from '../../ivr/stasis.ts';
@@ -13,7 +14,9 @@ import { FakeStatusLine } from '../support/status-line-fake.ts';
 const CALLER = 'c1';
 const AGENT_1 = 'c1-agent-1';
 
-function setup(opts: { history?: CallerHistory; acd?: AcdOptions } = {}) {
+function setup(
+  opts: { history?: CallerHistory; acd?: AcdOptions; ringSeconds?: number; wrapUp?: WrapUpTimes } = {},
+) {
   const ari = new FakeAri();
   const statusLine = new FakeStatusLine();
   const log: string[] = [];
@@ -22,7 +25,8 @@ function setup(opts: { history?: CallerHistory; acd?: AcdOptions } = {}) {
       log.push(`offered ${op} ${c.callId} ${c.queue} ${c.menuChoice}`),
     callAnswered: (op: number, c: CallInfo) => log.push(`answered ${op} ${c.callId}`),
     callEnded: (op: number, callId: string) => log.push(`ended ${op} ${callId}`),
-    agentStateChanged: (op: number, s: AgentState) => log.push(`agent ${op} ${s}`),
+    agentStateChanged: (op: number, s: AgentStateView) =>
+      log.push(`agent ${op} ${s.state}${s.reason ? ` ${s.reason}` : ''}`),
     wallboardChanged: () => {},
   };
   const records: string[] = [];
@@ -36,6 +40,7 @@ function setup(opts: { history?: CallerHistory; acd?: AcdOptions } = {}) {
         return `queued ${e.queue}`;
       case 'offered':
       case 'answered':
+      case 'operatorLost':
         return `${e.type} ${e.operatorId}`;
       case 'offerEnded':
         return `offerEnded ${e.operatorId} ${e.outcome}`;
@@ -48,9 +53,13 @@ function setup(opts: { history?: CallerHistory; acd?: AcdOptions } = {}) {
   let t = Date.parse('2024-05-01T08:00:00Z');
   const now = () => new Date(t);
   const acd = new Acd(
-    [{ operatorId: 7, displayName: 'Lan', sipEndpoint: 'tdv07', skills: ['health'] }],
+    [
+      { operatorId: 7, displayName: 'Lan', sipEndpoint: 'tdv07', skills: ['health'] },
+      { operatorId: 8, displayName: 'Hùng', sipEndpoint: 'tdv08', skills: ['health'] },
+    ],
     now(),
     opts.acd,
+    opts.wrapUp ?? DEFAULT_WRAP_UP,
   );
   let up = true;
   const ctl = new StasisController({
@@ -64,6 +73,7 @@ function setup(opts: { history?: CallerHistory; acd?: AcdOptions } = {}) {
     now,
     isUp: () => up,
     ...(opts.history ? { history: opts.history } : {}),
+    ringSeconds: opts.ringSeconds ?? 15,
   });
   const settle = async () => {
     for (let i = 0; i < 5; i++) {
@@ -92,9 +102,8 @@ function setup(opts: { history?: CallerHistory; acd?: AcdOptions } = {}) {
     await settle();
     t += 30_000;
   };
-  const operatorReady = async () => {
-    acd.request(7, 'ready', now());
-    ctl.dispatch();
+  const operatorReady = async (operatorId = 7) => {
+    ctl.requestState(operatorId, { state: 'ready' });
     await settle();
   };
   const agentAnswers = async () => {
@@ -108,6 +117,9 @@ function setup(opts: { history?: CallerHistory; acd?: AcdOptions } = {}) {
     await settle();
   };
   return {
+    advance: (ms: number) => {
+      t += ms;
+    },
     ari,
     acd,
     statusLine,
@@ -122,9 +134,6 @@ function setup(opts: { history?: CallerHistory; acd?: AcdOptions } = {}) {
     agentAnswers,
     setUp: (v: boolean) => {
       up = v;
-    },
-    advance: (ms: number) => {
-      t += ms;
     },
   };
 }
@@ -163,15 +172,17 @@ describe('Stasis adapter: a call from menu to hangup', () => {
     await s.settle();
     expect(s.ari.channels.size).toBe(0);
     expect(s.ari.leftoverBridges()).toEqual([]);
-    expect(s.acd.state(7)).toBe('ready');
+    expect(s.acd.state(7)).toBe('wrap_up');
     expect(s.log).toEqual([
+      'agent 7 ready',
       'agent 7 ringing',
       `offered 7 ${CALLER} health 1`,
       'agent 7 on_call',
       `answered 7 ${CALLER}`,
       `ended 7 ${CALLER}`,
-      'agent 7 ready',
+      'agent 7 wrap_up',
     ]);
+    s.ctl.close();
     expect(s.records).toEqual([
       `${CALLER} arrived 0912345678`,
       `${CALLER} digit 1`,
@@ -360,7 +371,7 @@ describe('Stasis adapter: errors end in a defined place', () => {
     const s = setup();
     await s.inQueue('1');
     s.setUp(false);
-    s.acd.request(7, 'ready', new Date());
+    s.acd.request(7, { state: 'ready' }, new Date());
     s.ctl.dispatch();
     await s.settle();
     expect(s.ari.ops('originate')).toEqual([]);
@@ -579,5 +590,183 @@ describe('Stasis adapter: returning callers and overflow', () => {
     await s.settle();
     expect(rung(s)).toEqual(['agent,w']);
     expect(s.acd.state(7)).toBe('ringing');
+  });
+});
+
+describe('Stasis adapter: operators', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A talk between the caller and operator 7. */
+  const talking = async (opts?: Parameters<typeof setup>[0]) => {
+    const s = setup(opts);
+    await s.inQueue('1');
+    await s.operatorReady();
+    await s.agentAnswers();
+    return s;
+  };
+  const agentLegEnds = async (s: ReturnType<typeof setup>, channelId = AGENT_1) => {
+    s.ari.channels.delete(channelId);
+    s.ctl.handle({ type: 'StasisEnd', channelId });
+    s.ctl.handle({ type: 'ChannelDestroyed', channelId, cause: 16 });
+    await s.settle();
+  };
+
+  it('rings for the configured time; an offer that rings out makes the operator not ready (missed_call)', async () => {
+    const s = setup({ ringSeconds: 4 });
+    await s.inQueue('1');
+    await s.operatorReady();
+    expect(s.ari.ops('originate')[0]?.args[0]).toMatchObject({ timeout: 4 });
+    // Asterisk gives up after the ring timeout and destroys the unanswered leg.
+    s.ari.channels.delete(AGENT_1);
+    s.ctl.handle({ type: 'ChannelDestroyed', channelId: AGENT_1, cause: 19 });
+    await s.settle();
+    expect(s.acd.status(7)).toMatchObject({ state: 'not_ready', reason: 'missed_call' });
+    expect(s.acd.isWaiting(CALLER)).toBe(true);
+    expect(s.log).toContain('agent 7 not_ready missed_call');
+    expect(s.records).toContain(`${CALLER} offerEnded 7 no_answer`);
+
+    // The next operator gets the call at once, from the head of the queue.
+    await s.operatorReady(8);
+    expect(s.acd.state(8)).toBe('ringing');
+    expect(s.ari.ops('originate')[1]?.args[0]).toMatchObject({ endpoint: 'PJSIP/tdv08' });
+  });
+
+  it('a softphone Asterisk cannot reach makes the operator not ready (connection_lost)', async () => {
+    const s = setup();
+    await s.inQueue('1');
+    s.ari.failNext('originate', new AriRequestError('originate', 'Allocation failed'));
+    await s.operatorReady();
+    expect(s.acd.status(7)).toMatchObject({ state: 'not_ready', reason: 'connection_lost' });
+  });
+
+  it('ends wrap-up on its timer, offering a waiting call only then', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const s = await talking({ wrapUp: { wrapUpMs: 10_000, wrapUpExtensionMs: 5_000, maxWrapUpMs: 60_000 } });
+    s.ari.channels.delete(CALLER);
+    s.ctl.handle({ type: 'StasisEnd', channelId: CALLER });
+    await s.settle();
+    expect(s.acd.state(7)).toBe('wrap_up');
+
+    // A second caller waits; nobody but operator 7 could take the call.
+    s.ari.channels.set('c2', { callerNumber: '0900000002' });
+    s.ctl.handle({
+      type: 'StasisStart',
+      channelId: 'c2',
+      args: ['citizen'],
+      callerNumber: '0900000002',
+      channelName: '',
+    });
+    await s.settle();
+    s.ctl.handle({ type: 'ChannelDtmfReceived', channelId: 'c2', digit: '1' });
+    await s.settle();
+    expect(s.acd.isWaiting('c2')).toBe(true);
+
+    s.ctl.extendWrapUp(7);
+    s.advance(10_000);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await s.settle();
+    expect(s.acd.state(7)).toBe('wrap_up');
+    expect(s.acd.isWaiting('c2')).toBe(true);
+
+    s.advance(5_000);
+    await vi.advanceTimersByTimeAsync(5_000);
+    await s.settle();
+    expect(s.acd.state(7)).toBe('ringing');
+    expect(s.acd.callOf(7)).toBe('c2');
+    expect(s.log.filter((l) => l.startsWith('agent 7'))).toEqual([
+      'agent 7 ready',
+      'agent 7 ringing',
+      'agent 7 on_call',
+      'agent 7 wrap_up',
+      'agent 7 wrap_up',
+      'agent 7 ready',
+      'agent 7 ringing',
+    ]);
+    s.ctl.close();
+  });
+
+  it('a reason chosen during wrap-up applies when it ends; ready ends it at once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const s = await talking();
+    await agentLegEnds(s);
+    // Not announced: the leg's end was a drop, so the operator is not in wrap-up.
+    expect(s.acd.status(7)).toMatchObject({ state: 'not_ready', reason: 'connection_lost' });
+
+    const t = await talking();
+    t.ctl.operatorHangsUp(7, CALLER);
+    await t.settle();
+    expect(t.acd.state(7)).toBe('wrap_up');
+    expect(t.ctl.requestState(7, { state: 'not_ready', reason: 'callback_work' }).state).toBe('wrap_up');
+    t.advance(30_000);
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(t.acd.status(7)).toMatchObject({ state: 'not_ready', reason: 'callback_work' });
+    expect(t.ctl.requestState(7, { state: 'ready' }).state).toBe('ready');
+  });
+
+  it('a hang-up the console announced ends the talk for both sides and starts wrap-up', async () => {
+    const s = await talking();
+    expect(s.ctl.operatorHangsUp(8, CALLER)).toBe(false);
+    expect(s.ctl.operatorHangsUp(7, CALLER)).toBe(true);
+    await s.settle();
+    expect(s.ari.ops('hangup').map((c) => c.args[0])).toEqual([AGENT_1, CALLER]);
+    expect(s.ari.channels.size).toBe(0);
+    expect(s.acd.state(7)).toBe('wrap_up');
+    expect(s.records.at(-1)).toBe(`${CALLER} ended agent_hung_up`);
+    // The agent leg's own end arrives afterwards and changes nothing.
+    await agentLegEnds(s);
+    expect(s.acd.state(7)).toBe('wrap_up');
+    s.ctl.close();
+  });
+
+  it.each<[string, (s: ReturnType<typeof setup>) => Promise<void>]>([
+    ['the operator’s console drops', async (s) => s.ctl.operatorLost(7)],
+    ['the operator’s leg ends without an announced hang-up', (s) => agentLegEnds(s)],
+  ])(
+    'when %s mid-call, the caller hears the apology and is offered to the next operator first',
+    async (_l, drop) => {
+      const s = await talking();
+      await s.operatorReady(8);
+      expect(s.acd.state(8)).toBe('ready');
+      await drop(s);
+      await s.settle();
+      expect(s.ari.channels.has(AGENT_1)).toBe(false);
+      expect(s.ari.channels.has(CALLER)).toBe(true);
+      expect(s.ari.ops('play').at(-1)?.args[1]).toEqual(['sound:hotline/vi/agentLost']);
+      expect(s.acd.status(7)).toMatchObject({ state: 'not_ready', reason: 'connection_lost' });
+      expect(s.acd.callOf(8)).toBe(CALLER);
+      expect(s.ari.ops('originate').at(-1)?.args[0]).toMatchObject({ endpoint: 'PJSIP/tdv08' });
+      expect(s.records).toContain(`${CALLER} operatorLost 7`);
+      expect(s.records).not.toContain(`${CALLER} ended agent_hung_up`);
+      expect(s.log).toContain(`ended 7 ${CALLER}`);
+      expect(s.ari.leftoverBridges()).toEqual([]);
+
+      // tdv08 answers: a talk again, in a fresh talk bridge.
+      s.ctl.handle({
+        type: 'StasisStart',
+        channelId: 'c1-agent-2',
+        args: ['agent', CALLER],
+        callerNumber: '',
+        channelName: '',
+      });
+      await s.settle();
+      expect(s.acd.state(8)).toBe('on_call');
+      expect(s.ari.bridgeOf(CALLER)).toBe('c1-talk');
+      expect(s.ari.bridgeOf('c1-agent-2')).toBe('c1-talk');
+      expect(s.records.slice(-2)).toEqual([`${CALLER} offerEnded 8 answered`, `${CALLER} answered 8`]);
+    },
+  );
+
+  it('a console lost while ringing withdraws the offer and puts the caller back at the head', async () => {
+    const s = setup();
+    await s.inQueue('1');
+    await s.operatorReady();
+    s.ctl.operatorLost(7);
+    await s.settle();
+    expect(s.ari.ops('hangup').map((c) => c.args[0])).toEqual([AGENT_1]);
+    expect(s.acd.isWaiting(CALLER)).toBe(true);
+    expect(s.acd.status(7)).toMatchObject({ state: 'not_ready', reason: 'connection_lost' });
+    expect(s.records).not.toContain(`${CALLER} operatorLost 7`);
   });
 });

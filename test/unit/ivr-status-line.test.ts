@@ -356,10 +356,10 @@ describe('hangups and errors on the status line', () => {
 
   it.each<[string, () => CallState, CallInput]>([
     ['codeEntry', codeEntry, { type: 'started' }],
-    ['lookingUp', () => lookingUp(), { type: 'offer', operatorId: 1, agentChannelId: 'x' }],
+    ['lookingUp', () => lookingUp(), { type: 'offer', operatorId: 1, agentChannelId: 'x', ringSeconds: 15 }],
     ['statusRead', () => found('resolved'), { type: 'agentAnswered', agentChannelId: 'x' }],
     ['codeRejected', codeRejected, { type: 'started' }],
-    ['goodbye', goodbye, { type: 'offer', operatorId: 1, agentChannelId: 'x' }],
+    ['goodbye', goodbye, { type: 'offer', operatorId: 1, agentChannelId: 'x', ringSeconds: 15 }],
   ])('%s rejects an input it cannot get', (name, make, input) => {
     expect(() => step(make(), input, at(80))).toThrow(IllegalTransitionError);
     expect(() => step(make(), input, at(80))).toThrow(`state "${name}"`);
