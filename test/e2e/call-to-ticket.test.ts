@@ -22,7 +22,8 @@ let phone: Telephony;
 let browser: Browser;
 
 beforeAll(async () => {
-  env = await startE2eHotline({ name: 'call', telephony: true });
+  // A short wrap-up, so the operator is seen going back to ready after the call.
+  env = await startE2eHotline({ name: 'call', telephony: true, env: { HOTLINE_WRAP_UP_SECONDS: '3' } });
   phone = env.telephony!;
   browser = await launchChromium();
 });
@@ -123,6 +124,9 @@ describe('a citizen call becomes a forwarded ticket', () => {
     const result = await call;
     expect(result.exitCode, result.errors).toBe(0);
     await phone.waitUntilClean(10_000);
+    await expect
+      .poll(() => page.getByTestId('agent-state').textContent(), { timeout: 10_000 })
+      .toBe('Xử lý sau cuộc gọi');
     await expect
       .poll(() => page.getByTestId('agent-state').textContent(), { timeout: 10_000 })
       .toBe('Sẵn sàng');

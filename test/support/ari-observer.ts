@@ -8,9 +8,14 @@ import WebSocket from 'ws';
 
 interface ChannelTimes {
   id: string;
+  /** e.g. `PJSIP/tdv01-00000003` */
+  name?: string;
   caller?: { number?: string };
   createdAt?: number;
   upAt?: number;
+  /** When Asterisk destroyed the channel, with its hangup cause. */
+  destroyedAt?: number;
+  cause?: number;
   /** Media URIs played to the channel, in order, e.g. `sound:hotline/vi/menu-main`. */
   media: string[];
   /** DTMF digits Asterisk received from the channel, in order. */
@@ -18,21 +23,30 @@ interface ChannelTimes {
 }
 
 export interface ObservedChannel {
+  name: string;
+  /** Epoch ms (Asterisk's clock, the test machine's) the channel was created. */
+  createdAt: number | null;
   answeredMs: number | null;
   media: string[];
   digits: string;
+  /** Epoch ms (Asterisk's clock, the test machine's) the channel was destroyed, if it was. */
+  destroyedAt: number | null;
+  cause: number | null;
 }
 
 export interface AriObserver {
   channel(match: (c: ChannelTimes) => boolean): ObservedChannel;
+  /** Every matching channel, in the order Asterisk created them. */
+  channels(match: (c: ChannelTimes) => boolean): ObservedChannel[];
   close(): void;
 }
 
 interface AriEvent {
   type: string;
   timestamp: string;
-  channel?: { id: string; state: string; caller?: { number?: string } };
+  channel?: { id: string; name?: string; state: string; caller?: { number?: string } };
   digit?: string;
+  cause?: number;
   playback?: { id: string; media_uri: string; target_uri: string };
 }
 
@@ -59,6 +73,11 @@ export async function observeAri(
     const at = Date.parse(event.timestamp);
     const times = channels.get(event.channel.id) ?? { id: event.channel.id, media: [], digits: '' };
     times.caller ??= event.channel.caller;
+    times.name ??= event.channel.name;
+    if (event.type === 'ChannelDestroyed') {
+      times.destroyedAt = at;
+      times.cause = event.cause;
+    }
     channels.set(event.channel.id, times);
     if (event.type === 'ChannelCreated') times.createdAt ??= at;
     if (event.channel.state === 'Up') times.upAt ??= at;
@@ -69,12 +88,22 @@ export async function observeAri(
     ws.once('error', reject);
   });
   const diff = (a?: number, b?: number) => (a === undefined || b === undefined ? null : b - a);
+  const observed = (found: ChannelTimes): ObservedChannel => ({
+    name: found.name ?? '',
+    createdAt: found.createdAt ?? null,
+    answeredMs: diff(found.createdAt, found.upAt),
+    media: [...found.media],
+    digits: found.digits,
+    destroyedAt: found.destroyedAt ?? null,
+    cause: found.cause ?? null,
+  });
   return {
     channel(match) {
       const found = [...channels.values()].find(match);
       if (!found) throw new Error('No such channel was observed');
-      return { answeredMs: diff(found.createdAt, found.upAt), media: [...found.media], digits: found.digits };
+      return observed(found);
     },
+    channels: (match) => [...channels.values()].filter(match).map(observed),
     close: () => ws.close(),
   };
 }

@@ -64,7 +64,12 @@ export interface E2eHotline {
   close(): Promise<void>;
 }
 
-export async function startE2eHotline(opts: { name: string; telephony: boolean }): Promise<E2eHotline> {
+export async function startE2eHotline(opts: {
+  name: string;
+  telephony: boolean;
+  /** More settings for the server, e.g. shorter ring and wrap-up times. */
+  env?: Record<string, string>;
+}): Promise<E2eHotline> {
   const workDir = mkdtempSync(join(tmpdir(), `hotline-e2e-${opts.name}-`));
   const instance = `e2e-${opts.name}-${process.pid}`;
   // The server serves agent-console/dist: build it from the sources under test.
@@ -95,6 +100,7 @@ export async function startE2eHotline(opts: { name: string; telephony: boolean }
       HOTLINE_FORWARD_BACKOFF_MS: '200',
       HOTLINE_ARI_ENABLED: String(opts.telephony),
       LOG_LEVEL: 'warn',
+      ...opts.env,
     };
     if (opts.telephony) {
       const root = process.env.HOTLINE_ASTERISK_ROOT ?? DEFAULT_ASTERISK_ROOT;
