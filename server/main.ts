@@ -153,6 +153,8 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
       logger: logger.child({ component: 'calls' }),
       serviceLevelSeconds: config.serviceLevelSeconds,
     });
+    // Before the database closes: the last buffered call events are written.
+    stops.push({ name: 'call records', stop: () => callRecords.flush() });
 
     // Jobs: producers, the workers that run them and the relay (which starts once the API
     // listens), here or in a child process of their own.

@@ -1,8 +1,9 @@
 /**
  * Keeps call records from the controller's events (`CallRecorder`), opens a callback task for
  * every call that ends owing the citizen a call (hung up while waiting, asked for a callback, left
- * a message after hours), and gives the wallboard today's figures. Each event is
- * written in one transaction; a failure is logged, never thrown back into the call controller.
+ * a message after hours), and gives the wallboard today's figures. Events are buffered and
+ * written in order, in one transaction per event-loop turn, so the controller's event path never
+ * waits for SQLite; a failure is logged, never thrown back into the call controller.
  * Logs carry call ids, never phone numbers.
  */
 import { and, desc, eq, isNull, like, sql } from 'drizzle-orm';
@@ -153,6 +154,8 @@ export function applyCallEvent(tx: Tx, e: CallRecordEvent): { known: boolean; ca
 }
 
 export interface CallRecords extends CallRecorder {
+  /** Writes the buffered events now; readers that must see every event so far call this first. */
+  flush(): void;
   /** The live snapshot with today's answered, abandoned, service level and speed of answer per queue. */
   addFigures(snapshot: WallboardSnapshot, at: Date): WallboardSnapshot;
 }
@@ -166,23 +169,57 @@ export function createCallRecords(deps: {
 }): CallRecords {
   const { db, logger, serviceLevelSeconds } = deps;
   const offset = deps.utcOffsetMinutes ?? VIETNAM_UTC_OFFSET_MINUTES;
+  const pending: CallRecordEvent[] = [];
+  let scheduled: NodeJS.Immediate | null = null;
+
+  const logResult = (event: CallRecordEvent, result: ReturnType<typeof applyCallEvent>) => {
+    if (!result.known) {
+      logger.warn({ callId: event.callId, event: event.type }, 'call event for an unknown call');
+    } else if (event.type === 'ended') {
+      logger.info(
+        { callId: event.callId, reason: event.reason, callbackId: result.callbackId },
+        'call recorded',
+      );
+    }
+  };
+  const writeOne = (event: CallRecordEvent) => {
+    try {
+      logResult(
+        event,
+        db.transaction((tx) => applyCallEvent(tx, event)),
+      );
+    } catch (err) {
+      logger.error({ err, callId: event.callId, event: event.type }, 'could not record a call event');
+    }
+  };
+  const flush = () => {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = null;
+    const batch = pending.splice(0);
+    if (batch.length === 0) return;
+    if (batch.length === 1) {
+      writeOne(batch[0]!);
+      return;
+    }
+    let results: ReturnType<typeof applyCallEvent>[];
+    try {
+      results = db.transaction((tx) => batch.map((event) => applyCallEvent(tx, event)));
+    } catch {
+      // The whole batch rolled back: write each event on its own, so one bad event costs only itself.
+      for (const event of batch) writeOne(event);
+      return;
+    }
+    for (const [i, event] of batch.entries()) logResult(event, results[i]!);
+  };
+
   return {
     record(event) {
-      try {
-        const result = db.transaction((tx) => applyCallEvent(tx, event));
-        if (!result.known) {
-          logger.warn({ callId: event.callId, event: event.type }, 'call event for an unknown call');
-        } else if (event.type === 'ended') {
-          logger.info(
-            { callId: event.callId, reason: event.reason, callbackId: result.callbackId },
-            'call recorded',
-          );
-        }
-      } catch (err) {
-        logger.error({ err, callId: event.callId, event: event.type }, 'could not record a call event');
-      }
+      pending.push(event);
+      scheduled ??= setImmediate(flush);
     },
+    flush,
     addFigures(snapshot, at) {
+      flush();
       try {
         const since = startOfLocalDay(at, offset);
         const figures = queueFigures(queuedCallFactsSince(db, since), { since, serviceLevelSeconds });

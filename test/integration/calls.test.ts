@@ -32,7 +32,24 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 function feed(callId: string, steps: Step[]): void {
   for (const step of steps) records.record({ ...step, callId } as CallRecordEvent);
+  records.flush();
 }
+
+function feedUnflushed(callId: string, steps: Step[]): void {
+  for (const step of steps) records.record({ ...step, callId } as CallRecordEvent);
+}
+
+/** Lets the recorder's end-of-turn write run. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+const storedEvents = (callId: string) =>
+  fx.db.$client
+    .prepare('select type, detail from call_events where call_id = ? order by id')
+    .all(callId)
+    .map((row) => {
+      const { type, detail } = row as { type: string; detail: string | null };
+      return `${type}:${detail ?? ''}`;
+    });
 
 /** A caller who presses `digit`, waits `waitMs` in `queue` and hangs up; `startMs` from NOW. */
 function abandon(callId: string, number: string, startMs: number, waitMs: number, digit = '1'): void {
@@ -136,6 +153,7 @@ describe('call records from the controller’s events', () => {
 
   it('ignores events of a call it never saw arrive', () => {
     records.record({ type: 'queued', callId: 'never-arrived', queue: 'goods', at: NOW });
+    records.flush();
     expect(fx.db.$client.prepare("select count(*) as n from calls where id = 'never-arrived'").get()).toEqual(
       {
         n: 0,
@@ -298,5 +316,70 @@ describe('wallboard figures', () => {
       serviceLevel: 0,
       averageSpeedOfAnswerSeconds: 24,
     });
+  });
+});
+
+describe('writing off the controller’s event path', () => {
+  it('stores many events of one turn after the turn, all of them, in order', async () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `batch-${i}`);
+    for (const [i, callId] of ids.entries()) {
+      records.record({
+        type: 'arrived',
+        callId,
+        callerNumber: `09130${String(i).padStart(5, '0')}`,
+        at: at(-5 * S),
+      });
+    }
+    for (const digit of ['7', '2', '9']) {
+      for (const callId of ids) records.record({ type: 'digit', callId, digit, at: at(-4 * S) });
+    }
+    // Nothing is written while the controller's turn runs.
+    expect(fx.db.$client.prepare("select count(*) as n from calls where id like 'batch-%'").get()).toEqual({
+      n: 0,
+    });
+    await nextTurn();
+    for (const callId of ids) {
+      expect(storedEvents(callId)).toEqual(['arrived:', 'digit:7', 'digit:2', 'digit:9']);
+    }
+    const paths = fx.db.$client
+      .prepare("select distinct menu_path as path from calls where id like 'batch-%'")
+      .all();
+    expect(paths).toEqual([{ path: '729' }]);
+  });
+
+  it('an event that fails costs only itself: the rest of its turn is stored, in order', async () => {
+    records.record({ type: 'arrived', callId: 'batch-bad', callerNumber: '0913999999', at: at(-3 * S) });
+    records.record({ type: 'digit', callId: 'batch-bad', digit: '1', at: at(-3 * S) });
+    // A menu path cannot become null: this update fails inside the batch's transaction.
+    records.record({ type: 'digit', callId: 'batch-bad', digit: null as unknown as string, at: at(-2 * S) });
+    records.record({ type: 'digit', callId: 'batch-bad', digit: '3', at: at(-2 * S) });
+    records.record({ type: 'arrived', callId: 'batch-after', callerNumber: '0913999998', at: at(-2 * S) });
+    await nextTurn();
+    expect(storedEvents('batch-bad')).toEqual(['arrived:', 'digit:1', 'digit:3']);
+    expect(fx.db.$client.prepare("select menu_path as path from calls where id = 'batch-bad'").get()).toEqual(
+      {
+        path: '13',
+      },
+    );
+    expect(storedEvents('batch-after')).toEqual(['arrived:']);
+  });
+
+  it('the wallboard figures right after an `ended` count the call', () => {
+    const health = (board: WallboardSnapshot) => board.queues.find((q) => q.queue === 'health');
+    const before = health(records.addFigures(fx.desk.snapshot(NOW), NOW));
+    feedUnflushed('batch-answered', [
+      { type: 'arrived', callerNumber: '0913999997', at: at(-MIN) },
+      { type: 'queued', queue: 'health', at: at(-MIN) },
+      { type: 'answered', operatorId: tdv01, at: at(-MIN + 4 * S) },
+      { type: 'ended', reason: 'agent_hung_up', at: at(-10 * S) },
+    ]);
+    feedUnflushed('batch-abandoned', [
+      { type: 'arrived', callerNumber: '0913999996', at: at(-MIN) },
+      { type: 'queued', queue: 'health', at: at(-MIN) },
+      { type: 'ended', reason: 'abandoned_in_queue', at: at(-30 * S) },
+    ]);
+    const after = health(records.addFigures(fx.desk.snapshot(NOW), NOW));
+    expect(after?.answered).toBe((before?.answered ?? 0) + 1);
+    expect(after?.abandoned).toBe((before?.abandoned ?? 0) + 1);
   });
 });
