@@ -834,11 +834,13 @@ export function step(state: CallState, input: CallInput, now: Date): StepResult 
       if (shared) return shared;
       const release = { type: 'releaseOperator', operatorId: state.operatorId, to: 'wrap_up' } as const;
       const hangupAgent = { type: 'hangupAgent', agentChannelId: state.agentChannelId } as const;
+      // The operator is released first, so the next waiting call is offered without waiting for
+      // the hang-ups to return.
       switch (input.type) {
         case 'agentHangsUp':
-          return ended(state, 'agent_hung_up', [hangupAgent, { type: 'hangupCaller' }, release]);
+          return ended(state, 'agent_hung_up', [release, hangupAgent, { type: 'hangupCaller' }]);
         case 'callerHungUp':
-          return ended(state, 'caller_hung_up', [hangupAgent, release]);
+          return ended(state, 'caller_hung_up', [release, hangupAgent]);
         case 'agentHungUp':
         case 'agentLost':
           // Not announced by the console: a drop (see the rule at the top of this file).

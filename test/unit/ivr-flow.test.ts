@@ -316,8 +316,8 @@ describe('hangups', () => {
       connected,
       { type: 'callerHungUp' },
       [
-        { type: 'hangupAgent', agentChannelId: 'c1-agent-1' },
         { type: 'releaseOperator', operatorId: 7, to: 'wrap_up' },
+        { type: 'hangupAgent', agentChannelId: 'c1-agent-1' },
         { type: 'finish', reason: 'caller_hung_up' },
       ],
     ],
@@ -326,9 +326,9 @@ describe('hangups', () => {
       connected,
       { type: 'agentHangsUp', operatorId: 7 },
       [
+        { type: 'releaseOperator', operatorId: 7, to: 'wrap_up' },
         { type: 'hangupAgent', agentChannelId: 'c1-agent-1' },
         { type: 'hangupCaller' },
-        { type: 'releaseOperator', operatorId: 7, to: 'wrap_up' },
         { type: 'finish', reason: 'agent_hung_up' },
       ],
     ],
