@@ -239,6 +239,29 @@ export class Acd {
     return false;
   }
 
+  /**
+   * An operator found talking on a call this ACD did not hand out (a restarted controller adopts
+   * the calls it finds bridged): on that call now; when it is over, wrap-up and then `ready`, as
+   * after any talk (they were taking calls, and can choose otherwise from their console).
+   */
+  resume(operatorId: number, callId: string, now: Date): void {
+    const slot = this.slot(operatorId);
+    slot.callId = callId;
+    slot.requested = { state: 'ready' };
+    if (slot.state !== 'on_call') slot.since = now;
+    slot.state = 'on_call';
+    slot.reason = null;
+    slot.wrapUpEndsAt = null;
+  }
+
+  /** The operator whose softphone is this PJSIP endpoint, if any. */
+  operatorIdOf(sipEndpoint: string): number | undefined {
+    for (const slot of this.operators.values()) {
+      if (slot.endpoint.sipEndpoint === sipEndpoint) return slot.endpoint.operatorId;
+    }
+    return undefined;
+  }
+
   /** The operator picked up: they are on the call. */
   answered(operatorId: number, now: Date): void {
     const slot = this.slot(operatorId);

@@ -52,9 +52,21 @@ export type CallRecordEvent = { callId: string; at: Date } & (
   | { type: 'ended'; reason: EndReason }
 );
 
+/** What the call records know of a call, so a restarted controller adopts it as it was. */
+export interface RecordedCall {
+  queue: QueueName | null;
+  /** When the caller first joined a queue: their place in it. */
+  queuedAt: Date | null;
+  /** Keys pressed at the menu, in order. */
+  menuPath: string;
+  answeredAt: Date | null;
+}
+
 /** Receives the controller's call record events; must not throw (the server logs its own failures). */
 export interface CallRecorder {
   record(event: CallRecordEvent): void;
+  /** The record of a call, if there is one; read when a restarted controller adopts calls. */
+  recall?(callId: string): RecordedCall | null;
 }
 
 /**
@@ -130,6 +142,8 @@ export interface Ivr {
   operatorLost(operatorId: number): void;
   /** The operator pressed hang-up on the call (before their softphone's BYE); false if it is not theirs. */
   operatorHangsUp(operatorId: number, callId: string): boolean;
+  /** The call ringing (`answered` false) or talking to an operator, for a console that (re)connects. */
+  currentCall(operatorId: number): { call: CallInfo; answered: boolean } | null;
   snapshot(now: Date): WallboardSnapshot;
 }
 

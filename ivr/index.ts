@@ -100,6 +100,8 @@ export function createIvr(deps: IvrDeps): Ivr {
     operatorLost: (operatorId) => controller.operatorLost(operatorId),
     operatorHangsUp: (operatorId, callId) => controller.operatorHangsUp(operatorId, callId),
 
+    currentCall: (operatorId) => controller.currentCall(operatorId),
+
     snapshot: (at) => ({
       at: at.toISOString(),
       telephonyUp: connection.up,

@@ -22,6 +22,7 @@ import type {
   CallRecordEvent,
   CallRecorder,
   IvrEvents,
+  RecordedCall,
   StatusLookup,
   TicketStatusLine,
 } from './api.ts';
@@ -31,11 +32,20 @@ import {
   type CallCommand,
   type CallInput,
   type CallState,
+  FALLBACK_QUEUE,
   initialState,
   step,
 } from './flow.ts';
 import type { IvrConfig } from './menu.ts';
-import { AriDisconnectedError, type AriEvent, type AriPort, AriRequestError, GoneError } from './port.ts';
+import {
+  type AriBridge,
+  type AriChannel,
+  AriDisconnectedError,
+  type AriEvent,
+  type AriPort,
+  AriRequestError,
+  GoneError,
+} from './port.ts';
 import { soundUri } from './prompts.ts';
 
 /** `Omit` applied to each member of a union, keeping it a union. */
@@ -155,6 +165,16 @@ export class StasisController {
         ...NO_CALL_FIGURES,
       };
     });
+  }
+
+  /** The call ringing or talking to an operator. */
+  currentCall(operatorId: number): { call: CallInfo; answered: boolean } | null {
+    for (const call of this.calls.values()) {
+      const s = call.state;
+      if ((s.name === 'offering' || s.name === 'connected') && s.operatorId === operatorId)
+        return { call: this.info(call), answered: s.name === 'connected' };
+    }
+    return null;
   }
 
   /** Offers waiting calls to free operators. Call after anything that may free an operator or add a call. */
@@ -320,7 +340,8 @@ export class StasisController {
       : { type: 'agentHungUp', agentChannelId };
   }
 
-  private newCall(id: string, callerNumber: string, state: CallState): Call {
+  /** `announce`: report the arrival (false for a call the records already have). */
+  private newCall(id: string, callerNumber: string, state: CallState, announce = true): Call {
     const call: Call = {
       id,
       callerNumber,
@@ -337,7 +358,7 @@ export class StasisController {
       returning: false,
     };
     this.calls.set(id, call);
-    this.record(call, { type: 'arrived', callerNumber });
+    if (announce) this.record(call, { type: 'arrived', callerNumber });
     this.checkReturning(call);
     return call;
   }
@@ -735,8 +756,14 @@ export class StasisController {
 
   /**
    * Catches up after a (re)connect: calls whose channels vanished meanwhile end; calls whose
-   * recovery waited for ARI recover; callers a previous controller left waiting in a queue bridge
-   * are adopted; a caller it left elsewhere in the IVR hears the menu again; empty talk bridges go.
+   * recovery waited for ARI recover; what a previous controller left in Asterisk is adopted:
+   * - callers waiting in a queue bridge keep their place (when they joined, from the call
+   *   records, else from the channel's creation time) and are served in that order;
+   * - a caller talking to an operator in `<callId>-talk` is left as it is and followed as a
+   *   connected call (the operator from the agent leg's endpoint), so its end is recorded;
+   *   a caller whose operator left meanwhile goes back to the head of the queue;
+   * - a caller elsewhere in the IVR hears the menu again;
+   * orphaned agent legs are hung up and empty talk bridges destroyed.
    */
   private async reconcile(): Promise<void> {
     const [channels, bridges] = await Promise.all([
@@ -760,42 +787,158 @@ export class StasisController {
       }
     }
 
-    const bridgeOf = new Map<string, string>();
-    for (const bridge of bridges) for (const id of bridge.channelIds) bridgeOf.set(id, bridge.id);
+    const bridgeOf = new Map<string, AriBridge>();
+    for (const bridge of bridges) for (const id of bridge.channelIds) bridgeOf.set(id, bridge);
+    const byId = new Map(channels.map((c) => [c.id, c]));
     const now = this.deps.now();
+    const waiting: {
+      channel: AriChannel;
+      queue: QueueName;
+      queuedAt: Date;
+      recorded: RecordedCall | null;
+    }[] = [];
     for (const channel of channels) {
       if (this.calls.has(channel.id) || this.agentLegs.has(channel.id)) continue;
-      if (channel.appName !== 'Stasis' || !channel.appData.startsWith(`${STASIS_APP},`)) continue;
-      const role = channel.appData.split(',')[1];
-      const bridgeId = bridgeOf.get(channel.id);
-      const queue = QUEUE_NAMES.find((q) => bridgeId === queueBridgeId(q));
+      const role = stasisRole(channel);
+      if (!role) continue;
+      const bridge = bridgeOf.get(channel.id);
+      const queue = QUEUE_NAMES.find((q) => bridge?.id === queueBridgeId(q));
       if (role === STASIS_ROLE.citizen && queue) {
-        const created = new Date(channel.creationTime);
-        const queuedAt = Number.isNaN(created.getTime()) ? now : created;
-        const call = this.newCall(channel.id, channel.callerNumber, {
+        const recorded = this.recall(channel.id);
+        waiting.push({ channel, queue, recorded, queuedAt: recorded?.queuedAt ?? createdAt(channel, now) });
+      } else if (role === STASIS_ROLE.citizen && bridge?.id === talkBridgeId(channel.id)) {
+        const agent = bridge.channelIds.map((id) => byId.get(id)).find((c) => c && c.id !== channel.id);
+        this.adoptTalk(channel, bridge.id, agent, now);
+      } else if (role === STASIS_ROLE.citizen && !bridge) {
+        const call = this.newCall(
+          channel.id,
+          channel.callerNumber,
+          initialState(this.deps.menu()),
+          !this.recall(channel.id),
+        );
+        call.log.info('adopted a caller in the IVR; replaying the menu');
+        this.push(call, { type: 'started' });
+      } else if (role === STASIS_ROLE.agent) {
+        const talkOf = channel.appData.split(',')[2] ?? '';
+        const citizenThere = bridge?.id === talkBridgeId(talkOf) && bridge.channelIds.includes(talkOf);
+        if (!citizenThere) this.bestEffort(this.deps.ari.hangup(channel.id), 'hangup orphaned agent leg');
+      }
+    }
+    // Oldest first, each at the tail: the queue's order is the order in which callers joined.
+    waiting.sort((a, b) => a.queuedAt.getTime() - b.queuedAt.getTime());
+    for (const { channel, queue, queuedAt, recorded } of waiting) {
+      const call = this.newCall(
+        channel.id,
+        channel.callerNumber,
+        {
           name: 'queued',
           seq: 0,
           playing: null,
           config: this.deps.menu(),
           queue,
-          menuChoice: '',
+          menuChoice: menuChoiceOf(recorded),
           queuedAt,
           offers: 0,
-        });
-        call.log.info('adopted a caller waiting in the queue');
-        this.push(call, { type: 'error' });
-      } else if (role === STASIS_ROLE.citizen && !bridgeId) {
-        const call = this.newCall(channel.id, channel.callerNumber, initialState(this.deps.menu()));
-        call.log.info('adopted a caller in the IVR; replaying the menu');
-        this.push(call, { type: 'started' });
-      } else if (role === STASIS_ROLE.agent && !bridgeId) {
-        this.bestEffort(this.deps.ari.hangup(channel.id), 'hangup orphaned agent leg');
-      }
+        },
+        !recorded,
+      );
+      this.deps.acd.enqueue({ callId: call.id, queue, queuedAt }, 'tail');
+      call.log.info({ queuedAt: queuedAt.toISOString() }, 'adopted a caller waiting in the queue');
     }
+    if (waiting.length > 0) this.deps.events.wallboardChanged();
     for (const bridge of bridges) {
       if (bridge.id.endsWith('-talk') && bridge.channelIds.length === 0) {
         this.bestEffort(this.deps.ari.destroyBridge(bridge.id), 'destroy orphaned talk bridge');
       }
     }
   }
+
+  /** A caller found in their talk bridge: followed as connected, or back to the queue if the operator left. */
+  private adoptTalk(channel: AriChannel, bridgeId: string, agent: AriChannel | undefined, now: Date): void {
+    const recorded = this.recall(channel.id);
+    const queue = recorded?.queue ?? FALLBACK_QUEUE;
+    const queuedAt = recorded?.queuedAt ?? createdAt(channel, now);
+    const menuChoice = menuChoiceOf(recorded);
+    const operatorId = agent ? this.deps.acd.operatorIdOf(endpointOf(agent.name)) : undefined;
+    const leg = agent ? Number(/-agent-(\d+)$/.exec(agent.id)?.[1] ?? 0) : 0;
+    if (!agent || operatorId === undefined || leg === 0) {
+      const call = this.newCall(
+        channel.id,
+        channel.callerNumber,
+        {
+          name: 'queued',
+          seq: 0,
+          playing: null,
+          config: this.deps.menu(),
+          queue,
+          menuChoice,
+          queuedAt,
+          offers: 0,
+        },
+        !recorded,
+      );
+      call.talkBridge = bridgeId;
+      if (agent) this.bestEffort(this.deps.ari.hangup(agent.id), 'hangup unknown agent leg');
+      call.log.warn('adopted a caller whose operator is gone; back to the head of the queue');
+      this.push(call, { type: 'error' });
+      return;
+    }
+    const call = this.newCall(
+      channel.id,
+      channel.callerNumber,
+      {
+        name: 'connected',
+        seq: 0,
+        playing: null,
+        config: this.deps.menu(),
+        queue,
+        menuChoice,
+        queuedAt,
+        offers: leg,
+        operatorId,
+        agentChannelId: agent.id,
+        answeredAt: recorded?.answeredAt ?? now,
+      },
+      !recorded,
+    );
+    call.legs = leg;
+    call.talkBridge = bridgeId;
+    call.offeredTo.add(operatorId);
+    this.agentLegs.set(agent.id, call.id);
+    this.deps.acd.resume(operatorId, call.id, now);
+    this.agentStateChanged(operatorId);
+    this.deps.events.callAnswered(operatorId, this.info(call));
+    call.log.info({ operatorId }, 'adopted a call in progress');
+  }
+
+  /** The call records' memory of a call; a failing lookup only loses the record's details. */
+  private recall(callId: string): RecordedCall | null {
+    try {
+      return this.deps.records.recall?.(callId) ?? null;
+    } catch (err) {
+      this.log.error({ err, callId }, 'could not read the call record');
+      return null;
+    }
+  }
+}
+
+/** `citizen` or `agent` for a channel in this Stasis application, else undefined. */
+function stasisRole(channel: AriChannel): string | undefined {
+  if (channel.appName !== 'Stasis' || !channel.appData.startsWith(`${STASIS_APP},`)) return undefined;
+  return channel.appData.split(',')[1];
+}
+
+function createdAt(channel: AriChannel, fallback: Date): Date {
+  const created = new Date(channel.creationTime);
+  return Number.isNaN(created.getTime()) ? fallback : created;
+}
+
+/** `PJSIP/tdv01-0000001a` → `tdv01`. */
+function endpointOf(channelName: string): string {
+  return channelName.replace(/^[^/]*\//, '').replace(/-[0-9a-f]+$/, '');
+}
+
+/** The key that chose the queue: the last one of the menu path, if the caller pressed any. */
+function menuChoiceOf(recorded: RecordedCall | null): string {
+  return recorded?.menuPath.slice(-1) ?? '';
 }

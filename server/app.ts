@@ -30,7 +30,8 @@ import { createTicketService } from './tickets/service.ts';
 export type Desk = Pick<
   Ivr,
   'setAgentState' | 'agentStatus' | 'extendWrapUp' | 'operatorLost' | 'operatorHangsUp' | 'snapshot'
->;
+> &
+  Partial<Pick<Ivr, 'currentCall'>>;
 
 export interface AppDeps {
   config: Config;

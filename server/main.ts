@@ -44,6 +44,11 @@ import { createStatusLine } from './status-line/service.ts';
 export interface RunningHotline {
   url: string;
   db: Db;
+  /**
+   * The call controller alone: `stop()` drops its ARI connection while the server stays up (calls
+   * then go to the dialplan's fallback queue), `start()` connects it again and adopts the calls.
+   */
+  controller: Pick<Ivr, 'start' | 'stop'>;
   close(): Promise<void>;
 }
 
@@ -95,6 +100,7 @@ function createDeskWithoutTelephony(operators: SipAccount[], events: IvrEvents, 
         setAgentState(operatorId, { state: 'not_ready', reason: 'connection_lost' });
     },
     operatorHangsUp: () => false,
+    currentCall: () => null,
     snapshot: (at) => ({
       at: at.toISOString(),
       telephonyUp: false,
@@ -209,6 +215,7 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
       extendWrapUp: (operatorId) => desk.extendWrapUp(operatorId),
       operatorLost: (operatorId) => desk.operatorLost(operatorId),
       operatorHangsUp: (operatorId, callId) => desk.operatorHangsUp(operatorId, callId),
+      currentCall: (operatorId) => desk.currentCall(operatorId),
       snapshot: (at) => callRecords.addFigures(desk.snapshot(at), at),
     };
     wallboardSource = wallboardDesk;
@@ -234,7 +241,12 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
 
     jobs.start();
 
-    return { url, db, close: closeAll };
+    return {
+      url,
+      db,
+      controller: { start: () => desk.start(), stop: () => desk.stop() },
+      close: closeAll,
+    };
   } catch (err) {
     await closeAll();
     throw err;

@@ -118,6 +118,15 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
       openSockets.set(user.id, (openSockets.get(user.id) ?? 0) + 1);
       try {
         socket.emit('agent:state', desk.agentStatus(user.id));
+        // A console that (re)connects mid-call, e.g. after a controller restart, shows it again.
+        const current = desk.currentCall?.(user.id);
+        if (current) {
+          const pop = {
+            ...current.call,
+            history: ticketHistory(deps.db, current.call.caller, HISTORY_LIMIT),
+          };
+          socket.emit(current.answered ? 'call:answered' : 'call:offered', pop);
+        }
       } catch (err) {
         log.debug({ err }, 'operator unknown to the call controller');
       }

@@ -5,5 +5,11 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../common/ev
 export type ConsoleSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 export function connectSocket(): ConsoleSocket {
-  return io({ path: '/socket.io', withCredentials: true });
+  const socket: ConsoleSocket = io({ path: '/socket.io', withCredentials: true });
+  // A server that shuts down (e.g. restarts) closes its sockets itself, and socket.io does not
+  // reconnect after that on its own; the console keeps trying until the server is back.
+  socket.on('disconnect', (reason) => {
+    if (reason === 'io server disconnect') socket.connect();
+  });
+  return socket;
 }

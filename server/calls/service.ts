@@ -153,7 +153,7 @@ export function applyCallEvent(tx: Tx, e: CallRecordEvent): { known: boolean; ca
   }
 }
 
-export interface CallRecords extends CallRecorder {
+export interface CallRecords extends Required<CallRecorder> {
   /** Writes the buffered events now; readers that must see every event so far call this first. */
   flush(): void;
   /** The live snapshot with today's answered, abandoned, service level and speed of answer per queue. */
@@ -218,6 +218,17 @@ export function createCallRecords(deps: {
       scheduled ??= setImmediate(flush);
     },
     flush,
+    recall(callId) {
+      flush();
+      const call = findCall(db, callId);
+      if (!call) return null;
+      return {
+        queue: call.queue,
+        queuedAt: call.queuedAt,
+        menuPath: call.menuPath,
+        answeredAt: call.answeredAt,
+      };
+    },
     addFigures(snapshot, at) {
       flush();
       try {

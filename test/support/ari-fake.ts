@@ -15,7 +15,11 @@ export interface RecordedCall {
 
 export class FakeAri implements AriPort {
   readonly calls: RecordedCall[] = [];
-  readonly channels = new Map<string, { callerNumber: string }>();
+  /** `appData` (e.g. `hotline,citizen`), `name` and `creationTime` matter to a controller adopting calls. */
+  readonly channels = new Map<
+    string,
+    { callerNumber: string; name?: string; appData?: string; creationTime?: string }
+  >();
   readonly bridges = new Map<string, { type: string; channels: Set<string> }>();
   /** Next failures per operation, consumed one per call; `Error` instances are thrown as they are. */
   private readonly failures = new Map<AriOperation, Error[]>();
@@ -142,12 +146,12 @@ export class FakeAri implements AriPort {
     await this.enter('listChannels', []);
     return [...this.channels].map(([id, c]) => ({
       id,
-      name: `PJSIP/${id}`,
+      name: c.name ?? `PJSIP/${id}`,
       state: 'Up',
       callerNumber: c.callerNumber,
-      creationTime: '',
+      creationTime: c.creationTime ?? '',
       appName: 'Stasis',
-      appData: '',
+      appData: c.appData ?? '',
     }));
   }
 

@@ -58,9 +58,15 @@ export interface Telephony {
 export interface E2eHotline {
   redis: RunningRedis;
   agency: AgencyReceiver;
+  /** The running server; a new one after `restartHotline()`. */
   hotline: Awaited<ReturnType<typeof startHotline>>;
   /** Present when started with `telephony: true`. */
   telephony: Telephony | null;
+  /**
+   * Closes the server (call controller included) and starts it again on the same address,
+   * against the same Asterisk, Redis and database; resolves once the controller is registered.
+   */
+  restartHotline(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -99,7 +105,7 @@ export async function startE2eHotline(opts: {
       HOTLINE_SMS_DRIVER: 'outbox',
       HOTLINE_FORWARD_BACKOFF_MS: '200',
       HOTLINE_ARI_ENABLED: String(opts.telephony),
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
       ...opts.env,
     };
     if (opts.telephony) {
@@ -129,9 +135,8 @@ export async function startE2eHotline(opts: {
       telephony = telephonyOf(asterisk, observer);
     }
 
-    const hotline = await startHotline(loadConfig(env));
-    stops.push(hotline.close);
-    if (telephony) {
+    const registered = async () => {
+      if (!telephony) return;
       const { ariGet } = telephony;
       // The controller connects in the background; until then calls go to the dialplan fallback.
       await waitFor(
@@ -140,8 +145,23 @@ export async function startE2eHotline(opts: {
           ((await ariGet('/applications')) as { name: string }[]).some((a) => a.name === STASIS_APP),
         15_000,
       );
-    }
-    return { redis, agency, hotline, telephony, close };
+    };
+    const e2e: E2eHotline = {
+      redis,
+      agency,
+      hotline: await startHotline(loadConfig(env)),
+      telephony,
+      async restartHotline() {
+        const port = new URL(e2e.hotline.url).port;
+        await e2e.hotline.close();
+        e2e.hotline = await startHotline(loadConfig({ ...env, HOTLINE_HTTP_PORT: port }));
+        await registered();
+      },
+      close,
+    };
+    stops.push(() => e2e.hotline.close());
+    await registered();
+    return e2e;
   } catch (err) {
     await close();
     throw err;
