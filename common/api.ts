@@ -270,6 +270,15 @@ export interface CallbackTaskView {
   attempts: number;
 }
 
+/** POST /api/admin/telephony/controller: stop (`false`) or start (`true`) the call controller alone. */
+export interface ControllerSwitch {
+  running: boolean;
+}
+
+export interface ControllerSwitched {
+  running: boolean;
+}
+
 /** POST /api/admin/ivr/reload: the menu file was valid and applies to calls from now on. */
 export interface IvrMenuReloaded {
   applied: true;

@@ -1,6 +1,12 @@
 /** Reference data shared by the server, the IVR and the console. Labels are Vietnamese first. */
 
 /**
+ * SIP header on the INVITEs Asterisk's fallback queue sends to operators' softphones (while the
+ * call controller is down): the console shows such a call as a fallback call, with no screen-pop.
+ */
+export const FALLBACK_CALL_HEADER = 'X-Hotline-Fallback';
+
+/**
  * Call queues. The key is also the operator skill that serves it; the IVR menu configuration
  * (`ivr/menu.json`) says which menu key leads to which queue.
  */

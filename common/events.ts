@@ -59,12 +59,35 @@ export interface AgentStatus extends AgentStateView {
 /** What an operator may ask for from the console: ready, or not ready with a reason they choose. */
 export type AgentStateRequest = { state: 'ready' } | { state: 'not_ready'; reason: ChosenNotReadyReason };
 
+/**
+ * How calls are handled right now:
+ * - `normal`: the call controller is connected and runs the IVR and the queues;
+ * - `fallback`: the controller is not connected, Asterisk is up: the dialplan sends callers to
+ *   Asterisk's own queue, which rings the same operators (figures in `fallbackQueue`);
+ * - `down`: Asterisk itself cannot be reached.
+ */
+export type TelephonyMode = 'normal' | 'fallback' | 'down';
+
+/** The dialplan's fallback queue, as Asterisk reports it over AMI. */
+export interface FallbackQueueStats {
+  waiting: number;
+  /** Seconds the oldest waiting caller has waited; 0 when nobody waits. */
+  longestWaitSeconds: number;
+  /** Calls an operator answered through the fallback queue since the server started. */
+  answered: number;
+  /** Callers who hung up waiting in the fallback queue since the server started. */
+  abandoned: number;
+}
+
 export interface WallboardSnapshot {
   at: string;
   /** Seconds within which an answer counts toward `serviceLevel`. */
   serviceLevelSeconds?: number;
   /** False while the controller has no ARI connection. */
   telephonyUp: boolean;
+  mode: TelephonyMode;
+  /** Present while Asterisk's manager interface is followed (AMI connected); null otherwise. */
+  fallbackQueue: FallbackQueueStats | null;
   queues: QueueStats[];
   agents: AgentStatus[];
 }

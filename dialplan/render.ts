@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { STASIS_APP, STASIS_ROLE } from '../ivr/constants.ts';
+import { FALLBACK_CALL_HEADER, FALLBACK_QUEUE_NAME, STASIS_APP, STASIS_ROLE } from '../ivr/constants.ts';
 
 const TEMPLATE_DIR = dirname(fileURLToPath(import.meta.url));
 const OPERATOR_TEMPLATE = 'pjsip-operator.conf';
@@ -83,6 +83,8 @@ export function renderAsteriskConfig(p: AsteriskParams): Map<string, string> {
     HOTLINE_NUMBER: p.hotlineNumber,
     STASIS_APP,
     STASIS_CITIZEN: STASIS_ROLE.citizen,
+    FALLBACK_QUEUE: FALLBACK_QUEUE_NAME,
+    FALLBACK_CALL_HEADER,
     ARI_USERNAME: p.ari.username,
     ARI_PASSWORD: p.ari.password,
     ARI_ALLOWED_ORIGINS: p.ari.allowedOrigins,

@@ -211,9 +211,25 @@ class SupervisedAri implements AriConnection {
     }
   }
 
+  /**
+   * Asks ARI whether it is fully up before ari-client connects: while Asterisk starts, ARI answers
+   * 503, and ari-client's API loader throws that from a socket callback (an uncaught exception,
+   * not a rejection), which would take the whole server down.
+   */
+  private async probe(): Promise<void> {
+    const { url, username, password } = this.opts;
+    const res = await fetch(new URL('/ari/asterisk/info', url), {
+      headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    await res.body?.cancel();
+    if (!res.ok) throw new Error(`ARI is not ready: HTTP ${res.status}`);
+  }
+
   /** Connects and subscribes; `lost` settles (with a reason) when the connection is lost. */
   private async connectOnce(): Promise<{ lost: Promise<string> }> {
     const { url, username, password, app, logger } = this.opts;
+    await this.probe();
     const client = await withTimeout(ari.connect(url, username, password), this.timeoutMs, 'connect');
     if (this.stopped) throw new Error('stopped');
     const internals = client as unknown as ClientInternals;

@@ -14,3 +14,9 @@ export const STASIS_ROLE = {
 
 /** Sound files live under this folder of Asterisk's sounds directory (`sound:hotline/vi/welcome`). */
 export const PROMPT_DIR = 'hotline/vi';
+
+/** Asterisk's own queue the dialplan falls back to when the controller is not connected. */
+export const FALLBACK_QUEUE_NAME = 'hotline-fallback';
+
+/** Set by the dialplan on the fallback queue's calls to operators (the console reads it). */
+export { FALLBACK_CALL_HEADER } from '../common/domain.ts';

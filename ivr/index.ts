@@ -105,6 +105,9 @@ export function createIvr(deps: IvrDeps): Ivr {
     snapshot: (at) => ({
       at: at.toISOString(),
       telephonyUp: connection.up,
+      // Whether Asterisk still answers is known to the fallback watch; the server adds it.
+      mode: connection.up ? 'normal' : 'down',
+      fallbackQueue: null,
       queues: controller.queueStats(at),
       agents: acd.agents(),
     }),

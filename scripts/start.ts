@@ -67,6 +67,10 @@ async function main() {
     env.HOTLINE_ARI_URL = asterisk.ariUrl;
     env.HOTLINE_ARI_USERNAME = asterisk.ari.username;
     env.HOTLINE_ARI_PASSWORD = asterisk.ari.password;
+    env.HOTLINE_AMI_HOST = asterisk.ami.host;
+    env.HOTLINE_AMI_PORT = String(asterisk.ami.port);
+    env.HOTLINE_AMI_USERNAME = asterisk.ami.username;
+    env.HOTLINE_AMI_PASSWORD = asterisk.ami.password;
     env.HOTLINE_SIP_WS_URL = asterisk.sipWsUrl;
     env.HOTLINE_SOUNDS_DIR ??= join(root, ASTERISK_SOUNDS_DIR);
     say(`Asterisk on SIP 127.0.0.1:${asterisk.sipPort}, ARI ${asterisk.ariUrl} (log: data/asterisk.log)`);

@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Ivr } from '../ivr/api.ts';
-import { adminRoutes, type IvrMenuReloader } from './admin/routes.ts';
+import { adminRoutes, type CallController, type IvrMenuReloader } from './admin/routes.ts';
 import { agencyRoutes } from './agencies/routes.ts';
 import { registerSessionLookup } from './auth/guard.ts';
 import { createLoginLimiter, type LoginLimiter } from './auth/rate-limit.ts';
@@ -40,6 +40,8 @@ export interface AppDeps {
   desk: Desk;
   /** Reloads the IVR menu file (POST /api/admin/ivr/reload). */
   ivrMenu: IvrMenuReloader;
+  /** The call controller alone (POST /api/admin/telephony/controller); none without telephony. */
+  controller?: CallController;
   /** Runs inside every ticket change's transaction (SMS, …); none by default. */
   ticketHooks?: TicketHooks;
   /** Told after a ticket change commits (socket.io pushes); none by default. */
@@ -102,7 +104,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(reportRoutes, { db, now });
   await app.register(callRoutes, { db, now });
   await app.register(callbackRoutes, { db });
-  await app.register(adminRoutes, { ivrMenu: deps.ivrMenu });
+  await app.register(adminRoutes, {
+    ivrMenu: deps.ivrMenu,
+    ...(deps.controller ? { controller: deps.controller } : {}),
+  });
   await app.register(operatorRoutes, { desk, now });
 
   const consoleDir = deps.consoleDir;

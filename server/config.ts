@@ -28,6 +28,17 @@ export interface Config {
      */
     readonly soundsDir: string | null;
   };
+  /**
+   * Asterisk Manager Interface, followed for the dialplan's fallback queue while the controller is
+   * down (the wallboard's degraded mode). Null when not configured (no `HOTLINE_AMI_USERNAME`) or
+   * telephony is disabled; the wallboard then tells only "up" from "down".
+   */
+  readonly ami: {
+    readonly host: string;
+    readonly port: number;
+    readonly username: string;
+    readonly password: string;
+  } | null;
   /** SIP-over-WebSocket address the browser softphone registers to. */
   readonly sipWsUrl: string;
   /** SIP domain in operators' URIs. */
@@ -193,6 +204,15 @@ export function loadConfig(env: Env = process.env): Config {
       menuPath: resolve(str(env, 'HOTLINE_IVR_MENU', 'ivr/menu.json')),
       soundsDir: env.HOTLINE_SOUNDS_DIR ? resolve(env.HOTLINE_SOUNDS_DIR) : null,
     },
+    ami:
+      ariEnabled && env.HOTLINE_AMI_USERNAME
+        ? {
+            host: str(env, 'HOTLINE_AMI_HOST', '127.0.0.1'),
+            port: int(env, 'HOTLINE_AMI_PORT', 5038, 1, 65535),
+            username: str(env, 'HOTLINE_AMI_USERNAME'),
+            password: str(env, 'HOTLINE_AMI_PASSWORD'),
+          }
+        : null,
     sipWsUrl: url(env, 'HOTLINE_SIP_WS_URL', 'ws://127.0.0.1:8088/ws', ['ws:', 'wss:']),
     sipDomain: str(env, 'HOTLINE_SIP_DOMAIN', 'hotline.local'),
     seedDemo: bool(env, 'HOTLINE_SEED_DEMO', false),

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Logger, pino } from 'pino';
 import { QUEUE_NAMES } from '../common/domain.ts';
-import { type AgentStateView, NO_CALL_FIGURES } from '../common/events.ts';
+import { type AgentStateView, NO_CALL_FIGURES, type WallboardSnapshot } from '../common/events.ts';
 import {
   type AgentRequest,
   type Ivr,
@@ -16,6 +16,7 @@ import {
   NotInWrapUpError,
   UnknownOperatorError,
 } from '../ivr/api.ts';
+import { createFallbackWatch, telephonyMode } from '../ivr/fallback.ts';
 import { createIvr } from '../ivr/index.ts';
 import { openMenuStore } from '../ivr/menu-file.ts';
 import { writePrompts } from '../ivr/prompt-files.ts';
@@ -104,6 +105,8 @@ function createDeskWithoutTelephony(operators: SipAccount[], events: IvrEvents, 
     snapshot: (at) => ({
       at: at.toISOString(),
       telephonyUp: false,
+      mode: 'down',
+      fallbackQueue: null,
       queues: QUEUE_NAMES.map((queue) => ({
         queue,
         waiting: 0,
@@ -187,15 +190,16 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
     });
     stops.push({ name: 'wallboard bridge', stop: () => bridge.close() });
     const operators = sipAccounts(db);
+    const endpoints = operators.map((op) => ({
+      operatorId: op.operatorId,
+      displayName: op.displayName,
+      sipEndpoint: op.endpoint,
+      skills: op.skills,
+    }));
     const desk: Ivr = config.ari.enabled
       ? createIvr({
           ari: config.ari,
-          operators: operators.map((op) => ({
-            operatorId: op.operatorId,
-            displayName: op.displayName,
-            sipEndpoint: op.endpoint,
-            skills: op.skills,
-          })),
+          operators: endpoints,
           events: bridge,
           records: callRecords,
           statusLine: createStatusLine({ db, now, logger: logger.child({ component: 'status-line' }) }),
@@ -208,6 +212,25 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
           now,
         })
       : createDeskWithoutTelephony(operators, bridge, now);
+    // Follows Asterisk's own fallback queue (used while the controller is down) over AMI.
+    const fallback = config.ami
+      ? createFallbackWatch({
+          ami: config.ami,
+          operators: endpoints,
+          records: callRecords,
+          changed: () => bridge.wallboardChanged(),
+          logger: logger.child({ component: 'fallback-queue' }),
+          now,
+        })
+      : null;
+    const withMode = (snapshot: WallboardSnapshot, at: Date): WallboardSnapshot =>
+      fallback
+        ? {
+            ...snapshot,
+            mode: telephonyMode(snapshot.telephonyUp, fallback.up),
+            fallbackQueue: fallback.up ? fallback.stats(at) : null,
+          }
+        : snapshot;
     // The wallboard adds today's figures from the call records to the controller's live view.
     const wallboardDesk: Desk = {
       setAgentState: (operatorId, request) => desk.setAgentState(operatorId, request),
@@ -216,7 +239,7 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
       operatorLost: (operatorId) => desk.operatorLost(operatorId),
       operatorHangsUp: (operatorId, callId) => desk.operatorHangsUp(operatorId, callId),
       currentCall: (operatorId) => desk.currentCall(operatorId),
-      snapshot: (at) => callRecords.addFigures(desk.snapshot(at), at),
+      snapshot: (at) => callRecords.addFigures(withMode(desk.snapshot(at), at), at),
     };
     wallboardSource = wallboardDesk;
 
@@ -226,6 +249,7 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
       logger,
       desk: wallboardDesk,
       ivrMenu: menu,
+      ...(config.ari.enabled ? { controller: { start: () => desk.start(), stop: () => desk.stop() } } : {}),
       calendar,
       ticketHooks,
       ticketNotifier: createTicketNotifier(io, db, { logger, now }),
@@ -236,6 +260,10 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
     attachRealtime(app, { io, db, desk: wallboardDesk, logger, now });
     const url = await app.listen({ host: config.http.host, port: config.http.port });
 
+    if (fallback) {
+      fallback.start();
+      stops.push({ name: 'fallback queue watch', stop: () => fallback.stop() });
+    }
     await desk.start();
     stops.push({ name: 'call controller', stop: () => desk.stop() });
 

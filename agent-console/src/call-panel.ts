@@ -3,8 +3,8 @@
  *
  * The two arrive independently and in either order, so the panel holds whichever it has:
  *   pop only      → ringing, "waiting for the line" until the INVITE lands
- *   session only  → ringing with the caller from SIP (also how fallback calls look, when the
- *                   call controller is down and Asterisk rings operators without a pop)
+ *   session only  → ringing with the caller from SIP; a call from Asterisk's fallback queue
+ *                   (the call controller is down, no pop will come) is labelled as such
  *   both          → the full screen-pop
  * The panel disappears when the session ends (or `call:ended` arrives with no session left).
  * An operator handles one call at a time: a second INVITE is refused as busy, and a pop for a
@@ -21,7 +21,7 @@ export interface CallPanel {
   offered(pop: CallPop): void;
   answered(pop: CallPop): void;
   ended(callId: string): void;
-  incoming(session: RTCSession): void;
+  incoming(session: RTCSession, fallback: boolean): void;
   /** The call the operator is handling now, if the server told us its id. */
   currentCallId(): string | null;
 }
@@ -46,6 +46,7 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
     menu: byId('call-menu', HTMLElement),
     waited: byId('call-waited', HTMLParagraphElement),
     lineWait: byId('call-line-wait', HTMLParagraphElement),
+    fallback: byId('call-fallback', HTMLParagraphElement),
     answer: byId('answer', HTMLButtonElement),
     reject: byId('reject', HTMLButtonElement),
     mute: byId('mute', HTMLButtonElement),
@@ -59,6 +60,8 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
   };
 
   let session: RTCSession | null = null;
+  /** The session came from the fallback queue. */
+  let fallbackCall = false;
   let pop: CallPop | null = null;
   let nextPop: CallPop | null = null;
   let connectedAt: number | null = null;
@@ -92,6 +95,7 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
     if (el.announce.textContent !== announce) el.announce.textContent = announce;
     for (const node of el.region.querySelectorAll<HTMLElement>('.pop-only')) node.hidden = pop === null;
     el.lineWait.hidden = !(pop !== null && !live(session) && !talking);
+    el.fallback.hidden = !(fallbackCall && pop === null && live(session));
     el.answer.hidden = !ringing;
     el.reject.hidden = !ringing;
     el.mute.hidden = !(live(session) && session.isEstablished());
@@ -198,12 +202,13 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
       render();
     },
 
-    incoming(next) {
+    incoming(next, fallback) {
       if (live(session)) {
         next.terminate({ status_code: 486, reason_phrase: 'Busy Here' });
         return;
       }
       session = next;
+      fallbackCall = fallback;
       showError(null);
       let wasConnected = false;
       playRemoteAudio(next, el.audio);

@@ -89,6 +89,8 @@ const vi = {
   'call.audioStats': 'Âm thanh: gửi {sent} gói, nhận {received} gói',
   'call.answerFailed': 'Không trả lời được cuộc gọi: {reason}',
   'call.missed': 'Cuộc gọi đã kết thúc trước khi được trả lời ({reason})',
+  'call.fallback':
+    'Cuộc gọi dự phòng: hệ thống điều phối đang gián đoạn, không có thông tin người gọi và lựa chọn của họ. Hãy hỏi trực tiếp người gọi.',
 
   'ticket.heading': 'Phiếu tiếp nhận',
   'ticket.callerNumber': 'Số điện thoại',
@@ -270,7 +272,12 @@ const vi = {
   'smsStatus.failed': 'Gửi lỗi',
 
   'wallboard.heading': 'Bảng theo dõi',
-  'wallboard.telephonyDown': 'Mất kết nối tổng đài',
+  'wallboard.mode.normal': 'Tổng đài hoạt động bình thường',
+  'wallboard.mode.fallback':
+    'Chế độ dự phòng: hệ thống điều phối cuộc gọi đang gián đoạn. Cuộc gọi vào hàng chờ dự phòng của tổng đài và đổ chuông thẳng tới tổng đài viên, không có thông tin người gọi.',
+  'wallboard.mode.down': 'Mất kết nối tổng đài: không nhận được cuộc gọi. Hệ thống đang tự kết nối lại…',
+  'wallboard.fallbackQueue': 'Hàng chờ dự phòng của tổng đài',
+  'wallboard.fallbackNote': 'Số liệu từ khi máy chủ khởi động',
   'wallboard.queues': 'Hàng đợi',
   'wallboard.queue': 'Hàng đợi',
   'wallboard.waiting': 'Đang chờ',
@@ -313,7 +320,12 @@ const en: Partial<Record<MessageKey, string>> = {
   'call.reject': 'Decline',
   'call.hangup': 'Hang up',
   'ticket.submit': 'Create ticket',
-  'wallboard.telephonyDown': 'Telephony connection lost',
+  'wallboard.mode.normal': 'Telephony is working normally',
+  'wallboard.mode.fallback':
+    'Fallback mode: the call controller is down. Calls go to the exchange’s fallback queue and ring operators directly, without caller details.',
+  'wallboard.mode.down': 'Telephony connection lost: no calls can come in. Reconnecting…',
+  'wallboard.fallbackQueue': 'Exchange fallback queue',
+  'wallboard.fallbackNote': 'Figures since the server started',
   'wallboard.answered': 'Answered',
   'wallboard.abandoned': 'Abandoned',
   'wallboard.serviceLevel': 'Service level (≤ {seconds} s)',

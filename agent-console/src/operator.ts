@@ -155,7 +155,7 @@ async function start(): Promise<void> {
     showRegistration('connecting');
     phone = startSoftphone(me.sip, {
       onRegistration: showRegistration,
-      onIncoming: (s) => calls.incoming(s),
+      onIncoming: (s, fallback) => calls.incoming(s, fallback),
     });
   } else {
     showRegistration('noAccount');

@@ -3,6 +3,7 @@ import { UA, WebSocketInterface } from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
 import type { RTCSessionEvent } from 'jssip/lib/UA.js';
 import type { SipCredentials } from '../../common/api.ts';
+import { FALLBACK_CALL_HEADER } from '../../common/domain.ts';
 import { type AudioPackets, type RtpStatsLike, readAudioPackets } from './format.ts';
 
 export type { RTCSession };
@@ -11,8 +12,8 @@ export type Registration = 'connecting' | 'registered' | 'unregistered' | 'faile
 
 export interface SoftphoneHandlers {
   onRegistration(state: Registration): void;
-  /** A call is ringing on this softphone. */
-  onIncoming(session: RTCSession): void;
+  /** A call is ringing on this softphone; `fallback`: Asterisk's fallback queue sent it (no screen-pop). */
+  onIncoming(session: RTCSession, fallback: boolean): void;
 }
 
 export interface Softphone {
@@ -27,6 +28,9 @@ export function startSoftphone(sip: SipCredentials, handlers: SoftphoneHandlers)
     password: sip.password,
     register: true,
     session_timers: false,
+    // After a telephony restart the softphone is back within seconds (JsSIP waits up to 30 s).
+    connection_recovery_min_interval: 1,
+    connection_recovery_max_interval: 5,
   });
   ua.on('connecting', () => handlers.onRegistration('connecting'));
   ua.on('registered', () => handlers.onRegistration('registered'));
@@ -34,7 +38,8 @@ export function startSoftphone(sip: SipCredentials, handlers: SoftphoneHandlers)
   ua.on('disconnected', () => handlers.onRegistration('unregistered'));
   ua.on('registrationFailed', () => handlers.onRegistration('failed'));
   ua.on('newRTCSession', (event: RTCSessionEvent) => {
-    if (event.originator === 'remote') handlers.onIncoming(event.session);
+    if (event.originator === 'remote')
+      handlers.onIncoming(event.session, event.request.hasHeader(FALLBACK_CALL_HEADER));
   });
   ua.start();
   return { stop: () => ua.stop() };

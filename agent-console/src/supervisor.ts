@@ -18,7 +18,12 @@ const el = {
   userName: byId('user-name', HTMLElement),
   navAdmin: byId('nav-admin', HTMLAnchorElement),
   logout: byId('logout', HTMLButtonElement),
-  telephonyBanner: byId('telephony-banner', HTMLParagraphElement),
+  mode: byId('telephony-mode', HTMLParagraphElement),
+  fallbackTable: byId('fallback-table', HTMLTableElement),
+  fallbackWaiting: byId('fallback-waiting', HTMLTableCellElement),
+  fallbackLongest: byId('fallback-longest', HTMLTableCellElement),
+  fallbackAnswered: byId('fallback-answered', HTMLTableCellElement),
+  fallbackAbandoned: byId('fallback-abandoned', HTMLTableCellElement),
   socketBanner: byId('socket-banner', HTMLParagraphElement),
   status: byId('wallboard-status', HTMLParagraphElement),
   queues: byId('queues-body', HTMLTableSectionElement),
@@ -38,10 +43,29 @@ function row(...cells: Array<{ text: string; className?: string; header?: boolea
   return tr;
 }
 
+/** How calls are handled now, and the fallback queue's figures while Asterisk's own queue takes them. */
+function renderMode(snapshot: WallboardSnapshot, sinceReceived: number): void {
+  const { mode } = snapshot;
+  el.mode.hidden = false;
+  el.mode.dataset.mode = mode;
+  el.mode.textContent = t(`wallboard.mode.${mode}`);
+  const fallback = snapshot.fallbackQueue;
+  el.fallbackTable.hidden = mode !== 'fallback' || fallback === null;
+  if (!fallback) return;
+  el.fallbackWaiting.textContent = String(fallback.waiting);
+  el.fallbackWaiting.classList.toggle('alert', fallback.waiting > 0);
+  el.fallbackLongest.textContent = formatMinutesSeconds(
+    fallback.waiting > 0 ? fallback.longestWaitSeconds + sinceReceived : 0,
+  );
+  el.fallbackAnswered.textContent = String(fallback.answered);
+  el.fallbackAbandoned.textContent = String(fallback.abandoned);
+  el.fallbackAbandoned.classList.toggle('alert', fallback.abandoned > 0);
+}
+
 function render(snapshot: WallboardSnapshot, receivedAt: number): void {
   const now = Date.now();
   const sinceReceived = Math.max(0, (now - receivedAt) / 1000);
-  el.telephonyBanner.hidden = snapshot.telephonyUp;
+  renderMode(snapshot, sinceReceived);
   el.status.textContent = t('wallboard.updatedAt', {
     time: new Date(snapshot.at).toLocaleTimeString('vi-VN'),
   });

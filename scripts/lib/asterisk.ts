@@ -47,6 +47,11 @@ export interface RunningAsterisk {
   pid: number | undefined;
   /** Runs an Asterisk CLI command and returns its output. */
   cli(command: string): Promise<string>;
+  /**
+   * Stops Asterisk and starts it again with the same configuration and ports; `whileDown` runs
+   * once it has exited (with the time it exited, ms since the epoch). Resolves once ARI answers.
+   */
+  restart(whileDown?: (stoppedAt: number) => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -122,12 +127,15 @@ export async function startAsterisk(opts: AsteriskOptions): Promise<RunningAster
   const mounted = await mountSystemFolders(root);
   const confArgs = ['-C', `${base}/etc/asterisk.conf`];
   const log = createWriteStream(opts.logFile, { flags: 'a' });
-  const child: ChildProcess = spawn('chroot', [root, '/usr/sbin/asterisk', '-f', '-n', ...confArgs], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const launch = () => {
+    const proc: ChildProcess = spawn('chroot', [root, '/usr/sbin/asterisk', '-f', '-n', ...confArgs], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout?.pipe(log, { end: false });
+    proc.stderr?.pipe(log, { end: false });
+    return { proc, exited: new Promise<void>((resolve) => proc.once('exit', () => resolve())) };
+  };
+  let { proc: child, exited } = launch();
 
   const ariUrl = `http://${bindAddress}:${opts.httpPort}`;
   const auth = `Basic ${Buffer.from(`${ari.username}:${ari.password}`).toString('base64')}`;
@@ -137,25 +145,35 @@ export async function startAsterisk(opts: AsteriskOptions): Promise<RunningAster
     });
     return stdout;
   };
+  const halt = async () => {
+    if (child.exitCode !== null) return;
+    await cli('core stop now').catch(() => undefined);
+    const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(killer);
+  };
   const stop = async () => {
-    if (child.exitCode === null) {
-      await cli('core stop now').catch(() => undefined);
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(killer);
-    }
+    await halt();
     log.end();
     for (const target of mounted) await exec('umount', ['-l', target]).catch(() => undefined);
     rmSync(hostBase, { recursive: true, force: true });
   };
-
-  try {
-    await waitFor(
+  const ready = () =>
+    waitFor(
       `Asterisk ARI at ${ariUrl} (log: ${opts.logFile})`,
       async () => (await fetch(`${ariUrl}/ari/asterisk/info`, { headers: { authorization: auth } })).ok,
       30_000,
       () => (child.exitCode === null ? null : `Asterisk exited with ${child.exitCode}`),
     );
+  const restart = async (whileDown?: (stoppedAt: number) => Promise<void>) => {
+    await halt();
+    await whileDown?.(Date.now());
+    ({ proc: child, exited } = launch());
+    await ready();
+  };
+
+  try {
+    await ready();
   } catch (err) {
     await stop();
     throw err;
@@ -168,6 +186,7 @@ export async function startAsterisk(opts: AsteriskOptions): Promise<RunningAster
     sipPort: opts.sipPort,
     pid: child.pid,
     cli,
+    restart,
     stop,
   };
 }

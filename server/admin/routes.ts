@@ -2,9 +2,12 @@
  * POST /api/admin/ivr/reload (admins): reads the IVR menu file again. A valid file applies to
  * calls that start afterwards (200); an invalid one is rejected with the reasons, naming each bad
  * field, and the current menu stays (400 `IVR_MENU_INVALID`).
+ * POST /api/admin/telephony/controller `{ running }` (admins): stops or starts the call controller
+ * alone, for maintenance; while it is stopped the dialplan sends calls to Asterisk's fallback
+ * queue, and on start the controller adopts the calls it finds. 409 `NO_TELEPHONY` without one.
  */
 import type { FastifyInstance } from 'fastify';
-import type { IvrMenuReloaded } from '../../common/api.ts';
+import type { ControllerSwitch, ControllerSwitched, IvrMenuReloaded } from '../../common/api.ts';
 import type { MenuReloadResult } from '../../ivr/menu-file.ts';
 import { requireRole } from '../auth/guard.ts';
 import { AppError } from '../errors.ts';
@@ -15,11 +18,53 @@ export class IvrMenuInvalidError extends AppError {
   }
 }
 
+export class NoTelephonyError extends AppError {
+  constructor() {
+    super(
+      'NO_TELEPHONY',
+      409,
+      'Hệ thống đang chạy không có tổng đài, không có bộ điều phối cuộc gọi để bật hay tắt.',
+    );
+  }
+}
+
+/** The call controller alone (`RunningHotline.controller`). */
+export interface CallController {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 export interface IvrMenuReloader {
   reload(): Promise<MenuReloadResult>;
 }
 
-export async function adminRoutes(app: FastifyInstance, deps: { ivrMenu: IvrMenuReloader }): Promise<void> {
+export async function adminRoutes(
+  app: FastifyInstance,
+  deps: { ivrMenu: IvrMenuReloader; controller?: CallController },
+): Promise<void> {
+  app.post<{ Body: ControllerSwitch }>(
+    '/api/admin/telephony/controller',
+    {
+      onRequest: requireRole('admin'),
+      schema: {
+        body: {
+          type: 'object',
+          required: ['running'],
+          additionalProperties: false,
+          properties: { running: { type: 'boolean' } },
+        },
+      },
+    },
+    async (req): Promise<{ data: ControllerSwitched }> => {
+      const { controller } = deps;
+      if (!controller) throw new NoTelephonyError();
+      if (req.body.running) await controller.start();
+      else await controller.stop();
+      req.log.warn({ running: req.body.running }, 'call controller switched by an admin');
+      return { data: { running: req.body.running } };
+    },
+  );
+
   app.post(
     '/api/admin/ivr/reload',
     { onRequest: requireRole('admin') },

@@ -72,6 +72,8 @@ export class FakeDesk implements Desk {
     return {
       at: now.toISOString(),
       telephonyUp: false,
+      mode: 'down',
+      fallbackQueue: null,
       queues: [
         {
           queue: 'health',
@@ -120,7 +122,10 @@ export function csrfHeaders(cookie: string): AuthHeaders {
 
 export async function buildFixture(
   opts: Partial<
-    Pick<AppDeps, 'consoleDir' | 'ticketHooks' | 'ticketNotifier' | 'now' | 'loginLimiter' | 'ivrMenu'>
+    Pick<
+      AppDeps,
+      'consoleDir' | 'ticketHooks' | 'ticketNotifier' | 'now' | 'loginLimiter' | 'ivrMenu' | 'controller'
+    >
   > & {
     agencyUrl?: string;
   } = {},

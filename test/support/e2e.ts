@@ -128,6 +128,10 @@ export async function startE2eHotline(opts: {
         HOTLINE_ARI_URL: asterisk.ariUrl,
         HOTLINE_ARI_USERNAME: asterisk.ari.username,
         HOTLINE_ARI_PASSWORD: asterisk.ari.password,
+        HOTLINE_AMI_HOST: asterisk.ami.host,
+        HOTLINE_AMI_PORT: String(asterisk.ami.port),
+        HOTLINE_AMI_USERNAME: asterisk.ami.username,
+        HOTLINE_AMI_PASSWORD: asterisk.ami.password,
         HOTLINE_SIP_WS_URL: asterisk.sipWsUrl,
         // The server generates the prompts of the code under test (unchanged ones are kept).
         HOTLINE_SOUNDS_DIR: join(root, ASTERISK_SOUNDS_DIR),

@@ -1,0 +1,194 @@
+/**
+ * Follows the dialplan's fallback queue (Asterisk's own `Queue()`, used while the call controller
+ * is not connected) through AMI, so the wallboard can show it in a degraded mode and its calls
+ * still leave call records (and callback tasks for those who hang up waiting).
+ *
+ * From app_queue's events: `QueueCallerJoin` (waiting), `AgentCalled` / `AgentRingNoAnswer`
+ * (offers), `AgentConnect` (answered), `QueueCallerAbandon` (hung up waiting), `AgentComplete`
+ * (the talk ended, by `reason` caller or agent), `QueueCallerLeave` (off the waiting list). On
+ * every (re)connect the waiting list is rebuilt from `QueueStatus`, since events were missed.
+ */
+import type { Logger } from 'pino';
+import type { QueueName } from '../common/domain.ts';
+import type { FallbackQueueStats, TelephonyMode } from '../common/events.ts';
+import { type AmiConnection, type AmiMessage, createAmiConnection } from './ami.ts';
+import type { CallRecordEvent, CallRecorder, OperatorEndpoint } from './api.ts';
+import { FALLBACK_QUEUE_NAME } from './constants.ts';
+
+/** Where fallback calls are counted in the call records: the queue everyone serves. */
+const RECORD_QUEUE: QueueName = 'general';
+
+/** `normal` while the controller is connected; else `fallback` if Asterisk still answers AMI; else `down`. */
+export function telephonyMode(controllerUp: boolean, amiUp: boolean): TelephonyMode {
+  if (controllerUp) return 'normal';
+  return amiUp ? 'fallback' : 'down';
+}
+
+export interface FallbackQueueDeps {
+  operators: readonly OperatorEndpoint[];
+  records: CallRecorder;
+  /** Told whenever the figures or the connection change. */
+  changed(): void;
+  logger: Logger;
+  now: () => Date;
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** The fallback queue's state, fed with AMI messages; no I/O of its own. */
+export class FallbackQueue {
+  /** Waiting callers by channel unique id, with when they joined. */
+  private readonly waiting = new Map<string, Date>();
+  /** Calls being followed (joined while we watched), with the operator ringing or talking. */
+  private readonly calls = new Map<string, { operatorId: number | null; answered: boolean }>();
+  private answered = 0;
+  private abandoned = 0;
+  private readonly endpoints: Map<string, number>;
+
+  constructor(private readonly deps: FallbackQueueDeps) {
+    this.endpoints = new Map(deps.operators.map((op) => [op.sipEndpoint, op.operatorId]));
+  }
+
+  /** Waiting now; answered and abandoned since the server started. */
+  stats(now: Date): FallbackQueueStats {
+    let oldest: Date | null = null;
+    for (const since of this.waiting.values()) if (!oldest || since < oldest) oldest = since;
+    return {
+      waiting: this.waiting.size,
+      longestWaitSeconds: oldest ? Math.max(0, Math.floor((now.getTime() - oldest.getTime()) / 1000)) : 0,
+      answered: this.answered,
+      abandoned: this.abandoned,
+    };
+  }
+
+  /** Replaces the waiting list with `QueueStatus`'s `QueueEntry` events (after a reconnect). */
+  resync(entries: readonly AmiMessage[]): void {
+    const now = this.deps.now();
+    this.waiting.clear();
+    for (const entry of entries) {
+      if (entry.event !== 'QueueEntry' || entry.queue !== FALLBACK_QUEUE_NAME || !entry.uniqueid) continue;
+      const waited = Number(entry.wait ?? 0);
+      this.waiting.set(
+        entry.uniqueid,
+        new Date(now.getTime() - (Number.isFinite(waited) ? waited : 0) * 1000),
+      );
+    }
+    this.deps.changed();
+  }
+
+  handle(event: AmiMessage): void {
+    if (event.queue !== FALLBACK_QUEUE_NAME) return;
+    const id = event.uniqueid;
+    if (!id) return;
+    const call = this.calls.get(id);
+    const operatorId = this.operatorOf(event.interface ?? event.membername ?? '');
+    switch (event.event) {
+      case 'QueueCallerJoin':
+        this.waiting.set(id, this.deps.now());
+        this.calls.set(id, { operatorId: null, answered: false });
+        this.record(id, { type: 'arrived', callerNumber: event.calleridnum ?? '' });
+        this.record(id, { type: 'queued', queue: RECORD_QUEUE });
+        this.deps.logger.info({ callId: id }, 'caller joined the fallback queue');
+        break;
+      case 'QueueCallerLeave':
+        this.waiting.delete(id);
+        break;
+      case 'AgentCalled':
+        if (!call || operatorId === null) return;
+        call.operatorId = operatorId;
+        this.record(id, { type: 'offered', operatorId });
+        return;
+      case 'AgentRingNoAnswer':
+      case 'AgentDump':
+        if (!call || operatorId === null) return;
+        this.record(id, { type: 'offerEnded', operatorId, outcome: 'no_answer' });
+        return;
+      case 'AgentConnect':
+        this.waiting.delete(id);
+        this.answered++;
+        if (call && operatorId !== null) {
+          call.operatorId = operatorId;
+          call.answered = true;
+          this.record(id, { type: 'offerEnded', operatorId, outcome: 'answered' });
+          this.record(id, { type: 'answered', operatorId });
+        }
+        this.deps.logger.info({ callId: id, operatorId }, 'fallback call answered');
+        break;
+      case 'QueueCallerAbandon':
+        this.waiting.delete(id);
+        this.abandoned++;
+        if (call) {
+          this.calls.delete(id);
+          this.record(id, { type: 'ended', reason: 'abandoned_in_queue' });
+        }
+        break;
+      case 'AgentComplete':
+        if (call) {
+          this.calls.delete(id);
+          this.record(id, {
+            type: 'ended',
+            reason: event.reason === 'agent' ? 'agent_hung_up' : 'caller_hung_up',
+          });
+        }
+        return;
+      default:
+        return;
+    }
+    this.deps.changed();
+  }
+
+  private operatorOf(member: string): number | null {
+    // `PJSIP/tdv01`, as the queue's members are named in queues.conf.
+    return this.endpoints.get(member.replace(/^[^/]*\//, '')) ?? null;
+  }
+
+  private record(callId: string, event: DistributiveOmit<CallRecordEvent, 'callId' | 'at'>): void {
+    try {
+      this.deps.records.record({ ...event, callId, at: this.deps.now() } as CallRecordEvent);
+    } catch (err) {
+      this.deps.logger.error({ err, callId, event: event.type }, 'could not record a fallback call event');
+    }
+  }
+}
+
+export interface FallbackWatch {
+  start(): void;
+  stop(): Promise<void>;
+  /** Whether AMI is connected (Asterisk is up). */
+  readonly up: boolean;
+  stats(now: Date): FallbackQueueStats;
+}
+
+export interface FallbackWatchOptions extends FallbackQueueDeps {
+  ami: { host: string; port: number; username: string; password: string };
+  /** Replaces the real AMI connection (tests). */
+  connection?: AmiConnection;
+}
+
+/** Connects to AMI (and keeps reconnecting) and follows the fallback queue. */
+export function createFallbackWatch(opts: FallbackWatchOptions): FallbackWatch {
+  const { logger } = opts;
+  const connection =
+    opts.connection ?? createAmiConnection({ ...opts.ami, logger: logger.child({ component: 'ami' }) });
+  const queue = new FallbackQueue(opts);
+  return {
+    start() {
+      connection.start({
+        event: (event) => queue.handle(event),
+        connected: () => {
+          opts.changed();
+          connection.list({ action: 'QueueStatus', queue: FALLBACK_QUEUE_NAME }).then(
+            (entries) => queue.resync(entries),
+            (err: unknown) => logger.warn({ err }, 'could not read the fallback queue status'),
+          );
+        },
+        disconnected: () => opts.changed(),
+      });
+    },
+    stop: () => connection.stop(),
+    get up() {
+      return connection.up;
+    },
+    stats: (now) => queue.stats(now),
+  };
+}
