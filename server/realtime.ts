@@ -68,6 +68,9 @@ function errorCode(err: unknown): string {
  * reloaded, the browser crashed, or the network dropped. A log-out disconnects on purpose
  * (`client namespace disconnect`); a server shutdown is the server's own doing.
  */
+/** `connect_error` message of a server that is shutting down; the console tries again shortly. */
+export const SHUTTING_DOWN = 'SHUTTING_DOWN';
+
 const LOST_CONNECTION = new Set(['transport close', 'transport error', 'ping timeout', 'parse error']);
 
 /** A socket.io server not yet bound to HTTP, for wiring that needs it before the app exists. */
@@ -93,12 +96,20 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
   const openSockets = new Map<number, number>();
 
   io.attach(app.server);
+  // While the server shuts down (e.g. a restart), consoles are turned away and their drops are not
+  // operators lost: the next server takes over their calls.
+  let closing = false;
   app.addHook('preClose', async () => {
+    closing = true;
     io.local.disconnectSockets(true);
     io.engine.close();
   });
 
   io.use((socket, next) => {
+    if (closing) {
+      next(new Error(SHUTTING_DOWN));
+      return;
+    }
     const cookies = app.parseCookie(socket.request.headers.cookie ?? '');
     const user = auth.userForToken(cookies[SESSION_COOKIE]);
     if (!user) {
@@ -190,7 +201,7 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
     });
 
     socket.on('disconnect', (reason) => {
-      if (!hasSoftphone(user)) return;
+      if (!hasSoftphone(user) || closing) return;
       const left = (openSockets.get(user.id) ?? 1) - 1;
       if (left > 0) {
         openSockets.set(user.id, left);

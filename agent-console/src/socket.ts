@@ -4,12 +4,18 @@ import type { ClientToServerEvents, ServerToClientEvents } from '../../common/ev
 
 export type ConsoleSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+const RETRY_MS = 1000;
+
 export function connectSocket(): ConsoleSocket {
   const socket: ConsoleSocket = io({ path: '/socket.io', withCredentials: true });
-  // A server that shuts down (e.g. restarts) closes its sockets itself, and socket.io does not
-  // reconnect after that on its own; the console keeps trying until the server is back.
+  // A server that shuts down (e.g. restarts) closes its sockets itself and turns new ones away;
+  // socket.io does not reconnect after either, so the console tries again until it is back.
+  const retry = () => setTimeout(() => socket.connect(), RETRY_MS);
   socket.on('disconnect', (reason) => {
-    if (reason === 'io server disconnect') socket.connect();
+    if (reason === 'io server disconnect') retry();
+  });
+  socket.on('connect_error', (err) => {
+    if (err.message === 'SHUTTING_DOWN') retry();
   });
   return socket;
 }

@@ -5,7 +5,7 @@
  * creates.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
@@ -27,6 +27,7 @@ import { seedDemo } from '../../server/db/seed.ts';
 import { startHotline } from '../../server/main.ts';
 import { sipAccounts } from '../../server/operators/sip-accounts.ts';
 import { type AriObserver, observeAri } from './ari-observer.ts';
+import { defaultMenuJson } from './menu.ts';
 
 export const CHROMIUM_FLAGS = [
   '--headless',
@@ -96,8 +97,18 @@ export async function startE2eHotline(opts: {
     stops.push(agency.close);
     await seedDemo(db, { agencyUrl: agency.url });
 
+    // The default menu with the hotline open around the clock, so call tests pass at any hour;
+    // a test of the hours gives its own HOTLINE_IVR_MENU.
+    const menuPath = join(workDir, 'menu.json');
+    const menu = defaultMenuJson() as { hours: Record<string, unknown> };
+    writeFileSync(
+      menuPath,
+      JSON.stringify({ ...menu, hours: { ...menu.hours, open: '00:00', close: '24:00' } }),
+    );
+
     let telephony: Telephony | null = null;
     const env: Record<string, string> = {
+      HOTLINE_IVR_MENU: menuPath,
       HOTLINE_HTTP_PORT: '0',
       HOTLINE_DB_PATH: dbPath,
       HOTLINE_REDIS_URL: redis.url,
