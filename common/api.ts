@@ -8,6 +8,7 @@ import type {
   OfferOutcome,
   Priority,
   QueueName,
+  RecordingKind,
   Role,
   SmsEvent,
   TicketAction,
@@ -215,6 +216,8 @@ export interface CallRecordView {
   endReason: EndReason | null;
   waitSeconds: number | null;
   talkSeconds: number | null;
+  /** The call's stored recording, served at `GET /api/calls/:id/recording`. */
+  recording: { kind: RecordingKind; name: string } | null;
 }
 
 export interface CallOfferView {

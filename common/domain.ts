@@ -56,6 +56,8 @@ export type Role = 'operator' | 'supervisor' | 'agency' | 'admin';
  * - `code_not_accepted`: no valid code after the last attempt, and the caller chose neither an
  *   operator nor the menu
  * - `after_hours_message`: the caller left a message after hours (it becomes a callback task)
+ * - `after_hours_no_message`: an after-hours caller hung up or said nothing before the message
+   was recorded (nothing to call back about; the number is in the call record)
  * - `callback_requested`: the caller asked to be called back while waiting (the task keeps their place)
  * - `error`: the controller could not recover the call and hung up
  */
@@ -69,10 +71,14 @@ export const END_REASONS = [
   'no_input',
   'code_not_accepted',
   'after_hours_message',
+  'after_hours_no_message',
   'callback_requested',
   'error',
 ] as const;
 export type EndReason = (typeof END_REASONS)[number];
+
+/** A stored recording of a call: the operator's conversation with the caller, or an after-hours message. */
+export type RecordingKind = 'conversation' | 'message';
 
 /**
  * How an offer to an operator ended: `answered`; `no_answer` (rang out or declined); `failed`

@@ -131,6 +131,8 @@ export interface Ivr {
   /** The operator pressed hang-up on the call (before their softphone's BYE); false if it is not theirs. */
   operatorHangsUp(operatorId: number, callId: string): boolean;
   snapshot(now: Date): WallboardSnapshot;
+  /** A stored recording's WAV file (a caller's message or a conversation); null when there is none. */
+  storedRecording(name: string): Promise<Buffer | null>;
 }
 
 export class UnknownOperatorError extends Error {

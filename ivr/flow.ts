@@ -17,6 +17,10 @@
  *                          ▲   │              │ wrong / unknown code (3rd time: codeRejected ──0──► queued)
  *                          └───┴──────────────┘
  *  `*` in codeEntry, statusRead or codeRejected goes back to the main menu; 2 silences in codeEntry, goodbye.
+ *
+ *  answering ──started, closed──► afterHours ──played──► recording ──recordingFinished──► goodbye ──played──► ended
+ *                                     │                     │  (a message: after_hours_message; nothing: after_hours_no_message)
+ *                                     └── callerHungUp ──► ended      └── callerHungUp: waits for Asterisk to store the message
  * ```
  * `offering → queued` when the operator's leg fails before answering (the call goes back to the
  * head of its queue). An `error` input (a command failed) puts a caller who had reached the queue
@@ -40,7 +44,9 @@
 import type { EndReason, QueueName, SystemNotReadyReason } from '../common/domain.ts';
 import type { OperatorRelease } from './acd.ts';
 import type { StatusLookup, TicketStatusGroup } from './api.ts';
+import { isOpen } from './hours.ts';
 import {
+  AFTER_HOURS_SOUND,
   announcementSound,
   type IvrConfig,
   type MenuNode,
@@ -52,6 +58,7 @@ import {
 /** Fixed sound names the flow plays; `ivr/prompts.ts` holds their texts. */
 export type Sound =
   | 'invalid'
+  | 'messageSaved'
   | 'queued'
   | 'goodbye'
   | 'enterCode'
@@ -80,7 +87,8 @@ export type StatusSound =
 export type ConfigSound =
   | ReturnType<typeof menuSound>
   | ReturnType<typeof announcementSound>
-  | typeof WELCOME_SOUND;
+  | typeof WELCOME_SOUND
+  | typeof AFTER_HOURS_SOUND;
 
 /** Any sound the flow may ask the adapter to play. */
 export type SoundName = Sound | ConfigSound;
@@ -121,6 +129,8 @@ export const AFTER_STATUS_MS = 5_000;
 export const LOOKUP_GUARD_MS = 5_000;
 /** Digits kept while keying in a code; more than this can only be a wrong code anyway. */
 const MAX_KEPT_DIGITS = CODE_LENGTH * 2;
+/** After a hang-up mid-message, how long to wait for Asterisk to say whether it stored the message. */
+export const RECORDING_SETTLE_MS = 5_000;
 /** How long an operator's softphone rings before Asterisk gives up, unless configured otherwise. */
 export const RING_TIMEOUT_SECONDS = 15;
 /** If Asterisk never reports the end of a ringing leg, the offer is withdrawn this long after the ring timeout. */
@@ -224,6 +234,22 @@ export interface CodeRejectedState extends Base {
   timer: number | null;
 }
 
+/** Outside opening hours: the welcome and the after-hours announcement play. */
+export interface AfterHoursState extends Base {
+  name: 'afterHours';
+}
+
+/**
+ * The caller's message is being recorded (after a beep; `#`, silence or the time cap ends it).
+ * `timer` guards a recording whose end Asterisk never reports; `hungUp` once the caller has left
+ * and the flow only waits to learn whether anything was stored.
+ */
+export interface RecordingState extends Base {
+  name: 'recording';
+  timer: number | null;
+  hungUp: boolean;
+}
+
 /** Goodbye is playing; the hotline hangs up when it ends. */
 export interface GoodbyeState extends Base {
   name: 'goodbye';
@@ -246,6 +272,8 @@ export type CallState =
   | LookingUpState
   | StatusReadState
   | CodeRejectedState
+  | AfterHoursState
+  | RecordingState
   | GoodbyeState
   | EndedState;
 export type CallStateName = CallState['name'];
@@ -271,6 +299,9 @@ export type CallInput =
   | { type: 'lookupResult'; lookup: number; result: StatusLookup }
   /** The status line threw; the caller goes to an operator. */
   | { type: 'lookupFailed'; lookup: number }
+  /** The caller's message stopped and Asterisk stored it as `name`; 0 s means nothing was said. */
+  | { type: 'recordingFinished'; name: string; durationSeconds: number | null }
+  | { type: 'recordingFailed' }
   /** A command failed; the flow decides where the caller ends up. */
   | { type: 'error' };
 
@@ -298,6 +329,10 @@ export type CallCommand =
   | { type: 'hangupAgent'; agentChannelId: string }
   /** The call lets the operator go: to wrap-up, ready, or not ready with the hotline's reason. */
   | ({ type: 'releaseOperator'; operatorId: number } & OperatorRelease)
+  /** Record the caller's message after a beep (the adapter names the stored recording). */
+  | { type: 'recordMessage'; maxDurationSeconds: number; maxSilenceSeconds: number }
+  /** A recording of this call is stored: for the call record. */
+  | { type: 'recorded'; kind: 'message' | 'conversation'; name: string }
   /** Release everything the call still holds (timers, talk bridge, ACD entry) and forget it. */
   | { type: 'finish'; reason: EndReason };
 
@@ -658,6 +693,71 @@ function stepGoodbye(state: GoodbyeState, input: CallInput): StepResult {
     : same(state);
 }
 
+function stepAfterHours(state: AfterHoursState, input: CallInput): StepResult {
+  switch (input.type) {
+    case 'playbackFinished': {
+      if (input.playback !== state.playing) return same(state);
+      const { maxMessageSeconds, maxSilenceSeconds } = state.config.afterHours;
+      const timer = state.seq + 1;
+      return {
+        state: { name: 'recording', seq: timer, playing: null, config: state.config, timer, hungUp: false },
+        commands: [
+          { type: 'recordMessage', maxDurationSeconds: maxMessageSeconds, maxSilenceSeconds },
+          // Beyond the cap Asterisk must have stopped; the margin covers the beep and a slow answer.
+          { type: 'startTimer', ms: (maxMessageSeconds + 10) * 1000, timer },
+        ],
+      };
+    }
+    case 'dtmf':
+    case 'timeout':
+      return same(state);
+    case 'callerHungUp':
+      return ended(state, 'after_hours_no_message', []);
+    case 'error':
+      return ended(state, 'error', [{ type: 'hangupCaller' }]);
+    default:
+      throw new IllegalTransitionError(state.name, input.type);
+  }
+}
+
+function stepRecording(state: RecordingState, input: CallInput): StepResult {
+  const done = (reason: EndReason, before: CallCommand[] = []): StepResult => {
+    const settled = { ...state, timer: null };
+    const stop = cancelTimer(state);
+    if (state.hungUp) return ended(settled, reason, [...stop, ...before]);
+    const goodbye = sayGoodbye(settled, reason, reason === 'after_hours_message' ? ['messageSaved'] : []);
+    return { state: goodbye.state, commands: [...stop, ...before, ...goodbye.commands] };
+  };
+  switch (input.type) {
+    case 'recordingFinished':
+      // Asterisk keeps an empty file when nothing was said; a missing duration is taken as a message.
+      return input.durationSeconds === 0
+        ? done('after_hours_no_message')
+        : done('after_hours_message', [{ type: 'recorded', kind: 'message', name: input.name }]);
+    case 'recordingFailed':
+      return done('after_hours_no_message');
+    case 'callerHungUp': {
+      if (state.hungUp) return same(state);
+      const timer = state.seq + 1;
+      return {
+        state: { ...state, seq: timer, timer, hungUp: true },
+        commands: [...cancelTimer(state), { type: 'startTimer', ms: RECORDING_SETTLE_MS, timer }],
+      };
+    }
+    case 'timeout':
+      if (input.timer !== state.timer) return same(state);
+      return ended(state, 'after_hours_no_message', state.hungUp ? [] : [{ type: 'hangupCaller' }]);
+    case 'dtmf':
+    case 'playbackFinished':
+      // `#` ends the recording in Asterisk itself.
+      return same(state);
+    case 'error':
+      return ended(state, 'error', [...cancelTimer(state), { type: 'hangupCaller' }]);
+    default:
+      throw new IllegalTransitionError(state.name, input.type);
+  }
+}
+
 /** Inputs every state that has reached the queue treats alike. */
 function stepInQueue(
   state: QueuedState | OfferingState | ConnectedState,
@@ -742,6 +842,16 @@ export function step(state: CallState, input: CallInput, now: Date): StepResult 
   switch (state.name) {
     case 'answering': {
       if (input.type === 'started') {
+        if (!isOpen(state.config.hours, now)) {
+          const playback = state.seq + 1;
+          return {
+            state: { name: 'afterHours', seq: playback, playing: playback, config: state.config },
+            commands: [
+              { type: 'answer' },
+              { type: 'play', sounds: [WELCOME_SOUND, AFTER_HOURS_SOUND], playback },
+            ],
+          };
+        }
         const menu = enterMenu({ ...state, timer: null }, [], [WELCOME_SOUND]);
         return { state: menu.state, commands: [{ type: 'answer' }, ...menu.commands] };
       }
@@ -862,6 +972,11 @@ export function step(state: CallState, input: CallInput, now: Date): StepResult 
       return stepStatusLine(state, input) ?? stepCodeRejected(state, input, now);
     case 'goodbye':
       return stepStatusLine(state, input) ?? stepGoodbye(state, input);
+
+    case 'afterHours':
+      return stepAfterHours(state, input);
+    case 'recording':
+      return stepRecording(state, input);
 
     case 'ended':
       switch (input.type) {

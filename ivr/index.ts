@@ -100,6 +100,8 @@ export function createIvr(deps: IvrDeps): Ivr {
     operatorLost: (operatorId) => controller.operatorLost(operatorId),
     operatorHangsUp: (operatorId, callId) => controller.operatorHangsUp(operatorId, callId),
 
+    storedRecording: (name) => connection.storedRecording(name),
+
     snapshot: (at) => ({
       at: at.toISOString(),
       telephonyUp: connection.up,

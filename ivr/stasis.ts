@@ -44,6 +44,9 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 export const QUEUE_BRIDGE_PREFIX = 'hotline-queue-';
 export const queueBridgeId = (queue: QueueName) => `${QUEUE_BRIDGE_PREFIX}${queue}`;
 export const talkBridgeId = (callId: string) => `${callId}-talk`;
+/** Stored-recording names: a caller's after-hours message, and an answered call's conversation. */
+export const messageRecordingName = (callId: string) => `message-${callId}`;
+export const conversationRecordingName = (callId: string) => `conversation-${callId}`;
 const MOH_CLASS = 'default';
 /** A returning-caller lookup slower than this counts as "not returning"; the call never waits for it. */
 export const RETURNING_LOOKUP_TIMEOUT_MS = 1_000;
@@ -99,6 +102,8 @@ export class StasisController {
   private readonly playbacks = new Map<string, { callId: string; token: number }>();
   /** One timer per operator in wrap-up, firing when it ends. */
   private readonly wrapUpTimers = new Map<number, NodeJS.Timeout>();
+  /** Stored-recording name of a caller's message being recorded → call id. */
+  private readonly messages = new Map<string, string>();
   private readonly log: Logger;
   /** The one timer that dispatches again when the next waiting call becomes due for overflow. */
   private overflowTimer: NodeJS.Timeout | null = null;
@@ -305,6 +310,22 @@ export class StasisController {
         this.playbacks.delete(event.playbackId);
         const call = this.calls.get(playback.callId);
         if (call) this.push(call, { type: 'playbackFinished', playback: playback.token });
+        return;
+      }
+      case 'RecordingFinished':
+      case 'RecordingFailed': {
+        const callId = this.messages.get(event.name);
+        const call = callId ? this.calls.get(callId) : undefined;
+        if (!call) return;
+        this.messages.delete(event.name);
+        this.push(
+          call,
+          event.type === 'RecordingFinished'
+            ? { type: 'recordingFinished', name: event.name, durationSeconds: event.durationSeconds }
+            : { type: 'recordingFailed' },
+        );
+        if (event.type === 'RecordingFailed')
+          call.log.warn({ cause: event.cause }, 'message recording failed');
         return;
       }
       case 'ChannelHangupRequest':
@@ -535,6 +556,21 @@ export class StasisController {
         this.dispatch();
         return;
       }
+      case 'recordMessage': {
+        const name = messageRecordingName(call.id);
+        this.messages.set(name, call.id);
+        call.log.info('recording an after-hours message');
+        return ari.recordChannel(call.id, {
+          name,
+          maxDurationSeconds: command.maxDurationSeconds,
+          maxSilenceSeconds: command.maxSilenceSeconds,
+          beep: true,
+          terminateOn: '#',
+        });
+      }
+      case 'recorded':
+        this.record(call, { type: 'recorded', kind: command.kind, name: command.name });
+        return;
       case 'finish':
         return this.finish(call, command.reason);
     }
@@ -603,6 +639,7 @@ export class StasisController {
     this.clearTimer(call);
     this.deps.acd.remove(call.id);
     for (const [id, p] of this.playbacks) if (p.callId === call.id) this.playbacks.delete(id);
+    for (const [name, callId] of this.messages) if (callId === call.id) this.messages.delete(name);
     for (const [id, callId] of this.agentLegs) if (callId === call.id) this.agentLegs.delete(id);
     // Only after a failed recovery can an operator still be held by this call.
     for (const operatorId of call.offeredTo) {

@@ -29,7 +29,13 @@ import { createTicketService } from './tickets/service.ts';
 /** The slice of the call controller the HTTP and socket.io side uses. */
 export type Desk = Pick<
   Ivr,
-  'setAgentState' | 'agentStatus' | 'extendWrapUp' | 'operatorLost' | 'operatorHangsUp' | 'snapshot'
+  | 'setAgentState'
+  | 'agentStatus'
+  | 'extendWrapUp'
+  | 'operatorLost'
+  | 'operatorHangsUp'
+  | 'snapshot'
+  | 'storedRecording'
 >;
 
 export interface AppDeps {
@@ -99,7 +105,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(deliveryRoutes, { db, now });
   await app.register(smsRoutes, { db });
   await app.register(reportRoutes, { db, now });
-  await app.register(callRoutes, { db, now });
+  await app.register(callRoutes, { db, now, recordings: desk });
   await app.register(callbackRoutes, { db });
   await app.register(adminRoutes, { ivrMenu: deps.ivrMenu });
   await app.register(operatorRoutes, { desk, now });

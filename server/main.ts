@@ -95,6 +95,7 @@ function createDeskWithoutTelephony(operators: SipAccount[], events: IvrEvents, 
         setAgentState(operatorId, { state: 'not_ready', reason: 'connection_lost' });
     },
     operatorHangsUp: () => false,
+    storedRecording: async () => null,
     snapshot: (at) => ({
       at: at.toISOString(),
       telephonyUp: false,
@@ -209,6 +210,7 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
       extendWrapUp: (operatorId) => desk.extendWrapUp(operatorId),
       operatorLost: (operatorId) => desk.operatorLost(operatorId),
       operatorHangsUp: (operatorId, callId) => desk.operatorHangsUp(operatorId, callId),
+      storedRecording: (name) => desk.storedRecording(name),
       snapshot: (at) => callRecords.addFigures(desk.snapshot(at), at),
     };
     wallboardSource = wallboardDesk;

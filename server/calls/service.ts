@@ -107,6 +107,7 @@ export function applyCallEvent(tx: Tx, e: CallRecordEvent): { known: boolean; ca
         .run();
       return { known: true };
     case 'recorded':
+      tx.update(calls).set({ recording: e.name, recordingKind: e.kind }).where(where).run();
       return { known: true };
     case 'answered': {
       const queuedAt = call.queuedAt ?? e.at;

@@ -67,7 +67,7 @@ export interface E2eHotline {
 export async function startE2eHotline(opts: {
   name: string;
   telephony: boolean;
-  /** More settings for the server, e.g. shorter ring and wrap-up times. */
+  /** More settings for the server, e.g. shorter ring and wrap-up times, or `HOTLINE_IVR_MENU`. */
   env?: Record<string, string>;
 }): Promise<E2eHotline> {
   const workDir = mkdtempSync(join(tmpdir(), `hotline-e2e-${opts.name}-`));
@@ -100,7 +100,6 @@ export async function startE2eHotline(opts: {
       HOTLINE_FORWARD_BACKOFF_MS: '200',
       HOTLINE_ARI_ENABLED: String(opts.telephony),
       LOG_LEVEL: 'warn',
-      ...opts.env,
     };
     if (opts.telephony) {
       const root = process.env.HOTLINE_ASTERISK_ROOT ?? DEFAULT_ASTERISK_ROOT;
@@ -129,7 +128,7 @@ export async function startE2eHotline(opts: {
       telephony = telephonyOf(asterisk, observer);
     }
 
-    const hotline = await startHotline(loadConfig(env));
+    const hotline = await startHotline(loadConfig({ ...env, ...opts.env }));
     stops.push(hotline.close);
     if (telephony) {
       const { ariGet } = telephony;

@@ -4,18 +4,25 @@ import { QUEUE_NAMES } from '../../common/domain.ts';
 import type { AgentStateView } from '../../common/events.ts';
 import { Acd, type AcdOptions, DEFAULT_WRAP_UP, type WrapUpTimes } from '../../ivr/acd.ts';
 import type { CallerHistory, CallInfo, CallRecordEvent, IvrEvents } from '../../ivr/api.ts';
+import type { IvrConfig } from '../../ivr/menu.ts';
 import { AriDisconnectedError, AriRequestError, AriTimeoutError, GoneError } from '../../ivr/port.ts';
 import { StasisController } from '../../ivr/stasis.ts';
 import { FakeAri } from '../support/ari-fake.ts';
 import { FakeCallerHistory } from '../support/caller-history-fake.ts';
-import { DEFAULT_MENU } from '../support/menu.ts';
+import { configOf, DEFAULT_MENU, defaultMenuJson } from '../support/menu.ts';
 import { FakeStatusLine } from '../support/status-line-fake.ts';
 
 const CALLER = 'c1';
 const AGENT_1 = 'c1-agent-1';
 
 function setup(
-  opts: { history?: CallerHistory; acd?: AcdOptions; ringSeconds?: number; wrapUp?: WrapUpTimes } = {},
+  opts: {
+    history?: CallerHistory;
+    acd?: AcdOptions;
+    ringSeconds?: number;
+    wrapUp?: WrapUpTimes;
+    menu?: IvrConfig;
+  } = {},
 ) {
   const ari = new FakeAri();
   const statusLine = new FakeStatusLine();
@@ -68,7 +75,7 @@ function setup(
     events,
     records: { record: (e) => records.push(`${e.callId} ${describeRecord(e)}`) },
     statusLine,
-    menu: () => DEFAULT_MENU,
+    menu: () => opts.menu ?? DEFAULT_MENU,
     logger: pino({ level: 'silent' }),
     now,
     isUp: () => up,
@@ -768,5 +775,66 @@ describe('Stasis adapter: operators', () => {
     expect(s.acd.isWaiting(CALLER)).toBe(true);
     expect(s.acd.status(7)).toMatchObject({ state: 'not_ready', reason: 'connection_lost' });
     expect(s.records).not.toContain(`${CALLER} operatorLost 7`);
+  });
+});
+
+describe('Stasis adapter: after hours', () => {
+  const closed = configOf({
+    ...defaultMenuJson(),
+    hours: {
+      timeZone: 'Asia/Ho_Chi_Minh',
+      open: '07:00',
+      close: '20:00',
+      holidays: [{ date: '2024-05-01', closed: true }],
+    },
+  });
+  const announcementPlayed = async (s: ReturnType<typeof setup>) => {
+    const play = s.ari.ops('play')[0];
+    expect(play?.args[1]).toEqual(['sound:hotline/vi/config-welcome', 'sound:hotline/vi/config-after-hours']);
+    s.ctl.handle({ type: 'PlaybackFinished', playbackId: String(play?.args[2]) });
+    await s.settle();
+  };
+
+  it("records the message as message-<call id>, reports it, and routes Asterisk's answer to the call", async () => {
+    const s = setup({ menu: closed });
+    await s.ctl.onConnected();
+    await s.citizenCalls();
+    await announcementPlayed(s);
+    expect(s.ari.ops('recordChannel')[0]?.args).toEqual([
+      CALLER,
+      {
+        name: `message-${CALLER}`,
+        maxDurationSeconds: 120,
+        maxSilenceSeconds: 5,
+        beep: true,
+        terminateOn: '#',
+      },
+    ]);
+    s.ctl.handle({ type: 'RecordingFinished', name: 'message-someone-else', durationSeconds: 3 });
+    s.ctl.handle({ type: 'RecordingFinished', name: `message-${CALLER}`, durationSeconds: 6 });
+    await s.settle();
+    s.ari.channels.delete(CALLER);
+    s.ctl.handle({ type: 'StasisEnd', channelId: CALLER });
+    await s.settle();
+    expect(s.records).toEqual([
+      `${CALLER} arrived 0912345678`,
+      `${CALLER} recorded message message-${CALLER}`,
+      `${CALLER} ended after_hours_message`,
+    ]);
+  });
+
+  it('a failed recording ends the call without a message', async () => {
+    const s = setup({ menu: closed });
+    await s.ctl.onConnected();
+    await s.citizenCalls();
+    await announcementPlayed(s);
+    s.ctl.handle({ type: 'RecordingFailed', name: `message-${CALLER}`, cause: 'disk full' });
+    await s.settle();
+    const goodbye = s.ari.ops('play').at(-1);
+    expect(goodbye?.args[1]).toEqual(['sound:hotline/vi/goodbye']);
+    s.ctl.handle({ type: 'PlaybackFinished', playbackId: String(goodbye?.args[2]) });
+    await s.settle();
+    expect(s.ari.ops('hangup').map((o) => o.args[0])).toEqual([CALLER]);
+    expect(s.records.at(-1)).toBe(`${CALLER} ended after_hours_no_message`);
   });
 });
