@@ -93,7 +93,8 @@ export async function startAsterisk(opts: AsteriskOptions): Promise<RunningAster
   const base = `/var/lib/hotline/${opts.instance}`;
   const hostBase = join(root, base);
   rmSync(hostBase, { recursive: true, force: true });
-  for (const dir of ['etc', 'data/spool', 'data/log', 'data/keys', 'run'])
+  // `data/spool/recording` holds ARI's stored recordings; Asterisk does not create it itself.
+  for (const dir of ['etc', 'data/spool/recording', 'data/log', 'data/keys', 'run'])
     mkdirSync(join(hostBase, dir), { recursive: true });
 
   const params: AsteriskParams = {
