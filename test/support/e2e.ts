@@ -5,7 +5,7 @@
  * creates.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
@@ -128,7 +128,12 @@ export async function startE2eHotline(opts: {
       telephony = telephonyOf(asterisk, observer);
     }
 
-    const hotline = await startHotline(loadConfig({ ...env, ...opts.env }));
+    // Tests run at any hour: the shipped menu, open around the clock, unless a test brings its own.
+    const menu = JSON.parse(readFileSync('ivr/menu.json', 'utf8'));
+    menu.hours = { ...menu.hours, open: '00:00', close: '24:00', weekdays: {}, holidays: [] };
+    const menuPath = join(workDir, 'menu.json');
+    writeFileSync(menuPath, JSON.stringify(menu));
+    const hotline = await startHotline(loadConfig({ ...env, HOTLINE_IVR_MENU: menuPath, ...opts.env }));
     stops.push(hotline.close);
     if (telephony) {
       const { ariGet } = telephony;
