@@ -31,12 +31,17 @@ import {
   type CallCommand,
   type CallInput,
   type CallState,
+  DEFAULT_WAITING,
   initialState,
+  type Sound,
+  type SoundName,
   step,
+  type WaitingOptions,
 } from './flow.ts';
 import type { IvrConfig } from './menu.ts';
 import { AriDisconnectedError, type AriEvent, type AriPort, AriRequestError, GoneError } from './port.ts';
 import { soundUri } from './prompts.ts';
+import { addWaitSample, announcementSounds, averageWait, estimateWait, type WaitSample } from './waiting.ts';
 
 /** `Omit` applied to each member of a union, keeping it a union. */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -69,6 +74,8 @@ export interface StasisDeps {
   history?: CallerHistory;
   /** How long an operator's softphone rings before the offer counts as missed. */
   ringSeconds: number;
+  /** When waiting callers hear their position and the callback offer. */
+  waiting?: WaitingOptions;
 }
 
 interface Call {
@@ -107,6 +114,8 @@ export class StasisController {
   private readonly log: Logger;
   /** The one timer that dispatches again when the next waiting call becomes due for overflow. */
   private overflowTimer: NodeJS.Timeout | null = null;
+  /** Recent answered calls' waits per queue, for the estimated wait. */
+  private readonly waits = new Map<QueueName, WaitSample[]>();
 
   constructor(private readonly deps: StasisDeps) {
     this.log = deps.logger;
@@ -410,7 +419,7 @@ export class StasisController {
   private async apply(call: Call, input: CallInput): Promise<void> {
     const before = call.state;
     const from = before.name;
-    const { state, commands } = step(before, input, this.deps.now());
+    const { state, commands } = step(before, input, this.deps.now(), this.deps.waiting ?? DEFAULT_WAITING);
     call.state = state;
     this.recordStep(call, before, input, state, commands);
     if (from !== state.name) {
@@ -456,6 +465,21 @@ export class StasisController {
         this.playbacks.set(playbackId, { callId: call.id, token: command.playback });
         return ari.play(call.id, command.sounds.map(soundUri), playbackId);
       }
+      case 'announce': {
+        const sounds: SoundName[] = [
+          ...command.before,
+          ...this.announcement(call),
+          ...(command.callbackOffer ? (['callbackOffer'] as const) : []),
+        ];
+        if (sounds.length === 0) {
+          // Nothing to say (the call is being offered right now): the announcement is over.
+          this.push(call, { type: 'playbackFinished', playback: command.playback });
+          return;
+        }
+        const playbackId = `${call.id}-pb-${command.playback}`;
+        this.playbacks.set(playbackId, { callId: call.id, token: command.playback });
+        return ari.play(call.id, sounds.map(soundUri), playbackId);
+      }
       case 'stopPlayback': {
         const playbackId = `${call.id}-pb-${command.playback}`;
         this.playbacks.delete(playbackId);
@@ -489,6 +513,7 @@ export class StasisController {
       }
       case 'leaveQueue':
         acd.remove(call.id);
+        this.scheduleOverflow(this.deps.now());
         events.wallboardChanged();
         return;
       case 'ring': {
@@ -536,6 +561,7 @@ export class StasisController {
             : err;
         });
         acd.answered(command.operatorId, this.deps.now());
+        this.recordWait(call);
         this.agentStateChanged(command.operatorId);
         events.callAnswered(command.operatorId, this.info(call));
         call.log.info({ operatorId: command.operatorId }, 'operator answered');
@@ -574,6 +600,28 @@ export class StasisController {
       case 'finish':
         return this.finish(call, command.reason);
     }
+  }
+
+  /** Position and estimated wait of a waiting call, as sounds; nothing once it is no longer waiting. */
+  private announcement(call: Call): Sound[] {
+    const s = call.state;
+    if (!('queuedAt' in s)) return [];
+    const now = this.deps.now();
+    const average = averageWait(this.waits.get(s.queue) ?? [], now);
+    const estimate = estimateWait(average, now.getTime() - s.queuedAt.getTime());
+    const position = this.deps.acd.position(call.id);
+    if (position === null) return [];
+    call.log.info({ position, estimate }, 'announcing position');
+    return announcementSounds(position, estimate);
+  }
+
+  /** An answered call's wait feeds the queue's estimate. */
+  private recordWait(call: Call): void {
+    const s = call.state;
+    if (!('queuedAt' in s)) return;
+    const now = this.deps.now();
+    const sample = { answeredAt: now, waitMs: Math.max(0, now.getTime() - s.queuedAt.getTime()) };
+    this.waits.set(s.queue, addWaitSample(this.waits.get(s.queue) ?? [], sample));
   }
 
   private lookup(call: Call, trackingCode: string, lookup: number): void {
@@ -637,7 +685,7 @@ export class StasisController {
         reason: 'error',
       };
     this.clearTimer(call);
-    this.deps.acd.remove(call.id);
+    if (this.deps.acd.remove(call.id)) this.scheduleOverflow(this.deps.now());
     for (const [id, p] of this.playbacks) if (p.callId === call.id) this.playbacks.delete(id);
     for (const [name, callId] of this.messages) if (callId === call.id) this.messages.delete(name);
     for (const [id, callId] of this.agentLegs) if (callId === call.id) this.agentLegs.delete(id);
@@ -814,10 +862,13 @@ export class StasisController {
           seq: 0,
           playing: null,
           config: this.deps.menu(),
+          timer: null,
           queue,
           menuChoice: '',
           queuedAt,
           offers: 0,
+          announceAt: now,
+          callbackOffered: false,
         });
         call.log.info('adopted a caller waiting in the queue');
         this.push(call, { type: 'error' });

@@ -60,6 +60,10 @@ export interface Config {
   readonly waiting: {
     /** After this many seconds in a queue, any ready operator may take the call, skill or not. */
     readonly overflowAfterSeconds: number;
+    /** Position and estimated wait are announced on joining and again this often. */
+    readonly announceEverySeconds: number;
+    /** The "press 1 to be called back" offer this long after joining; 0 never offers it. */
+    readonly callbackOfferAfterSeconds: number;
   };
   /**
    * Operators: how long their softphone rings before the offer counts as missed (the call goes back
@@ -210,6 +214,8 @@ export function loadConfig(env: Env = process.env): Config {
     serviceLevelSeconds: int(env, 'HOTLINE_SERVICE_LEVEL_SECONDS', 20, 1, 3600),
     waiting: {
       overflowAfterSeconds: int(env, 'HOTLINE_OVERFLOW_AFTER_SECONDS', 60, 0, 24 * 3600),
+      announceEverySeconds: int(env, 'HOTLINE_ANNOUNCE_EVERY_SECONDS', 60, 1, 3600),
+      callbackOfferAfterSeconds: int(env, 'HOTLINE_CALLBACK_OFFER_AFTER_SECONDS', 90, 0, 24 * 3600),
     },
     operators: operatorTimes(env),
     deadline: {

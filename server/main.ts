@@ -19,7 +19,7 @@ import {
 import { createIvr } from '../ivr/index.ts';
 import { openMenuStore } from '../ivr/menu-file.ts';
 import { writePrompts } from '../ivr/prompt-files.ts';
-import { PROMPTS } from '../ivr/prompts.ts';
+import { ALL_PROMPTS } from '../ivr/prompts.ts';
 import { createApp, type Desk } from './app.ts';
 import { createCallerHistory } from './calls/history.ts';
 import { createCallRecords } from './calls/service.ts';
@@ -136,7 +136,7 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
       logger: logger.child({ component: 'ivr-menu' }),
     });
     stops.push({ name: 'IVR menu', stop: () => menu.close() });
-    if (config.ivr.soundsDir) await writePrompts(config.ivr.soundsDir, Object.entries(PROMPTS));
+    if (config.ivr.soundsDir) await writePrompts(config.ivr.soundsDir, Object.entries(ALL_PROMPTS));
 
     if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
     const db = openDatabase(config.dbPath);
@@ -195,7 +195,11 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
           records: callRecords,
           statusLine: createStatusLine({ db, now, logger: logger.child({ component: 'status-line' }) }),
           history: createCallerHistory(db),
-          waiting: { overflowAfterMs: config.waiting.overflowAfterSeconds * 1000 },
+          waiting: {
+            overflowAfterMs: config.waiting.overflowAfterSeconds * 1000,
+            announceEveryMs: config.waiting.announceEverySeconds * 1000,
+            callbackOfferAfterMs: config.waiting.callbackOfferAfterSeconds * 1000,
+          },
           menu: () => menu.current(),
           logger: logger.child({ component: 'ivr' }),
           ringSeconds: config.operators.ringSeconds,

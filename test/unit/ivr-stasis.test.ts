@@ -4,6 +4,7 @@ import { QUEUE_NAMES } from '../../common/domain.ts';
 import type { AgentStateView } from '../../common/events.ts';
 import { Acd, type AcdOptions, DEFAULT_WRAP_UP, type WrapUpTimes } from '../../ivr/acd.ts';
 import type { CallerHistory, CallInfo, CallRecordEvent, IvrEvents } from '../../ivr/api.ts';
+import type { WaitingOptions } from '../../ivr/flow.ts';
 import type { IvrConfig } from '../../ivr/menu.ts';
 import { AriDisconnectedError, AriRequestError, AriTimeoutError, GoneError } from '../../ivr/port.ts';
 import { StasisController } from '../../ivr/stasis.ts';
@@ -22,6 +23,7 @@ function setup(
     ringSeconds?: number;
     wrapUp?: WrapUpTimes;
     menu?: IvrConfig;
+    waiting?: WaitingOptions;
   } = {},
 ) {
   const ari = new FakeAri();
@@ -81,6 +83,7 @@ function setup(
     isUp: () => up,
     ...(opts.history ? { history: opts.history } : {}),
     ringSeconds: opts.ringSeconds ?? 15,
+    ...(opts.waiting ? { waiting: opts.waiting } : {}),
   });
   const settle = async () => {
     for (let i = 0; i < 5; i++) {
@@ -463,7 +466,12 @@ describe('Stasis adapter: the status line (menu key 9)', () => {
     keys(s, '9123456782#');
     await s.settle();
     expect(s.ari.bridgeOf(CALLER)).toBe('hotline-queue-general');
-    expect(lastPlayback(s).media).toEqual(['sound:hotline/vi/lookupUnavailable', 'sound:hotline/vi/queued']);
+    expect(lastPlayback(s).media).toEqual([
+      'sound:hotline/vi/lookupUnavailable',
+      'sound:hotline/vi/queued',
+      'sound:hotline/vi/positionIs',
+      'sound:hotline/vi/number-1',
+    ]);
     expect(s.ctl.queueStats(new Date()).find((q) => q.queue === 'general')?.waiting).toBe(1);
   });
 
@@ -587,7 +595,8 @@ describe('Stasis adapter: returning callers and overflow', () => {
     await s.operatorReady();
     await joins(s, 'w', '0900000003', '2');
     expect(rung(s)).toEqual([]);
-    expect(vi.getTimerCount()).toBe(1);
+    // The caller's announcement timer and the one overflow timer; nothing polls.
+    expect(vi.getTimerCount()).toBe(2);
     s.advance(58_000);
     await vi.advanceTimersByTimeAsync(58_000);
     expect(rung(s)).toEqual([]);
@@ -836,5 +845,83 @@ describe('Stasis adapter: after hours', () => {
     await s.settle();
     expect(s.ari.ops('hangup').map((o) => o.args[0])).toEqual([CALLER]);
     expect(s.records.at(-1)).toBe(`${CALLER} ended after_hours_no_message`);
+
+describe('Stasis adapter: what a waiting caller hears and the callback offer', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const media = (s: ReturnType<typeof setup>, channelId: string) =>
+    s.ari
+      .ops('play')
+      .filter((c) => c.args[0] === channelId)
+      .map((c) => (c.args[1] as string[]).map((m) => m.replace('sound:hotline/vi/', '')));
+
+  it('announces the position on joining, and the estimated wait once calls have been answered', async () => {
+    const s = setup();
+    await s.inQueue('1');
+    expect(media(s, CALLER).at(-1)).toEqual(['queued', 'positionIs', 'number-1']);
+    // Answered after waiting 30 s: the health queue now has a wait to go by.
+    await s.operatorReady();
+    await s.agentAnswers();
+    s.ari.channels.set('c2', { callerNumber: '0900000002' });
+    s.ctl.handle({
+      type: 'StasisStart',
+      channelId: 'c2',
+      args: ['citizen'],
+      callerNumber: '0900000002',
+      channelName: '',
+    });
+    await s.settle();
+    s.ctl.handle({ type: 'ChannelDtmfReceived', channelId: 'c2', digit: '1' });
+    await s.settle();
+    expect(media(s, 'c2').at(-1)).toEqual(['queued', 'positionIs', 'number-1', 'waitFewMinutes']);
+  });
+
+  it('repeats the announcement on the flow’s timer', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const s = setup({ waiting: { announceEveryMs: 60_000, callbackOfferAfterMs: 0 } });
+    await s.inQueue('1');
+    s.advance(30_000);
+    await vi.advanceTimersByTimeAsync(60_000);
+    await s.settle();
+    expect(media(s, CALLER).slice(-2)).toEqual([
+      ['queued', 'positionIs', 'number-1'],
+      ['positionIs', 'number-1'],
+    ]);
+    expect(s.ari.ops('stopPlayback').length).toBeGreaterThan(0);
+  });
+
+  it('key 1 at the callback offer: confirmation, the hotline hangs up, the call ends callback_requested', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const s = setup({ waiting: { announceEveryMs: 60_000, callbackOfferAfterMs: 3_000 } });
+    await s.inQueue('1');
+    await vi.advanceTimersByTimeAsync(3_000);
+    await s.settle();
+    expect(media(s, CALLER).at(-1)).toEqual(['callbackOffer']);
+    s.ctl.handle({ type: 'ChannelDtmfReceived', channelId: CALLER, digit: '1' });
+    await s.settle();
+    expect(s.acd.isWaiting(CALLER)).toBe(false);
+    expect(s.ctl.queueStats(new Date()).every((q) => q.waiting === 0)).toBe(true);
+    const last = s.ari.ops('play').at(-1);
+    expect(media(s, CALLER).at(-1)).toEqual(['callbackConfirmed', 'goodbye']);
+    s.ctl.handle({ type: 'PlaybackFinished', playbackId: last?.args[2] as string });
+    await s.settle();
+    expect(s.ari.ops('hangup').map((c) => c.args[0])).toEqual([CALLER]);
+    expect(s.records.at(-1)).toBe(`${CALLER} ended callback_requested`);
+    // Nobody is offered a call that has left the queue.
+    await s.operatorReady();
+    expect(s.ari.ops('originate')).toEqual([]);
+  });
+
+  it('a caller who hangs up during an announcement is abandoned, and nothing is left running', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const s = setup();
+    await s.inQueue('1');
+    s.ari.channels.delete(CALLER);
+    s.ctl.handle({ type: 'StasisEnd', channelId: CALLER });
+    await s.settle();
+    expect(s.records.at(-1)).toBe(`${CALLER} ended abandoned_in_queue`);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });
