@@ -22,8 +22,8 @@ function setup(
     acd?: AcdOptions;
     ringSeconds?: number;
     wrapUp?: WrapUpTimes;
-    menu?: IvrConfig;
     waiting?: WaitingOptions;
+    menu?: IvrConfig;
   } = {},
 ) {
   const ari = new FakeAri();
@@ -845,6 +845,8 @@ describe('Stasis adapter: after hours', () => {
     await s.settle();
     expect(s.ari.ops('hangup').map((o) => o.args[0])).toEqual([CALLER]);
     expect(s.records.at(-1)).toBe(`${CALLER} ended after_hours_no_message`);
+  });
+});
 
 describe('Stasis adapter: what a waiting caller hears and the callback offer', () => {
   afterEach(() => {
