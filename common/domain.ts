@@ -95,6 +95,17 @@ export const CALLBACK_SOURCES = ['abandoned', 'after_hours', 'offer'] as const;
 export type CallbackSource = (typeof CALLBACK_SOURCES)[number];
 
 /**
+ * How an operator's call to a citizen went: `reached` (answered; closes the task), `no_answer`
+ * (rang out, unavailable, or cancelled), `busy` (SIP 486/600), `failed` (anything else, also an
+ * attempt whose operator never reported back).
+ */
+export const CALLBACK_OUTCOMES = ['reached', 'no_answer', 'busy', 'failed'] as const;
+export type CallbackOutcome = (typeof CALLBACK_OUTCOMES)[number];
+
+/** `attempts_exhausted`: the last allowed attempt failed; `supervisor`: given up by hand, with a note. */
+export type CallbackGiveUpReason = 'attempts_exhausted' | 'supervisor';
+
+/**
  * What an operator chose (`ready`, `not_ready` with a reason, `offline`), plus what the ACD sets:
  * `ringing` / `on_call` while a call is theirs, `wrap_up` for a while after it. Calls are offered
  * only to `ready` operators.

@@ -78,6 +78,8 @@ export interface Config {
       readonly maxWrapUpMs: number;
     };
   };
+  /** Calling citizens back: attempts before giving up, spacing between them, how long a claim lasts. */
+  readonly callbacks: { readonly maxAttempts: number; readonly spacingMs: number; readonly claimMs: number };
   /** Deadline warning and escalation jobs. */
   readonly deadline: { readonly attempts: number; readonly backoffMs: number };
   readonly logLevel: string;
@@ -218,6 +220,11 @@ export function loadConfig(env: Env = process.env): Config {
       callbackOfferAfterSeconds: int(env, 'HOTLINE_CALLBACK_OFFER_AFTER_SECONDS', 90, 0, 24 * 3600),
     },
     operators: operatorTimes(env),
+    callbacks: {
+      maxAttempts: int(env, 'HOTLINE_CALLBACK_ATTEMPTS', 3, 1, 20),
+      spacingMs: int(env, 'HOTLINE_CALLBACK_SPACING_SECONDS', 600, 0, 7 * 24 * 3600) * 1000,
+      claimMs: int(env, 'HOTLINE_CALLBACK_CLAIM_SECONDS', 180, 10, 3600) * 1000,
+    },
     deadline: {
       attempts: int(env, 'HOTLINE_DEADLINE_ATTEMPTS', 5, 1, 100),
       backoffMs: int(env, 'HOTLINE_DEADLINE_BACKOFF_MS', 2000, 10),

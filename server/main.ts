@@ -21,6 +21,7 @@ import { openMenuStore } from '../ivr/menu-file.ts';
 import { writePrompts } from '../ivr/prompt-files.ts';
 import { ALL_PROMPTS } from '../ivr/prompts.ts';
 import { createApp, type Desk } from './app.ts';
+import { createAriDialPermits, NO_DIAL_PERMITS } from './callbacks/dial-permits.ts';
 import { createCallerHistory } from './calls/history.ts';
 import { createCallRecords } from './calls/service.ts';
 import { type Config, loadConfig } from './config.ts';
@@ -33,6 +34,7 @@ import { combineHooks, createNotificationHooks } from './notifications/hooks.ts'
 import { type SipAccount, sipAccounts } from './operators/sip-accounts.ts';
 import {
   attachRealtime,
+  createCallbackNotifier,
   createIvrEventBridge,
   createRealtimeServer,
   createTicketNotifier,
@@ -149,10 +151,12 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
 
     const calendar = DEFAULT_CALENDAR;
     const io = createRealtimeServer();
+    const callbackNotifier = createCallbackNotifier(io, db, { logger, now });
     const callRecords = createCallRecords({
       db,
       logger: logger.child({ component: 'calls' }),
       serviceLevelSeconds: config.serviceLevelSeconds,
+      onCallbackChanged: (id) => callbackNotifier.changed(id),
     });
     // Before the database closes: the last buffered call events are written.
     stops.push({ name: 'call records', stop: () => callRecords.flush() });
@@ -228,6 +232,8 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
       calendar,
       ticketHooks,
       ticketNotifier: createTicketNotifier(io, db, { logger, now }),
+      callbackNotifier,
+      dialPermits: config.ari.enabled ? createAriDialPermits(config.ari) : NO_DIAL_PERMITS,
       now,
       ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
     });

@@ -17,6 +17,7 @@ import type {
 import type { CallInfo, IvrEvents } from '../ivr/api.ts';
 import type { Desk } from './app.ts';
 import { type AuthUser, createAuthService, SESSION_COOKIE } from './auth/service.ts';
+import { type CallbackNotifier, callbackView } from './callbacks/service.ts';
 import type { Db } from './db/index.ts';
 import { AppError } from './errors.ts';
 import { parseAgentStateRequest } from './operators/routes.ts';
@@ -44,6 +45,8 @@ type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<
 export const WALLBOARD_ROOM = 'wallboard';
 /** Supervisors and admins: every ticket change and deadline. */
 export const SUPERVISORS_ROOM = 'supervisors';
+/** Operators, supervisors and admins: every callback task change. */
+export const CALLBACKS_ROOM = 'callbacks';
 export const operatorRoom = (operatorId: number): string => `operator:${operatorId}`;
 /** An agency's liaisons: changes to the tickets assigned to it. */
 export const agencyRoom = (agencyId: number): string => `agency:${agencyId}`;
@@ -123,6 +126,7 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
       }
     }
     if (user.role === 'agency' && user.agencyId !== null) void socket.join(agencyRoom(user.agencyId));
+    if (user.role !== 'agency') void socket.join(CALLBACKS_ROOM);
     if (watchesWallboard(user)) {
       void socket.join(SUPERVISORS_ROOM);
       void socket.join(WALLBOARD_ROOM);
@@ -331,6 +335,25 @@ export function createTicketNotifier(
         emitTicketUpdated(io, db, ticketId, now(), row);
       } catch (err) {
         opts.logger.error({ err, ticketId }, 'could not push a ticket change');
+      }
+    },
+  };
+}
+
+/** Pushes `callback:updated` to operators, supervisors and admins; errors are logged, never thrown. */
+export function createCallbackNotifier(
+  io: RealtimeServer,
+  db: Db,
+  opts: { logger: Logger; now?: () => Date },
+): CallbackNotifier {
+  const now = opts.now ?? (() => new Date());
+  return {
+    changed(callbackId) {
+      try {
+        const task = callbackView(db, callbackId, now());
+        if (task) io.to(CALLBACKS_ROOM).emit('callback:updated', task);
+      } catch (err) {
+        opts.logger.error({ err, callbackId }, 'could not push a callback change');
       }
     },
   };

@@ -29,6 +29,8 @@ export interface AsteriskOptions {
   rtpStart: number;
   rtpEnd: number;
   operators: SipAccount[];
+  /** The carrier trunk callback calls are sent to; the bind address, port 5070 by default. */
+  trunk?: { host: string; port: number };
   ari?: { username: string; password: string };
   ami?: { username: string; password: string };
   /** Asterisk's console output goes here. */
@@ -109,6 +111,7 @@ export async function startAsterisk(opts: AsteriskOptions): Promise<RunningAster
     rtpStart: opts.rtpStart,
     rtpEnd: opts.rtpEnd,
     trunkMatch: bindAddress,
+    trunk: opts.trunk ?? { host: bindAddress, port: 5070 },
     hotlineNumber: '1022',
     ari: { ...ari, allowedOrigins: '*' },
     ami,

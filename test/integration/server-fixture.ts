@@ -125,7 +125,17 @@ export function csrfHeaders(cookie: string): AuthHeaders {
 
 export async function buildFixture(
   opts: Partial<
-    Pick<AppDeps, 'consoleDir' | 'ticketHooks' | 'ticketNotifier' | 'now' | 'loginLimiter' | 'ivrMenu'>
+    Pick<
+      AppDeps,
+      | 'consoleDir'
+      | 'ticketHooks'
+      | 'ticketNotifier'
+      | 'now'
+      | 'loginLimiter'
+      | 'dialPermits'
+      | 'callbackNotifier'
+      | 'ivrMenu'
+    >
   > & {
     agencyUrl?: string;
   } = {},

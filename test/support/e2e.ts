@@ -69,6 +69,8 @@ export async function startE2eHotline(opts: {
   telephony: boolean;
   /** More settings for the server, e.g. shorter ring and wrap-up times, or `HOTLINE_IVR_MENU`. */
   env?: Record<string, string>;
+  /** Where Asterisk sends callback calls (a sipp citizen's phone on loopback). */
+  trunkPort?: number;
 }): Promise<E2eHotline> {
   const workDir = mkdtempSync(join(tmpdir(), `hotline-e2e-${opts.name}-`));
   const instance = `e2e-${opts.name}-${process.pid}`;
@@ -112,6 +114,7 @@ export async function startE2eHotline(opts: {
         rtpStart: 30000,
         rtpEnd: 30200,
         operators: sipAccounts(db),
+        ...(opts.trunkPort ? { trunk: { host: '127.0.0.1', port: opts.trunkPort } } : {}),
         logFile: join(workDir, 'asterisk.log'),
       });
       stops.push(asterisk.stop);
