@@ -36,6 +36,8 @@ export interface IvrDeps {
   };
   /** The menu and hours a call arriving now starts with (`menu-file.ts` keeps it current). */
   menu: () => IvrConfig;
+  /** Record answered calls to disk (Asterisk's stored recordings); default on. */
+  recordCalls?: boolean;
   logger: Logger;
   /** How long an operator's softphone rings before the offer counts as missed; 15 s by default. */
   ringSeconds?: number;
@@ -72,6 +74,7 @@ export function createIvr(deps: IvrDeps): Ivr {
     statusLine: deps.statusLine,
     ...(deps.history ? { history: deps.history } : {}),
     menu: deps.menu,
+    recordCalls: deps.recordCalls ?? true,
     logger,
     now,
     isUp: () => connection.up,

@@ -197,6 +197,7 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
           history: createCallerHistory(db),
           waiting: { overflowAfterMs: config.waiting.overflowAfterSeconds * 1000 },
           menu: () => menu.current(),
+          recordCalls: config.ivr.recordCalls,
           logger: logger.child({ component: 'ivr' }),
           ringSeconds: config.operators.ringSeconds,
           wrapUp: config.operators.wrapUp,
