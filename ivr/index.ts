@@ -40,6 +40,8 @@ export interface IvrDeps {
   };
   /** The menu and hours a call arriving now starts with (`menu-file.ts` keeps it current). */
   menu: () => IvrConfig;
+  /** Record answered calls to disk (Asterisk's stored recordings); default on. */
+  recordCalls?: boolean;
   logger: Logger;
   /** How long an operator's softphone rings before the offer counts as missed; 15 s by default. */
   ringSeconds?: number;
@@ -80,6 +82,7 @@ export function createIvr(deps: IvrDeps): Ivr {
       announceEveryMs: deps.waiting?.announceEveryMs ?? DEFAULT_WAITING.announceEveryMs,
       callbackOfferAfterMs: deps.waiting?.callbackOfferAfterMs ?? DEFAULT_WAITING.callbackOfferAfterMs,
     },
+    recordCalls: deps.recordCalls ?? true,
     logger,
     now,
     isUp: () => connection.up,

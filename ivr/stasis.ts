@@ -51,7 +51,8 @@ export const queueBridgeId = (queue: QueueName) => `${QUEUE_BRIDGE_PREFIX}${queu
 export const talkBridgeId = (callId: string) => `${callId}-talk`;
 /** Stored-recording names: a caller's after-hours message, and an answered call's conversation. */
 export const messageRecordingName = (callId: string) => `message-${callId}`;
-export const conversationRecordingName = (callId: string) => `conversation-${callId}`;
+/** A call answered again after its operator dropped gets a second conversation (`offer` numbers them). */
+export const conversationRecordingName = (callId: string, offer: number) => `conversation-${callId}-${offer}`;
 const MOH_CLASS = 'default';
 /** A returning-caller lookup slower than this counts as "not returning"; the call never waits for it. */
 export const RETURNING_LOOKUP_TIMEOUT_MS = 1_000;
@@ -66,6 +67,8 @@ export interface StasisDeps {
   statusLine: TicketStatusLine;
   /** The menu and hours a call arriving now starts with. */
   menu: () => IvrConfig;
+  /** Record every answered call's conversation (stored recording `conversation-<callId>-<offer>`). */
+  recordCalls?: boolean;
   logger: Logger;
   now: () => Date;
   /** Whether ARI is connected; no offers are made while it is not. */
@@ -565,6 +568,7 @@ export class StasisController {
         this.agentStateChanged(command.operatorId);
         events.callAnswered(command.operatorId, this.info(call));
         call.log.info({ operatorId: command.operatorId }, 'operator answered');
+        if (this.deps.recordCalls) await this.recordConversation(call, bridgeId);
         return;
       }
       case 'hangupCaller':
@@ -622,6 +626,24 @@ export class StasisController {
     const now = this.deps.now();
     const sample = { answeredAt: now, waitMs: Math.max(0, now.getTime() - s.queuedAt.getTime()) };
     this.waits.set(s.queue, addWaitSample(this.waits.get(s.queue) ?? [], sample));
+  }
+
+  /** Records the talk bridge; a recording that cannot start is logged and the talk goes on. */
+  private async recordConversation(call: Call, bridgeId: string): Promise<void> {
+    const name = conversationRecordingName(call.id, call.legs);
+    try {
+      await this.deps.ari.recordBridge(bridgeId, {
+        name,
+        maxDurationSeconds: 0,
+        maxSilenceSeconds: 0,
+        beep: false,
+        terminateOn: 'none',
+      });
+    } catch (err) {
+      call.log.warn({ err }, 'could not record the conversation');
+      return;
+    }
+    this.record(call, { type: 'recorded', kind: 'conversation', name });
   }
 
   private lookup(call: Call, trackingCode: string, lookup: number): void {

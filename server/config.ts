@@ -27,6 +27,8 @@ export interface Config {
      * and when the menu changes. Null leaves them to `npm run setup`.
      */
     readonly soundsDir: string | null;
+    /** Record answered calls' conversations (Asterisk's stored recordings, linked to the call). */
+    readonly recordCalls: boolean;
   };
   /** SIP-over-WebSocket address the browser softphone registers to. */
   readonly sipWsUrl: string;
@@ -198,6 +200,7 @@ export function loadConfig(env: Env = process.env): Config {
     ivr: {
       menuPath: resolve(str(env, 'HOTLINE_IVR_MENU', 'ivr/menu.json')),
       soundsDir: env.HOTLINE_SOUNDS_DIR ? resolve(env.HOTLINE_SOUNDS_DIR) : null,
+      recordCalls: bool(env, 'HOTLINE_RECORD_CALLS', true),
     },
     sipWsUrl: url(env, 'HOTLINE_SIP_WS_URL', 'ws://127.0.0.1:8088/ws', ['ws:', 'wss:']),
     sipDomain: str(env, 'HOTLINE_SIP_DOMAIN', 'hotline.local'),

@@ -205,6 +205,7 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
             callbackOfferAfterMs: config.waiting.callbackOfferAfterSeconds * 1000,
           },
           menu: () => menu.current(),
+          recordCalls: config.ivr.recordCalls,
           logger: logger.child({ component: 'ivr' }),
           ringSeconds: config.operators.ringSeconds,
           wrapUp: config.operators.wrapUp,

@@ -24,6 +24,7 @@ function setup(
     wrapUp?: WrapUpTimes;
     waiting?: WaitingOptions;
     menu?: IvrConfig;
+    recordCalls?: boolean;
   } = {},
 ) {
   const ari = new FakeAri();
@@ -78,6 +79,7 @@ function setup(
     records: { record: (e) => records.push(`${e.callId} ${describeRecord(e)}`) },
     statusLine,
     menu: () => opts.menu ?? DEFAULT_MENU,
+    recordCalls: opts.recordCalls ?? false,
     logger: pino({ level: 'silent' }),
     now,
     isUp: () => up,
@@ -925,5 +927,45 @@ describe('Stasis adapter: what a waiting caller hears and the callback offer', (
     await s.settle();
     expect(s.records.at(-1)).toBe(`${CALLER} ended abandoned_in_queue`);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('Stasis adapter: recording answered calls', () => {
+  it('records the talk bridge once caller and operator are bridged, and reports it', async () => {
+    const s = setup({ recordCalls: true });
+    await s.inQueue('1');
+    await s.operatorReady();
+    await s.agentAnswers();
+    expect(s.ari.ops('recordBridge')[0]?.args).toEqual([
+      `${CALLER}-talk`,
+      {
+        name: `conversation-${CALLER}-1`,
+        maxDurationSeconds: 0,
+        maxSilenceSeconds: 0,
+        beep: false,
+        terminateOn: 'none',
+      },
+    ]);
+    expect(s.records).toContain(`${CALLER} recorded conversation conversation-${CALLER}-1`);
+  });
+
+  it('a recording that cannot start leaves the talk alone, and nothing is reported', async () => {
+    const s = setup({ recordCalls: true });
+    s.ari.failNext('recordBridge', new AriRequestError('recordBridge', 'Recording failed'));
+    await s.inQueue('1');
+    await s.operatorReady();
+    await s.agentAnswers();
+    expect(s.ari.bridgeOf(CALLER)).toBe(`${CALLER}-talk`);
+    expect(s.records.some((r) => r.includes('recorded'))).toBe(false);
+    expect(s.ari.ops('hangup')).toEqual([]);
+  });
+
+  it('records nothing when switched off', async () => {
+    const s = setup({ recordCalls: false });
+    await s.inQueue('1');
+    await s.operatorReady();
+    await s.agentAnswers();
+    expect(s.ari.bridgeOf(CALLER)).toBe(`${CALLER}-talk`);
+    expect(s.ari.ops('recordBridge')).toEqual([]);
   });
 });
