@@ -1,5 +1,7 @@
 /** REST request and response bodies shared by the server and the console. */
 import type {
+  CallbackGiveUpReason,
+  CallbackOutcome,
   CallbackSource,
   Category,
   DeliveryStatus,
@@ -8,6 +10,7 @@ import type {
   OfferOutcome,
   Priority,
   QueueName,
+  RecordingKind,
   Role,
   SmsEvent,
   TicketAction,
@@ -215,6 +218,8 @@ export interface CallRecordView {
   endReason: EndReason | null;
   waitSeconds: number | null;
   talkSeconds: number | null;
+  /** The call's stored recording, served at `GET /api/calls/:id/recording`. */
+  recording: { kind: RecordingKind; name: string } | null;
 }
 
 export interface CallOfferView {
@@ -267,7 +272,51 @@ export interface CallbackTaskView {
   /** The caller's after-hours message, played through `GET /api/calls/:callId/recording`. */
   recording: { callId: string; name: string } | null;
   status: 'open' | 'reached' | 'given_up';
+  /** Attempts with an outcome so far. */
   attempts: number;
+  /** Not to be called before this (spacing after an attempt); null when due. */
+  nextAttemptAt: string | null;
+  /** The operator calling the citizen now (an unexpired claim). */
+  claimedBy: { id: number; displayName: string } | null;
+  closedAt: string | null;
+  givenUp: { reason: CallbackGiveUpReason; note: string | null } | null;
+}
+
+/** One call an operator placed for a task; `outcome` is null while it is being dialled. */
+export interface CallbackAttemptView {
+  id: number;
+  operator: { id: number; displayName: string };
+  startedAt: string;
+  endedAt: string | null;
+  outcome: CallbackOutcome | null;
+  detail: string | null;
+}
+
+/** `GET /api/callbacks/:id`: the task with its attempts, oldest first. */
+export interface CallbackTaskDetail extends CallbackTaskView {
+  history: CallbackAttemptView[];
+}
+
+/** `POST /api/callbacks/:id/claim` (operators): the task is theirs to dial until the claim lapses. */
+export interface ClaimCallbackResponse {
+  task: CallbackTaskView;
+  /** Report this attempt's outcome with `POST /api/callbacks/:id/outcome`. */
+  attemptId: number;
+  /** What the softphone dials: the citizen's number, through the trunk. */
+  dial: string;
+}
+
+/** `POST /api/callbacks/:id/outcome`: how the claimed attempt went. */
+export interface CallbackOutcomeRequest {
+  attemptId: number;
+  outcome: CallbackOutcome;
+  /** The softphone's reason for a failure (e.g. `Busy`), kept for the supervisor. */
+  detail?: string;
+}
+
+/** `POST /api/callbacks/:id/give-up` (supervisors, admins). */
+export interface GiveUpCallbackRequest {
+  reason: string;
 }
 
 /** POST /api/admin/telephony/controller: stop (`false`) or start (`true`) the call controller alone. */

@@ -62,6 +62,8 @@ export type Role = 'operator' | 'supervisor' | 'agency' | 'admin';
  * - `code_not_accepted`: no valid code after the last attempt, and the caller chose neither an
  *   operator nor the menu
  * - `after_hours_message`: the caller left a message after hours (it becomes a callback task)
+ * - `after_hours_no_message`: an after-hours caller hung up or said nothing before the message
+   was recorded (nothing to call back about; the number is in the call record)
  * - `callback_requested`: the caller asked to be called back while waiting (the task keeps their place)
  * - `error`: the controller could not recover the call and hung up
  */
@@ -75,10 +77,14 @@ export const END_REASONS = [
   'no_input',
   'code_not_accepted',
   'after_hours_message',
+  'after_hours_no_message',
   'callback_requested',
   'error',
 ] as const;
 export type EndReason = (typeof END_REASONS)[number];
+
+/** A stored recording of a call: the operator's conversation with the caller, or an after-hours message. */
+export type RecordingKind = 'conversation' | 'message';
 
 /**
  * How an offer to an operator ended: `answered`; `no_answer` (rang out or declined); `failed`
@@ -93,6 +99,17 @@ export type OfferOutcome = 'answered' | 'no_answer' | 'failed' | 'withdrawn';
  */
 export const CALLBACK_SOURCES = ['abandoned', 'after_hours', 'offer'] as const;
 export type CallbackSource = (typeof CALLBACK_SOURCES)[number];
+
+/**
+ * How an operator's call to a citizen went: `reached` (answered; closes the task), `no_answer`
+ * (rang out, unavailable, or cancelled), `busy` (SIP 486/600), `failed` (anything else, also an
+ * attempt whose operator never reported back).
+ */
+export const CALLBACK_OUTCOMES = ['reached', 'no_answer', 'busy', 'failed'] as const;
+export type CallbackOutcome = (typeof CALLBACK_OUTCOMES)[number];
+
+/** `attempts_exhausted`: the last allowed attempt failed; `supervisor`: given up by hand, with a note. */
+export type CallbackGiveUpReason = 'attempts_exhausted' | 'supervisor';
 
 /**
  * What an operator chose (`ready`, `not_ready` with a reason, `offline`), plus what the ACD sets:

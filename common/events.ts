@@ -1,5 +1,5 @@
 /** socket.io contract between the server and the console. Event names are `entity:verb`. */
-import type { TicketSummary, TicketView } from './api.ts';
+import type { CallbackTaskView, TicketSummary, TicketView } from './api.ts';
 import type { AgentState, ChosenNotReadyReason, NotReadyReason, QueueName } from './domain.ts';
 
 /** Acknowledgement of a client request. */
@@ -110,6 +110,8 @@ export interface ServerToClientEvents {
     kind: 'warning' | 'overdue';
     due: 'ack' | 'resolve';
   }) => void;
+  /** To operators, supervisors and admins: a callback task was opened or changed (claimed, attempted, closed). */
+  'callback:updated': (task: CallbackTaskView) => void;
   /** To supervisors: the whole wallboard, pushed on every change. */
   'wallboard:updated': (s: WallboardSnapshot) => void;
 }

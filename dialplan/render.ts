@@ -31,6 +31,10 @@ export interface AsteriskParams {
   rtpEnd: number;
   /** Address (or CIDR) the carrier trunk sends from. */
   trunkMatch: string;
+  /** Where callback calls to citizens are sent: the carrier trunk's SIP address. */
+  trunk: { host: string; port: number };
+  /** How long a callback call rings the citizen before it counts as not answered. */
+  callbackRingSeconds?: number;
   hotlineNumber: string;
   ari: { username: string; password: string; allowedOrigins: string };
   ami: { username: string; password: string };
@@ -80,6 +84,9 @@ export function renderAsteriskConfig(p: AsteriskParams): Map<string, string> {
     RTP_START: p.rtpStart,
     RTP_END: p.rtpEnd,
     TRUNK_MATCH: p.trunkMatch,
+    TRUNK_HOST: p.trunk.host,
+    TRUNK_PORT: p.trunk.port,
+    CALLBACK_RING_SECONDS: p.callbackRingSeconds ?? 45,
     HOTLINE_NUMBER: p.hotlineNumber,
     STASIS_APP,
     STASIS_CITIZEN: STASIS_ROLE.citizen,

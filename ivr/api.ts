@@ -145,6 +145,8 @@ export interface Ivr {
   /** The call ringing (`answered` false) or talking to an operator, for a console that (re)connects. */
   currentCall(operatorId: number): { call: CallInfo; answered: boolean } | null;
   snapshot(now: Date): WallboardSnapshot;
+  /** A stored recording's WAV file (a caller's message or a conversation); null when there is none. */
+  storedRecording(name: string): Promise<Buffer | null>;
 }
 
 export class UnknownOperatorError extends Error {

@@ -22,6 +22,7 @@ import {
   AriTimeoutError,
   GoneError,
   type OriginateParams,
+  type RecordParams,
 } from './port.ts';
 
 export interface AriOptions {
@@ -122,6 +123,18 @@ function toEvent(type: string, raw: Record<string, unknown>): AriEvent | null {
       return channel ? { type, channelId: channel.id, digit: String(raw.digit ?? '') } : null;
     case 'ChannelDestroyed':
       return channel ? { type, channelId: channel.id, cause: Number(raw.cause ?? 0) } : null;
+    case 'RecordingFinished':
+    case 'RecordingFailed': {
+      const recording = raw.recording as { name?: string; duration?: number; cause?: string } | undefined;
+      if (!recording?.name) return null;
+      return type === 'RecordingFinished'
+        ? {
+            type,
+            name: recording.name,
+            durationSeconds: typeof recording.duration === 'number' ? recording.duration : null,
+          }
+        : { type, name: recording.name, cause: recording.cause ?? '' };
+    }
     case 'PlaybackFinished': {
       const playback = raw.playback as { id?: string } | undefined;
       return playback?.id ? { type, playbackId: playback.id } : null;
@@ -138,6 +151,8 @@ const EVENT_TYPES = [
   'PlaybackFinished',
   'ChannelDestroyed',
   'ChannelHangupRequest',
+  'RecordingFinished',
+  'RecordingFailed',
 ] as const;
 
 function toChannel(c: RawChannel): AriChannel {
@@ -387,10 +402,47 @@ class SupervisedAri implements AriConnection {
     }));
   }
 
+  async recordChannel(channelId: string, p: RecordParams): Promise<void> {
+    await this.call('recordChannel', (c) => c.channels.record({ channelId, ...recordOptions(p) }));
+  }
+
+  async recordBridge(bridgeId: string, p: RecordParams): Promise<void> {
+    await this.call('recordBridge', (c) => c.bridges.record({ bridgeId, ...recordOptions(p) }));
+  }
+
+  /** Over plain HTTP: ari-client decodes every answer as text, which would corrupt the WAV. */
+  async storedRecording(name: string): Promise<Buffer | null> {
+    if (!this.client) throw new AriDisconnectedError('storedRecording');
+    const { url, username, password } = this.opts;
+    const auth = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    const operation = 'storedRecording';
+    const request = (async () => {
+      const res = await fetch(`${url}/ari/recordings/stored/${encodeURIComponent(name)}/file`, {
+        headers: { authorization: auth },
+      });
+      if (res.status === 404) return null;
+      if (!res.ok) throw new AriRequestError(operation, `HTTP ${res.status}`);
+      return Buffer.from(await res.arrayBuffer());
+    })();
+    return withTimeout(request, this.timeoutMs * 6, operation);
+  }
+
   async getChannelVar(channelId: string, variable: string): Promise<string> {
     const result = await this.call('getChannelVar', (c) => c.channels.getChannelVar({ channelId, variable }));
     return result.value;
   }
+}
+
+function recordOptions(p: RecordParams) {
+  return {
+    name: p.name,
+    format: 'wav',
+    maxDurationSeconds: p.maxDurationSeconds,
+    maxSilenceSeconds: p.maxSilenceSeconds,
+    beep: p.beep,
+    terminateOn: p.terminateOn === '#' ? '#' : 'none',
+    ifExists: 'overwrite',
+  };
 }
 
 /** An ARI connection that keeps itself up from `start()` until `stop()`. */

@@ -17,7 +17,14 @@
  *                          ▲   │              │ wrong / unknown code (3rd time: codeRejected ──0──► queued)
  *                          └───┴──────────────┘
  *  `*` in codeEntry, statusRead or codeRejected goes back to the main menu; 2 silences in codeEntry, goodbye.
+ *
+ *  answering ──started, closed──► afterHours ──played──► recording ──recordingFinished──► goodbye ──played──► ended
+ *                                     │                     │  (a message: after_hours_message; nothing: after_hours_no_message)
+ *                                     └── callerHungUp ──► ended      └── callerHungUp: waits for Asterisk to store the message
  * ```
+ * While `queued` the caller hears their position and the estimated wait on joining and every
+ * `announceEveryMs`; after `callbackOfferAfterMs` they are offered a callback (key 1, repeated
+ * with each announcement), which ends the call with `callback_requested` after a confirmation.
  * `offering → queued` when the operator's leg fails before answering (the call goes back to the
  * head of its queue). An `error` input (a command failed) puts a caller who had reached the queue
  * back at its head, and hangs up a caller who had not. A status lookup that fails or hangs sends
@@ -40,7 +47,9 @@
 import type { EndReason, QueueName, SystemNotReadyReason } from '../common/domain.ts';
 import type { OperatorRelease } from './acd.ts';
 import type { StatusLookup, TicketStatusGroup } from './api.ts';
+import { isOpen } from './hours.ts';
 import {
+  AFTER_HOURS_SOUND,
   announcementSound,
   type IvrConfig,
   type MenuNode,
@@ -52,6 +61,7 @@ import {
 /** Fixed sound names the flow plays; `ivr/prompts.ts` holds their texts. */
 export type Sound =
   | 'invalid'
+  | 'messageSaved'
   | 'queued'
   | 'goodbye'
   | 'enterCode'
@@ -63,7 +73,28 @@ export type Sound =
   | 'smsSent'
   | 'backToMenu'
   | 'agentLost'
+  | QueueSound
   | StatusSound;
+
+/** What a waiting caller hears besides music: position, estimated wait, the callback offer. */
+export type QueueSound =
+  | 'positionIs'
+  | 'waitAbout'
+  | 'minutes'
+  | 'waitFewMinutes'
+  | 'callbackOffer'
+  | 'callbackConfirmed'
+  | NumberSound;
+
+/** A number said on its own, 1 to `MAX_SPOKEN_NUMBER` (`number-7` says "bảy"). */
+export type NumberSound = `number-${number}`;
+/** The largest number there is a prompt for. */
+export const MAX_SPOKEN_NUMBER = 99;
+
+export function numberSound(n: number): NumberSound {
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SPOKEN_NUMBER) throw new RangeError(`No prompt for ${n}`);
+  return `number-${n}`;
+}
 
 /** One prompt per status group; see `STATUS_SOUNDS`. */
 export type StatusSound =
@@ -80,7 +111,8 @@ export type StatusSound =
 export type ConfigSound =
   | ReturnType<typeof menuSound>
   | ReturnType<typeof announcementSound>
-  | typeof WELCOME_SOUND;
+  | typeof WELCOME_SOUND
+  | typeof AFTER_HOURS_SOUND;
 
 /** Any sound the flow may ask the adapter to play. */
 export type SoundName = Sound | ConfigSound;
@@ -121,11 +153,26 @@ export const AFTER_STATUS_MS = 5_000;
 export const LOOKUP_GUARD_MS = 5_000;
 /** Digits kept while keying in a code; more than this can only be a wrong code anyway. */
 const MAX_KEPT_DIGITS = CODE_LENGTH * 2;
+/** After a hang-up mid-message, how long to wait for Asterisk to say whether it stored the message. */
+export const RECORDING_SETTLE_MS = 5_000;
 /** How long an operator's softphone rings before Asterisk gives up, unless configured otherwise. */
 export const RING_TIMEOUT_SECONDS = 15;
 /** If Asterisk never reports the end of a ringing leg, the offer is withdrawn this long after the ring timeout. */
 export const RING_GUARD_EXTRA_MS = 5_000;
 export const ringGuardMs = (ringSeconds: number) => ringSeconds * 1000 + RING_GUARD_EXTRA_MS;
+
+/** Timing of what a waiting caller hears; the server's configuration sets it. */
+export interface WaitingOptions {
+  /** Position and estimated wait again this long after the last announcement. */
+  announceEveryMs: number;
+  /** The callback offer this long after joining the queue; 0 never offers it. */
+  callbackOfferAfterMs: number;
+}
+
+export const DEFAULT_WAITING: WaitingOptions = { announceEveryMs: 60_000, callbackOfferAfterMs: 90_000 };
+
+/** The key that accepts the callback offer. */
+export const CALLBACK_DIGIT = '1';
 
 /** Why a call ended, for logs, call records and statistics (defined in `common/domain.ts`). */
 export type { EndReason };
@@ -170,11 +217,19 @@ interface InQueue extends Base {
   queuedAt: Date;
   /** Offers made so far, to number the agent legs. */
   offers: number;
+  /** When the caller hears their position and the estimated wait next. */
+  announceAt: Date;
+  /** The callback offer has been made; from then on key 1 accepts it. */
+  callbackOffered: boolean;
 }
 
-/** In the queue's holding bridge, hearing music on hold, waiting for the ACD. */
+/**
+ * In the queue's holding bridge, hearing music on hold, waiting for the ACD. `timer` runs until
+ * the next announcement or the callback offer, whichever comes first.
+ */
 export interface QueuedState extends InQueue {
   name: 'queued';
+  timer: number | null;
 }
 
 /** An operator's softphone is ringing; the caller still hears music on hold. */
@@ -224,6 +279,22 @@ export interface CodeRejectedState extends Base {
   timer: number | null;
 }
 
+/** Outside opening hours: the welcome and the after-hours announcement play. */
+export interface AfterHoursState extends Base {
+  name: 'afterHours';
+}
+
+/**
+ * The caller's message is being recorded (after a beep; `#`, silence or the time cap ends it).
+ * `timer` guards a recording whose end Asterisk never reports; `hungUp` once the caller has left
+ * and the flow only waits to learn whether anything was stored.
+ */
+export interface RecordingState extends Base {
+  name: 'recording';
+  timer: number | null;
+  hungUp: boolean;
+}
+
 /** Goodbye is playing; the hotline hangs up when it ends. */
 export interface GoodbyeState extends Base {
   name: 'goodbye';
@@ -246,6 +317,8 @@ export type CallState =
   | LookingUpState
   | StatusReadState
   | CodeRejectedState
+  | AfterHoursState
+  | RecordingState
   | GoodbyeState
   | EndedState;
 export type CallStateName = CallState['name'];
@@ -271,6 +344,9 @@ export type CallInput =
   | { type: 'lookupResult'; lookup: number; result: StatusLookup }
   /** The status line threw; the caller goes to an operator. */
   | { type: 'lookupFailed'; lookup: number }
+  /** The caller's message stopped and Asterisk stored it as `name`; 0 s means nothing was said. */
+  | { type: 'recordingFinished'; name: string; durationSeconds: number | null }
+  | { type: 'recordingFailed' }
   /** A command failed; the flow decides where the caller ends up. */
   | { type: 'error' };
 
@@ -280,6 +356,11 @@ export type CallCommand =
   | { type: 'stopPlayback'; playback: number }
   | { type: 'startTimer'; ms: number; timer: number }
   | { type: 'cancelTimer' }
+  /**
+   * Play `before`, then the caller's position and estimated wait (the adapter works them out from
+   * the ACD), then the callback offer if `callbackOffer`; one playback.
+   */
+  | { type: 'announce'; before: SoundName[]; callbackOffer: boolean; playback: number }
   /** Put the caller into the queue's holding bridge (music on hold). */
   | { type: 'hold'; queue: QueueName }
   /** Add the call to the ACD's waiting list. */
@@ -298,6 +379,10 @@ export type CallCommand =
   | { type: 'hangupAgent'; agentChannelId: string }
   /** The call lets the operator go: to wrap-up, ready, or not ready with the hotline's reason. */
   | ({ type: 'releaseOperator'; operatorId: number } & OperatorRelease)
+  /** Record the caller's message after a beep (the adapter names the stored recording). */
+  | { type: 'recordMessage'; maxDurationSeconds: number; maxSilenceSeconds: number }
+  /** A recording of this call is stored: for the call record. */
+  | { type: 'recorded'; kind: 'message' | 'conversation'; name: string }
   /** Release everything the call still holds (timers, talk bridge, ACD entry) and forget it. */
   | { type: 'finish'; reason: EndReason };
 
@@ -367,16 +452,20 @@ function joinQueue(
       seq: playback,
       playing: playback,
       config: state.config,
+      timer: null,
       queue,
       menuChoice,
       queuedAt: now,
       offers: 0,
+      // Set when the timer is armed (`step`), from the options.
+      announceAt: now,
+      callbackOffered: false,
     },
     commands: [
       ...interrupt(state),
       { type: 'hold', queue },
       { type: 'enqueue', queue, position: 'tail' },
-      { type: 'play', sounds, playback },
+      { type: 'announce', before: sounds, callbackOffer: false, playback },
     ],
   };
 }
@@ -658,6 +747,71 @@ function stepGoodbye(state: GoodbyeState, input: CallInput): StepResult {
     : same(state);
 }
 
+function stepAfterHours(state: AfterHoursState, input: CallInput): StepResult {
+  switch (input.type) {
+    case 'playbackFinished': {
+      if (input.playback !== state.playing) return same(state);
+      const { maxMessageSeconds, maxSilenceSeconds } = state.config.afterHours;
+      const timer = state.seq + 1;
+      return {
+        state: { name: 'recording', seq: timer, playing: null, config: state.config, timer, hungUp: false },
+        commands: [
+          { type: 'recordMessage', maxDurationSeconds: maxMessageSeconds, maxSilenceSeconds },
+          // Beyond the cap Asterisk must have stopped; the margin covers the beep and a slow answer.
+          { type: 'startTimer', ms: (maxMessageSeconds + 10) * 1000, timer },
+        ],
+      };
+    }
+    case 'dtmf':
+    case 'timeout':
+      return same(state);
+    case 'callerHungUp':
+      return ended(state, 'after_hours_no_message', []);
+    case 'error':
+      return ended(state, 'error', [{ type: 'hangupCaller' }]);
+    default:
+      throw new IllegalTransitionError(state.name, input.type);
+  }
+}
+
+function stepRecording(state: RecordingState, input: CallInput): StepResult {
+  const done = (reason: EndReason, before: CallCommand[] = []): StepResult => {
+    const settled = { ...state, timer: null };
+    const stop = cancelTimer(state);
+    if (state.hungUp) return ended(settled, reason, [...stop, ...before]);
+    const goodbye = sayGoodbye(settled, reason, reason === 'after_hours_message' ? ['messageSaved'] : []);
+    return { state: goodbye.state, commands: [...stop, ...before, ...goodbye.commands] };
+  };
+  switch (input.type) {
+    case 'recordingFinished':
+      // Asterisk keeps an empty file when nothing was said; a missing duration is taken as a message.
+      return input.durationSeconds === 0
+        ? done('after_hours_no_message')
+        : done('after_hours_message', [{ type: 'recorded', kind: 'message', name: input.name }]);
+    case 'recordingFailed':
+      return done('after_hours_no_message');
+    case 'callerHungUp': {
+      if (state.hungUp) return same(state);
+      const timer = state.seq + 1;
+      return {
+        state: { ...state, seq: timer, timer, hungUp: true },
+        commands: [...cancelTimer(state), { type: 'startTimer', ms: RECORDING_SETTLE_MS, timer }],
+      };
+    }
+    case 'timeout':
+      if (input.timer !== state.timer) return same(state);
+      return ended(state, 'after_hours_no_message', state.hungUp ? [] : [{ type: 'hangupCaller' }]);
+    case 'dtmf':
+    case 'playbackFinished':
+      // `#` ends the recording in Asterisk itself.
+      return same(state);
+    case 'error':
+      return ended(state, 'error', [...cancelTimer(state), { type: 'hangupCaller' }]);
+    default:
+      throw new IllegalTransitionError(state.name, input.type);
+  }
+}
+
 /** Inputs every state that has reached the queue treats alike. */
 function stepInQueue(
   state: QueuedState | OfferingState | ConnectedState,
@@ -703,7 +857,18 @@ function backToQueue(
   reason: SystemNotReadyReason,
   { hold, apology }: { hold: boolean; apology: boolean },
 ): StepResult {
-  const { operatorId, agentChannelId, seq, config, queue, menuChoice, queuedAt, offers } = state;
+  const {
+    operatorId,
+    agentChannelId,
+    seq,
+    config,
+    queue,
+    menuChoice,
+    queuedAt,
+    offers,
+    announceAt,
+    callbackOffered,
+  } = state;
   const playback = seq + 1;
   return {
     state: {
@@ -711,10 +876,13 @@ function backToQueue(
       seq: apology ? playback : seq,
       playing: apology ? playback : null,
       config,
+      timer: null,
       queue,
       menuChoice,
       queuedAt,
       offers,
+      announceAt,
+      callbackOffered,
     },
     commands: [
       ...cancelGuard(state),
@@ -731,10 +899,121 @@ function backToQueue(
 }
 
 /**
- * Advances one call. Pure: the same state, input and time always give the same result.
+ * Advances one call. Pure: the same state, input, time and options always give the same result.
  * Throws `IllegalTransitionError` for an input the state does not allow.
  */
-export function step(state: CallState, input: CallInput, now: Date): StepResult {
+export function step(
+  state: CallState,
+  input: CallInput,
+  now: Date,
+  waiting: WaitingOptions = DEFAULT_WAITING,
+): StepResult {
+  const result = advance(state, input, now, waiting);
+  // However the caller got (back) into the queue, the announcement timer runs while they wait.
+  if (result.state.name !== 'queued' || result.state.timer !== null) return result;
+  const armed = armQueueTimer(result.state, state.name === 'queued' ? null : now, now, waiting);
+  return { state: armed.state, commands: [...result.commands, ...armed.commands] };
+}
+
+/** When the callback offer is due, or null once made or when it is off. */
+function callbackOfferAt(state: InQueue, waiting: WaitingOptions): Date | null {
+  if (state.callbackOffered || waiting.callbackOfferAfterMs <= 0) return null;
+  return new Date(state.queuedAt.getTime() + waiting.callbackOfferAfterMs);
+}
+
+/**
+ * Starts the timer for the next announcement or the callback offer. `joinedAt` (a caller who
+ * has just come into the queue, or back to it) restarts the announcement period from then.
+ */
+function armQueueTimer(
+  state: QueuedState,
+  joinedAt: Date | null,
+  now: Date,
+  waiting: WaitingOptions,
+): StepResult {
+  const announceAt = joinedAt ? new Date(joinedAt.getTime() + waiting.announceEveryMs) : state.announceAt;
+  const offerAt = callbackOfferAt(state, waiting);
+  const next = offerAt && offerAt < announceAt ? offerAt : announceAt;
+  const timer = state.seq + 1;
+  return {
+    state: { ...state, seq: timer, timer, announceAt },
+    commands: [{ type: 'startTimer', ms: Math.max(0, next.getTime() - now.getTime()), timer }],
+  };
+}
+
+/** What only a waiting caller does: hear announcements, take the callback offer. Null: not handled here. */
+function stepQueued(
+  state: QueuedState,
+  input: CallInput,
+  now: Date,
+  waiting: WaitingOptions,
+): StepResult | null {
+  switch (input.type) {
+    case 'timeout': {
+      if (input.timer !== state.timer) return same(state);
+      const offerAt = callbackOfferAt(state, waiting);
+      const offerNow = offerAt !== null && offerAt <= now;
+      const announceNow = state.announceAt <= now;
+      const due = { ...state, timer: null, callbackOffered: state.callbackOffered || offerNow };
+      if (!announceNow && !offerNow) return { state: due, commands: [] };
+      const playback = state.seq + 1;
+      const command: CallCommand = announceNow
+        ? { type: 'announce', before: [], callbackOffer: due.callbackOffered, playback }
+        : { type: 'play', sounds: ['callbackOffer'], playback };
+      const next: QueuedState = {
+        ...due,
+        seq: playback,
+        playing: playback,
+        announceAt: announceNow ? new Date(now.getTime() + waiting.announceEveryMs) : state.announceAt,
+      };
+      return { state: next, commands: [...stopPlaying(state), command] };
+    }
+    case 'dtmf': {
+      // Other keys while waiting are ignored, as is key 1 before the offer.
+      if (input.digit !== CALLBACK_DIGIT || !state.callbackOffered) return same(state);
+      const playback = state.seq + 1;
+      return {
+        state: {
+          name: 'goodbye',
+          seq: playback,
+          playing: playback,
+          config: state.config,
+          reason: 'callback_requested',
+        },
+        commands: [
+          ...stopPlaying(state),
+          ...cancelTimer(state),
+          { type: 'leaveQueue' },
+          { type: 'play', sounds: ['callbackConfirmed', 'goodbye'], playback },
+        ],
+      };
+    }
+    case 'callerHungUp':
+      return ended(state, 'abandoned_in_queue', [...cancelTimer(state), { type: 'leaveQueue' }]);
+    default:
+      return null;
+  }
+}
+
+/**
+ * A caller who took the callback offer hears goodbye after leaving the queue; what the queue still
+ * sends meanwhile is wound down: an offer on its way gives the operator back, a late leg is hung up.
+ */
+function stepLeftQueue(state: GoodbyeState, input: CallInput): StepResult | null {
+  switch (input.type) {
+    case 'offer':
+      return { state, commands: [{ type: 'releaseOperator', operatorId: input.operatorId, to: 'ready' }] };
+    case 'agentAnswered':
+      return { state, commands: [{ type: 'hangupAgent', agentChannelId: input.agentChannelId }] };
+    case 'agentFailed':
+    case 'agentHungUp':
+      return same(state);
+    default:
+      return null;
+  }
+}
+
+function advance(state: CallState, input: CallInput, now: Date, waiting: WaitingOptions): StepResult {
   if (input.type === 'lookupResult' || input.type === 'lookupFailed') {
     // An answer for a lookup this call is no longer waiting for (given up, or the caller left).
     if (state.name !== 'lookingUp' || input.lookup !== state.lookup) return same(state);
@@ -742,6 +1021,16 @@ export function step(state: CallState, input: CallInput, now: Date): StepResult 
   switch (state.name) {
     case 'answering': {
       if (input.type === 'started') {
+        if (!isOpen(state.config.hours, now)) {
+          const playback = state.seq + 1;
+          return {
+            state: { name: 'afterHours', seq: playback, playing: playback, config: state.config },
+            commands: [
+              { type: 'answer' },
+              { type: 'play', sounds: [WELCOME_SOUND, AFTER_HOURS_SOUND], playback },
+            ],
+          };
+        }
         const menu = enterMenu({ ...state, timer: null }, [], [WELCOME_SOUND]);
         return { state: menu.state, commands: [{ type: 'answer' }, ...menu.commands] };
       }
@@ -754,7 +1043,7 @@ export function step(state: CallState, input: CallInput, now: Date): StepResult 
       return stepMenu(state, input, now);
 
     case 'queued': {
-      const shared = stepInQueue(state, input);
+      const shared = stepQueued(state, input, now, waiting) ?? stepInQueue(state, input);
       if (shared) return shared;
       switch (input.type) {
         case 'offer': {
@@ -776,8 +1065,6 @@ export function step(state: CallState, input: CallInput, now: Date): StepResult 
             ],
           };
         }
-        case 'callerHungUp':
-          return ended(state, 'abandoned_in_queue', [{ type: 'leaveQueue' }]);
         case 'error':
           // Whatever failed, the caller keeps their place: back into the bridge, at the head.
           return {
@@ -861,7 +1148,12 @@ export function step(state: CallState, input: CallInput, now: Date): StepResult 
     case 'codeRejected':
       return stepStatusLine(state, input) ?? stepCodeRejected(state, input, now);
     case 'goodbye':
-      return stepStatusLine(state, input) ?? stepGoodbye(state, input);
+      return stepLeftQueue(state, input) ?? stepStatusLine(state, input) ?? stepGoodbye(state, input);
+
+    case 'afterHours':
+      return stepAfterHours(state, input);
+    case 'recording':
+      return stepRecording(state, input);
 
     case 'ended':
       switch (input.type) {

@@ -14,7 +14,7 @@ import type {
 } from './api.ts';
 import { createAriConnection } from './ari.ts';
 import { STASIS_APP } from './constants.ts';
-import { RING_TIMEOUT_SECONDS } from './flow.ts';
+import { DEFAULT_WAITING, RING_TIMEOUT_SECONDS } from './flow.ts';
 import type { IvrConfig } from './menu.ts';
 import type { AriConnection } from './port.ts';
 import { StasisController } from './stasis.ts';
@@ -33,9 +33,15 @@ export interface IvrDeps {
   waiting?: {
     /** After this long in a queue, any ready operator may take the call (default 60 s). */
     overflowAfterMs?: number;
+    /** Position and estimated wait again this often (default 60 s). */
+    announceEveryMs?: number;
+    /** The callback offer this long after joining (default 90 s; 0 never). */
+    callbackOfferAfterMs?: number;
   };
   /** The menu and hours a call arriving now starts with (`menu-file.ts` keeps it current). */
   menu: () => IvrConfig;
+  /** Record answered calls to disk (Asterisk's stored recordings); default on. */
+  recordCalls?: boolean;
   logger: Logger;
   /** How long an operator's softphone rings before the offer counts as missed; 15 s by default. */
   ringSeconds?: number;
@@ -72,6 +78,11 @@ export function createIvr(deps: IvrDeps): Ivr {
     statusLine: deps.statusLine,
     ...(deps.history ? { history: deps.history } : {}),
     menu: deps.menu,
+    waiting: {
+      announceEveryMs: deps.waiting?.announceEveryMs ?? DEFAULT_WAITING.announceEveryMs,
+      callbackOfferAfterMs: deps.waiting?.callbackOfferAfterMs ?? DEFAULT_WAITING.callbackOfferAfterMs,
+    },
+    recordCalls: deps.recordCalls ?? true,
     logger,
     now,
     isUp: () => connection.up,
@@ -101,6 +112,7 @@ export function createIvr(deps: IvrDeps): Ivr {
     operatorHangsUp: (operatorId, callId) => controller.operatorHangsUp(operatorId, callId),
 
     currentCall: (operatorId) => controller.currentCall(operatorId),
+    storedRecording: (name) => connection.storedRecording(name),
 
     snapshot: (at) => ({
       at: at.toISOString(),

@@ -10,7 +10,10 @@ export type AriEvent =
   | { type: 'ChannelDtmfReceived'; channelId: string; digit: string }
   | { type: 'PlaybackFinished'; playbackId: string }
   | { type: 'ChannelDestroyed'; channelId: string; cause: number }
-  | { type: 'ChannelHangupRequest'; channelId: string };
+  | { type: 'ChannelHangupRequest'; channelId: string }
+  /** A recording stopped (by `#`, silence, its time cap or a hang-up) and is stored under `name`. */
+  | { type: 'RecordingFinished'; name: string; durationSeconds: number | null }
+  | { type: 'RecordingFailed'; name: string; cause: string };
 
 export interface AriChannel {
   id: string;
@@ -42,6 +45,19 @@ export interface OriginateParams {
   formats: string;
 }
 
+/** A recording Asterisk stores as `<spool>/recording/<name>.wav` (a "stored recording"). */
+export interface RecordParams {
+  name: string;
+  /** Stops after this long. */
+  maxDurationSeconds: number;
+  /** Stops after this much silence; 0 for no limit. */
+  maxSilenceSeconds: number;
+  /** Plays a beep first. */
+  beep: boolean;
+  /** A key that stops the recording, or `none`. */
+  terminateOn: '#' | 'none';
+}
+
 export interface AriPort {
   answer(channelId: string): Promise<void>;
   play(channelId: string, media: string[], playbackId: string): Promise<void>;
@@ -57,6 +73,12 @@ export interface AriPort {
   listChannels(): Promise<AriChannel[]>;
   listBridges(): Promise<AriBridge[]>;
   getChannelVar(channelId: string, variable: string): Promise<string>;
+  /** Records what the caller says (the channel's incoming audio). */
+  recordChannel(channelId: string, params: RecordParams): Promise<void>;
+  /** Records the mix of everyone in the bridge. */
+  recordBridge(bridgeId: string, params: RecordParams): Promise<void>;
+  /** The stored recording's WAV file; null when there is none of that name. */
+  storedRecording(name: string): Promise<Buffer | null>;
 }
 
 export interface AriHandlers {

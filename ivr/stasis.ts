@@ -32,9 +32,13 @@ import {
   type CallCommand,
   type CallInput,
   type CallState,
+  DEFAULT_WAITING,
   FALLBACK_QUEUE,
   initialState,
+  type Sound,
+  type SoundName,
   step,
+  type WaitingOptions,
 } from './flow.ts';
 import type { IvrConfig } from './menu.ts';
 import {
@@ -47,6 +51,7 @@ import {
   GoneError,
 } from './port.ts';
 import { soundUri } from './prompts.ts';
+import { addWaitSample, announcementSounds, averageWait, estimateWait, type WaitSample } from './waiting.ts';
 
 /** `Omit` applied to each member of a union, keeping it a union. */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -54,6 +59,10 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 export const QUEUE_BRIDGE_PREFIX = 'hotline-queue-';
 export const queueBridgeId = (queue: QueueName) => `${QUEUE_BRIDGE_PREFIX}${queue}`;
 export const talkBridgeId = (callId: string) => `${callId}-talk`;
+/** Stored-recording names: a caller's after-hours message, and an answered call's conversation. */
+export const messageRecordingName = (callId: string) => `message-${callId}`;
+/** A call answered again after its operator dropped gets a second conversation (`offer` numbers them). */
+export const conversationRecordingName = (callId: string, offer: number) => `conversation-${callId}-${offer}`;
 const MOH_CLASS = 'default';
 /** A returning-caller lookup slower than this counts as "not returning"; the call never waits for it. */
 export const RETURNING_LOOKUP_TIMEOUT_MS = 1_000;
@@ -68,6 +77,8 @@ export interface StasisDeps {
   statusLine: TicketStatusLine;
   /** The menu and hours a call arriving now starts with. */
   menu: () => IvrConfig;
+  /** Record every answered call's conversation (stored recording `conversation-<callId>-<offer>`). */
+  recordCalls?: boolean;
   logger: Logger;
   now: () => Date;
   /** Whether ARI is connected; no offers are made while it is not. */
@@ -76,6 +87,8 @@ export interface StasisDeps {
   history?: CallerHistory;
   /** How long an operator's softphone rings before the offer counts as missed. */
   ringSeconds: number;
+  /** When waiting callers hear their position and the callback offer. */
+  waiting?: WaitingOptions;
 }
 
 interface Call {
@@ -109,9 +122,13 @@ export class StasisController {
   private readonly playbacks = new Map<string, { callId: string; token: number }>();
   /** One timer per operator in wrap-up, firing when it ends. */
   private readonly wrapUpTimers = new Map<number, NodeJS.Timeout>();
+  /** Stored-recording name of a caller's message being recorded → call id. */
+  private readonly messages = new Map<string, string>();
   private readonly log: Logger;
   /** The one timer that dispatches again when the next waiting call becomes due for overflow. */
   private overflowTimer: NodeJS.Timeout | null = null;
+  /** Recent answered calls' waits per queue, for the estimated wait. */
+  private readonly waits = new Map<QueueName, WaitSample[]>();
 
   constructor(private readonly deps: StasisDeps) {
     this.log = deps.logger;
@@ -327,6 +344,22 @@ export class StasisController {
         if (call) this.push(call, { type: 'playbackFinished', playback: playback.token });
         return;
       }
+      case 'RecordingFinished':
+      case 'RecordingFailed': {
+        const callId = this.messages.get(event.name);
+        const call = callId ? this.calls.get(callId) : undefined;
+        if (!call) return;
+        this.messages.delete(event.name);
+        this.push(
+          call,
+          event.type === 'RecordingFinished'
+            ? { type: 'recordingFinished', name: event.name, durationSeconds: event.durationSeconds }
+            : { type: 'recordingFailed' },
+        );
+        if (event.type === 'RecordingFailed')
+          call.log.warn({ cause: event.cause }, 'message recording failed');
+        return;
+      }
       case 'ChannelHangupRequest':
         // StasisEnd / ChannelDestroyed follow for a real hangup; a soft request may not end the call.
         return;
@@ -410,7 +443,7 @@ export class StasisController {
   private async apply(call: Call, input: CallInput): Promise<void> {
     const before = call.state;
     const from = before.name;
-    const { state, commands } = step(before, input, this.deps.now());
+    const { state, commands } = step(before, input, this.deps.now(), this.deps.waiting ?? DEFAULT_WAITING);
     call.state = state;
     this.recordStep(call, before, input, state, commands);
     if (from !== state.name) {
@@ -456,6 +489,21 @@ export class StasisController {
         this.playbacks.set(playbackId, { callId: call.id, token: command.playback });
         return ari.play(call.id, command.sounds.map(soundUri), playbackId);
       }
+      case 'announce': {
+        const sounds: SoundName[] = [
+          ...command.before,
+          ...this.announcement(call),
+          ...(command.callbackOffer ? (['callbackOffer'] as const) : []),
+        ];
+        if (sounds.length === 0) {
+          // Nothing to say (the call is being offered right now): the announcement is over.
+          this.push(call, { type: 'playbackFinished', playback: command.playback });
+          return;
+        }
+        const playbackId = `${call.id}-pb-${command.playback}`;
+        this.playbacks.set(playbackId, { callId: call.id, token: command.playback });
+        return ari.play(call.id, sounds.map(soundUri), playbackId);
+      }
       case 'stopPlayback': {
         const playbackId = `${call.id}-pb-${command.playback}`;
         this.playbacks.delete(playbackId);
@@ -489,6 +537,7 @@ export class StasisController {
       }
       case 'leaveQueue':
         acd.remove(call.id);
+        this.scheduleOverflow(this.deps.now());
         events.wallboardChanged();
         return;
       case 'ring': {
@@ -536,9 +585,11 @@ export class StasisController {
             : err;
         });
         acd.answered(command.operatorId, this.deps.now());
+        this.recordWait(call);
         this.agentStateChanged(command.operatorId);
         events.callAnswered(command.operatorId, this.info(call));
         call.log.info({ operatorId: command.operatorId }, 'operator answered');
+        if (this.deps.recordCalls) await this.recordConversation(call, bridgeId);
         return;
       }
       case 'hangupCaller':
@@ -556,9 +607,64 @@ export class StasisController {
         this.dispatch();
         return;
       }
+      case 'recordMessage': {
+        const name = messageRecordingName(call.id);
+        this.messages.set(name, call.id);
+        call.log.info('recording an after-hours message');
+        return ari.recordChannel(call.id, {
+          name,
+          maxDurationSeconds: command.maxDurationSeconds,
+          maxSilenceSeconds: command.maxSilenceSeconds,
+          beep: true,
+          terminateOn: '#',
+        });
+      }
+      case 'recorded':
+        this.record(call, { type: 'recorded', kind: command.kind, name: command.name });
+        return;
       case 'finish':
         return this.finish(call, command.reason);
     }
+  }
+
+  /** Position and estimated wait of a waiting call, as sounds; nothing once it is no longer waiting. */
+  private announcement(call: Call): Sound[] {
+    const s = call.state;
+    if (!('queuedAt' in s)) return [];
+    const now = this.deps.now();
+    const average = averageWait(this.waits.get(s.queue) ?? [], now);
+    const estimate = estimateWait(average, now.getTime() - s.queuedAt.getTime());
+    const position = this.deps.acd.position(call.id);
+    if (position === null) return [];
+    call.log.info({ position, estimate }, 'announcing position');
+    return announcementSounds(position, estimate);
+  }
+
+  /** An answered call's wait feeds the queue's estimate. */
+  private recordWait(call: Call): void {
+    const s = call.state;
+    if (!('queuedAt' in s)) return;
+    const now = this.deps.now();
+    const sample = { answeredAt: now, waitMs: Math.max(0, now.getTime() - s.queuedAt.getTime()) };
+    this.waits.set(s.queue, addWaitSample(this.waits.get(s.queue) ?? [], sample));
+  }
+
+  /** Records the talk bridge; a recording that cannot start is logged and the talk goes on. */
+  private async recordConversation(call: Call, bridgeId: string): Promise<void> {
+    const name = conversationRecordingName(call.id, call.legs);
+    try {
+      await this.deps.ari.recordBridge(bridgeId, {
+        name,
+        maxDurationSeconds: 0,
+        maxSilenceSeconds: 0,
+        beep: false,
+        terminateOn: 'none',
+      });
+    } catch (err) {
+      call.log.warn({ err }, 'could not record the conversation');
+      return;
+    }
+    this.record(call, { type: 'recorded', kind: 'conversation', name });
   }
 
   private lookup(call: Call, trackingCode: string, lookup: number): void {
@@ -622,8 +728,9 @@ export class StasisController {
         reason: 'error',
       };
     this.clearTimer(call);
-    this.deps.acd.remove(call.id);
+    if (this.deps.acd.remove(call.id)) this.scheduleOverflow(this.deps.now());
     for (const [id, p] of this.playbacks) if (p.callId === call.id) this.playbacks.delete(id);
+    for (const [name, callId] of this.messages) if (callId === call.id) this.messages.delete(name);
     for (const [id, callId] of this.agentLegs) if (callId === call.id) this.agentLegs.delete(id);
     // Only after a failed recovery can an operator still be held by this call.
     for (const operatorId of call.offeredTo) {
@@ -835,10 +942,13 @@ export class StasisController {
           seq: 0,
           playing: null,
           config: this.deps.menu(),
+          timer: null,
           queue,
           menuChoice: menuChoiceOf(recorded),
           queuedAt,
           offers: 0,
+          announceAt: now,
+          callbackOffered: false,
         },
         !recorded,
       );
@@ -870,10 +980,13 @@ export class StasisController {
           seq: 0,
           playing: null,
           config: this.deps.menu(),
+          timer: null,
           queue,
           menuChoice,
           queuedAt,
           offers: 0,
+          announceAt: now,
+          callbackOffered: false,
         },
         !recorded,
       );
@@ -893,6 +1006,8 @@ export class StasisController {
         config: this.deps.menu(),
         queue,
         menuChoice,
+        announceAt: now,
+        callbackOffered: false,
         queuedAt,
         offers: leg,
         operatorId,

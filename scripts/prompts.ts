@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configSounds, parseMenuConfig } from '../ivr/menu.ts';
 import { writePrompts } from '../ivr/prompt-files.ts';
-import { PROMPTS } from '../ivr/prompts.ts';
+import { ALL_PROMPTS } from '../ivr/prompts.ts';
 import { loadConfig } from '../server/config.ts';
 import { ASTERISK_SOUNDS_DIR, DEFAULT_ASTERISK_ROOT } from './lib/asterisk.ts';
 
@@ -16,7 +16,7 @@ import { ASTERISK_SOUNDS_DIR, DEFAULT_ASTERISK_ROOT } from './lib/asterisk.ts';
 export function allPrompts(menuPath: string): [string, string][] {
   const parsed = parseMenuConfig(readFileSync(menuPath, 'utf8'));
   if (!parsed.ok) throw new Error(`IVR menu ${menuPath} is invalid:\n  ${parsed.errors.join('\n  ')}`);
-  return [...Object.entries(PROMPTS), ...configSounds(parsed.config)];
+  return [...Object.entries(ALL_PROMPTS), ...configSounds(parsed.config)];
 }
 
 export function generatePrompts(soundsDir: string, menuPath: string): Promise<string[]> {

@@ -61,6 +61,7 @@ async function main() {
       rtpStart: 10000,
       rtpEnd: 10999,
       operators: sipAccounts(db),
+      trunk: { host: env.HOTLINE_TRUNK_HOST ?? '127.0.0.1', port: Number(env.HOTLINE_TRUNK_PORT ?? 5070) },
       logFile: resolve('data/asterisk.log'),
     });
     stops.push(asterisk.stop);

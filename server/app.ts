@@ -12,7 +12,9 @@ import { registerSessionLookup } from './auth/guard.ts';
 import { createLoginLimiter, type LoginLimiter } from './auth/rate-limit.ts';
 import { authRoutes } from './auth/routes.ts';
 import { createAuthService } from './auth/service.ts';
+import { type DialPermits, NO_DIAL_PERMITS } from './callbacks/dial-permits.ts';
 import { callbackRoutes } from './callbacks/routes.ts';
+import { type CallbackNotifier, createCallbackService } from './callbacks/service.ts';
 import { callRoutes } from './calls/routes.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
@@ -29,7 +31,13 @@ import { createTicketService } from './tickets/service.ts';
 /** The slice of the call controller the HTTP and socket.io side uses. */
 export type Desk = Pick<
   Ivr,
-  'setAgentState' | 'agentStatus' | 'extendWrapUp' | 'operatorLost' | 'operatorHangsUp' | 'snapshot'
+  | 'setAgentState'
+  | 'agentStatus'
+  | 'extendWrapUp'
+  | 'operatorLost'
+  | 'operatorHangsUp'
+  | 'snapshot'
+  | 'storedRecording'
 > &
   Partial<Pick<Ivr, 'currentCall'>>;
 
@@ -50,6 +58,10 @@ export interface AppDeps {
   calendar?: WorkingCalendar;
   /** Failed-login throttle; a fresh in-process one by default. */
   loginLimiter?: LoginLimiter;
+  /** Lets operators' softphones dial the citizen of a claimed callback; none without telephony. */
+  dialPermits?: DialPermits;
+  /** Told after a callback task changes (socket.io pushes); none by default. */
+  callbackNotifier?: CallbackNotifier;
   /** Built console (static files); served at `/`, with `index.html` for unknown non-API paths. */
   consoleDir?: string;
   now?: () => Date;
@@ -102,8 +114,16 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(deliveryRoutes, { db, now });
   await app.register(smsRoutes, { db });
   await app.register(reportRoutes, { db, now });
-  await app.register(callRoutes, { db, now });
-  await app.register(callbackRoutes, { db });
+  await app.register(callRoutes, { db, now, recordings: desk });
+  const callbacks = createCallbackService({
+    db,
+    desk,
+    permits: deps.dialPermits ?? NO_DIAL_PERMITS,
+    policy: config.callbacks,
+    now,
+    ...(deps.callbackNotifier ? { notifier: deps.callbackNotifier } : {}),
+  });
+  await app.register(callbackRoutes, { callbacks });
   await app.register(adminRoutes, {
     ivrMenu: deps.ivrMenu,
     ...(deps.controller ? { controller: deps.controller } : {}),

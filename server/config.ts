@@ -27,6 +27,8 @@ export interface Config {
      * and when the menu changes. Null leaves them to `npm run setup`.
      */
     readonly soundsDir: string | null;
+    /** Record answered calls' conversations (Asterisk's stored recordings, linked to the call). */
+    readonly recordCalls: boolean;
   };
   /**
    * Asterisk Manager Interface, followed for the dialplan's fallback queue while the controller is
@@ -71,6 +73,10 @@ export interface Config {
   readonly waiting: {
     /** After this many seconds in a queue, any ready operator may take the call, skill or not. */
     readonly overflowAfterSeconds: number;
+    /** Position and estimated wait are announced on joining and again this often. */
+    readonly announceEverySeconds: number;
+    /** The "press 1 to be called back" offer this long after joining; 0 never offers it. */
+    readonly callbackOfferAfterSeconds: number;
   };
   /**
    * Operators: how long their softphone rings before the offer counts as missed (the call goes back
@@ -85,6 +91,8 @@ export interface Config {
       readonly maxWrapUpMs: number;
     };
   };
+  /** Calling citizens back: attempts before giving up, spacing between them, how long a claim lasts. */
+  readonly callbacks: { readonly maxAttempts: number; readonly spacingMs: number; readonly claimMs: number };
   /** Deadline warning and escalation jobs. */
   readonly deadline: { readonly attempts: number; readonly backoffMs: number };
   readonly logLevel: string;
@@ -203,6 +211,7 @@ export function loadConfig(env: Env = process.env): Config {
     ivr: {
       menuPath: resolve(str(env, 'HOTLINE_IVR_MENU', 'ivr/menu.json')),
       soundsDir: env.HOTLINE_SOUNDS_DIR ? resolve(env.HOTLINE_SOUNDS_DIR) : null,
+      recordCalls: bool(env, 'HOTLINE_RECORD_CALLS', true),
     },
     ami:
       ariEnabled && env.HOTLINE_AMI_USERNAME
@@ -230,8 +239,15 @@ export function loadConfig(env: Env = process.env): Config {
     serviceLevelSeconds: int(env, 'HOTLINE_SERVICE_LEVEL_SECONDS', 20, 1, 3600),
     waiting: {
       overflowAfterSeconds: int(env, 'HOTLINE_OVERFLOW_AFTER_SECONDS', 60, 0, 24 * 3600),
+      announceEverySeconds: int(env, 'HOTLINE_ANNOUNCE_EVERY_SECONDS', 60, 1, 3600),
+      callbackOfferAfterSeconds: int(env, 'HOTLINE_CALLBACK_OFFER_AFTER_SECONDS', 90, 0, 24 * 3600),
     },
     operators: operatorTimes(env),
+    callbacks: {
+      maxAttempts: int(env, 'HOTLINE_CALLBACK_ATTEMPTS', 3, 1, 20),
+      spacingMs: int(env, 'HOTLINE_CALLBACK_SPACING_SECONDS', 600, 0, 7 * 24 * 3600) * 1000,
+      claimMs: int(env, 'HOTLINE_CALLBACK_CLAIM_SECONDS', 180, 10, 3600) * 1000,
+    },
     deadline: {
       attempts: int(env, 'HOTLINE_DEADLINE_ATTEMPTS', 5, 1, 100),
       backoffMs: int(env, 'HOTLINE_DEADLINE_BACKOFF_MS', 2000, 10),

@@ -20,8 +20,9 @@ import { createFallbackWatch, telephonyMode } from '../ivr/fallback.ts';
 import { createIvr } from '../ivr/index.ts';
 import { openMenuStore } from '../ivr/menu-file.ts';
 import { writePrompts } from '../ivr/prompt-files.ts';
-import { PROMPTS } from '../ivr/prompts.ts';
+import { ALL_PROMPTS } from '../ivr/prompts.ts';
 import { createApp, type Desk } from './app.ts';
+import { createAriDialPermits, NO_DIAL_PERMITS } from './callbacks/dial-permits.ts';
 import { createCallerHistory } from './calls/history.ts';
 import { createCallRecords } from './calls/service.ts';
 import { type Config, loadConfig } from './config.ts';
@@ -34,6 +35,7 @@ import { combineHooks, createNotificationHooks } from './notifications/hooks.ts'
 import { type SipAccount, sipAccounts } from './operators/sip-accounts.ts';
 import {
   attachRealtime,
+  createCallbackNotifier,
   createIvrEventBridge,
   createRealtimeServer,
   createTicketNotifier,
@@ -102,6 +104,7 @@ function createDeskWithoutTelephony(operators: SipAccount[], events: IvrEvents, 
     },
     operatorHangsUp: () => false,
     currentCall: () => null,
+    storedRecording: async () => null,
     snapshot: (at) => ({
       at: at.toISOString(),
       telephonyUp: false,
@@ -144,7 +147,7 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
       logger: logger.child({ component: 'ivr-menu' }),
     });
     stops.push({ name: 'IVR menu', stop: () => menu.close() });
-    if (config.ivr.soundsDir) await writePrompts(config.ivr.soundsDir, Object.entries(PROMPTS));
+    if (config.ivr.soundsDir) await writePrompts(config.ivr.soundsDir, Object.entries(ALL_PROMPTS));
 
     if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
     const db = openDatabase(config.dbPath);
@@ -157,10 +160,12 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
 
     const calendar = DEFAULT_CALENDAR;
     const io = createRealtimeServer();
+    const callbackNotifier = createCallbackNotifier(io, db, { logger, now });
     const callRecords = createCallRecords({
       db,
       logger: logger.child({ component: 'calls' }),
       serviceLevelSeconds: config.serviceLevelSeconds,
+      onCallbackChanged: (id) => callbackNotifier.changed(id),
     });
     // Before the database closes: the last buffered call events are written.
     stops.push({ name: 'call records', stop: () => callRecords.flush() });
@@ -204,8 +209,13 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
           records: callRecords,
           statusLine: createStatusLine({ db, now, logger: logger.child({ component: 'status-line' }) }),
           history: createCallerHistory(db),
-          waiting: { overflowAfterMs: config.waiting.overflowAfterSeconds * 1000 },
+          waiting: {
+            overflowAfterMs: config.waiting.overflowAfterSeconds * 1000,
+            announceEveryMs: config.waiting.announceEverySeconds * 1000,
+            callbackOfferAfterMs: config.waiting.callbackOfferAfterSeconds * 1000,
+          },
           menu: () => menu.current(),
+          recordCalls: config.ivr.recordCalls,
           logger: logger.child({ component: 'ivr' }),
           ringSeconds: config.operators.ringSeconds,
           wrapUp: config.operators.wrapUp,
@@ -238,6 +248,7 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
       extendWrapUp: (operatorId) => desk.extendWrapUp(operatorId),
       operatorLost: (operatorId) => desk.operatorLost(operatorId),
       operatorHangsUp: (operatorId, callId) => desk.operatorHangsUp(operatorId, callId),
+      storedRecording: (name) => desk.storedRecording(name),
       currentCall: (operatorId) => desk.currentCall(operatorId),
       snapshot: (at) => callRecords.addFigures(withMode(desk.snapshot(at), at), at),
     };
@@ -253,6 +264,8 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
       calendar,
       ticketHooks,
       ticketNotifier: createTicketNotifier(io, db, { logger, now }),
+      callbackNotifier,
+      dialPermits: config.ari.enabled ? createAriDialPermits(config.ari) : NO_DIAL_PERMITS,
       now,
       ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
     });

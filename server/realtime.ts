@@ -17,6 +17,7 @@ import type {
 import type { CallInfo, IvrEvents } from '../ivr/api.ts';
 import type { Desk } from './app.ts';
 import { type AuthUser, createAuthService, SESSION_COOKIE } from './auth/service.ts';
+import { type CallbackNotifier, callbackView } from './callbacks/service.ts';
 import type { Db } from './db/index.ts';
 import { AppError } from './errors.ts';
 import { parseAgentStateRequest } from './operators/routes.ts';
@@ -44,6 +45,8 @@ type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<
 export const WALLBOARD_ROOM = 'wallboard';
 /** Supervisors and admins: every ticket change and deadline. */
 export const SUPERVISORS_ROOM = 'supervisors';
+/** Operators, supervisors and admins: every callback task change. */
+export const CALLBACKS_ROOM = 'callbacks';
 export const operatorRoom = (operatorId: number): string => `operator:${operatorId}`;
 /** An agency's liaisons: changes to the tickets assigned to it. */
 export const agencyRoom = (agencyId: number): string => `agency:${agencyId}`;
@@ -73,6 +76,13 @@ export const SHUTTING_DOWN = 'SHUTTING_DOWN';
 
 const LOST_CONNECTION = new Set(['transport close', 'transport error', 'ping timeout', 'parse error']);
 
+/**
+ * How long a console that lost its connection has to come back before its operator counts as
+ * lost. The call's audio does not go through this connection, so a blip (a server restart, a
+ * flaky Wi-Fi) must not send a talking citizen back to the queue.
+ */
+export const LOST_CONSOLE_GRACE_MS = 4_000;
+
 /** A socket.io server not yet bound to HTTP, for wiring that needs it before the app exists. */
 export function createRealtimeServer(): RealtimeServer {
   return new Server({ serveClient: false });
@@ -85,6 +95,8 @@ export interface RealtimeDeps {
   /** Created earlier with `createRealtimeServer()`; a new one otherwise. */
   io?: RealtimeServer;
   now?: () => Date;
+  /** `LOST_CONSOLE_GRACE_MS` unless a test shortens it. */
+  lostConsoleGraceMs?: number;
 }
 
 /** Binds socket.io to the app's HTTP server; sockets are dropped when the app closes. */
@@ -94,6 +106,9 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
   const io = deps.io ?? createRealtimeServer();
   const auth = createAuthService({ db: deps.db, now });
   const openSockets = new Map<number, number>();
+  /** Operators whose console dropped, until it comes back or the grace period ends. */
+  const lostConsoles = new Map<number, NodeJS.Timeout>();
+  const graceMs = deps.lostConsoleGraceMs ?? LOST_CONSOLE_GRACE_MS;
 
   io.attach(app.server);
   // While the server shuts down (e.g. a restart), consoles are turned away and their drops are not
@@ -101,6 +116,8 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+    for (const timer of lostConsoles.values()) clearTimeout(timer);
+    lostConsoles.clear();
     io.local.disconnectSockets(true);
     io.engine.close();
   });
@@ -127,6 +144,8 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
     if (hasSoftphone(user)) {
       void socket.join(operatorRoom(user.id));
       openSockets.set(user.id, (openSockets.get(user.id) ?? 0) + 1);
+      clearTimeout(lostConsoles.get(user.id));
+      lostConsoles.delete(user.id);
       try {
         socket.emit('agent:state', desk.agentStatus(user.id));
         // A console that (re)connects mid-call, e.g. after a controller restart, shows it again.
@@ -143,6 +162,7 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
       }
     }
     if (user.role === 'agency' && user.agencyId !== null) void socket.join(agencyRoom(user.agencyId));
+    if (user.role !== 'agency') void socket.join(CALLBACKS_ROOM);
     if (watchesWallboard(user)) {
       void socket.join(SUPERVISORS_ROOM);
       void socket.join(WALLBOARD_ROOM);
@@ -211,7 +231,17 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
       try {
         if (LOST_CONNECTION.has(reason)) {
           log.warn({ reason }, 'operator console connection lost');
-          desk.operatorLost(user.id);
+          const timer = setTimeout(() => {
+            lostConsoles.delete(user.id);
+            if (closing || openSockets.has(user.id)) return;
+            try {
+              desk.operatorLost(user.id);
+            } catch (err) {
+              log.debug({ err }, 'could not update a lost operator');
+            }
+          }, graceMs);
+          timer.unref();
+          lostConsoles.set(user.id, timer);
         } else {
           desk.setAgentState(user.id, { state: 'offline' });
         }
@@ -351,6 +381,25 @@ export function createTicketNotifier(
         emitTicketUpdated(io, db, ticketId, now(), row);
       } catch (err) {
         opts.logger.error({ err, ticketId }, 'could not push a ticket change');
+      }
+    },
+  };
+}
+
+/** Pushes `callback:updated` to operators, supervisors and admins; errors are logged, never thrown. */
+export function createCallbackNotifier(
+  io: RealtimeServer,
+  db: Db,
+  opts: { logger: Logger; now?: () => Date },
+): CallbackNotifier {
+  const now = opts.now ?? (() => new Date());
+  return {
+    changed(callbackId) {
+      try {
+        const task = callbackView(db, callbackId, now());
+        if (task) io.to(CALLBACKS_ROOM).emit('callback:updated', task);
+      } catch (err) {
+        opts.logger.error({ err, callbackId }, 'could not push a callback change');
       }
     },
   };

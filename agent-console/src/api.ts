@@ -3,6 +3,9 @@ import type {
   AgencyDeadlineReport,
   AgencyView,
   ApiError,
+  CallbackOutcomeRequest,
+  CallbackTaskView,
+  ClaimCallbackResponse,
   CreateTicketRequest,
   ExtensionRequest,
   ListResponse,
@@ -114,5 +117,9 @@ export const api = {
   retryDelivery: (ticketId: number) => request<unknown>('POST', `/api/deliveries/${ticketId}/retry`),
   smsOutbox: () => list<SmsView>('/api/sms/outbox'),
   routingMatrix: () => list<RoutingRule>('/api/routing/matrix'),
+  openCallbacks: () => list<CallbackTaskView>('/api/callbacks?status=open'),
+  claimCallback: (id: number) => request<ClaimCallbackResponse>('POST', `/api/callbacks/${id}/claim`),
+  callbackOutcome: (id: number, body: CallbackOutcomeRequest) =>
+    request<CallbackTaskView>('POST', `/api/callbacks/${id}/outcome`, body),
   putRoutingRule: (body: PutRoutingRuleRequest) => request<RoutingRule>('PUT', '/api/routing/matrix', body),
 };

@@ -5,6 +5,7 @@
  */
 import type {
   AgentState,
+  CallbackSource,
   NotReadyReason,
   SmsEvent,
   TicketAction,
@@ -69,6 +70,32 @@ const vi = {
   'phone.unregistered': 'Chưa đăng ký',
   'phone.failed': 'Đăng ký thất bại',
   'phone.noAccount': 'Chưa được cấp tài khoản điện thoại',
+
+  'callbacks.heading': 'Gọi lại cho người dân',
+  'callbacks.waitingSince': 'Chờ từ',
+  'callbacks.source': 'Lý do',
+  'callbacks.queue': 'Hàng đợi',
+  'callbacks.number': 'Số điện thoại',
+  'callbacks.attempts': 'Đã gọi',
+  'callbacks.recording': 'Lời nhắn',
+  'callbacks.action': 'Thao tác',
+  'callbacks.empty': 'Không có ai cần gọi lại',
+  'callbacks.call': 'Gọi lại',
+  'callbacks.play': 'Nghe lời nhắn',
+  'callbacks.takenBy': 'Đang được {name} gọi',
+  'callbacks.later': 'Gọi lại lúc {time}',
+  'callbacks.attemptsOf': '{attempts} lần',
+  'callbacks.dialling': 'Đang gọi lại {number}…',
+  'callbacks.talking': 'Đang nói chuyện với {number}',
+  'callbacks.hangup': 'Kết thúc',
+  'callbacks.noPhone': 'Điện thoại chưa sẵn sàng, chưa thể gọi lại.',
+  'callbacks.outcome.reached': 'Đã liên lạc được với {number}.',
+  'callbacks.outcome.no_answer': '{number} không nghe máy.',
+  'callbacks.outcome.busy': '{number} đang bận.',
+  'callbacks.outcome.failed': 'Không gọi được {number} ({reason}).',
+  'callbackSource.abandoned': 'Bỏ máy khi chờ',
+  'callbackSource.after_hours': 'Lời nhắn ngoài giờ',
+  'callbackSource.offer': 'Yêu cầu gọi lại',
 
   'call.region': 'Cuộc gọi đến',
   'call.incoming': 'Cuộc gọi đến từ {caller}',
@@ -319,6 +346,9 @@ const en: Partial<Record<MessageKey, string>> = {
   'call.answer': 'Answer',
   'call.reject': 'Decline',
   'call.hangup': 'Hang up',
+  'callbacks.heading': 'Call citizens back',
+  'callbacks.call': 'Call back',
+  'callbacks.empty': 'Nobody to call back',
   'ticket.submit': 'Create ticket',
   'wallboard.mode.normal': 'Telephony is working normally',
   'wallboard.mode.fallback':
@@ -357,6 +387,7 @@ export const agentStateLabel = (state: AgentState, reason: NotReadyReason | null
 export const ticketStatusLabel = (status: TicketStatus): string => t(`ticketStatus.${status}`);
 export const actionLabel = (action: TicketAction): string => t(`action.${action}`);
 export const smsEventLabel = (event: SmsEvent): string => t(`sms.${event}`);
+export const callbackSourceLabel = (source: CallbackSource): string => t(`callbackSource.${source}`);
 
 /**
  * Fills static markup: `data-i18n` sets the text, `data-i18n-label` the aria-label,

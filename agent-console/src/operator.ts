@@ -1,7 +1,8 @@
-/** Operator console: state, softphone, screen-pop and ticket form. Composition root of the page. */
+/** Operator console: state, softphone, screen-pop, ticket form and callbacks. Composition root of the page. */
 import { CHOSEN_NOT_READY_REASONS, type ChosenNotReadyReason } from '../../common/domain.ts';
 import type { Ack, AgentStateRequest, AgentStateView } from '../../common/events.ts';
 import { createCallPanel } from './call-panel.ts';
+import { createCallbackList } from './callbacks.ts';
 import { formatMinutesSeconds } from './format.ts';
 import { agentStateLabel, t, translatePage } from './i18n.ts';
 import { byId, requireUser, showFatal, showWhileDisconnected, wireLogout } from './page.ts';
@@ -143,19 +144,27 @@ async function start(): Promise<void> {
   });
   const tickets = createTicketForm({ currentCallId: calls.currentCallId });
 
+  let phone: Softphone | null = null;
+  const callbacks = createCallbackList({ operatorId: me.user.id, phone: () => phone });
+
   showWhileDisconnected(socket, el.socketBanner);
+  socket.on('connect', () => void callbacks.reload());
+  socket.on('callback:updated', (task) => callbacks.updated(task));
   socket.on('agent:state', (e) => showAgentState(e));
   socket.on('call:offered', (pop) => calls.offered(pop));
   socket.on('call:answered', (pop) => calls.answered(pop));
   socket.on('call:ended', (e) => calls.ended(e.callId));
   wireStateButtons(socket);
 
-  let phone: Softphone | null = null;
   if (me.sip) {
     showRegistration('connecting');
     phone = startSoftphone(me.sip, {
       onRegistration: showRegistration,
-      onIncoming: (s, fallback) => calls.incoming(s, fallback),
+      onIncoming: (s, fallback) => {
+        // One call at a time: a queue call does not ring over a callback call.
+        if (callbacks.inCall()) s.terminate({ status_code: 486, reason_phrase: 'Busy Here' });
+        else calls.incoming(s, fallback);
+      },
     });
   } else {
     showRegistration('noAccount');

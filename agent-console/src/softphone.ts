@@ -17,8 +17,12 @@ export interface SoftphoneHandlers {
 }
 
 export interface Softphone {
+  /** Dials `number` (a callback to a citizen, through the trunk). */
+  call(number: string): RTCSession;
   stop(): void;
 }
+
+export const ANSWER_OPTIONS = { mediaConstraints: { audio: true, video: false } } as const;
 
 export function startSoftphone(sip: SipCredentials, handlers: SoftphoneHandlers): Softphone {
   const ua = new UA({
@@ -42,10 +46,12 @@ export function startSoftphone(sip: SipCredentials, handlers: SoftphoneHandlers)
       handlers.onIncoming(event.session, event.request.hasHeader(FALLBACK_CALL_HEADER));
   });
   ua.start();
-  return { stop: () => ua.stop() };
+  const domain = sip.uri.slice(sip.uri.indexOf('@') + 1);
+  return {
+    call: (number) => ua.call(`sip:${number}@${domain}`, ANSWER_OPTIONS),
+    stop: () => ua.stop(),
+  };
 }
-
-export const ANSWER_OPTIONS = { mediaConstraints: { audio: true, video: false } } as const;
 
 /** The caller as SIP names them, for calls whose screen-pop has not (or will not) come. */
 export function sipCaller(session: RTCSession): string {

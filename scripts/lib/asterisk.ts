@@ -29,6 +29,8 @@ export interface AsteriskOptions {
   rtpStart: number;
   rtpEnd: number;
   operators: SipAccount[];
+  /** The carrier trunk callback calls are sent to; the bind address, port 5070 by default. */
+  trunk?: { host: string; port: number };
   ari?: { username: string; password: string };
   ami?: { username: string; password: string };
   /** Asterisk's console output goes here. */
@@ -98,7 +100,8 @@ export async function startAsterisk(opts: AsteriskOptions): Promise<RunningAster
   const base = `/var/lib/hotline/${opts.instance}`;
   const hostBase = join(root, base);
   rmSync(hostBase, { recursive: true, force: true });
-  for (const dir of ['etc', 'data/spool', 'data/log', 'data/keys', 'run'])
+  // `data/spool/recording` holds ARI's stored recordings; Asterisk does not create it itself.
+  for (const dir of ['etc', 'data/spool/recording', 'data/log', 'data/keys', 'run'])
     mkdirSync(join(hostBase, dir), { recursive: true });
 
   const params: AsteriskParams = {
@@ -113,6 +116,7 @@ export async function startAsterisk(opts: AsteriskOptions): Promise<RunningAster
     rtpStart: opts.rtpStart,
     rtpEnd: opts.rtpEnd,
     trunkMatch: bindAddress,
+    trunk: opts.trunk ?? { host: bindAddress, port: 5070 },
     hotlineNumber: '1022',
     ari: { ...ari, allowedOrigins: '*' },
     ami,

@@ -237,3 +237,120 @@ export function placeCitizenCall(call: CitizenCall): Promise<SippResult> {
     });
   });
 }
+
+/** How the citizen's phone answers a callback call that reaches it through the trunk. */
+export type CitizenAnswer = 'answer' | 'busy';
+
+export interface CitizenPhone {
+  /** UDP port sipp listens on: the trunk's address in Asterisk's configuration. */
+  port: number;
+  answer: CitizenAnswer;
+  /** `answer`: rings this long before answering. */
+  ringMs?: number;
+  /** `answer`: waits up to this long for the hotline's BYE after answering. */
+  holdMs?: number;
+  mediaPort?: number;
+}
+
+const sipResponse = (status: string, extra = '') => `<send><![CDATA[
+SIP/2.0 ${status}
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]citizen[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:citizen@[local_ip]:[local_port]>
+${extra}]]></send>`;
+
+/**
+ * The sipp scenario of a citizen's phone behind the trunk: answers (ringing first, then voice,
+ * until the hotline hangs up) or refuses with 486 Busy Here.
+ */
+export function citizenPhoneScenario(phone: CitizenPhone): string {
+  const body =
+    phone.answer === 'busy'
+      ? `${sipResponse('486 Busy Here', 'Content-Length: 0\n')}
+<recv request="ACK"/>`
+      : `${sipResponse('180 Ringing', 'Content-Length: 0\n')}
+<pause milliseconds="${phone.ringMs ?? 500}"/>
+${sipResponse(
+  '200 OK',
+  `Content-Type: application/sdp
+Content-Length: [len]
+
+v=0
+o=citizen 1 1 IN IP[local_ip_type] [local_ip]
+s=-
+c=IN IP[media_ip_type] [media_ip]
+t=0 0
+m=audio [media_port] RTP/AVP 8
+a=rtpmap:8 PCMA/8000
+a=sendrecv
+`,
+)}
+<recv request="ACK"/>
+${play(VOICE_PCAP)}
+<recv request="BYE" timeout="${phone.holdMs ?? 30_000}"/>
+${sipResponse('200 OK', 'Content-Length: 0\n')}`;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<scenario name="Citizen's phone">
+<recv request="INVITE"/>
+${body}
+</scenario>
+`;
+}
+
+export interface RunningCitizenPhone {
+  /** Resolves when the one call is over (or sipp gave up waiting for it). */
+  done: Promise<SippResult>;
+  stop(): void;
+}
+
+/** Listens on `127.0.0.1:<port>` for one call, answered as `phone.answer` says. */
+export function startCitizenPhone(phone: CitizenPhone): RunningCitizenPhone {
+  const dir = mkdtempSync(join(tmpdir(), 'hotline-sipp-uas-'));
+  const scenario = join(dir, 'citizen-phone.xml');
+  const errorFile = join(dir, 'errors.log');
+  writeFileSync(scenario, citizenPhoneScenario(phone));
+  const args = [
+    '-sf',
+    scenario,
+    '-m',
+    '1',
+    '-i',
+    '127.0.0.1',
+    '-mi',
+    '127.0.0.1',
+    '-p',
+    String(phone.port),
+    '-mp',
+    String(phone.mediaPort ?? 16200),
+    '-timeout',
+    `${Math.ceil((phone.holdMs ?? 30_000) / 1000) + 60}s`,
+    '-timeout_error',
+    '-nostdin',
+    '-trace_err',
+    '-error_file',
+    errorFile,
+  ];
+  const child = spawn('sipp', args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const done = new Promise<SippResult>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      let errors = stderr;
+      try {
+        errors += readFileSync(errorFile, 'utf8');
+      } catch {
+        // no error file: no errors
+      }
+      const noise = /^(In pcap .*|max pkt length \d+|base port \d+)$/;
+      const lines = errors.split('\n').filter((line) => !noise.test(line.trim()));
+      resolve({ exitCode: code ?? -1, errors: lines.join('\n').trim() });
+    });
+  });
+  return { done, stop: () => void child.kill('SIGTERM') };
+}

@@ -1,8 +1,15 @@
 /**
- * Which ended calls leave a callback task behind, and when one joins a number's open task: pure,
- * table-tested.
+ * Which ended calls leave a callback task behind, when one joins a number's open task, who may
+ * call a citizen back when, and what an attempt's outcome does to the task: pure, table-tested.
  */
-import type { CallbackSource, EndReason, QueueName } from '../../common/domain.ts';
+import type {
+  CallbackGiveUpReason,
+  CallbackOutcome,
+  CallbackSource,
+  EndReason,
+  QueueName,
+} from '../../common/domain.ts';
+import type { CallbackStatus } from './schema.ts';
 
 /** A second request from the same number within this long of the last one joins its open task. */
 export const CALLBACK_MERGE_WINDOW_MS = 30 * 60_000;
@@ -120,5 +127,79 @@ export function mergeRequest(task: MergeableTask, request: CallbackRequest): Mer
       ? { source: request.source, callId: request.callId, queue: request.queue, lastRequestAt: request.at }
       : {}),
     ...(takeRecording ? { recording: request.recording, recordingCallId: request.callId } : {}),
+  };
+}
+
+/** How callbacks are retried: `HOTLINE_CALLBACK_*` in the configuration. */
+export interface CallbackPolicy {
+  /** Attempts before a task is given up. */
+  maxAttempts: number;
+  /** Wait after an attempt that did not reach the citizen. */
+  spacingMs: number;
+  /** How long a claim keeps other operators off a task while its operator dials. */
+  claimMs: number;
+}
+
+/** What deciding a claim needs of the task. */
+export interface ClaimableTask {
+  status: CallbackStatus;
+  claimedBy: number | null;
+  claimedUntil: Date | null;
+  nextAttemptAt: Date | null;
+}
+
+export type ClaimRefusal = 'closed' | 'taken' | 'not_due';
+
+/**
+ * Whether `operatorId` may call the citizen now: the task is open, no other operator holds an
+ * unexpired claim (no two operators call the same citizen), and the spacing after the last
+ * attempt has passed. The claim's own operator may claim again (e.g. after reloading the page).
+ */
+export function claimRefusal(task: ClaimableTask, operatorId: number, now: Date): ClaimRefusal | null {
+  if (task.status !== 'open') return 'closed';
+  const held = task.claimedBy !== null && task.claimedUntil !== null && task.claimedUntil > now;
+  if (held && task.claimedBy !== operatorId) return 'taken';
+  if (task.nextAttemptAt !== null && task.nextAttemptAt > now) return 'not_due';
+  return null;
+}
+
+/** A task after an attempt's outcome; the claim is always released. */
+export interface TaskAfterAttempt {
+  status: CallbackStatus;
+  attempts: number;
+  nextAttemptAt: Date | null;
+  closedAt: Date | null;
+  givenUpReason: CallbackGiveUpReason | null;
+}
+
+/**
+ * Reached closes the task. Otherwise the task is due again after the spacing, or, when that was
+ * the last allowed attempt, given up (`attempts_exhausted`).
+ */
+export function afterAttempt(
+  attemptsBefore: number,
+  outcome: CallbackOutcome,
+  now: Date,
+  policy: Pick<CallbackPolicy, 'maxAttempts' | 'spacingMs'>,
+): TaskAfterAttempt {
+  const attempts = attemptsBefore + 1;
+  if (outcome === 'reached') {
+    return { status: 'reached', attempts, nextAttemptAt: null, closedAt: now, givenUpReason: null };
+  }
+  if (attempts >= policy.maxAttempts) {
+    return {
+      status: 'given_up',
+      attempts,
+      nextAttemptAt: null,
+      closedAt: now,
+      givenUpReason: 'attempts_exhausted',
+    };
+  }
+  return {
+    status: 'open',
+    attempts,
+    nextAttemptAt: new Date(now.getTime() + policy.spacingMs),
+    closedAt: null,
+    givenUpReason: null,
   };
 }

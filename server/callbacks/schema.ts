@@ -3,7 +3,13 @@
  * message after hours, or asked to be called back.
  */
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import type { CallbackSource, QueueName } from '../../common/domain.ts';
+import type {
+  CallbackGiveUpReason,
+  CallbackOutcome,
+  CallbackSource,
+  QueueName,
+} from '../../common/domain.ts';
+import { users } from '../auth/schema.ts';
 import { calls } from '../calls/schema.ts';
 
 /** `open` until someone reached the citizen, or gave up after the allowed attempts. */
@@ -36,9 +42,18 @@ export const callbacks = sqliteTable(
     recording: text('recording'),
     recordingCallId: text('recording_call_id').references(() => calls.id),
     status: text('status').$type<CallbackStatus>().notNull().default('open'),
-    /** Call-back attempts made so far. */
+    /** Call-back attempts made so far (with an outcome). */
     attempts: integer('attempts').notNull().default(0),
+    /** The operator dialling the citizen now; the claim lapses at `claimedUntil`. */
+    claimedBy: integer('claimed_by').references(() => users.id),
+    claimedUntil: integer('claimed_until', { mode: 'timestamp_ms' }),
+    /** After a failed attempt, not called again before this; null when due. */
+    nextAttemptAt: integer('next_attempt_at', { mode: 'timestamp_ms' }),
     closedAt: integer('closed_at', { mode: 'timestamp_ms' }),
+    givenUpReason: text('given_up_reason').$type<CallbackGiveUpReason>(),
+    /** The supervisor's words when giving a task up by hand. */
+    givenUpNote: text('given_up_note'),
+    givenUpBy: integer('given_up_by').references(() => users.id),
   },
   (t) => [
     index('callbacks_status_idx').on(t.status, t.waitingSince),
@@ -46,4 +61,25 @@ export const callbacks = sqliteTable(
   ],
 );
 
+/** Each call an operator placed for a task, and how it went (null while dialling). */
+export const callbackAttempts = sqliteTable(
+  'callback_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    callbackId: integer('callback_id')
+      .notNull()
+      .references(() => callbacks.id),
+    operatorId: integer('operator_id')
+      .notNull()
+      .references(() => users.id),
+    startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+    endedAt: integer('ended_at', { mode: 'timestamp_ms' }),
+    outcome: text('outcome').$type<CallbackOutcome>(),
+    /** Why it failed, as the softphone saw it (e.g. the SIP cause), for the supervisor. */
+    detail: text('detail'),
+  },
+  (t) => [index('callback_attempts_callback_idx').on(t.callbackId)],
+);
+
 export type CallbackRow = typeof callbacks.$inferSelect;
+export type CallbackAttemptRow = typeof callbackAttempts.$inferSelect;

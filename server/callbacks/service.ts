@@ -1,10 +1,33 @@
-/** Callback tasks: opened (or merged) when a call ends owing the citizen a call, listed for the console. */
-import { and, asc, eq } from 'drizzle-orm';
-import type { CallbackTaskView } from '../../common/api.ts';
+/**
+ * Callback tasks: opened (or merged) when a call ends owing the citizen a call; claimed by an
+ * operator who dials the citizen, with each attempt's outcome recorded until the task is reached
+ * or given up. Every change is told to the notifier after it commits.
+ */
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import type {
+  CallbackAttemptView,
+  CallbackTaskDetail,
+  CallbackTaskView,
+  ClaimCallbackResponse,
+} from '../../common/api.ts';
+import type { CallbackOutcome } from '../../common/domain.ts';
+import type { Desk } from '../app.ts';
+import { users } from '../auth/schema.ts';
 import type { Db } from '../db/index.ts';
+import { AppError } from '../errors.ts';
 import type { Tx } from '../outbox/outbox.ts';
-import { type CallbackRequest, decideOnRequest, mergeRequest } from './rules.ts';
-import { type CallbackRow, type CallbackStatus, callbacks } from './schema.ts';
+import type { DialPermits } from './dial-permits.ts';
+import {
+  afterAttempt,
+  type CallbackPolicy,
+  type CallbackRequest,
+  type ClaimRefusal,
+  claimRefusal,
+  decideOnRequest,
+  mergeRequest,
+} from './rules.ts';
+import { type CallbackRow, type CallbackStatus, callbackAttempts, callbacks } from './schema.ts';
 
 /**
  * Opens a callback task for the request, or merges it into the number's open task from the last
@@ -57,7 +80,14 @@ export function recordCallbackRequest(
   return { callbackId: row.id, created: true };
 }
 
-export function toCallbackView(row: CallbackRow): CallbackTaskView {
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function toCallbackView(
+  row: CallbackRow,
+  claimer: { id: number; displayName: string } | null,
+  now: Date,
+): CallbackTaskView {
+  const claimLive = row.claimedUntil !== null && row.claimedUntil > now && row.status === 'open';
   return {
     id: row.id,
     callerNumber: row.callerNumber,
@@ -74,17 +104,281 @@ export function toCallbackView(row: CallbackRow): CallbackTaskView {
         : null,
     status: row.status,
     attempts: row.attempts,
+    nextAttemptAt: row.status === 'open' ? iso(row.nextAttemptAt) : null,
+    claimedBy: claimLive && claimer ? claimer : null,
+    closedAt: iso(row.closedAt),
+    givenUp: row.givenUpReason ? { reason: row.givenUpReason, note: row.givenUpNote } : null,
   };
 }
 
-/** Tasks with `status`, oldest first (by waiting-since). */
-export function listCallbacks(db: Db, opts: { status: CallbackStatus; limit: number }): CallbackTaskView[] {
+const claimers = alias(users, 'claimers');
+
+function selectTasks(db: Db | Tx) {
   return db
-    .select()
+    .select({ task: callbacks, claimerId: claimers.id, claimerName: claimers.displayName })
     .from(callbacks)
+    .leftJoin(claimers, eq(claimers.id, callbacks.claimedBy));
+}
+
+type TaskWithClaimer = { task: CallbackRow; claimerId: number | null; claimerName: string | null };
+
+const viewOf = (r: TaskWithClaimer, now: Date) =>
+  toCallbackView(
+    r.task,
+    r.claimerId !== null ? { id: r.claimerId, displayName: r.claimerName ?? '' } : null,
+    now,
+  );
+
+/** Tasks with `status`, oldest first (by waiting-since). */
+export function listCallbacks(
+  db: Db,
+  opts: { status: CallbackStatus; limit: number },
+  now: Date = new Date(),
+): CallbackTaskView[] {
+  return selectTasks(db)
     .where(eq(callbacks.status, opts.status))
     .orderBy(asc(callbacks.waitingSince), asc(callbacks.id))
     .limit(opts.limit)
     .all()
-    .map(toCallbackView);
+    .map((r) => viewOf(r, now));
+}
+
+export function callbackView(db: Db | Tx, id: number, now: Date): CallbackTaskView | null {
+  const row = selectTasks(db).where(eq(callbacks.id, id)).get();
+  return row ? viewOf(row, now) : null;
+}
+
+export class CallbackNotFoundError extends AppError {
+  constructor() {
+    super('CALLBACK_NOT_FOUND', 404, 'Không tìm thấy yêu cầu gọi lại.');
+  }
+}
+
+const REFUSALS: Record<ClaimRefusal, [string, string]> = {
+  closed: ['CALLBACK_CLOSED', 'Yêu cầu gọi lại này đã kết thúc.'],
+  taken: ['CALLBACK_TAKEN', 'Một tổng đài viên khác đang gọi lại cho người dân này.'],
+  not_due: ['CALLBACK_NOT_DUE', 'Chưa đến lượt gọi lại tiếp theo.'],
+};
+
+export class CallbackConflictError extends AppError {
+  constructor(code: string, message: string) {
+    super(code, 409, message);
+  }
+  static refused(refusal: ClaimRefusal): CallbackConflictError {
+    const [code, message] = REFUSALS[refusal];
+    return new CallbackConflictError(code, message);
+  }
+}
+
+export class CallbackUnavailableError extends AppError {
+  constructor() {
+    super('TELEPHONY_UNAVAILABLE', 503, 'Không kết nối được tổng đài, vui lòng thử lại.');
+  }
+}
+
+/** Told after a change commits; the realtime side pushes `callback:updated`. */
+export interface CallbackNotifier {
+  changed(callbackId: number): void;
+}
+
+export interface CallbackServiceDeps {
+  db: Db;
+  desk: Pick<Desk, 'agentStatus' | 'setAgentState'>;
+  permits: DialPermits;
+  policy: CallbackPolicy;
+  notifier?: CallbackNotifier;
+  now?: () => Date;
+}
+
+export type CallbackService = ReturnType<typeof createCallbackService>;
+
+export function createCallbackService(deps: CallbackServiceDeps) {
+  const { db, desk, permits, policy } = deps;
+  const now = deps.now ?? (() => new Date());
+  const notify = (id: number) => deps.notifier?.changed(id);
+
+  const findTask = (tx: Db | Tx, id: number) => {
+    const task = tx.select().from(callbacks).where(eq(callbacks.id, id)).get();
+    if (!task) throw new CallbackNotFoundError();
+    return task;
+  };
+
+  /** Settles an attempt and applies its outcome to the task, releasing the claim. */
+  const settle = (
+    tx: Tx,
+    task: CallbackRow,
+    attemptId: number,
+    outcome: CallbackOutcome,
+    detail: string | null,
+    at: Date,
+    opts: { spaced: boolean } = { spaced: true },
+  ) => {
+    tx.update(callbackAttempts)
+      .set({ outcome, endedAt: at, detail })
+      .where(eq(callbackAttempts.id, attemptId))
+      .run();
+    const next = afterAttempt(task.attempts, outcome, at, policy);
+    tx.update(callbacks)
+      .set({ ...next, ...(opts.spaced ? {} : { nextAttemptAt: null }), claimedBy: null, claimedUntil: null })
+      .where(eq(callbacks.id, task.id))
+      .run();
+  };
+
+  const openAttemptOf = (tx: Tx, callbackId: number) =>
+    tx
+      .select()
+      .from(callbackAttempts)
+      .where(and(eq(callbackAttempts.callbackId, callbackId), isNull(callbackAttempts.outcome)))
+      .get();
+
+  return {
+    list: (opts: { status: CallbackStatus; limit: number }) => listCallbacks(db, opts, now()),
+
+    detail(id: number): CallbackTaskDetail {
+      const at = now();
+      const task = callbackView(db, id, at);
+      if (!task) throw new CallbackNotFoundError();
+      const history: CallbackAttemptView[] = db
+        .select({ attempt: callbackAttempts, operatorName: users.displayName })
+        .from(callbackAttempts)
+        .innerJoin(users, eq(users.id, callbackAttempts.operatorId))
+        .where(eq(callbackAttempts.callbackId, id))
+        .orderBy(asc(callbackAttempts.id))
+        .all()
+        .map(({ attempt, operatorName }) => ({
+          id: attempt.id,
+          operator: { id: attempt.operatorId, displayName: operatorName },
+          startedAt: attempt.startedAt.toISOString(),
+          endedAt: iso(attempt.endedAt),
+          outcome: attempt.outcome,
+          detail: attempt.detail,
+        }));
+      return { ...task, history };
+    },
+
+    /**
+     * Gives the task to `operator` for `policy.claimMs`, opens an attempt, lets their softphone
+     * dial the number through the trunk, and puts them Not ready (`callback_work`) so no queue
+     * call rings while they dial. An attempt left without an outcome by a lapsed claim counts as failed first.
+     */
+    async claim(id: number, operator: { id: number; endpoint: string }): Promise<ClaimCallbackResponse> {
+      const task = findTask(db, id);
+      const refusal = claimRefusal(task, operator.id, now());
+      if (refusal) throw CallbackConflictError.refused(refusal);
+      const status = desk.agentStatus(operator.id);
+      if (status.state === 'ringing' || status.state === 'on_call') {
+        throw new CallbackConflictError(
+          'OPERATOR_BUSY',
+          'Bạn đang có cuộc gọi, hãy kết thúc trước khi gọi lại.',
+        );
+      }
+      try {
+        await permits.allow(operator.endpoint, task.callerNumber);
+      } catch {
+        throw new CallbackUnavailableError();
+      }
+      let claimed: { attemptId: number } | { refusal: ClaimRefusal };
+      try {
+        claimed = db.transaction((tx) => {
+          const at = now();
+          let current = findTask(tx, id);
+          const again = claimRefusal(current, operator.id, at);
+          if (again) return { refusal: again };
+          const dangling = openAttemptOf(tx, id);
+          if (dangling) {
+            // Its operator never reported back; it counts, but the citizen is due now.
+            settle(tx, current, dangling.id, 'failed', 'no outcome reported', at, { spaced: false });
+            current = findTask(tx, id);
+            const after = claimRefusal(current, operator.id, at);
+            if (after) return { refusal: after };
+          }
+          tx.update(callbacks)
+            .set({ claimedBy: operator.id, claimedUntil: new Date(at.getTime() + policy.claimMs) })
+            .where(eq(callbacks.id, id))
+            .run();
+          const attempt = tx
+            .insert(callbackAttempts)
+            .values({ callbackId: id, operatorId: operator.id, startedAt: at })
+            .returning({ id: callbackAttempts.id })
+            .get();
+          return { attemptId: attempt.id };
+        });
+      } catch (err) {
+        await permits.revoke(operator.endpoint).catch(() => {});
+        throw err;
+      }
+      notify(id);
+      if ('refusal' in claimed) {
+        await permits.revoke(operator.endpoint).catch(() => {});
+        throw CallbackConflictError.refused(claimed.refusal);
+      }
+      if (status.state !== 'not_ready' || status.reason !== 'callback_work') {
+        desk.setAgentState(operator.id, { state: 'not_ready', reason: 'callback_work' });
+      }
+      const view = callbackView(db, id, now());
+      if (!view) throw new CallbackNotFoundError();
+      return { task: view, attemptId: claimed.attemptId, dial: task.callerNumber };
+    },
+
+    /** Records how the operator's attempt went; only its own operator reports it, once. */
+    async reportOutcome(
+      id: number,
+      operator: { id: number; endpoint: string },
+      report: { attemptId: number; outcome: CallbackOutcome; detail?: string },
+    ): Promise<CallbackTaskView> {
+      db.transaction((tx) => {
+        const task = findTask(tx, id);
+        const attempt = tx
+          .select()
+          .from(callbackAttempts)
+          .where(and(eq(callbackAttempts.id, report.attemptId), eq(callbackAttempts.callbackId, id)))
+          .get();
+        if (!attempt || attempt.operatorId !== operator.id) {
+          throw new CallbackConflictError('ATTEMPT_NOT_YOURS', 'Lượt gọi này không phải của bạn.');
+        }
+        if (attempt.outcome !== null || task.status !== 'open') {
+          throw new CallbackConflictError('ATTEMPT_SETTLED', 'Kết quả lượt gọi này đã được ghi nhận.');
+        }
+        settle(tx, task, attempt.id, report.outcome, report.detail ?? null, now());
+      });
+      await permits.revoke(operator.endpoint).catch(() => {});
+      notify(id);
+      const view = callbackView(db, id, now());
+      if (!view) throw new CallbackNotFoundError();
+      return view;
+    },
+
+    /** A supervisor closes an open task without reaching the citizen, saying why. */
+    giveUp(id: number, supervisorId: number, note: string): CallbackTaskView {
+      db.transaction((tx) => {
+        const task = findTask(tx, id);
+        if (task.status !== 'open') throw CallbackConflictError.refused('closed');
+        const at = now();
+        const dangling = openAttemptOf(tx, id);
+        if (dangling) {
+          tx.update(callbackAttempts)
+            .set({ outcome: 'failed', endedAt: at, detail: 'given up while dialling' })
+            .where(eq(callbackAttempts.id, dangling.id))
+            .run();
+        }
+        tx.update(callbacks)
+          .set({
+            status: 'given_up',
+            closedAt: at,
+            givenUpReason: 'supervisor',
+            givenUpNote: note,
+            givenUpBy: supervisorId,
+            claimedBy: null,
+            claimedUntil: null,
+            nextAttemptAt: null,
+          })
+          .where(eq(callbacks.id, id))
+          .run();
+      });
+      notify(id);
+      const view = callbackView(db, id, now());
+      if (!view) throw new CallbackNotFoundError();
+      return view;
+    },
+  };
 }

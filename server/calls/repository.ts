@@ -56,6 +56,7 @@ function toView(row: CallRow, operatorName: string | null, opts: { maskCaller: b
     endReason: row.endReason,
     waitSeconds: row.waitSeconds,
     talkSeconds: row.talkSeconds,
+    recording: row.recording && row.recordingKind ? { kind: row.recordingKind, name: row.recording } : null,
   };
 }
 

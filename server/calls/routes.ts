@@ -2,6 +2,9 @@
  * GET /api/calls?from=&to=&limit= (supervisors, admins): call records, newest first.
  * GET /api/calls/:id (operators, supervisors, admins): one call with its offers, events and
  * tickets; operators see the caller's number masked.
+ * GET /api/calls/:id/recording (operators, supervisors, admins): the call's stored recording (the
+ * conversation, or the after-hours message) as WAV, fetched from Asterisk through the controller;
+ * 404 when the call has none.
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
@@ -10,7 +13,7 @@ import { requireRole } from '../auth/guard.ts';
 import type { Db } from '../db/index.ts';
 import { AppError } from '../errors.ts';
 import { parsePeriod } from '../reports/routes.ts';
-import { callDetail, listCalls } from './repository.ts';
+import { callDetail, findCall, listCalls } from './repository.ts';
 
 export class CallNotFoundError extends AppError {
   constructor() {
@@ -33,7 +36,20 @@ const ListQuery = Type.Object(
 );
 const Params = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 
-export async function callRoutes(app: FastifyInstance, deps: { db: Db; now?: () => Date }): Promise<void> {
+export class RecordingNotFoundError extends AppError {
+  constructor() {
+    super('RECORDING_NOT_FOUND', 404, 'Cuộc gọi này không có bản ghi âm.');
+  }
+}
+
+export interface CallRoutesDeps {
+  db: Db;
+  /** The controller's access to Asterisk's stored recordings. */
+  recordings: { storedRecording(name: string): Promise<Buffer | null> };
+  now?: () => Date;
+}
+
+export async function callRoutes(app: FastifyInstance, deps: CallRoutesDeps): Promise<void> {
   const now = deps.now ?? (() => new Date());
   app.get<{ Querystring: Static<typeof ListQuery> }>(
     '/api/calls',
@@ -51,6 +67,21 @@ export async function callRoutes(app: FastifyInstance, deps: { db: Db; now?: () 
       const found = callDetail(deps.db, request.params.id, { maskCaller });
       if (!found) throw new CallNotFoundError();
       return found;
+    },
+  );
+  app.get<{ Params: Static<typeof Params> }>(
+    '/api/calls/:id/recording',
+    { onRequest: requireRole('operator', 'supervisor', 'admin'), schema: { params: Params } },
+    async (request, reply) => {
+      const call = findCall(deps.db, request.params.id);
+      if (!call) throw new CallNotFoundError();
+      if (!call.recording) throw new RecordingNotFoundError();
+      const file = await deps.recordings.storedRecording(call.recording);
+      if (!file) throw new RecordingNotFoundError();
+      return reply
+        .type('audio/wav')
+        .header('content-disposition', `inline; filename="${call.recording}.wav"`)
+        .send(file);
     },
   );
 }

@@ -3,7 +3,7 @@
  * every step as the call controller reported it. Written by `recorder.ts`, never by the IVR.
  */
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import type { EndReason, OfferOutcome, QueueName } from '../../common/domain.ts';
+import type { EndReason, OfferOutcome, QueueName, RecordingKind } from '../../common/domain.ts';
 import { users } from '../auth/schema.ts';
 
 export const calls = sqliteTable(
@@ -30,6 +30,9 @@ export const calls = sqliteTable(
     waitSeconds: integer('wait_seconds'),
     /** Seconds from the answer to the end. */
     talkSeconds: integer('talk_seconds'),
+    /** Asterisk's stored recording of this call: the conversation, or the caller's after-hours message. */
+    recording: text('recording'),
+    recordingKind: text('recording_kind').$type<RecordingKind>(),
   },
   (t) => [
     index('calls_arrived_idx').on(t.arrivedAt),

@@ -107,6 +107,7 @@ export function applyCallEvent(tx: Tx, e: CallRecordEvent): { known: boolean; ca
         .run();
       return { known: true };
     case 'recorded':
+      tx.update(calls).set({ recording: e.name, recordingKind: e.kind }).where(where).run();
       return { known: true };
     case 'answered': {
       const queuedAt = call.queuedAt ?? e.at;
@@ -165,6 +166,8 @@ export function createCallRecords(deps: {
   logger: Logger;
   /** Answers within this many seconds of joining the queue count toward the service level. */
   serviceLevelSeconds: number;
+  /** Told after a call opened or joined a callback task. */
+  onCallbackChanged?: (callbackId: number) => void;
   utcOffsetMinutes?: number;
 }): CallRecords {
   const { db, logger, serviceLevelSeconds } = deps;
@@ -180,6 +183,7 @@ export function createCallRecords(deps: {
         { callId: event.callId, reason: event.reason, callbackId: result.callbackId },
         'call recorded',
       );
+      if (result.callbackId !== undefined) deps.onCallbackChanged?.(result.callbackId);
     }
   };
   const writeOne = (event: CallRecordEvent) => {

@@ -1,7 +1,7 @@
 /** The whole database schema, for drizzle-kit and the typed query builder. One file per area. */
 export { agencies, routing, routingDistricts } from '../agencies/schema.ts';
 export { sessions, users } from '../auth/schema.ts';
-export { callbacks } from '../callbacks/schema.ts';
+export { callbackAttempts, callbacks } from '../callbacks/schema.ts';
 export { callEvents, callOffers, calls } from '../calls/schema.ts';
 export { outbox } from '../outbox/schema.ts';
 export { deadlineAlerts } from '../sla/schema.ts';

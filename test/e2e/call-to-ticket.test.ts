@@ -147,6 +147,17 @@ describe('a citizen call becomes a forwarded ticket', () => {
     expect(detail.offers.map((o) => o.outcome)).toEqual(['answered']);
     expect(detail.tickets.map((t) => t.trackingCode)).toEqual([trackingCode]);
 
+    // The conversation was recorded to disk, linked to the call (and so to its ticket), and the
+    // operator who made the ticket can play it.
+    expect(record?.recording).toEqual({ kind: 'conversation', name: `conversation-${record?.id}-1` });
+    const operator = await apiSession(env.hotline.url, 'tdv01');
+    const wav = await operator.getRaw(`/api/calls/${encodeURIComponent(record!.id)}/recording`);
+    expect(wav.status).toBe(200);
+    const audio = Buffer.from(await wav.arrayBuffer());
+    expect(audio.subarray(0, 4).toString()).toBe('RIFF');
+    expect(audio.length).toBeGreaterThan(44);
+    console.log(`[e2e] conversation recording: ${audio.length} bytes`);
+
     const citizen = phone.observer.channel((c) => c.caller?.number === CALLER);
     console.log(
       `[e2e] channel created → answered: ${citizen.answeredMs} ms; ` +

@@ -185,7 +185,7 @@ describe('operators', () => {
 
       await tdv01.close();
       await expect
-        .poll(() => citizenChannel(CALLER).media, { timeout: 10_000 })
+        .poll(() => citizenChannel(CALLER).media, { timeout: 20_000 })
         .toContain('sound:hotline/vi/agentLost');
       await expect.poll(() => agent(HOA)).toMatchObject({ state: 'not_ready', reason: 'connection_lost' });
 

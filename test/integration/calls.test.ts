@@ -383,3 +383,60 @@ describe('writing off the controller’s event path', () => {
     expect(after?.abandoned).toBe((before?.abandoned ?? 0) + 1);
   });
 });
+
+describe('recordings', () => {
+  const wav = Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(40, 1)]);
+
+  it('an after-hours message: the call record names it, GET /api/calls lists it, the recording route serves it', async () => {
+    feed('call-after-hours', [
+      { type: 'arrived', callerNumber: '0912000111', at: at(-50 * MIN) },
+      { type: 'recorded', kind: 'message', name: 'message-call-after-hours', at: at(-49 * MIN) },
+      { type: 'ended', reason: 'after_hours_message', at: at(-49 * MIN) },
+    ]);
+    fx.desk.recordings.set('message-call-after-hours', wav);
+
+    const list = await fx.app.inject({ url: '/api/calls', headers: supervisor });
+    const listed = list.json<ListResponse<CallRecordView>>().data.find((c) => c.id === 'call-after-hours');
+    expect(listed).toMatchObject({
+      endReason: 'after_hours_message',
+      recording: { kind: 'message', name: 'message-call-after-hours' },
+    });
+
+    for (const who of ['giamsat', 'tdv01']) {
+      const res = await fx.app.inject({
+        url: '/api/calls/call-after-hours/recording',
+        headers: await fx.session(who),
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['content-type']).toBe('audio/wav');
+      expect(res.rawPayload.equals(wav)).toBe(true);
+    }
+    const liaison = await fx.app.inject({
+      url: '/api/calls/call-after-hours/recording',
+      headers: await fx.session('syt'),
+    });
+    expect(liaison.statusCode).toBe(403);
+  });
+
+  it('404 for a call without a recording, a recording Asterisk no longer has, or an unknown call', async () => {
+    feed('call-no-recording', [
+      { type: 'arrived', callerNumber: '0912000112', at: at(-40 * MIN) },
+      { type: 'ended', reason: 'after_hours_no_message', at: at(-40 * MIN) },
+    ]);
+    feed('call-lost-recording', [
+      { type: 'arrived', callerNumber: '0912000113', at: at(-30 * MIN) },
+      { type: 'recorded', kind: 'conversation', name: 'conversation-call-lost-recording', at: at(-29 * MIN) },
+    ]);
+    for (const [id, code] of [
+      ['call-no-recording', 'RECORDING_NOT_FOUND'],
+      ['call-lost-recording', 'RECORDING_NOT_FOUND'],
+      ['no-such-call', 'CALL_NOT_FOUND'],
+    ]) {
+      const res = await fx.app.inject({ url: `/api/calls/${id}/recording`, headers: supervisor });
+      expect(res.statusCode).toBe(404);
+      expect(res.json().error.code).toBe(code);
+    }
+    const detail = await fx.app.inject({ url: '/api/calls/call-no-recording', headers: supervisor });
+    expect(detail.json<CallRecordDetail>().recording).toBeNull();
+  });
+});

@@ -36,7 +36,7 @@ beforeEach(async () => {
     },
   });
   db = fx.db;
-  attachRealtime(fx.app, { io, db: fx.db, desk: fx.desk, logger });
+  attachRealtime(fx.app, { io, db: fx.db, desk: fx.desk, logger, lostConsoleGraceMs: 300 });
   bridge = createIvrEventBridge(io, fx.db, {
     logger,
     snapshot: () => fx.desk.snapshot(new Date()),
@@ -157,6 +157,18 @@ describe('socket.io', () => {
     await waitFor('the console counted as lost', () => fx.desk.lost.length === 1);
     expect(fx.desk.lost).toEqual([id]);
     expect(fx.desk.agentStatus(id)).toMatchObject({ state: 'not_ready', reason: 'connection_lost' });
+  });
+
+  it('keeps an operator whose console comes back within the grace period', async () => {
+    const socket = client(await fx.login('tdv02'));
+    await connected(socket);
+    await socket.emitWithAck('agent:setState', { state: 'ready' });
+    socket.io.engine.close();
+    const again = client(await fx.login('tdv02'));
+    await connected(again);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(fx.desk.lost).toEqual([]);
+    expect(fx.desk.agentStatus(fx.userId('tdv02'))).toMatchObject({ state: 'ready' });
   });
 
   it('passes an announced hang-up to the desk, refusing calls that are not the operator’s', async () => {

@@ -30,6 +30,8 @@ export class FakeDesk implements Desk {
   /** Hang-ups announced by consoles; only calls in `calls` (operator id → call id) are accepted. */
   readonly hangups: { operatorId: number; callId: string }[] = [];
   readonly calls = new Map<number, string>();
+  /** Stored recordings Asterisk would have, by name. */
+  readonly recordings = new Map<string, Buffer>();
   constructor(operatorIds: number[]) {
     for (const id of operatorIds) this.set(id, { state: 'offline' });
   }
@@ -67,6 +69,9 @@ export class FakeDesk implements Desk {
     if (this.calls.get(operatorId) !== callId) return false;
     this.hangups.push({ operatorId, callId });
     return true;
+  }
+  async storedRecording(name: string): Promise<Buffer | null> {
+    return this.recordings.get(name) ?? null;
   }
   snapshot(now: Date): WallboardSnapshot {
     return {
@@ -124,7 +129,15 @@ export async function buildFixture(
   opts: Partial<
     Pick<
       AppDeps,
-      'consoleDir' | 'ticketHooks' | 'ticketNotifier' | 'now' | 'loginLimiter' | 'ivrMenu' | 'controller'
+      | 'consoleDir'
+      | 'ticketHooks'
+      | 'ticketNotifier'
+      | 'now'
+      | 'loginLimiter'
+      | 'dialPermits'
+      | 'callbackNotifier'
+      | 'ivrMenu'
+      | 'controller'
     >
   > & {
     agencyUrl?: string;

@@ -6,6 +6,8 @@ import { DEMO_PASSWORD } from '../../server/db/seed.ts';
 export interface ApiSession {
   /** GET on the API; throws on a non-2xx answer. */
   get<T>(path: string): Promise<T>;
+  /** GET on the API, the answer as it came (for files). */
+  getRaw(path: string): Promise<Response>;
   /** Every wallboard snapshot pushed to this user since `watchWallboard`, with when it arrived. */
   watchWallboard(): Promise<{ snapshots: { at: number; snapshot: WallboardSnapshot }[]; close(): void }>;
 }
@@ -26,6 +28,9 @@ export async function apiSession(baseUrl: string, username: string): Promise<Api
       const answer = await fetch(`${baseUrl}${path}`, { headers: { cookie } });
       if (!answer.ok) throw new Error(`GET ${path} → ${answer.status}`);
       return (await answer.json()) as T;
+    },
+    getRaw(path: string): Promise<Response> {
+      return fetch(`${baseUrl}${path}`, { headers: { cookie } });
     },
     async watchWallboard() {
       const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(baseUrl, {

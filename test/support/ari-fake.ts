@@ -3,7 +3,7 @@
  * It keeps just enough of Asterisk's state (channels, bridges, who is in which bridge) to check
  * what a call leaves behind. It is not a model of Asterisk: the real one is covered end to end.
  */
-import type { AriBridge, AriChannel, AriPort, OriginateParams } from '../../ivr/port.ts';
+import type { AriBridge, AriChannel, AriPort, OriginateParams, RecordParams } from '../../ivr/port.ts';
 import { AriRequestError, GoneError } from '../../ivr/port.ts';
 
 export type AriOperation = Exclude<keyof AriPort, never>;
@@ -21,6 +21,8 @@ export class FakeAri implements AriPort {
     { callerNumber: string; name?: string; appData?: string; creationTime?: string }
   >();
   readonly bridges = new Map<string, { type: string; channels: Set<string> }>();
+  /** Stored recordings by name; `recordChannel` / `recordBridge` start one (empty until a test fills it). */
+  readonly recordings = new Map<string, Buffer>();
   /** Next failures per operation, consumed one per call; `Error` instances are thrown as they are. */
   private readonly failures = new Map<AriOperation, Error[]>();
   /** Operations that wait for `release()` before they answer. */
@@ -164,5 +166,22 @@ export class FakeAri implements AriPort {
     await this.enter('getChannelVar', [channelId, variable]);
     this.channel(channelId);
     return '';
+  }
+
+  async recordChannel(channelId: string, params: RecordParams): Promise<void> {
+    await this.enter('recordChannel', [channelId, params]);
+    this.channel(channelId);
+    this.recordings.set(params.name, Buffer.alloc(0));
+  }
+
+  async recordBridge(bridgeId: string, params: RecordParams): Promise<void> {
+    await this.enter('recordBridge', [bridgeId, params]);
+    this.bridge(bridgeId);
+    this.recordings.set(params.name, Buffer.alloc(0));
+  }
+
+  async storedRecording(name: string): Promise<Buffer | null> {
+    await this.enter('storedRecording', [name]);
+    return this.recordings.get(name) ?? null;
   }
 }

@@ -63,7 +63,12 @@ export async function observeAri(
   ws.on('message', (data) => {
     const event = JSON.parse(String(data)) as AriEvent;
     const target = event.playback?.target_uri.match(/^channel:(.+)$/)?.[1];
-    if (event.playback && target && event.type === 'PlaybackStarted') {
+    // A playback of several sounds starts with the first and continues with each next one.
+    if (
+      event.playback &&
+      target &&
+      (event.type === 'PlaybackStarted' || event.type === 'PlaybackContinuing')
+    ) {
       const played = channels.get(target) ?? { id: target, media: [], digits: '' };
       channels.set(target, played);
       played.media.push(event.playback.media_uri);

@@ -74,8 +74,10 @@ export interface E2eHotline {
 export async function startE2eHotline(opts: {
   name: string;
   telephony: boolean;
-  /** More settings for the server, e.g. shorter ring and wrap-up times. */
+  /** More settings for the server, e.g. shorter ring and wrap-up times, or `HOTLINE_IVR_MENU`. */
   env?: Record<string, string>;
+  /** Where Asterisk sends callback calls (a sipp citizen's phone on loopback). */
+  trunkPort?: number;
 }): Promise<E2eHotline> {
   const workDir = mkdtempSync(join(tmpdir(), `hotline-e2e-${opts.name}-`));
   const instance = `e2e-${opts.name}-${process.pid}`;
@@ -103,7 +105,10 @@ export async function startE2eHotline(opts: {
     const menu = defaultMenuJson() as { hours: Record<string, unknown> };
     writeFileSync(
       menuPath,
-      JSON.stringify({ ...menu, hours: { ...menu.hours, open: '00:00', close: '24:00' } }),
+      JSON.stringify({
+        ...menu,
+        hours: { ...menu.hours, open: '00:00', close: '24:00', weekdays: {}, holidays: [] },
+      }),
     );
 
     let telephony: Telephony | null = null;
@@ -130,6 +135,7 @@ export async function startE2eHotline(opts: {
         rtpStart: 30000,
         rtpEnd: 30200,
         operators: sipAccounts(db),
+        ...(opts.trunkPort ? { trunk: { host: '127.0.0.1', port: opts.trunkPort } } : {}),
         logFile: join(workDir, 'asterisk.log'),
       });
       stops.push(asterisk.stop);

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { EndReason } from '../../common/domain.ts';
 import {
+  afterAttempt,
   CALLBACK_MERGE_WINDOW_MS,
   type CallbackRequest,
   callbackRequestFor,
+  claimRefusal,
   decideOnRequest,
   type EndedCall,
   type MergeableTask,
@@ -163,5 +165,83 @@ describe('mergeRequest: a request joining an open task', () => {
       request({ at: ago(22), recording: 'msg-early' }),
     );
     expect(merged).toMatchObject({ recording: 'msg-early', recordingCallId: 'second', callId: 'first' });
+  });
+});
+
+describe('claimRefusal: one operator per citizen, and only when due', () => {
+  const now = new Date(T);
+  const free = { status: 'open' as const, claimedBy: null, claimedUntil: null, nextAttemptAt: null };
+  it.each([
+    { name: 'open and free: may claim', task: free, expected: null },
+    { name: 'reached: closed', task: { ...free, status: 'reached' as const }, expected: 'closed' },
+    { name: 'given up: closed', task: { ...free, status: 'given_up' as const }, expected: 'closed' },
+    {
+      name: 'another operator holds a live claim: taken',
+      task: { ...free, claimedBy: 2, claimedUntil: ago(-1) },
+      expected: 'taken',
+    },
+    {
+      name: 'another operator’s claim lapsed: may claim',
+      task: { ...free, claimedBy: 2, claimedUntil: ago(1) },
+      expected: null,
+    },
+    {
+      name: 'my own live claim: may claim again',
+      task: { ...free, claimedBy: 1, claimedUntil: ago(-1) },
+      expected: null,
+    },
+    { name: 'spacing not over: not due', task: { ...free, nextAttemptAt: ago(-1) }, expected: 'not_due' },
+    { name: 'spacing over: may claim', task: { ...free, nextAttemptAt: ago(0) }, expected: null },
+  ])('$name', ({ task, expected }) => {
+    expect(claimRefusal(task, 1, now)).toBe(expected);
+  });
+});
+
+describe('afterAttempt: attempts, spacing and giving up', () => {
+  const now = new Date(T);
+  const policy = { maxAttempts: 3, spacingMs: 10 * MIN };
+  it.each([
+    {
+      name: 'reached on the first attempt closes the task',
+      before: 0,
+      outcome: 'reached' as const,
+      expected: { status: 'reached', attempts: 1, nextAttemptAt: null, closedAt: now, givenUpReason: null },
+    },
+    {
+      name: 'busy on the first: due again after the spacing',
+      before: 0,
+      outcome: 'busy' as const,
+      expected: { status: 'open', attempts: 1, nextAttemptAt: ago(-10), closedAt: null, givenUpReason: null },
+    },
+    {
+      name: 'no answer on the second: due again after the spacing',
+      before: 1,
+      outcome: 'no_answer' as const,
+      expected: { status: 'open', attempts: 2, nextAttemptAt: ago(-10), closedAt: null, givenUpReason: null },
+    },
+    {
+      name: 'failed on the last allowed attempt: given up',
+      before: 2,
+      outcome: 'failed' as const,
+      expected: {
+        status: 'given_up',
+        attempts: 3,
+        nextAttemptAt: null,
+        closedAt: now,
+        givenUpReason: 'attempts_exhausted',
+      },
+    },
+    {
+      name: 'reached on the last allowed attempt still counts as reached',
+      before: 2,
+      outcome: 'reached' as const,
+      expected: { status: 'reached', attempts: 3, nextAttemptAt: null, closedAt: now, givenUpReason: null },
+    },
+  ])('$name', ({ before, outcome, expected }) => {
+    expect(afterAttempt(before, outcome, now, policy)).toEqual(expected);
+  });
+
+  it('a single allowed attempt gives up at once', () => {
+    expect(afterAttempt(0, 'busy', now, { maxAttempts: 1, spacingMs: MIN }).status).toBe('given_up');
   });
 });

@@ -78,7 +78,8 @@ describe('menu', () => {
       { type: 'cancelTimer' },
       { type: 'hold', queue },
       { type: 'enqueue', queue, position: 'tail' },
-      { type: 'play', sounds: ['queued'], playback: lastToken(state, 'playing') },
+      { type: 'announce', before: ['queued'], callbackOffer: false, playback: lastToken(state, 'playing') },
+      { type: 'startTimer', ms: 60_000, timer: lastToken(state, 'timer') },
     ]);
   });
 
@@ -87,7 +88,7 @@ describe('menu', () => {
     const { state, commands } = step(s, { type: 'dtmf', digit: '2' }, at(1));
     expect(state).toMatchObject({ name: 'queued', queue: 'welfare' });
     expect(commands[0]).toEqual({ type: 'stopPlayback', playback: lastToken(s, 'playing') });
-    expect(types(commands)).toEqual(['stopPlayback', 'hold', 'enqueue', 'play']);
+    expect(types(commands)).toEqual(['stopPlayback', 'hold', 'enqueue', 'announce', 'startTimer']);
   });
 
   it.each(['6', '8', '*', '#'])('invalid key %s plays "invalid" and the menu again', (digit) => {
@@ -110,9 +111,14 @@ describe('menu', () => {
       ...['7', '8', '6'].map((digit) => ({ type: 'dtmf', digit }) as const),
     ]);
     expect(state).toMatchObject({ name: 'queued', queue: FALLBACK_QUEUE, menuChoice: '' });
-    expect(commands.filter((c) => c.type === 'play').map((c) => (c.type === 'play' ? c.sounds : []))).toEqual(
-      [['config-welcome', 'menu-main'], ['invalid', 'menu-main'], ['invalid', 'menu-main'], ['queued']],
-    );
+    expect(
+      commands.flatMap((c) => (c.type === 'play' ? [c.sounds] : c.type === 'announce' ? [c.before] : [])),
+    ).toEqual([
+      ['config-welcome', 'menu-main'],
+      ['invalid', 'menu-main'],
+      ['invalid', 'menu-main'],
+      ['queued'],
+    ]);
   });
 
   it('waits after the menu, replays it once on silence, then queues to general', () => {
@@ -134,7 +140,7 @@ describe('menu', () => {
     expect(state).toMatchObject({ name: 'menu', timeouts: 1 });
     const second = step(state, { type: 'timeout', timer: lastToken(state, 'timer') }, at(38));
     expect(second.state).toMatchObject({ name: 'queued', queue: 'general', menuChoice: '' });
-    expect(types(second.commands)).toEqual(['hold', 'enqueue', 'play']);
+    expect(types(second.commands)).toEqual(['hold', 'enqueue', 'announce', 'startTimer']);
   });
 
   it.each([
@@ -198,6 +204,8 @@ describe('queue and offers', () => {
         { type: 'cancelRing', agentChannelId: 'c1-agent-1' },
         { type: 'releaseOperator', operatorId: 7, to: 'not_ready', reason },
         { type: 'enqueue', queue: 'health', position: 'head' },
+        // Until the callback offer, 90 s after joining at 1 s.
+        { type: 'startTimer', ms: 51_000, timer: lastToken(state, 'timer') },
       ]);
     },
   );
@@ -247,6 +255,8 @@ describe('operator drop versus hang-up', () => {
       { type: 'hold', queue: 'health' },
       { type: 'play', sounds: ['agentLost'], playback: lastToken(state, 'playing') },
       { type: 'enqueue', queue: 'health', position: 'head' },
+      // The callback offer was due 90 s after joining at 1 s.
+      { type: 'startTimer', ms: 1_000, timer: lastToken(state, 'timer') },
     ]);
   });
 
@@ -298,7 +308,7 @@ describe('hangups', () => {
       'queued',
       () => queued(),
       { type: 'callerHungUp' },
-      [{ type: 'leaveQueue' }, { type: 'finish', reason: 'abandoned_in_queue' }],
+      [{ type: 'cancelTimer' }, { type: 'leaveQueue' }, { type: 'finish', reason: 'abandoned_in_queue' }],
     ],
     [
       'offering',
@@ -368,10 +378,10 @@ describe('errors', () => {
     [
       'offering',
       offering,
-      ['cancelTimer', 'stopPlayback', 'cancelRing', 'releaseOperator', 'hold', 'enqueue'],
+      ['cancelTimer', 'stopPlayback', 'cancelRing', 'releaseOperator', 'hold', 'enqueue', 'startTimer'],
       'queued',
     ],
-    ['connected', connected, ['hangupAgent', 'releaseOperator', 'hold', 'enqueue'], 'queued'],
+    ['connected', connected, ['hangupAgent', 'releaseOperator', 'hold', 'enqueue', 'startTimer'], 'queued'],
   ])('a failed command in %s ends in a defined place', (_label, make, expected, name) => {
     const { state, commands } = step(make(), { type: 'error' }, at(70));
     expect(state.name).toBe(name);

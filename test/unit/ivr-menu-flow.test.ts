@@ -57,8 +57,9 @@ function run(keys: string, config = NESTED): { state: CallState; commands: CallC
   });
   return { state, commands };
 }
+/** Prompts played, and what an announcement plays before the position (on joining a queue). */
 const played = (commands: CallCommand[]): SoundName[][] =>
-  commands.flatMap((c) => (c.type === 'play' ? [c.sounds] : []));
+  commands.flatMap((c) => (c.type === 'play' ? [c.sounds] : c.type === 'announce' ? [c.before] : []));
 const lastPlayed = (commands: CallCommand[]) => played(commands).at(-1);
 
 describe('menu from the configuration', () => {

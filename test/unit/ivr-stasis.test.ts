@@ -4,18 +4,28 @@ import { QUEUE_NAMES } from '../../common/domain.ts';
 import type { AgentStateView } from '../../common/events.ts';
 import { Acd, type AcdOptions, DEFAULT_WRAP_UP, type WrapUpTimes } from '../../ivr/acd.ts';
 import type { CallerHistory, CallInfo, CallRecordEvent, IvrEvents } from '../../ivr/api.ts';
+import type { WaitingOptions } from '../../ivr/flow.ts';
+import type { IvrConfig } from '../../ivr/menu.ts';
 import { AriDisconnectedError, AriRequestError, AriTimeoutError, GoneError } from '../../ivr/port.ts';
 import { StasisController } from '../../ivr/stasis.ts';
 import { FakeAri } from '../support/ari-fake.ts';
 import { FakeCallerHistory } from '../support/caller-history-fake.ts';
-import { DEFAULT_MENU } from '../support/menu.ts';
+import { configOf, DEFAULT_MENU, defaultMenuJson } from '../support/menu.ts';
 import { FakeStatusLine } from '../support/status-line-fake.ts';
 
 const CALLER = 'c1';
 const AGENT_1 = 'c1-agent-1';
 
 function setup(
-  opts: { history?: CallerHistory; acd?: AcdOptions; ringSeconds?: number; wrapUp?: WrapUpTimes } = {},
+  opts: {
+    history?: CallerHistory;
+    acd?: AcdOptions;
+    ringSeconds?: number;
+    wrapUp?: WrapUpTimes;
+    waiting?: WaitingOptions;
+    menu?: IvrConfig;
+    recordCalls?: boolean;
+  } = {},
 ) {
   const ari = new FakeAri();
   const statusLine = new FakeStatusLine();
@@ -68,12 +78,14 @@ function setup(
     events,
     records: { record: (e) => records.push(`${e.callId} ${describeRecord(e)}`) },
     statusLine,
-    menu: () => DEFAULT_MENU,
+    menu: () => opts.menu ?? DEFAULT_MENU,
+    recordCalls: opts.recordCalls ?? false,
     logger: pino({ level: 'silent' }),
     now,
     isUp: () => up,
     ...(opts.history ? { history: opts.history } : {}),
     ringSeconds: opts.ringSeconds ?? 15,
+    ...(opts.waiting ? { waiting: opts.waiting } : {}),
   });
   const settle = async () => {
     for (let i = 0; i < 5; i++) {
@@ -456,7 +468,12 @@ describe('Stasis adapter: the status line (menu key 9)', () => {
     keys(s, '9123456782#');
     await s.settle();
     expect(s.ari.bridgeOf(CALLER)).toBe('hotline-queue-general');
-    expect(lastPlayback(s).media).toEqual(['sound:hotline/vi/lookupUnavailable', 'sound:hotline/vi/queued']);
+    expect(lastPlayback(s).media).toEqual([
+      'sound:hotline/vi/lookupUnavailable',
+      'sound:hotline/vi/queued',
+      'sound:hotline/vi/positionIs',
+      'sound:hotline/vi/number-1',
+    ]);
     expect(s.ctl.queueStats(new Date()).find((q) => q.queue === 'general')?.waiting).toBe(1);
   });
 
@@ -580,7 +597,8 @@ describe('Stasis adapter: returning callers and overflow', () => {
     await s.operatorReady();
     await joins(s, 'w', '0900000003', '2');
     expect(rung(s)).toEqual([]);
-    expect(vi.getTimerCount()).toBe(1);
+    // The caller's announcement timer and the one overflow timer; nothing polls.
+    expect(vi.getTimerCount()).toBe(2);
     s.advance(58_000);
     await vi.advanceTimersByTimeAsync(58_000);
     expect(rung(s)).toEqual([]);
@@ -768,5 +786,186 @@ describe('Stasis adapter: operators', () => {
     expect(s.acd.isWaiting(CALLER)).toBe(true);
     expect(s.acd.status(7)).toMatchObject({ state: 'not_ready', reason: 'connection_lost' });
     expect(s.records).not.toContain(`${CALLER} operatorLost 7`);
+  });
+});
+
+describe('Stasis adapter: after hours', () => {
+  const closed = configOf({
+    ...defaultMenuJson(),
+    hours: {
+      timeZone: 'Asia/Ho_Chi_Minh',
+      open: '07:00',
+      close: '20:00',
+      holidays: [{ date: '2024-05-01', closed: true }],
+    },
+  });
+  const announcementPlayed = async (s: ReturnType<typeof setup>) => {
+    const play = s.ari.ops('play')[0];
+    expect(play?.args[1]).toEqual(['sound:hotline/vi/config-welcome', 'sound:hotline/vi/config-after-hours']);
+    s.ctl.handle({ type: 'PlaybackFinished', playbackId: String(play?.args[2]) });
+    await s.settle();
+  };
+
+  it("records the message as message-<call id>, reports it, and routes Asterisk's answer to the call", async () => {
+    const s = setup({ menu: closed });
+    await s.ctl.onConnected();
+    await s.citizenCalls();
+    await announcementPlayed(s);
+    expect(s.ari.ops('recordChannel')[0]?.args).toEqual([
+      CALLER,
+      {
+        name: `message-${CALLER}`,
+        maxDurationSeconds: 120,
+        maxSilenceSeconds: 5,
+        beep: true,
+        terminateOn: '#',
+      },
+    ]);
+    s.ctl.handle({ type: 'RecordingFinished', name: 'message-someone-else', durationSeconds: 3 });
+    s.ctl.handle({ type: 'RecordingFinished', name: `message-${CALLER}`, durationSeconds: 6 });
+    await s.settle();
+    s.ari.channels.delete(CALLER);
+    s.ctl.handle({ type: 'StasisEnd', channelId: CALLER });
+    await s.settle();
+    expect(s.records).toEqual([
+      `${CALLER} arrived 0912345678`,
+      `${CALLER} recorded message message-${CALLER}`,
+      `${CALLER} ended after_hours_message`,
+    ]);
+  });
+
+  it('a failed recording ends the call without a message', async () => {
+    const s = setup({ menu: closed });
+    await s.ctl.onConnected();
+    await s.citizenCalls();
+    await announcementPlayed(s);
+    s.ctl.handle({ type: 'RecordingFailed', name: `message-${CALLER}`, cause: 'disk full' });
+    await s.settle();
+    const goodbye = s.ari.ops('play').at(-1);
+    expect(goodbye?.args[1]).toEqual(['sound:hotline/vi/goodbye']);
+    s.ctl.handle({ type: 'PlaybackFinished', playbackId: String(goodbye?.args[2]) });
+    await s.settle();
+    expect(s.ari.ops('hangup').map((o) => o.args[0])).toEqual([CALLER]);
+    expect(s.records.at(-1)).toBe(`${CALLER} ended after_hours_no_message`);
+  });
+});
+
+describe('Stasis adapter: what a waiting caller hears and the callback offer', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const media = (s: ReturnType<typeof setup>, channelId: string) =>
+    s.ari
+      .ops('play')
+      .filter((c) => c.args[0] === channelId)
+      .map((c) => (c.args[1] as string[]).map((m) => m.replace('sound:hotline/vi/', '')));
+
+  it('announces the position on joining, and the estimated wait once calls have been answered', async () => {
+    const s = setup();
+    await s.inQueue('1');
+    expect(media(s, CALLER).at(-1)).toEqual(['queued', 'positionIs', 'number-1']);
+    // Answered after waiting 30 s: the health queue now has a wait to go by.
+    await s.operatorReady();
+    await s.agentAnswers();
+    s.ari.channels.set('c2', { callerNumber: '0900000002' });
+    s.ctl.handle({
+      type: 'StasisStart',
+      channelId: 'c2',
+      args: ['citizen'],
+      callerNumber: '0900000002',
+      channelName: '',
+    });
+    await s.settle();
+    s.ctl.handle({ type: 'ChannelDtmfReceived', channelId: 'c2', digit: '1' });
+    await s.settle();
+    expect(media(s, 'c2').at(-1)).toEqual(['queued', 'positionIs', 'number-1', 'waitFewMinutes']);
+  });
+
+  it('repeats the announcement on the flow’s timer', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const s = setup({ waiting: { announceEveryMs: 60_000, callbackOfferAfterMs: 0 } });
+    await s.inQueue('1');
+    s.advance(30_000);
+    await vi.advanceTimersByTimeAsync(60_000);
+    await s.settle();
+    expect(media(s, CALLER).slice(-2)).toEqual([
+      ['queued', 'positionIs', 'number-1'],
+      ['positionIs', 'number-1'],
+    ]);
+    expect(s.ari.ops('stopPlayback').length).toBeGreaterThan(0);
+  });
+
+  it('key 1 at the callback offer: confirmation, the hotline hangs up, the call ends callback_requested', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const s = setup({ waiting: { announceEveryMs: 60_000, callbackOfferAfterMs: 3_000 } });
+    await s.inQueue('1');
+    await vi.advanceTimersByTimeAsync(3_000);
+    await s.settle();
+    expect(media(s, CALLER).at(-1)).toEqual(['callbackOffer']);
+    s.ctl.handle({ type: 'ChannelDtmfReceived', channelId: CALLER, digit: '1' });
+    await s.settle();
+    expect(s.acd.isWaiting(CALLER)).toBe(false);
+    expect(s.ctl.queueStats(new Date()).every((q) => q.waiting === 0)).toBe(true);
+    const last = s.ari.ops('play').at(-1);
+    expect(media(s, CALLER).at(-1)).toEqual(['callbackConfirmed', 'goodbye']);
+    s.ctl.handle({ type: 'PlaybackFinished', playbackId: last?.args[2] as string });
+    await s.settle();
+    expect(s.ari.ops('hangup').map((c) => c.args[0])).toEqual([CALLER]);
+    expect(s.records.at(-1)).toBe(`${CALLER} ended callback_requested`);
+    // Nobody is offered a call that has left the queue.
+    await s.operatorReady();
+    expect(s.ari.ops('originate')).toEqual([]);
+  });
+
+  it('a caller who hangs up during an announcement is abandoned, and nothing is left running', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const s = setup();
+    await s.inQueue('1');
+    s.ari.channels.delete(CALLER);
+    s.ctl.handle({ type: 'StasisEnd', channelId: CALLER });
+    await s.settle();
+    expect(s.records.at(-1)).toBe(`${CALLER} ended abandoned_in_queue`);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('Stasis adapter: recording answered calls', () => {
+  it('records the talk bridge once caller and operator are bridged, and reports it', async () => {
+    const s = setup({ recordCalls: true });
+    await s.inQueue('1');
+    await s.operatorReady();
+    await s.agentAnswers();
+    expect(s.ari.ops('recordBridge')[0]?.args).toEqual([
+      `${CALLER}-talk`,
+      {
+        name: `conversation-${CALLER}-1`,
+        maxDurationSeconds: 0,
+        maxSilenceSeconds: 0,
+        beep: false,
+        terminateOn: 'none',
+      },
+    ]);
+    expect(s.records).toContain(`${CALLER} recorded conversation conversation-${CALLER}-1`);
+  });
+
+  it('a recording that cannot start leaves the talk alone, and nothing is reported', async () => {
+    const s = setup({ recordCalls: true });
+    s.ari.failNext('recordBridge', new AriRequestError('recordBridge', 'Recording failed'));
+    await s.inQueue('1');
+    await s.operatorReady();
+    await s.agentAnswers();
+    expect(s.ari.bridgeOf(CALLER)).toBe(`${CALLER}-talk`);
+    expect(s.records.some((r) => r.includes('recorded'))).toBe(false);
+    expect(s.ari.ops('hangup')).toEqual([]);
+  });
+
+  it('records nothing when switched off', async () => {
+    const s = setup({ recordCalls: false });
+    await s.inQueue('1');
+    await s.operatorReady();
+    await s.agentAnswers();
+    expect(s.ari.bridgeOf(CALLER)).toBe(`${CALLER}-talk`);
+    expect(s.ari.ops('recordBridge')).toEqual([]);
   });
 });

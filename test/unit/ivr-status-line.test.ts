@@ -242,7 +242,7 @@ describe('the status line answers', () => {
     expect(rejected.name).toBe('codeRejected');
     const { state, commands } = step(rejected, { type: 'dtmf', digit: '0' }, at(50));
     expect(state).toMatchObject({ name: 'queued', queue: 'general', menuChoice: '0', queuedAt: at(50) });
-    expect(types(commands)).toEqual(['stopPlayback', 'hold', 'enqueue', 'play']);
+    expect(types(commands)).toEqual(['stopPlayback', 'hold', 'enqueue', 'announce', 'startTimer']);
   });
 
   it('a caller who gave up and stays silent hears goodbye', () => {
@@ -264,9 +264,10 @@ describe('the status line answers', () => {
       ...(label === 'fails' ? ['cancelTimer'] : []),
       'hold',
       'enqueue',
-      'play',
+      'announce',
+      'startTimer',
     ]);
-    expect(played(commands)).toEqual([['lookupUnavailable', 'queued']]);
+    expect(commands).toContainEqual(expect.objectContaining({ before: ['lookupUnavailable', 'queued'] }));
   });
 
   it.each<[string, () => CallState]>([
@@ -359,7 +360,7 @@ describe('hangups and errors on the status line', () => {
     ['lookingUp', () => lookingUp(), { type: 'offer', operatorId: 1, agentChannelId: 'x', ringSeconds: 15 }],
     ['statusRead', () => found('resolved'), { type: 'agentAnswered', agentChannelId: 'x' }],
     ['codeRejected', codeRejected, { type: 'started' }],
-    ['goodbye', goodbye, { type: 'offer', operatorId: 1, agentChannelId: 'x', ringSeconds: 15 }],
+    ['goodbye', goodbye, { type: 'started' }],
   ])('%s rejects an input it cannot get', (name, make, input) => {
     expect(() => step(make(), input, at(80))).toThrow(IllegalTransitionError);
     expect(() => step(make(), input, at(80))).toThrow(`state "${name}"`);

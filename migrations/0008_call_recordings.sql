@@ -1,0 +1,2 @@
+ALTER TABLE `calls` ADD `recording` text;--> statement-breakpoint
+ALTER TABLE `calls` ADD `recording_kind` text;
