@@ -261,7 +261,8 @@ export interface IvrEventBridge extends IvrEvents {
 
 /**
  * Turns the call controller's notifications into socket.io events. Screen-pops get the caller's
- * last tickets; wallboard pushes are throttled to one per `coalesceMs`, the last one always sent.
+ * last tickets; wallboard pushes are throttled to one per `coalesceMs`, the last one always sent,
+ * and run on a timer of their own rather than in the turn that reported the change.
  */
 export function createIvrEventBridge(
   io: RealtimeServer,
@@ -306,9 +307,9 @@ export function createIvrEventBridge(
     },
     wallboardChanged() {
       if (timer) return;
-      const wait = lastPush + coalesceMs - Date.now();
-      if (wait <= 0) pushWallboard();
-      else timer = setTimeout(pushWallboard, wait);
+      // Never inside the caller's turn: the snapshot (with today's figures) is built afterwards,
+      // off the call controller's event path.
+      timer = setTimeout(pushWallboard, Math.max(0, lastPush + coalesceMs - Date.now()));
     },
     close() {
       if (timer) clearTimeout(timer);

@@ -8,6 +8,7 @@
  */
 import { and, desc, eq, isNull, like, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import type { QueueName } from '../../common/domain.ts';
 import type { WallboardSnapshot } from '../../common/events.ts';
 import type { CallRecordEvent, CallRecorder } from '../../ivr/api.ts';
 import { callbackRequestFor } from '../callbacks/rules.ts';
@@ -16,7 +17,15 @@ import type { Db } from '../db/index.ts';
 import type { Tx } from '../outbox/outbox.ts';
 import { findCall, queuedCallFactsSince } from './repository.ts';
 import { callEvents, callOffers, calls } from './schema.ts';
-import { queueFigures, startOfLocalDay, VIETNAM_UTC_OFFSET_MINUTES, withFigures } from './stats.ts';
+import {
+  figuresOf,
+  type QueueTallies,
+  startOfLocalDay,
+  tallyAnswer,
+  tallyCalls,
+  VIETNAM_UTC_OFFSET_MINUTES,
+  withFigures,
+} from './stats.ts';
 
 const seconds = (from: Date, to: Date) => Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000));
 
@@ -56,8 +65,20 @@ function recordedMessage(tx: Tx, callId: string): string | null {
   return row?.detail ? row.detail.slice(MESSAGE_PREFIX.length) : null;
 }
 
-/** Applies one event to the call's record; false when the call is unknown (no `arrived`). */
-export function applyCallEvent(tx: Tx, e: CallRecordEvent): { known: boolean; callbackId?: number } {
+/** What a written event adds to the wallboard's figures: a first answer, or a hang-up while waiting. */
+export type FigureChange =
+  | { kind: 'answered'; queue: QueueName; at: Date; waitMs: number }
+  | { kind: 'abandoned'; queue: QueueName; at: Date };
+
+export interface AppliedCallEvent {
+  /** False when the call is unknown (no `arrived`). */
+  known: boolean;
+  callbackId?: number;
+  figure?: FigureChange;
+}
+
+/** Applies one event to the call's record. */
+export function applyCallEvent(tx: Tx, e: CallRecordEvent): AppliedCallEvent {
   if (e.type === 'arrived') {
     tx.insert(calls)
       .values({ id: e.callId, callerNumber: e.callerNumber, arrivedAt: e.at })
@@ -111,6 +132,15 @@ export function applyCallEvent(tx: Tx, e: CallRecordEvent): { known: boolean; ca
       return { known: true };
     case 'answered': {
       const queuedAt = call.queuedAt ?? e.at;
+      const figure: FigureChange | undefined =
+        call.answeredAt === null && call.queue !== null && call.queuedAt !== null
+          ? {
+              kind: 'answered',
+              queue: call.queue,
+              at: e.at,
+              waitMs: e.at.getTime() - call.queuedAt.getTime(),
+            }
+          : undefined;
       tx.update(calls)
         .set({
           operatorId: e.operatorId,
@@ -120,7 +150,7 @@ export function applyCallEvent(tx: Tx, e: CallRecordEvent): { known: boolean; ca
         })
         .where(where)
         .run();
-      return { known: true };
+      return figure ? { known: true, figure } : { known: true };
     }
     case 'operatorLost':
       // The talk was lost; the caller waits again, and a later answer names the next operator.
@@ -143,13 +173,20 @@ export function applyCallEvent(tx: Tx, e: CallRecordEvent): { known: boolean; ca
         .set({ outcome: e.reason === 'error' ? 'failed' : 'withdrawn', endedAt: e.at })
         .where(and(eq(callOffers.callId, e.callId), isNull(callOffers.outcome)))
         .run();
+      const figure: FigureChange | undefined =
+        e.reason === 'abandoned_in_queue' && call.answeredAt === null && call.queue !== null && call.queuedAt
+          ? { kind: 'abandoned', queue: call.queue, at: e.at }
+          : undefined;
       const message = e.reason === 'after_hours_message' ? recordedMessage(tx, e.callId) : null;
       const request = callbackRequestFor(call, e.reason, e.at, message);
-      if (request) {
-        const { callbackId } = recordCallbackRequest(tx, call.callerNumber, request);
-        return { known: true, callbackId };
-      }
-      return { known: true };
+      const callbackId = request
+        ? recordCallbackRequest(tx, call.callerNumber, request).callbackId
+        : undefined;
+      return {
+        known: true,
+        ...(callbackId !== undefined ? { callbackId } : {}),
+        ...(figure ? { figure } : {}),
+      };
     }
   }
 }
@@ -174,8 +211,17 @@ export function createCallRecords(deps: {
   const offset = deps.utcOffsetMinutes ?? VIETNAM_UTC_OFFSET_MINUTES;
   const pending: CallRecordEvent[] = [];
   let scheduled: NodeJS.Immediate | null = null;
+  /** Today's sums, seeded from SQLite and then kept up to date as events are written. */
+  let today: { since: number; tallies: QueueTallies } | null = null;
 
-  const logResult = (event: CallRecordEvent, result: ReturnType<typeof applyCallEvent>) => {
+  const count = (change: FigureChange) => {
+    const t = today && change.at.getTime() >= today.since ? today.tallies.get(change.queue) : undefined;
+    if (!t) return;
+    if (change.kind === 'answered') tallyAnswer(t, change.waitMs, serviceLevelSeconds);
+    else t.abandoned++;
+  };
+  const logResult = (event: CallRecordEvent, result: AppliedCallEvent) => {
+    if (result.figure) count(result.figure);
     if (!result.known) {
       logger.warn({ callId: event.callId, event: event.type }, 'call event for an unknown call');
     } else if (event.type === 'ended') {
@@ -205,7 +251,7 @@ export function createCallRecords(deps: {
       writeOne(batch[0]!);
       return;
     }
-    let results: ReturnType<typeof applyCallEvent>[];
+    let results: AppliedCallEvent[];
     try {
       results = db.transaction((tx) => batch.map((event) => applyCallEvent(tx, event)));
     } catch {
@@ -237,8 +283,14 @@ export function createCallRecords(deps: {
       flush();
       try {
         const since = startOfLocalDay(at, offset);
-        const figures = queueFigures(queuedCallFactsSince(db, since), { since, serviceLevelSeconds });
-        return withFigures(snapshot, figures, serviceLevelSeconds);
+        if (today?.since !== since.getTime()) {
+          // At start and at each new day: from the records; from then on, from each written event.
+          today = {
+            since: since.getTime(),
+            tallies: tallyCalls(queuedCallFactsSince(db, since), { since, serviceLevelSeconds }),
+          };
+        }
+        return withFigures(snapshot, figuresOf(today.tallies), serviceLevelSeconds);
       } catch (err) {
         logger.error({ err }, 'could not compute the wallboard figures');
         return snapshot;

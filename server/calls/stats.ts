@@ -30,6 +30,65 @@ export function startOfLocalDay(at: Date, utcOffsetMinutes: number = VIETNAM_UTC
   return new Date(Math.floor((at.getTime() + offset) / DAY) * DAY - offset);
 }
 
+/** Running sums behind one queue's figures, so they can be kept up to date call by call. */
+export interface QueueTally {
+  answered: number;
+  abandoned: number;
+  withinLevel: number;
+  waitMs: number;
+}
+
+export type QueueTallies = Map<QueueName, QueueTally>;
+
+export const emptyTallies = (): QueueTallies =>
+  new Map(QUEUE_NAMES.map((q) => [q, { answered: 0, abandoned: 0, withinLevel: 0, waitMs: 0 }]));
+
+/** Counts a first answer `waitMs` after the caller joined the queue. */
+export function tallyAnswer(t: QueueTally, waitMs: number, serviceLevelSeconds: number): void {
+  const wait = Math.max(0, waitMs);
+  t.answered++;
+  t.waitMs += wait;
+  if (wait <= serviceLevelSeconds * 1000) t.withinLevel++;
+}
+
+/** The sums for calls answered or abandoned since `since` (see `queueFigures`). */
+export function tallyCalls(
+  calls: readonly QueuedCallFacts[],
+  opts: { since: Date; serviceLevelSeconds: number },
+): QueueTallies {
+  const since = opts.since.getTime();
+  const acc = emptyTallies();
+  for (const call of calls) {
+    const a = acc.get(call.queue);
+    if (!a) continue;
+    if (call.answeredAt && call.answeredAt.getTime() >= since) {
+      tallyAnswer(a, call.answeredAt.getTime() - call.queuedAt.getTime(), opts.serviceLevelSeconds);
+    } else if (
+      !call.answeredAt &&
+      call.endReason === 'abandoned_in_queue' &&
+      call.endedAt &&
+      call.endedAt.getTime() >= since
+    ) {
+      a.abandoned++;
+    }
+  }
+  return acc;
+}
+
+/** The wallboard figures from the running sums. */
+export function figuresOf(tallies: QueueTallies): Record<QueueName, QueueFigures> {
+  const figures = {} as Record<QueueName, QueueFigures>;
+  for (const [queue, a] of tallies) {
+    figures[queue] = {
+      answered: a.answered,
+      abandoned: a.abandoned,
+      serviceLevel: a.answered > 0 ? a.withinLevel / a.answered : null,
+      averageSpeedOfAnswerSeconds: a.answered > 0 ? Math.round(a.waitMs / a.answered / 1000) : null,
+    };
+  }
+  return figures;
+}
+
 /**
  * Per queue, since `since`: calls answered (by answer time), callers who hung up while waiting
  * (by hang-up time), the share of answered calls answered within `serviceLevelSeconds` of joining
@@ -40,35 +99,7 @@ export function queueFigures(
   calls: readonly QueuedCallFacts[],
   opts: { since: Date; serviceLevelSeconds: number },
 ): Record<QueueName, QueueFigures> {
-  const since = opts.since.getTime();
-  const acc = new Map(QUEUE_NAMES.map((q) => [q, { answered: 0, abandoned: 0, withinLevel: 0, waitMs: 0 }]));
-  for (const call of calls) {
-    const a = acc.get(call.queue);
-    if (!a) continue;
-    if (call.answeredAt && call.answeredAt.getTime() >= since) {
-      const waitMs = Math.max(0, call.answeredAt.getTime() - call.queuedAt.getTime());
-      a.answered++;
-      a.waitMs += waitMs;
-      if (waitMs <= opts.serviceLevelSeconds * 1000) a.withinLevel++;
-    } else if (
-      !call.answeredAt &&
-      call.endReason === 'abandoned_in_queue' &&
-      call.endedAt &&
-      call.endedAt.getTime() >= since
-    ) {
-      a.abandoned++;
-    }
-  }
-  const figures = {} as Record<QueueName, QueueFigures>;
-  for (const [queue, a] of acc) {
-    figures[queue] = {
-      answered: a.answered,
-      abandoned: a.abandoned,
-      serviceLevel: a.answered > 0 ? a.withinLevel / a.answered : null,
-      averageSpeedOfAnswerSeconds: a.answered > 0 ? Math.round(a.waitMs / a.answered / 1000) : null,
-    };
-  }
-  return figures;
+  return figuresOf(tallyCalls(calls, opts));
 }
 
 /** The controller's live snapshot with today's figures filled in. */

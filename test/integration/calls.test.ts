@@ -13,7 +13,9 @@ import type {
 } from '../../common/api.ts';
 import type { WallboardSnapshot } from '../../common/events.ts';
 import type { CallRecordEvent } from '../../ivr/api.ts';
+import { queuedCallFactsSince } from '../../server/calls/repository.ts';
 import { type CallRecords, createCallRecords } from '../../server/calls/service.ts';
+import { queueFigures, startOfLocalDay } from '../../server/calls/stats.ts';
 import { type AuthHeaders, buildFixture, type Fixture, logger } from './server-fixture.ts';
 
 // 10:00 in Hồ Chí Minh City.
@@ -438,5 +440,107 @@ describe('recordings', () => {
     }
     const detail = await fx.app.inject({ url: '/api/calls/call-no-recording', headers: supervisor });
     expect(detail.json<CallRecordDetail>().recording).toBeNull();
+  });
+});
+
+describe('wallboard figures kept in memory', () => {
+  const figuresOfBoard = (board: WallboardSnapshot) =>
+    Object.fromEntries(
+      board.queues.map(({ queue, answered, abandoned, serviceLevel, averageSpeedOfAnswerSeconds }) => [
+        queue,
+        { answered, abandoned, serviceLevel, averageSpeedOfAnswerSeconds },
+      ]),
+    );
+  const fromSqlite = (at: Date) => {
+    const since = startOfLocalDay(at);
+    return queueFigures(queuedCallFactsSince(fx.db, since), { since, serviceLevelSeconds: 20 });
+  };
+  const insertAnswered = (id: string, answeredAt: Date) =>
+    fx.db.$client
+      .prepare(
+        'insert into calls (id, caller_number, arrived_at, queue, queued_at, answered_at, left_queue_at) values (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        id,
+        '0914000000',
+        answeredAt.getTime() - 30 * S,
+        'health',
+        answeredAt.getTime() - 20 * S,
+        answeredAt.getTime(),
+        answeredAt.getTime(),
+      );
+
+  it('equal the computation from SQLite after a mixed sequence of calls', () => {
+    const kept = createCallRecords({ db: fx.db, logger, serviceLevelSeconds: 20 });
+    const seeded = figuresOfBoard(kept.addFigures(fx.desk.snapshot(NOW), NOW));
+    const tdv02 = fx.userId('tdv02');
+    const play = (callId: string, steps: Step[]) => {
+      for (const step of steps) kept.record({ ...step, callId } as CallRecordEvent);
+    };
+    const t0 = -30 * MIN;
+    play('mix-quick', [
+      { type: 'arrived', callerNumber: '0914000001', at: at(t0) },
+      { type: 'queued', queue: 'health', at: at(t0 + 5 * S) },
+      { type: 'offered', operatorId: tdv01, at: at(t0 + 6 * S) },
+      { type: 'offerEnded', operatorId: tdv01, outcome: 'answered', at: at(t0 + 9 * S) },
+      { type: 'answered', operatorId: tdv01, at: at(t0 + 9 * S) },
+    ]);
+    play('mix-slow', [
+      { type: 'arrived', callerNumber: '0914000002', at: at(t0) },
+      { type: 'queued', queue: 'health', at: at(t0 + 5 * S) },
+      { type: 'answered', operatorId: tdv02, at: at(t0 + 65 * S) },
+      // The talk is lost and the caller answered again: still one answer, the first.
+      { type: 'operatorLost', operatorId: tdv02, at: at(t0 + 90 * S) },
+      { type: 'queued', queue: 'health', at: at(t0 + 90 * S) },
+      { type: 'answered', operatorId: tdv01, at: at(t0 + 95 * S) },
+      { type: 'ended', reason: 'caller_hung_up', at: at(t0 + 200 * S) },
+    ]);
+    play('mix-quick', [{ type: 'ended', reason: 'agent_hung_up', at: at(t0 + 100 * S) }]);
+    play('mix-abandon', [
+      { type: 'arrived', callerNumber: '0914000003', at: at(t0) },
+      { type: 'queued', queue: 'health', at: at(t0 + 5 * S) },
+      { type: 'ended', reason: 'abandoned_in_queue', at: at(t0 + 45 * S) },
+    ]);
+    play('mix-lost-then-left', [
+      { type: 'arrived', callerNumber: '0914000004', at: at(t0) },
+      { type: 'queued', queue: 'health', at: at(t0 + 5 * S) },
+      { type: 'answered', operatorId: tdv02, at: at(t0 + 15 * S) },
+      { type: 'operatorLost', operatorId: tdv02, at: at(t0 + 20 * S) },
+      { type: 'queued', queue: 'health', at: at(t0 + 20 * S) },
+      // Answered before, so not an abandon.
+      { type: 'ended', reason: 'abandoned_in_queue', at: at(t0 + 60 * S) },
+    ]);
+    play('mix-menu-only', [
+      { type: 'arrived', callerNumber: '0914000005', at: at(t0) },
+      { type: 'ended', reason: 'caller_hung_up_in_menu', at: at(t0 + 8 * S) },
+    ]);
+    // Joined the queue before local midnight, answered after it: counts today.
+    const midnight = startOfLocalDay(NOW);
+    play('mix-over-midnight', [
+      { type: 'arrived', callerNumber: '0914000006', at: new Date(midnight.getTime() - 40 * S) },
+      { type: 'queued', queue: 'health', at: new Date(midnight.getTime() - 30 * S) },
+      { type: 'answered', operatorId: tdv01, at: new Date(midnight.getTime() + 5 * S) },
+    ]);
+
+    const after = figuresOfBoard(kept.addFigures(fx.desk.snapshot(NOW), NOW));
+    const sql = fromSqlite(NOW);
+    expect(Object.keys(after)).toContain('health');
+    for (const queue of Object.keys(after)) expect(after[queue]).toEqual(sql[queue as keyof typeof sql]);
+    // Two quick answers, a slow one, one answered then lost; one abandon.
+    expect(after.health?.answered).toBe((seeded.health?.answered ?? 0) + 4);
+    expect(after.health?.abandoned).toBe((seeded.health?.abandoned ?? 0) + 1);
+  });
+
+  it('reads SQLite only at start and at a new day, then counts what the recorder writes', () => {
+    const kept = createCallRecords({ db: fx.db, logger, serviceLevelSeconds: 20 });
+    const health = (at: Date) => figuresOfBoard(kept.addFigures(fx.desk.snapshot(at), at)).health;
+    const before = health(NOW);
+    // Written around the recorder: the running sums do not see it until they are seeded again.
+    insertAnswered('mem-around', at(-MIN));
+    expect(health(NOW)).toEqual(before);
+    const tomorrow = new Date(NOW.getTime() + 24 * 60 * MIN);
+    insertAnswered('mem-tomorrow', tomorrow);
+    expect(health(tomorrow)).toEqual(fromSqlite(tomorrow).health);
+    expect(health(tomorrow)?.answered).toBe(1);
   });
 });

@@ -288,6 +288,26 @@ describe('socket.io', () => {
     });
   });
 
+  it('builds the wallboard snapshot after the turn that reported the change, not during it', async () => {
+    let snapshots = 0;
+    const deferred = createIvrEventBridge(io, fx.db, {
+      logger,
+      snapshot: () => {
+        snapshots++;
+        return fx.desk.snapshot(new Date());
+      },
+      coalesceMs: 100,
+    });
+    try {
+      deferred.wallboardChanged();
+      deferred.wallboardChanged();
+      expect(snapshots).toBe(0);
+      await waitFor('the push', () => snapshots === 1);
+    } finally {
+      deferred.close();
+    }
+  });
+
   it('pushes ticket changes to supervisors in full and to the ticket’s agency masked, nobody else', async () => {
     const supervisor = client(await fx.login('giamsat'));
     const syt = client(await fx.login('syt'));

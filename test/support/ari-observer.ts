@@ -60,6 +60,8 @@ export async function observeAri(
   url.searchParams.set('api_key', `${creds.username}:${creds.password}`);
   const ws = new WebSocket(url);
   const channels = new Map<string, ChannelTimes>();
+  /** Playback id → the sound last counted for it. */
+  const lastMedia = new Map<string, string>();
   ws.on('message', (data) => {
     const event = JSON.parse(String(data)) as AriEvent;
     const target = event.playback?.target_uri.match(/^channel:(.+)$/)?.[1];
@@ -71,7 +73,10 @@ export async function observeAri(
     ) {
       const played = channels.get(target) ?? { id: target, media: [], digits: '' };
       channels.set(target, played);
-      played.media.push(event.playback.media_uri);
+      // Asterisk may report a sound again as the playback continues: count each sound once.
+      const last = lastMedia.get(event.playback.id);
+      if (last !== event.playback.media_uri) played.media.push(event.playback.media_uri);
+      lastMedia.set(event.playback.id, event.playback.media_uri);
       return;
     }
     if (!event.channel) return;
