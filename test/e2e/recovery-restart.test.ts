@@ -186,6 +186,7 @@ describe('controller restart with calls waiting and bridged', () => {
       'offered',
       'offerEnded',
       'answered',
+      'recorded',
       'ended',
     ]);
 
