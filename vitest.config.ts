@@ -18,6 +18,8 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
+          // A browser page or Asterisk on a busy 2-core machine can take seconds to catch up.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],
