@@ -937,19 +937,7 @@ export class StasisController {
       const call = this.newCall(
         channel.id,
         channel.callerNumber,
-        {
-          name: 'queued',
-          seq: 0,
-          playing: null,
-          config: this.deps.menu(),
-          timer: null,
-          queue,
-          menuChoice: menuChoiceOf(recorded),
-          queuedAt,
-          offers: 0,
-          announceAt: now,
-          callbackOffered: false,
-        },
+        this.adoptedInQueue(queue, menuChoiceOf(recorded), queuedAt, now),
         !recorded,
       );
       this.deps.acd.enqueue({ callId: call.id, queue, queuedAt }, 'tail');
@@ -961,6 +949,23 @@ export class StasisController {
         this.bestEffort(this.deps.ari.destroyBridge(bridge.id), 'destroy orphaned talk bridge');
       }
     }
+  }
+
+  /** The state of a caller a restarted controller finds waiting, or puts back in the queue. */
+  private adoptedInQueue(queue: QueueName, menuChoice: string, queuedAt: Date, now: Date): CallState {
+    return {
+      name: 'queued',
+      seq: 0,
+      playing: null,
+      config: this.deps.menu(),
+      timer: null,
+      queue,
+      menuChoice,
+      queuedAt,
+      offers: 0,
+      announceAt: now,
+      callbackOffered: false,
+    };
   }
 
   /** A caller found in their talk bridge: followed as connected, or back to the queue if the operator left. */
@@ -975,19 +980,7 @@ export class StasisController {
       const call = this.newCall(
         channel.id,
         channel.callerNumber,
-        {
-          name: 'queued',
-          seq: 0,
-          playing: null,
-          config: this.deps.menu(),
-          timer: null,
-          queue,
-          menuChoice,
-          queuedAt,
-          offers: 0,
-          announceAt: now,
-          callbackOffered: false,
-        },
+        this.adoptedInQueue(queue, menuChoice, queuedAt, now),
         !recorded,
       );
       call.talkBridge = bridgeId;
