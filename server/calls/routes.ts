@@ -4,14 +4,16 @@
  * tickets; operators see the caller's number masked.
  * GET /api/calls/:id/recording (operators, supervisors, admins): the call's stored recording (the
  * conversation, or the after-hours message) as WAV, fetched from Asterisk through the controller;
- * 404 when the call has none.
+ * 404 when the call has none. Agency liaisons get 404 too: a citizen's voice never reaches an
+ * agency, and the answer does not even tell them the call exists.
  */
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CallRecordDetail, CallRecordView, ListResponse } from '../../common/api.ts';
+import type { Role } from '../../common/domain.ts';
 import { requireRole } from '../auth/guard.ts';
 import type { Db } from '../db/index.ts';
-import { AppError } from '../errors.ts';
+import { AppError, UnauthenticatedError } from '../errors.ts';
 import { parsePeriod } from '../reports/routes.ts';
 import { callDetail, findCall, listCalls } from './repository.ts';
 
@@ -40,6 +42,14 @@ export class RecordingNotFoundError extends AppError {
   constructor() {
     super('RECORDING_NOT_FOUND', 404, 'Cuộc gọi này không có bản ghi âm.');
   }
+}
+
+const RECORDING_LISTENERS: ReadonlySet<Role> = new Set(['operator', 'supervisor', 'admin']);
+
+/** 401 without a session; a role outside the hotline's own staff is told there is no recording. */
+async function requireRecordingListener(request: FastifyRequest): Promise<void> {
+  if (!request.user) throw new UnauthenticatedError();
+  if (!RECORDING_LISTENERS.has(request.user.role)) throw new RecordingNotFoundError();
 }
 
 export interface CallRoutesDeps {
@@ -71,7 +81,7 @@ export async function callRoutes(app: FastifyInstance, deps: CallRoutesDeps): Pr
   );
   app.get<{ Params: Static<typeof Params> }>(
     '/api/calls/:id/recording',
-    { onRequest: requireRole('operator', 'supervisor', 'admin'), schema: { params: Params } },
+    { onRequest: requireRecordingListener, schema: { params: Params } },
     async (request, reply) => {
       const call = findCall(deps.db, request.params.id);
       if (!call) throw new CallNotFoundError();

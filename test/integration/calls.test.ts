@@ -417,7 +417,7 @@ describe('recordings', () => {
       url: '/api/calls/call-after-hours/recording',
       headers: await fx.session('syt'),
     });
-    expect(liaison.statusCode).toBe(403);
+    expect(liaison.statusCode).toBe(404);
   });
 
   it('404 for a call without a recording, a recording Asterisk no longer has, or an unknown call', async () => {

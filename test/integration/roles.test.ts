@@ -1,7 +1,8 @@
 /** Every route × every role: the API, not the console, enforces who may do what. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgencyView, ListResponse, TicketView } from '../../common/api.ts';
-import { type AuthHeaders, buildFixture, type Fixture } from './server-fixture.ts';
+import { createCallRecords } from '../../server/calls/service.ts';
+import { type AuthHeaders, buildFixture, type Fixture, logger } from './server-fixture.ts';
 
 type Who = 'anonymous' | 'operator' | 'supervisor' | 'admin' | 'liaison';
 const LOGINS: Record<Exclude<Who, 'anonymous'>, string> = {
@@ -14,12 +15,21 @@ const LOGINS: Record<Exclude<Who, 'anonymous'>, string> = {
 let fx: Fixture;
 const sessions = new Map<Who, AuthHeaders>();
 let sctId: number;
+const RECORDED_CALL = 'call-with-message';
 
 beforeAll(async () => {
   fx = await buildFixture();
   for (const [who, username] of Object.entries(LOGINS)) sessions.set(who as Who, await fx.session(username));
   const agencies = await fx.app.inject({ url: '/api/agencies', headers: sessions.get('admin')! });
   sctId = agencies.json<ListResponse<AgencyView>>().data.find((a) => a.code === 'sct')!.id;
+  // A citizen's after-hours message, stored in Asterisk and named on the call record.
+  const records = createCallRecords({ db: fx.db, logger, serviceLevelSeconds: 20 });
+  const at = new Date();
+  records.record({ type: 'arrived', callId: RECORDED_CALL, callerNumber: '0912000999', at });
+  records.record({ type: 'recorded', callId: RECORDED_CALL, kind: 'message', name: `message-${RECORDED_CALL}`, at });
+  records.record({ type: 'ended', callId: RECORDED_CALL, reason: 'after_hours_message', at });
+  records.flush();
+  fx.desk.recordings.set(`message-${RECORDED_CALL}`, Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(40)]));
 });
 afterAll(async () => {
   await fx.close();
@@ -155,6 +165,27 @@ const CASES: Case[] = [
       payload: { reason: 'Cần khảo sát thực địa', resolveDueAt: '2099-01-01T00:00:00.000Z' },
     }),
     expect: { ...all(200), operator: 403, liaison: 403 },
+  },
+  {
+    route: 'GET /api/calls',
+    request: async () => ({ method: 'GET', url: '/api/calls' }),
+    expect: { ...all(200), operator: 403, liaison: 403 },
+  },
+  {
+    route: 'GET /api/calls/:id',
+    request: async () => ({ method: 'GET', url: `/api/calls/${RECORDED_CALL}` }),
+    expect: { ...all(200), liaison: 403 },
+  },
+  {
+    // A citizen's voice is for the hotline's staff only; an agency is not even told it exists.
+    route: 'GET /api/calls/:id/recording',
+    request: async () => ({ method: 'GET', url: `/api/calls/${RECORDED_CALL}/recording` }),
+    expect: { ...all(200), liaison: 404 },
+  },
+  {
+    route: 'GET /api/callbacks',
+    request: async () => ({ method: 'GET', url: '/api/callbacks' }),
+    expect: { ...all(200), liaison: 403 },
   },
   {
     route: 'POST /api/auth/logout',
