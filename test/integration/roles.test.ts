@@ -26,7 +26,13 @@ beforeAll(async () => {
   const records = createCallRecords({ db: fx.db, logger, serviceLevelSeconds: 20 });
   const at = new Date();
   records.record({ type: 'arrived', callId: RECORDED_CALL, callerNumber: '0912000999', at });
-  records.record({ type: 'recorded', callId: RECORDED_CALL, kind: 'message', name: `message-${RECORDED_CALL}`, at });
+  records.record({
+    type: 'recorded',
+    callId: RECORDED_CALL,
+    kind: 'message',
+    name: `message-${RECORDED_CALL}`,
+    at,
+  });
   records.record({ type: 'ended', callId: RECORDED_CALL, reason: 'after_hours_message', at });
   records.flush();
   fx.desk.recordings.set(`message-${RECORDED_CALL}`, Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(40)]));
