@@ -3,6 +3,7 @@ import { and, asc, desc, eq, gte, isNotNull, lt, sql } from 'drizzle-orm';
 import type { CallEventView, CallOfferView, CallRecordDetail, CallRecordView } from '../../common/api.ts';
 import { users } from '../auth/schema.ts';
 import type { Db } from '../db/index.ts';
+import { preparedOnce } from '../db/prepared.ts';
 import type { Tx } from '../outbox/outbox.ts';
 import { maskPhone } from '../tickets/repository.ts';
 import { tickets } from '../tickets/schema.ts';
@@ -13,8 +14,16 @@ const HOUR = 3600_000;
 /** No caller waits this long; bounds the statistics query to an indexed range. */
 const LONGEST_PLAUSIBLE_WAIT_MS = 24 * HOUR;
 
+const callById = preparedOnce((tx: Tx) =>
+  tx
+    .select()
+    .from(calls)
+    .where(eq(calls.id, sql.placeholder('id')))
+    .prepare(),
+);
+
 export function findCall(tx: Tx, callId: string): CallRow | undefined {
-  return tx.select().from(calls).where(eq(calls.id, callId)).get();
+  return callById(tx).get({ id: callId });
 }
 
 /** Calls that joined a queue and were answered or abandoned at `since` or later. */

@@ -8,15 +8,16 @@
  */
 import { and, desc, eq, isNull, like, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { QueueName } from '../../common/domain.ts';
+import type { OfferOutcome, QueueName } from '../../common/domain.ts';
 import type { WallboardSnapshot } from '../../common/events.ts';
 import type { CallRecordEvent, CallRecorder } from '../../ivr/api.ts';
 import { callbackRequestFor } from '../callbacks/rules.ts';
 import { recordCallbackRequest } from '../callbacks/service.ts';
 import type { Db } from '../db/index.ts';
+import { definedValues, preparedOnce, preparedPerColumns } from '../db/prepared.ts';
 import type { Tx } from '../outbox/outbox.ts';
 import { findCall, queuedCallFactsSince } from './repository.ts';
-import { callEvents, callOffers, calls } from './schema.ts';
+import { type CallRow, callEvents, callOffers, calls } from './schema.ts';
 import {
   figuresOf,
   type QueueTallies,
@@ -77,58 +78,119 @@ export interface AppliedCallEvent {
   figure?: FigureChange;
 }
 
-/** Applies one event to the call's record. */
+// Every call writes these a dozen times: built and prepared once (see db/prepared.ts).
+const insertArrived = preparedOnce((tx: Tx) =>
+  tx
+    .insert(calls)
+    .values({
+      id: sql.placeholder('id'),
+      callerNumber: sql.placeholder('callerNumber'),
+      arrivedAt: sql.placeholder('at'),
+    })
+    .onConflictDoNothing()
+    .prepare(),
+);
+const insertEvent = preparedOnce((tx: Tx) =>
+  tx
+    .insert(callEvents)
+    .values({
+      callId: sql.placeholder('callId'),
+      at: sql.placeholder('at'),
+      type: sql.placeholder('type'),
+      operatorId: sql.placeholder('operatorId'),
+      detail: sql.placeholder('detail'),
+    })
+    .prepare(),
+);
+const appendDigit = preparedOnce((tx: Tx) =>
+  tx
+    .update(calls)
+    .set({ menuPath: sql`${calls.menuPath} || ${sql.placeholder('digit')}` })
+    .where(eq(calls.id, sql.placeholder('id')))
+    .prepare(),
+);
+/** Sets the fields given (undefined ones are left alone, nulls written as null). */
+const updateCall = preparedPerColumns((tx: Tx, columns) =>
+  tx
+    .update(calls)
+    .set(columns as unknown as Partial<CallRow>)
+    .where(eq(calls.id, sql.placeholder('id')))
+    .prepare(),
+);
+const insertOffer = preparedOnce((tx: Tx) =>
+  tx
+    .insert(callOffers)
+    .values({
+      callId: sql.placeholder('callId'),
+      operatorId: sql.placeholder('operatorId'),
+      offeredAt: sql.placeholder('at'),
+    })
+    .prepare(),
+);
+const endOperatorOffer = preparedOnce((tx: Tx) =>
+  tx
+    .update(callOffers)
+    .set({
+      outcome: sql.placeholder('outcome') as unknown as OfferOutcome,
+      endedAt: sql.placeholder('at') as unknown as Date,
+    })
+    .where(
+      and(
+        eq(callOffers.callId, sql.placeholder('callId')),
+        eq(callOffers.operatorId, sql.placeholder('operatorId')),
+        isNull(callOffers.outcome),
+      ),
+    )
+    .prepare(),
+);
+const endRingingOffers = preparedOnce((tx: Tx) =>
+  tx
+    .update(callOffers)
+    .set({
+      outcome: sql.placeholder('outcome') as unknown as OfferOutcome,
+      endedAt: sql.placeholder('at') as unknown as Date,
+    })
+    .where(and(eq(callOffers.callId, sql.placeholder('callId')), isNull(callOffers.outcome)))
+    .prepare(),
+);
+
+function setCall(tx: Tx, id: string, values: Partial<Omit<CallRow, 'id'>>): void {
+  const defined = definedValues(values);
+  updateCall(tx, defined).run({ ...defined, id });
+}
+
+/**
+ * Applies one event to the call's record. Pass the root `Db` (inside `db.transaction`) to reuse
+ * the prepared statements; a transaction handle works too, preparing them again.
+ */
 export function applyCallEvent(tx: Tx, e: CallRecordEvent): AppliedCallEvent {
-  if (e.type === 'arrived') {
-    tx.insert(calls)
-      .values({ id: e.callId, callerNumber: e.callerNumber, arrivedAt: e.at })
-      .onConflictDoNothing()
-      .run();
-  }
+  if (e.type === 'arrived') insertArrived(tx).run({ id: e.callId, callerNumber: e.callerNumber, at: e.at });
   const call = findCall(tx, e.callId);
   if (!call) return { known: false };
-  tx.insert(callEvents)
-    .values({
-      callId: e.callId,
-      at: e.at,
-      type: e.type,
-      operatorId: 'operatorId' in e ? e.operatorId : null,
-      detail: detailOf(e),
-    })
-    .run();
-  const where = eq(calls.id, e.callId);
+  insertEvent(tx).run({
+    callId: e.callId,
+    at: e.at,
+    type: e.type,
+    operatorId: 'operatorId' in e ? e.operatorId : null,
+    detail: detailOf(e),
+  });
   switch (e.type) {
     case 'arrived':
       return { known: true };
     case 'digit':
-      tx.update(calls)
-        .set({ menuPath: sql`${calls.menuPath} || ${e.digit}` })
-        .where(where)
-        .run();
+      appendDigit(tx).run({ id: e.callId, digit: e.digit });
       return { known: true };
     case 'queued':
-      tx.update(calls)
-        .set({ queue: e.queue, queuedAt: call.queuedAt ?? e.at })
-        .where(where)
-        .run();
+      setCall(tx, e.callId, { queue: e.queue, queuedAt: call.queuedAt ?? e.at });
       return { known: true };
     case 'offered':
-      tx.insert(callOffers).values({ callId: e.callId, operatorId: e.operatorId, offeredAt: e.at }).run();
+      insertOffer(tx).run({ callId: e.callId, operatorId: e.operatorId, at: e.at });
       return { known: true };
     case 'offerEnded':
-      tx.update(callOffers)
-        .set({ outcome: e.outcome, endedAt: e.at })
-        .where(
-          and(
-            eq(callOffers.callId, e.callId),
-            eq(callOffers.operatorId, e.operatorId),
-            isNull(callOffers.outcome),
-          ),
-        )
-        .run();
+      endOperatorOffer(tx).run({ callId: e.callId, operatorId: e.operatorId, outcome: e.outcome, at: e.at });
       return { known: true };
     case 'recorded':
-      tx.update(calls).set({ recording: e.name, recordingKind: e.kind }).where(where).run();
+      setCall(tx, e.callId, { recording: e.name, recordingKind: e.kind });
       return { known: true };
     case 'answered': {
       const queuedAt = call.queuedAt ?? e.at;
@@ -141,15 +203,12 @@ export function applyCallEvent(tx: Tx, e: CallRecordEvent): AppliedCallEvent {
               waitMs: e.at.getTime() - call.queuedAt.getTime(),
             }
           : undefined;
-      tx.update(calls)
-        .set({
-          operatorId: e.operatorId,
-          answeredAt: call.answeredAt ?? e.at,
-          leftQueueAt: call.leftQueueAt ?? e.at,
-          waitSeconds: call.waitSeconds ?? seconds(queuedAt, e.at),
-        })
-        .where(where)
-        .run();
+      setCall(tx, e.callId, {
+        operatorId: e.operatorId,
+        answeredAt: call.answeredAt ?? e.at,
+        leftQueueAt: call.leftQueueAt ?? e.at,
+        waitSeconds: call.waitSeconds ?? seconds(queuedAt, e.at),
+      });
       return figure ? { known: true, figure } : { known: true };
     }
     case 'operatorLost':
@@ -157,22 +216,18 @@ export function applyCallEvent(tx: Tx, e: CallRecordEvent): AppliedCallEvent {
       return { known: true };
     case 'ended': {
       const waited = call.queuedAt !== null && call.leftQueueAt === null;
-      tx.update(calls)
-        .set({
-          endedAt: e.at,
-          endReason: e.reason,
-          ...(waited && call.queuedAt
-            ? { leftQueueAt: e.at, waitSeconds: seconds(call.queuedAt, e.at) }
-            : {}),
-          ...(call.answeredAt ? { talkSeconds: seconds(call.answeredAt, e.at) } : {}),
-        })
-        .where(where)
-        .run();
+      setCall(tx, e.callId, {
+        endedAt: e.at,
+        endReason: e.reason,
+        ...(waited && call.queuedAt ? { leftQueueAt: e.at, waitSeconds: seconds(call.queuedAt, e.at) } : {}),
+        ...(call.answeredAt ? { talkSeconds: seconds(call.answeredAt, e.at) } : {}),
+      });
       // An offer still ringing when the call ended without the controller saying how.
-      tx.update(callOffers)
-        .set({ outcome: e.reason === 'error' ? 'failed' : 'withdrawn', endedAt: e.at })
-        .where(and(eq(callOffers.callId, e.callId), isNull(callOffers.outcome)))
-        .run();
+      endRingingOffers(tx).run({
+        callId: e.callId,
+        outcome: e.reason === 'error' ? 'failed' : 'withdrawn',
+        at: e.at,
+      });
       const figure: FigureChange | undefined =
         e.reason === 'abandoned_in_queue' && call.answeredAt === null && call.queue !== null && call.queuedAt
           ? { kind: 'abandoned', queue: call.queue, at: e.at }
@@ -236,7 +291,7 @@ export function createCallRecords(deps: {
     try {
       logResult(
         event,
-        db.transaction((tx) => applyCallEvent(tx, event)),
+        db.transaction(() => applyCallEvent(db, event)),
       );
     } catch (err) {
       logger.error({ err, callId: event.callId, event: event.type }, 'could not record a call event');
@@ -253,7 +308,7 @@ export function createCallRecords(deps: {
     }
     let results: AppliedCallEvent[];
     try {
-      results = db.transaction((tx) => batch.map((event) => applyCallEvent(tx, event)));
+      results = db.transaction(() => batch.map((event) => applyCallEvent(db, event)));
     } catch {
       // The whole batch rolled back: write each event on its own, so one bad event costs only itself.
       for (const event of batch) writeOne(event);

@@ -266,8 +266,9 @@ export function listTickets(
 }
 
 /** The caller's latest tickets, newest first, for the screen-pop. */
-export function ticketHistory(db: Db, callerNumber: string, limit: number): TicketSummary[] {
-  return db
+/** Runs for every offered and answered call (the console's pop-up): built and prepared once. */
+const ticketsOfCaller = preparedOnce((db: Db) =>
+  db
     .select({
       id: tickets.id,
       trackingCode: tickets.trackingCode,
@@ -277,10 +278,15 @@ export function ticketHistory(db: Db, callerNumber: string, limit: number): Tick
       description: tickets.description,
     })
     .from(tickets)
-    .where(eq(tickets.callerNumber, callerNumber))
+    .where(eq(tickets.callerNumber, sql.placeholder('callerNumber')))
     .orderBy(desc(tickets.createdAt), desc(tickets.id))
-    .limit(limit)
-    .all()
+    .limit(sql.placeholder('limit'))
+    .prepare(),
+);
+
+export function ticketHistory(db: Db, callerNumber: string, limit: number): TicketSummary[] {
+  return ticketsOfCaller(db)
+    .all({ callerNumber, limit })
     .map((t) => ({ ...t, createdAt: t.createdAt.toISOString() }));
 }
 
