@@ -1,14 +1,18 @@
 /**
  * The only file that imports `ari-client` (2.2.0, unmaintained since 2019). It makes the library
- * safe to use:
- * - every REST call has a timeout, and "not found" answers become `GoneError`;
- * - the event socket is supervised here: ari-client's own reconnect gives up after a few tries,
- *   so it is switched off and this file reconnects forever with backoff (0.5 s doubling to 10 s),
- *   pinging the socket to notice a silent peer;
- * - events are taken from client-level listeners only (per-instance listeners leak), reduced to
- *   plain `AriEvent`s and handed to ONE handler.
+ * safe to use, and keeps it off the call path:
+ * - ari-client opens and subscribes the event socket; the socket is supervised here: ari-client's
+ *   own reconnect gives up after a few tries, so it is switched off and this file reconnects
+ *   forever with backoff (0.5 s doubling to 10 s), pinging the socket to notice a silent peer;
+ * - events are read from that socket here, reduced to plain `AriEvent`s and handed to ONE
+ *   handler. ari-client's own reading built a resource object with every method of its API for
+ *   each event, which at a few hundred calls cost more than the rest of the controller;
+ * - REST calls go straight to ARI over a keep-alive HTTP agent (`AriRest`) for the same reason
+ *   (ari-client builds each request through swagger-client); every call has a timeout, and
+ *   "not found" answers become `GoneError`.
  */
 import type { EventEmitter } from 'node:events';
+import http from 'node:http';
 import * as ari from 'ari-client';
 import type { Logger } from 'pino';
 import {
@@ -144,17 +148,6 @@ function toEvent(type: string, raw: Record<string, unknown>): AriEvent | null {
   }
 }
 
-const EVENT_TYPES = [
-  'StasisStart',
-  'StasisEnd',
-  'ChannelDtmfReceived',
-  'PlaybackFinished',
-  'ChannelDestroyed',
-  'ChannelHangupRequest',
-  'RecordingFinished',
-  'RecordingFailed',
-] as const;
-
 function toChannel(c: RawChannel): AriChannel {
   return {
     id: c.id,
@@ -167,6 +160,95 @@ function toChannel(c: RawChannel): AriChannel {
   };
 }
 
+/** Ids go into paths as they are; Asterisk's are safe, a caller-chosen one may not be. */
+const id = encodeURIComponent;
+
+type Query = Record<string, string | number | boolean | undefined>;
+
+/**
+ * ARI's REST interface over one keep-alive agent. Idle sockets are dropped before Asterisk's own
+ * `session_keep_alive` (15 s in dialplan/http.conf) closes them, so a request never lands on a
+ * socket the server is closing.
+ */
+class AriRest {
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 16, timeout: 10_000 });
+  private readonly auth: string;
+  private readonly host: string;
+  private readonly port: number;
+
+  constructor(
+    url: string,
+    username: string,
+    password: string,
+    private readonly timeoutMs: number,
+  ) {
+    const base = new URL(url);
+    this.host = base.hostname;
+    this.port = Number(base.port || 80);
+    this.auth = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+  }
+
+  /** The answer's JSON body (undefined for none); a failure as `mapAriError` maps it. */
+  request(
+    operation: string,
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    query: Query = {},
+  ): Promise<unknown> {
+    let search = '';
+    for (const [key, value] of Object.entries(query)) {
+      if (value === undefined) continue;
+      search += `${search ? '&' : '?'}${key}=${encodeURIComponent(String(value))}`;
+    }
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const done = (err: Error | null, value?: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve(value);
+      };
+      const req = http.request(
+        {
+          agent: this.agent,
+          host: this.host,
+          port: this.port,
+          method,
+          path: `/ari${path}${search}`,
+          headers: { authorization: this.auth },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('error', (err) => done(mapAriError(operation, err)));
+          res.on('end', () => {
+            const body = Buffer.concat(chunks).toString('utf8');
+            const status = res.statusCode ?? 0;
+            if (status < 200 || status >= 300)
+              return done(mapAriError(operation, new Error(body || `HTTP ${status}`)));
+            try {
+              done(null, body ? JSON.parse(body) : undefined);
+            } catch {
+              done(new AriRequestError(operation, `answer is not JSON: ${body.slice(0, 80)}`));
+            }
+          });
+        },
+      );
+      const timer = setTimeout(() => {
+        done(new AriTimeoutError(operation, this.timeoutMs));
+        req.destroy();
+      }, this.timeoutMs);
+      req.on('error', (err) => done(mapAriError(operation, err)));
+      req.end();
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
 class SupervisedAri implements AriConnection {
   private client: ari.Client | null = null;
   private handlers: AriHandlers | null = null;
@@ -175,10 +257,12 @@ class SupervisedAri implements AriConnection {
   /** Ends the current connection or backoff wait early. */
   private interrupt: (() => void) | null = null;
   private readonly timeoutMs: number;
+  private readonly http: AriRest;
   up = false;
 
   constructor(private readonly opts: AriOptions) {
     this.timeoutMs = opts.requestTimeoutMs ?? 5_000;
+    this.http = new AriRest(opts.url, opts.username, opts.password, this.timeoutMs);
   }
 
   start(handlers: AriHandlers): void {
@@ -193,6 +277,7 @@ class SupervisedAri implements AriConnection {
     this.interrupt?.();
     await this.running;
     this.running = null;
+    this.http.close();
   }
 
   private async supervise(): Promise<void> {
@@ -272,17 +357,6 @@ class SupervisedAri implements AriConnection {
       markLost(why);
     };
 
-    for (const type of EVENT_TYPES) {
-      emitter.on(type, (raw: Record<string, unknown>) => {
-        const event = toEvent(type, raw);
-        if (!event || closed) return;
-        try {
-          this.handlers?.event(event);
-        } catch (err) {
-          logger.error({ err, type }, 'ARI event handler threw');
-        }
-      });
-    }
     emitter.on('WebSocketReconnecting', () => close('reconnecting'));
     emitter.on('WebSocketMaxRetries', () => close('max retries'));
     emitter.on('ApplicationReplaced', () => close('application replaced'));
@@ -296,6 +370,25 @@ class SupervisedAri implements AriConnection {
     // Ahead of ari-client's own listeners, so it sees `_wsClosed` and does not reconnect by itself.
     ws.prependListener('close', () => close('socket closed'));
     ws.prependListener('error', (err: Error) => close(`socket error: ${err.message}`));
+    // Events are read here instead of by ari-client (see the top of this file).
+    for (const listener of ws.listeners('message')) ws.removeListener('message', listener as () => void);
+    ws.on('message', (data: unknown) => {
+      if (closed) return;
+      let raw: Record<string, unknown>;
+      try {
+        raw = JSON.parse(String(data)) as Record<string, unknown>;
+      } catch {
+        logger.warn('ARI sent an event that is not JSON');
+        return;
+      }
+      const event = toEvent(String(raw.type), raw);
+      if (!event) return;
+      try {
+        this.handlers?.event(event);
+      } catch (err) {
+        logger.error({ err, type: raw.type }, 'ARI event handler threw');
+      }
+    });
     this.interrupt = () => close('stopped');
 
     const failed = lost.then((why) => {
@@ -324,100 +417,97 @@ class SupervisedAri implements AriConnection {
     return { lost };
   }
 
-  private async call<T>(operation: string, run: (client: ari.Client) => Promise<T>): Promise<T> {
-    const client = this.client;
-    if (!client) throw new AriDisconnectedError(operation);
-    try {
-      return await withTimeout(run(client), this.timeoutMs, operation);
-    } catch (err) {
-      throw mapAriError(operation, err);
-    }
+  /** A REST call while connected: ARI answers only between a subscribed socket's ups and downs. */
+  private rest(operation: string, method: 'GET' | 'POST' | 'DELETE', path: string, query?: Query) {
+    if (!this.client) return Promise.reject(new AriDisconnectedError(operation));
+    return this.http.request(operation, method, path, query);
   }
 
   async answer(channelId: string): Promise<void> {
-    await this.call('answer', (c) => c.channels.answer({ channelId }));
+    await this.rest('answer', 'POST', `/channels/${id(channelId)}/answer`);
   }
 
   async play(channelId: string, media: string[], playbackId: string): Promise<void> {
-    await this.call('play', (c) => c.channels.play({ channelId, media: media.join(','), playbackId }));
+    await this.rest('play', 'POST', `/channels/${id(channelId)}/play/${id(playbackId)}`, {
+      media: media.join(','),
+    });
   }
 
   async stopPlayback(playbackId: string): Promise<void> {
-    await this.call('stopPlayback', (c) => c.playbacks.stop({ playbackId }));
+    await this.rest('stopPlayback', 'DELETE', `/playbacks/${id(playbackId)}`);
   }
 
   async hangup(channelId: string): Promise<void> {
-    await this.call('hangup', (c) => c.channels.hangup({ channelId }));
+    await this.rest('hangup', 'DELETE', `/channels/${id(channelId)}`);
   }
 
   async originate(p: OriginateParams): Promise<void> {
-    await this.call('originate', (c) =>
-      c.channels.originate({
-        endpoint: p.endpoint,
-        channelId: p.channelId,
-        app: p.app,
-        appArgs: p.appArgs,
-        callerId: p.callerId,
-        timeout: p.timeout,
-        formats: p.formats,
-      }),
-    );
+    await this.rest('originate', 'POST', `/channels/${id(p.channelId)}`, {
+      endpoint: p.endpoint,
+      app: p.app,
+      appArgs: p.appArgs,
+      callerId: p.callerId,
+      timeout: p.timeout,
+      formats: p.formats,
+    });
   }
 
   async createBridge(bridgeId: string, type: 'holding' | 'mixing', name: string): Promise<void> {
-    await this.call('createBridge', (c) => c.bridges.create({ bridgeId, type, name }));
+    await this.rest('createBridge', 'POST', `/bridges/${id(bridgeId)}`, { type, name });
   }
 
   async addChannel(bridgeId: string, channelIds: string[]): Promise<void> {
-    await this.call('addChannel', (c) => c.bridges.addChannel({ bridgeId, channel: channelIds.join(',') }));
+    await this.rest('addChannel', 'POST', `/bridges/${id(bridgeId)}/addChannel`, {
+      channel: channelIds.join(','),
+    });
   }
 
   async removeChannel(bridgeId: string, channelId: string): Promise<void> {
-    await this.call('removeChannel', (c) => c.bridges.removeChannel({ bridgeId, channel: channelId }));
+    await this.rest('removeChannel', 'POST', `/bridges/${id(bridgeId)}/removeChannel`, {
+      channel: channelId,
+    });
   }
 
   async startMoh(target: { bridgeId: string } | { channelId: string }, mohClass: string): Promise<void> {
-    await this.call('startMoh', (c) =>
-      'bridgeId' in target
-        ? c.bridges.startMoh({ bridgeId: target.bridgeId, mohClass })
-        : c.channels.startMoh({ channelId: target.channelId, mohClass }),
-    );
+    const path =
+      'bridgeId' in target ? `/bridges/${id(target.bridgeId)}/moh` : `/channels/${id(target.channelId)}/moh`;
+    await this.rest('startMoh', 'POST', path, { mohClass });
   }
 
   async destroyBridge(bridgeId: string): Promise<void> {
-    await this.call('destroyBridge', (c) => c.bridges.destroy({ bridgeId }));
+    await this.rest('destroyBridge', 'DELETE', `/bridges/${id(bridgeId)}`);
   }
 
   async listChannels(): Promise<AriChannel[]> {
-    const list = await this.call('listChannels', (c) => c.channels.list());
-    return (list as unknown as RawChannel[]).map(toChannel);
+    const list = (await this.rest('listChannels', 'GET', '/channels')) as RawChannel[];
+    return list.map(toChannel);
   }
 
   async listBridges(): Promise<AriBridge[]> {
-    const list = await this.call('listBridges', (c) => c.bridges.list());
-    return list.map((b) => ({
-      id: b.id,
-      type: b.bridge_type,
-      channelIds: Array.isArray(b.channels) ? b.channels : b.channels ? [b.channels] : [],
-    }));
+    const list = (await this.rest('listBridges', 'GET', '/bridges')) as {
+      id: string;
+      bridge_type: string;
+      channels?: string[];
+    }[];
+    return list.map((b) => ({ id: b.id, type: b.bridge_type, channelIds: b.channels ?? [] }));
   }
 
   async recordChannel(channelId: string, p: RecordParams): Promise<void> {
-    await this.call('recordChannel', (c) => c.channels.record({ channelId, ...recordOptions(p) }));
+    await this.rest('recordChannel', 'POST', `/channels/${id(channelId)}/record`, recordOptions(p));
   }
 
   async recordBridge(bridgeId: string, p: RecordParams): Promise<void> {
-    await this.call('recordBridge', (c) => c.bridges.record({ bridgeId, ...recordOptions(p) }));
+    await this.rest('recordBridge', 'POST', `/bridges/${id(bridgeId)}/record`, recordOptions(p));
   }
 
-  /** Over plain HTTP: ari-client decodes every answer as text, which would corrupt the WAV. */
+  /** Read as bytes: the WAV is not JSON. */
   async storedRecording(name: string): Promise<Buffer | null> {
     if (!this.client) throw new AriDisconnectedError('storedRecording');
     const { url, username, password } = this.opts;
     const auth = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
     const operation = 'storedRecording';
     const request = (async () => {
-      const res = await fetch(`${url}/ari/recordings/stored/${encodeURIComponent(name)}/file`, {
+      const res = await fetch(`${url}/ari/recordings/stored/${id(name)}/file`, {
         headers: { authorization: auth },
       });
       if (res.status === 404) return null;
@@ -428,8 +518,10 @@ class SupervisedAri implements AriConnection {
   }
 
   async getChannelVar(channelId: string, variable: string): Promise<string> {
-    const result = await this.call('getChannelVar', (c) => c.channels.getChannelVar({ channelId, variable }));
-    return result.value;
+    const result = (await this.rest('getChannelVar', 'GET', `/channels/${id(channelId)}/variable`, {
+      variable,
+    })) as { value?: string };
+    return result.value ?? '';
   }
 }
 
