@@ -21,6 +21,8 @@ export interface CallerObserver {
   callers(): CallerTimes[];
   /** When a caller with this number joined a queue (epoch ms). */
   queuedAt(callerNumber: string): number | undefined;
+  /** When Asterisk created each channel to this operator endpoint (epoch ms). */
+  legsOf(endpoint: string): readonly number[];
   /** The most callers' channels that existed at once. */
   peakCallers(): number;
   close(): void;
@@ -42,12 +44,20 @@ export async function observeCallers(
   const byChannel = new Map<string, CallerTimes>();
   const byNumber = new Map<string, CallerTimes>();
   const live = new Set<string>();
+  const legs = new Map<string, number[]>();
   let peak = 0;
   ws.on('message', (data) => {
     const event = JSON.parse(String(data)) as AriEvent;
     const channel = event.channel;
-    if (!channel || !isCaller(channel.name)) return;
+    if (!channel) return;
     const at = Date.parse(event.timestamp);
+    if (!isCaller(channel.name)) {
+      // `PJSIP/<endpoint>-<sequence>`: a leg to an operator's softphone.
+      const endpoint = /^PJSIP\/(.+)-[0-9a-f]+$/.exec(channel.name)?.[1];
+      if (event.type === 'ChannelCreated' && endpoint)
+        legs.set(endpoint, [...(legs.get(endpoint) ?? []), at]);
+      return;
+    }
     let times = byChannel.get(channel.id);
     if (!times) {
       times = { channelId: channel.id, callerNumber: channel.caller?.number ?? '' };
@@ -76,6 +86,7 @@ export async function observeCallers(
   return {
     callers: () => [...byChannel.values()],
     queuedAt: (callerNumber) => byNumber.get(callerNumber)?.queuedAt,
+    legsOf: (endpoint) => legs.get(endpoint) ?? [],
     peakCallers: () => peak,
     close: () => ws.close(),
   };

@@ -137,6 +137,39 @@ export function readyToRinging(
   return delays;
 }
 
+/**
+ * The two halves of each ready→ringing delay, split at the moment Asterisk created the operator's
+ * leg: the system's decision (ready → leg created: the hang-up reaching the controller, the
+ * dispatch, the originate request) and the ringing itself (leg created → INVITE at the softphone:
+ * Asterisk's dial and the SIP transport). `legsOf(operator)` gives the leg creation times.
+ */
+export function ringingHalves(
+  operators: Iterable<OperatorTimeline & { name: string }>,
+  queuedAt: (callerNumber: string) => number | undefined,
+  legsOf: (operator: string) => readonly number[],
+): { decision: number[]; dial: number[] } {
+  const decision: number[] = [];
+  const dial: number[] = [];
+  for (const op of operators) {
+    const rings = [...op.rings].sort((a, b) => a.at - b.at);
+    let previous = Number.NEGATIVE_INFINITY;
+    for (const ring of rings) {
+      const frees = op.freeAt.filter((t) => t > previous && t <= ring.at);
+      previous = ring.at;
+      if (frees.length === 0) continue;
+      const free = Math.max(...frees);
+      const joined = queuedAt(ring.callerNumber);
+      if (joined === undefined || joined > free) continue;
+      const legs = legsOf(op.name).filter((t) => t >= free && t <= ring.at);
+      if (legs.length === 0) continue;
+      const created = Math.max(...legs);
+      decision.push(created - free);
+      dial.push(ring.at - created);
+    }
+  }
+  return { decision, dial };
+}
+
 /** CPU use over a window as a share of one core (1 = one core busy all the time). */
 export function coreShare(ticks: number, seconds: number, ticksPerSecond = 100): number {
   return seconds > 0 ? ticks / ticksPerSecond / seconds : Number.NaN;

@@ -38,6 +38,7 @@ import {
   cpuTicks,
   readyToRinging,
   residentBytes,
+  ringingHalves,
   type Summary,
   summarize,
 } from './calls-stats.ts';
@@ -87,6 +88,9 @@ interface SystemFigures {
   operatorProblems: string[];
   answer: Summary;
   ringing: Summary;
+  /** ready→ringing split where Asterisk created the operator's leg. */
+  ringingDecision: Summary;
+  ringingDial: Summary;
   controller: ProcessUse | null;
   asterisk: ProcessUse;
   seconds: number;
@@ -222,6 +226,7 @@ async function measure(
     writeFileSync(join(bench.dir, `callers-${name}-times.json`), JSON.stringify(observer.callers()));
     writeFileSync(join(bench.dir, `operators-${name}.json`), JSON.stringify(team.operators));
   }
+  const halves = ringingHalves(team.operators, observer.queuedAt, observer.legsOf);
   return {
     name,
     callers,
@@ -230,6 +235,8 @@ async function measure(
     operatorProblems: problems,
     answer: summarize(answerDelays(observer.callers())),
     ringing: summarize(readyToRinging(team.operators, observer.queuedAt)),
+    ringingDecision: summarize(halves.decision),
+    ringingDial: summarize(halves.dial),
     controller: controllerPid === undefined ? null : use.controller!,
     asterisk: use.asterisk!,
     seconds,
@@ -276,7 +283,7 @@ async function runHotline(bench: Bench): Promise<SystemFigures> {
           HOTLINE_SIP_WS_URL: asterisk.sipWsUrl,
           // app_queue's members have no wrap-up either (wrapuptime 0): compare like with like.
           HOTLINE_WRAP_UP_SECONDS: '0',
-          LOG_LEVEL: 'info',
+          LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
         },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -359,54 +366,67 @@ const mb = (v: number) => `${(v / 1024 / 1024).toFixed(0)} MB`;
 const ratio = (a: number, b: number) =>
   Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}×` : '—';
 
-function report(load: CallsLoad, hotline: SystemFigures, baseline: SystemFigures): void {
+function report(load: CallsLoad, hotline: SystemFigures, baseline: SystemFigures | null): void {
   const rows: [string, string, string, string][] = [];
-  const row = (label: string, h: string, b: string, r = '') => rows.push([label, h, b, r]);
-  const calls = (f: SystemFigures) => `${f.callers.created} / ${f.callers.failed}`;
-  row('calls placed / failed', calls(hotline), calls(baseline));
-  row('peak concurrent callers', String(hotline.peakCallers), String(baseline.peakCallers));
-  row('answered by operators', String(hotline.answeredByOperators), String(baseline.answeredByOperators));
+  /** A figure of both systems and their ratio; the baseline's column is empty when it did not run. */
+  const row = (label: string, of: (f: SystemFigures) => string, ratioOf?: (f: SystemFigures) => number) =>
+    rows.push([
+      label,
+      of(hotline),
+      baseline ? of(baseline) : '—',
+      baseline && ratioOf ? ratio(ratioOf(hotline), ratioOf(baseline)) : '',
+    ]);
+  row('calls placed / failed', (f) => `${f.callers.created} / ${f.callers.failed}`);
+  row('peak concurrent callers', (f) => String(f.peakCallers));
+  row('answered by operators', (f) => String(f.answeredByOperators));
   for (const p of ['p50', 'p95', 'p99'] as const) {
     row(
       `StasisStart→answer ${p}`,
-      ms(hotline.answer[p]),
-      ms(baseline.answer[p]),
-      ratio(hotline.answer[p], baseline.answer[p]),
+      (f) => ms(f.answer[p]),
+      (f) => f.answer[p],
     );
   }
-  row('  (samples)', String(hotline.answer.count), String(baseline.answer.count));
+  row('  (samples)', (f) => String(f.answer.count));
   for (const p of ['p50', 'p95', 'p99'] as const) {
     row(
       `ready→ringing ${p}`,
-      ms(hotline.ringing[p]),
-      ms(baseline.ringing[p]),
-      ratio(hotline.ringing[p], baseline.ringing[p]),
+      (f) => ms(f.ringing[p]),
+      (f) => f.ringing[p],
     );
   }
-  row('  (samples)', String(hotline.ringing.count), String(baseline.ringing.count));
-  row('controller CPU (one core)', pct(hotline.controller?.cpu ?? Number.NaN), 'in Asterisk');
+  row('  (samples)', (f) => String(f.ringing.count));
+  for (const p of ['p50', 'p95'] as const) {
+    row(
+      `  ready→leg created ${p}`,
+      (f) => ms(f.ringingDecision[p]),
+      (f) => f.ringingDecision[p],
+    );
+    row(
+      `  leg created→ringing ${p}`,
+      (f) => ms(f.ringingDial[p]),
+      (f) => f.ringingDial[p],
+    );
+  }
   const perCall = (u: ProcessUse | null, f: SystemFigures) =>
     u && f.callers.created > 0 ? `${((u.cpu * f.seconds * 1000) / f.callers.created).toFixed(1)} ms` : 'n/a';
-  row('controller CPU per call', perCall(hotline.controller, hotline), 'in Asterisk');
-  row(
-    'controller memory (peak RSS)',
-    hotline.controller ? mb(hotline.controller.peakRssBytes) : 'n/a',
-    'in Asterisk',
+  const inAsterisk = (f: SystemFigures, figure: string) => (f === hotline ? figure : 'in Asterisk');
+  row('controller CPU (one core)', (f) => inAsterisk(f, pct(f.controller?.cpu ?? Number.NaN)));
+  row('controller CPU per call', (f) => inAsterisk(f, perCall(f.controller, f)));
+  row('controller memory (peak RSS)', (f) =>
+    inAsterisk(f, f.controller ? mb(f.controller.peakRssBytes) : 'n/a'),
   );
   row(
     'Asterisk CPU (one core)',
-    pct(hotline.asterisk.cpu),
-    pct(baseline.asterisk.cpu),
-    ratio(hotline.asterisk.cpu, baseline.asterisk.cpu),
+    (f) => pct(f.asterisk.cpu),
+    (f) => f.asterisk.cpu,
   );
   row(
     'Asterisk CPU per call',
-    perCall(hotline.asterisk, hotline),
-    perCall(baseline.asterisk, baseline),
-    ratio(hotline.asterisk.cpu * hotline.seconds, baseline.asterisk.cpu * baseline.seconds),
+    (f) => perCall(f.asterisk, f),
+    (f) => f.asterisk.cpu * f.seconds,
   );
-  row('Asterisk memory (peak RSS)', mb(hotline.asterisk.peakRssBytes), mb(baseline.asterisk.peakRssBytes));
-  row('load window', `${hotline.seconds.toFixed(0)} s`, `${baseline.seconds.toFixed(0)} s`);
+  row('Asterisk memory (peak RSS)', (f) => mb(f.asterisk.peakRssBytes));
+  row('load window', (f) => `${f.seconds.toFixed(0)} s`);
 
   console.log(
     `calls: ${load.callers} concurrent callers (${load.total} in all, key 1 in the menu, queue with music on hold), ${load.operators} WebRTC operators talking ${load.talkMs / 1000} s`,
@@ -424,9 +444,12 @@ function report(load: CallsLoad, hotline: SystemFigures, baseline: SystemFigures
     '  StasisStart→answer: the Stasis() (app_queue: Answer()) dialplan step → channel Up, Asterisk timestamps.',
   );
   console.log(
-    '  ready→ringing: operator frees up (hangs up / says Ready) → next INVITE at its softphone, when that caller was already queued.',
+    '  ready→ringing: operator frees up (hangs up / says Ready) → next INVITE at its softphone, when that caller was already queued;',
   );
-  for (const f of [hotline, baseline]) {
+  console.log(
+    "    split where Asterisk created the operator's leg: the queue's decision before, Asterisk's dial and SIP after.",
+  );
+  for (const f of baseline ? [hotline, baseline] : [hotline]) {
     if (f.callers.errors)
       console.log(`  ${f.name} sipp errors (first lines):\n${f.callers.errors.replace(/^/gm, '    ')}`);
     if (f.operatorProblems.length > 0)
@@ -455,9 +478,9 @@ async function runInside(load: CallsLoad): Promise<void> {
   let keep = false;
   try {
     const hotline = await runHotline(bench);
-    const baseline = load.hotlineOnly ? hotline : await runBaseline(bench);
+    const baseline = load.hotlineOnly ? null : await runBaseline(bench);
     report(load, hotline, baseline);
-    if (load.keep || hotline.callers.failed > 0 || baseline.callers.failed > 0) {
+    if (load.keep || hotline.callers.failed > 0 || (baseline?.callers.failed ?? 0) > 0) {
       keep = true;
       console.log(`  logs kept in ${bench.dir}`);
     }

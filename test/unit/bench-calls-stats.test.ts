@@ -8,6 +8,7 @@ import {
   percentile,
   readyToRinging,
   residentBytes,
+  ringingHalves,
   summarize,
 } from '../../bench/calls-stats.ts';
 
@@ -118,6 +119,21 @@ describe('latencies from event times', () => {
       ],
     };
     expect(readyToRinging([op], queuedAt)).toEqual([10]);
+  });
+
+  it("splits each delay where the operator's leg was created", () => {
+    const op = {
+      name: 'tdv01',
+      freeAt: [1000],
+      rings: [
+        { at: 1030, callerNumber: 'b' },
+        { at: 1700, callerNumber: 'c' },
+      ],
+    };
+    // A leg created before the operator was free belongs to an earlier ring.
+    const legs: Record<string, number[]> = { tdv01: [990, 1008] };
+    expect(ringingHalves([op], queuedAt, (name) => legs[name] ?? [])).toEqual({ decision: [8], dial: [22] });
+    expect(ringingHalves([op], queuedAt, () => [])).toEqual({ decision: [], dial: [] });
   });
 });
 
