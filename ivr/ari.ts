@@ -448,7 +448,7 @@ class SupervisedAri implements AriConnection {
       appArgs: p.appArgs,
       callerId: p.callerId,
       timeout: p.timeout,
-      formats: p.formats,
+      originator: p.originator,
     });
   }
 

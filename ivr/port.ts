@@ -41,8 +41,11 @@ export interface OriginateParams {
   callerId: string;
   /** Seconds to ring before giving up. */
   timeout: number;
-  /** e.g. `opus,ulaw` */
-  formats: string;
+  /**
+   * The channel this leg is for (the caller's): the leg asks for the caller's codecs, so the
+   * conversation passes through Asterisk without transcoding, and the two share a linked id.
+   */
+  originator: string;
 }
 
 /** A recording Asterisk stores as `<spool>/recording/<name>.wav` (a "stored recording"). */

@@ -545,19 +545,22 @@ export class StasisController {
         // Known before originate: the leg's StasisStart can arrive before originate returns.
         this.agentLegs.set(command.agentChannelId, call.id);
         call.offeredTo.add(command.operatorId);
+        const { agentChannelId } = command;
+        const originated = ari.originate({
+          endpoint: `PJSIP/${operator.sipEndpoint}`,
+          channelId: agentChannelId,
+          app: STASIS_APP,
+          appArgs: `${STASIS_ROLE.agent},${call.id}`,
+          callerId: call.callerNumber,
+          timeout: command.ringSeconds,
+          originator: call.id,
+        });
+        void originated.catch(() => undefined); // awaited below; handled even if the pop throws
+        // The screen-pop (with the caller's history) is built while Asterisk dials, not before.
         events.callOffered(command.operatorId, this.info(call));
         call.log.info({ operatorId: command.operatorId }, 'ringing operator');
-        const { agentChannelId } = command;
         try {
-          await ari.originate({
-            endpoint: `PJSIP/${operator.sipEndpoint}`,
-            channelId: agentChannelId,
-            app: STASIS_APP,
-            appArgs: `${STASIS_ROLE.agent},${call.id}`,
-            callerId: call.callerNumber,
-            timeout: command.ringSeconds,
-            formats: 'opus,ulaw',
-          });
+          await originated;
         } catch (err) {
           // Asterisk refused the leg (e.g. "Allocation failed": softphone not registered): an
           // ordinary failed offer. Timeouts and lost connections stay errors: the leg may exist.

@@ -91,6 +91,15 @@ describe('a citizen call becomes a forwarded ticket', () => {
     // …and by Asterisk, on both legs.
     const channels = (await phone.ariGet('/channels')) as { id: string; name: string }[];
     expect(channels).toHaveLength(2);
+    // The operator's leg speaks the caller's codec: Asterisk passes the audio through untranscoded.
+    const codecs = await Promise.all(
+      channels.map(
+        async (c) =>
+          /NativeFormats: \((\w+)\)/.exec(await phone.asterisk.cli(`core show channel ${c.name}`))?.[1],
+      ),
+    );
+    expect(codecs[0]).toMatch(/^(alaw|ulaw)$/);
+    expect(codecs[1]).toBe(codecs[0]);
     for (const channel of channels) {
       const rtp = (await phone.ariGet(`/channels/${channel.id}/rtp_statistics`)) as {
         txcount: number;

@@ -170,7 +170,7 @@ describe('Stasis adapter: a call from menu to hangup', () => {
       appArgs: `agent,${CALLER}`,
       callerId: '0912345678',
       timeout: 15,
-      formats: 'opus,ulaw',
+      originator: CALLER,
     });
     expect(s.acd.state(7)).toBe('ringing');
 
