@@ -113,15 +113,14 @@ export interface OperatorTimeline {
 }
 
 /**
- * Ready-operator → ringing: for each INVITE, the delay since the operator last became free before
- * it, counted only when that INVITE's caller was already queued at that moment (otherwise the
- * wait measures the lack of callers, not the dispatcher).
+ * Each INVITE that counts toward ready → ringing, with the moment the operator last became free
+ * before it: only INVITEs whose caller was already queued at that moment (otherwise the wait
+ * measures the lack of callers, not the dispatcher).
  */
-export function readyToRinging(
-  operators: Iterable<OperatorTimeline>,
+function* ringsAfterFree<T extends OperatorTimeline>(
+  operators: Iterable<T>,
   queuedAt: (callerNumber: string) => number | undefined,
-): number[] {
-  const delays: number[] = [];
+): Generator<{ op: T; free: number; ring: number }> {
   for (const op of operators) {
     const rings = [...op.rings].sort((a, b) => a.at - b.at);
     let previous = Number.NEGATIVE_INFINITY;
@@ -131,10 +130,17 @@ export function readyToRinging(
       if (frees.length === 0) continue;
       const free = Math.max(...frees);
       const joined = queuedAt(ring.callerNumber);
-      if (joined !== undefined && joined <= free) delays.push(ring.at - free);
+      if (joined !== undefined && joined <= free) yield { op, free, ring: ring.at };
     }
   }
-  return delays;
+}
+
+/** Ready-operator → ringing: for each counted INVITE, the delay since the operator became free. */
+export function readyToRinging(
+  operators: Iterable<OperatorTimeline>,
+  queuedAt: (callerNumber: string) => number | undefined,
+): number[] {
+  return [...ringsAfterFree(operators, queuedAt)].map(({ free, ring }) => ring - free);
 }
 
 /**
@@ -150,22 +156,12 @@ export function ringingHalves(
 ): { decision: number[]; dial: number[] } {
   const decision: number[] = [];
   const dial: number[] = [];
-  for (const op of operators) {
-    const rings = [...op.rings].sort((a, b) => a.at - b.at);
-    let previous = Number.NEGATIVE_INFINITY;
-    for (const ring of rings) {
-      const frees = op.freeAt.filter((t) => t > previous && t <= ring.at);
-      previous = ring.at;
-      if (frees.length === 0) continue;
-      const free = Math.max(...frees);
-      const joined = queuedAt(ring.callerNumber);
-      if (joined === undefined || joined > free) continue;
-      const legs = legsOf(op.name).filter((t) => t >= free && t <= ring.at);
-      if (legs.length === 0) continue;
-      const created = Math.max(...legs);
-      decision.push(created - free);
-      dial.push(ring.at - created);
-    }
+  for (const { op, free, ring } of ringsAfterFree(operators, queuedAt)) {
+    const legs = legsOf(op.name).filter((t) => t >= free && t <= ring);
+    if (legs.length === 0) continue;
+    const created = Math.max(...legs);
+    decision.push(created - free);
+    dial.push(ring - created);
   }
   return { decision, dial };
 }
