@@ -21,6 +21,10 @@
  * - An offer that rang out or was declined makes the operator not ready (`missed_call`); a drop
  *   of their console or softphone, `connection_lost`. Either replaces what they asked for, except
  *   `offline`, so an absent operator is not rung again and again.
+ * - A softphone takes one call at a time and answers a second INVITE "busy". An operator whose
+ *   softphone still has a leg of the hotline (ringing or talking, until Asterisk reports it gone)
+ *   is therefore not offered a call, even once ready: the next offer waits for that leg's end
+ *   instead of being refused and counted as missed.
  */
 
 import {
@@ -94,6 +98,8 @@ interface OperatorSlot {
   callId: string | null;
   /** Set while `wrap_up`. */
   wrapUpEndsAt: Date | null;
+  /** The hotline's leg on the operator's softphone, until Asterisk reports it gone. */
+  leg: string | null;
 }
 
 export function servesQueue(operator: OperatorEndpoint, queue: QueueName): boolean {
@@ -122,6 +128,7 @@ export class Acd {
         requested: { state: 'offline' },
         callId: null,
         wrapUpEndsAt: null,
+        leg: null,
       });
     }
   }
@@ -203,9 +210,9 @@ export class Acd {
    */
   assign(now: Date): Assignment[] {
     const assignments: Assignment[] = [];
-    if (!this.anyReady()) return assignments;
+    if (!this.anyFree()) return assignments;
     for (const call of this.inOrder()) {
-      if (!this.anyReady()) break;
+      if (!this.anyFree()) break;
       const overflow = now.getTime() - call.queuedAt.getTime() >= this.options.overflowAfterMs;
       const operator = this.longestIdle(call.queue) ?? (overflow ? this.longestIdle(null) : undefined);
       if (!operator) continue;
@@ -234,9 +241,32 @@ export class Acd {
     }
   }
 
-  private anyReady(): boolean {
-    for (const slot of this.operators.values()) if (slot.state === 'ready') return true;
+  private anyFree(): boolean {
+    for (const slot of this.operators.values()) if (isFree(slot)) return true;
     return false;
+  }
+
+  /** The hotline rang the operator's softphone on this leg (or a restarted controller found it there). */
+  legUp(operatorId: number, channelId: string): void {
+    this.slot(operatorId).leg = channelId;
+  }
+
+  /**
+   * Asterisk destroyed this leg: its softphone is free for the next offer. Returns the operator
+   * it belonged to, or null for a leg no operator is waiting on.
+   */
+  legGone(channelId: string): number | null {
+    for (const slot of this.operators.values()) {
+      if (slot.leg !== channelId) continue;
+      slot.leg = null;
+      return slot.endpoint.operatorId;
+    }
+    return null;
+  }
+
+  /** The hotline's leg still up on the operator's softphone, if any. */
+  legOf(operatorId: number): string | null {
+    return this.slot(operatorId).leg;
   }
 
   /**
@@ -380,7 +410,7 @@ export class Acd {
   private longestIdle(queue: QueueName | null): OperatorSlot | undefined {
     let best: OperatorSlot | undefined;
     for (const slot of this.operators.values()) {
-      if (slot.state !== 'ready' || (queue !== null && !servesQueue(slot.endpoint, queue))) continue;
+      if (!isFree(slot) || (queue !== null && !servesQueue(slot.endpoint, queue))) continue;
       if (!best || slot.since < best.since) best = slot;
     }
     return best;
@@ -408,6 +438,11 @@ export class Acd {
     if (!slot) throw new UnknownOperatorError(operatorId);
     return slot;
   }
+}
+
+/** Ready, and their softphone holds no leg of an earlier call. */
+function isFree(slot: OperatorSlot): boolean {
+  return slot.state === 'ready' && slot.leg === null;
 }
 
 function view(slot: OperatorSlot): AgentStateView {

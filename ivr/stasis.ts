@@ -66,6 +66,11 @@ export const conversationRecordingName = (callId: string, offer: number) => `con
 const MOH_CLASS = 'default';
 /** A returning-caller lookup slower than this counts as "not returning"; the call never waits for it. */
 export const RETURNING_LOOKUP_TIMEOUT_MS = 1_000;
+/**
+ * An operator's last leg whose end Asterisk has not reported this long after its call let the
+ * operator go is hung up again and taken as gone, so the operator is not kept from calls forever.
+ */
+export const LEG_GONE_GUARD_MS = 5_000;
 
 export interface StasisDeps {
   ari: AriPort;
@@ -122,6 +127,8 @@ export class StasisController {
   private readonly playbacks = new Map<string, { callId: string; token: number }>();
   /** One timer per operator in wrap-up, firing when it ends. */
   private readonly wrapUpTimers = new Map<number, NodeJS.Timeout>();
+  /** One guard per operator let go while their last leg was still up (`LEG_GONE_GUARD_MS`). */
+  private readonly legGuards = new Map<number, NodeJS.Timeout>();
   /** Stored-recording name of a caller's message being recorded → call id. */
   private readonly messages = new Map<string, string>();
   private readonly log: Logger;
@@ -291,6 +298,8 @@ export class StasisController {
     this.overflowTimer = null;
     for (const timer of this.wrapUpTimers.values()) clearTimeout(timer);
     this.wrapUpTimers.clear();
+    for (const timer of this.legGuards.values()) clearTimeout(timer);
+    this.legGuards.clear();
   }
 
   private route(event: AriEvent): void {
@@ -328,7 +337,10 @@ export class StasisController {
         const callId = this.agentLegs.get(event.channelId);
         const call = callId ? this.calls.get(callId) : undefined;
         if (call) this.push(call, () => this.agentLegEnded(call, event.channelId));
-        if (event.type === 'ChannelDestroyed') this.agentLegs.delete(event.channelId);
+        if (event.type === 'ChannelDestroyed') {
+          this.agentLegs.delete(event.channelId);
+          this.legGone(event.channelId);
+        }
         return;
       }
       case 'ChannelDtmfReceived': {
@@ -544,6 +556,7 @@ export class StasisController {
         const operator = acd.operator(command.operatorId);
         // Known before originate: the leg's StasisStart can arrive before originate returns.
         this.agentLegs.set(command.agentChannelId, call.id);
+        acd.legUp(command.operatorId, command.agentChannelId);
         call.offeredTo.add(command.operatorId);
         const { agentChannelId } = command;
         const originated = ari.originate({
@@ -567,6 +580,7 @@ export class StasisController {
           if (!(err instanceof AriRequestError)) throw err;
           call.log.warn({ operatorId: command.operatorId, reason: err.message }, 'operator unreachable');
           call.unreachableLegs.add(agentChannelId);
+          acd.legGone(agentChannelId);
           this.push(call, { type: 'agentFailed', agentChannelId, unreachable: true });
         }
         return;
@@ -607,6 +621,7 @@ export class StasisController {
         acd.release(command.operatorId, release, this.deps.now());
         if (call.offeredTo.delete(command.operatorId)) events.callEnded(command.operatorId, call.id);
         this.agentStateChanged(command.operatorId);
+        this.guardLeg(command.operatorId);
         this.dispatch();
         return;
       }
@@ -840,6 +855,34 @@ export class StasisController {
     this.wrapUpTimers.set(operatorId, timer);
   }
 
+  /** Asterisk destroyed a leg: if an operator's softphone was held by it, they may be offered the next call. */
+  private legGone(channelId: string): void {
+    const operatorId = this.deps.acd.legGone(channelId);
+    if (operatorId === null) return;
+    clearTimeout(this.legGuards.get(operatorId));
+    this.legGuards.delete(operatorId);
+    this.dispatch();
+  }
+
+  /** Arms `LEG_GONE_GUARD_MS` for an operator let go while their last leg is still up. */
+  private guardLeg(operatorId: number): void {
+    clearTimeout(this.legGuards.get(operatorId));
+    this.legGuards.delete(operatorId);
+    const leg = this.deps.acd.legOf(operatorId);
+    if (!leg) return;
+    const timer = setTimeout(() => {
+      this.legGuards.delete(operatorId);
+      if (this.deps.acd.legOf(operatorId) !== leg) return;
+      this.log.warn(
+        { operatorId, channelId: leg },
+        "no end reported for the operator's last leg; taken as gone",
+      );
+      this.bestEffort(this.deps.ari.hangup(leg), 'hangup stale agent leg');
+      this.legGone(leg);
+    }, LEG_GONE_GUARD_MS);
+    this.legGuards.set(operatorId, timer);
+  }
+
   private clearTimer(call: Call): void {
     if (call.timer) clearTimeout(call.timer);
     call.timer = null;
@@ -881,6 +924,10 @@ export class StasisController {
       this.deps.ari.listBridges(),
     ]);
     const alive = new Set(channels.map((c) => c.id));
+    for (const operator of this.deps.acd.agents()) {
+      const leg = this.deps.acd.legOf(operator.operatorId);
+      if (leg && !alive.has(leg)) this.legGone(leg);
+    }
     for (const call of this.calls.values()) {
       if (!alive.has(call.id)) {
         this.push(call, { type: 'callerHungUp' });
@@ -931,7 +978,7 @@ export class StasisController {
       } else if (role === STASIS_ROLE.agent) {
         const talkOf = channel.appData.split(',')[2] ?? '';
         const citizenThere = bridge?.id === talkBridgeId(talkOf) && bridge.channelIds.includes(talkOf);
-        if (!citizenThere) this.bestEffort(this.deps.ari.hangup(channel.id), 'hangup orphaned agent leg');
+        if (!citizenThere) this.hangupOrphanedLeg(channel, 'hangup orphaned agent leg');
       }
     }
     // Oldest first, each at the tail: the queue's order is the order in which callers joined.
@@ -987,7 +1034,7 @@ export class StasisController {
         !recorded,
       );
       call.talkBridge = bridgeId;
-      if (agent) this.bestEffort(this.deps.ari.hangup(agent.id), 'hangup unknown agent leg');
+      if (agent) this.hangupOrphanedLeg(agent, 'hangup unknown agent leg');
       call.log.warn('adopted a caller whose operator is gone; back to the head of the queue');
       this.push(call, { type: 'error' });
       return;
@@ -1016,10 +1063,21 @@ export class StasisController {
     call.talkBridge = bridgeId;
     call.offeredTo.add(operatorId);
     this.agentLegs.set(agent.id, call.id);
+    this.deps.acd.legUp(operatorId, agent.id);
     this.deps.acd.resume(operatorId, call.id, now);
     this.agentStateChanged(operatorId);
     this.deps.events.callAnswered(operatorId, this.info(call));
     call.log.info({ operatorId }, 'adopted a call in progress');
+  }
+
+  /** Hangs up an agent leg no call owns; its operator is not offered a call until it is gone. */
+  private hangupOrphanedLeg(leg: AriChannel, what: string): void {
+    const operatorId = this.deps.acd.operatorIdOf(endpointOf(leg.name));
+    if (operatorId !== undefined && this.deps.acd.callOf(operatorId) === null) {
+      this.deps.acd.legUp(operatorId, leg.id);
+      this.guardLeg(operatorId);
+    }
+    this.bestEffort(this.deps.ari.hangup(leg.id), what);
   }
 
   /** The call records' memory of a call; a failing lookup only loses the record's details. */

@@ -356,6 +356,20 @@ describe('operator states', () => {
     expect(acd.assign(at(90)).map((a) => a.call.callId)).toEqual(['b']);
   });
 
+  it("never offers a call to a ready operator while their softphone still has the hotline's last leg", () => {
+    const acd = talked({ ...DEFAULT_WRAP_UP, wrapUpMs: 0 });
+    acd.legUp(1, 'a-agent-1');
+    acd.release(1, { to: 'wrap_up' }, at(60));
+    acd.enqueue({ callId: 'b', queue: 'health', queuedAt: at(61) }, 'tail');
+    expect(acd.state(1)).toBe('ready');
+    expect(acd.assign(at(62))).toEqual([]);
+    expect(acd.legGone('other-leg')).toBeNull();
+    expect(acd.assign(at(62))).toEqual([]);
+    expect(acd.legGone('a-agent-1')).toBe(1);
+    expect(acd.legOf(1)).toBeNull();
+    expect(acd.assign(at(63)).map((a) => a.call.callId)).toEqual(['b']);
+  });
+
   it.each<[string, AgentRequest, AgentState, NotReadyReason | null]>([
     ['ready ends wrap-up at once', READY, 'ready', null],
     ['not ready with a reason waits for the end of wrap-up', TRAINING, 'wrap_up', null],

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { QueueName } from '../../common/domain.ts';
 import type { AgentStateView } from '../../common/events.ts';
-import { Acd } from '../../ivr/acd.ts';
+import { Acd, DEFAULT_WRAP_UP, type WrapUpTimes } from '../../ivr/acd.ts';
 import type { CallInfo, IvrEvents, RecordedCall } from '../../ivr/api.ts';
 import { StasisController } from '../../ivr/stasis.ts';
 import { FakeAri } from '../support/ari-fake.ts';
@@ -15,7 +15,7 @@ import { FakeStatusLine } from '../support/status-line-fake.ts';
 
 const T0 = Date.parse('2024-05-01T08:00:00Z');
 
-function setup(recorded: Record<string, RecordedCall> = {}) {
+function setup(recorded: Record<string, RecordedCall> = {}, wrapUp: WrapUpTimes = DEFAULT_WRAP_UP) {
   const ari = new FakeAri();
   const log: string[] = [];
   const events: IvrEvents = {
@@ -35,6 +35,8 @@ function setup(recorded: Record<string, RecordedCall> = {}) {
       { operatorId: 8, displayName: 'Minh', sipEndpoint: 'tdv08', skills: [] },
     ],
     now(),
+    undefined,
+    wrapUp,
   );
   const ctl = new StasisController({
     ari,
@@ -204,6 +206,34 @@ describe('controller restart: adopting a talk in progress', () => {
     s.ctl.dispatch();
     await s.settle();
     expect(s.ari.ops('originate')[0]?.args[0]).toMatchObject({ appArgs: 'agent,t' });
+  });
+
+  it('offers the adopted waiting callers, oldest first, once the talk has ended and its leg is gone', async () => {
+    const noWrapUp = { ...DEFAULT_WRAP_UP, wrapUpMs: 0 };
+    const s = setup({ t: answeredRecord, a: waitingSince(40), b: waitingSince(30) }, noWrapUp);
+    talking(s);
+    s.citizen('a', 1);
+    s.citizen('b', 2);
+    s.queueBridge('general', ['a', 'b']);
+    await s.ctl.onConnected();
+    await s.settle();
+    expect(s.acd.state(7)).toBe('on_call');
+
+    // The caller hangs up: the operator is ready at once, but their softphone still has the talk's
+    // leg until Asterisk has hung it up. Ringing it now would be answered "busy" and taken as a
+    // missed call.
+    s.ari.channels.delete('t');
+    s.ctl.handle({ type: 'StasisEnd', channelId: 't' });
+    await s.settle();
+    expect(s.acd.state(7)).toBe('ready');
+    expect(s.ari.ops('originate')).toEqual([]);
+
+    s.ctl.handle({ type: 'ChannelDestroyed', channelId: 't-agent-2', cause: 16 });
+    await s.settle();
+    expect(s.ari.ops('originate').map((c) => c.args[0])).toMatchObject([
+      { endpoint: 'PJSIP/tdv07', appArgs: 'agent,b' },
+    ]);
+    expect(s.acd.state(7)).toBe('ringing');
   });
 
   it('hangs up an agent leg whose caller is gone', async () => {

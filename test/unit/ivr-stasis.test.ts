@@ -7,7 +7,7 @@ import type { CallerHistory, CallInfo, CallRecordEvent, IvrEvents } from '../../
 import type { WaitingOptions } from '../../ivr/flow.ts';
 import type { IvrConfig } from '../../ivr/menu.ts';
 import { AriDisconnectedError, AriRequestError, AriTimeoutError, GoneError } from '../../ivr/port.ts';
-import { StasisController } from '../../ivr/stasis.ts';
+import { LEG_GONE_GUARD_MS, StasisController } from '../../ivr/stasis.ts';
 import { FakeAri } from '../support/ari-fake.ts';
 import { FakeCallerHistory } from '../support/caller-history-fake.ts';
 import { configOf, DEFAULT_MENU, defaultMenuJson } from '../support/menu.ts';
@@ -329,6 +329,7 @@ describe('Stasis adapter: errors end in a defined place', () => {
     await s.operatorReady();
     s.ari.channels.delete(AGENT_1);
     await s.agentAnswers();
+    s.ctl.handle({ type: 'ChannelDestroyed', channelId: AGENT_1, cause: 16 });
     expect(s.acd.isWaiting(CALLER)).toBe(true);
     expect(s.acd.state(7)).toBe('not_ready');
     await s.operatorReady();
@@ -786,6 +787,77 @@ describe('Stasis adapter: operators', () => {
     expect(s.acd.isWaiting(CALLER)).toBe(true);
     expect(s.acd.status(7)).toMatchObject({ state: 'not_ready', reason: 'connection_lost' });
     expect(s.records).not.toContain(`${CALLER} operatorLost 7`);
+  });
+
+  /** A second caller in the health queue, waiting behind the first. */
+  const secondCaller = async (s: ReturnType<typeof setup>) => {
+    s.ari.channels.set('c2', { callerNumber: '0900000002' });
+    s.ctl.handle({
+      type: 'StasisStart',
+      channelId: 'c2',
+      args: ['citizen'],
+      callerNumber: '0900000002',
+      channelName: '',
+    });
+    await s.settle();
+    s.ctl.handle({ type: 'ChannelDtmfReceived', channelId: 'c2', digit: '1' });
+    await s.settle();
+  };
+
+  it.each<[string, (s: ReturnType<typeof setup>) => Promise<void>]>([
+    [
+      'talking, when the caller hangs up (no wrap-up)',
+      async (s) => {
+        await s.agentAnswers();
+      },
+    ],
+    ['ringing, when the caller hangs up', async () => {}],
+  ])(
+    'an operator whose leg was %s is offered the next call only once Asterisk reports that leg gone',
+    async (_l, before) => {
+      const s = setup({ wrapUp: { ...DEFAULT_WRAP_UP, wrapUpMs: 0 } });
+      await s.inQueue('1');
+      await s.operatorReady();
+      await before(s);
+      await secondCaller(s);
+      s.ari.channels.delete(CALLER);
+      s.ctl.handle({ type: 'StasisEnd', channelId: CALLER });
+      await s.settle();
+      // Their softphone still has the leg, and would answer another INVITE "busy".
+      expect(s.acd.state(7)).toBe('ready');
+      expect(s.ari.ops('originate')).toHaveLength(1);
+      expect(s.acd.isWaiting('c2')).toBe(true);
+
+      s.ctl.handle({ type: 'ChannelDestroyed', channelId: AGENT_1, cause: 16 });
+      await s.settle();
+      expect(s.ari.ops('originate').at(-1)?.args[0]).toMatchObject({ appArgs: 'agent,c2' });
+      expect(s.acd.callOf(7)).toBe('c2');
+    },
+  );
+
+  it('a leg whose end Asterisk never reports is hung up again and the operator offered calls after a guard time', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const s = setup({ wrapUp: { ...DEFAULT_WRAP_UP, wrapUpMs: 0 } });
+    await s.inQueue('1');
+    await s.operatorReady();
+    await s.agentAnswers();
+    await secondCaller(s);
+    // The hang-up of the operator's leg gets lost: Asterisk keeps the leg and never reports its end.
+    s.ari.failNext('hangup', new AriTimeoutError('hangup', 5000));
+    s.ari.channels.delete(CALLER);
+    s.ctl.handle({ type: 'StasisEnd', channelId: CALLER });
+    await s.settle();
+    expect(s.acd.isWaiting('c2')).toBe(true);
+
+    await vi.advanceTimersByTimeAsync(LEG_GONE_GUARD_MS - 1);
+    await s.settle();
+    expect(s.acd.isWaiting('c2')).toBe(true);
+    await vi.advanceTimersByTimeAsync(1);
+    await s.settle();
+    expect(s.ari.ops('hangup').map((c) => c.args[0])).toEqual([AGENT_1, AGENT_1]);
+    expect(s.ari.channels.has(AGENT_1)).toBe(false);
+    expect(s.acd.callOf(7)).toBe('c2');
+    s.ctl.close();
   });
 });
 
