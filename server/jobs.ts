@@ -14,7 +14,7 @@ import { DEFAULT_CALENDAR } from './deadlines/calendar.ts';
 import { startForwardWorker } from './forwarding/worker.ts';
 import { createJobQueues } from './outbox/queues.ts';
 import { createOutboxRelay } from './outbox/relay.ts';
-import type { DeadlineEvent } from './sla/processor.ts';
+import { type DeadlineEvent, deadlineIntentJob } from './sla/processor.ts';
 import { startDeadlineWorker } from './sla/worker.ts';
 import { createHttpGateway, createOutboxGateway, type SmsGateway } from './sms/gateway.ts';
 import { startSmsWorker } from './sms/worker.ts';
@@ -77,6 +77,7 @@ export function startJobsInProcess(config: Config, deps: JobSideDeps): JobSide {
     db,
     queues,
     policies: { forward: config.forward, sms: config.sms, deadline: config.deadline },
+    deadlineJob: deadlineIntentJob({ db, calendar: DEFAULT_CALENDAR, now, logger }),
     logger,
     pollMs: config.relay.pollMs,
     now,

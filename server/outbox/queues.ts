@@ -23,9 +23,6 @@ export const QUEUE_OF_INTENT: Record<OutboxIntent['kind'], string> = {
   deadline: DEADLINE_QUEUE,
 };
 
-/** Job name of a `deadline` intent: (re)schedule the ticket's warning and escalation jobs. */
-export const SCHEDULE_DEADLINES_JOB = 'schedule';
-
 export interface RetryPolicy {
   attempts: number;
   backoffMs: number;

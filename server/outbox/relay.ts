@@ -1,15 +1,17 @@
 /**
  * The read side of the outbox: hands recorded intents to BullMQ, oldest first, and marks them
- * relayed. Each intent becomes the job `outbox-<id>`, so a relay that stops between adding a job
- * and marking its intent adds nothing new when it runs again. Nothing here runs in a request: a
- * ticket is stored whatever Redis is doing, and its intents wait here until Redis is back.
+ * relayed. A `forward` or `sms` intent becomes the job `outbox-<id>`; a `deadline` intent becomes
+ * the delayed job of the ticket's next alert, whose id names the ticket, alert and due time. So
+ * a relay that stops between adding a job and marking its intent adds nothing new when it runs
+ * again. Nothing here runs in a request: a ticket is stored whatever Redis is doing, and its
+ * intents wait here until Redis is back.
  */
 
 import type { JobsOptions, Queue } from 'bullmq';
 import { isNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.ts';
-import { type JobPolicies, type JobQueues, jobOptions, SCHEDULE_DEADLINES_JOB } from './queues.ts';
+import { type JobPolicies, type JobQueues, jobOptions } from './queues.ts';
 import { withTimeout } from './redis.ts';
 import { type OutboxIntent, outbox } from './schema.ts';
 
@@ -26,10 +28,20 @@ export interface OutboxRelay {
   close(): Promise<void>;
 }
 
+/** A delayed job that carries out a `deadline` intent (the ticket's next deadline alert). */
+export interface DeadlineJob {
+  name: string;
+  data: object;
+  jobId: string;
+  delayMs: number;
+}
+
 export interface RelayDeps {
   db: Db;
   queues: Pick<JobQueues, 'forward' | 'sms' | 'deadline' | 'ready'>;
   policies: JobPolicies;
+  /** The job of a `deadline` intent, worked out when it is relayed; null when no alert is left. */
+  deadlineJob(ticketId: number): DeadlineJob | null;
   logger: Logger;
   /** How often to look for intents nobody nudged about. */
   pollMs: number;
@@ -44,7 +56,7 @@ class RedisUnavailableError extends Error {}
 
 interface Job {
   name: string;
-  data: { ticketId: number } | { smsId: number };
+  data: object;
   opts: JobsOptions;
 }
 
@@ -81,7 +93,8 @@ export function createOutboxRelay(deps: RelayDeps): OutboxRelay {
   let timer: NodeJS.Timeout | undefined;
   let failures = 0;
 
-  function toJob(id: number, intent: OutboxIntent): [Queue, Job] {
+  /** The job of an intent; null when there is nothing left to do (a ticket with no alert due). */
+  function toJob(id: number, intent: OutboxIntent): [Queue, Job] | null {
     const jobId = outboxJobId(id);
     switch (intent.kind) {
       case 'forward':
@@ -91,15 +104,18 @@ export function createOutboxRelay(deps: RelayDeps): OutboxRelay {
         ];
       case 'sms':
         return [queues.sms, { name: 'send', data: { smsId: intent.smsId }, opts: { ...options.sms, jobId } }];
-      case 'deadline':
+      case 'deadline': {
+        const next = deps.deadlineJob(intent.ticketId);
+        if (!next) return null;
         return [
           queues.deadline,
           {
-            name: SCHEDULE_DEADLINES_JOB,
-            data: { ticketId: intent.ticketId },
-            opts: { ...options.deadline, jobId },
+            name: next.name,
+            data: next.data,
+            opts: { ...options.deadline, jobId: next.jobId, delay: next.delayMs },
           },
         ];
+      }
     }
   }
 
@@ -109,7 +125,9 @@ export function createOutboxRelay(deps: RelayDeps): OutboxRelay {
     if (!queues.ready()) throw new RedisUnavailableError('Redis is not connected');
     const byQueue = new Map<Queue, Job[]>();
     for (const row of rows) {
-      const [queue, job] = toJob(row.id, row.payload);
+      const found = toJob(row.id, row.payload);
+      if (!found) continue;
+      const [queue, job] = found;
       const jobs = byQueue.get(queue) ?? [];
       jobs.push(job);
       byQueue.set(queue, jobs);

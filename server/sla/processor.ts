@@ -1,13 +1,13 @@
 /**
- * Deadline jobs. Only the ticket's next alert is ever scheduled, as one delayed job: `schedule`
- * (from a `deadline` intent) adds the earliest alert of the open deadlines not raised yet, and
- * each alert job, whatever it found, adds the one after it. The job id carries the due time, so
- * an extended deadline gets new jobs and the old ones find their deadline moved. An alert job
- * writes a `warn` or `escalate` line to the audit log and pushes `ticket:deadline`, once, if its
- * deadline is still open and unchanged; otherwise it does nothing but schedule the next one.
+ * Deadline jobs. Only the ticket's next alert is ever scheduled, as one delayed job: the outbox
+ * relay adds, for each `deadline` intent, the earliest alert of the open deadlines not raised yet
+ * (`nextAlertJob`), and each alert job, whatever it found, adds the one after it. The job id
+ * carries the due time, so an extended deadline gets new jobs and the old ones find their
+ * deadline moved. An alert job writes a `warn` or `escalate` line to the audit log and pushes
+ * `ticket:deadline`, once, if its deadline is still open and unchanged; otherwise it does nothing
+ * but schedule the next one.
  */
 
-import { UnrecoverableError } from 'bullmq';
 import { eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { ServerToClientEvents } from '../../common/events.ts';
@@ -19,11 +19,6 @@ import { type AlertKind, alertKey, type DeadlineKind, nextAlert, stillDue } from
 import { deadlineAlerts as raisedAlerts } from './schema.ts';
 
 export type DeadlineEvent = Parameters<ServerToClientEvents['ticket:deadline']>[0];
-
-/** Payload of a `schedule` job: ids only. */
-export interface ScheduleJobData {
-  ticketId: number;
-}
 
 /** Payload of an alert job (job name = `kind`). */
 export interface AlertJobData {
@@ -45,20 +40,15 @@ export function alertJobId(a: Pick<AlertJobData, 'ticketId' | 'due' | 'kind' | '
   return `deadline-${a.ticketId}-${a.due}-${a.kind}-${a.dueAt}`;
 }
 
-export interface ScheduleDeps {
+export interface NextAlertDeps {
   db: Db;
   calendar: WorkingCalendar;
-  /** Adds the delayed job; a job whose id exists already is left alone. */
-  addDelayed(job: DelayedJob): Promise<void>;
   now?: () => Date;
 }
 
-/** Schedules the ticket's next alert (one delayed job); returns it, or null when none is left. */
-export async function scheduleDeadlines(ticketId: number, deps: ScheduleDeps): Promise<DelayedJob | null> {
-  const job = nextAlertJob(ticketId, deps);
-  if (job === undefined) throw new UnrecoverableError(`ticket ${ticketId} does not exist`);
-  if (job) await deps.addDelayed(job);
-  return job;
+export interface ScheduleDeps extends NextAlertDeps {
+  /** Adds the delayed job; a job whose id exists already is left alone. */
+  addDelayed(job: DelayedJob): Promise<void>;
 }
 
 /** Alerts already raised for a ticket; runs for every ticket assigned, so built once. */
@@ -70,8 +60,11 @@ const raisedOf = preparedOnce((db: Db) =>
     .prepare(),
 );
 
-/** undefined: no such ticket. */
-function nextAlertJob(ticketId: number, deps: ScheduleDeps): DelayedJob | null | undefined {
+/**
+ * The delayed job of the ticket's next alert, due now or later; null when no alert is left,
+ * undefined when there is no such ticket.
+ */
+export function nextAlertJob(ticketId: number, deps: NextAlertDeps): DelayedJob | null | undefined {
   const now = (deps.now ?? (() => new Date()))().getTime();
   const row = findTicket(deps.db, ticketId);
   if (!row) return undefined;
@@ -80,6 +73,18 @@ function nextAlertJob(ticketId: number, deps: ScheduleDeps): DelayedJob | null |
   if (!a) return null;
   const data = { ticketId, due: a.due, kind: a.kind, dueAt: a.dueAt.getTime() };
   return { name: a.kind, data, jobId: alertJobId(data), delayMs: Math.max(0, a.at.getTime() - now) };
+}
+
+/**
+ * What the outbox relay adds for a `deadline` intent: the ticket's next alert job, or nothing
+ * when no alert is left (or, logged, when the ticket does not exist).
+ */
+export function deadlineIntentJob(deps: NextAlertDeps & { logger: Logger }) {
+  return (ticketId: number): DelayedJob | null => {
+    const job = nextAlertJob(ticketId, deps);
+    if (job === undefined) deps.logger.warn({ ticketId }, 'deadline intent of a ticket that does not exist');
+    return job ?? null;
+  };
 }
 
 export interface AlertDeps {

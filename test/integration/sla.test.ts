@@ -1,15 +1,17 @@
-import { eq } from 'drizzle-orm';
+import { eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketView } from '../../common/api.ts';
-import { tickets } from '../../server/db/schema.ts';
+import { outbox, tickets } from '../../server/db/schema.ts';
 import { DEFAULT_CALENDAR } from '../../server/deadlines/calendar.ts';
 import { addIntent } from '../../server/outbox/outbox.ts';
+import { warningTime } from '../../server/sla/alerts.ts';
 import {
+  alertJobId,
   type DeadlineEvent,
   type DelayedJob,
+  nextAlertJob,
   raiseAlert,
   runAlert,
-  scheduleDeadlines,
 } from '../../server/sla/processor.ts';
 import { ticketEventViews } from '../../server/tickets/repository.ts';
 import { pipelinesOnRedis, waitFor } from '../support/jobs.ts';
@@ -69,6 +71,58 @@ describe('deadline jobs on Redis', () => {
   });
 });
 
+describe('deadline intents on Redis', () => {
+  const pipelines = pipelinesOnRedis();
+
+  it('become the delayed job of the next alert, added once however often they are relayed', async () => {
+    const p = await pipelines.start({ startRelay: false });
+    const ticket = await p.createTicket();
+    await p.relay.drain();
+    const ackDueAt = Date.parse(ticket.ackDueAt!);
+    const data = { ticketId: ticket.id, due: 'ack' as const, kind: 'warning' as const, dueAt: ackDueAt };
+    const deadlineJobs = () =>
+      p.queues.deadline.getJobs(['delayed', 'wait', 'active', 'completed', 'failed']);
+    const [job, ...others] = await deadlineJobs();
+    expect(others).toEqual([]);
+    // No scheduling job in between: the relay adds the warning itself, delayed until it is due.
+    expect([job!.id, job!.name, job!.data]).toEqual([alertJobId(data), 'warning', data]);
+    expect(await job!.getState()).toBe('delayed');
+    const warnAt = warningTime(new Date(ticket.createdAt), new Date(ackDueAt), 'normal', DEFAULT_CALENDAR);
+    expect(Math.abs(job!.timestamp + job!.delay - warnAt.getTime())).toBeLessThan(1000);
+
+    // Relayed again (a relay stopped before marking its intents, or a second change): same job.
+    const unrelayed = () =>
+      p.fx.db
+        .select()
+        .from(outbox)
+        .where(isNull(outbox.relayedAt))
+        .all()
+        .filter((r) => r.kind === 'deadline').length;
+    addIntent(p.fx.db, { kind: 'deadline', ticketId: ticket.id }, new Date());
+    // A ticket answered on the call has no deadline, and a missing ticket none either: no job.
+    const answered = await p.fx.app.inject({
+      method: 'POST',
+      url: '/api/tickets',
+      headers: p.supervisor,
+      payload: {
+        callerNumber: '0912345678',
+        category: 'policy',
+        district: 'trang_bom',
+        description: 'Hỏi thủ tục cấp lại thẻ bảo hiểm y tế.',
+        outcome: 'answered',
+        answer: 'Đã hướng dẫn nộp hồ sơ tại bộ phận một cửa.',
+      },
+    });
+    expect(answered.statusCode).toBe(201);
+    addIntent(p.fx.db, { kind: 'deadline', ticketId: answered.json<TicketView>().id }, new Date());
+    addIntent(p.fx.db, { kind: 'deadline', ticketId: 999_999 }, new Date());
+    expect(unrelayed()).toBe(3);
+    await p.relay.drain();
+    expect(unrelayed()).toBe(0);
+    expect((await deadlineJobs()).map((j) => j.id)).toEqual([alertJobId(data)]);
+  });
+});
+
 describe('deadline processors', () => {
   let fx: Fixture;
   const emitted: DeadlineEvent[] = [];
@@ -96,17 +150,11 @@ describe('deadline processors', () => {
     return res.json<TicketView>();
   }
 
-  /** Only one alert job exists at a time: scheduling adds the next one alone. */
-  async function schedule(ticketId: number): Promise<DelayedJob> {
-    const jobs: DelayedJob[] = [];
-    await scheduleDeadlines(ticketId, {
-      db: fx.db,
-      calendar: DEFAULT_CALENDAR,
-      now: () => clock,
-      addDelayed: async (j) => void jobs.push(j),
-    });
-    expect(jobs).toHaveLength(1);
-    return jobs[0]!;
+  /** What the relay adds for a deadline intent: the ticket's next alert job alone. */
+  function schedule(ticketId: number): DelayedJob {
+    const job = nextAlertJob(ticketId, { db: fx.db, calendar: DEFAULT_CALENDAR, now: () => clock });
+    if (!job) throw new Error(`no alert to schedule for ticket ${ticketId}`);
+    return job;
   }
   const alertDeps = () => ({
     db: fx.db,
@@ -129,7 +177,7 @@ describe('deadline processors', () => {
 
   it('schedules warnings at 75% of working time (urgent: elapsed time)', async () => {
     const urgent = await create('urgent');
-    const jobs = [await schedule(urgent.id)];
+    const jobs = [schedule(urgent.id)];
     for (let next = (await run(jobs[0]!)).next; next; next = (await run(next)).next) jobs.push(next);
     expect(jobs.map((j) => [j.name, j.data.due, j.delayMs])).toEqual([
       ['warning', 'ack', 1.5 * 3600_000],
@@ -138,7 +186,7 @@ describe('deadline processors', () => {
       ['overdue', 'resolve', 24 * 3600_000],
     ]);
     const normal = await create('normal');
-    const ackWarning = await schedule(normal.id);
+    const ackWarning = schedule(normal.id);
     // 8 working hours from Monday 08:00 (07:30–11:30, 13:30–17:00) end Tuesday 08:30; 6 h of
     // them (3.5 h + 2.5 h) end Monday 16:00, not at 75% of the elapsed 24.5 h.
     expect(new Date(clock.getTime() + ackWarning.delayMs).toISOString()).toBe('2025-06-02T09:00:00.000Z');
@@ -147,7 +195,7 @@ describe('deadline processors', () => {
   it('raises nothing for a deadline met, moved by an extension, or already raised', async () => {
     const ticket = await create('normal');
     const aside: DeadlineEvent[] = [];
-    const ackWarning = await schedule(ticket.id);
+    const ackWarning = schedule(ticket.id);
     expect([ackWarning.name, ackWarning.data.due]).toEqual(['warning', 'ack']);
     const ackOverdue = (await run(ackWarning, (e) => void aside.push(e))).next!;
     expect([ackOverdue.name, ackOverdue.data.due]).toEqual(['overdue', 'ack']);
@@ -187,7 +235,7 @@ describe('deadline processors', () => {
     expect(extended.statusCode).toBe(200);
     expect(raiseAlert(resolveOverdue.data, alertDeps())).toBe('not_due');
 
-    const rescheduled = [await schedule(ticket.id)];
+    const rescheduled = [schedule(ticket.id)];
     rescheduled.push((await run(rescheduled[0]!, (e) => void aside.push(e))).next!);
     expect(rescheduled.map((j) => [j.name, j.data.due])).toEqual([
       ['warning', 'resolve'],

@@ -22,7 +22,7 @@ import {
   SMS_QUEUE,
 } from '../../server/outbox/queues.ts';
 import { createOutboxRelay, type OutboxRelay } from '../../server/outbox/relay.ts';
-import type { DeadlineEvent } from '../../server/sla/processor.ts';
+import { type DeadlineEvent, deadlineIntentJob } from '../../server/sla/processor.ts';
 import { startDeadlineWorker } from '../../server/sla/worker.ts';
 import type { SmsGateway } from '../../server/sms/gateway.ts';
 import { startSmsWorker } from '../../server/sms/worker.ts';
@@ -124,7 +124,16 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     ...(opts.now ? { now: opts.now } : {}),
   });
   const now = opts.now ?? (() => new Date());
-  relay = createOutboxRelay({ db: fx.db, queues, policies, logger, pollMs: 50, maxBackoffMs: 200, now });
+  relay = createOutboxRelay({
+    db: fx.db,
+    queues,
+    policies,
+    deadlineJob: deadlineIntentJob({ db: fx.db, calendar: DEFAULT_CALENDAR, now, logger }),
+    logger,
+    pollMs: 50,
+    maxBackoffMs: 200,
+    now,
+  });
   // As in the job process: deliveries and sent messages are marked through a group commit.
   const committer = createGroupCommitter(fx.db.$client);
   let workers: { close(): Promise<void> }[] = [];
