@@ -54,6 +54,24 @@ export interface RelayDeps {
 
 class RedisUnavailableError extends Error {}
 
+/** What kept intents from being relayed, so the log names the right culprit. */
+type Trouble = 'redis' | 'database' | 'other';
+
+function troubleOf(err: unknown): Trouble {
+  if (err instanceof RedisUnavailableError) return 'redis';
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('SQLITE_')) return 'database';
+  }
+  return 'other';
+}
+
+const TROUBLE_TEXT: Record<Trouble, string> = {
+  redis: 'outbox relay: cannot reach Redis, retrying',
+  database: 'outbox relay: the database is busy or failing, retrying',
+  other: 'outbox relay: failed, retrying',
+};
+
 interface Job {
   name: string;
   data: object;
@@ -92,6 +110,8 @@ export function createOutboxRelay(deps: RelayDeps): OutboxRelay {
   let again = false;
   let timer: NodeJS.Timeout | undefined;
   let failures = 0;
+  /** What the current run of failures is about, to log each kind of trouble once. */
+  let trouble: Trouble | null = null;
 
   /** The job of an intent; null when there is nothing left to do (a ticket with no alert due). */
   function toJob(id: number, intent: OutboxIntent): [Queue, Job] | null {
@@ -132,11 +152,15 @@ export function createOutboxRelay(deps: RelayDeps): OutboxRelay {
       jobs.push(job);
       byQueue.set(queue, jobs);
     }
-    await withTimeout(
-      Promise.all([...byQueue].map(([queue, jobs]) => queue.addBulk(jobs))),
-      addTimeoutMs,
-      'adding jobs',
-    );
+    try {
+      await withTimeout(
+        Promise.all([...byQueue].map(([queue, jobs]) => queue.addBulk(jobs))),
+        addTimeoutMs,
+        'adding jobs',
+      );
+    } catch (err) {
+      throw new RedisUnavailableError(err instanceof Error ? err.message : String(err), { cause: err });
+    }
     markRelayed.run({ at: now(), ids: JSON.stringify(rows.map((r) => r.id)) });
     return rows.length;
   }
@@ -187,16 +211,16 @@ export function createOutboxRelay(deps: RelayDeps): OutboxRelay {
   function tick(): void {
     run().then(
       (n) => {
-        if (failures > 0) logger.info({ relayed: n }, 'outbox relay: Redis is back, intents relayed');
+        if (failures > 0) logger.info({ relayed: n, after: trouble }, 'outbox relay: relaying again');
         failures = 0;
+        trouble = null;
         schedule(deps.pollMs);
       },
       (err: unknown) => {
-        if (failures === 0) {
-          logger.warn(
-            { err: err instanceof Error ? err.message : String(err) },
-            'outbox relay: cannot reach Redis, retrying',
-          );
+        const kind = troubleOf(err);
+        if (kind !== trouble) {
+          logger.warn({ err: err instanceof Error ? err.message : String(err) }, TROUBLE_TEXT[kind]);
+          trouble = kind;
         }
         failures++;
         schedule(Math.min(maxBackoffMs, deps.pollMs * 2 ** Math.min(failures, 16)));
@@ -211,7 +235,7 @@ export function createOutboxRelay(deps: RelayDeps): OutboxRelay {
       schedule(0);
     },
     nudge() {
-      // While Redis is away the backoff decides when to try again.
+      // While Redis or the database is in trouble the backoff decides when to try again.
       if (!started || closed || failures > 0) return;
       scheduleNow();
     },

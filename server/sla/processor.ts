@@ -112,26 +112,30 @@ export function raiseAlert(data: AlertJobData, deps: AlertDeps): AlertOutcome {
   const { db } = deps;
   const now = (deps.now ?? (() => new Date()))();
   const dueAt = new Date(data.dueAt);
-  const result = db.transaction((tx): AlertOutcome | { raised: string } => {
-    const row = findTicket(tx, data.ticketId);
-    if (!row || !stillDue(row.ticket, data.due, dueAt)) return 'not_due';
-    const inserted = tx
-      .insert(raisedAlerts)
-      .values({ ticketId: data.ticketId, due: data.due, kind: data.kind, dueAt, raisedAt: now })
-      .onConflictDoNothing()
-      .run().changes;
-    if (inserted === 0) return 'already_raised';
-    appendTicketEvent(tx, {
-      ticketId: data.ticketId,
-      at: now,
-      actorId: null,
-      action: data.kind === 'warning' ? 'warn' : 'escalate',
-      from: row.ticket.status,
-      to: row.ticket.status,
-      text: ALERT_TEXT[data.due][data.kind],
-    });
-    return { raised: row.ticket.trackingCode };
-  });
+  // IMMEDIATE: it reads before it writes, and the server writes to the same file meanwhile.
+  const result = db.transaction(
+    (tx): AlertOutcome | { raised: string } => {
+      const row = findTicket(tx, data.ticketId);
+      if (!row || !stillDue(row.ticket, data.due, dueAt)) return 'not_due';
+      const inserted = tx
+        .insert(raisedAlerts)
+        .values({ ticketId: data.ticketId, due: data.due, kind: data.kind, dueAt, raisedAt: now })
+        .onConflictDoNothing()
+        .run().changes;
+      if (inserted === 0) return 'already_raised';
+      appendTicketEvent(tx, {
+        ticketId: data.ticketId,
+        at: now,
+        actorId: null,
+        action: data.kind === 'warning' ? 'warn' : 'escalate',
+        from: row.ticket.status,
+        to: row.ticket.status,
+        text: ALERT_TEXT[data.due][data.kind],
+      });
+      return { raised: row.ticket.trackingCode };
+    },
+    { behavior: 'immediate' },
+  );
   if (typeof result === 'string') return result;
   deps.logger.info({ ticketId: data.ticketId, due: data.due, kind: data.kind }, 'ticket deadline alert');
   deps.emit({ ticketId: data.ticketId, trackingCode: result.raised, kind: data.kind, due: data.due });

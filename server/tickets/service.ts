@@ -37,6 +37,13 @@ import {
 } from './repository.ts';
 import { newTrackingCode } from './tracking-code.ts';
 
+/**
+ * For transactions that read before they write: the job process writes to the same file, and a
+ * deferred transaction that has read cannot become a writer once it has committed meanwhile
+ * (SQLITE_BUSY at once, no waiting). IMMEDIATE takes the write lock, waiting its turn, up front.
+ */
+const IMMEDIATE = { behavior: 'immediate' } as const;
+
 export type TicketListQuery = Omit<TicketFilter, 'assignedOnly'>;
 
 export interface TicketService {
@@ -234,7 +241,7 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
         if (agency) recordAssignmentIntents(tx, id, agency, at);
         hooks.afterChange(tx, after, ticket.status, at);
         return { from: ticket.status, row: { ticket: after, agency: agency ?? current.agency } };
-      });
+      }, IMMEDIATE);
       logger.debug({ ticketId: id, action: request.action, from, userId: by.id }, 'ticket action');
       return changed(row, by);
     },
@@ -263,7 +270,7 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
         addIntent(tx, { kind: 'deadline', ticketId: id }, at);
         hooks.afterChange(tx, after, ticket.status, at);
         return { ticket: after, agency };
-      });
+      }, IMMEDIATE);
       logger.info({ ticketId: id, userId: by.id }, 'ticket deadline extended');
       return changed(row, by);
     },

@@ -1,7 +1,15 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { isNull } from 'drizzle-orm';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../server/db/index.ts';
 import { outbox } from '../../server/db/schema.ts';
-import { outboxJobId } from '../../server/outbox/relay.ts';
+import { addIntent } from '../../server/outbox/outbox.ts';
+import { createJobQueues } from '../../server/outbox/queues.ts';
+import { createOutboxRelay, outboxJobId } from '../../server/outbox/relay.ts';
 import { findTicket } from '../../server/tickets/repository.ts';
 import { type Pipeline, sleep, startPipeline, waitFor } from '../support/jobs.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
@@ -71,5 +79,70 @@ describe('the outbox', () => {
     await sleep(300);
     expect(p.webhook.deliveredTimes(ticket.id)).toBe(1);
     expect(p.webhook.received).toHaveLength(1);
+  });
+});
+
+describe('the outbox relay in trouble', () => {
+  it('names the database, not Redis, when a write lock holds it up, and names Redis when Redis is away', async () => {
+    redis = await startRedis();
+    const dir = mkdtempSync(join(tmpdir(), 'hotline-relay-'));
+    const path = join(dir, 'hotline.sqlite');
+    const db = openDatabase(path);
+    db.$client.pragma('busy_timeout = 50');
+    const lines: { msg: string; err?: string }[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const queues = createJobQueues({
+      redisUrl: redis.url,
+      prefix: `test-${Date.now()}`,
+      logger: pino({ level: 'silent' }),
+    });
+    const policy = { attempts: 1, backoffMs: 10 };
+    const relay = createOutboxRelay({
+      db,
+      queues,
+      policies: { forward: policy, sms: policy, deadline: policy },
+      deadlineJob: () => null,
+      logger: log,
+      pollMs: 20,
+      maxBackoffMs: 100,
+    });
+    const relayLines = () => lines.filter((l) => l.msg.startsWith('outbox relay:'));
+    const pending = () => db.select().from(outbox).where(isNull(outbox.relayedAt)).all().length;
+    // Another connection (the server's, in a long write) holds the write lock.
+    const other = new Database(path);
+    try {
+      await waitFor('Redis connected', () => queues.ready());
+      addIntent(db, { kind: 'sms', smsId: 1 }, new Date());
+      other.exec('BEGIN IMMEDIATE');
+      relay.start();
+      await waitFor('a warning', () => relayLines().length > 0);
+      await sleep(200);
+      expect(relayLines()).toEqual([
+        expect.objectContaining({
+          msg: 'outbox relay: the database is busy or failing, retrying',
+          err: 'database is locked',
+        }),
+      ]);
+      other.exec('ROLLBACK');
+      await waitFor('relayed', () => pending() === 0);
+      expect(relayLines().at(-1)?.msg).toBe('outbox relay: relaying again');
+      // Each attempt added the job again; it exists once.
+      expect((await queues.sms.getJobs(['wait'])).map((j) => j.id)).toEqual([outboxJobId(1)]);
+
+      lines.length = 0;
+      await redis.stop();
+      addIntent(db, { kind: 'sms', smsId: 2 }, new Date());
+      relay.nudge();
+      await waitFor('a warning', () => relayLines().length > 0);
+      expect(relayLines()).toEqual([
+        expect.objectContaining({ msg: 'outbox relay: cannot reach Redis, retrying' }),
+      ]);
+    } finally {
+      other.close();
+      await relay.close();
+      await queues.close();
+      db.$client.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
