@@ -17,6 +17,7 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
 import { type AgencyReceiver, agencySecret, startAgencyReceiver } from '../scripts/lib/agency-receiver.ts';
 import { freePort, waitFor } from '../scripts/lib/ports.ts';
 import { type RunningRedis, startRedis } from '../scripts/lib/redis.ts';
@@ -40,6 +41,8 @@ interface Stack {
   arrivals: Map<number, number>;
   /** CPU ms per process since `cpu()` was called: server, its main thread, jobs, Redis, bench. */
   cpu(): () => Record<string, number>;
+  /** Counts Redis commands from now on; the reader resolves with the count per command. */
+  redisCommands(): Promise<() => Promise<Map<string, number>>>;
   close(): Promise<void>;
 }
 
@@ -122,7 +125,17 @@ async function startStack(): Promise<Stack> {
     });
     return () => meter.read();
   };
-  return { url, receiver, arrivals, cpu, close };
+  const redisCommands = async () => {
+    const client = new Redis(redis.url, { lazyConnect: true });
+    await client.connect();
+    await client.config('RESETSTAT');
+    return async () => {
+      const info = await client.info('commandstats');
+      client.disconnect();
+      return parseCommandStats(info);
+    };
+  };
+  return { url, receiver, arrivals, cpu, redisCommands, close };
 }
 
 interface Session {
@@ -195,6 +208,30 @@ function percentile(sorted: number[], p: number): number {
 
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 
+/** `INFO commandstats` as calls per command; commands run inside Lua scripts are counted too. */
+function parseCommandStats(info: string): Map<string, number> {
+  const calls = new Map<string, number>();
+  for (const m of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) calls.set(m[1]!, Number(m[2]));
+  return calls;
+}
+
+/**
+ * Redis commands per ticket, those run inside Lua scripts (BullMQ's) included, how many of them
+ * were scripts, and the most frequent.
+ */
+function printRedis(calls: Map<string, number>, tickets: number): void {
+  let total = 0;
+  for (const n of calls.values()) total += n;
+  const scripts = (calls.get('evalsha') ?? 0) + (calls.get('eval') ?? 0);
+  const top = [...calls]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([name, n]) => `${name} ${(n / tickets).toFixed(2)}`);
+  console.log(
+    `  Redis per ticket ${(total / tickets).toFixed(1)} commands, ${(scripts / tickets).toFixed(2)} scripts; ${top.join(', ')}`,
+  );
+}
+
 /** CPU ms per ticket of each process, and the rate the server's main thread could sustain alone. */
 function printCpu(used: Record<string, number>, tickets: number): void {
   const perTicket = (name: string) => (used[name] ?? Number.NaN) / tickets;
@@ -217,6 +254,7 @@ async function throughput(): Promise<void> {
     let failed = 0;
     let n = CONCURRENCY;
     const latencies: number[] = [];
+    const commands = await stack.redisCommands();
     const cpu = stack.cpu();
     const started = performance.now();
     const end = started + THROUGHPUT_SECONDS * 1000;
@@ -236,6 +274,7 @@ async function throughput(): Promise<void> {
     );
     const seconds = (performance.now() - started) / 1000;
     const used = cpu();
+    const calls = await commands();
     latencies.sort((a, b) => a - b);
     console.log(`tickets: ${CONCURRENCY} keep-alive clients, ${seconds.toFixed(1)} s`);
     console.log(`  created        ${created} (${failed} failed)`);
@@ -244,6 +283,7 @@ async function throughput(): Promise<void> {
       `  request time   p50 ${ms(percentile(latencies, 50))}, p95 ${ms(percentile(latencies, 95))}, p99 ${ms(percentile(latencies, 99))}`,
     );
     printCpu(used, created);
+    printRedis(calls, created);
     agent.destroy();
   } finally {
     await stack.close();
@@ -258,6 +298,7 @@ async function forwardLatency(): Promise<void> {
     const sentAt = new Map<number, number>();
     const total = PACED_RATE * PACED_SECONDS;
     const interval = 1000 / PACED_RATE;
+    const commands = await stack.redisCommands();
     const cpu = stack.cpu();
     const started = performance.now();
     const requests: Promise<void>[] = [];
@@ -283,6 +324,7 @@ async function forwardLatency(): Promise<void> {
       await new Promise((r) => setTimeout(r, 50));
     }
     const used = cpu();
+    const calls = await commands();
     const latencies = [...sentAt].flatMap(([id, t0]) => {
       const at = stack.arrivals.get(id);
       return at === undefined ? [] : [at - t0];
@@ -296,6 +338,7 @@ async function forwardLatency(): Promise<void> {
       `  latency        p50 ${ms(percentile(latencies, 50))}, p95 ${ms(percentile(latencies, 95))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(latencies.at(-1) ?? Number.NaN)}   (target p99 < 500 ms)`,
     );
     printCpu(used, sentAt.size);
+    printRedis(calls, sentAt.size);
     agent.destroy();
   } finally {
     await stack.close();
