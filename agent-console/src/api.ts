@@ -5,9 +5,12 @@ import type {
   ApiError,
   CallbackOutcomeRequest,
   CallbackTaskView,
+  CallRecordDetail,
+  CallRecordView,
   ClaimCallbackResponse,
   CreateTicketRequest,
   ExtensionRequest,
+  GiveUpCallbackRequest,
   ListResponse,
   LoginRequest,
   MeResponse,
@@ -121,5 +124,11 @@ export const api = {
   claimCallback: (id: number) => request<ClaimCallbackResponse>('POST', `/api/callbacks/${id}/claim`),
   callbackOutcome: (id: number, body: CallbackOutcomeRequest) =>
     request<CallbackTaskView>('POST', `/api/callbacks/${id}/outcome`, body),
+  giveUpCallback: (id: number, body: GiveUpCallbackRequest) =>
+    request<CallbackTaskView>('POST', `/api/callbacks/${id}/give-up`, body),
+  /** Calls that arrived from `from` (ISO time) until now, newest first. */
+  calls: (from: string, limit = 200) =>
+    list<CallRecordView>(`/api/calls?${new URLSearchParams({ from, limit: String(limit) })}`),
+  call: (id: string) => request<CallRecordDetail>('GET', `/api/calls/${encodeURIComponent(id)}`),
   putRoutingRule: (body: PutRoutingRuleRequest) => request<RoutingRule>('PUT', '/api/routing/matrix', body),
 };

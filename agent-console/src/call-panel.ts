@@ -12,9 +12,12 @@
  */
 import { CATEGORIES, QUEUES } from '../../common/domain.ts';
 import type { CallPop } from '../../common/events.ts';
+import { api, errorMessage } from './api.ts';
+import { h } from './dom.ts';
 import { formatMinutesSeconds } from './format.ts';
 import { t, ticketStatusLabel } from './i18n.ts';
 import { byId } from './page.ts';
+import { callRecordingSlot } from './recording.ts';
 import { ANSWER_OPTIONS, audioPackets, playRemoteAudio, type RTCSession, sipCaller } from './softphone.ts';
 
 export interface CallPanel {
@@ -252,7 +255,36 @@ function historyItems(pop: CallPop): HTMLLIElement[] {
     head.append(code, ` · ${CATEGORIES[ticket.category]} · ${ticketStatusLabel(ticket.status)} · ${date}`);
     const text = document.createElement('p');
     text.textContent = ticket.description;
-    item.append(head, text);
+    item.append(head, text, listenButton(ticket.id, ticket.trackingCode));
     return item;
   });
+}
+
+/**
+ * "Nghe ghi âm" under an earlier ticket: asks for the ticket's call, then shows its recording in
+ * place of the button (or why there is none).
+ */
+function listenButton(ticketId: number, trackingCode: string): HTMLButtonElement {
+  const button = h(
+    'button',
+    { type: 'button', class: 'link', 'aria-label': t('recording.listenFor', { code: trackingCode }) },
+    t('recording.listen'),
+  );
+  button.addEventListener('click', () => {
+    button.disabled = true;
+    api
+      .ticket(ticketId)
+      .then((ticket) =>
+        button.replaceWith(
+          ticket.callId
+            ? callRecordingSlot(`history-${ticketId}`, ticket.callId)
+            : h('p', { class: 'muted' }, t('recording.noCall')),
+        ),
+      )
+      .catch((err: unknown) => {
+        button.disabled = false;
+        button.after(h('p', { class: 'message-inline-error', role: 'alert' }, errorMessage(err)));
+      });
+  });
+  return button;
 }

@@ -12,6 +12,7 @@ import { emptyRow, h, showMessage } from './dom.ts';
 import { formatDateTime } from './format.ts';
 import { callbackSourceLabel, t } from './i18n.ts';
 import { byId } from './page.ts';
+import { recordingPlayer } from './recording.ts';
 import { playRemoteAudio, type RTCSession, type Softphone } from './softphone.ts';
 
 export interface CallbackList {
@@ -74,20 +75,9 @@ export function createCallbackList(deps: {
       button.addEventListener('click', () => void dial(task));
       action = button;
     }
-    let recording: Node = h('span', { class: 'muted' }, '—');
-    if (task.recording) {
-      const play = h('button', { type: 'button', class: 'secondary' }, t('callbacks.play'));
-      const { callId } = task.recording;
-      play.addEventListener('click', () => {
-        const player = h('audio', {
-          controls: '',
-          autoplay: '',
-          src: `/api/calls/${encodeURIComponent(callId)}/recording`,
-        });
-        play.replaceWith(player);
-      });
-      recording = play;
-    }
+    const recording: Node = task.recording
+      ? recordingPlayer('callbacks', task.recording.callId, 'message', task.callerNumber)
+      : h('span', { class: 'muted' }, '—');
     return h(
       'tr',
       { 'data-callback-id': String(task.id), 'data-source': task.source },

@@ -12,6 +12,8 @@ export interface DialogField {
   label: string;
   kind: 'textarea' | 'number' | 'datetime-local' | 'select';
   required?: boolean;
+  /** For `textarea`: the fewest characters (after trimming) the server accepts. */
+  minLength?: number;
   value?: string;
   /** For `datetime-local` and `number`. */
   min?: string;
@@ -27,6 +29,11 @@ export interface FormDialogSpec {
   submit(values: Record<string, string>): Promise<void>;
 }
 
+/** Thrown by a dialog's `submit` for input it cannot take; its message is shown as it is. */
+export class DialogInputError extends Error {
+  override name = 'DialogInputError';
+}
+
 let counter = 0;
 
 export function openFormDialog(spec: FormDialogSpec): void {
@@ -38,6 +45,7 @@ export function openFormDialog(spec: FormDialogSpec): void {
     let input: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
     if (field.kind === 'textarea') {
       input = h('textarea', { id: inputId, name: field.name, rows: '4' });
+      if (field.minLength !== undefined) input.minLength = field.minLength;
     } else if (field.kind === 'select') {
       input = h('select', { id: inputId, name: field.name });
       input.append(...(field.options ?? []).map((o) => option(o.value, o.label, o.value === field.value)));
@@ -50,7 +58,7 @@ export function openFormDialog(spec: FormDialogSpec): void {
     return h('p', { class: 'field' }, h('label', { for: inputId }, field.label), input);
   });
 
-  const error = h('p', { class: 'message message-error', role: 'alert', hidden: '' });
+  const error = h('p', { id: `${id}-error`, class: 'message message-error', role: 'alert', hidden: '' });
   const submit = h('button', { type: 'submit', class: 'primary' }, spec.submitLabel);
   const cancel = h('button', { type: 'button' }, t('common.cancel'));
   // Our own check (novalidate), so the message is Vietnamese and in the dialog's alert line.
@@ -77,9 +85,17 @@ export function openFormDialog(spec: FormDialogSpec): void {
       const input = inputs.get(field.name);
       const value = input?.value.trim() ?? '';
       input?.removeAttribute('aria-invalid');
-      if (field.required && value === '') {
-        showMessage(error, t('common.required', { field: field.label }));
+      input?.removeAttribute('aria-describedby');
+      const problem =
+        field.required && value === ''
+          ? t('common.required', { field: field.label })
+          : field.minLength !== undefined && value !== '' && value.length < field.minLength
+            ? t('common.minLength', { field: field.label, min: field.minLength })
+            : null;
+      if (problem) {
+        showMessage(error, problem);
         input?.setAttribute('aria-invalid', 'true');
+        input?.setAttribute('aria-describedby', error.id);
         input?.focus();
         return;
       }
@@ -90,7 +106,9 @@ export function openFormDialog(spec: FormDialogSpec): void {
     spec
       .submit(values)
       .then(close)
-      .catch((err: unknown) => showMessage(error, errorMessage(err)))
+      .catch((err: unknown) =>
+        showMessage(error, err instanceof DialogInputError ? err.message : errorMessage(err)),
+      )
       .finally(() => {
         submit.disabled = false;
       });

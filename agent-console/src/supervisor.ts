@@ -19,6 +19,8 @@ const el = {
   navAdmin: byId('nav-admin', HTMLAnchorElement),
   logout: byId('logout', HTMLButtonElement),
   mode: byId('telephony-mode', HTMLParagraphElement),
+  modeTitle: byId('telephony-mode-title', HTMLElement),
+  modeDetail: byId('telephony-mode-detail', HTMLSpanElement),
   fallbackTable: byId('fallback-table', HTMLTableElement),
   fallbackWaiting: byId('fallback-waiting', HTMLTableCellElement),
   fallbackLongest: byId('fallback-longest', HTMLTableCellElement),
@@ -48,7 +50,8 @@ function renderMode(snapshot: WallboardSnapshot, sinceReceived: number): void {
   const { mode } = snapshot;
   el.mode.hidden = false;
   el.mode.dataset.mode = mode;
-  el.mode.textContent = t(`wallboard.mode.${mode}`);
+  el.modeTitle.textContent = t(`wallboard.modeTitle.${mode}`);
+  el.modeDetail.textContent = t(`wallboard.modeDetail.${mode}`);
   const fallback = snapshot.fallbackQueue;
   el.fallbackTable.hidden = mode !== 'fallback' || fallback === null;
   if (!fallback) return;

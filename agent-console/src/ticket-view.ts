@@ -10,6 +10,7 @@ import { openFormDialog } from './dialog.ts';
 import { h } from './dom.ts';
 import { formatDateTime, formatDueTime } from './format.ts';
 import { actionLabel, t, ticketStatusLabel } from './i18n.ts';
+import { callRecordingSlot } from './recording.ts';
 import { actionInput, allowedActions, dueState } from './ticket-rules.ts';
 
 export function priorityBadge(ticket: TicketView): HTMLElement {
@@ -176,6 +177,12 @@ function timelineItem(event: TicketEventView): HTMLLIElement {
   return item;
 }
 
+/** The recording of the call the ticket was logged from; never on an agency's page. */
+function recordingPart(ticket: TicketView, role: Role): HTMLElement[] {
+  if (role === 'agency' || ticket.callId === null) return [];
+  return [h('h3', {}, t('recording.heading')), callRecordingSlot('ticket', ticket.callId)];
+}
+
 /** The detail panel's content: facts, description, result, timeline, actions. */
 export function ticketDetail(ticket: TicketView, deps: ActionDeps, nowMs: number): HTMLElement[] {
   const facts = h(
@@ -207,6 +214,7 @@ export function ticketDetail(ticket: TicketView, deps: ActionDeps, nowMs: number
     h('p', { class: 'prose' }, ticket.description),
     ticket.result ? h('h3', {}, t('detail.result')) : null,
     ticket.result ? h('p', { class: 'prose result', 'data-testid': 'detail-result' }, ticket.result) : null,
+    ...recordingPart(ticket, deps.role),
     h('h3', {}, t('detail.actions')),
     buttons.length > 0
       ? h('div', { class: 'actions', role: 'group', 'aria-label': t('detail.actions') }, ...buttons)

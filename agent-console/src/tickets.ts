@@ -9,7 +9,7 @@ import type { AgencyDeadlineReport, AgencyView, TicketView } from '../../common/
 import type { TicketAction } from '../../common/domain.ts';
 import type { ServerToClientEvents } from '../../common/events.ts';
 import { api, errorMessage } from './api.ts';
-import { openFormDialog } from './dialog.ts';
+import { DialogInputError, openFormDialog } from './dialog.ts';
 import { emptyRow, h, showMessage } from './dom.ts';
 import {
   dateTimeInputValue,
@@ -148,7 +148,7 @@ function extendButton(ticket: TicketView): HTMLButtonElement | null {
       ],
       async submit(values) {
         const resolveDueAt = isoFromDateTimeInput(values.due ?? '');
-        if (!resolveDueAt) throw new Error(t('tickets.badDue'));
+        if (!resolveDueAt) throw new DialogInputError(t('tickets.badDue'));
         const updated = await api.extendDeadline(ticket.id, { reason: values.reason ?? '', resolveDueAt });
         showMessage(el.deadlinesStatus, t('tickets.extended', { code: updated.trackingCode }));
         ticketChanged(updated);
