@@ -270,8 +270,10 @@ function listenButton(ticketId: number, trackingCode: string): HTMLButtonElement
     { type: 'button', class: 'link', 'aria-label': t('recording.listenFor', { code: trackingCode }) },
     t('recording.listen'),
   );
+  const failure = h('p', { class: 'message-inline-error', role: 'alert' });
   button.addEventListener('click', () => {
     button.disabled = true;
+    failure.remove();
     api
       .ticket(ticketId)
       .then((ticket) =>
@@ -283,7 +285,8 @@ function listenButton(ticketId: number, trackingCode: string): HTMLButtonElement
       )
       .catch((err: unknown) => {
         button.disabled = false;
-        button.after(h('p', { class: 'message-inline-error', role: 'alert' }, errorMessage(err)));
+        failure.textContent = errorMessage(err);
+        if (!failure.isConnected) button.after(failure);
       });
   });
   return button;
