@@ -271,13 +271,14 @@ export class Acd {
 
   /**
    * An operator found talking on a call this ACD did not hand out (a restarted controller adopts
-   * the calls it finds bridged): on that call now; when it is over, wrap-up and then `ready`, as
-   * after any talk (they were taking calls, and can choose otherwise from their console).
+   * the calls it finds bridged): on that call now; when it is over, wrap-up and then what they
+   * asked for before the restart (restored by the server), or `ready` if nothing was kept (they
+   * were taking calls, and can choose otherwise from their console).
    */
   resume(operatorId: number, callId: string, now: Date): void {
     const slot = this.slot(operatorId);
     slot.callId = callId;
-    slot.requested = { state: 'ready' };
+    if (slot.requested.state === 'offline') slot.requested = { state: 'ready' };
     if (slot.state !== 'on_call') slot.since = now;
     slot.state = 'on_call';
     slot.reason = null;

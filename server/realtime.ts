@@ -14,13 +14,14 @@ import type {
   ServerToClientEvents,
   WallboardSnapshot,
 } from '../common/events.ts';
-import type { CallInfo, IvrEvents } from '../ivr/api.ts';
+import type { AgentRequest, CallInfo, IvrEvents } from '../ivr/api.ts';
 import type { Desk } from './app.ts';
 import { type AuthUser, createAuthService, SESSION_COOKIE } from './auth/service.ts';
 import { type CallbackNotifier, callbackView } from './callbacks/service.ts';
 import type { Db } from './db/index.ts';
 import { AppError } from './errors.ts';
 import { parseAgentStateRequest } from './operators/routes.ts';
+import { agentStateStore, settledRequest } from './operators/states.ts';
 import type { TicketNotifier } from './tickets/hooks.ts';
 import {
   findTicket,
@@ -83,6 +84,13 @@ const LOST_CONNECTION = new Set(['transport close', 'transport error', 'ping tim
  */
 export const LOST_CONSOLE_GRACE_MS = 4_000;
 
+/**
+ * After a start, how long an operator whose state was restored (ready or not ready) has for their
+ * console to come back before they count as lost. Consoles retry with a growing delay while the
+ * server is away, so this is longer than a blip's grace.
+ */
+export const RESTORED_CONSOLE_GRACE_MS = 15_000;
+
 /** A socket.io server not yet bound to HTTP, for wiring that needs it before the app exists. */
 export function createRealtimeServer(): RealtimeServer {
   return new Server({ serveClient: false });
@@ -97,9 +105,14 @@ export interface RealtimeDeps {
   now?: () => Date;
   /** `LOST_CONSOLE_GRACE_MS` unless a test shortens it. */
   lostConsoleGraceMs?: number;
+  /** `RESTORED_CONSOLE_GRACE_MS` unless a test shortens it. */
+  restoredConsoleGraceMs?: number;
 }
 
-/** Binds socket.io to the app's HTTP server; sockets are dropped when the app closes. */
+/**
+ * Binds socket.io to the app's HTTP server; sockets are dropped when the app closes. Operators'
+ * states kept from before the start are given back to the desk first (see `operators/states.ts`).
+ */
 export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): RealtimeServer {
   const { desk, logger } = deps;
   const now = deps.now ?? (() => new Date());
@@ -109,6 +122,35 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
   /** Operators whose console dropped, until it comes back or the grace period ends. */
   const lostConsoles = new Map<number, NodeJS.Timeout>();
   const graceMs = deps.lostConsoleGraceMs ?? LOST_CONSOLE_GRACE_MS;
+  const states = agentStateStore(deps.db);
+
+  /** Unless a console of the operator is back within `ms`, they count as lost. */
+  const awaitConsole = (userId: number, ms: number) => {
+    const timer = setTimeout(() => {
+      lostConsoles.delete(userId);
+      if (closing || openSockets.has(userId)) return;
+      try {
+        desk.operatorLost(userId);
+      } catch (err) {
+        logger.debug({ err, userId }, 'could not update a lost operator');
+      }
+    }, ms);
+    timer.unref();
+    lostConsoles.set(userId, timer);
+  };
+
+  try {
+    for (const [operatorId, request] of states.load()) {
+      try {
+        desk.setAgentState(operatorId, request);
+        awaitConsole(operatorId, deps.restoredConsoleGraceMs ?? RESTORED_CONSOLE_GRACE_MS);
+      } catch (err) {
+        logger.warn({ err, operatorId }, 'could not restore an operator state');
+      }
+    }
+  } catch (err) {
+    logger.error({ err }, "could not read operators' states; everyone starts offline");
+  }
 
   io.attach(app.server);
   // While the server shuts down (e.g. a restart), consoles are turned away and their drops are not
@@ -136,6 +178,14 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
     socket.data.user = user;
     next();
   });
+
+  const keepState = (operatorId: number, request: AgentRequest) => {
+    try {
+      states.save(operatorId, request, now());
+    } catch (err) {
+      logger.error({ err, operatorId }, 'could not keep an operator state');
+    }
+  };
 
   io.on('connection', (socket: RealtimeSocket) => {
     const { user } = socket.data;
@@ -176,7 +226,11 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
       const reply = (r: Ack<AgentStateView>) => ack(r);
       if (!hasSoftphone(user)) return reply(forbidden);
       try {
-        reply({ data: desk.setAgentState(user.id, parseAgentStateRequest(raw)) });
+        const request = parseAgentStateRequest(raw);
+        const view = desk.setAgentState(user.id, request);
+        // Also a choice made mid-call, which shows only once the call is over.
+        keepState(user.id, request);
+        reply({ data: view });
       } catch (err) {
         if (err instanceof AppError) return reply({ error: { code: err.code, message: err.message } });
         log.warn({ err }, 'could not change agent state');
@@ -231,17 +285,7 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
       try {
         if (LOST_CONNECTION.has(reason)) {
           log.warn({ reason }, 'operator console connection lost');
-          const timer = setTimeout(() => {
-            lostConsoles.delete(user.id);
-            if (closing || openSockets.has(user.id)) return;
-            try {
-              desk.operatorLost(user.id);
-            } catch (err) {
-              log.debug({ err }, 'could not update a lost operator');
-            }
-          }, graceMs);
-          timer.unref();
-          lostConsoles.set(user.id, timer);
+          awaitConsole(user.id, graceMs);
         } else {
           desk.setAgentState(user.id, { state: 'offline' });
         }
@@ -270,6 +314,7 @@ export function createIvrEventBridge(
   opts: { snapshot: () => WallboardSnapshot; logger: Logger; coalesceMs?: number },
 ): IvrEventBridge {
   const coalesceMs = opts.coalesceMs ?? 100;
+  const states = agentStateStore(db);
   let lastPush = 0;
   let timer: NodeJS.Timeout | undefined;
 
@@ -304,6 +349,14 @@ export function createIvrEventBridge(
     },
     agentStateChanged(operatorId, status) {
       io.to(operatorRoom(operatorId)).emit('agent:state', status);
+      // Kept for the next start; passing states (ringing, on a call, wrap-up) are not.
+      const settled = settledRequest(status);
+      if (!settled) return;
+      try {
+        states.save(operatorId, settled, new Date());
+      } catch (err) {
+        opts.logger.error({ err, operatorId }, 'could not keep an operator state');
+      }
     },
     wallboardChanged() {
       if (timer) return;

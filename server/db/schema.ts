@@ -3,6 +3,7 @@ export { agencies, routing, routingDistricts } from '../agencies/schema.ts';
 export { sessions, users } from '../auth/schema.ts';
 export { callbackAttempts, callbacks } from '../callbacks/schema.ts';
 export { callEvents, callOffers, calls } from '../calls/schema.ts';
+export { operatorStates } from '../operators/schema.ts';
 export { outbox } from '../outbox/schema.ts';
 export { deadlineAlerts } from '../sla/schema.ts';
 export { smsMessages } from '../sms/schema.ts';

@@ -4,6 +4,8 @@
  * Asterisk, Redis and database. The talk is untouched (RTP keeps flowing both ways), the console
  * keeps showing it, the operator shows on the call, and its record gets its end; the five waiting
  * callers are then offered in the order they joined the queue.
+ * Operators who were ready, or not ready for a reason, before a restart are so after it, without
+ * touching their console, and a ready one takes the next call.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +14,7 @@ import type { WallboardSnapshot } from '../../common/events.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { placeCitizenCall, type SippResult } from '../../scripts/lib/sipp.ts';
 import { DEMO_PASSWORD } from '../../server/db/seed.ts';
+import { RESTORED_CONSOLE_GRACE_MS } from '../../server/realtime.ts';
 import { apiSession } from '../support/api-session.ts';
 import { type E2eHotline, launchChromium, startE2eHotline, type Telephony } from '../support/e2e.ts';
 
@@ -214,5 +217,66 @@ describe('controller restart with calls waiting and bridged', () => {
     for (const result of await Promise.all(waiters)) expect(result.exitCode, result.errors).toBe(0);
     await phone.waitUntilClean(10_000);
     console.log(`[e2e] hotline restart (close + start + controller registered): ${restartMs} ms`);
+    await page.close();
+  });
+
+  it('operators keep their state across a restart, and a ready one takes the next call', async () => {
+    const hoa = await browser.newPage();
+    const minh = await browser.newPage();
+    try {
+      for (const [page, username] of [
+        [hoa, 'tdv01'],
+        [minh, 'tdv02'],
+      ] as const) {
+        page.on('pageerror', (err) => console.error(`[${username} page error]`, err));
+        await logIn(page, username);
+        await expect
+          .poll(() => page.getByTestId('phone-status').getAttribute('data-registration'), { timeout: 15_000 })
+          .toBe('registered');
+      }
+      await hoa.getByLabel('Tự động trả lời').check();
+      await hoa.getByRole('button', { name: 'Sẵn sàng' }).click();
+      await minh.getByRole('button', { name: 'Nghỉ giải lao' }).click();
+      await expect.poll(() => agentState(hoa)).toBe('Sẵn sàng');
+      await expect.poll(() => agentState(minh)).toBe('Tạm nghỉ: Nghỉ giải lao');
+
+      await env.restartHotline();
+      const restartedAt = Date.now();
+
+      // Nobody touched a console: the restarted hotline gives each operator their state back.
+      const agents = (await wallboard()).agents;
+      expect(agents.find((a) => a.displayName === 'Nguyễn Thị Hoa')).toMatchObject({ state: 'ready' });
+      expect(agents.find((a) => a.displayName === 'Trần Văn Minh')).toMatchObject({
+        state: 'not_ready',
+        reason: 'break',
+      });
+      await expect.poll(() => agentState(hoa)).toBe('Sẵn sàng');
+      await expect.poll(() => agentState(minh)).toBe('Tạm nghỉ: Nghỉ giải lao');
+
+      const caller = '0901000009';
+      const placed = placeCitizenCall({
+        target: `127.0.0.1:${phone.asterisk.sipPort}`,
+        callerNumber: caller,
+        keys: '0',
+        keyDelayMs: 1500,
+        holdMs: 4000,
+        localPort: await freePort(),
+        mediaPort: 16200,
+      });
+      await expect.poll(() => agentState(hoa), { timeout: 15_000 }).toBe('Đang nghe máy');
+      expect(await hoa.getByTestId('call-caller').textContent()).toContain(caller);
+      const result = await placed;
+      expect(result.exitCode, result.errors).toBe(0);
+      // Past the restart's grace for consoles to come back, both are still as they chose.
+      await new Promise((r) =>
+        setTimeout(r, Math.max(0, restartedAt + RESTORED_CONSOLE_GRACE_MS + 500 - Date.now())),
+      );
+      await expect.poll(() => agentState(hoa)).toBe('Sẵn sàng');
+      expect(await agentState(minh)).toBe('Tạm nghỉ: Nghỉ giải lao');
+      await phone.waitUntilClean(10_000);
+    } finally {
+      await hoa.close();
+      await minh.close();
+    }
   });
 });

@@ -356,6 +356,20 @@ describe('operator states', () => {
     expect(acd.assign(at(90)).map((a) => a.call.callId)).toEqual(['b']);
   });
 
+  it('after a restart, an adopted talk ends in what the operator asked for before it, else ready', () => {
+    const acd = new Acd([op(1, []), op(2, [])], t0, DEFAULT_ACD_OPTIONS, { ...DEFAULT_WRAP_UP, wrapUpMs: 0 });
+    // Operator 1's break was kept over the restart and given back before the talk was adopted.
+    acd.request(1, BREAK, at(1));
+    acd.resume(1, 'a', at(2));
+    acd.resume(2, 'b', at(2));
+    expect(acd.state(1)).toBe('on_call');
+    expect(acd.state(2)).toBe('on_call');
+    acd.release(1, { to: 'wrap_up' }, at(10));
+    acd.release(2, { to: 'wrap_up' }, at(10));
+    expect(acd.status(1)).toMatchObject({ state: 'not_ready', reason: 'break' });
+    expect(acd.state(2)).toBe('ready');
+  });
+
   it("never offers a call to a ready operator while their softphone still has the hotline's last leg", () => {
     const acd = talked({ ...DEFAULT_WRAP_UP, wrapUpMs: 0 });
     acd.legUp(1, 'a-agent-1');
