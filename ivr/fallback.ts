@@ -7,6 +7,12 @@
  * (offers), `AgentConnect` (answered), `QueueCallerAbandon` (hung up waiting), `AgentComplete`
  * (the talk ended, by `reason` caller or agent), `QueueCallerLeave` (off the waiting list). On
  * every (re)connect the waiting list is rebuilt from `QueueStatus`, since events were missed.
+ *
+ * app_queue reports `AgentComplete` from the channels' latest snapshots: when the caller's channel
+ * is already gone by then (it hung up, and Asterisk was quick to destroy it or slow to report),
+ * the event comes without the caller's fields (`Uniqueid` …), and possibly without the operator
+ * leg's (`DestUniqueid` …) too. Such an event is matched to its call by the operator leg, else by
+ * the operator (one answered fallback call per operator at a time).
  */
 import type { Logger } from 'pino';
 import type { QueueName } from '../common/domain.ts';
@@ -40,7 +46,10 @@ export class FallbackQueue {
   /** Waiting callers by channel unique id, with when they joined. */
   private readonly waiting = new Map<string, Date>();
   /** Calls being followed (joined while we watched), with the operator ringing or talking. */
-  private readonly calls = new Map<string, { operatorId: number | null; answered: boolean }>();
+  private readonly calls = new Map<
+    string,
+    { operatorId: number | null; answered: boolean; agentUniqueid: string | null }
+  >();
   private answered = 0;
   private abandoned = 0;
   private readonly endpoints: Map<string, number>;
@@ -78,14 +87,21 @@ export class FallbackQueue {
 
   handle(event: AmiMessage): void {
     if (event.queue !== FALLBACK_QUEUE_NAME) return;
-    const id = event.uniqueid;
-    if (!id) return;
+    const id = event.event === 'AgentComplete' ? this.completedCall(event) : event.uniqueid;
+    if (!id) {
+      if (event.event === 'AgentComplete')
+        this.deps.logger.warn(
+          { agentLeg: event.destuniqueid },
+          'a fallback call ended that matches no call followed',
+        );
+      return;
+    }
     const call = this.calls.get(id);
     const operatorId = this.operatorOf(event.interface ?? event.membername ?? '');
     switch (event.event) {
       case 'QueueCallerJoin':
         this.waiting.set(id, this.deps.now());
-        this.calls.set(id, { operatorId: null, answered: false });
+        this.calls.set(id, { operatorId: null, answered: false, agentUniqueid: null });
         this.record(id, { type: 'arrived', callerNumber: event.calleridnum ?? '' });
         this.record(id, { type: 'queued', queue: RECORD_QUEUE });
         this.deps.logger.info({ callId: id }, 'caller joined the fallback queue');
@@ -109,6 +125,7 @@ export class FallbackQueue {
         if (call && operatorId !== null) {
           call.operatorId = operatorId;
           call.answered = true;
+          call.agentUniqueid = event.destuniqueid ?? null;
           this.record(id, { type: 'offerEnded', operatorId, outcome: 'answered' });
           this.record(id, { type: 'answered', operatorId });
         }
@@ -123,18 +140,29 @@ export class FallbackQueue {
         }
         break;
       case 'AgentComplete':
-        if (call) {
-          this.calls.delete(id);
-          this.record(id, {
-            type: 'ended',
-            reason: event.reason === 'agent' ? 'agent_hung_up' : 'caller_hung_up',
-          });
-        }
+        if (!call) return;
+        this.calls.delete(id);
+        this.record(id, {
+          type: 'ended',
+          reason: event.reason === 'agent' ? 'agent_hung_up' : 'caller_hung_up',
+        });
         return;
       default:
         return;
     }
     this.deps.changed();
+  }
+
+  /** The call an `AgentComplete` ends: by the caller, else the operator leg, else the operator. */
+  private completedCall(event: AmiMessage): string | undefined {
+    if (event.uniqueid) return event.uniqueid;
+    const answered = [...this.calls].filter(([, c]) => c.answered);
+    const leg = event.destuniqueid;
+    const byLeg = leg ? answered.find(([, c]) => c.agentUniqueid === leg) : undefined;
+    if (byLeg) return byLeg[0];
+    const operatorId = this.operatorOf(event.interface ?? event.membername ?? '');
+    const byOperator = answered.filter(([, c]) => c.operatorId !== null && c.operatorId === operatorId);
+    return byOperator.length === 1 ? byOperator[0]?.[0] : undefined;
   }
 
   private operatorOf(member: string): number | null {

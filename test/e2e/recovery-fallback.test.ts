@@ -154,21 +154,22 @@ describe('telephony failures', () => {
       const result = await call;
       expect(result.exitCode, result.errors).toBe(0);
 
-      // The fallback call has a record, answered by tdv01. (Its end, from AMI's AgentComplete, was
-      // once missing in a loaded run; it is not asserted until that is understood.)
+      // The fallback call has a complete record: answered by tdv01, ended by the caller (AMI's
+      // AgentComplete, which arrives after the caller's BYE and may lack the caller's fields).
       await expect
         .poll(
           async () =>
             (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data.find(
               (c) => c.callerNumber === caller,
-            )?.answeredAt,
+            )?.endReason,
         )
-        .toBeTruthy();
+        .toBe('caller_hung_up');
       const record = (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data.find(
         (c) => c.callerNumber === caller,
       );
       expect(record).toMatchObject({ queue: 'general', operator: { displayName: 'Nguyễn Thị Hoa' } });
       expect(record?.answeredAt).not.toBeNull();
+      expect(record?.talkSeconds).toBeGreaterThan(0);
     } finally {
       watch.close();
       await env.hotline.controller.start();

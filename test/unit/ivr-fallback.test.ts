@@ -76,6 +76,45 @@ describe('fallback queue', () => {
     expect(s.changes()).toBeGreaterThanOrEqual(3);
   });
 
+  /** A caller answered by tdv01 on the operator leg `leg`. */
+  const answered = (s: ReturnType<typeof setup>, id: string, leg: string) => {
+    s.queue.handle({ event: 'QueueCallerJoin', queue: Q, uniqueid: id, calleridnum: '0912' });
+    s.queue.handle({ event: 'AgentCalled', queue: Q, uniqueid: id, interface: 'PJSIP/tdv01' });
+    s.queue.handle({ event: 'QueueCallerLeave', queue: Q, uniqueid: id });
+    s.queue.handle({
+      event: 'AgentConnect',
+      queue: Q,
+      uniqueid: id,
+      destuniqueid: leg,
+      interface: 'PJSIP/tdv01',
+    });
+  };
+
+  it.each<[string, Record<string, string>]>([
+    // What app_queue sends when the caller's channel was already gone when it reported the end.
+    ['without the caller’s fields, by the operator leg', { destuniqueid: '20.2' }],
+    ['without either channel’s fields, by the operator', {}],
+  ])('ends the record of a talk whose AgentComplete comes %s', (_l, fields) => {
+    const s = setup();
+    answered(s, '20.1', '20.2');
+    s.queue.handle({
+      event: 'AgentComplete',
+      queue: Q,
+      interface: 'PJSIP/tdv01',
+      membername: 'tdv01',
+      reason: 'caller',
+      ...fields,
+    });
+    expect(s.describe().at(-1)).toBe('20.1 ended caller_hung_up');
+  });
+
+  it('ends nothing on an AgentComplete that matches no followed talk', () => {
+    const s = setup();
+    answered(s, '21.1', '21.2');
+    s.queue.handle({ event: 'AgentComplete', queue: Q, destuniqueid: '99.9', interface: 'PJSIP/tdv09' });
+    expect(s.describe().at(-1)).toBe('21.1 answered 1');
+  });
+
   it('counts and records a caller who hangs up while waiting (a callback task follows from it)', () => {
     const s = setup();
     s.queue.handle({ event: 'QueueCallerJoin', queue: Q, uniqueid: '18.1', calleridnum: '0911' });
