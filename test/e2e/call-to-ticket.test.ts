@@ -11,9 +11,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecordDetail, CallRecordView, ListResponse } from '../../common/api.ts';
 import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
-import { DEMO_PASSWORD } from '../../server/db/seed.ts';
 import { apiSession } from '../support/api-session.ts';
-import { type E2eHotline, launchChromium, startE2eHotline, type Telephony } from '../support/e2e.ts';
+import { type E2eHotline, launchChromium, logInAs, startE2eHotline, type Telephony } from '../support/e2e.ts';
 
 const CALLER = '0987654321';
 
@@ -33,13 +32,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-async function logIn(page: Page, username: string) {
-  await page.goto(`${env.hotline.url}/`);
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.waitForURL('**/operator.html');
-}
+const logIn = (page: Page, username: string) => logInAs(page, env.hotline.url, username);
 
 const packets = async (page: Page) => {
   const stats = page.getByTestId('audio-stats');

@@ -10,9 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallbackTaskDetail, CallbackTaskView, ListResponse } from '../../common/api.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { placeCitizenCall, startCitizenPhone } from '../../scripts/lib/sipp.ts';
-import { DEMO_PASSWORD } from '../../server/db/seed.ts';
 import { type ApiSession, apiSession } from '../support/api-session.ts';
-import { type E2eHotline, launchChromium, startE2eHotline, type Telephony } from '../support/e2e.ts';
+import { type E2eHotline, launchChromium, logInAs, startE2eHotline, type Telephony } from '../support/e2e.ts';
 
 const ANSWERS = '0911000111';
 const BUSY = '0911000222';
@@ -56,11 +55,7 @@ async function taskOf(number: string): Promise<CallbackTaskView | undefined> {
 }
 
 async function logIn(page: Page) {
-  await page.goto(`${env.hotline.url}/`);
-  await page.getByLabel('Tên đăng nhập').fill('tdv01');
-  await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.waitForURL('**/operator.html');
+  await logInAs(page, env.hotline.url, 'tdv01');
   await expect
     .poll(() => page.getByTestId('phone-status').getAttribute('data-registration'), { timeout: 15_000 })
     .toBe('registered');

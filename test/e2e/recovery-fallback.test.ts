@@ -18,9 +18,8 @@ import type { TelephonyMode, WallboardSnapshot } from '../../common/events.ts';
 import { queueBridgeId } from '../../ivr/stasis.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
-import { DEMO_PASSWORD } from '../../server/db/seed.ts';
 import { type ApiSession, apiSession } from '../support/api-session.ts';
-import { type E2eHotline, launchChromium, startE2eHotline, type Telephony } from '../support/e2e.ts';
+import { type E2eHotline, launchChromium, logInAs, startE2eHotline, type Telephony } from '../support/e2e.ts';
 
 let env: E2eHotline;
 let phone: Telephony;
@@ -29,13 +28,8 @@ let operator: Page;
 let wallboardPage: Page;
 let supervisor: ApiSession;
 
-async function logIn(page: Page, username: string, landing: string) {
-  await page.goto(`${env.hotline.url}/`);
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.waitForURL(`**/${landing}`);
-}
+const logIn = (page: Page, username: string, landing: string) =>
+  logInAs(page, env.hotline.url, username, landing);
 
 beforeAll(async () => {
   env = await startE2eHotline({ name: 'fallback', telephony: true });

@@ -13,10 +13,9 @@ import type { CallRecordDetail, CallRecordView, ListResponse } from '../../commo
 import type { WallboardSnapshot } from '../../common/events.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { placeCitizenCall, type SippResult } from '../../scripts/lib/sipp.ts';
-import { DEMO_PASSWORD } from '../../server/db/seed.ts';
 import { RESTORED_CONSOLE_GRACE_MS } from '../../server/realtime.ts';
 import { apiSession } from '../support/api-session.ts';
-import { type E2eHotline, launchChromium, startE2eHotline, type Telephony } from '../support/e2e.ts';
+import { type E2eHotline, launchChromium, logInAs, startE2eHotline, type Telephony } from '../support/e2e.ts';
 
 const TALKER = '0901000000';
 const WAITERS = ['0901000001', '0901000002', '0901000003', '0901000004', '0901000005'];
@@ -37,13 +36,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-async function logIn(page: Page, username: string) {
-  await page.goto(`${env.hotline.url}/`);
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.waitForURL('**/operator.html');
-}
+const logIn = (page: Page, username: string) => logInAs(page, env.hotline.url, username);
 
 const agentState = (page: Page) => page.getByTestId('agent-state').textContent();
 

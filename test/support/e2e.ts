@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { QUEUE_NAMES } from '../../common/domain.ts';
 import { STASIS_APP } from '../../ivr/constants.ts';
 import { queueBridgeId } from '../../ivr/stasis.ts';
@@ -23,7 +23,7 @@ import { freePort, waitFor } from '../../scripts/lib/ports.ts';
 import { type RunningRedis, startRedis } from '../../scripts/lib/redis.ts';
 import { loadConfig } from '../../server/config.ts';
 import { openDatabase } from '../../server/db/index.ts';
-import { seedDemo } from '../../server/db/seed.ts';
+import { DEMO_PASSWORD, seedDemo } from '../../server/db/seed.ts';
 import { startHotline } from '../../server/main.ts';
 import { sipAccounts } from '../../server/operators/sip-accounts.ts';
 import { type AriObserver, observeAri } from './ari-observer.ts';
@@ -43,6 +43,15 @@ export const CHROMIUM_FLAGS = [
 ];
 
 /** Debian's Chromium; Playwright gives every launch a fresh, throw-away profile. */
+/** Logs a demo user in through the login page and waits for the page their role lands on. */
+export async function logInAs(page: Page, baseUrl: string, username: string, landing = 'operator.html') {
+  await page.goto(`${baseUrl}/`);
+  await page.getByLabel('Tên đăng nhập').fill(username);
+  await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.waitForURL(`**/${landing}`);
+}
+
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
 }
