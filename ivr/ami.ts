@@ -12,6 +12,7 @@
  */
 import AsteriskManager from 'asterisk-manager';
 import type { Logger } from 'pino';
+import { Supervisor } from './supervisor.ts';
 
 /** One AMI message (event or response), keys in lower case as AMI sends them (`event`, `uniqueid`, …). */
 export type AmiMessage = Readonly<Record<string, string>>;
@@ -112,66 +113,41 @@ function withTimeout<T>(
 class SupervisedAmi implements AmiConnection {
   private manager: Manager | null = null;
   private handlers: AmiHandlers | null = null;
-  private stopped = false;
-  private running: Promise<void> | null = null;
-  private interrupt: (() => void) | null = null;
   private nextId = 0;
   /** Collectors of list actions in flight, by action id. */
   private readonly lists = new Map<string, (event: AmiMessage) => void>();
   private readonly timeoutMs: number;
-  up = false;
+  private readonly supervisor: Supervisor;
 
   constructor(private readonly opts: AmiOptions) {
     this.timeoutMs = opts.actionTimeoutMs ?? 5_000;
+    this.supervisor = new Supervisor({
+      name: 'AMI',
+      logger: opts.logger,
+      minBackoffMs: opts.minBackoffMs,
+      maxBackoffMs: opts.maxBackoffMs,
+      connect: (onStop) => this.connectOnce(onStop),
+      connected: () => this.handlers?.connected(),
+      disconnected: () => this.handlers?.disconnected(),
+    });
+  }
+
+  get up(): boolean {
+    return this.supervisor.up;
   }
 
   start(handlers: AmiHandlers): void {
-    if (this.running) return;
+    if (this.supervisor.running) return;
     this.handlers = handlers;
-    this.stopped = false;
-    this.running = this.supervise();
+    this.supervisor.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.interrupt?.();
-    await this.running;
-    this.running = null;
-  }
-
-  private async supervise(): Promise<void> {
-    const min = this.opts.minBackoffMs ?? 500;
-    const max = this.opts.maxBackoffMs ?? 10_000;
-    let delay = min;
-    while (!this.stopped) {
-      try {
-        const { lost } = await this.connectOnce();
-        delay = min;
-        this.up = true;
-        this.opts.logger.info('AMI connected');
-        this.handlers?.connected();
-        const why = await lost;
-        this.up = false;
-        this.opts.logger.warn({ why }, 'AMI connection lost');
-        this.handlers?.disconnected();
-      } catch (err) {
-        if (!this.stopped) this.opts.logger.warn({ err, retryInMs: delay }, 'AMI connection failed');
-      }
-      if (this.stopped) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.interrupt = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.interrupt = null;
-      delay = Math.min(delay * 2, max);
-    }
+  stop(): Promise<void> {
+    return this.supervisor.stop();
   }
 
   /** Connects and logs in; `lost` settles (with a reason) when the connection is lost. */
-  private async connectOnce(): Promise<{ lost: Promise<string> }> {
+  private async connectOnce(onStop: (close: () => void) => void): Promise<{ lost: Promise<string> }> {
     const { host, port, username, password, logger } = this.opts;
     const manager = createManager(undefined, host, username, password, true);
     let markLost: (why: string) => void = () => {};
@@ -196,7 +172,7 @@ class SupervisedAmi implements AmiConnection {
       }
       markLost(why);
     };
-    this.interrupt = () => close('stopped');
+    onStop(() => close('stopped'));
     manager.on('error', (err: Error) => close(`socket error: ${err.message}`));
     manager.on('close', () => close('socket closed'));
     manager.on('end', () => close('socket ended'));
@@ -235,7 +211,7 @@ class SupervisedAmi implements AmiConnection {
       close('connect failed');
       throw err;
     }
-    if (this.stopped) {
+    if (this.supervisor.stopped) {
       close('stopped');
       throw new Error('stopped');
     }

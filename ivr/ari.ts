@@ -28,6 +28,7 @@ import {
   type OriginateParams,
   type RecordParams,
 } from './port.ts';
+import { Supervisor } from './supervisor.ts';
 
 export interface AriOptions {
   /** e.g. `http://127.0.0.1:8088` */
@@ -252,63 +253,37 @@ class AriRest {
 class SupervisedAri implements AriConnection {
   private client: ari.Client | null = null;
   private handlers: AriHandlers | null = null;
-  private stopped = false;
-  private running: Promise<void> | null = null;
-  /** Ends the current connection or backoff wait early. */
-  private interrupt: (() => void) | null = null;
   private readonly timeoutMs: number;
   private readonly http: AriRest;
-  up = false;
+  private readonly supervisor: Supervisor;
 
   constructor(private readonly opts: AriOptions) {
     this.timeoutMs = opts.requestTimeoutMs ?? 5_000;
     this.http = new AriRest(opts.url, opts.username, opts.password, this.timeoutMs);
+    this.supervisor = new Supervisor({
+      name: 'ARI',
+      logger: opts.logger,
+      minBackoffMs: opts.minBackoffMs,
+      maxBackoffMs: opts.maxBackoffMs,
+      connect: (onStop) => this.connectOnce(onStop),
+      connected: () => this.handlers?.connected(),
+      disconnected: () => this.handlers?.disconnected(),
+    });
+  }
+
+  get up(): boolean {
+    return this.supervisor.up;
   }
 
   start(handlers: AriHandlers): void {
-    if (this.running) return;
+    if (this.supervisor.running) return;
     this.handlers = handlers;
-    this.stopped = false;
-    this.running = this.supervise();
+    this.supervisor.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.interrupt?.();
-    await this.running;
-    this.running = null;
+    await this.supervisor.stop();
     this.http.close();
-  }
-
-  private async supervise(): Promise<void> {
-    const min = this.opts.minBackoffMs ?? 500;
-    const max = this.opts.maxBackoffMs ?? 10_000;
-    let delay = min;
-    while (!this.stopped) {
-      try {
-        const { lost } = await this.connectOnce();
-        delay = min;
-        this.up = true;
-        this.opts.logger.info('ARI connected');
-        this.handlers?.connected();
-        const why = await lost;
-        this.up = false;
-        this.opts.logger.warn({ why }, 'ARI connection lost');
-        this.handlers?.disconnected();
-      } catch (err) {
-        if (!this.stopped) this.opts.logger.warn({ err, retryInMs: delay }, 'ARI connection failed');
-      }
-      if (this.stopped) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.interrupt = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.interrupt = null;
-      delay = Math.min(delay * 2, max);
-    }
   }
 
   /**
@@ -327,11 +302,11 @@ class SupervisedAri implements AriConnection {
   }
 
   /** Connects and subscribes; `lost` settles (with a reason) when the connection is lost. */
-  private async connectOnce(): Promise<{ lost: Promise<string> }> {
+  private async connectOnce(onStop: (close: () => void) => void): Promise<{ lost: Promise<string> }> {
     const { url, username, password, app, logger } = this.opts;
     await this.probe();
     const client = await withTimeout(ari.connect(url, username, password), this.timeoutMs, 'connect');
-    if (this.stopped) throw new Error('stopped');
+    if (this.supervisor.stopped) throw new Error('stopped');
     const internals = client as unknown as ClientInternals;
     const emitter = client as unknown as EventEmitter;
 
@@ -389,7 +364,7 @@ class SupervisedAri implements AriConnection {
         logger.error({ err, type: raw.type }, 'ARI event handler threw');
       }
     });
-    this.interrupt = () => close('stopped');
+    onStop(() => close('stopped'));
 
     const failed = lost.then((why) => {
       throw new Error(`event socket failed before subscribing: ${why}`);
