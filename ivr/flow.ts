@@ -412,6 +412,11 @@ export function agentChannelIdFor(callId: string, offer: number): string {
   return `${callId}-agent-${offer}`;
 }
 
+/** The offer number an agent leg's id carries (0 for an id that is not an agent leg's). */
+export function offerOfAgentChannel(agentChannelId: string): number {
+  return Number(/-agent-(\d+)$/.exec(agentChannelId)?.[1] ?? 0);
+}
+
 const same = (state: CallState): StepResult => ({ state, commands: [] });
 
 function stopPlaying(state: Base): CallCommand[] {

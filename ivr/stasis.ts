@@ -35,6 +35,7 @@ import {
   DEFAULT_WAITING,
   FALLBACK_QUEUE,
   initialState,
+  offerOfAgentChannel,
   type Sound,
   type SoundName,
   step,
@@ -58,7 +59,14 @@ type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K>
 
 export const QUEUE_BRIDGE_PREFIX = 'hotline-queue-';
 export const queueBridgeId = (queue: QueueName) => `${QUEUE_BRIDGE_PREFIX}${queue}`;
-export const talkBridgeId = (callId: string) => `${callId}-talk`;
+/**
+ * The bridge a call's n-th offer talks in. Each offer gets its own: a bridge destroyed when an
+ * operator drops can linger in Asterisk (its recorder leaving) while the next offer is answered.
+ */
+export const talkBridgeId = (callId: string, offer: number) => `${callId}-talk-${offer}`;
+const isTalkBridgeOf = (bridgeId: string | undefined, callId: string) =>
+  bridgeId?.startsWith(`${callId}-talk-`) ?? false;
+const TALK_BRIDGE_ID = /-talk-\d+$/;
 /** Stored-recording names: a caller's after-hours message, and an answered call's conversation. */
 export const messageRecordingName = (callId: string) => `message-${callId}`;
 /** A call answered again after its operator dropped gets a second conversation (`offer` numbers them). */
@@ -589,9 +597,10 @@ export class StasisController {
       case 'hangupAgent':
         return ari.hangup(command.agentChannelId);
       case 'bridge': {
-        const bridgeId = talkBridgeId(call.id);
-        // A bridge made for an earlier offer that failed is still there (it goes at the end).
+        const bridgeId = talkBridgeId(call.id, offerOfAgentChannel(command.agentChannelId));
         if (call.talkBridge !== bridgeId) {
+          // A bridge made for an earlier offer whose leg left as the talk began goes now.
+          if (call.talkBridge) await this.dropTalkBridge(call);
           await ari.createBridge(bridgeId, 'mixing', bridgeId);
           call.talkBridge = bridgeId;
         }
@@ -724,13 +733,17 @@ export class StasisController {
       await this.createQueueBridge(queue);
       await this.deps.ari.addChannel(bridgeId, [call.id]);
     }
+    await this.dropTalkBridge(call);
+  }
+
+  /** Destroys the call's talk bridge, if it has one. Never throws. */
+  private async dropTalkBridge(call: Call): Promise<void> {
     const talk = call.talkBridge;
-    if (talk) {
-      call.talkBridge = null;
-      await this.deps.ari.destroyBridge(talk).catch((err: unknown) => {
-        if (!(err instanceof GoneError)) call.log.warn({ err }, 'could not destroy the talk bridge');
-      });
-    }
+    if (!talk) return;
+    call.talkBridge = null;
+    await this.deps.ari.destroyBridge(talk).catch((err: unknown) => {
+      if (!(err instanceof GoneError)) call.log.warn({ err }, 'could not destroy the talk bridge');
+    });
   }
 
   /** Releases what the call holds. Never throws. */
@@ -760,11 +773,7 @@ export class StasisController {
     }
     const released = call.offeredTo.size > 0;
     call.offeredTo.clear();
-    if (call.talkBridge) {
-      await this.deps.ari.destroyBridge(call.talkBridge).catch((err: unknown) => {
-        if (!(err instanceof GoneError)) call.log.warn({ err }, 'could not destroy the talk bridge');
-      });
-    }
+    await this.dropTalkBridge(call);
     this.calls.delete(call.id);
     call.log.info({ reason }, 'call ended');
     // Recorded before the wallboard push below, so its figures already count this call.
@@ -963,7 +972,7 @@ export class StasisController {
       if (role === STASIS_ROLE.citizen && queue) {
         const recorded = this.recall(channel.id);
         waiting.push({ channel, queue, recorded, queuedAt: recorded?.queuedAt ?? createdAt(channel, now) });
-      } else if (role === STASIS_ROLE.citizen && bridge?.id === talkBridgeId(channel.id)) {
+      } else if (role === STASIS_ROLE.citizen && bridge && isTalkBridgeOf(bridge.id, channel.id)) {
         const agent = bridge.channelIds.map((id) => byId.get(id)).find((c) => c && c.id !== channel.id);
         this.adoptTalk(channel, bridge.id, agent, now);
       } else if (role === STASIS_ROLE.citizen && !bridge) {
@@ -977,7 +986,7 @@ export class StasisController {
         this.push(call, { type: 'started' });
       } else if (role === STASIS_ROLE.agent) {
         const talkOf = channel.appData.split(',')[2] ?? '';
-        const citizenThere = bridge?.id === talkBridgeId(talkOf) && bridge.channelIds.includes(talkOf);
+        const citizenThere = isTalkBridgeOf(bridge?.id, talkOf) && bridge?.channelIds.includes(talkOf);
         if (!citizenThere) this.hangupOrphanedLeg(channel, 'hangup orphaned agent leg');
       }
     }
@@ -995,7 +1004,7 @@ export class StasisController {
     }
     if (waiting.length > 0) this.deps.events.wallboardChanged();
     for (const bridge of bridges) {
-      if (bridge.id.endsWith('-talk') && bridge.channelIds.length === 0) {
+      if (TALK_BRIDGE_ID.test(bridge.id) && bridge.channelIds.length === 0) {
         this.bestEffort(this.deps.ari.destroyBridge(bridge.id), 'destroy orphaned talk bridge');
       }
     }
@@ -1025,7 +1034,7 @@ export class StasisController {
     const queuedAt = recorded?.queuedAt ?? createdAt(channel, now);
     const menuChoice = menuChoiceOf(recorded);
     const operatorId = agent ? this.deps.acd.operatorIdOf(endpointOf(agent.name)) : undefined;
-    const leg = agent ? Number(/-agent-(\d+)$/.exec(agent.id)?.[1] ?? 0) : 0;
+    const leg = agent ? offerOfAgentChannel(agent.id) : 0;
     if (!agent || operatorId === undefined || leg === 0) {
       const call = this.newCall(
         channel.id,

@@ -113,7 +113,7 @@ describe('controller restart with calls waiting and bridged', () => {
       .toBe(5);
 
     const bridges = (await phone.ariGet('/bridges')) as { id: string; channels: string[] }[];
-    const talkBridge = bridges.find((b) => b.id.endsWith('-talk'));
+    const talkBridge = bridges.find((b) => /-talk-\d+$/.test(b.id));
     expect(talkBridge?.channels).toHaveLength(2);
     const talkChannels = talkBridge!.channels;
     const before = await rtp(talkChannels);

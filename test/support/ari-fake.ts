@@ -21,6 +21,8 @@ export class FakeAri implements AriPort {
     { callerNumber: string; name?: string; appData?: string; creationTime?: string }
   >();
   readonly bridges = new Map<string, { type: string; channels: Set<string> }>();
+  /** Ids of bridges destroyed here: never made again with the same id. */
+  private readonly destroyed = new Set<string>();
   /** Stored recordings by name; `recordChannel` / `recordBridge` start one (empty until a test fills it). */
   readonly recordings = new Map<string, Buffer>();
   /** Next failures per operation, consumed one per call; `Error` instances are thrown as they are. */
@@ -113,8 +115,9 @@ export class FakeAri implements AriPort {
 
   async createBridge(bridgeId: string, type: 'holding' | 'mixing', name: string): Promise<void> {
     await this.enter('createBridge', [bridgeId, type, name]);
-    // As Asterisk answers a second create with the same id.
-    if (this.bridges.has(bridgeId))
+    // As Asterisk answers a second create with the same id, or one right after a destroy: a
+    // destroyed bridge can linger there a while (its recorder still leaving).
+    if (this.bridges.has(bridgeId) || this.destroyed.has(bridgeId))
       throw new AriRequestError('createBridge', `Bridge with id '${bridgeId}' already exists`);
     this.bridges.set(bridgeId, { type, channels: new Set() });
   }
@@ -142,6 +145,7 @@ export class FakeAri implements AriPort {
     await this.enter('destroyBridge', [bridgeId]);
     this.bridge(bridgeId);
     this.bridges.delete(bridgeId);
+    this.destroyed.add(bridgeId);
   }
 
   async listChannels(): Promise<AriChannel[]> {

@@ -147,7 +147,7 @@ describe('controller restart: adopting a talk in progress', () => {
       name: 'PJSIP/tdv07-0000001a',
       appData: 'hotline,agent,t',
     });
-    s.ari.bridges.set('t-talk', { type: 'mixing', channels: new Set(['t', 't-agent-2']) });
+    s.ari.bridges.set('t-talk-2', { type: 'mixing', channels: new Set(['t', 't-agent-2']) });
   }
   const answeredRecord: RecordedCall = {
     queue: 'health',
@@ -161,7 +161,7 @@ describe('controller restart: adopting a talk in progress', () => {
     talking(s);
     await s.ctl.onConnected();
     await s.settle();
-    expect(s.ari.bridgeOf('t')).toBe('t-talk');
+    expect(s.ari.bridgeOf('t')).toBe('t-talk-2');
     expect(s.ari.ops('addChannel')).toEqual([]);
     expect(s.ari.ops('hangup')).toEqual([]);
     expect(s.acd.state(7)).toBe('on_call');
@@ -176,7 +176,7 @@ describe('controller restart: adopting a talk in progress', () => {
     await s.settle();
     expect(s.records).toEqual(['t ended agent_hung_up']);
     expect(s.ari.channels.has('t')).toBe(false);
-    expect(s.ari.bridges.has('t-talk')).toBe(false);
+    expect(s.ari.bridges.has('t-talk-2')).toBe(false);
     expect(s.acd.state(7)).toBe('wrap_up');
     expect(s.ctl.currentCall(7)).toBeNull();
   });
@@ -198,7 +198,7 @@ describe('controller restart: adopting a talk in progress', () => {
     s.citizen('w', 1);
     s.queueBridge('health', ['w']);
     s.citizen('t', 5);
-    s.ari.bridges.set('t-talk', { type: 'mixing', channels: new Set(['t']) });
+    s.ari.bridges.set('t-talk-2', { type: 'mixing', channels: new Set(['t']) });
     await s.ctl.onConnected();
     await s.settle();
     expect(s.ari.bridgeOf('t')).toBe('hotline-queue-health');
@@ -243,7 +243,7 @@ describe('controller restart: adopting a talk in progress', () => {
       name: 'PJSIP/tdv07-00000001',
       appData: 'hotline,agent,g',
     });
-    s.ari.bridges.set('g-talk', { type: 'mixing', channels: new Set(['g-agent-1']) });
+    s.ari.bridges.set('g-talk-1', { type: 'mixing', channels: new Set(['g-agent-1']) });
     await s.ctl.onConnected();
     await s.settle();
     expect(s.ari.ops('hangup').map((c) => c.args[0])).toEqual(['g-agent-1']);

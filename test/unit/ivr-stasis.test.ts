@@ -175,8 +175,8 @@ describe('Stasis adapter: a call from menu to hangup', () => {
     expect(s.acd.state(7)).toBe('ringing');
 
     await s.agentAnswers();
-    expect(s.ari.bridgeOf(CALLER)).toBe('c1-talk');
-    expect(s.ari.bridgeOf(AGENT_1)).toBe('c1-talk');
+    expect(s.ari.bridgeOf(CALLER)).toBe('c1-talk-1');
+    expect(s.ari.bridgeOf(AGENT_1)).toBe('c1-talk-1');
     expect(s.acd.state(7)).toBe('on_call');
 
     s.ari.channels.delete(CALLER);
@@ -341,8 +341,8 @@ describe('Stasis adapter: errors end in a defined place', () => {
       channelName: '',
     });
     await s.settle();
-    expect(s.ari.bridgeOf(CALLER)).toBe(`${CALLER}-talk`);
-    expect(s.ari.bridgeOf('c1-agent-2')).toBe(`${CALLER}-talk`);
+    expect(s.ari.bridgeOf(CALLER)).toBe(`${CALLER}-talk-2`);
+    expect(s.ari.bridgeOf('c1-agent-2')).toBe(`${CALLER}-talk-2`);
     expect(s.acd.state(7)).toBe('on_call');
   });
 
@@ -771,8 +771,8 @@ describe('Stasis adapter: operators', () => {
       });
       await s.settle();
       expect(s.acd.state(8)).toBe('on_call');
-      expect(s.ari.bridgeOf(CALLER)).toBe('c1-talk');
-      expect(s.ari.bridgeOf('c1-agent-2')).toBe('c1-talk');
+      expect(s.ari.bridgeOf(CALLER)).toBe('c1-talk-2');
+      expect(s.ari.bridgeOf('c1-agent-2')).toBe('c1-talk-2');
       expect(s.records.slice(-2)).toEqual([`${CALLER} offerEnded 8 answered`, `${CALLER} answered 8`]);
     },
   );
@@ -1009,7 +1009,7 @@ describe('Stasis adapter: recording answered calls', () => {
     await s.operatorReady();
     await s.agentAnswers();
     expect(s.ari.ops('recordBridge')[0]?.args).toEqual([
-      `${CALLER}-talk`,
+      `${CALLER}-talk-1`,
       {
         name: `conversation-${CALLER}-1`,
         maxDurationSeconds: 0,
@@ -1027,7 +1027,7 @@ describe('Stasis adapter: recording answered calls', () => {
     await s.inQueue('1');
     await s.operatorReady();
     await s.agentAnswers();
-    expect(s.ari.bridgeOf(CALLER)).toBe(`${CALLER}-talk`);
+    expect(s.ari.bridgeOf(CALLER)).toBe(`${CALLER}-talk-1`);
     expect(s.records.some((r) => r.includes('recorded'))).toBe(false);
     expect(s.ari.ops('hangup')).toEqual([]);
   });
@@ -1037,7 +1037,7 @@ describe('Stasis adapter: recording answered calls', () => {
     await s.inQueue('1');
     await s.operatorReady();
     await s.agentAnswers();
-    expect(s.ari.bridgeOf(CALLER)).toBe(`${CALLER}-talk`);
+    expect(s.ari.bridgeOf(CALLER)).toBe(`${CALLER}-talk-1`);
     expect(s.ari.ops('recordBridge')).toEqual([]);
   });
 });
