@@ -137,15 +137,19 @@ function startSoftphone(
       if (opts.talkStartsAtAnswer) timeline.current?.talk();
       else if (!talking) hangUpLater(CONNECT_BACKSTOP_MS);
     });
+    // Each call gets its own track of the shared microphone, stopped when the call ends (JsSIP
+    // leaves a stream it was given alone): otherwise every frame goes to every track ever made.
+    const stream = mic.stream();
     const ended = (e: { cause?: string }, how: string) => {
       clearTimeout(talk);
       sessions.delete(session);
+      for (const track of stream.getTracks()) track.stop();
       if (how === 'failed' && e.cause !== JsSIP.C.causes.CANCELED)
         opts.onProblem(`${timeline.name}: call failed (${e.cause})`);
     };
     session.on('ended', (e) => ended(e, 'ended'));
     session.on('failed', (e) => ended(e, 'failed'));
-    session.answer({ mediaStream: mic.stream(), pcConfig: { iceServers: [] } });
+    session.answer({ mediaStream: stream, pcConfig: { iceServers: [] } });
   });
   return new Promise((resolve, reject) => {
     ua.once('registered', () =>
