@@ -120,7 +120,7 @@ export interface OperatorTimeline {
 function* ringsAfterFree<T extends OperatorTimeline>(
   operators: Iterable<T>,
   queuedAt: (callerNumber: string) => number | undefined,
-): Generator<{ op: T; free: number; ring: number }> {
+): Generator<{ op: T; free: number; ring: number; callerNumber: string }> {
   for (const op of operators) {
     const rings = [...op.rings].sort((a, b) => a.at - b.at);
     let previous = Number.NEGATIVE_INFINITY;
@@ -130,40 +130,73 @@ function* ringsAfterFree<T extends OperatorTimeline>(
       if (frees.length === 0) continue;
       const free = Math.max(...frees);
       const joined = queuedAt(ring.callerNumber);
-      if (joined !== undefined && joined <= free) yield { op, free, ring: ring.at };
+      if (joined !== undefined && joined <= free)
+        yield { op, free, ring: ring.at, callerNumber: ring.callerNumber };
     }
   }
 }
 
-/** Ready-operator → ringing: for each counted INVITE, the delay since the operator became free. */
-export function readyToRinging(
-  operators: Iterable<OperatorTimeline>,
-  queuedAt: (callerNumber: string) => number | undefined,
-): number[] {
-  return [...ringsAfterFree(operators, queuedAt)].map(({ free, ring }) => ring - free);
+/** An initial INVITE Asterisk sent to an operator's softphone (epoch ms), for a caller's call. */
+export interface SentInvite {
+  at: number;
+  callerNumber: string;
+}
+
+/** The last INVITE for this caller sent within [from, to], if any. */
+function inviteSent(invites: readonly SentInvite[], callerNumber: string, from: number, to: number) {
+  let sent: number | undefined;
+  for (const i of invites) {
+    if (i.callerNumber === callerNumber && i.at >= from && i.at <= to && (sent === undefined || i.at > sent))
+      sent = i.at;
+  }
+  return sent;
 }
 
 /**
- * The two halves of each ready→ringing delay, split at the moment Asterisk created the operator's
- * leg: the system's decision (ready → leg created: the hang-up reaching the controller, the
- * dispatch, the originate request) and the ringing itself (leg created → INVITE at the softphone:
- * Asterisk's dial and the SIP transport). `legsOf(operator)` gives the leg creation times.
+ * Ready-operator → ringing, for each counted INVITE: the delay from the operator becoming free
+ * to Asterisk sending the INVITE to their softphone (`sent`), and, apart, to the simulated
+ * softphone seeing it (`seen`: that also holds the load generator's own delay in handling it).
+ */
+export function readyToRinging(
+  operators: Iterable<OperatorTimeline>,
+  queuedAt: (callerNumber: string) => number | undefined,
+  invites: readonly SentInvite[],
+): { sent: number[]; seen: number[] } {
+  const sent: number[] = [];
+  const seen: number[] = [];
+  for (const { free, ring, callerNumber } of ringsAfterFree(operators, queuedAt)) {
+    seen.push(ring - free);
+    const at = inviteSent(invites, callerNumber, free, ring);
+    if (at !== undefined) sent.push(at - free);
+  }
+  return { sent, seen };
+}
+
+/**
+ * The parts of each ready→ringing delay: the system's decision (ready → Asterisk created the
+ * operator's leg: the hang-up reaching the controller, the dispatch, the originate request),
+ * Asterisk's dial (leg created → INVITE sent), and the simulated softphone's own delay (INVITE
+ * sent → seen). `legsOf(operator)` gives the leg creation times.
  */
 export function ringingHalves(
   operators: Iterable<OperatorTimeline & { name: string }>,
   queuedAt: (callerNumber: string) => number | undefined,
   legsOf: (operator: string) => readonly number[],
-): { decision: number[]; dial: number[] } {
+  invites: readonly SentInvite[],
+): { decision: number[]; dial: number[]; softphone: number[] } {
   const decision: number[] = [];
   const dial: number[] = [];
-  for (const { op, free, ring } of ringsAfterFree(operators, queuedAt)) {
+  const softphone: number[] = [];
+  for (const { op, free, ring, callerNumber } of ringsAfterFree(operators, queuedAt)) {
     const legs = legsOf(op.name).filter((t) => t >= free && t <= ring);
+    const sent = inviteSent(invites, callerNumber, free, ring);
+    if (sent !== undefined) softphone.push(ring - sent);
     if (legs.length === 0) continue;
     const created = Math.max(...legs);
     decision.push(created - free);
-    dial.push(ring - created);
+    if (sent !== undefined && sent >= created) dial.push(sent - created);
   }
-  return { decision, dial };
+  return { decision, dial, softphone };
 }
 
 /** CPU use over a window as a share of one core (1 = one core busy all the time). */

@@ -14,8 +14,16 @@
  * the controller alone, or to keep the logs.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import {
+  createWriteStream,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { cpus, loadavg, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QUEUE_NAMES } from '../common/domain.ts';
@@ -29,6 +37,7 @@ import { openDatabase } from '../server/db/index.ts';
 import { users } from '../server/db/schema.ts';
 import { randomSecret, seedDemo } from '../server/db/seed.ts';
 import { type SipAccount, sipAccounts } from '../server/operators/sip-accounts.ts';
+import { captureInvites, sentInvites, stopCapture } from './calls-invites.ts';
 import { observeCallers } from './calls-observer.ts';
 import { type OperatorTeam, startConsoleOperators, startPhoneOperators } from './calls-operators.ts';
 import { type CallerResult, runCallers } from './calls-sipp.ts';
@@ -87,13 +96,35 @@ interface SystemFigures {
   answeredByOperators: number;
   operatorProblems: string[];
   answer: Summary;
+  /** ready → Asterisk sent the INVITE to the operator's softphone. */
   ringing: Summary;
+  /** ready → the simulated softphone saw the INVITE (adds the load generator's own delay). */
+  ringingSeen: Summary;
   /** ready→ringing split where Asterisk created the operator's leg. */
   ringingDecision: Summary;
   ringingDial: Summary;
+  /** INVITE sent → seen by the simulated softphone. */
+  softphoneDelay: Summary;
   controller: ProcessUse | null;
   asterisk: ProcessUse;
   seconds: number;
+}
+
+/** The load generator's nice level while the load runs; the systems under test stay at 0. */
+const LOAD_GENERATOR_NICE = 10;
+
+/**
+ * Lowers (or restores) the CPU priority of every thread of this process, the simulated
+ * softphones' included; sipp, started meanwhile, inherits it.
+ */
+function yieldCpu(on: boolean): void {
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      setPriority(Number(tid), on ? LOAD_GENERATOR_NICE : 0);
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
 }
 
 /** Samples processes' CPU time and memory from `/proc` while the load runs. */
@@ -204,7 +235,12 @@ async function measure(
   problems: string[],
   controllerPid: number | undefined,
 ): Promise<SystemFigures> {
+  const invitesFile = 'invites.pcap';
+  await captureInvites(asterisk, `${asterisk.logDir.asterisk}/${invitesFile}`);
   const stopMeter = meter({ controller: controllerPid, asterisk: asterisk.pid });
+  // The load generator (sipp, the simulated softphones) yields the CPU to the systems under test,
+  // as if it ran on other machines: the callers' and operators' own delays are not the hotline's.
+  yieldCpu(true);
   const callers = await runCallers({
     target: `127.0.0.1:${asterisk.sipPort}`,
     concurrent: bench.load.callers,
@@ -220,13 +256,17 @@ async function measure(
     name,
   });
   const { use, seconds } = stopMeter();
+  yieldCpu(false);
   // Late events (the last hang-ups) reach the observer just after sipp exits.
   await new Promise((r) => setTimeout(r, 500));
+  await stopCapture(asterisk);
+  const invites = sentInvites(readFileSync(join(asterisk.logDir.host, invitesFile)));
   if (bench.load.keep) {
     writeFileSync(join(bench.dir, `callers-${name}-times.json`), JSON.stringify(observer.callers()));
     writeFileSync(join(bench.dir, `operators-${name}.json`), JSON.stringify(team.operators));
   }
-  const halves = ringingHalves(team.operators, observer.queuedAt, observer.legsOf);
+  const halves = ringingHalves(team.operators, observer.queuedAt, observer.legsOf, invites);
+  const ringing = readyToRinging(team.operators, observer.queuedAt, invites);
   return {
     name,
     callers,
@@ -234,9 +274,11 @@ async function measure(
     answeredByOperators: team.operators.reduce((n, op) => n + op.answered, 0),
     operatorProblems: problems,
     answer: summarize(answerDelays(observer.callers())),
-    ringing: summarize(readyToRinging(team.operators, observer.queuedAt)),
+    ringing: summarize(ringing.sent),
+    ringingSeen: summarize(ringing.seen),
     ringingDecision: summarize(halves.decision),
     ringingDial: summarize(halves.dial),
+    softphoneDelay: summarize(halves.softphone),
     controller: controllerPid === undefined ? null : use.controller!,
     asterisk: use.asterisk!,
     seconds,
@@ -402,10 +444,18 @@ function report(load: CallsLoad, hotline: SystemFigures, baseline: SystemFigures
       (f) => f.ringingDecision[p],
     );
     row(
-      `  leg created→ringing ${p}`,
+      `  leg created→INVITE sent ${p}`,
       (f) => ms(f.ringingDial[p]),
       (f) => f.ringingDial[p],
     );
+  }
+  for (const p of ['p50', 'p95'] as const) {
+    row(
+      `seen by softphone ${p}`,
+      (f) => ms(f.ringingSeen[p]),
+      (f) => f.ringingSeen[p],
+    );
+    row(`  INVITE sent→seen ${p}`, (f) => ms(f.softphoneDelay[p]));
   }
   const perCall = (u: ProcessUse | null, f: SystemFigures) =>
     u && f.callers.created > 0 ? `${((u.cpu * f.seconds * 1000) / f.callers.created).toFixed(1)} ms` : 'n/a';
@@ -444,10 +494,16 @@ function report(load: CallsLoad, hotline: SystemFigures, baseline: SystemFigures
     '  StasisStart→answer: the Stasis() (app_queue: Answer()) dialplan step → channel Up, Asterisk timestamps.',
   );
   console.log(
-    '  ready→ringing: operator frees up (hangs up / says Ready) → next INVITE at its softphone, when that caller was already queued;',
+    '  ready→ringing: operator frees up (hangs up / says Ready) → Asterisk sends the next INVITE to their softphone, when that',
   );
   console.log(
-    "    split where Asterisk created the operator's leg: the queue's decision before, Asterisk's dial and SIP after.",
+    "    caller was already queued; split where Asterisk created the operator's leg: the queue's decision before, Asterisk's dial after.",
+  );
+  console.log(
+    '  seen by softphone: the same, up to the simulated softphone handling the INVITE; the 24 softphones share one Node process',
+  );
+  console.log(
+    "    running at low CPU priority (as do the sipp callers), so this adds the load generator's own delay.",
   );
   for (const f of baseline ? [hotline, baseline] : [hotline]) {
     if (f.callers.errors)

@@ -49,6 +49,8 @@ export interface RunningAsterisk {
   pid: number | undefined;
   /** Runs an Asterisk CLI command and returns its output. */
   cli(command: string): Promise<string>;
+  /** This instance's folder for files Asterisk writes (logs, captures): as Asterisk sees it, and on the host. */
+  logDir: { asterisk: string; host: string };
   /**
    * Stops Asterisk and starts it again with the same configuration and ports; `whileDown` runs
    * once it has exited (with the time it exited, ms since the epoch). Resolves once ARI answers.
@@ -190,6 +192,7 @@ export async function startAsterisk(opts: AsteriskOptions): Promise<RunningAster
     sipPort: opts.sipPort,
     pid: child.pid,
     cli,
+    logDir: { asterisk: `${base}/data/log`, host: join(hostBase, 'data/log') },
     restart,
     stop,
   };

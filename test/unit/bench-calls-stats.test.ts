@@ -102,12 +102,12 @@ describe('latencies from event times', () => {
       ],
     };
     // The first ring's caller never queued; the second counts from 1010, not 1000.
-    expect(readyToRinging([op], queuedAt)).toEqual([20]);
+    expect(readyToRinging([op], queuedAt, []).seen).toEqual([20]);
   });
 
   it('skips rings whose caller joined the queue after the operator was free', () => {
     const op = { freeAt: [1000], rings: [{ at: 1600, callerNumber: 'c' }] };
-    expect(readyToRinging([op], queuedAt)).toEqual([]);
+    expect(readyToRinging([op], queuedAt, []).seen).toEqual([]);
   });
 
   it('pairs each free moment with one ring only', () => {
@@ -118,10 +118,26 @@ describe('latencies from event times', () => {
         { at: 900, callerNumber: 'b' },
       ],
     };
-    expect(readyToRinging([op], queuedAt)).toEqual([10]);
+    expect(readyToRinging([op], queuedAt, []).seen).toEqual([10]);
   });
 
-  it("splits each delay where the operator's leg was created", () => {
+  it('measures ringing when Asterisk sent the INVITE, and apart when the softphone saw it', () => {
+    const op = {
+      freeAt: [1000],
+      rings: [{ at: 1030, callerNumber: 'b' }],
+    };
+    // An INVITE for the same caller before the operator was free went to someone else.
+    const invites = [
+      { at: 995, callerNumber: 'b' },
+      { at: 1012, callerNumber: 'b' },
+      { at: 1013, callerNumber: 'c' },
+    ];
+    expect(readyToRinging([op], queuedAt, invites)).toEqual({ sent: [12], seen: [30] });
+    // No INVITE on record: only what the softphone saw.
+    expect(readyToRinging([op], queuedAt, [])).toEqual({ sent: [], seen: [30] });
+  });
+
+  it("splits each delay where the operator's leg was created and where Asterisk sent the INVITE", () => {
     const op = {
       name: 'tdv01',
       freeAt: [1000],
@@ -132,8 +148,13 @@ describe('latencies from event times', () => {
     };
     // A leg created before the operator was free belongs to an earlier ring.
     const legs: Record<string, number[]> = { tdv01: [990, 1008] };
-    expect(ringingHalves([op], queuedAt, (name) => legs[name] ?? [])).toEqual({ decision: [8], dial: [22] });
-    expect(ringingHalves([op], queuedAt, () => [])).toEqual({ decision: [], dial: [] });
+    const invites = [{ at: 1012, callerNumber: 'b' }];
+    expect(ringingHalves([op], queuedAt, (name) => legs[name] ?? [], invites)).toEqual({
+      decision: [8],
+      dial: [4],
+      softphone: [18],
+    });
+    expect(ringingHalves([op], queuedAt, () => [], [])).toEqual({ decision: [], dial: [], softphone: [] });
   });
 });
 
