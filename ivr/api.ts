@@ -67,6 +67,18 @@ export interface CallRecorder {
   record(event: CallRecordEvent): void;
   /** The record of a call, if there is one; read when a restarted controller adopts calls. */
   recall?(callId: string): RecordedCall | null;
+  /**
+   * How long the calls answered since `since` waited in their queue, oldest answer first: a
+   * restarted controller's wait estimates go on from them.
+   */
+  recentWaits?(since: Date): AnsweredWait[];
+}
+
+/** An answered call's wait in its queue. */
+export interface AnsweredWait {
+  queue: QueueName;
+  answeredAt: Date;
+  waitMs: number;
 }
 
 /**

@@ -52,7 +52,14 @@ import {
   GoneError,
 } from './port.ts';
 import { soundUri } from './prompts.ts';
-import { addWaitSample, announcementSounds, averageWait, estimateWait, type WaitSample } from './waiting.ts';
+import {
+  addWaitSample,
+  announcementSounds,
+  averageWait,
+  estimateWait,
+  WAIT_SAMPLE_MAX_AGE_MS,
+  type WaitSample,
+} from './waiting.ts';
 
 /** `Omit` applied to each member of a union, keeping it a union. */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -144,6 +151,7 @@ export class StasisController {
   private overflowTimer: NodeJS.Timeout | null = null;
   /** Recent answered calls' waits per queue, for the estimated wait. */
   private readonly waits = new Map<QueueName, WaitSample[]>();
+  private waitsRemembered = false;
 
   constructor(private readonly deps: StasisDeps) {
     this.log = deps.logger;
@@ -160,6 +168,7 @@ export class StasisController {
 
   /** After every (re)connect: make sure the queue bridges exist and catch up with what happened meanwhile. */
   async onConnected(): Promise<void> {
+    this.rememberWaits();
     try {
       await this.ensureQueueBridges();
       await this.reconcile();
@@ -168,6 +177,23 @@ export class StasisController {
     }
     this.deps.events.wallboardChanged();
     this.dispatch();
+  }
+
+  /**
+   * Once, on the first connection: the waits of the calls answered in the last hour, from the
+   * call records, so a restarted controller still tells callers the estimated wait.
+   */
+  private rememberWaits(): void {
+    if (this.waitsRemembered) return;
+    this.waitsRemembered = true;
+    try {
+      const since = new Date(this.deps.now().getTime() - WAIT_SAMPLE_MAX_AGE_MS);
+      for (const { queue, ...sample } of this.deps.records.recentWaits?.(since) ?? []) {
+        this.waits.set(queue, addWaitSample(this.waits.get(queue) ?? [], sample));
+      }
+    } catch (err) {
+      this.log.error({ err }, 'could not read recent waits from the call records');
+    }
   }
 
   onDisconnected(): void {

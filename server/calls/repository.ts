@@ -1,6 +1,7 @@
 /** Reads and writes of call records. Writers take a transaction handle; readers the database. */
 import { and, asc, desc, eq, gte, isNotNull, lt, sql } from 'drizzle-orm';
 import type { CallEventView, CallOfferView, CallRecordDetail, CallRecordView } from '../../common/api.ts';
+import type { QueueName } from '../../common/domain.ts';
 import { users } from '../auth/schema.ts';
 import type { Db } from '../db/index.ts';
 import { preparedOnce } from '../db/prepared.ts';
@@ -46,6 +47,30 @@ export function queuedCallFactsSince(db: Db, since: Date): QueuedCallFacts[] {
     )
     .all();
   return rows.flatMap((r) => (r.queue && r.queuedAt ? [{ ...r, queue: r.queue, queuedAt: r.queuedAt }] : []));
+}
+
+/**
+ * Queue, queue join and answer of the calls answered since `since`, oldest answer first (the
+ * queue-join index bounds the search: no call waits a day).
+ */
+export function answeredSince(db: Db, since: Date): { queue: QueueName; queuedAt: Date; answeredAt: Date }[] {
+  const rows = db
+    .select({ queue: calls.queue, queuedAt: calls.queuedAt, answeredAt: calls.answeredAt })
+    .from(calls)
+    .where(
+      and(
+        gte(calls.queuedAt, new Date(since.getTime() - LONGEST_PLAUSIBLE_WAIT_MS)),
+        gte(calls.answeredAt, since),
+        isNotNull(calls.queue),
+      ),
+    )
+    .orderBy(asc(calls.answeredAt))
+    .all();
+  return rows.flatMap((r) =>
+    r.queue && r.queuedAt && r.answeredAt
+      ? [{ queue: r.queue, queuedAt: r.queuedAt, answeredAt: r.answeredAt }]
+      : [],
+  );
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -16,7 +16,7 @@ import { recordCallbackRequest } from '../callbacks/service.ts';
 import type { Db } from '../db/index.ts';
 import { definedValues, preparedOnce, preparedPerColumns } from '../db/prepared.ts';
 import type { Tx } from '../outbox/outbox.ts';
-import { findCall, queuedCallFactsSince } from './repository.ts';
+import { answeredSince, findCall, queuedCallFactsSince } from './repository.ts';
 import { type CallRow, callEvents, callOffers, calls } from './schema.ts';
 import {
   figuresOf,
@@ -333,6 +333,14 @@ export function createCallRecords(deps: {
         menuPath: call.menuPath,
         answeredAt: call.answeredAt,
       };
+    },
+    recentWaits(since) {
+      flush();
+      return answeredSince(db, since).map(({ queue, queuedAt, answeredAt }) => ({
+        queue,
+        answeredAt,
+        waitMs: Math.max(0, answeredAt.getTime() - queuedAt.getTime()),
+      }));
     },
     addFigures(snapshot, at) {
       flush();

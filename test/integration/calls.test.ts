@@ -443,6 +443,37 @@ describe('recordings', () => {
   });
 });
 
+describe('waits of recently answered calls, for a restarted controller’s estimates', () => {
+  it('gives each call answered since the time its queue and wait, oldest answer first', () => {
+    // Two hours ahead of the other tests' calls, so only these count.
+    const base = 2 * 60 * MIN;
+    const answered = (callId: string, queue: 'health' | 'welfare', queuedMs: number, answeredMs: number) =>
+      feed(callId, [
+        { type: 'arrived', callerNumber: '0912000900', at: at(base + queuedMs - 5 * S) },
+        { type: 'queued', queue, at: at(base + queuedMs) },
+        { type: 'offered', operatorId: tdv01, at: at(base + answeredMs) },
+        { type: 'answered', operatorId: tdv01, at: at(base + answeredMs) },
+        { type: 'ended', reason: 'agent_hung_up', at: at(base + answeredMs + MIN) },
+      ]);
+    answered('wait-early', 'health', 0, 30 * S);
+    answered('wait-welfare', 'welfare', 2 * MIN, 6 * MIN);
+    answered('wait-late', 'health', MIN, 3 * MIN);
+    // Still waiting, and hung up while waiting: no wait to go by.
+    feed('wait-waiting', [
+      { type: 'arrived', callerNumber: '0912000901', at: at(base) },
+      { type: 'queued', queue: 'health', at: at(base + S) },
+    ]);
+    abandon('wait-abandoned', '0912000902', base, 4 * MIN);
+
+    expect(records.recentWaits(at(base))).toEqual([
+      { queue: 'health', answeredAt: at(base + 30 * S), waitMs: 30 * S },
+      { queue: 'health', answeredAt: at(base + 3 * MIN), waitMs: 2 * MIN },
+      { queue: 'welfare', answeredAt: at(base + 6 * MIN), waitMs: 4 * MIN },
+    ]);
+    expect(records.recentWaits(at(base + 31 * S)).map((w) => w.waitMs)).toEqual([2 * MIN, 4 * MIN]);
+  });
+});
+
 describe('wallboard figures kept in memory', () => {
   const figuresOfBoard = (board: WallboardSnapshot) =>
     Object.fromEntries(

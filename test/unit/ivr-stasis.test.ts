@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { QUEUE_NAMES } from '../../common/domain.ts';
 import type { AgentStateView } from '../../common/events.ts';
 import { Acd, type AcdOptions, DEFAULT_WRAP_UP, type WrapUpTimes } from '../../ivr/acd.ts';
-import type { CallerHistory, CallInfo, CallRecordEvent, IvrEvents } from '../../ivr/api.ts';
+import type { AnsweredWait, CallerHistory, CallInfo, CallRecordEvent, IvrEvents } from '../../ivr/api.ts';
 import type { WaitingOptions } from '../../ivr/flow.ts';
 import type { IvrConfig } from '../../ivr/menu.ts';
 import { AriDisconnectedError, AriRequestError, AriTimeoutError, GoneError } from '../../ivr/port.ts';
@@ -19,6 +19,8 @@ const AGENT_1 = 'c1-agent-1';
 function setup(
   opts: {
     history?: CallerHistory;
+    /** What the call records answer for the waits of recently answered calls. */
+    recentWaits?: (since: Date) => AnsweredWait[];
     acd?: AcdOptions;
     ringSeconds?: number;
     wrapUp?: WrapUpTimes;
@@ -76,7 +78,10 @@ function setup(
     ari,
     acd,
     events,
-    records: { record: (e) => records.push(`${e.callId} ${describeRecord(e)}`) },
+    records: {
+      record: (e) => records.push(`${e.callId} ${describeRecord(e)}`),
+      ...(opts.recentWaits ? { recentWaits: opts.recentWaits } : {}),
+    },
     statusLine,
     menu: () => opts.menu ?? DEFAULT_MENU,
     recordCalls: opts.recordCalls ?? false,
@@ -952,6 +957,45 @@ describe('Stasis adapter: what a waiting caller hears and the callback offer', (
     s.ctl.handle({ type: 'ChannelDtmfReceived', channelId: 'c2', digit: '1' });
     await s.settle();
     expect(media(s, 'c2').at(-1)).toEqual(['queued', 'positionIs', 'number-1', 'waitFewMinutes']);
+  });
+
+  it('after a restart, estimates the wait from the calls the records say were answered in the last hour', async () => {
+    const asked: Date[] = [];
+    const s = setup({
+      recentWaits: (since) => {
+        asked.push(since);
+        return [
+          { queue: 'welfare', answeredAt: new Date('2024-05-01T07:50:00Z'), waitMs: 30_000 },
+          { queue: 'health', answeredAt: new Date('2024-05-01T07:40:00Z'), waitMs: 180_000 },
+          { queue: 'health', answeredAt: new Date('2024-05-01T07:55:00Z'), waitMs: 300_000 },
+        ];
+      },
+    });
+    await s.ctl.onConnected();
+    await s.ctl.onConnected();
+    // Asked once, for the hour before now (08:00).
+    expect(asked).toEqual([new Date('2024-05-01T07:00:00Z')]);
+    await s.inQueue('1');
+    // Health waited 4 minutes on average: "about 4 minutes".
+    expect(media(s, CALLER).at(-1)).toEqual([
+      'queued',
+      'positionIs',
+      'number-1',
+      'waitAbout',
+      'number-4',
+      'minutes',
+    ]);
+  });
+
+  it('a failing read of recent waits leaves callers without an estimate, nothing more', async () => {
+    const s = setup({
+      recentWaits: () => {
+        throw new Error('database is locked');
+      },
+    });
+    await s.ctl.onConnected();
+    await s.inQueue('1');
+    expect(media(s, CALLER).at(-1)).toEqual(['queued', 'positionIs', 'number-1']);
   });
 
   it('repeats the announcement on the flow’s timer', async () => {
