@@ -71,9 +71,9 @@ export const queueBridgeId = (queue: QueueName) => `${QUEUE_BRIDGE_PREFIX}${queu
  * operator drops can linger in Asterisk (its recorder leaving) while the next offer is answered.
  */
 export const talkBridgeId = (callId: string, offer: number) => `${callId}-talk-${offer}`;
-const isTalkBridgeOf = (bridgeId: string | undefined, callId: string) =>
-  bridgeId?.startsWith(`${callId}-talk-`) ?? false;
-const TALK_BRIDGE_ID = /-talk-\d+$/;
+/** The call a talk bridge belongs to, or null for any other bridge. */
+const callOfTalkBridge = (bridgeId: string | undefined) =>
+  /^(.+)-talk-\d+$/.exec(bridgeId ?? '')?.[1] ?? null;
 /** Stored-recording names: a caller's after-hours message, and an answered call's conversation. */
 export const messageRecordingName = (callId: string) => `message-${callId}`;
 /** A call answered again after its operator dropped gets a second conversation (`offer` numbers them). */
@@ -151,10 +151,10 @@ export class StasisController {
   private overflowTimer: NodeJS.Timeout | null = null;
   /** Recent answered calls' waits per queue, for the estimated wait. */
   private readonly waits = new Map<QueueName, WaitSample[]>();
-  private waitsRemembered = false;
 
   constructor(private readonly deps: StasisDeps) {
     this.log = deps.logger;
+    this.rememberWaits();
   }
 
   /** Entry point for every ARI event. Never throws. */
@@ -168,7 +168,6 @@ export class StasisController {
 
   /** After every (re)connect: make sure the queue bridges exist and catch up with what happened meanwhile. */
   async onConnected(): Promise<void> {
-    this.rememberWaits();
     try {
       await this.ensureQueueBridges();
       await this.reconcile();
@@ -180,12 +179,10 @@ export class StasisController {
   }
 
   /**
-   * Once, on the first connection: the waits of the calls answered in the last hour, from the
-   * call records, so a restarted controller still tells callers the estimated wait.
+   * At start: the waits of the calls answered in the last hour, from the call records, so a
+   * restarted controller still tells callers the estimated wait.
    */
   private rememberWaits(): void {
-    if (this.waitsRemembered) return;
-    this.waitsRemembered = true;
     try {
       const since = new Date(this.deps.now().getTime() - WAIT_SAMPLE_MAX_AGE_MS);
       for (const { queue, ...sample } of this.deps.records.recentWaits?.(since) ?? []) {
@@ -998,7 +995,7 @@ export class StasisController {
       if (role === STASIS_ROLE.citizen && queue) {
         const recorded = this.recall(channel.id);
         waiting.push({ channel, queue, recorded, queuedAt: recorded?.queuedAt ?? createdAt(channel, now) });
-      } else if (role === STASIS_ROLE.citizen && bridge && isTalkBridgeOf(bridge.id, channel.id)) {
+      } else if (role === STASIS_ROLE.citizen && bridge && callOfTalkBridge(bridge.id) === channel.id) {
         const agent = bridge.channelIds.map((id) => byId.get(id)).find((c) => c && c.id !== channel.id);
         this.adoptTalk(channel, bridge.id, agent, now);
       } else if (role === STASIS_ROLE.citizen && !bridge) {
@@ -1012,7 +1009,7 @@ export class StasisController {
         this.push(call, { type: 'started' });
       } else if (role === STASIS_ROLE.agent) {
         const talkOf = channel.appData.split(',')[2] ?? '';
-        const citizenThere = isTalkBridgeOf(bridge?.id, talkOf) && bridge?.channelIds.includes(talkOf);
+        const citizenThere = callOfTalkBridge(bridge?.id) === talkOf && bridge?.channelIds.includes(talkOf);
         if (!citizenThere) this.hangupOrphanedLeg(channel, 'hangup orphaned agent leg');
       }
     }
@@ -1030,7 +1027,7 @@ export class StasisController {
     }
     if (waiting.length > 0) this.deps.events.wallboardChanged();
     for (const bridge of bridges) {
-      if (TALK_BRIDGE_ID.test(bridge.id) && bridge.channelIds.length === 0) {
+      if (callOfTalkBridge(bridge.id) !== null && bridge.channelIds.length === 0) {
         this.bestEffort(this.deps.ari.destroyBridge(bridge.id), 'destroy orphaned talk bridge');
       }
     }
