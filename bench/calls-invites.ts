@@ -33,6 +33,8 @@ export async function stopCapture(asterisk: AsteriskCli): Promise<void> {
 
 const PCAP_HEADER_BYTES = 24;
 const RECORD_HEADER_BYTES = 16;
+/** A record's sub-second field per millisecond, by the file's magic number. */
+const FRACTION_PER_MS: Record<number, number> = { 2712847316: 1e3, 2712812621: 1e6 };
 
 /**
  * The initial INVITEs sent over the WebSocket transport (operators' softphones; callers come in
@@ -41,11 +43,9 @@ const RECORD_HEADER_BYTES = 16;
  */
 export function sentInvites(pcap: Buffer): SentInvite[] {
   if (pcap.length < PCAP_HEADER_BYTES) return [];
-  const magic = pcap.readUInt32LE(0);
-  const littleEndian = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
-  if (!littleEndian && pcap.readUInt32BE(0) !== 0xa1b2c3d4 && pcap.readUInt32BE(0) !== 0xa1b23c4d)
-    throw new Error('not a pcap file');
-  const nanoseconds = (littleEndian ? magic : pcap.readUInt32BE(0)) === 0xa1b23c4d;
+  const littleEndian = pcap.readUInt32LE(0) in FRACTION_PER_MS;
+  const perMs = FRACTION_PER_MS[littleEndian ? pcap.readUInt32LE(0) : pcap.readUInt32BE(0)];
+  if (perMs === undefined) throw new Error('not a pcap file');
   const u32 = (at: number) => (littleEndian ? pcap.readUInt32LE(at) : pcap.readUInt32BE(at));
   const invites: SentInvite[] = [];
   let at = PCAP_HEADER_BYTES;
@@ -64,7 +64,7 @@ export function sentInvites(pcap: Buffer): SentInvite[] {
     if (!/SIP\/2\.0\/WSS?\b/i.test(header('Via')) || /;\s*tag=/i.test(header('To'))) continue;
     const callerNumber = /<?sips?:([^@;>]+)@/i.exec(header('From'))?.[1];
     if (!callerNumber) continue;
-    invites.push({ at: seconds * 1000 + fraction / (nanoseconds ? 1e6 : 1e3), callerNumber });
+    invites.push({ at: seconds * 1000 + fraction / perMs, callerNumber });
   }
   return invites;
 }
