@@ -11,6 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecordDetail, CallRecordView, ListResponse } from '../../common/api.ts';
 import type { WallboardSnapshot } from '../../common/events.ts';
+import { STASIS_APP } from '../../ivr/constants.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { placeCitizenCall, type SippResult } from '../../scripts/lib/sipp.ts';
 import { RESTORED_CONSOLE_GRACE_MS } from '../../server/realtime.ts';
@@ -207,6 +208,11 @@ describe('controller restart with calls waiting and bridged', () => {
       await page.getByRole('button', { name: 'Kết thúc' }).click();
     }
     expect(served).toEqual(WAITERS);
+    // The restarted controller asked Asterisk again to send only the events it reads.
+    const app = (await phone.ariGet(`/applications/${STASIS_APP}`)) as { events_allowed: { type: string }[] };
+    const allowed = app.events_allowed.map((e) => e.type);
+    expect(allowed).toEqual(expect.arrayContaining(['StasisStart', 'ChannelDestroyed', 'PlaybackFinished']));
+    expect(allowed).not.toContain('ChannelVarset');
     for (const result of await Promise.all(waiters)) expect(result.exitCode, result.errors).toBe(0);
     await phone.waitUntilClean(10_000);
     console.log(`[e2e] hotline restart (close + start + controller registered): ${restartMs} ms`);
