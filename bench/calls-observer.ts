@@ -28,6 +28,17 @@ export interface CallerObserver {
   close(): void;
 }
 
+const APP = 'bench-observer';
+
+/** The events read below; a channel's `Up` shows first in its ChannelStateChange. */
+const OBSERVED_EVENTS = [
+  'ChannelCreated',
+  'ChannelStateChange',
+  'ChannelDialplan',
+  'ChannelEnteredBridge',
+  'ChannelDestroyed',
+];
+
 /** Callers arrive over the trunk endpoint; operators' legs are named after their endpoints. */
 const isCaller = (channelName: string) => channelName.startsWith('PJSIP/trunk-');
 
@@ -37,7 +48,7 @@ export async function observeCallers(
   queueBridgePrefix: string,
 ): Promise<CallerObserver> {
   const url = new URL('/ari/events', ariUrl.replace(/^http/, 'ws'));
-  url.searchParams.set('app', 'bench-observer');
+  url.searchParams.set('app', APP);
   url.searchParams.set('subscribeAll', 'true');
   url.searchParams.set('api_key', `${creds.username}:${creds.password}`);
   const ws = new WebSocket(url);
@@ -83,6 +94,16 @@ export async function observeCallers(
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
+  // Only what is read above: the rest of subscribeAll's events would load the measured Asterisk.
+  const filter = await fetch(new URL(`/ari/applications/${APP}/eventFilter`, ariUrl), {
+    method: 'PUT',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ allowed: OBSERVED_EVENTS.map((type) => ({ type })) }),
+  });
+  if (!filter.ok) throw new Error(`ARI refused the observer's event filter: HTTP ${filter.status}`);
   return {
     callers: () => [...byChannel.values()],
     queuedAt: (callerNumber) => byNumber.get(callerNumber)?.queuedAt,
