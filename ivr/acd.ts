@@ -24,7 +24,8 @@
  * - A softphone takes one call at a time and answers a second INVITE "busy". An operator whose
  *   softphone still has a leg of the hotline (ringing or talking, until Asterisk reports it gone)
  *   is therefore not offered a call, even once ready: the next offer waits for that leg's end
- *   instead of being refused and counted as missed.
+ *   instead of being refused and counted as missed. (The controller ends that wait itself after
+ *   a hang-up the console announced: the console then takes the next INVITE.)
  */
 
 import {

@@ -42,7 +42,9 @@
  *   connection dropping (`agentLost`), is a drop: the caller hears an apology and goes back to
  *   the head of the queue, and the operator becomes not ready (`connection_lost`). A hang-up the
  *   console could not announce (its connection was down) is therefore taken as a drop: the
- *   caller gets another operator rather than being cut off.
+ *   caller gets another operator rather than being cut off. After an announced hang-up the
+ *   operator's line counts as free at once (`lineFree`): the console ends its call when the next
+ *   INVITE comes; after any other end the next offer waits for Asterisk to report the leg gone.
  */
 import type { EndReason, QueueName, SystemNotReadyReason } from '../common/domain.ts';
 import type { OperatorRelease } from './acd.ts';
@@ -377,8 +379,12 @@ export type CallCommand =
   /** Ask the status line about a code; its answer comes back as `lookupResult` / `lookupFailed`. */
   | { type: 'lookup'; trackingCode: string; lookup: number }
   | { type: 'hangupAgent'; agentChannelId: string }
-  /** The call lets the operator go: to wrap-up, ready, or not ready with the hotline's reason. */
-  | ({ type: 'releaseOperator'; operatorId: number } & OperatorRelease)
+  /**
+   * The call lets the operator go: to wrap-up, ready, or not ready with the hotline's reason.
+   * `lineFree`: the console is hanging up and takes the next INVITE at once, so the next offer
+   * need not wait for Asterisk to report the leg gone.
+   */
+  | ({ type: 'releaseOperator'; operatorId: number; lineFree?: true } & OperatorRelease)
   /** Record the caller's message after a beep (the adapter names the stored recording). */
   | { type: 'recordMessage'; maxDurationSeconds: number; maxSilenceSeconds: number }
   /** A recording of this call is stored: for the call record. */
@@ -1130,7 +1136,11 @@ function advance(state: CallState, input: CallInput, now: Date, waiting: Waiting
       // the hang-ups to return.
       switch (input.type) {
         case 'agentHangsUp':
-          return ended(state, 'agent_hung_up', [release, hangupAgent, { type: 'hangupCaller' }]);
+          return ended(state, 'agent_hung_up', [
+            { ...release, lineFree: true },
+            hangupAgent,
+            { type: 'hangupCaller' },
+          ]);
         case 'callerHungUp':
           return ended(state, 'caller_hung_up', [release, hangupAgent]);
         case 'agentHungUp':

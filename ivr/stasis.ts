@@ -649,8 +649,10 @@ export class StasisController {
         this.lookup(call, command.trackingCode, command.lookup);
         return;
       case 'releaseOperator': {
-        const { type: _type, operatorId: _operatorId, ...release } = command;
+        const { type: _type, operatorId: _operatorId, lineFree, ...release } = command;
         acd.release(command.operatorId, release, this.deps.now());
+        const leg = acd.legOf(command.operatorId);
+        if (lineFree && leg) acd.legGone(leg);
         if (call.offeredTo.delete(command.operatorId)) events.callEnded(command.operatorId, call.id);
         this.agentStateChanged(command.operatorId);
         this.guardLeg(command.operatorId);

@@ -8,7 +8,9 @@
  *   both          → the full screen-pop
  * The panel disappears when the session ends (or `call:ended` arrives with no session left).
  * An operator handles one call at a time: a second INVITE is refused as busy, and a pop for a
- * new call that arrives while the answered one is still up waits until that one ends.
+ * new call that arrives while the answered one is still up waits until that one ends. Once the
+ * operator has pressed hang-up, the server offers the next call at once; its INVITE ends the
+ * call being hung up instead of being refused.
  */
 import { CATEGORIES, QUEUES } from '../../common/domain.ts';
 import type { CallPop } from '../../common/events.ts';
@@ -63,6 +65,8 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
   };
 
   let session: RTCSession | null = null;
+  /** The session the operator pressed hang-up on, while the server is told. */
+  let hangingUp: RTCSession | null = null;
   /** The session came from the fallback queue. */
   let fallbackCall = false;
   let pop: CallPop | null = null;
@@ -160,14 +164,17 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
   });
   el.hangup.addEventListener('click', () => {
     const callId = pop?.callId;
-    if (!live(session)) return;
+    const current = session;
+    if (!live(current)) return;
     el.hangup.disabled = true;
+    hangingUp = current;
     const told = callId
       ? deps.announceHangup(callId).catch((err: unknown) => console.warn('hang-up not announced', err))
       : Promise.resolve();
     void told.finally(() => {
       el.hangup.disabled = false;
-      if (live(session)) session.terminate();
+      if (hangingUp === current) hangingUp = null;
+      if (live(current)) current.terminate();
     });
   });
   el.mute.addEventListener('click', () => {
@@ -206,6 +213,11 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
     },
 
     incoming(next, fallback) {
+      if (live(session) && session === hangingUp) {
+        // The next call, offered as soon as the server heard the hang-up.
+        hangingUp = null;
+        session.terminate();
+      }
       if (live(session)) {
         next.terminate({ status_code: 486, reason_phrase: 'Busy Here' });
         return;

@@ -332,11 +332,11 @@ describe('hangups', () => {
       ],
     ],
     [
-      'connected, operator presses hang-up (operator to wrap-up)',
+      'connected, operator presses hang-up (operator to wrap-up, line free at once)',
       connected,
       { type: 'agentHangsUp', operatorId: 7 },
       [
-        { type: 'releaseOperator', operatorId: 7, to: 'wrap_up' },
+        { type: 'releaseOperator', operatorId: 7, to: 'wrap_up', lineFree: true },
         { type: 'hangupAgent', agentChannelId: 'c1-agent-1' },
         { type: 'hangupCaller' },
         { type: 'finish', reason: 'agent_hung_up' },

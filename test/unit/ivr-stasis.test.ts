@@ -840,6 +840,26 @@ describe('Stasis adapter: operators', () => {
     },
   );
 
+  it('an operator who pressed hang-up (no wrap-up) is offered the next call at once, before Asterisk reports the leg gone', async () => {
+    const s = setup({ wrapUp: { ...DEFAULT_WRAP_UP, wrapUpMs: 0 } });
+    await s.inQueue('1');
+    await s.operatorReady();
+    await s.agentAnswers();
+    await secondCaller(s);
+    expect(s.ctl.operatorHangsUp(7, CALLER)).toBe(true);
+    await s.settle();
+    // The console ends its call when the next INVITE comes instead of answering it "busy".
+    expect(s.ari.ops('originate').at(-1)?.args[0]).toMatchObject({ appArgs: 'agent,c2' });
+    expect(s.acd.callOf(7)).toBe('c2');
+    // The old leg's end, reported afterwards, leaves the new offer alone.
+    s.ctl.handle({ type: 'ChannelDestroyed', channelId: AGENT_1, cause: 16 });
+    await s.settle();
+    expect(s.acd.callOf(7)).toBe('c2');
+    expect(s.acd.legOf(7)).toBe('c2-agent-1');
+    expect(s.ari.ops('originate')).toHaveLength(2);
+    s.ctl.close();
+  });
+
   it('a leg whose end Asterisk never reports is hung up again and the operator offered calls after a guard time', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const s = setup({ wrapUp: { ...DEFAULT_WRAP_UP, wrapUpMs: 0 } });
