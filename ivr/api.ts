@@ -60,6 +60,8 @@ export interface RecordedCall {
   /** Keys pressed at the menu, in order. */
   menuPath: string;
   answeredAt: Date | null;
+  /** Operators' softphones rung for the call so far: its next agent leg and recording are numbered after them. */
+  offers: number;
 }
 
 /** Receives the controller's call record events; must not throw (the server logs its own failures). */

@@ -1001,12 +1001,14 @@ export class StasisController {
         const agent = bridge.channelIds.map((id) => byId.get(id)).find((c) => c && c.id !== channel.id);
         this.adoptTalk(channel, bridge.id, agent, now);
       } else if (role === STASIS_ROLE.citizen && !bridge) {
+        const recorded = this.recall(channel.id);
         const call = this.newCall(
           channel.id,
           channel.callerNumber,
           initialState(this.deps.menu()),
-          !this.recall(channel.id),
+          !recorded,
         );
+        call.legs = recorded?.offers ?? 0;
         call.log.info('adopted a caller in the IVR; replaying the menu');
         this.push(call, { type: 'started' });
       } else if (role === STASIS_ROLE.agent) {
@@ -1024,6 +1026,7 @@ export class StasisController {
         this.adoptedInQueue(queue, menuChoiceOf(recorded), queuedAt, now),
         !recorded,
       );
+      call.legs = recorded?.offers ?? 0;
       this.deps.acd.enqueue({ callId: call.id, queue, queuedAt }, 'tail');
       call.log.info({ queuedAt: queuedAt.toISOString() }, 'adopted a caller waiting in the queue');
     }
@@ -1068,6 +1071,7 @@ export class StasisController {
         !recorded,
       );
       call.talkBridge = bridgeId;
+      call.legs = Math.max(leg, recorded?.offers ?? 0);
       if (agent) this.hangupOrphanedLeg(agent, 'hangup unknown agent leg');
       call.log.warn('adopted a caller whose operator is gone; back to the head of the queue');
       this.push(call, { type: 'error' });
@@ -1093,7 +1097,7 @@ export class StasisController {
       },
       !recorded,
     );
-    call.legs = leg;
+    call.legs = Math.max(leg, recorded?.offers ?? 0);
     call.talkBridge = bridgeId;
     call.offeredTo.add(operatorId);
     this.agentLegs.set(agent.id, call.id);

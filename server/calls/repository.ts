@@ -27,6 +27,14 @@ export function findCall(tx: Tx, callId: string): CallRow | undefined {
   return callById(tx).get({ id: callId });
 }
 
+/** How many times an operator's softphone rang for the call. */
+export function offerCount(db: Db, callId: string): number {
+  return (
+    db.select({ n: sql<number>`count(*)` }).from(callOffers).where(eq(callOffers.callId, callId)).get()?.n ??
+    0
+  );
+}
+
 /** Calls that joined a queue and were answered or abandoned at `since` or later. */
 export function queuedCallFactsSince(db: Db, since: Date): QueuedCallFacts[] {
   const rows = db

@@ -16,7 +16,7 @@ import { recordCallbackRequest } from '../callbacks/service.ts';
 import type { Db } from '../db/index.ts';
 import { definedValues, preparedOnce, preparedPerColumns } from '../db/prepared.ts';
 import type { Tx } from '../outbox/outbox.ts';
-import { answeredSince, findCall, queuedCallFactsSince } from './repository.ts';
+import { answeredSince, findCall, offerCount, queuedCallFactsSince } from './repository.ts';
 import { type CallRow, callEvents, callOffers, calls } from './schema.ts';
 import {
   figuresOf,
@@ -332,6 +332,7 @@ export function createCallRecords(deps: {
         queuedAt: call.queuedAt,
         menuPath: call.menuPath,
         answeredAt: call.answeredAt,
+        offers: offerCount(db, callId),
       };
     },
     recentWaits(since) {

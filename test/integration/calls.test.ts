@@ -474,6 +474,28 @@ describe('waits of recently answered calls, for a restarted controller’s estim
   });
 });
 
+describe('what a restarted controller recalls of a call', () => {
+  it('its queue, place, menu path, answer and how many times operators were rung', () => {
+    const base = 4 * 60 * MIN;
+    feed('recall-rung', [
+      { type: 'arrived', callerNumber: '0912000950', at: at(base) },
+      { type: 'digit', digit: '1', at: at(base + 5 * S) },
+      { type: 'queued', queue: 'health', at: at(base + 6 * S) },
+      { type: 'offered', operatorId: tdv01, at: at(base + 10 * S) },
+      { type: 'offerEnded', operatorId: tdv01, outcome: 'no_answer', at: at(base + 25 * S) },
+      { type: 'offered', operatorId: tdv01, at: at(base + 30 * S) },
+    ]);
+    expect(records.recall?.('recall-rung')).toEqual({
+      queue: 'health',
+      queuedAt: at(base + 6 * S),
+      menuPath: '1',
+      answeredAt: null,
+      offers: 2,
+    });
+    expect(records.recall?.('recall-unknown')).toBeNull();
+  });
+});
+
 describe('wallboard figures kept in memory', () => {
   const figuresOfBoard = (board: WallboardSnapshot) =>
     Object.fromEntries(

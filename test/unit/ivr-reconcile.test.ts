@@ -87,6 +87,7 @@ const waitingSince = (seconds: number, queue: QueueName = 'general'): RecordedCa
   queuedAt: new Date(T0 + seconds * 1000),
   menuPath: '0',
   answeredAt: null,
+  offers: 0,
 });
 
 describe('controller restart: adopting callers waiting in the queue bridges', () => {
@@ -124,6 +125,19 @@ describe('controller restart: adopting callers waiting in the queue bridges', ()
     expect(offered).toEqual(['b', 'a', 'c']);
   });
 
+  it('numbers the next agent leg after the offers the call records hold', async () => {
+    // Rung twice before the restart (say, no answer): its next leg must not reuse `a-agent-1`.
+    const s = setup({ a: { ...waitingSince(40), offers: 2 } });
+    s.citizen('a', 1);
+    s.queueBridge('general', ['a']);
+    await s.ctl.onConnected();
+    await s.settle();
+    s.acd.request(8, { state: 'ready' }, new Date(T0 + 700_000));
+    s.ctl.dispatch();
+    await s.settle();
+    expect(s.ari.ops('originate').at(-1)?.args[0]).toMatchObject({ channelId: 'a-agent-3' });
+  });
+
   it('without a call record, orders by the channel creation time and reports the arrival', async () => {
     const s = setup();
     s.citizen('x', 20);
@@ -154,6 +168,7 @@ describe('controller restart: adopting a talk in progress', () => {
     queuedAt: new Date(T0 + 10_000),
     menuPath: '21',
     answeredAt: new Date(T0 + 20_000),
+    offers: 2,
   };
 
   it('leaves the bridge alone, shows the operator on the call and records its end', async () => {
