@@ -6,7 +6,8 @@
  * From app_queue's events: `QueueCallerJoin` (waiting), `AgentCalled` / `AgentRingNoAnswer`
  * (offers), `AgentConnect` (answered), `QueueCallerAbandon` (hung up waiting), `AgentComplete`
  * (the talk ended, by `reason` caller or agent), `QueueCallerLeave` (off the waiting list). On
- * every (re)connect the waiting list is rebuilt from `QueueStatus`, since events were missed.
+ * every (re)connect, since events were missed, the waiting list is rebuilt from `QueueStatus`
+ * and calls whose channels are gone (`CoreShowChannels`) are ended (see `resync`).
  *
  * app_queue reports `AgentComplete` from the channels' latest snapshots: when the caller's channel
  * is already gone by then (it hung up, and Asterisk was quick to destroy it or slow to report),
@@ -70,17 +71,45 @@ export class FallbackQueue {
     };
   }
 
-  /** Replaces the waiting list with `QueueStatus`'s `QueueEntry` events (after a reconnect). */
-  resync(entries: readonly AmiMessage[]): void {
+  /** The calls followed now: after a reconnect, only these may have ended unseen. */
+  followedCalls(): ReadonlySet<string> {
+    return new Set(this.calls.keys());
+  }
+
+  /**
+   * Catches up after a reconnect, from `QueueStatus`'s `QueueEntry` events and the unique ids of
+   * the channels alive afterwards (`CoreShowChannels`):
+   * - the waiting list is rebuilt; a caller who joined while AMI was away gets a call record from
+   *   the time they joined, and is followed from now on;
+   * - a call of `followedBefore` whose channel is gone ended unseen; it is recorded as the
+   *   controller records a call that vanished: a talk as ended by the caller, a wait as abandoned
+   *   (so the caller gets a callback task).
+   */
+  resync(
+    entries: readonly AmiMessage[],
+    alive: ReadonlySet<string>,
+    followedBefore: ReadonlySet<string>,
+  ): void {
     const now = this.deps.now();
     this.waiting.clear();
     for (const entry of entries) {
-      if (entry.event !== 'QueueEntry' || entry.queue !== FALLBACK_QUEUE_NAME || !entry.uniqueid) continue;
+      const id = entry.uniqueid;
+      if (entry.event !== 'QueueEntry' || entry.queue !== FALLBACK_QUEUE_NAME || !id) continue;
       const waited = Number(entry.wait ?? 0);
-      this.waiting.set(
-        entry.uniqueid,
-        new Date(now.getTime() - (Number.isFinite(waited) ? waited : 0) * 1000),
-      );
+      const joined = new Date(now.getTime() - (Number.isFinite(waited) ? waited : 0) * 1000);
+      this.waiting.set(id, joined);
+      if (this.calls.has(id)) continue;
+      this.calls.set(id, { operatorId: null, answered: false, agentUniqueid: null });
+      this.record(id, { type: 'arrived', callerNumber: entry.calleridnum ?? '' }, joined);
+      this.record(id, { type: 'queued', queue: RECORD_QUEUE }, joined);
+    }
+    for (const id of followedBefore) {
+      const call = this.calls.get(id);
+      if (!call || alive.has(id)) continue;
+      this.calls.delete(id);
+      if (!call.answered) this.abandoned++;
+      this.record(id, { type: 'ended', reason: call.answered ? 'caller_hung_up' : 'abandoned_in_queue' });
+      this.deps.logger.info({ callId: id }, 'a fallback call ended while AMI was away');
     }
     this.deps.changed();
   }
@@ -170,9 +199,13 @@ export class FallbackQueue {
     return this.endpoints.get(member.replace(/^[^/]*\//, '')) ?? null;
   }
 
-  private record(callId: string, event: DistributiveOmit<CallRecordEvent, 'callId' | 'at'>): void {
+  private record(
+    callId: string,
+    event: DistributiveOmit<CallRecordEvent, 'callId' | 'at'>,
+    at = this.deps.now(),
+  ): void {
     try {
-      this.deps.records.record({ ...event, callId, at: this.deps.now() } as CallRecordEvent);
+      this.deps.records.record({ ...event, callId, at } as CallRecordEvent);
     } catch (err) {
       this.deps.logger.error({ err, callId, event: event.type }, 'could not record a fallback call event');
     }
@@ -205,10 +238,15 @@ export function createFallbackWatch(opts: FallbackWatchOptions): FallbackWatch {
         event: (event) => queue.handle(event),
         connected: () => {
           opts.changed();
-          connection.list({ action: 'QueueStatus', queue: FALLBACK_QUEUE_NAME }).then(
-            (entries) => queue.resync(entries),
-            (err: unknown) => logger.warn({ err }, 'could not read the fallback queue status'),
-          );
+          const followedBefore = queue.followedCalls();
+          // The channels are listed after the queue: a caller in the queue's list is alive in
+          // the channels' unless they have hung up meanwhile.
+          (async () => {
+            const entries = await connection.list({ action: 'QueueStatus', queue: FALLBACK_QUEUE_NAME });
+            const channels = await connection.list({ action: 'CoreShowChannels' });
+            const alive = new Set(channels.flatMap((c) => (c.uniqueid ? [c.uniqueid] : [])));
+            queue.resync(entries, alive, followedBefore);
+          })().catch((err: unknown) => logger.warn({ err }, 'could not catch up with the fallback queue'));
         },
         disconnected: () => opts.changed(),
       });

@@ -1,8 +1,9 @@
 /** The fallback queue as AMI reports it: the wallboard's degraded figures and the call records. */
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import type { AmiConnection, AmiHandlers } from '../../ivr/ami.ts';
 import type { CallRecordEvent } from '../../ivr/api.ts';
-import { FallbackQueue, telephonyMode } from '../../ivr/fallback.ts';
+import { createFallbackWatch, FallbackQueue, telephonyMode } from '../../ivr/fallback.ts';
 
 const Q = 'hotline-fallback';
 
@@ -136,12 +137,95 @@ describe('fallback queue', () => {
     const s = setup();
     s.queue.handle({ event: 'QueueCallerJoin', queue: 'other', uniqueid: '1.1', calleridnum: '1' });
     s.queue.handle({ event: 'QueueCallerJoin', queue: Q, uniqueid: '2.1', calleridnum: '2' });
-    s.queue.resync([
-      { event: 'QueueParams', queue: Q },
-      { event: 'QueueEntry', queue: Q, uniqueid: '3.1', wait: '42' },
-      { event: 'QueueEntry', queue: Q, uniqueid: '4.1', wait: '5' },
-    ]);
+    const followed = s.queue.followedCalls();
+    expect([...followed]).toEqual(['2.1']);
+    s.queue.resync(
+      [
+        { event: 'QueueParams', queue: Q },
+        { event: 'QueueEntry', queue: Q, uniqueid: '2.1', wait: '42', calleridnum: '2' },
+        { event: 'QueueEntry', queue: Q, uniqueid: '4.1', wait: '5', calleridnum: '0913' },
+      ],
+      new Set(['2.1', '4.1']),
+      followed,
+    );
     expect(s.queue.stats(s.now())).toMatchObject({ waiting: 2, longestWaitSeconds: 42 });
-    expect(s.records.map((e) => e.callId)).toEqual(['2.1', '2.1']);
+    // The caller who joined while AMI was away is recorded from the time they joined.
+    expect(s.describe()).toEqual(['2.1 arrived', '2.1 queued', '4.1 arrived', '4.1 queued']);
+    expect(s.records[2]).toMatchObject({ callerNumber: '0913', at: new Date(s.now().getTime() - 5000) });
+  });
+
+  it('after a reconnect, ends the followed calls whose channels are gone, as the controller would', () => {
+    const s = setup();
+    answered(s, '30.1', '30.2'); // talking; hangs up while AMI is away
+    answered(s, '31.1', '31.2'); // still talking
+    s.queue.handle({ event: 'QueueCallerJoin', queue: Q, uniqueid: '32.1', calleridnum: '0932' }); // hangs up waiting
+    s.queue.handle({ event: 'QueueCallerJoin', queue: Q, uniqueid: '33.1', calleridnum: '0933' }); // still waiting
+    const followed = s.queue.followedCalls();
+    // Joins during the catch-up itself, after the channels were listed: not ended.
+    s.queue.handle({ event: 'QueueCallerJoin', queue: Q, uniqueid: '34.1', calleridnum: '0934' });
+    s.queue.resync(
+      [
+        { event: 'QueueEntry', queue: Q, uniqueid: '33.1', wait: '20' },
+        { event: 'QueueEntry', queue: Q, uniqueid: '34.1', wait: '0' },
+      ],
+      new Set(['31.1', '31.2', '33.1']),
+      followed,
+    );
+    const ends = s.describe().filter((e) => e.includes('ended'));
+    expect(ends).toEqual(['30.1 ended caller_hung_up', '32.1 ended abandoned_in_queue']);
+    expect(s.queue.stats(s.now())).toMatchObject({ waiting: 2, answered: 2, abandoned: 1 });
+    // What still runs is still followed: the talk's end is recorded when it comes.
+    s.queue.handle({
+      event: 'AgentComplete',
+      queue: Q,
+      uniqueid: '31.1',
+      interface: 'PJSIP/tdv01',
+      reason: 'agent',
+    });
+    expect(s.describe().at(-1)).toBe('31.1 ended agent_hung_up');
+  });
+});
+
+describe('fallback watch over AMI', () => {
+  it('on each connect lists the queue, then the channels, and catches up', async () => {
+    const records: CallRecordEvent[] = [];
+    const actions: string[] = [];
+    let handlers: AmiHandlers | undefined;
+    const connection: AmiConnection = {
+      start: (h) => {
+        handlers = h;
+      },
+      stop: async () => {},
+      up: true,
+      action: async () => ({}),
+      list: async (fields) => {
+        actions.push(fields.action ?? '');
+        return fields.action === 'QueueStatus'
+          ? [{ event: 'QueueEntry', queue: Q, uniqueid: '40.1', wait: '3', calleridnum: '0940' }]
+          : [{ event: 'CoreShowChannel', uniqueid: '40.1' }];
+      },
+    };
+    const watch = createFallbackWatch({
+      operators: [],
+      records: { record: (e) => records.push(e) },
+      changed: () => {},
+      logger: pino({ level: 'silent' }),
+      now: () => new Date('2024-05-01T08:00:00Z'),
+      ami: { host: '', port: 0, username: '', password: '' },
+      connection,
+    });
+    watch.start();
+    handlers?.event({ event: 'QueueCallerJoin', queue: Q, uniqueid: '41.1', calleridnum: '0941' });
+    handlers?.connected();
+    await vi.waitFor(() => expect(records.map((e) => `${e.callId} ${e.type}`)).toContain('41.1 ended'));
+    expect(actions).toEqual(['QueueStatus', 'CoreShowChannels']);
+    expect(records.map((e) => `${e.callId} ${e.type}`)).toEqual([
+      '41.1 arrived',
+      '41.1 queued',
+      '40.1 arrived',
+      '40.1 queued',
+      '41.1 ended',
+    ]);
+    expect(watch.stats(new Date('2024-05-01T08:00:00Z'))).toMatchObject({ waiting: 1, abandoned: 1 });
   });
 });
