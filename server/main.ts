@@ -33,6 +33,7 @@ import { DEFAULT_CALENDAR } from './deadlines/calendar.ts';
 import { startJobsInProcess, startJobsProcess } from './jobs.ts';
 import { combineHooks, createNotificationHooks } from './notifications/hooks.ts';
 import { type SipAccount, sipAccounts } from './operators/sip-accounts.ts';
+import { withTimeout } from './outbox/redis.ts';
 import {
   attachRealtime,
   createCallbackNotifier,
@@ -125,14 +126,23 @@ function createDeskWithoutTelephony(operators: SipAccount[], events: IvrEvents, 
   };
 }
 
-export async function startHotline(config: Config, opts: { logger?: Logger } = {}): Promise<RunningHotline> {
+export async function startHotline(
+  config: Config,
+  opts: { logger?: Logger; stopGraceMs?: number } = {},
+): Promise<RunningHotline> {
   const logger = opts.logger ?? pino({ level: config.logLevel });
   const now = () => new Date();
   const stops: { name: string; stop: () => Promise<void> | void }[] = [];
+  // Each part gets a bounded time to stop, so a part that hangs (a request that never ends, say)
+  // is logged by name and a restart goes on instead of hanging.
   const closeAll = async () => {
     for (const { name, stop } of stops.splice(0).reverse()) {
       try {
-        await stop();
+        await withTimeout(
+          Promise.resolve().then(stop),
+          opts.stopGraceMs ?? STOP_GRACE_MS,
+          `stopping ${name}`,
+        );
       } catch (err) {
         logger.error({ err }, `error while stopping ${name}`);
       }
@@ -293,6 +303,9 @@ export async function startHotline(config: Config, opts: { logger?: Logger } = {
     throw err;
   }
 }
+
+/** How long one part of the server may take to stop before the shutdown goes on without it. */
+const STOP_GRACE_MS = 10_000;
 
 function isMainModule(): boolean {
   const entry = process.argv[1];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -91,5 +91,33 @@ describe.each(['in-process', 'separate'])('startHotline without telephony, job w
       await hotline.close();
     }
     await expect(fetch(`${hotline.url}/api/health`)).rejects.toThrow();
+  });
+});
+
+describe('shutdown', () => {
+  it('goes on past a part that does not stop in time, and names it', async () => {
+    const config = loadConfig({
+      HOTLINE_ARI_ENABLED: 'false',
+      HOTLINE_HTTP_PORT: '0',
+      HOTLINE_DB_PATH: join(dir, 'shutdown', 'hotline.sqlite'),
+      HOTLINE_REDIS_URL: redis.url,
+      HOTLINE_QUEUE_PREFIX: `test-${randomUUID()}`,
+    });
+    const lines: string[] = [];
+    const logger = pino({ level: 'error' }, { write: (line: string) => void lines.push(line) });
+    const hotline = await startHotline(config, { logger, stopGraceMs: 500 });
+    // A client that never finishes its request: the HTTP server waits for it to end.
+    const { port } = new URL(hotline.url);
+    const client = connect(Number(port), '127.0.0.1');
+    await new Promise<void>((resolve) => client.once('connect', resolve));
+    client.write('GET /api/health HTTP/1.1\r\nHost: hotline\r\n');
+    try {
+      const started = performance.now();
+      await hotline.close();
+      expect(performance.now() - started).toBeLessThan(5_000);
+      expect(lines.join('')).toContain('error while stopping http');
+    } finally {
+      client.destroy();
+    }
   });
 });
