@@ -7,7 +7,8 @@
  * (offers), `AgentConnect` (answered), `QueueCallerAbandon` (hung up waiting), `AgentComplete`
  * (the talk ended, by `reason` caller or agent), `QueueCallerLeave` (off the waiting list). On
  * every (re)connect, since events were missed, the waiting list is rebuilt from `QueueStatus`
- * and calls whose channels are gone (`CoreShowChannels`) are ended (see `resync`).
+ * and calls whose channels are gone (`CoreShowChannels`) are ended (see `resync`), once
+ * Asterisk says it is fully booted.
  *
  * app_queue reports `AgentComplete` from the channels' latest snapshots: when the caller's channel
  * is already gone by then (it hung up, and Asterisk was quick to destroy it or slow to report),
@@ -234,20 +235,22 @@ export function createFallbackWatch(opts: FallbackWatchOptions): FallbackWatch {
   const queue = new FallbackQueue(opts);
   return {
     start() {
+      const catchUp = () => {
+        const followedBefore = queue.followedCalls();
+        // The channels are listed after the queue: a caller in the queue's list is alive in
+        // the channels' unless they have hung up meanwhile.
+        (async () => {
+          const entries = await connection.list({ action: 'QueueStatus', queue: FALLBACK_QUEUE_NAME });
+          const channels = await connection.list({ action: 'CoreShowChannels' });
+          const alive = new Set(channels.flatMap((c) => (c.uniqueid ? [c.uniqueid] : [])));
+          queue.resync(entries, alive, followedBefore);
+        })().catch((err: unknown) => logger.warn({ err }, 'could not catch up with the fallback queue'));
+      };
       connection.start({
-        event: (event) => queue.handle(event),
-        connected: () => {
-          opts.changed();
-          const followedBefore = queue.followedCalls();
-          // The channels are listed after the queue: a caller in the queue's list is alive in
-          // the channels' unless they have hung up meanwhile.
-          (async () => {
-            const entries = await connection.list({ action: 'QueueStatus', queue: FALLBACK_QUEUE_NAME });
-            const channels = await connection.list({ action: 'CoreShowChannels' });
-            const alive = new Set(channels.flatMap((c) => (c.uniqueid ? [c.uniqueid] : [])));
-            queue.resync(entries, alive, followedBefore);
-          })().catch((err: unknown) => logger.warn({ err }, 'could not catch up with the fallback queue'));
-        },
+        // Asterisk sends FullyBooted to each session on login, or once it has loaded its modules
+        // (app_queue among them) when it is still starting.
+        event: (event) => (event.event === 'FullyBooted' ? catchUp() : queue.handle(event)),
+        connected: () => opts.changed(),
         disconnected: () => opts.changed(),
       });
     },

@@ -187,7 +187,7 @@ describe('fallback queue', () => {
 });
 
 describe('fallback watch over AMI', () => {
-  it('on each connect lists the queue, then the channels, and catches up', async () => {
+  it('once Asterisk is fully booted after each connect, lists the queue, then the channels, and catches up', async () => {
     const records: CallRecordEvent[] = [];
     const actions: string[] = [];
     let handlers: AmiHandlers | undefined;
@@ -217,6 +217,8 @@ describe('fallback watch over AMI', () => {
     watch.start();
     handlers?.event({ event: 'QueueCallerJoin', queue: Q, uniqueid: '41.1', calleridnum: '0941' });
     handlers?.connected();
+    expect(actions).toEqual([]); // Asterisk may still be loading app_queue.
+    handlers?.event({ event: 'FullyBooted' });
     await vi.waitFor(() => expect(records.map((e) => `${e.callId} ${e.type}`)).toContain('41.1 ended'));
     expect(actions).toEqual(['QueueStatus', 'CoreShowChannels']);
     expect(records.map((e) => `${e.callId} ${e.type}`)).toEqual([
