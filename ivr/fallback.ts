@@ -246,12 +246,28 @@ export function createFallbackWatch(opts: FallbackWatchOptions): FallbackWatch {
           queue.resync(entries, alive, followedBefore);
         })().catch((err: unknown) => logger.warn({ err }, 'could not catch up with the fallback queue'));
       };
+      // Asterisk sends FullyBooted to each session on login (possibly ahead of the login's answer),
+      // or once it has loaded its modules (app_queue among them) when it is still starting.
+      let booted = false;
+      const catchUpWhenReady = () => {
+        if (!booted || !connection.up) return;
+        booted = false;
+        catchUp();
+      };
       connection.start({
-        // Asterisk sends FullyBooted to each session on login, or once it has loaded its modules
-        // (app_queue among them) when it is still starting.
-        event: (event) => (event.event === 'FullyBooted' ? catchUp() : queue.handle(event)),
-        connected: () => opts.changed(),
-        disconnected: () => opts.changed(),
+        event: (event) => {
+          if (event.event !== 'FullyBooted') return queue.handle(event);
+          booted = true;
+          catchUpWhenReady();
+        },
+        connected: () => {
+          opts.changed();
+          catchUpWhenReady();
+        },
+        disconnected: () => {
+          booted = false;
+          opts.changed();
+        },
       });
     },
     stop: () => connection.stop(),

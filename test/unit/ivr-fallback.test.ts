@@ -187,18 +187,22 @@ describe('fallback queue', () => {
 });
 
 describe('fallback watch over AMI', () => {
-  it('once Asterisk is fully booted after each connect, lists the queue, then the channels, and catches up', async () => {
+  function watched() {
     const records: CallRecordEvent[] = [];
     const actions: string[] = [];
     let handlers: AmiHandlers | undefined;
+    let up = false;
     const connection: AmiConnection = {
       start: (h) => {
         handlers = h;
       },
       stop: async () => {},
-      up: true,
+      get up() {
+        return up;
+      },
       action: async () => ({}),
       list: async (fields) => {
+        if (!up) throw new Error('not connected');
         actions.push(fields.action ?? '');
         return fields.action === 'QueueStatus'
           ? [{ event: 'QueueEntry', queue: Q, uniqueid: '40.1', wait: '3', calleridnum: '0940' }]
@@ -215,19 +219,42 @@ describe('fallback watch over AMI', () => {
       connection,
     });
     watch.start();
-    handlers?.event({ event: 'QueueCallerJoin', queue: Q, uniqueid: '41.1', calleridnum: '0941' });
-    handlers?.connected();
-    expect(actions).toEqual([]); // Asterisk may still be loading app_queue.
-    handlers?.event({ event: 'FullyBooted' });
-    await vi.waitFor(() => expect(records.map((e) => `${e.callId} ${e.type}`)).toContain('41.1 ended'));
-    expect(actions).toEqual(['QueueStatus', 'CoreShowChannels']);
-    expect(records.map((e) => `${e.callId} ${e.type}`)).toEqual([
+    return {
+      watch,
+      actions,
+      described: () => records.map((e) => `${e.callId} ${e.type}`),
+      event: (e: Record<string, string>) => handlers?.event(e),
+      connected: () => {
+        up = true;
+        handlers?.connected();
+      },
+    };
+  }
+
+  it('once Asterisk is fully booted after a connect, lists the queue, then the channels, and catches up', async () => {
+    const w = watched();
+    w.event({ event: 'QueueCallerJoin', queue: Q, uniqueid: '41.1', calleridnum: '0941' });
+    w.connected();
+    expect(w.actions).toEqual([]); // Asterisk may still be loading app_queue.
+    w.event({ event: 'FullyBooted' });
+    await vi.waitFor(() => expect(w.described()).toContain('41.1 ended'));
+    expect(w.actions).toEqual(['QueueStatus', 'CoreShowChannels']);
+    expect(w.described()).toEqual([
       '41.1 arrived',
       '41.1 queued',
       '40.1 arrived',
       '40.1 queued',
       '41.1 ended',
     ]);
-    expect(watch.stats(new Date('2024-05-01T08:00:00Z'))).toMatchObject({ waiting: 1, abandoned: 1 });
+    expect(w.watch.stats(new Date('2024-05-01T08:00:00Z'))).toMatchObject({ waiting: 1, abandoned: 1 });
+  });
+
+  it('catches up on connecting when FullyBooted came ahead of the login’s answer', async () => {
+    const w = watched();
+    w.event({ event: 'FullyBooted' });
+    expect(w.actions).toEqual([]);
+    w.connected();
+    await vi.waitFor(() => expect(w.actions).toEqual(['QueueStatus', 'CoreShowChannels']));
+    await vi.waitFor(() => expect(w.described()).toEqual(['40.1 arrived', '40.1 queued']));
   });
 });
