@@ -24,32 +24,74 @@ export interface Softphone {
 
 export const ANSWER_OPTIONS = { mediaConstraints: { audio: true, video: false } } as const;
 
-export function startSoftphone(sip: SipCredentials, handlers: SoftphoneHandlers): Softphone {
-  const ua = new UA({
-    sockets: [new WebSocketInterface(sip.wsUrl)],
-    uri: sip.uri,
-    authorization_user: sip.authorizationUser,
-    password: sip.password,
-    register: true,
-    session_timers: false,
-    // After a telephony restart the softphone is back within seconds (JsSIP waits up to 30 s).
-    connection_recovery_min_interval: 1,
-    connection_recovery_max_interval: 5,
-  });
-  ua.on('connecting', () => handlers.onRegistration('connecting'));
-  ua.on('registered', () => handlers.onRegistration('registered'));
-  ua.on('unregistered', () => handlers.onRegistration('unregistered'));
-  ua.on('disconnected', () => handlers.onRegistration('unregistered'));
-  ua.on('registrationFailed', () => handlers.onRegistration('failed'));
-  ua.on('newRTCSession', (event: RTCSessionEvent) => {
-    if (event.originator === 'remote')
-      handlers.onIncoming(event.session, event.request.hasHeader(FALLBACK_CALL_HEADER));
-  });
-  ua.start();
+/**
+ * How long a connected softphone waits for its registration to be answered. A starting Asterisk
+ * accepts the WebSocket but ignores SIP until it has fully booted, and JsSIP does not resend a
+ * REGISTER over WebSocket: it waits 32 s and then gives up for good. Past this time, the user
+ * agent is replaced by a new one, which connects and registers again.
+ */
+export const REGISTER_GRACE_MS = 5000;
+
+export function startSoftphone(
+  sip: SipCredentials,
+  handlers: SoftphoneHandlers,
+  registerGraceMs = REGISTER_GRACE_MS,
+): Softphone {
+  let ua: UA;
+  let stopped = false;
+  let grace: ReturnType<typeof setTimeout> | undefined;
+  /** Calls up on the current user agent, ringing or talking, either way. */
+  const calls = new Set<RTCSession>();
+  const start = () => {
+    const agent = new UA({
+      sockets: [new WebSocketInterface(sip.wsUrl)],
+      uri: sip.uri,
+      authorization_user: sip.authorizationUser,
+      password: sip.password,
+      register: true,
+      session_timers: false,
+      // After a telephony restart the softphone is back within seconds (JsSIP waits up to 30 s).
+      connection_recovery_min_interval: 1,
+      connection_recovery_max_interval: 5,
+    });
+    agent.on('connecting', () => handlers.onRegistration('connecting'));
+    agent.on('connected', () => {
+      clearTimeout(grace);
+      grace = setTimeout(() => {
+        // Never while a call (a callback the operator placed) is up on it.
+        if (stopped || agent !== ua || agent.isRegistered() || calls.size > 0) return;
+        agent.removeAllListeners();
+        agent.stop();
+        start();
+      }, registerGraceMs);
+    });
+    agent.on('registered', () => {
+      clearTimeout(grace);
+      handlers.onRegistration('registered');
+    });
+    agent.on('unregistered', () => handlers.onRegistration('unregistered'));
+    agent.on('disconnected', () => handlers.onRegistration('unregistered'));
+    agent.on('registrationFailed', () => handlers.onRegistration('failed'));
+    agent.on('newRTCSession', (event: RTCSessionEvent) => {
+      const session = event.session;
+      calls.add(session);
+      session.on('ended', () => calls.delete(session));
+      session.on('failed', () => calls.delete(session));
+      if (event.originator === 'remote')
+        handlers.onIncoming(event.session, event.request.hasHeader(FALLBACK_CALL_HEADER));
+    });
+    ua = agent;
+    agent.start();
+  };
+  start();
   const domain = sip.uri.slice(sip.uri.indexOf('@') + 1);
   return {
     call: (number) => ua.call(`sip:${number}@${domain}`, ANSWER_OPTIONS),
-    stop: () => ua.stop(),
+    stop: () => {
+      stopped = true;
+      clearTimeout(grace);
+      ua.stop();
+    },
   };
 }
 
