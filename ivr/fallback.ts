@@ -101,6 +101,8 @@ export class FallbackQueue {
       this.waiting.set(id, joined);
       if (this.calls.has(id)) continue;
       this.calls.set(id, { operatorId: null, answered: false, agentUniqueid: null });
+      // Recorded already by this server before it restarted: followed again, not recorded twice.
+      if (this.recorded(id)) continue;
       this.record(id, { type: 'arrived', callerNumber: entry.calleridnum ?? '' }, joined);
       this.record(id, { type: 'queued', queue: RECORD_QUEUE }, joined);
     }
@@ -193,6 +195,15 @@ export class FallbackQueue {
     const operatorId = this.operatorOf(event.interface ?? event.membername ?? '');
     const byOperator = answered.filter(([, c]) => c.operatorId !== null && c.operatorId === operatorId);
     return byOperator.length === 1 ? byOperator[0]?.[0] : undefined;
+  }
+
+  private recorded(callId: string): boolean {
+    try {
+      return (this.deps.records.recall?.(callId) ?? null) !== null;
+    } catch (err) {
+      this.deps.logger.error({ err, callId }, 'could not read the call record');
+      return false;
+    }
   }
 
   private operatorOf(member: string): number | null {

@@ -154,6 +154,31 @@ describe('fallback queue', () => {
     expect(s.records[2]).toMatchObject({ callerNumber: '0913', at: new Date(s.now().getTime() - 5000) });
   });
 
+  it('after a restart of the server, follows a waiting caller again without recording them twice', () => {
+    const records: CallRecordEvent[] = [];
+    const queue = new FallbackQueue({
+      operators: [],
+      records: {
+        record: (e) => records.push(e),
+        recall: (id) =>
+          id === '50.1'
+            ? { queue: 'general', queuedAt: new Date(0), menuPath: '', answeredAt: null, offers: 0 }
+            : null,
+      },
+      changed: () => {},
+      logger: pino({ level: 'silent' }),
+      now: () => new Date('2024-05-01T08:00:00Z'),
+    });
+    queue.resync(
+      [{ event: 'QueueEntry', queue: Q, uniqueid: '50.1', wait: '30' }],
+      new Set(['50.1']),
+      new Set(),
+    );
+    expect(records).toEqual([]);
+    queue.handle({ event: 'QueueCallerAbandon', queue: Q, uniqueid: '50.1' });
+    expect(records.map((e) => `${e.callId} ${e.type}`)).toEqual(['50.1 ended']);
+  });
+
   it('after a reconnect, ends the followed calls whose channels are gone, as the controller would', () => {
     const s = setup();
     answered(s, '30.1', '30.2'); // talking; hangs up while AMI is away
