@@ -416,8 +416,18 @@ export class StasisController {
       : { type: 'agentHungUp', agentChannelId };
   }
 
-  /** `announce`: report the arrival (false for a call the records already have). */
-  private newCall(id: string, callerNumber: string, state: CallState, announce = true): Call {
+  /**
+   * `recorded`: what the call records hold of a call a restarted controller adopts; its arrival is
+   * not reported again, and its agent legs are numbered after the recorded offers and `lastLeg`
+   * (the agent leg found with it), so no leg id or recording name is used twice.
+   */
+  private newCall(
+    id: string,
+    callerNumber: string,
+    state: CallState,
+    recorded: RecordedCall | null = null,
+    lastLeg = 0,
+  ): Call {
     const call: Call = {
       id,
       callerNumber,
@@ -425,7 +435,7 @@ export class StasisController {
       log: this.log.child({ callId: id }),
       chain: Promise.resolve(),
       timer: null,
-      legs: 0,
+      legs: Math.max(lastLeg, recorded?.offers ?? 0),
       talkBridge: null,
       offeredTo: new Set(),
       unreachableLegs: new Set(),
@@ -434,7 +444,7 @@ export class StasisController {
       returning: false,
     };
     this.calls.set(id, call);
-    if (announce) this.record(call, { type: 'arrived', callerNumber });
+    if (!recorded) this.record(call, { type: 'arrived', callerNumber });
     this.checkReturning(call);
     return call;
   }
@@ -651,8 +661,10 @@ export class StasisController {
       case 'releaseOperator': {
         const { type: _type, operatorId: _operatorId, lineFree, ...release } = command;
         acd.release(command.operatorId, release, this.deps.now());
-        const leg = acd.legOf(command.operatorId);
-        if (lineFree && leg) acd.legGone(leg);
+        if (lineFree) {
+          const leg = acd.legOf(command.operatorId);
+          if (leg) acd.legGone(leg);
+        }
         if (call.offeredTo.delete(command.operatorId)) events.callEnded(command.operatorId, call.id);
         this.agentStateChanged(command.operatorId);
         this.guardLeg(command.operatorId);
@@ -1001,14 +1013,12 @@ export class StasisController {
         const agent = bridge.channelIds.map((id) => byId.get(id)).find((c) => c && c.id !== channel.id);
         this.adoptTalk(channel, bridge.id, agent, now);
       } else if (role === STASIS_ROLE.citizen && !bridge) {
-        const recorded = this.recall(channel.id);
         const call = this.newCall(
           channel.id,
           channel.callerNumber,
           initialState(this.deps.menu()),
-          !recorded,
+          this.recall(channel.id),
         );
-        call.legs = recorded?.offers ?? 0;
         call.log.info('adopted a caller in the IVR; replaying the menu');
         this.push(call, { type: 'started' });
       } else if (role === STASIS_ROLE.agent) {
@@ -1024,9 +1034,8 @@ export class StasisController {
         channel.id,
         channel.callerNumber,
         this.adoptedInQueue(queue, menuChoiceOf(recorded), queuedAt, now),
-        !recorded,
+        recorded,
       );
-      call.legs = recorded?.offers ?? 0;
       this.deps.acd.enqueue({ callId: call.id, queue, queuedAt }, 'tail');
       call.log.info({ queuedAt: queuedAt.toISOString() }, 'adopted a caller waiting in the queue');
     }
@@ -1068,10 +1077,10 @@ export class StasisController {
         channel.id,
         channel.callerNumber,
         this.adoptedInQueue(queue, menuChoice, queuedAt, now),
-        !recorded,
+        recorded,
+        leg,
       );
       call.talkBridge = bridgeId;
-      call.legs = Math.max(leg, recorded?.offers ?? 0);
       if (agent) this.hangupOrphanedLeg(agent, 'hangup unknown agent leg');
       call.log.warn('adopted a caller whose operator is gone; back to the head of the queue');
       this.push(call, { type: 'error' });
@@ -1095,9 +1104,9 @@ export class StasisController {
         agentChannelId: agent.id,
         answeredAt: recorded?.answeredAt ?? now,
       },
-      !recorded,
+      recorded,
+      leg,
     );
-    call.legs = Math.max(leg, recorded?.offers ?? 0);
     call.talkBridge = bridgeId;
     call.offeredTo.add(operatorId);
     this.agentLegs.set(agent.id, call.id);

@@ -78,7 +78,7 @@ export function startSoftphone(
       session.on('ended', () => calls.delete(session));
       session.on('failed', () => calls.delete(session));
       if (event.originator === 'remote')
-        handlers.onIncoming(event.session, event.request.hasHeader(FALLBACK_CALL_HEADER));
+        handlers.onIncoming(session, event.request.hasHeader(FALLBACK_CALL_HEADER));
     });
     ua = agent;
     agent.start();
