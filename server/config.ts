@@ -3,6 +3,7 @@
  * `process.env`. Every variable is listed in `.env.example`.
  */
 import { resolve } from 'node:path';
+import { ASTERISK_REALTIME_PRIORITY } from './priority.ts';
 
 export interface Config {
   readonly http: { readonly host: string; readonly port: number };
@@ -18,6 +19,11 @@ export interface Config {
     readonly url: string;
     readonly username: string;
     readonly password: string;
+    /**
+     * Real-time (round-robin) priority of the event-loop thread that runs call control, as
+     * Asterisk's own (`highpriority`); 0 leaves it at ordinary priority. See `priority.ts`.
+     */
+    readonly realtimePriority: number;
   };
   readonly ivr: {
     /** The menu, opening hours and after-hours message (JSON); reloaded when it changes. */
@@ -207,6 +213,7 @@ export function loadConfig(env: Env = process.env): Config {
       url: url(env, 'HOTLINE_ARI_URL', 'http://127.0.0.1:8088', ['http:', 'https:']),
       username: ariEnabled ? str(env, 'HOTLINE_ARI_USERNAME') : (env.HOTLINE_ARI_USERNAME ?? ''),
       password: ariEnabled ? str(env, 'HOTLINE_ARI_PASSWORD') : (env.HOTLINE_ARI_PASSWORD ?? ''),
+      realtimePriority: int(env, 'HOTLINE_CALL_PRIORITY', ASTERISK_REALTIME_PRIORITY, 0, 99),
     },
     ivr: {
       menuPath: resolve(str(env, 'HOTLINE_IVR_MENU', 'ivr/menu.json')),

@@ -34,6 +34,7 @@ import { startJobsInProcess, startJobsProcess } from './jobs.ts';
 import { combineHooks, createNotificationHooks } from './notifications/hooks.ts';
 import { type SipAccount, sipAccounts } from './operators/sip-accounts.ts';
 import { withTimeout } from './outbox/redis.ts';
+import { raiseCallControlPriority } from './priority.ts';
 import {
   attachRealtime,
   createCallbackNotifier,
@@ -291,6 +292,8 @@ export async function startHotline(
     stops.push({ name: 'call controller', stop: () => desk.stop() });
 
     jobs.start();
+    // Last: the worker pool and child processes already exist and keep ordinary priority.
+    if (config.ari.enabled) raiseCallControlPriority(config.ari.realtimePriority, logger);
 
     return {
       url,

@@ -14,9 +14,11 @@ import type { WallboardSnapshot } from '../../common/events.ts';
 import { STASIS_APP } from '../../ivr/constants.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { placeCitizenCall, type SippResult } from '../../scripts/lib/sipp.ts';
+import { ASTERISK_REALTIME_PRIORITY } from '../../server/priority.ts';
 import { RESTORED_CONSOLE_GRACE_MS } from '../../server/realtime.ts';
 import { apiSession } from '../support/api-session.ts';
 import { type E2eHotline, launchChromium, logInAs, startE2eHotline, type Telephony } from '../support/e2e.ts';
+import { SCHED_RR, scheduling } from '../support/scheduling.ts';
 
 const TALKER = '0901000000';
 const WAITERS = ['0901000001', '0901000002', '0901000003', '0901000004', '0901000005'];
@@ -213,6 +215,9 @@ describe('controller restart with calls waiting and bridged', () => {
     const allowed = app.events_allowed.map((e) => e.type);
     expect(allowed).toEqual(expect.arrayContaining(['StasisStart', 'ChannelDestroyed', 'PlaybackFinished']));
     expect(allowed).not.toContain('ChannelVarset');
+    // The restarted server's call control shares Asterisk's real-time priority (server/priority.ts).
+    expect(scheduling(process.pid)).toEqual({ policy: SCHED_RR, priority: ASTERISK_REALTIME_PRIORITY });
+    expect(scheduling(phone.asterisk.pid!)).toEqual(scheduling(process.pid));
     for (const result of await Promise.all(waiters)) expect(result.exitCode, result.errors).toBe(0);
     await phone.waitUntilClean(10_000);
     console.log(`[e2e] hotline restart (close + start + controller registered): ${restartMs} ms`);
