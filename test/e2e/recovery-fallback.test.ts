@@ -4,7 +4,8 @@
  *   (sipp), the dialplan falls back to Asterisk's own queue, the operator console already loaded
  *   in Chromium rings with the call marked as a fallback call, the operator answers and audio
  *   flows both ways. The wallboard, in "Chế độ dự phòng", shows the call waiting, then answered
- *   (AMI follows the fallback queue), and the call leaves a record.
+ *   (AMI follows the fallback queue), and the call leaves a record. The follower's AMI user is
+ *   sent the queue's events only, not every channel's.
  * - Asterisk restarts: the wallboard says "Mất kết nối tổng đài" within two seconds; the
  *   controller reconnects on its own, re-creates the queue bridges, and the next call is answered
  *   by the operator.
@@ -18,6 +19,7 @@ import type { TelephonyMode, WallboardSnapshot } from '../../common/events.ts';
 import { queueBridgeId } from '../../ivr/stasis.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
+import { listenToAmi } from '../support/ami-events.ts';
 import { type ApiSession, apiSession } from '../support/api-session.ts';
 import { type E2eHotline, launchChromium, logInAs, startE2eHotline, type Telephony } from '../support/e2e.ts';
 
@@ -100,6 +102,8 @@ describe('telephony failures', () => {
         .poll(() => wallboardPage.getByTestId('telephony-mode').textContent())
         .toContain('Chế độ dự phòng');
 
+      // What the fallback follower's AMI user is sent while the call goes through.
+      const ami = await listenToAmi(phone.asterisk.ami);
       const caller = '0902000001';
       const call = placeCitizenCall({
         target: `127.0.0.1:${phone.asterisk.sipPort}`,
@@ -147,6 +151,12 @@ describe('telephony failures', () => {
 
       const result = await call;
       expect(result.exitCode, result.errors).toBe(0);
+      // Only the queue's events reach it (read = system,agent), not every channel's life.
+      ami.close();
+      expect(ami.names).toEqual(expect.arrayContaining(['QueueCallerJoin', 'AgentConnect']));
+      expect(
+        ami.names.filter((name) => ['Newchannel', 'Newstate', 'VarSet', 'Hangup'].includes(name)),
+      ).toEqual([]);
 
       // The fallback call has a complete record: answered by tdv01, ended by the caller (AMI's
       // AgentComplete, which arrives after the caller's BYE and may lack the caller's fields).
