@@ -326,6 +326,11 @@ async function runHotline(bench: Bench): Promise<SystemFigures> {
           HOTLINE_ARI_USERNAME: asterisk.ari.username,
           HOTLINE_ARI_PASSWORD: asterisk.ari.password,
           HOTLINE_SIP_WS_URL: asterisk.sipWsUrl,
+          // The fallback queue's follower (AMI) runs, as in production.
+          HOTLINE_AMI_HOST: asterisk.ami.host,
+          HOTLINE_AMI_PORT: String(asterisk.ami.port),
+          HOTLINE_AMI_USERNAME: asterisk.ami.username,
+          HOTLINE_AMI_PASSWORD: asterisk.ami.password,
           // app_queue's members have no wrap-up either (wrapuptime 0): compare like with like.
           HOTLINE_WRAP_UP_SECONDS: '0',
           LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
