@@ -76,6 +76,23 @@ export interface CallRecorder {
   recentWaits?(since: Date): AnsweredWait[];
 }
 
+/**
+ * The record of a call, or null when there is none or it could not be read (logged): a failing
+ * read only loses the record's details, never the call.
+ */
+export function recallSafely(
+  records: CallRecorder,
+  callId: string,
+  log: { error(obj: object, msg: string): void },
+): RecordedCall | null {
+  try {
+    return records.recall?.(callId) ?? null;
+  } catch (err) {
+    log.error({ err, callId }, 'could not read the call record');
+    return null;
+  }
+}
+
 /** An answered call's wait in its queue. */
 export interface AnsweredWait {
   queue: QueueName;

@@ -20,7 +20,7 @@ import type { Logger } from 'pino';
 import type { QueueName } from '../common/domain.ts';
 import type { FallbackQueueStats, TelephonyMode } from '../common/events.ts';
 import { type AmiConnection, type AmiMessage, createAmiConnection } from './ami.ts';
-import type { CallRecordEvent, CallRecorder, OperatorEndpoint } from './api.ts';
+import { type CallRecordEvent, type CallRecorder, type OperatorEndpoint, recallSafely } from './api.ts';
 import { FALLBACK_QUEUE_NAME } from './constants.ts';
 
 /** Where fallback calls are counted in the call records: the queue everyone serves. */
@@ -198,12 +198,7 @@ export class FallbackQueue {
   }
 
   private recorded(callId: string): boolean {
-    try {
-      return (this.deps.records.recall?.(callId) ?? null) !== null;
-    } catch (err) {
-      this.deps.logger.error({ err, callId }, 'could not read the call record');
-      return false;
-    }
+    return recallSafely(this.deps.records, callId, this.deps.logger) !== null;
   }
 
   private operatorOf(member: string): number | null {

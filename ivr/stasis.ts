@@ -15,16 +15,17 @@ import type { Logger } from 'pino';
 import { type EndReason, type OfferOutcome, QUEUE_NAMES, QUEUES, type QueueName } from '../common/domain.ts';
 import { type AgentStateView, NO_CALL_FIGURES, type QueueStats } from '../common/events.ts';
 import type { Acd } from './acd.ts';
-import type {
-  AgentRequest,
-  CallerHistory,
-  CallInfo,
-  CallRecordEvent,
-  CallRecorder,
-  IvrEvents,
-  RecordedCall,
-  StatusLookup,
-  TicketStatusLine,
+import {
+  type AgentRequest,
+  type CallerHistory,
+  type CallInfo,
+  type CallRecordEvent,
+  type CallRecorder,
+  type IvrEvents,
+  type RecordedCall,
+  recallSafely,
+  type StatusLookup,
+  type TicketStatusLine,
 } from './api.ts';
 import { STASIS_APP, STASIS_ROLE } from './constants.ts';
 import {
@@ -1127,14 +1128,9 @@ export class StasisController {
     this.bestEffort(this.deps.ari.hangup(leg.id), what);
   }
 
-  /** The call records' memory of a call; a failing lookup only loses the record's details. */
+  /** The call records' memory of a call (see `recallSafely`). */
   private recall(callId: string): RecordedCall | null {
-    try {
-      return this.deps.records.recall?.(callId) ?? null;
-    } catch (err) {
-      this.log.error({ err, callId }, 'could not read the call record');
-      return null;
-    }
+    return recallSafely(this.deps.records, callId, this.log);
   }
 }
 
