@@ -9,7 +9,9 @@
  *   each event, which at a few hundred calls cost more than the rest of the controller;
  * - REST calls go straight to ARI over a keep-alive HTTP agent (`AriRest`) for the same reason
  *   (ari-client builds each request through swagger-client); every call has a timeout, and
- *   "not found" answers become `GoneError`.
+ *   "not found" answers become `GoneError`;
+ * - channels the application has seen are hung up, and given as originator, by name
+ *   (`ChannelNames`): by id, Asterisk searches every channel.
  */
 import type { EventEmitter } from 'node:events';
 import http from 'node:http';
@@ -275,6 +277,7 @@ class AriRest {
 
 class SupervisedAri implements AriConnection {
   private client: ari.Client | null = null;
+  private readonly names = new ChannelNames();
   private handlers: AriHandlers | null = null;
   private readonly timeoutMs: number;
   private readonly http: AriRest;
@@ -328,6 +331,7 @@ class SupervisedAri implements AriConnection {
   private async connectOnce(onStop: (close: () => void) => void): Promise<{ lost: Promise<string> }> {
     const { url, username, password, app, logger } = this.opts;
     await this.probe();
+    this.names.clear();
     const client = await withTimeout(ari.connect(url, username, password), this.timeoutMs, 'connect');
     if (this.supervisor.stopped) throw new Error('stopped');
     const internals = client as unknown as ClientInternals;
@@ -379,6 +383,7 @@ class SupervisedAri implements AriConnection {
         logger.warn('ARI sent an event that is not JSON');
         return;
       }
+      this.names.saw(String(raw.type), raw.channel as RawChannel | undefined);
       const event = toEvent(String(raw.type), raw);
       if (!event) return;
       try {
@@ -442,18 +447,29 @@ class SupervisedAri implements AriConnection {
   }
 
   async hangup(channelId: string): Promise<void> {
+    const name = this.names.of(channelId);
+    if (name) {
+      try {
+        await this.rest('hangup', 'DELETE', `/channels/${id(name)}`);
+        return;
+      } catch (err) {
+        // Gone by that name: gone, or renamed by Asterisk meanwhile. The id settles which.
+        if (!(err instanceof GoneError)) throw err;
+      }
+    }
     await this.rest('hangup', 'DELETE', `/channels/${id(channelId)}`);
   }
 
   async originate(p: OriginateParams): Promise<void> {
-    await this.rest('originate', 'POST', `/channels/${id(p.channelId)}`, {
+    const leg = await this.rest('originate', 'POST', `/channels/${id(p.channelId)}`, {
       endpoint: p.endpoint,
       app: p.app,
       appArgs: p.appArgs,
       callerId: p.callerId,
       timeout: p.timeout,
-      originator: p.originator,
+      originator: this.names.of(p.originator) ?? p.originator,
     });
+    this.names.saw('originated', leg as RawChannel | undefined);
   }
 
   async createBridge(bridgeId: string, type: 'holding' | 'mixing', name: string): Promise<void> {
@@ -539,6 +555,32 @@ function recordOptions(p: RecordParams) {
     terminateOn: p.terminateOn === '#' ? '#' : 'none',
     ifExists: 'overwrite',
   };
+}
+
+/**
+ * The names of the channels in the application (from their events and originate answers), so
+ * hang-ups and originators address them by name. Asterisk finds a channel by name in its hash
+ * table, but by id only by visiting every channel, locking each in turn, while it holds the
+ * channel list: with 300 callers that took up to 100 ms and held up every channel being created
+ * or ended meanwhile. A channel leaves the list when it leaves the application or ends, and the
+ * list is emptied on every connect: a restarted Asterisk numbers its channel names afresh.
+ */
+class ChannelNames {
+  private readonly byId = new Map<string, string>();
+
+  saw(type: string, channel: RawChannel | undefined): void {
+    if (!channel?.id) return;
+    if (type === 'StasisEnd' || type === 'ChannelDestroyed') this.byId.delete(channel.id);
+    else if (channel.name) this.byId.set(channel.id, channel.name);
+  }
+
+  of(channelId: string): string | undefined {
+    return this.byId.get(channelId);
+  }
+
+  clear(): void {
+    this.byId.clear();
+  }
 }
 
 /** An ARI connection that keeps itself up from `start()` until `stop()`. */
