@@ -5,7 +5,17 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type AsteriskParams, renderAsteriskConfig, type SipAccount } from '../../dialplan/render.ts';
@@ -82,6 +92,31 @@ async function mountSystemFolders(root: string): Promise<string[]> {
   return mounted;
 }
 
+/**
+ * The root's hosts file with this machine's name in it (as 127.0.0.1), or null when it is there.
+ * Asterisk looks its own name up while it sets up each WebRTC leg's media (twice per leg); a name
+ * the root cannot resolve goes to the DNS server named in the root's resolv.conf, copied when the
+ * root was built. Slow DNS slowed every operator's ringing; an unreachable one made each lookup
+ * wait out the resolver's timeout (6 s), longer than an operator rings.
+ */
+export function hostsWithOwnName(hosts: string, name: string): string | null {
+  const named = hosts
+    .split('\n')
+    .some((line) => line.replace(/#.*/, '').trim().split(/\s+/).slice(1).includes(name));
+  if (named || !name) return null;
+  const kept = hosts.trimEnd();
+  return `${kept ? `${kept}\n` : ''}127.0.0.1 ${name}\n`;
+}
+
+/** Puts this machine's name in the root's hosts file (written whole, then renamed into place). */
+function resolveOwnName(root: string): void {
+  const file = join(root, 'etc/hosts');
+  const hosts = hostsWithOwnName(existsSync(file) ? readFileSync(file, 'utf8') : '', hostname());
+  if (hosts === null) return;
+  writeFileSync(`${file}.${process.pid}`, hosts);
+  renameSync(`${file}.${process.pid}`, file);
+}
+
 function modulesDir(root: string): string {
   const lib = join(root, 'usr/lib');
   for (const entry of readdirSync(lib)) {
@@ -130,6 +165,7 @@ export async function startAsterisk(opts: AsteriskOptions): Promise<RunningAster
     writeFileSync(join(hostBase, 'etc', name), text, { mode: 0o600 });
   }
 
+  resolveOwnName(root);
   const mounted = await mountSystemFolders(root);
   const confArgs = ['-C', `${base}/etc/asterisk.conf`];
   const log = createWriteStream(opts.logFile, { flags: 'a' });

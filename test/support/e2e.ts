@@ -58,6 +58,8 @@ export function launchChromium(): Promise<Browser> {
 
 export interface Telephony {
   asterisk: RunningAsterisk;
+  /** Asterisk's console output. */
+  asteriskLog: string;
   observer: AriObserver;
   /** GET on Asterisk's REST interface; throws on a non-2xx answer. */
   ariGet(path: string): Promise<unknown>;
@@ -162,7 +164,7 @@ export async function startE2eHotline(opts: {
         // The server generates the prompts of the code under test (unchanged ones are kept).
         HOTLINE_SOUNDS_DIR: join(root, ASTERISK_SOUNDS_DIR),
       });
-      telephony = telephonyOf(asterisk, observer);
+      telephony = telephonyOf(asterisk, join(workDir, 'asterisk.log'), observer);
     }
 
     const registered = async () => {
@@ -198,7 +200,7 @@ export async function startE2eHotline(opts: {
   }
 }
 
-function telephonyOf(asterisk: RunningAsterisk, observer: AriObserver): Telephony {
+function telephonyOf(asterisk: RunningAsterisk, asteriskLog: string, observer: AriObserver): Telephony {
   const auth = `Basic ${Buffer.from(`${asterisk.ari.username}:${asterisk.ari.password}`).toString('base64')}`;
   const ariGet = async (path: string) => {
     const res = await fetch(`${asterisk.ariUrl}/ari${path}`, { headers: { authorization: auth } });
@@ -222,5 +224,5 @@ function telephonyOf(asterisk: RunningAsterisk, observer: AriObserver): Telephon
       },
       timeoutMs,
     );
-  return { asterisk, observer, ariGet, waitUntilClean };
+  return { asterisk, asteriskLog, observer, ariGet, waitUntilClean };
 }
