@@ -54,8 +54,8 @@ install_npm() {
     log "npm dependencies present"
   else
     log "installing npm dependencies"
-    # `npm install` keeps to the lock file; `npm ci` refuses lock files that list only this
-    # platform's optional binaries (Biome, esbuild), which is what npm writes here.
+    # `npm install` keeps to the lock file, which lists every platform's optional binaries
+    # (Biome, Rollup, msgpackr): a checkout is left unchanged.
     npm install --no-audit --no-fund --loglevel=error
   fi
 }
