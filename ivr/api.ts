@@ -93,6 +93,19 @@ export function recallSafely(
   }
 }
 
+/** Stores a call event; a failing write is logged, never thrown: it loses a detail, not the call. */
+export function recordSafely(
+  records: CallRecorder,
+  event: CallRecordEvent,
+  log: { error(obj: object, msg: string): void },
+): void {
+  try {
+    records.record(event);
+  } catch (err) {
+    log.error({ err, callId: event.callId, event: event.type }, 'could not record a call event');
+  }
+}
+
 /** An answered call's wait in its queue. */
 export interface AnsweredWait {
   queue: QueueName;

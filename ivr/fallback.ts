@@ -20,7 +20,13 @@ import type { Logger } from 'pino';
 import type { QueueName } from '../common/domain.ts';
 import type { FallbackQueueStats, TelephonyMode } from '../common/events.ts';
 import { type AmiConnection, type AmiMessage, createAmiConnection } from './ami.ts';
-import { type CallRecordEvent, type CallRecorder, type OperatorEndpoint, recallSafely } from './api.ts';
+import {
+  type CallRecordEvent,
+  type CallRecorder,
+  type OperatorEndpoint,
+  recallSafely,
+  recordSafely,
+} from './api.ts';
 import { FALLBACK_QUEUE_NAME } from './constants.ts';
 
 /** Where fallback calls are counted in the call records: the queue everyone serves. */
@@ -211,11 +217,7 @@ export class FallbackQueue {
     event: DistributiveOmit<CallRecordEvent, 'callId' | 'at'>,
     at = this.deps.now(),
   ): void {
-    try {
-      this.deps.records.record({ ...event, callId, at } as CallRecordEvent);
-    } catch (err) {
-      this.deps.logger.error({ err, callId, event: event.type }, 'could not record a fallback call event');
-    }
+    recordSafely(this.deps.records, { ...event, callId, at } as CallRecordEvent, this.deps.logger);
   }
 }
 

@@ -24,6 +24,7 @@ import {
   type IvrEvents,
   type RecordedCall,
   recallSafely,
+  recordSafely,
   type StatusLookup,
   type TicketStatusLine,
 } from './api.ts';
@@ -857,11 +858,11 @@ export class StasisController {
 
   /** Hands a record event to the recorder; a failing recorder never disturbs the call. */
   private record(call: Call, event: DistributiveOmit<CallRecordEvent, 'callId' | 'at'>): void {
-    try {
-      this.deps.records.record({ ...event, callId: call.id, at: this.deps.now() } as CallRecordEvent);
-    } catch (err) {
-      call.log.error({ err, event: event.type }, 'could not record a call event');
-    }
+    recordSafely(
+      this.deps.records,
+      { ...event, callId: call.id, at: this.deps.now() } as CallRecordEvent,
+      call.log,
+    );
   }
 
   private info(call: Call): CallInfo {

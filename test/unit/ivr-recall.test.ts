@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type CallRecorder, type RecordedCall, recallSafely } from '../../ivr/api.ts';
+import {
+  type CallRecordEvent,
+  type CallRecorder,
+  type RecordedCall,
+  recallSafely,
+  recordSafely,
+} from '../../ivr/api.ts';
 
 const recorded: RecordedCall = {
   queue: 'general',
@@ -35,5 +41,36 @@ describe('reading a call record without failing the call', () => {
     };
     expect(recallSafely(records, 'a', log)).toBeNull();
     expect(errors).toEqual([{ obj: { err: failure, callId: 'a' }, msg: 'could not read the call record' }]);
+  });
+});
+
+describe('storing a call event without failing the call', () => {
+  const event = {
+    type: 'answered',
+    callId: 'a',
+    at: new Date(0),
+    operatorId: 1,
+  } as unknown as CallRecordEvent;
+
+  it('stores the event', () => {
+    const { errors, log } = logged();
+    const stored: CallRecordEvent[] = [];
+    recordSafely({ record: (e) => void stored.push(e) }, event, log);
+    expect(stored).toEqual([event]);
+    expect(errors).toEqual([]);
+  });
+
+  it('logs a failing write instead of throwing it', () => {
+    const { errors, log } = logged();
+    const failure = new Error('database is locked');
+    const records: CallRecorder = {
+      record: () => {
+        throw failure;
+      },
+    };
+    expect(() => recordSafely(records, event, log)).not.toThrow();
+    expect(errors).toEqual([
+      { obj: { err: failure, callId: 'a', event: 'answered' }, msg: 'could not record a call event' },
+    ]);
   });
 });
