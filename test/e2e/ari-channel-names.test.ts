@@ -65,13 +65,15 @@ async function callerInApp(appArgs: string): Promise<Extract<AriEvent, { type: '
   const res = await ari('POST', `/channels?endpoint=Local%2Fs%40wait&app=${APP}&appArgs=${appArgs}`);
   expect(res.status).toBe(200);
   const { id } = (await res.json()) as { id: string };
-  await expect
-    .poll(() => events.slice(seen).find((e) => e.type === 'StasisStart' && e.channelId === id))
-    .toBeDefined();
-  return events.find((e) => e.type === 'StasisStart' && e.channelId === id) as Extract<
-    AriEvent,
-    { type: 'StasisStart' }
-  >;
+  const started = () =>
+    events
+      .slice(seen)
+      .find(
+        (e): e is Extract<AriEvent, { type: 'StasisStart' }> =>
+          e.type === 'StasisStart' && e.channelId === id,
+      );
+  await expect.poll(started).toBeDefined();
+  return started()!;
 }
 
 beforeAll(async () => {

@@ -45,12 +45,7 @@ describe('reading a call record without failing the call', () => {
 });
 
 describe('storing a call event without failing the call', () => {
-  const event = {
-    type: 'answered',
-    callId: 'a',
-    at: new Date(0),
-    operatorId: 1,
-  } as unknown as CallRecordEvent;
+  const event: CallRecordEvent = { type: 'answered', callId: 'a', at: new Date(0), operatorId: 1 };
 
   it('stores the event', () => {
     const { errors, log } = logged();
