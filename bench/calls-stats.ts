@@ -3,6 +3,8 @@
  * file, and the two latencies measured from event times.
  */
 
+import { procStatFields } from '../scripts/lib/proc-stat.ts';
+
 export interface Summary {
   count: number;
   p50: number;
@@ -29,20 +31,11 @@ export function summarize(values: readonly number[]): Summary {
   };
 }
 
-/**
- * User plus system CPU time, in clock ticks, from a `/proc/<pid>/stat` line. The process name
- * (field 2) may hold spaces and parentheses, so fields are counted after its last `)`.
- */
+/** User plus system CPU time (fields 14 and 15), in clock ticks, from a `/proc/<pid>/stat` line. */
 export function cpuTicks(stat: string): number {
-  const end = stat.lastIndexOf(')');
-  if (end < 0) throw new Error('not a /proc/<pid>/stat line');
-  // After the name: state is field 3, utime field 14, stime field 15.
-  const fields = stat
-    .slice(end + 2)
-    .trim()
-    .split(/\s+/);
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
+  const field = procStatFields(stat);
+  const utime = Number(field(14));
+  const stime = Number(field(15));
   if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error('no CPU times in the stat line');
   return utime + stime;
 }
