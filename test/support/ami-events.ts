@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { amiReader } from './ami-text.ts';
 
 export interface AmiEventLog {
   /** The `Event:` names received so far, in order. */
@@ -16,27 +17,24 @@ export function listenToAmi(ami: {
   return new Promise((resolve, reject) => {
     const socket = connect(ami.port, ami.host);
     const names: string[] = [];
-    let buffered = '';
     let loggedIn = false;
     const log = { names, close: () => socket.destroy() };
     socket.setEncoding('utf8');
     socket.once('error', reject);
-    socket.on('data', (chunk: string) => {
-      buffered += chunk;
-      const messages = buffered.split('\r\n\r\n');
-      buffered = messages.pop() ?? '';
-      for (const message of messages) {
-        const event = /^Event: (.+)$/m.exec(message)?.[1];
-        if (event) names.push(event.trim());
-        if (!loggedIn && /^Response: Success/m.test(message)) {
+    socket.on(
+      'data',
+      amiReader((fields, text) => {
+        if (fields.event) names.push(fields.event.trim());
+        if (loggedIn) return;
+        if (fields.response === 'Success') {
           loggedIn = true;
           resolve(log);
-        } else if (!loggedIn && /^Response: Error/m.test(message)) {
+        } else if (fields.response === 'Error') {
           socket.destroy();
-          reject(new Error(`AMI login refused: ${message}`));
+          reject(new Error(`AMI login refused: ${text}`));
         }
-      }
-    });
+      }),
+    );
     socket.write(
       `Action: Login\r\nUsername: ${ami.username}\r\nSecret: ${ami.password}\r\nEvents: on\r\n\r\n`,
     );

@@ -4,8 +4,9 @@
  * (the real one is covered end to end).
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { type AmiFields, amiReader } from './ami-text.ts';
 
-export type AmiFields = Record<string, string>;
+export type { AmiFields };
 
 /** Answers one action: messages to send back (each a set of fields), or null to stay silent. */
 export type AmiActionHandler = (action: AmiFields) => AmiFields[] | null;
@@ -35,17 +36,9 @@ export async function startFakeAmi(handler: AmiActionHandler): Promise<FakeAmiSe
     socket.on('error', () => {});
     socket.setEncoding('utf8');
     socket.write('Asterisk Call Manager/9.0.0\r\n');
-    let buffer = '';
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      for (let end = buffer.indexOf('\r\n\r\n'); end >= 0; end = buffer.indexOf('\r\n\r\n')) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 4);
-        const action: AmiFields = {};
-        for (const line of block.split('\r\n')) {
-          const i = line.indexOf(': ');
-          if (i > 0) action[line.slice(0, i).toLowerCase()] = line.slice(i + 2);
-        }
+    socket.on(
+      'data',
+      amiReader((action) => {
         actions.push(action);
         const id = action.actionid ?? '';
         const replies =
@@ -53,8 +46,8 @@ export async function startFakeAmi(handler: AmiActionHandler): Promise<FakeAmiSe
             ? [{ Response: 'Success', Message: 'Authentication accepted' }]
             : handler(action);
         for (const reply of replies ?? []) socket.write(format({ ...reply, ActionID: id }));
-      }
-    });
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
