@@ -137,6 +137,7 @@ export async function startE2eHotline(opts: {
     };
     if (opts.telephony) {
       const root = process.env.HOTLINE_ASTERISK_ROOT ?? DEFAULT_ASTERISK_ROOT;
+      const asteriskLog = join(workDir, 'asterisk.log');
       const asterisk = await startAsterisk({
         root,
         instance,
@@ -147,7 +148,7 @@ export async function startE2eHotline(opts: {
         rtpEnd: 30200,
         operators: sipAccounts(db),
         ...(opts.trunkPort ? { trunk: { host: '127.0.0.1', port: opts.trunkPort } } : {}),
-        logFile: join(workDir, 'asterisk.log'),
+        logFile: asteriskLog,
       });
       stops.push(asterisk.stop);
       const observer = await observeAri(asterisk.ariUrl, asterisk.ari);
@@ -164,7 +165,7 @@ export async function startE2eHotline(opts: {
         // The server generates the prompts of the code under test (unchanged ones are kept).
         HOTLINE_SOUNDS_DIR: join(root, ASTERISK_SOUNDS_DIR),
       });
-      telephony = telephonyOf(asterisk, join(workDir, 'asterisk.log'), observer);
+      telephony = telephonyOf(asterisk, asteriskLog, observer);
     }
 
     const registered = async () => {
