@@ -1,6 +1,7 @@
 /**
  * A citizen who gives up waiting is called back: with no operator ready, sipp dials 1022 on a
- * real Asterisk, presses 1 (health), waits about 4 s in the queue and hangs up. A callback task
+ * real Asterisk, presses 1 (health), waits about 15 s in the queue and hangs up. Once the
+ * announcements are over it hears music on hold (Asterisk keeps sending it audio). A callback task
  * for that number exists, the call record says abandoned in `health` after key 1, and the
  * supervisor's wallboard (socket.io, logged in as giamsat) counts the abandon within a second.
  */
@@ -33,14 +34,33 @@ describe('a caller who hangs up while waiting', () => {
       const health = (i: number) => wallboard.snapshots[i]?.snapshot.queues.find((q) => q.queue === 'health');
       expect(health(0)).toMatchObject({ waiting: 0, answered: 0, abandoned: 0, serviceLevel: null });
 
-      const result = await placeCitizenCall({
+      const placed = placeCitizenCall({
         target: `127.0.0.1:${phone.asterisk.sipPort}`,
         callerNumber: CALLER,
         keys: '1',
         keyDelayMs: 1500,
         hangup: 'caller',
-        holdMs: 4000,
+        holdMs: 16_000,
       });
+      // After "you are in the queue" and its position, about 8 s, the caller hears music.
+      const citizen = () => phone.observer.channel((c) => c.caller?.number === CALLER);
+      await expect
+        .poll(() => citizen().media.includes('sound:hotline/vi/number-1') && !citizen().playing, {
+          timeout: 15_000,
+        })
+        .toBe(true);
+      const sent = async () => {
+        const stats = (await phone.ariGet(`/channels/${citizen().id}/rtp_statistics`)) as { txcount: number };
+        return stats.txcount;
+      };
+      const before = await sent();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const music = (await sent()) - before;
+      expect(citizen().playing).toBe(false);
+      // 50 packets a second of audio; none at all without music.
+      expect(music).toBeGreaterThanOrEqual(35);
+
+      const result = await placed;
       const hungUpAt = Date.now();
       expect(result.exitCode, result.errors).toBe(0);
 
@@ -83,9 +103,9 @@ describe('a caller who hangs up while waiting', () => {
         operator: null,
         talkSeconds: null,
       });
-      // sipp's hold starts while the key's RTP is still playing, so the queue sees 2–4 s of it.
-      expect(record?.waitSeconds).toBeGreaterThanOrEqual(1);
-      expect(record?.waitSeconds).toBeLessThanOrEqual(6);
+      // sipp's hold starts while the key's RTP is still playing, so the queue sees 14–16 s of it.
+      expect(record?.waitSeconds).toBeGreaterThanOrEqual(12);
+      expect(record?.waitSeconds).toBeLessThanOrEqual(18);
       const detail = await supervisor.get<CallRecordDetail>(`/api/calls/${encodeURIComponent(record!.id)}`);
       expect(detail.events.map((e) => e.type)).toEqual(['arrived', 'digit', 'queued', 'ended']);
       expect(detail.offers).toEqual([]);

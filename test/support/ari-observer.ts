@@ -18,16 +18,21 @@ interface ChannelTimes {
   cause?: number;
   /** Media URIs played to the channel, in order, e.g. `sound:hotline/vi/menu-main`. */
   media: string[];
+  /** The channel's playbacks that have started and not yet finished. */
+  playing: Set<string>;
   /** DTMF digits Asterisk received from the channel, in order. */
   digits: string;
 }
 
 export interface ObservedChannel {
+  id: string;
   name: string;
   /** Epoch ms (Asterisk's clock, the test machine's) the channel was created. */
   createdAt: number | null;
   answeredMs: number | null;
   media: string[];
+  /** A playback (prompt or announcement) to the channel is under way. */
+  playing: boolean;
   digits: string;
   /** Epoch ms (Asterisk's clock, the test machine's) the channel was destroyed, if it was. */
   destroyedAt: number | null;
@@ -50,6 +55,8 @@ interface AriEvent {
   playback?: { id: string; media_uri: string; target_uri: string };
 }
 
+const newChannel = (id: string): ChannelTimes => ({ id, media: [], playing: new Set(), digits: '' });
+
 export async function observeAri(
   ariUrl: string,
   creds: { username: string; password: string },
@@ -65,14 +72,19 @@ export async function observeAri(
   ws.on('message', (data) => {
     const event = JSON.parse(String(data)) as AriEvent;
     const target = event.playback?.target_uri.match(/^channel:(.+)$/)?.[1];
+    if (event.playback && target && event.type === 'PlaybackFinished') {
+      channels.get(target)?.playing.delete(event.playback.id);
+      return;
+    }
     // A playback of several sounds starts with the first and continues with each next one.
     if (
       event.playback &&
       target &&
       (event.type === 'PlaybackStarted' || event.type === 'PlaybackContinuing')
     ) {
-      const played = channels.get(target) ?? { id: target, media: [], digits: '' };
+      const played = channels.get(target) ?? newChannel(target);
       channels.set(target, played);
+      played.playing.add(event.playback.id);
       // Asterisk may report a sound again as the playback continues: count each sound once.
       const last = lastMedia.get(event.playback.id);
       if (last !== event.playback.media_uri) played.media.push(event.playback.media_uri);
@@ -81,7 +93,7 @@ export async function observeAri(
     }
     if (!event.channel) return;
     const at = Date.parse(event.timestamp);
-    const times = channels.get(event.channel.id) ?? { id: event.channel.id, media: [], digits: '' };
+    const times = channels.get(event.channel.id) ?? newChannel(event.channel.id);
     times.caller ??= event.channel.caller;
     times.name ??= event.channel.name;
     if (event.type === 'ChannelDestroyed') {
@@ -99,10 +111,12 @@ export async function observeAri(
   });
   const diff = (a?: number, b?: number) => (a === undefined || b === undefined ? null : b - a);
   const observed = (found: ChannelTimes): ObservedChannel => ({
+    id: found.id,
     name: found.name ?? '',
     createdAt: found.createdAt ?? null,
     answeredMs: diff(found.createdAt, found.upAt),
     media: [...found.media],
+    playing: found.playing.size > 0,
     digits: found.digits,
     destroyedAt: found.destroyedAt ?? null,
     cause: found.cause ?? null,
