@@ -84,20 +84,24 @@ export class FallbackQueue {
   }
 
   /**
-   * Catches up after a reconnect, from `QueueStatus`'s `QueueEntry` events and the unique ids of
-   * the channels alive afterwards (`CoreShowChannels`):
+   * Catches up after a reconnect, from `QueueStatus`'s `QueueEntry` events and the channels alive
+   * afterwards (`CoreShowChannels`' `CoreShowChannel` events):
    * - the waiting list is rebuilt; a caller who joined while AMI was away gets a call record from
    *   the time they joined, and is followed from now on;
+   * - a talk the queue connected while this server was not watching (it was restarting) is
+   *   followed from now on, so its end is recorded; it is recorded from its start if no call
+   *   record has its answer yet (see `followTalks`);
    * - a call of `followedBefore` whose channel is gone ended unseen; it is recorded as the
    *   controller records a call that vanished: a talk as ended by the caller, a wait as abandoned
    *   (so the caller gets a callback task).
    */
   resync(
     entries: readonly AmiMessage[],
-    alive: ReadonlySet<string>,
+    channels: readonly AmiMessage[],
     followedBefore: ReadonlySet<string>,
   ): void {
     const now = this.deps.now();
+    const alive = new Set(channels.flatMap((c) => (c.uniqueid ? [c.uniqueid] : [])));
     this.waiting.clear();
     for (const entry of entries) {
       const id = entry.uniqueid;
@@ -112,6 +116,7 @@ export class FallbackQueue {
       this.record(id, { type: 'arrived', callerNumber: entry.calleridnum ?? '' }, joined);
       this.record(id, { type: 'queued', queue: RECORD_QUEUE }, joined);
     }
+    this.followTalks(channels, now);
     for (const id of followedBefore) {
       const call = this.calls.get(id);
       if (!call || alive.has(id)) continue;
@@ -191,6 +196,37 @@ export class FallbackQueue {
     this.deps.changed();
   }
 
+  /**
+   * Talks in progress that this server does not follow: a caller's channel still in the fallback
+   * queue's `Queue()`, in a bridge with an operator's leg. The records get what they miss of the
+   * call, at the times the channels' ages give: arrival and queueing when the caller's channel was
+   * created, the offer and answer when the operator's leg was.
+   */
+  private followTalks(channels: readonly AmiMessage[], now: Date): void {
+    const ago = (c: AmiMessage) => new Date(now.getTime() - durationSeconds(c.duration) * 1000);
+    for (const caller of channels) {
+      const id = caller.uniqueid;
+      const inQueue =
+        caller.application === 'Queue' && caller.applicationdata?.split(',')[0] === FALLBACK_QUEUE_NAME;
+      if (!id || !inQueue || !caller.bridgeid || this.calls.has(id)) continue;
+      const leg = channels.find((c) => c.bridgeid === caller.bridgeid && c.uniqueid !== id);
+      const operatorId = leg ? this.operatorOf(leg.channel?.replace(/-[^-]+$/, '') ?? '') : null;
+      if (!leg || operatorId === null) continue;
+      this.calls.set(id, { operatorId, answered: true, agentUniqueid: leg.uniqueid ?? null });
+      this.deps.logger.info({ callId: id, operatorId }, 'following a fallback talk already in progress');
+      const known = recallSafely(this.deps.records, id, this.deps.logger);
+      if (known?.answeredAt) continue;
+      if (!known) {
+        this.record(id, { type: 'arrived', callerNumber: caller.calleridnum ?? '' }, ago(caller));
+        this.record(id, { type: 'queued', queue: RECORD_QUEUE }, ago(caller));
+      }
+      // An offer the previous process recorded is still open: it is the one answered.
+      if (!known?.offers) this.record(id, { type: 'offered', operatorId }, ago(leg));
+      this.record(id, { type: 'offerEnded', operatorId, outcome: 'answered' }, ago(leg));
+      this.record(id, { type: 'answered', operatorId }, ago(leg));
+    }
+  }
+
   /** The call an `AgentComplete` ends: by the caller, else the operator leg, else the operator. */
   private completedCall(event: AmiMessage): string | undefined {
     if (event.uniqueid) return event.uniqueid;
@@ -219,6 +255,14 @@ export class FallbackQueue {
   ): void {
     recordSafely(this.deps.records, { ...event, callId, at } as CallRecordEvent, this.deps.logger);
   }
+}
+
+/** A channel's age as AMI gives it (`HH:MM:SS`), in seconds; 0 when unreadable. */
+function durationSeconds(duration: string | undefined): number {
+  const parts = (duration ?? '').split(':').map(Number);
+  if (parts.length !== 3 || parts.some((n) => !Number.isFinite(n))) return 0;
+  const [h = 0, m = 0, sec = 0] = parts;
+  return h * 3600 + m * 60 + sec;
 }
 
 export interface FallbackWatch {
@@ -250,8 +294,7 @@ export function createFallbackWatch(opts: FallbackWatchOptions): FallbackWatch {
         (async () => {
           const entries = await connection.list({ action: 'QueueStatus', queue: FALLBACK_QUEUE_NAME });
           const channels = await connection.list({ action: 'CoreShowChannels' });
-          const alive = new Set(channels.flatMap((c) => (c.uniqueid ? [c.uniqueid] : [])));
-          queue.resync(entries, alive, followedBefore);
+          queue.resync(entries, channels, followedBefore);
         })().catch((err: unknown) => logger.warn({ err }, 'could not catch up with the fallback queue'));
       };
       // Asterisk sends FullyBooted to each session on login (possibly ahead of the login's answer),

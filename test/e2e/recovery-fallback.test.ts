@@ -4,7 +4,8 @@
  *   (sipp), the dialplan falls back to Asterisk's own queue, the operator console already loaded
  *   in Chromium rings with the call marked as a fallback call, the operator answers and audio
  *   flows both ways. The wallboard, in "Chế độ dự phòng", shows the call waiting, then answered
- *   (AMI follows the fallback queue), and the call leaves a record. The follower's AMI user is
+ *   (AMI follows the fallback queue). The server then restarts mid-talk, and the call still leaves
+ *   a complete record: the new process follows the talk to its end. The follower's AMI user is
  *   sent the queue's events only, not every channel's.
  * - Asterisk restarts: the wallboard says "Mất kết nối tổng đài" within two seconds; the
  *   controller reconnects on its own, re-creates the queue bridges, and the next call is answered
@@ -110,7 +111,7 @@ describe('telephony failures', () => {
         callerNumber: caller,
         keys: '',
         keyDelayMs: 0,
-        holdMs: 14_000,
+        holdMs: 20_000,
         localPort: await freePort(),
         mediaPort: 16200,
       });
@@ -148,6 +149,10 @@ describe('telephony failures', () => {
         (s) => s.mode === 'fallback' && s.fallbackQueue?.answered === 1 && s.fallbackQueue.waiting === 0,
       );
       expect(answered.snapshot.fallbackQueue).toMatchObject({ waiting: 0, answered: 1, abandoned: 0 });
+
+      // The server restarts mid-talk (its controller with it, back in normal mode): the new
+      // process finds the talk among Asterisk's channels and records its end below.
+      await env.restartHotline();
 
       const result = await call;
       expect(result.exitCode, result.errors).toBe(0);

@@ -1,11 +1,13 @@
 /** The fallback queue as AMI reports it: the wallboard's degraded figures and the call records. */
 import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
-import type { AmiConnection, AmiHandlers } from '../../ivr/ami.ts';
-import type { CallRecordEvent } from '../../ivr/api.ts';
+import type { AmiConnection, AmiHandlers, AmiMessage } from '../../ivr/ami.ts';
+import type { CallRecordEvent, RecordedCall } from '../../ivr/api.ts';
 import { createFallbackWatch, FallbackQueue, telephonyMode } from '../../ivr/fallback.ts';
 
 const Q = 'hotline-fallback';
+/** `CoreShowChannels`' answer listing channels with these unique ids. */
+const alive = (...ids: string[]) => ids.map((uniqueid) => ({ event: 'CoreShowChannel', uniqueid }));
 
 function setup() {
   let t = Date.parse('2024-05-01T08:00:00Z');
@@ -145,7 +147,7 @@ describe('fallback queue', () => {
         { event: 'QueueEntry', queue: Q, uniqueid: '2.1', wait: '42', calleridnum: '2' },
         { event: 'QueueEntry', queue: Q, uniqueid: '4.1', wait: '5', calleridnum: '0913' },
       ],
-      new Set(['2.1', '4.1']),
+      alive('2.1', '4.1'),
       followed,
     );
     expect(s.queue.stats(s.now())).toMatchObject({ waiting: 2, longestWaitSeconds: 42 });
@@ -169,14 +171,131 @@ describe('fallback queue', () => {
       logger: pino({ level: 'silent' }),
       now: () => new Date('2024-05-01T08:00:00Z'),
     });
-    queue.resync(
-      [{ event: 'QueueEntry', queue: Q, uniqueid: '50.1', wait: '30' }],
-      new Set(['50.1']),
-      new Set(),
-    );
+    queue.resync([{ event: 'QueueEntry', queue: Q, uniqueid: '50.1', wait: '30' }], alive('50.1'), new Set());
     expect(records).toEqual([]);
     queue.handle({ event: 'QueueCallerAbandon', queue: Q, uniqueid: '50.1' });
     expect(records.map((e) => `${e.callId} ${e.type}`)).toEqual(['50.1 ended']);
+  });
+
+  describe('after a restart of the server, a talk the queue connected meanwhile', () => {
+    const now = new Date('2024-05-01T08:00:00Z');
+    const ago = (seconds: number) => new Date(now.getTime() - seconds * 1000);
+    /** The caller in app_queue's talk with tdv01's leg, and a caller still waiting, as CoreShowChannels lists them. */
+    const channels: AmiMessage[] = [
+      {
+        event: 'CoreShowChannel',
+        channel: 'PJSIP/trunk-00000004',
+        uniqueid: '60.1',
+        calleridnum: '0916',
+        application: 'Queue',
+        applicationdata: `${Q},b(fallback-ring^s^1),,,3600`,
+        bridgeid: 'b-60',
+        duration: '00:01:05',
+      },
+      {
+        event: 'CoreShowChannel',
+        channel: 'PJSIP/tdv01-00000005',
+        uniqueid: '60.2',
+        application: 'AppQueue',
+        applicationdata: '(Outgoing Line)',
+        bridgeid: 'b-60',
+        duration: '00:00:40',
+      },
+      {
+        event: 'CoreShowChannel',
+        channel: 'PJSIP/trunk-00000006',
+        uniqueid: '61.1',
+        application: 'Queue',
+        applicationdata: `${Q},b(fallback-ring^s^1),,,3600`,
+        bridgeid: '',
+        duration: '00:00:10',
+      },
+      // Bridged, but not by the fallback queue (the controller's own talk).
+      {
+        event: 'CoreShowChannel',
+        channel: 'PJSIP/trunk-00000007',
+        uniqueid: '62.1',
+        application: 'Stasis',
+        applicationdata: 'hotline,citizen',
+        bridgeid: 'b-62',
+        duration: '00:02:00',
+      },
+      {
+        event: 'CoreShowChannel',
+        channel: 'PJSIP/tdv01-00000008',
+        uniqueid: '62.2',
+        application: 'Stasis',
+        applicationdata: 'hotline,agent,62.1',
+        bridgeid: 'b-62',
+        duration: '00:01:00',
+      },
+    ];
+    const restarted = (recalled: Partial<RecordedCall> | null) => {
+      const records: CallRecordEvent[] = [];
+      const queue = new FallbackQueue({
+        operators: [{ operatorId: 1, displayName: 'Hoa', sipEndpoint: 'tdv01', skills: [] }],
+        records: {
+          record: (e) => records.push(e),
+          recall: (id) =>
+            id === '60.1' && recalled
+              ? {
+                  queue: 'general',
+                  queuedAt: ago(65),
+                  menuPath: '',
+                  answeredAt: null,
+                  offers: 0,
+                  ...recalled,
+                }
+              : null,
+        },
+        changed: () => {},
+        logger: pino({ level: 'silent' }),
+        now: () => now,
+      });
+      queue.resync(
+        [{ event: 'QueueEntry', queue: Q, uniqueid: '61.1', wait: '10', calleridnum: '0961' }],
+        channels,
+        new Set(),
+      );
+      const talk = () => records.filter((e) => e.callId === '60.1');
+      return {
+        queue,
+        talk,
+        describe: () => talk().map((e) => `${e.type}${'outcome' in e ? ` ${e.outcome}` : ''}`),
+      };
+    };
+    const end = {
+      event: 'AgentComplete',
+      queue: Q,
+      uniqueid: '60.1',
+      interface: 'PJSIP/tdv01',
+      reason: 'caller',
+    };
+
+    it('with no record yet is recorded from its start, answered by the operator whose leg it is, and ended', () => {
+      const s = restarted(null);
+      expect(s.describe()).toEqual(['arrived', 'queued', 'offered', 'offerEnded answered', 'answered']);
+      expect(s.talk()[0]).toMatchObject({ callerNumber: '0916', at: ago(65) });
+      expect(s.talk()[4]).toMatchObject({ operatorId: 1, at: ago(40) });
+      // Answered before this server started: not in its own count.
+      expect(s.queue.stats(now)).toMatchObject({ waiting: 1, answered: 0 });
+      s.queue.handle(end);
+      expect(s.describe().at(-1)).toBe('ended');
+      expect(s.talk().at(-1)).toMatchObject({ reason: 'caller_hung_up' });
+    });
+
+    it('recorded up to the offer by the previous process gets only the answer', () => {
+      const s = restarted({ offers: 1 });
+      expect(s.describe()).toEqual(['offerEnded answered', 'answered']);
+    });
+
+    it('recorded as answered by the previous process gets only its end', () => {
+      const s = restarted({ answeredAt: ago(40), offers: 1 });
+      expect(s.describe()).toEqual([]);
+      // Ended without the caller's fields: matched by the operator's leg.
+      s.queue.handle({ ...end, uniqueid: '', destuniqueid: '60.2' });
+      expect(s.describe()).toEqual(['ended']);
+    });
   });
 
   it('after a reconnect, ends the followed calls whose channels are gone, as the controller would', () => {
@@ -193,7 +312,7 @@ describe('fallback queue', () => {
         { event: 'QueueEntry', queue: Q, uniqueid: '33.1', wait: '20' },
         { event: 'QueueEntry', queue: Q, uniqueid: '34.1', wait: '0' },
       ],
-      new Set(['31.1', '31.2', '33.1']),
+      alive('31.1', '31.2', '33.1'),
       followed,
     );
     const ends = s.describe().filter((e) => e.includes('ended'));
