@@ -49,10 +49,7 @@ describe('a caller who hangs up while waiting', () => {
           timeout: 15_000,
         })
         .toBe(true);
-      const sent = async () => {
-        const stats = (await phone.ariGet(`/channels/${citizen().id}/rtp_statistics`)) as { txcount: number };
-        return stats.txcount;
-      };
+      const sent = async () => (await phone.rtpPackets(citizen().id)).sent;
       const before = await sent();
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const music = (await sent()) - before;

@@ -63,6 +63,8 @@ export interface Telephony {
   observer: AriObserver;
   /** GET on Asterisk's REST interface; throws on a non-2xx answer. */
   ariGet(path: string): Promise<unknown>;
+  /** The RTP packets Asterisk has sent to and received from a channel so far. */
+  rtpPackets(channelId: string): Promise<{ sent: number; received: number }>;
   /** Resolves once no channel is left and only the empty, permanent queue bridges remain. */
   waitUntilClean(timeoutMs: number): Promise<void>;
 }
@@ -225,5 +227,12 @@ function telephonyOf(asterisk: RunningAsterisk, asteriskLog: string, observer: A
       },
       timeoutMs,
     );
-  return { asterisk, asteriskLog, observer, ariGet, waitUntilClean };
+  const rtpPackets = async (channelId: string) => {
+    const stats = (await ariGet(`/channels/${encodeURIComponent(channelId)}/rtp_statistics`)) as {
+      txcount: number;
+      rxcount: number;
+    };
+    return { sent: stats.txcount, received: stats.rxcount };
+  };
+  return { asterisk, asteriskLog, observer, ariGet, rtpPackets, waitUntilClean };
 }
