@@ -15,6 +15,7 @@ import WebSocket from 'ws';
 import type { MeResponse, SipCredentials } from '../common/api.ts';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../common/events.ts';
 import type { OperatorTimeline } from './calls-stats.ts';
+import { talkTimes } from './calls-talks.ts';
 
 /** JsSIP looks for the browser's WebSocket, WebRTC and `window`; wrtc provides WebRTC. */
 const browserish = globalThis as Record<string, unknown>;
@@ -70,7 +71,9 @@ class Microphone {
 const CONNECT_BACKSTOP_MS = 10_000;
 
 export interface OperatorOptions {
+  /** Mean talk time, and how far each talk may be from it, as a share of it (see `talkTimes`). */
   talkMs: number;
+  talkSpread: number;
   /** Talk from the SIP answer (app_queue bridges at once) rather than from the console's `call:answered`. */
   talkStartsAtAnswer: boolean;
   /** Called with a message for anything that went wrong on this softphone. */
@@ -106,6 +109,7 @@ function startSoftphone(
     user_agent: 'hotline-bench',
   });
   const sessions = new Set<RTCSession>();
+  const nextTalk = talkTimes(timeline.name, opts.talkMs, opts.talkSpread);
   ua.on('newRTCSession', (event: RTCSessionEvent) => {
     if (event.originator !== 'remote') return;
     const session = event.session;
@@ -127,7 +131,7 @@ function startSoftphone(
     timeline.current = {
       talk: (announce) => {
         talking = true;
-        hangUpLater(opts.talkMs, announce);
+        hangUpLater(nextTalk(), announce);
       },
     };
     session.on('confirmed', () => {

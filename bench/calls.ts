@@ -10,8 +10,8 @@
  * leaves the machine. Needs root (or sudo), Asterisk from `npm run setup`, sipp and redis-server.
  *
  * Run alone: `npm run bench -- calls`, or `npx tsx bench/calls.ts [--callers N] [--operators M]
- * [--total T] [--talk-ms MS] [--hotline-only] [--keep]` for a smaller load,
- * the controller alone, or to keep the logs.
+ * [--total T] [--talk-ms MS] [--talk-spread PCT] [--hotline-only] [--keep]` for a smaller load,
+ * talks of one length for everybody (`--talk-spread 0`), the controller alone, or to keep the logs.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {
@@ -57,7 +57,9 @@ export interface CallsLoad {
   callers: number;
   operators: number;
   total: number;
+  /** Mean talk time, and each talk's spread around it in percent (see `talkTimes`). */
   talkMs: number;
+  talkSpreadPct: number;
   /** Skips the app_queue baseline (e.g. while profiling the controller). */
   hotlineOnly?: boolean;
   /** 1, 5 and 15 minute load averages when the part started. */
@@ -71,8 +73,19 @@ export const DEFAULT_LOAD: CallsLoad = {
   operators: 24,
   total: 600,
   talkMs: 1500,
+  talkSpreadPct: 50,
   loadBefore: [],
 };
+const talk = (load: CallsLoad) => ({ talkMs: load.talkMs, talkSpread: load.talkSpreadPct / 100 });
+
+function talkRange(load: CallsLoad): string {
+  const s = (ms: number) => `${Math.round(ms) / 1000} s`;
+  const { talkMs, talkSpread } = talk(load);
+  return talkSpread === 0
+    ? s(talkMs)
+    : `${s(talkMs * (1 - talkSpread))}–${s(talkMs * (1 + talkSpread))} (mean ${s(talkMs)})`;
+}
+
 /** New calls per second until `callers` are up: 300 within 10 s. */
 const RAMP_RATE = 30;
 /** The key press falls in the menu prompt (welcome ≈ 4.5 s, then the menu). */
@@ -364,7 +377,7 @@ async function runHotline(bench: Bench): Promise<SystemFigures> {
       url,
       bench.accounts.map((a) => a.endpoint),
       OPERATOR_PASSWORD,
-      { talkMs: bench.load.talkMs, talkStartsAtAnswer: false, onProblem: (m) => problems.push(m) },
+      { ...talk(bench.load), talkStartsAtAnswer: false, onProblem: (m) => problems.push(m) },
     );
     s.stops.push(team.stop);
     return await measure(bench, 'hotline', asterisk, team, observer, problems, server.pid);
@@ -398,7 +411,7 @@ async function runBaseline(bench: Bench): Promise<SystemFigures> {
         password: a.password,
         wsUrl: asterisk.sipWsUrl,
       })),
-      { talkMs: bench.load.talkMs, talkStartsAtAnswer: true, onProblem: (m) => problems.push(m) },
+      { ...talk(bench.load), talkStartsAtAnswer: true, onProblem: (m) => problems.push(m) },
     );
     s.stops.push(team.stop);
     // app_queue learns a member is reachable from its device state once the softphone registers.
@@ -486,7 +499,7 @@ function report(load: CallsLoad, hotline: SystemFigures, baseline: SystemFigures
   row('load window', (f) => `${f.seconds.toFixed(0)} s`);
 
   console.log(
-    `calls: ${load.callers} concurrent callers (${load.total} in all, key 1 in the menu, queue with music on hold), ${load.operators} WebRTC operators talking ${load.talkMs / 1000} s`,
+    `calls: ${load.callers} concurrent callers (${load.total} in all, key 1 in the menu, queue with music on hold), ${load.operators} WebRTC operators talking ${talkRange(load)}`,
   );
   console.log(
     `  machine load average before the run: ${load.loadBefore.map((l) => l.toFixed(2)).join(', ')} (${cpus().length} cores, shared)`,
@@ -598,11 +611,12 @@ function withNamespace<T>(run: (ns: string) => Promise<T>): Promise<T> {
 
 function loadArgs(args: string[]): CallsLoad {
   const load: CallsLoad = { ...DEFAULT_LOAD, loadBefore: loadavg() };
-  const names: Record<string, 'callers' | 'operators' | 'total' | 'talkMs'> = {
+  const names: Record<string, 'callers' | 'operators' | 'total' | 'talkMs' | 'talkSpreadPct'> = {
     '--callers': 'callers',
     '--operators': 'operators',
     '--total': 'total',
     '--talk-ms': 'talkMs',
+    '--talk-spread': 'talkSpreadPct',
   };
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--hotline-only' || args[i] === '--keep') {
@@ -611,9 +625,10 @@ function loadArgs(args: string[]): CallsLoad {
     }
     const key = names[args[i]!];
     const value = Number(args[i + 1]);
-    if (!key || !Number.isInteger(value) || value <= 0) {
+    const allowed = key === 'talkSpreadPct' ? value >= 0 && value <= 90 : value > 0;
+    if (!key || !Number.isInteger(value) || !allowed) {
       throw new Error(
-        `usage: bench/calls.ts [--callers N] [--operators M] [--total T] [--talk-ms MS] [--hotline-only] [--keep]; got ${args.join(' ')}`,
+        `usage: bench/calls.ts [--callers N] [--operators M] [--total T] [--talk-ms MS] [--talk-spread PCT (0–90)] [--hotline-only] [--keep]; got ${args.join(' ')}`,
       );
     }
     load[key] = value;
