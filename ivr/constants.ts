@@ -12,6 +12,11 @@ export const STASIS_ROLE = {
   agent: 'agent',
 } as const;
 
+/** The PJSIP endpoint a channel belongs to, from its name: `PJSIP/tdv01-0000001a` → `tdv01`. */
+export function endpointOf(channelName: string): string {
+  return channelName.replace(/^[^/]*\//, '').replace(/-[0-9a-f]+$/, '');
+}
+
 /** Sound files live under this folder of Asterisk's sounds directory (`sound:hotline/vi/welcome`). */
 export const PROMPT_DIR = 'hotline/vi';
 

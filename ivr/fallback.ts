@@ -27,7 +27,7 @@ import {
   recallSafely,
   recordSafely,
 } from './api.ts';
-import { FALLBACK_QUEUE_NAME } from './constants.ts';
+import { endpointOf, FALLBACK_QUEUE_NAME } from './constants.ts';
 
 /** Where fallback calls are counted in the call records: the queue everyone serves. */
 const RECORD_QUEUE: QueueName = 'general';
@@ -210,7 +210,7 @@ export class FallbackQueue {
         caller.application === 'Queue' && caller.applicationdata?.split(',')[0] === FALLBACK_QUEUE_NAME;
       if (!id || !inQueue || !caller.bridgeid || this.calls.has(id)) continue;
       const leg = channels.find((c) => c.bridgeid === caller.bridgeid && c.uniqueid !== id);
-      const operatorId = leg ? this.operatorOf(leg.channel?.replace(/-[^-]+$/, '') ?? '') : null;
+      const operatorId = leg ? this.operatorOf(endpointOf(leg.channel ?? '')) : null;
       if (!leg || operatorId === null) continue;
       this.calls.set(id, { operatorId, answered: true, agentUniqueid: leg.uniqueid ?? null });
       this.deps.logger.info({ callId: id, operatorId }, 'following a fallback talk already in progress');

@@ -28,7 +28,7 @@ import {
   type StatusLookup,
   type TicketStatusLine,
 } from './api.ts';
-import { STASIS_APP, STASIS_ROLE } from './constants.ts';
+import { endpointOf, STASIS_APP, STASIS_ROLE } from './constants.ts';
 import {
   agentChannelIdFor,
   type CallCommand,
@@ -1144,11 +1144,6 @@ function stasisRole(channel: AriChannel): string | undefined {
 function createdAt(channel: AriChannel, fallback: Date): Date {
   const created = new Date(channel.creationTime);
   return Number.isNaN(created.getTime()) ? fallback : created;
-}
-
-/** `PJSIP/tdv01-0000001a` → `tdv01`. */
-function endpointOf(channelName: string): string {
-  return channelName.replace(/^[^/]*\//, '').replace(/-[0-9a-f]+$/, '');
 }
 
 /** The key that chose the queue: the last one of the menu path, if the caller pressed any. */
