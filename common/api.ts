@@ -1,5 +1,6 @@
 /** REST request and response bodies shared by the server and the console. */
 import type {
+  AgencyKind,
   CallbackGiveUpReason,
   CallbackOutcome,
   CallbackSource,
@@ -56,8 +57,7 @@ export interface AgencyView {
   id: number;
   code: string;
   name: string;
-  /** A provincial department, or a district's People's Committee (with its district). */
-  kind: 'department' | 'district_committee';
+  kind: AgencyKind;
   district: District | null;
 }
 
@@ -331,4 +331,17 @@ export interface ControllerSwitched {
 /** POST /api/admin/ivr/reload: the menu file was valid and applies to calls from now on. */
 export interface IvrMenuReloaded {
   applied: true;
+}
+
+/** One administrative change, as the audit page lists it. */
+export interface AuditEntryView {
+  id: number;
+  at: string;
+  /** Null: the system itself. */
+  actor: { id: number; username: string; displayName: string } | null;
+  action: string;
+  entity: string;
+  entityId: string | null;
+  before: unknown;
+  after: unknown;
 }

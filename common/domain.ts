@@ -51,6 +51,26 @@ export type District = keyof typeof DISTRICTS;
 export const DISTRICT_KEYS = Object.keys(DISTRICTS) as District[];
 
 export type Role = 'operator' | 'supervisor' | 'agency' | 'admin';
+export const ROLES = ['operator', 'supervisor', 'agency', 'admin'] as const satisfies readonly Role[];
+
+/** Commune-level units since 1 July 2025: xã, phường, đặc khu (special zone). */
+export const UNIT_KINDS = { xa: 'Xã', phuong: 'Phường', dac_khu: 'Đặc khu' } as const;
+export type UnitKind = keyof typeof UNIT_KINDS;
+
+/**
+ * What an agency is: a provincial department or office, a commune's People's Committee (with its
+ * unit), the police, social insurance, a utility, or a district's committee from before the 2025
+ * reform (kept for old tickets, to be deactivated).
+ */
+export const AGENCY_KINDS = {
+  department: 'Sở, ban, ngành tỉnh',
+  commune_committee: 'UBND xã, phường, đặc khu',
+  police: 'Công an',
+  social_insurance: 'Bảo hiểm xã hội',
+  utility: 'Đơn vị cung cấp dịch vụ (điện, nước, môi trường…)',
+  district_committee: 'UBND cấp huyện (trước 1/7/2025)',
+} as const;
+export type AgencyKind = keyof typeof AGENCY_KINDS;
 
 /**
  * Why a citizen call ended, as the call flow decides it; stored in call records.

@@ -19,6 +19,11 @@ export const users = sqliteTable('users', {
   /** Random secret of the operator's PJSIP endpoint; Asterisk's pjsip.conf is rendered from it. */
   sipPassword: text('sip_password'),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  /** Set while the account is disabled: no login, no session, no softphone. */
+  disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
+  /** A new or reset account holds a one-time password: it must choose its own before anything else. */
+  mustChangePassword: integer('must_change_password', { mode: 'boolean' }).notNull().default(false),
+  passwordChangedAt: integer('password_changed_at', { mode: 'timestamp_ms' }),
 });
 
 export const sessions = sqliteTable(

@@ -1,10 +1,14 @@
 /** The whole database schema, for drizzle-kit and the typed query builder. One file per area. */
 export { agencies, routing, routingDistricts } from '../agencies/schema.ts';
+export { auditLog } from '../audit/schema.ts';
 export { sessions, users } from '../auth/schema.ts';
+export { calendarDays } from '../calendar/schema.ts';
 export { callbackAttempts, callbacks } from '../callbacks/schema.ts';
 export { callEvents, callOffers, calls } from '../calls/schema.ts';
+export { categories, routingUnits } from '../categories/schema.ts';
 export { operatorStates } from '../operators/schema.ts';
 export { outbox } from '../outbox/schema.ts';
 export { deadlineAlerts } from '../sla/schema.ts';
 export { smsMessages } from '../sms/schema.ts';
 export { ticketEvents, tickets } from '../tickets/schema.ts';
+export { units } from '../units/schema.ts';

@@ -11,6 +11,7 @@ import {
 } from '../../common/domain.ts';
 import { agencies } from '../agencies/schema.ts';
 import { users } from '../auth/schema.ts';
+import { units } from '../units/schema.ts';
 
 export const tickets = sqliteTable(
   'tickets',
@@ -23,6 +24,12 @@ export const tickets = sqliteTable(
     callerName: text('caller_name'),
     category: text('category').$type<Category>().notNull(),
     district: text('district').$type<District>().notNull(),
+    /** The district given before the 2025 reform (old tickets only); new tickets name a unit. */
+    legacyDistrict: text('legacy_district'),
+    /** The commune-level unit the request concerns; null: not determined (chưa xác định). */
+    unitCode: text('unit_code').references(() => units.code),
+    /** Street address or place description as the citizen gave it. */
+    address: text('address'),
     description: text('description').notNull(),
     /**
      * The agency that handles the ticket once assigned; before that, the one routing suggests.
