@@ -6,7 +6,6 @@ import type {
   CallbackSource,
   Category,
   DeliveryStatus,
-  District,
   EndReason,
   OfferOutcome,
   Priority,
@@ -50,7 +49,10 @@ export interface SipCredentials {
 
 export interface MeResponse {
   user: UserView;
+  /** Null while `mustChangePassword`: no softphone before the user's own password. */
   sip: SipCredentials | null;
+  /** A new or reset account: only `GET /api/me`, `POST /api/auth/password` and log-out until changed. */
+  mustChangePassword: boolean;
 }
 
 export interface AgencyView {
@@ -58,7 +60,10 @@ export interface AgencyView {
   code: string;
   name: string;
   kind: AgencyKind;
-  district: District | null;
+  /** A commune's People's Committee: the unit it governs. */
+  unitCode: string | null;
+  /** False once deactivated: suggested for no new ticket. */
+  active: boolean;
 }
 
 export interface CreateTicketRequest {
@@ -66,8 +71,12 @@ export interface CreateTicketRequest {
   callId?: string;
   callerNumber: string;
   callerName?: string;
+  /** A key of an active category. */
   category: Category;
-  district: District;
+  /** The commune-level unit concerned; omitted: chưa xác định. */
+  unitCode?: string;
+  /** Street address or place within the unit, at most 300 characters. */
+  address?: string;
   description: string;
   /** Overrides the suggested agency. */
   agencyId?: number;
@@ -119,7 +128,12 @@ export interface TicketView {
   callerNumber: string;
   callerName: string | null;
   category: Category;
-  district: District;
+  categoryName: string;
+  /** Null: chưa xác định. */
+  unit: { code: string; name: string } | null;
+  address: string | null;
+  /** The district of a ticket from before the 2025 reform. */
+  legacyDistrict: string | null;
   description: string;
   agency: AgencyView;
   status: TicketStatus;
@@ -171,19 +185,6 @@ export interface AgencyDeadlineReport {
   resolvedOnTime: number;
   /** resolvedOnTime / resolved, or null when nothing was resolved. */
   onTimeRate: number | null;
-}
-
-/** A row of the routing matrix: category × district → agency; district null is the category's default. */
-export interface RoutingRule {
-  category: Category;
-  district: District | null;
-  agency: AgencyView;
-}
-
-export interface PutRoutingRuleRequest {
-  category: Category;
-  district: District | null;
-  agencyId: number;
 }
 
 /** A text message to a citizen, as the admin outbox page shows it. */
@@ -344,4 +345,80 @@ export interface AuditEntryView {
   entityId: string | null;
   before: unknown;
   after: unknown;
+}
+
+/** An account as the admin pages see it (`/api/admin/users`); never a password or SIP secret. */
+export interface AccountView extends UserView {
+  disabled: boolean;
+  mustChangePassword: boolean;
+  createdAt: string;
+  agencyName: string | null;
+}
+
+export interface CreateAccountRequest {
+  /** `^[a-z0-9][a-z0-9._-]{1,31}$`, unique. */
+  username: string;
+  displayName: string;
+  role: Role;
+  /** Operators and supervisors only. */
+  skills?: QueueName[];
+  /** Required for the `agency` role (an active agency), refused for the others. */
+  agencyId?: number | null;
+}
+
+export interface UpdateAccountRequest {
+  displayName?: string;
+  role?: Role;
+  skills?: QueueName[];
+  agencyId?: number | null;
+}
+
+/** A new account or a reset password: the one-time password is shown once and never again. */
+export interface AccountCreated {
+  data: AccountView;
+  oneTimePassword: string;
+}
+
+export interface ChangePasswordRequest {
+  currentPassword: string;
+  newPassword: string;
+}
+
+/** A ticket category, as the admin keeps it. */
+export interface CategoryView {
+  /** Stable, stored on tickets, `^[a-z][a-z0-9_]{1,31}$`. */
+  key: string;
+  /** Vietnamese label. */
+  name: string;
+  defaultAgency: AgencyView | null;
+  /** Working days to resolve a normal-priority ticket; null: the priority's default. */
+  resolveWorkingDays: number | null;
+  active: boolean;
+  sortOrder: number;
+}
+export interface CreateCategoryRequest {
+  key: string;
+  name: string;
+  defaultAgencyId?: number | null;
+  resolveWorkingDays?: number | null;
+  sortOrder?: number;
+}
+export interface UpdateCategoryRequest {
+  name?: string;
+  defaultAgencyId?: number | null;
+  resolveWorkingDays?: number | null;
+  active?: boolean;
+  sortOrder?: number;
+}
+/** A commune where a category goes to another agency than the category's default. */
+export interface RoutingException {
+  category: string;
+  unit: { code: string; name: string };
+  agency: AgencyView;
+}
+/** PUT /api/routing/exceptions (admin). */
+export interface PutRoutingExceptionRequest {
+  category: string;
+  unitCode: string;
+  agencyId: number;
 }

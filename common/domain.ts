@@ -30,7 +30,8 @@ export const CATEGORIES = {
   policy: 'Hỏi đáp chính sách',
   other: 'Khác',
 } as const;
-export type Category = keyof typeof CATEGORIES;
+/** A key from the categories table (admin-maintained data). */
+export type Category = string;
 export const CATEGORY_KEYS = Object.keys(CATEGORIES) as Category[];
 
 /** District-level units of Đồng Nai province. */
