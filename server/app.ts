@@ -16,6 +16,7 @@ import { type DialPermits, NO_DIAL_PERMITS } from './callbacks/dial-permits.ts';
 import { callbackRoutes } from './callbacks/routes.ts';
 import { type CallbackNotifier, createCallbackService } from './callbacks/service.ts';
 import { callRoutes } from './calls/routes.ts';
+import { categoryRoutes } from './categories/routes.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
 import type { WorkingCalendar } from './deadlines/calendar.ts';
@@ -23,6 +24,7 @@ import { errorBody, NotFoundError, registerErrorHandler } from './errors.ts';
 import { deliveryRoutes } from './forwarding/routes.ts';
 import { operatorRoutes } from './operators/routes.ts';
 import { reportRoutes } from './reports/routes.ts';
+import { routingRoutes } from './routing/routes.ts';
 import { smsRoutes } from './sms/routes.ts';
 import type { TicketHooks, TicketNotifier } from './tickets/hooks.ts';
 import { ticketRoutes } from './tickets/routes.ts';
@@ -102,6 +104,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const limiter = deps.loginLimiter ?? createLoginLimiter(undefined, now);
   await app.register(authRoutes, { auth, limiter, config });
   await app.register(agencyRoutes, { db });
+  await app.register(categoryRoutes, { db });
+  await app.register(routingRoutes, { db });
   const tickets = createTicketService({
     db,
     logger,

@@ -393,14 +393,14 @@ export function emitTicketUpdated(
   if (!toSupervisors && io.sockets.adapter.rooms.size === 0) return;
   const found = row ?? findTicket(db, ticketId);
   if (!found) return;
-  const { ticket, agency } = found;
+  const { ticket } = found;
   if (toSupervisors) {
-    io.to(SUPERVISORS_ROOM).emit('ticket:updated', toTicketView(ticket, agency, now, 'supervisor'));
+    io.to(SUPERVISORS_ROOM).emit('ticket:updated', toTicketView(found, now, 'supervisor'));
   }
   const room = agencyRoom(ticket.agencyId);
   if (visibleToAgency(ticket, ticket.agencyId) && occupied(io, room)) {
     // Rendered for the `agency` role: the caller number is masked.
-    io.to(room).emit('ticket:updated', toTicketView(ticket, agency, now, 'agency'));
+    io.to(room).emit('ticket:updated', toTicketView(found, now, 'agency'));
   }
 }
 

@@ -1,5 +1,5 @@
 /** The whole database schema, for drizzle-kit and the typed query builder. One file per area. */
-export { agencies, routing, routingDistricts } from '../agencies/schema.ts';
+export { agencies } from '../agencies/schema.ts';
 export { auditLog } from '../audit/schema.ts';
 export { sessions, users } from '../auth/schema.ts';
 export { calendarDays } from '../calendar/schema.ts';

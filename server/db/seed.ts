@@ -1,25 +1,22 @@
 /**
- * Demo data for Đồng Nai: operators, a supervisor, an admin, the provincial departments and each
- * district's People's Committee as agencies, their liaisons, and a full routing matrix.
+ * Demo data for Đồng Nai after the 2025 reform: the province's 95 commune-level units (from the
+ * shipped units file), operators, a supervisor, an admin, the merged provincial departments and a
+ * few communes' People's Committees as agencies, their liaisons, each category's default agency
+ * and the communes whose local matters go to their own committee.
  * Idempotent: existing rows are kept (so changed passwords and an admin's routing edits survive
  * a restart); only agencies' forward URLs follow `agencyUrl`, because the demo agency receiver
- * may move between runs, and their kind and district, which are reference data.
+ * may move between runs, and their name, kind and unit, which are reference data. A database
+ * seeded before the reform keeps its district committees and old departments; each one without
+ * open tickets is deactivated (one with open tickets waits for an admin to move them).
  */
 import { randomBytes } from 'node:crypto';
-import { and, eq, isNull } from 'drizzle-orm';
-import {
-  type Category,
-  DISTRICT_KEYS,
-  DISTRICTS,
-  type District,
-  QUEUE_NAMES,
-  type QueueName,
-  type Role,
-} from '../../common/domain.ts';
+import { and, eq, inArray, isNull, notInArray, or } from 'drizzle-orm';
+import { QUEUE_NAMES, type QueueName, type Role, type TicketStatus } from '../../common/domain.ts';
 import type { AgencyKind } from '../agencies/schema.ts';
 import { hashPassword } from '../auth/password.ts';
+import { DONG_NAI_UNITS_FILE, importUnitsFile } from '../units/import.ts';
 import type { Db } from './index.ts';
-import { agencies, routing, routingDistricts, users } from './schema.ts';
+import { agencies, categories, routingUnits, tickets, units, users } from './schema.ts';
 
 export const DEMO_PASSWORD = '1022demo';
 
@@ -32,65 +29,67 @@ interface DemoAgency {
   code: string;
   name: string;
   kind: AgencyKind;
-  district: District | null;
+  /** A commune committee's unit, by its current name in the units file. */
+  unitName?: string;
 }
 
-/** Provincial departments and offices. `syt` and the other codes are also the liaisons' usernames. */
-const DEPARTMENTS: DemoAgency[] = (
+/**
+ * Provincial departments after the 2025 mergers (labour and social affairs into home affairs,
+ * transport into construction, information and communications into science and technology), and
+ * other agencies. `syt` and the other codes are also the liaisons' usernames.
+ */
+const PROVINCIAL: DemoAgency[] = [
+  { code: 'syt', name: 'Sở Y tế', kind: 'department' },
+  { code: 'snv', name: 'Sở Nội vụ', kind: 'department' },
+  { code: 'sct', name: 'Sở Công Thương', kind: 'department' },
+  { code: 'stc', name: 'Sở Tài chính', kind: 'department' },
+  { code: 'sxd', name: 'Sở Xây dựng', kind: 'department' },
+  { code: 'skhcn', name: 'Sở Khoa học và Công nghệ', kind: 'department' },
+  { code: 'snnmt', name: 'Sở Nông nghiệp và Môi trường', kind: 'department' },
+  { code: 'vpubnd', name: 'Văn phòng UBND tỉnh', kind: 'department' },
+  { code: 'bhxh', name: 'Bảo hiểm xã hội tỉnh', kind: 'social_insurance' },
+  { code: 'cat', name: 'Công an tỉnh', kind: 'police' },
+  { code: 'dienluc', name: 'Công ty Điện lực Đồng Nai', kind: 'utility' },
+];
+
+/** Communes whose roads, drains, lighting and paperwork go to their own People's Committee. */
+const COMMUNE_COMMITTEES: DemoAgency[] = (
   [
-    ['syt', 'Sở Y tế'],
-    ['sldtbxh', 'Sở Lao động - Thương binh và Xã hội'],
-    ['sct', 'Sở Công Thương'],
-    ['stc', 'Sở Tài chính'],
-    ['sgtvt', 'Sở Giao thông vận tải'],
-    ['stttt', 'Sở Thông tin và Truyền thông'],
-    ['bhxh', 'Bảo hiểm xã hội tỉnh'],
-    ['cat', 'Công an tỉnh'],
-    ['sxd', 'Sở Xây dựng'],
-    ['vpubnd', 'Văn phòng UBND tỉnh'],
+    ['ubnd-bien-hoa', 'Phường Biên Hòa'],
+    ['ubnd-tran-bien', 'Phường Trấn Biên'],
+    ['ubnd-long-khanh', 'Phường Long Khánh'],
+    ['ubnd-long-thanh', 'Xã Long Thành'],
+    ['ubnd-nhon-trach', 'Xã Nhơn Trạch'],
+    ['ubnd-trang-bom', 'Xã Trảng Bom'],
   ] as const
-).map(([code, name]) => ({ code, name, kind: 'department', district: null }));
-
-/** `bien_hoa` → `ubnd-bien-hoa`. */
-export function districtCommitteeCode(district: District): string {
-  return `ubnd-${district.replaceAll('_', '-')}`;
-}
-
-/** "Thành phố Biên Hòa" → "UBND thành phố Biên Hòa", "Huyện Nhơn Trạch" → "UBND huyện Nhơn Trạch". */
-function districtCommitteeName(district: District): string {
-  const label = DISTRICTS[district];
-  return `UBND ${label.charAt(0).toLocaleLowerCase('vi')}${label.slice(1)}`;
-}
-
-const DISTRICT_COMMITTEES: DemoAgency[] = DISTRICT_KEYS.map((district) => ({
-  code: districtCommitteeCode(district),
-  name: districtCommitteeName(district),
-  kind: 'district_committee',
-  district,
+).map(([code, unitName]) => ({
+  code,
+  name: `UBND ${unitName.charAt(0).toLocaleLowerCase('vi')}${unitName.slice(1)}`,
+  kind: 'commune_committee',
+  unitName,
 }));
 
-const DEMO_AGENCIES: DemoAgency[] = [...DEPARTMENTS, ...DISTRICT_COMMITTEES];
+const DEMO_AGENCIES: DemoAgency[] = [...PROVINCIAL, ...COMMUNE_COMMITTEES];
 
-/** Each category's default agency. */
-const DEFAULT_ROUTING: Record<Category, string> = {
-  health: 'syt',
-  welfare: 'sldtbxh',
-  goods: 'sct',
-  infrastructure: 'sxd',
-  public_services: 'vpubnd',
-  policy: 'vpubnd',
-  other: 'vpubnd',
-};
+/** Demo departments merged away in 2025, deactivated like the district committees. */
+const MERGED_AGENCY_CODES = ['sldtbxh', 'sgtvt', 'stttt'];
 
-/** Local matters go to the district's People's Committee: roads, drains, lighting, paperwork. */
-const DISTRICT_ROUTING: { category: Category; district: District; agency: string }[] = DISTRICT_KEYS.flatMap(
-  (district) =>
-    (['infrastructure', 'public_services'] as const).map((category) => ({
-      category,
-      district,
-      agency: districtCommitteeCode(district),
-    })),
-);
+/** The categories a fresh database starts with (migration 0011 adds the same rows). */
+const DEMO_CATEGORIES: { key: string; name: string; agency: string }[] = [
+  { key: 'health', name: 'Y tế, dịch bệnh', agency: 'syt' },
+  { key: 'welfare', name: 'An sinh xã hội, hỗ trợ lương thực', agency: 'snv' },
+  { key: 'goods', name: 'Hàng hóa thiết yếu', agency: 'sct' },
+  { key: 'infrastructure', name: 'Hạ tầng đô thị', agency: 'sxd' },
+  { key: 'public_services', name: 'Dịch vụ hành chính công', agency: 'vpubnd' },
+  { key: 'policy', name: 'Hỏi đáp chính sách', agency: 'vpubnd' },
+  { key: 'other', name: 'Khác', agency: 'vpubnd' },
+];
+
+/** Categories a commune's committee handles in its commune. */
+const LOCAL_CATEGORIES = ['infrastructure', 'public_services'];
+
+/** Nothing left to do on these: an agency holding only such tickets can be deactivated. */
+const DONE_STATUSES: TicketStatus[] = ['answered_at_intake', 'resolved', 'closed', 'rejected', 'duplicate'];
 
 interface DemoUser {
   username: string;
@@ -99,6 +98,14 @@ interface DemoUser {
   skills: QueueName[];
   agency?: string;
 }
+
+const liaison = (agency: string, displayName: string): DemoUser => ({
+  username: agency,
+  displayName,
+  role: 'agency',
+  skills: [],
+  agency,
+});
 
 const DEMO_USERS: DemoUser[] = [
   { username: 'tdv01', displayName: 'Nguyễn Thị Hoa', role: 'operator', skills: ['health', 'general'] },
@@ -112,67 +119,23 @@ const DEMO_USERS: DemoUser[] = [
   { username: 'tdv04', displayName: 'Phạm Quốc Bảo', role: 'operator', skills: [...QUEUE_NAMES] },
   { username: 'giamsat', displayName: 'Võ Thị Hạnh', role: 'supervisor', skills: [...QUEUE_NAMES] },
   { username: 'quantri', displayName: 'Đỗ Văn Hùng', role: 'admin', skills: [] },
-  { username: 'syt', displayName: 'Huỳnh Thị Mai (Sở Y tế)', role: 'agency', skills: [], agency: 'syt' },
-  {
-    username: 'sldtbxh',
-    displayName: 'Bùi Văn Tâm (Sở LĐ-TBXH)',
-    role: 'agency',
-    skills: [],
-    agency: 'sldtbxh',
-  },
-  {
-    username: 'sct',
-    displayName: 'Đặng Thị Ngọc (Sở Công Thương)',
-    role: 'agency',
-    skills: [],
-    agency: 'sct',
-  },
-  { username: 'stc', displayName: 'Lý Văn Phúc (Sở Tài chính)', role: 'agency', skills: [], agency: 'stc' },
-  { username: 'sgtvt', displayName: 'Ngô Thị Lan (Sở GT-VT)', role: 'agency', skills: [], agency: 'sgtvt' },
-  {
-    username: 'stttt',
-    displayName: 'Trịnh Văn Khoa (Sở TT-TT)',
-    role: 'agency',
-    skills: [],
-    agency: 'stttt',
-  },
-  { username: 'bhxh', displayName: 'Mai Thị Thảo (BHXH tỉnh)', role: 'agency', skills: [], agency: 'bhxh' },
-  {
-    username: 'cat',
-    displayName: 'Hoàng Văn Dũng (Công an tỉnh)',
-    role: 'agency',
-    skills: [],
-    agency: 'cat',
-  },
-  { username: 'sxd', displayName: 'Phan Thị Yến (Sở Xây dựng)', role: 'agency', skills: [], agency: 'sxd' },
-  {
-    username: 'vpubnd',
-    displayName: 'Tô Văn Lực (VP UBND tỉnh)',
-    role: 'agency',
-    skills: [],
-    agency: 'vpubnd',
-  },
-  {
-    username: 'ubnd-bien-hoa',
-    displayName: 'Lâm Thị Kim (UBND TP Biên Hòa)',
-    role: 'agency',
-    skills: [],
-    agency: 'ubnd-bien-hoa',
-  },
-  {
-    username: 'ubnd-long-khanh',
-    displayName: 'Châu Văn Sơn (UBND TP Long Khánh)',
-    role: 'agency',
-    skills: [],
-    agency: 'ubnd-long-khanh',
-  },
-  {
-    username: 'ubnd-nhon-trach',
-    displayName: 'Dương Thị Hằng (UBND huyện Nhơn Trạch)',
-    role: 'agency',
-    skills: [],
-    agency: 'ubnd-nhon-trach',
-  },
+  liaison('syt', 'Huỳnh Thị Mai (Sở Y tế)'),
+  liaison('snv', 'Bùi Văn Tâm (Sở Nội vụ)'),
+  liaison('sct', 'Đặng Thị Ngọc (Sở Công Thương)'),
+  liaison('stc', 'Lý Văn Phúc (Sở Tài chính)'),
+  liaison('sxd', 'Phan Thị Yến (Sở Xây dựng)'),
+  liaison('skhcn', 'Trịnh Văn Khoa (Sở KH-CN)'),
+  liaison('snnmt', 'Ngô Thị Lan (Sở NN-MT)'),
+  liaison('vpubnd', 'Tô Văn Lực (VP UBND tỉnh)'),
+  liaison('bhxh', 'Mai Thị Thảo (BHXH tỉnh)'),
+  liaison('cat', 'Hoàng Văn Dũng (Công an tỉnh)'),
+  liaison('dienluc', 'Kiều Văn Thành (Điện lực Đồng Nai)'),
+  liaison('ubnd-bien-hoa', 'Lâm Thị Kim (UBND phường Biên Hòa)'),
+  liaison('ubnd-tran-bien', 'Quách Văn Nam (UBND phường Trấn Biên)'),
+  liaison('ubnd-long-khanh', 'Châu Văn Sơn (UBND phường Long Khánh)'),
+  liaison('ubnd-long-thanh', 'Tạ Thị Bích (UBND xã Long Thành)'),
+  liaison('ubnd-nhon-trach', 'Dương Thị Hằng (UBND xã Nhơn Trạch)'),
+  liaison('ubnd-trang-bom', 'Vũ Văn Lộc (UBND xã Trảng Bom)'),
 ];
 
 /** A fresh random secret: SIP passwords and agencies' HMAC keys. */
@@ -186,14 +149,34 @@ function hasSoftphone(role: Role): boolean {
 
 export async function seedDemo(db: Db, opts: { agencyUrl: string | null }): Promise<DemoLogins> {
   const base = opts.agencyUrl?.replace(/\/+$/, '') ?? null;
+  const now = new Date();
+  // Once: later the admin keeps the units (an import of a newer list must not be undone here).
+  if (db.select({ code: units.code }).from(units).limit(1).get() === undefined) {
+    importUnitsFile(db, DONG_NAI_UNITS_FILE, { actorId: null, now });
+  }
+  const unitCodeByName = new Map(
+    db
+      .select({ code: units.code, name: units.name })
+      .from(units)
+      .where(eq(units.active, true))
+      .all()
+      .map((u) => [u.name, u.code]),
+  );
+  const unitCodeOf = (name: string): string => {
+    const code = unitCodeByName.get(name);
+    if (code === undefined) throw new Error(`demo unit ${name} missing from the units file`);
+    return code;
+  };
+
   const agencyIds = new Map<string, number>();
   for (const agency of DEMO_AGENCIES) {
     const forwardUrl = base === null ? null : `${base}/${agency.code}`;
-    const { code, name, kind, district } = agency;
+    const { code, name, kind } = agency;
+    const unitCode = agency.unitName === undefined ? null : unitCodeOf(agency.unitName);
     const row = db
       .insert(agencies)
-      .values({ code, name, kind, district, forwardUrl, forwardSecret: randomSecret(32) })
-      .onConflictDoUpdate({ target: agencies.code, set: { forwardUrl, kind, district } })
+      .values({ code, name, kind, unitCode, forwardUrl, forwardSecret: randomSecret(32) })
+      .onConflictDoUpdate({ target: agencies.code, set: { forwardUrl, name, kind, unitCode } })
       .returning({ id: agencies.id })
       .get();
     agencyIds.set(agency.code, row.id);
@@ -204,17 +187,32 @@ export async function seedDemo(db: Db, opts: { agencyUrl: string | null }): Prom
     return id;
   };
 
-  for (const [category, code] of Object.entries(DEFAULT_ROUTING)) {
-    db.insert(routing)
-      .values({ category: category as Category, agencyId: agencyId(code) })
+  retireLegacyAgencies(db);
+
+  for (const [sortOrder, category] of DEMO_CATEGORIES.entries()) {
+    db.insert(categories)
+      .values({ key: category.key, name: category.name, sortOrder: sortOrder + 1 })
       .onConflictDoNothing()
+      .run();
+    // An admin's choice stays; a missing default, or one deactivated above, takes the demo's.
+    const inactive = db.select({ id: agencies.id }).from(agencies).where(eq(agencies.active, false));
+    db.update(categories)
+      .set({ defaultAgencyId: agencyId(category.agency) })
+      .where(
+        and(
+          eq(categories.key, category.key),
+          or(isNull(categories.defaultAgencyId), inArray(categories.defaultAgencyId, inactive)),
+        ),
+      )
       .run();
   }
-  for (const rule of DISTRICT_ROUTING) {
-    db.insert(routingDistricts)
-      .values({ category: rule.category, district: rule.district, agencyId: agencyId(rule.agency) })
-      .onConflictDoNothing()
-      .run();
+  for (const committee of COMMUNE_COMMITTEES) {
+    for (const category of LOCAL_CATEGORIES) {
+      db.insert(routingUnits)
+        .values({ category, unitCode: unitCodeOf(committee.unitName!), agencyId: agencyId(committee.code) })
+        .onConflictDoNothing()
+        .run();
+    }
   }
 
   const existing = new Set(
@@ -227,7 +225,6 @@ export async function seedDemo(db: Db, opts: { agencyUrl: string | null }): Prom
   const missing = DEMO_USERS.filter((u) => !existing.has(u.username));
   // Every demo account shares the published demo password, so one (slow, by design) hash serves all.
   const passwordHash = missing.length > 0 ? await hashPassword(DEMO_PASSWORD) : '';
-  const now = new Date();
   for (const user of missing) {
     db.insert(users)
       .values({
@@ -254,4 +251,26 @@ export async function seedDemo(db: Db, opts: { agencyUrl: string | null }): Prom
     password: DEMO_PASSWORD,
     accounts: DEMO_USERS.map(({ username, displayName, role }) => ({ username, displayName, role })),
   };
+}
+
+/**
+ * A database seeded before the 2025 reform: deactivates its district committees and merged
+ * departments that hold no open ticket. One with open tickets stays active until an admin
+ * deactivates it with a target agency for them.
+ */
+function retireLegacyAgencies(db: Db): void {
+  const busy = db
+    .selectDistinct({ id: tickets.agencyId })
+    .from(tickets)
+    .where(notInArray(tickets.status, DONE_STATUSES));
+  db.update(agencies)
+    .set({ active: false })
+    .where(
+      and(
+        eq(agencies.active, true),
+        or(eq(agencies.kind, 'district_committee'), inArray(agencies.code, MERGED_AGENCY_CODES)),
+        notInArray(agencies.id, busy),
+      ),
+    )
+    .run();
 }

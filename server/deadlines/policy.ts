@@ -28,9 +28,22 @@ export interface DueTimes {
   resolveDueAt: Date;
 }
 
-/** Due times for a ticket of `priority` assigned at `from`. */
-export function dueTimes(priority: Priority, from: Date, cal: WorkingCalendar): DueTimes {
-  const rule = DEADLINE_POLICY[priority];
+/**
+ * Due times for a ticket of `priority` assigned at `from`. `resolveWorkingDays`: the ticket's
+ * category's own resolution time, which replaces the normal priority's (urgent and complex
+ * tickets keep theirs).
+ */
+export function dueTimes(
+  priority: Priority,
+  from: Date,
+  cal: WorkingCalendar,
+  resolveWorkingDays: number | null = null,
+): DueTimes {
+  const base = DEADLINE_POLICY[priority];
+  const rule =
+    priority === 'normal' && resolveWorkingDays !== null
+      ? { ...base, resolveMs: resolveWorkingDays * WORKING_DAY_MS }
+      : base;
   if (rule.clock === 'wall') {
     return {
       ackDueAt: new Date(from.getTime() + rule.ackMs),

@@ -9,8 +9,12 @@ import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import type { GroupCommitter } from '../db/group-commit.ts';
 import type { Db } from '../db/index.ts';
-import { findTicket, markDelivered, markDeliveryFailed } from '../tickets/repository.ts';
-import type { TicketRow } from '../tickets/schema.ts';
+import {
+  findTicket,
+  markDelivered,
+  markDeliveryFailed,
+  type TicketWithAgency,
+} from '../tickets/repository.ts';
 import { markNoWebhook } from './repository.ts';
 import { SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER } from './signature.ts';
 
@@ -25,8 +29,14 @@ export type ForwardOutcome = 'delivered' | 'already_delivered' | 'not_pending' |
 export interface ForwardedTicket {
   ticketId: number;
   trackingCode: string;
+  /** The category's key, stable across renames, and its Vietnamese name. */
   category: string;
-  district: string;
+  categoryName: string;
+  /** The commune-level unit concerned; null: not determined (chưa xác định). */
+  unit: { code: string; name: string } | null;
+  address: string | null;
+  /** Only on tickets from before the 2025 reform. */
+  legacyDistrict: string | null;
   description: string;
   callerNumber: string;
   callerName: string | null;
@@ -125,15 +135,7 @@ export async function forwardTicket(
   }
 
   try {
-    await post(
-      agency.forwardUrl,
-      agency.forwardSecret,
-      agency.code,
-      toForwarded(ticket),
-      doPost,
-      deps,
-      now(),
-    );
+    await post(agency.forwardUrl, agency.forwardSecret, agency.code, toForwarded(row), doPost, deps, now());
   } catch (err) {
     const unrecoverable = err instanceof UnrecoverableError;
     const dead = unrecoverable || attempt.lastAttempt;
@@ -152,12 +154,16 @@ export async function forwardTicket(
   return changed ? 'delivered' : 'already_delivered';
 }
 
-function toForwarded(ticket: TicketRow): ForwardedTicket {
+function toForwarded({ ticket, labels }: TicketWithAgency): ForwardedTicket {
   return {
     ticketId: ticket.id,
     trackingCode: ticket.trackingCode,
     category: ticket.category,
-    district: ticket.district,
+    categoryName: labels.categoryName,
+    unit:
+      ticket.unitCode === null ? null : { code: ticket.unitCode, name: labels.unitName ?? ticket.unitCode },
+    address: ticket.address,
+    legacyDistrict: ticket.legacyDistrict,
     description: ticket.description,
     callerNumber: ticket.callerNumber,
     callerName: ticket.callerName,

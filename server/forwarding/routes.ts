@@ -42,7 +42,7 @@ export async function deliveryRoutes(app: FastifyInstance, deps: DeliveryRoutesD
       return {
         data: deadDeliveryIds(db, request.query.limit).flatMap((id) => {
           const row = findTicket(db, id);
-          return row ? [toTicketView(row.ticket, row.agency, at, role)] : [];
+          return row ? [toTicketView(row, at, role)] : [];
         }),
       };
     },

@@ -6,7 +6,7 @@ import type { AgencyRow } from '../agencies/schema.ts';
 import { toAgencyView } from '../agencies/service.ts';
 import type { Db } from '../db/index.ts';
 import { definedValues, preparedOnce, preparedPerColumns } from '../db/prepared.ts';
-import { agencies, ticketEvents, tickets, users } from '../db/schema.ts';
+import { agencies, categories, ticketEvents, tickets, units, users } from '../db/schema.ts';
 import type { Tx } from '../outbox/outbox.ts';
 import {
   AWAITING_ACK_STATUSES,
@@ -18,10 +18,45 @@ import type { TicketEventAction, TicketRow } from './schema.ts';
 
 export type NewTicket = typeof tickets.$inferInsert;
 
-/** A ticket with the agency it is assigned (or suggested) to. */
+/** Names a ticket shows for its category and unit, which it stores as keys. */
+export interface TicketLabels {
+  /** The category key when the category row is missing. */
+  categoryName: string;
+  /** Null when the ticket names no unit (chưa xác định). */
+  unitName: string | null;
+}
+
+/** A ticket with the agency it is assigned (or suggested) to, and its labels. */
 export interface TicketWithAgency {
   ticket: TicketRow;
   agency: AgencyRow;
+  labels: TicketLabels;
+}
+
+/** Columns for `select`: a ticket joined with its agency, category and unit (see `withLabels`). */
+const TICKET_COLUMNS = {
+  ticket: tickets,
+  agency: agencies,
+  categoryName: categories.name,
+  unitName: units.name,
+};
+
+type JoinedRow = {
+  ticket: TicketRow;
+  agency: AgencyRow;
+  categoryName: string | null;
+  unitName: string | null;
+};
+
+function withLabels(row: JoinedRow): TicketWithAgency {
+  return {
+    ticket: row.ticket,
+    agency: row.agency,
+    labels: {
+      categoryName: row.categoryName ?? row.ticket.category,
+      unitName: row.ticket.unitCode === null ? null : (row.unitName ?? row.ticket.unitCode),
+    },
+  };
 }
 
 /** Roles that must not see citizens' full phone numbers. */
@@ -36,7 +71,8 @@ export function maskPhone(number: string): string {
 }
 
 /** The ticket as `viewer` may see it; `now` decides `overdue`. */
-export function toTicketView(ticket: TicketRow, agency: AgencyRow, now: Date, viewer: Role): TicketView {
+export function toTicketView(row: TicketWithAgency, now: Date, viewer: Role): TicketView {
+  const { ticket, agency, labels } = row;
   const open = openDeadlines(ticket);
   return {
     id: ticket.id,
@@ -45,7 +81,11 @@ export function toTicketView(ticket: TicketRow, agency: AgencyRow, now: Date, vi
     callerNumber: masksCallerNumber(viewer) ? maskPhone(ticket.callerNumber) : ticket.callerNumber,
     callerName: ticket.callerName,
     category: ticket.category,
-    district: ticket.district,
+    categoryName: labels.categoryName,
+    unit:
+      ticket.unitCode === null ? null : { code: ticket.unitCode, name: labels.unitName ?? ticket.unitCode },
+    address: ticket.address,
+    legacyDistrict: ticket.legacyDistrict,
     description: ticket.description,
     agency: toAgencyView(agency),
     status: ticket.status,
@@ -161,15 +201,18 @@ export function appendTicketEvent(tx: Tx, event: NewTicketEvent): void {
 
 const findTicketStatement = preparedOnce((db: Pick<Db, 'select'>) =>
   db
-    .select({ ticket: tickets, agency: agencies })
+    .select(TICKET_COLUMNS)
     .from(tickets)
     .innerJoin(agencies, eq(agencies.id, tickets.agencyId))
+    .leftJoin(categories, eq(categories.key, tickets.category))
+    .leftJoin(units, eq(units.code, tickets.unitCode))
     .where(eq(tickets.id, sql.placeholder('id')))
     .prepare(),
 );
 
 export function findTicket(db: Pick<Db, 'select'>, id: number): TicketWithAgency | undefined {
-  return findTicketStatement(db).get({ id });
+  const row = findTicketStatement(db).get({ id });
+  return row ? withLabels(row) : undefined;
 }
 
 export function ticketEventViews(db: Db, ticketId: number): TicketEventView[] {
@@ -239,11 +282,7 @@ function openDeadlineWithin(from: Date, to: Date): SQL {
   )!;
 }
 
-export function listTickets(
-  db: Db,
-  filter: TicketFilter,
-  now: Date,
-): { ticket: TicketRow; agency: AgencyRow }[] {
+export function listTickets(db: Db, filter: TicketFilter, now: Date): TicketWithAgency[] {
   const conditions: SQL[] = [];
   if (filter.statuses !== undefined) conditions.push(inArray(tickets.status, filter.statuses));
   if (filter.agencyId !== undefined) conditions.push(eq(tickets.agencyId, filter.agencyId));
@@ -255,14 +294,17 @@ export function listTickets(
     conditions.push(openDeadlineWithin(now, new Date(now.getTime() + filter.dueWithinHours * 3_600_000)));
   }
   return db
-    .select({ ticket: tickets, agency: agencies })
+    .select(TICKET_COLUMNS)
     .from(tickets)
     .innerJoin(agencies, eq(agencies.id, tickets.agencyId))
+    .leftJoin(categories, eq(categories.key, tickets.category))
+    .leftJoin(units, eq(units.code, tickets.unitCode))
     .where(and(...conditions))
     .orderBy(desc(tickets.createdAt), desc(tickets.id))
     .limit(filter.limit)
     .offset(filter.offset ?? 0)
-    .all();
+    .all()
+    .map(withLabels);
 }
 
 /** The caller's latest tickets, newest first, for the screen-pop. */

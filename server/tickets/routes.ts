@@ -9,8 +9,8 @@ import {
   type TicketAction,
   type TicketStatus,
 } from '../../common/domain.ts';
-import { CategorySchema, DistrictSchema } from '../agencies/routes.ts';
 import { currentUser, requireRole } from '../auth/guard.ts';
+import { CategoryKeySchema, UnitCodeSchema } from '../routing/routes.ts';
 import { TicketValidationError } from './errors.ts';
 import type { TicketService } from './service.ts';
 
@@ -24,8 +24,9 @@ const CreateTicketBody = Type.Object(
     callId: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     callerNumber: CallerNumber,
     callerName: Type.Optional(Type.String({ maxLength: 200 })),
-    category: CategorySchema,
-    district: DistrictSchema,
+    category: CategoryKeySchema,
+    unitCode: Type.Optional(UnitCodeSchema),
+    address: Type.Optional(Type.String({ maxLength: 300 })),
     description: Type.String({ minLength: 1, maxLength: 4000 }),
     agencyId: Type.Optional(Id),
     priority: Type.Optional(PrioritySchema),

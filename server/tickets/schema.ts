@@ -4,7 +4,6 @@ import type { TicketEventView } from '../../common/api.ts';
 import {
   type Category,
   type DeliveryStatus,
-  type District,
   type Priority,
   TICKET_STATUSES,
   type TicketStatus,
@@ -23,7 +22,6 @@ export const tickets = sqliteTable(
     callerNumber: text('caller_number').notNull(),
     callerName: text('caller_name'),
     category: text('category').$type<Category>().notNull(),
-    district: text('district').$type<District>().notNull(),
     /** The district given before the 2025 reform (old tickets only); new tickets name a unit. */
     legacyDistrict: text('legacy_district'),
     /** The commune-level unit the request concerns; null: not determined (chưa xác định). */

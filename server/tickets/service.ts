@@ -12,16 +12,20 @@ import type {
 } from '../../common/api.ts';
 import type { Priority } from '../../common/domain.ts';
 import type { AgencyRow } from '../agencies/schema.ts';
-import { findAgency, suggestAgency } from '../agencies/service.ts';
+import { findAgency } from '../agencies/service.ts';
 import type { AuthUser } from '../auth/service.ts';
+import { findCategory } from '../categories/service.ts';
 import { createGroupCommitter, type GroupCommitter } from '../db/group-commit.ts';
 import type { Db } from '../db/index.ts';
 import { DEFAULT_CALENDAR, type WorkingCalendar } from '../deadlines/calendar.ts';
 import { dueTimes } from '../deadlines/policy.ts';
 import { addIntent, type Tx } from '../outbox/outbox.ts';
+import { UnknownCategoryError, UnknownUnitError } from '../routing/errors.ts';
+import { suggestAgency } from '../routing/service.ts';
 import { TicketNotFoundError, TicketValidationError, UnknownAgencyError } from './errors.ts';
 import { NO_TICKET_HOOKS, NO_TICKET_NOTIFIER, type TicketHooks, type TicketNotifier } from './hooks.ts';
 import { type ActionOutcome, applyAction, applyExtension } from './lifecycle.ts';
+import { findUnit } from './places.ts';
 import {
   appendTicketEvent,
   findTicket,
@@ -47,7 +51,10 @@ const IMMEDIATE = { behavior: 'immediate' } as const;
 export type TicketListQuery = Omit<TicketFilter, 'assignedOnly'>;
 
 export interface TicketService {
-  /** Throws `UnknownAgencyError`, `NoRouteError`, or a validation error (e.g. an answer missing). */
+  /**
+   * Throws `UnknownCategoryError`, `UnknownUnitError`, `UnknownAgencyError`, `NoRouteError`, or a
+   * validation error (e.g. an answer missing).
+   */
   create(input: CreateTicketRequest, by: AuthUser): TicketView;
   /**
    * Like `create`, but the ticket commits in one transaction with the others created during the
@@ -83,10 +90,16 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
   const notifier = deps.notifier ?? NO_TICKET_NOTIFIER;
   const committer = deps.committer ?? createGroupCommitter(db.$client);
 
+  /** A deactivated agency takes no new tickets. */
   function agencyOrThrow(id: number): AgencyRow {
     const agency = findAgency(db, id);
-    if (!agency) throw new UnknownAgencyError();
+    if (!agency || !agency.active) throw new UnknownAgencyError();
     return agency;
+  }
+
+  /** The category's own resolution time, if it has one (and still exists). */
+  function resolveWorkingDaysOf(category: string): number | null {
+    return findCategory(db, category)?.resolveWorkingDays ?? null;
   }
 
   /** A liaison gets the same 404 for another agency's ticket as for a missing one. */
@@ -98,8 +111,13 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
   }
 
   /** Columns a (re)assignment sets: fresh due times and, for a webhook agency, a pending delivery. */
-  function assignment(agency: AgencyRow, priority: Priority, at: Date): Partial<NewTicket> {
-    const due = dueTimes(priority, at, calendar);
+  function assignment(
+    agency: AgencyRow,
+    priority: Priority,
+    at: Date,
+    resolveWorkingDays: number | null,
+  ): Partial<NewTicket> {
+    const due = dueTimes(priority, at, calendar, resolveWorkingDays);
     return {
       agencyId: agency.id,
       assignedAt: at,
@@ -125,7 +143,7 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
   /** Tells consoles about the committed change and answers with the ticket as it now is. */
   function changed(row: TicketWithAgency, by: AuthUser): TicketView {
     notifier.ticketChanged(row.ticket.id, row);
-    return toTicketView(row.ticket, row.agency, now(), by.role);
+    return toTicketView(row, now(), by.role);
   }
 
   /**
@@ -134,10 +152,14 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
    */
   function prepareCreate(input: CreateTicketRequest, by: AuthUser): () => TicketWithAgency {
     const at = now();
+    const category = findCategory(db, input.category);
+    if (!category || !category.active) throw new UnknownCategoryError();
+    const unit = input.unitCode !== undefined ? findUnit(db, input.unitCode) : null;
+    if (unit === undefined) throw new UnknownUnitError();
     const agency =
       input.agencyId !== undefined
         ? agencyOrThrow(input.agencyId)
-        : suggestAgency(db, input.category, input.district);
+        : suggestAgency(db, category.key, unit?.code ?? null);
     const priority = input.priority ?? 'normal';
     const outcome = input.outcome ?? 'assign';
     const step: TicketActionRequest =
@@ -156,15 +178,16 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
       callId: input.callId ?? null,
       callerNumber: input.callerNumber,
       callerName: input.callerName?.trim() || null,
-      category: input.category,
-      district: input.district,
+      category: category.key,
+      unitCode: unit?.code ?? null,
+      address: input.address?.trim() || null,
       description: input.description,
       agencyId: agency.id,
       priority,
       createdBy: by.id,
       createdAt: at,
       ...first.changes,
-      ...(outcome === 'assign' ? assignment(agency, priority, at) : {}),
+      ...(outcome === 'assign' ? assignment(agency, priority, at, category.resolveWorkingDays) : {}),
     };
 
     // Statements run on `db`, prepared once, inside the open transaction (one connection).
@@ -182,7 +205,11 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
       recordEvent(tx, created.id, by, first);
       if (outcome === 'assign') recordAssignmentIntents(tx, created.id, agency, at);
       hooks.afterChange(tx, created, null, at);
-      return { ticket: created, agency };
+      return {
+        ticket: created,
+        agency,
+        labels: { categoryName: category.name, unitName: unit?.name ?? null },
+      };
     };
   }
 
@@ -218,7 +245,7 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
           agency =
             request.agencyId !== undefined
               ? agencyOrThrow(request.agencyId)
-              : suggestAgency(tx, ticket.category, ticket.district);
+              : suggestAgency(tx, ticket.category, ticket.unitCode);
         }
         const outcome = applyAction(
           ticket,
@@ -235,12 +262,15 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
         }
         const after = updateTicket(tx, id, {
           ...outcome.changes,
-          ...(agency ? assignment(agency, ticket.priority, at) : {}),
+          ...(agency ? assignment(agency, ticket.priority, at, resolveWorkingDaysOf(ticket.category)) : {}),
         });
         recordEvent(tx, id, by, outcome);
         if (agency) recordAssignmentIntents(tx, id, agency, at);
         hooks.afterChange(tx, after, ticket.status, at);
-        return { from: ticket.status, row: { ticket: after, agency: agency ?? current.agency } };
+        return {
+          from: ticket.status,
+          row: { ticket: after, agency: agency ?? current.agency, labels: current.labels },
+        };
       }, IMMEDIATE);
       logger.debug({ ticketId: id, action: request.action, from, userId: by.id }, 'ticket action');
       return changed(row, by);
@@ -250,7 +280,7 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
       const at = now();
       const tx = db;
       const row = db.transaction(() => {
-        const { ticket, agency } = visibleOrThrow(id, by);
+        const { ticket, agency, labels } = visibleOrThrow(id, by);
         const granted = applyExtension(
           ticket,
           { reason: request.reason, resolveDueAt: new Date(request.resolveDueAt), actorRole: by.role },
@@ -269,7 +299,7 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
         });
         addIntent(tx, { kind: 'deadline', ticketId: id }, at);
         hooks.afterChange(tx, after, ticket.status, at);
-        return { ticket: after, agency };
+        return { ticket: after, agency, labels };
       }, IMMEDIATE);
       logger.info({ ticketId: id, userId: by.id }, 'ticket deadline extended');
       return changed(row, by);
@@ -283,12 +313,12 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
         if (query.agencyId !== undefined && query.agencyId !== by.agencyId) return [];
         filter = { ...query, agencyId: by.agencyId, assignedOnly: true };
       }
-      return listTickets(db, filter, at).map((row) => toTicketView(row.ticket, row.agency, at, by.role));
+      return listTickets(db, filter, at).map((row) => toTicketView(row, at, by.role));
     },
 
     get(id, by) {
       const row = visibleOrThrow(id, by);
-      return { ...toTicketView(row.ticket, row.agency, now(), by.role), events: ticketEventViews(db, id) };
+      return { ...toTicketView(row, now(), by.role), events: ticketEventViews(db, id) };
     },
   };
 }

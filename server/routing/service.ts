@@ -1,0 +1,155 @@
+/**
+ * Which agency a ticket goes to: the commune's exception for its category when there is one,
+ * else the category's default. Both are rows an admin keeps (`categories`, `routing_units`).
+ */
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { RoutingException } from '../../common/api.ts';
+import type { AgencyRow } from '../agencies/schema.ts';
+import { findAgency, toAgencyView } from '../agencies/service.ts';
+import { audit } from '../audit/service.ts';
+import type { Db } from '../db/index.ts';
+import { preparedOnce } from '../db/prepared.ts';
+import { agencies, categories, routingUnits, units } from '../db/schema.ts';
+import { UnknownAgencyError } from '../tickets/errors.ts';
+import {
+  NoRouteError,
+  RoutingExceptionNotFoundError,
+  UnknownCategoryError,
+  UnknownUnitError,
+} from './errors.ts';
+
+const unitRoute = preparedOnce((db: Pick<Db, 'select'>) =>
+  db
+    .select({ agency: agencies })
+    .from(routingUnits)
+    .innerJoin(agencies, eq(agencies.id, routingUnits.agencyId))
+    .where(
+      and(
+        eq(routingUnits.category, sql.placeholder('category')),
+        eq(routingUnits.unitCode, sql.placeholder('unitCode')),
+      ),
+    )
+    .prepare(),
+);
+
+const categoryRoute = preparedOnce((db: Pick<Db, 'select'>) =>
+  db
+    .select({ agency: agencies })
+    .from(categories)
+    .innerJoin(agencies, eq(agencies.id, categories.defaultAgencyId))
+    .where(eq(categories.key, sql.placeholder('category')))
+    .prepare(),
+);
+
+/**
+ * The commune's exception when there is one, else the category's default; an inactive agency is
+ * never suggested (an exception naming one falls back to the default). Throws `NoRouteError`.
+ */
+export function suggestAgency(db: Pick<Db, 'select'>, category: string, unitCode: string | null): AgencyRow {
+  if (unitCode !== null) {
+    const exception = unitRoute(db).get({ category, unitCode });
+    if (exception?.agency.active) return exception.agency;
+  }
+  const fallback = categoryRoute(db).get({ category });
+  if (fallback?.agency.active) return fallback.agency;
+  throw new NoRouteError();
+}
+
+function toException(row: {
+  category: string;
+  unitCode: string;
+  unitName: string;
+  agency: AgencyRow;
+}): RoutingException {
+  return {
+    category: row.category,
+    unit: { code: row.unitCode, name: row.unitName },
+    agency: toAgencyView(row.agency),
+  };
+}
+
+function exceptionRows(db: Pick<Db, 'select'>, category: string, unitCode?: string) {
+  return db
+    .select({
+      category: routingUnits.category,
+      unitCode: routingUnits.unitCode,
+      unitName: units.name,
+      agency: agencies,
+    })
+    .from(routingUnits)
+    .innerJoin(units, eq(units.code, routingUnits.unitCode))
+    .innerJoin(agencies, eq(agencies.id, routingUnits.agencyId))
+    .where(
+      and(
+        eq(routingUnits.category, category),
+        unitCode === undefined ? undefined : eq(routingUnits.unitCode, unitCode),
+      ),
+    )
+    .orderBy(asc(units.name))
+    .all();
+}
+
+/** A category's commune exceptions, by unit name. Throws `UnknownCategoryError`. */
+export function listExceptions(db: Db, category: string): RoutingException[] {
+  categoryOrThrow(db, category);
+  return exceptionRows(db, category).map(toException);
+}
+
+function categoryOrThrow(db: Pick<Db, 'select'>, key: string) {
+  const row = db.select().from(categories).where(eq(categories.key, key)).get();
+  if (!row) throw new UnknownCategoryError();
+  return row;
+}
+
+export interface ExceptionInput {
+  category: string;
+  unitCode: string;
+  agencyId: number;
+}
+
+/** Sets (creates or replaces) one commune's exception, audited as `routing.set`. */
+export function putException(db: Db, input: ExceptionInput, actorId: number | null): RoutingException {
+  return db.transaction((tx) => {
+    categoryOrThrow(tx, input.category);
+    const unit = tx.select().from(units).where(eq(units.code, input.unitCode)).get();
+    if (!unit) throw new UnknownUnitError();
+    const agency = findAgency(tx, input.agencyId);
+    if (!agency || !agency.active) throw new UnknownAgencyError();
+    const before = exceptionRows(tx, input.category, input.unitCode)[0];
+    tx.insert(routingUnits)
+      .values({ category: input.category, unitCode: unit.code, agencyId: agency.id })
+      .onConflictDoUpdate({
+        target: [routingUnits.category, routingUnits.unitCode],
+        set: { agencyId: agency.id },
+      })
+      .run();
+    audit(tx, {
+      actorId,
+      action: 'routing.set',
+      entity: 'routing',
+      entityId: `${input.category}/${unit.code}`,
+      before: before ? { agencyId: before.agency.id, agencyCode: before.agency.code } : null,
+      after: { agencyId: agency.id, agencyCode: agency.code },
+    });
+    return toException({ category: input.category, unitCode: unit.code, unitName: unit.name, agency });
+  });
+}
+
+/** Removes one commune's exception (the category default applies again), audited as `routing.delete`. */
+export function deleteException(db: Db, category: string, unitCode: string, actorId: number | null): void {
+  db.transaction((tx) => {
+    const before = exceptionRows(tx, category, unitCode)[0];
+    if (!before) throw new RoutingExceptionNotFoundError();
+    tx.delete(routingUnits)
+      .where(and(eq(routingUnits.category, category), eq(routingUnits.unitCode, unitCode)))
+      .run();
+    audit(tx, {
+      actorId,
+      action: 'routing.delete',
+      entity: 'routing',
+      entityId: `${category}/${unitCode}`,
+      before: { agencyId: before.agency.id, agencyCode: before.agency.code },
+      after: null,
+    });
+  });
+}
