@@ -15,6 +15,7 @@ import type {
   SmsEvent,
   TicketAction,
   TicketStatus,
+  UnitKind,
 } from './domain.ts';
 
 /** Every error response: `{ error: { code, message } }`. `message` is Vietnamese, safe to show. */
@@ -421,4 +422,37 @@ export interface PutRoutingExceptionRequest {
   category: string;
   unitCode: string;
   agencyId: number;
+}
+
+/** A commune-level unit (xã, phường, đặc khu): GET /api/units, /api/units/:code, /api/admin/units. */
+export interface UnitView {
+  /** Official code from the national list, or a provisional `TAM-001` code. */
+  code: string;
+  /** Full name with its kind, e.g. `Phường Biên Hòa`. */
+  name: string;
+  kind: UnitKind;
+  /** Units it was formed from on 1 July 2025, with their former district, e.g. `Phường Tân Vạn (TP Biên Hòa)`. */
+  formerNames: string[];
+  active: boolean;
+  /** In search results: the former name the query matched, when the current name did not. */
+  matchedFormerName?: string;
+}
+
+/** POST /api/admin/units/import: what the file changed. `total` is the number of rows in the file. */
+export interface UnitImportResult {
+  added: number;
+  updated: number;
+  deactivated: number;
+  total: number;
+}
+
+/** One bad row of a units file; `line` is the file's 1-based line. */
+export interface UnitImportLineError {
+  line: number;
+  message: string;
+}
+
+/** The 400 `UNITS_IMPORT_INVALID` answer: the message names the lines, `errors` lists them all. */
+export interface UnitImportInvalid extends ApiError {
+  errors: UnitImportLineError[];
 }

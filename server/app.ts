@@ -29,6 +29,7 @@ import { smsRoutes } from './sms/routes.ts';
 import type { TicketHooks, TicketNotifier } from './tickets/hooks.ts';
 import { ticketRoutes } from './tickets/routes.ts';
 import { createTicketService } from './tickets/service.ts';
+import { unitRoutes } from './units/routes.ts';
 
 /** The slice of the call controller the HTTP and socket.io side uses. */
 export type Desk = Pick<
@@ -133,6 +134,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.controller ? { controller: deps.controller } : {}),
   });
   await app.register(operatorRoutes, { desk, now });
+  await app.register(unitRoutes, { db, now });
 
   const consoleDir = deps.consoleDir;
   const hasConsole = consoleDir !== undefined && existsSync(join(consoleDir, 'index.html'));
