@@ -3,7 +3,7 @@
  * (no polling), with the detail, the audit log and the actions a liaison may take.
  */
 import type { AgencyView, TicketView } from '../../common/api.ts';
-import { CATEGORIES, DISTRICTS, type TicketAction } from '../../common/domain.ts';
+import type { TicketAction } from '../../common/domain.ts';
 import { api, errorMessage } from './api.ts';
 import { emptyRow, h, showMessage } from './dom.ts';
 import { formatDateTime } from './format.ts';
@@ -18,6 +18,7 @@ import {
   priorityBadge,
   statusBadge,
   ticketDetail,
+  unitName,
 } from './ticket-view.ts';
 
 const HIGHLIGHT_MS = 6000;
@@ -77,13 +78,7 @@ function renderList(): void {
           h('br'),
           priorityBadge(ticket),
         ),
-        h(
-          'td',
-          {},
-          CATEGORIES[ticket.category],
-          h('br'),
-          h('span', { class: 'muted' }, DISTRICTS[ticket.district]),
-        ),
+        h('td', {}, ticket.categoryName, h('br'), h('span', { class: 'muted' }, unitName(ticket))),
         h('td', {}, formatDateTime(ticket.createdAt)),
         h('td', {}, statusBadge(ticket)),
         h('td', {}, dueCell(ticket, now)),

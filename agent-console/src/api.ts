@@ -7,22 +7,29 @@ import type {
   CallbackTaskView,
   CallRecordDetail,
   CallRecordView,
+  CategoryView,
   ClaimCallbackResponse,
+  CreateCategoryRequest,
   CreateTicketRequest,
   ExtensionRequest,
   GiveUpCallbackRequest,
   ListResponse,
   LoginRequest,
   MeResponse,
-  PutRoutingRuleRequest,
-  RoutingRule,
+  PutRoutingExceptionRequest,
+  RoutingException,
   SmsView,
   TicketActionRequest,
   TicketView,
+  UnitImportInvalid,
+  UnitImportLineError,
+  UnitImportResult,
+  UnitView,
+  UpdateCategoryRequest,
 } from '../../common/api.ts';
-import type { Category, District } from '../../common/domain.ts';
 import { t } from './i18n.ts';
 import { type TicketQuery, ticketQueryString } from './ticket-rules.ts';
+import type { UnitSuggestion } from './unit-picker-rules.ts';
 
 /** The login sets this readable cookie; its value goes back in `x-csrf-token` on every write. */
 const CSRF_COOKIE = 'hotline_csrf';
@@ -34,6 +41,8 @@ export class ApiRequestError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Line-numbered problems of a rejected file (`UNITS_IMPORT_INVALID`); empty otherwise. */
+    readonly lineErrors: UnitImportLineError[] = [],
   ) {
     super(message);
     this.name = 'ApiRequestError';
@@ -58,7 +67,7 @@ function readCookie(name: string): string | null {
   return null;
 }
 
-type Method = 'GET' | 'POST' | 'PUT';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = {};
@@ -86,8 +95,15 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
     parsed = undefined;
   }
   if (!response.ok) {
-    if (isApiError(parsed))
-      throw new ApiRequestError(response.status, parsed.error.code, parsed.error.message);
+    if (isApiError(parsed)) {
+      const lines = (parsed as Partial<UnitImportInvalid>).errors;
+      throw new ApiRequestError(
+        response.status,
+        parsed.error.code,
+        parsed.error.message,
+        Array.isArray(lines) ? lines : [],
+      );
+    }
     throw new ApiRequestError(response.status, 'http', t('error.server', { status: response.status }));
   }
   return parsed as T;
@@ -104,8 +120,34 @@ export const api = {
   logout: () => request<unknown>('POST', '/api/auth/logout'),
   me: () => request<MeResponse>('GET', '/api/me'),
   agencies: () => request<ListResponse<AgencyView>>('GET', '/api/agencies'),
-  suggestAgency: (category: Category, district: District) =>
-    request<AgencyView>('GET', `/api/routing/suggest?${new URLSearchParams({ category, district })}`),
+  /** The agency the routing picks for a category in a commune (the category's default without one). */
+  suggestAgency: (category: string, unitCode?: string) =>
+    request<AgencyView>(
+      'GET',
+      `/api/routing/suggest?${new URLSearchParams({ category, ...(unitCode ? { unitCode } : {}) })}`,
+    ),
+  /** Active categories in the admin's order; `all` adds the inactive ones (admin). */
+  categories: (all = false) => list<CategoryView>(`/api/categories${all ? '?all=1' : ''}`),
+  createCategory: (body: CreateCategoryRequest) =>
+    request<{ data: CategoryView }>('POST', '/api/admin/categories', body).then((r) => r.data),
+  updateCategory: (key: string, body: UpdateCategoryRequest) =>
+    request<{ data: CategoryView }>('PATCH', `/api/admin/categories/${encodeURIComponent(key)}`, body).then(
+      (r) => r.data,
+    ),
+  routingExceptions: (category: string) =>
+    list<RoutingException>(`/api/routing/exceptions?${new URLSearchParams({ category })}`),
+  putRoutingException: (body: PutRoutingExceptionRequest) =>
+    request<{ data: RoutingException }>('PUT', '/api/routing/exceptions', body).then((r) => r.data),
+  deleteRoutingException: (category: string, unitCode: string) =>
+    request<unknown>('DELETE', `/api/routing/exceptions?${new URLSearchParams({ category, unitCode })}`),
+  /** Communes whose name or former name matches `q` (diacritics optional). */
+  searchUnits: (q: string, limit = 10) =>
+    list<UnitSuggestion>(`/api/units?${new URLSearchParams({ q, limit: String(limit) })}`),
+  unit: (code: string) => request<UnitView>('GET', `/api/units/${encodeURIComponent(code)}`),
+  /** Every unit, deactivated ones too (admins). */
+  adminUnits: () => list<UnitView>('/api/admin/units'),
+  importUnits: (csv: string, deactivateMissing = false) =>
+    request<UnitImportResult>('POST', '/api/admin/units/import', { csv, deactivateMissing }),
   createTicket: (body: CreateTicketRequest) => request<TicketView>('POST', '/api/tickets', body),
   tickets: (query: TicketQuery = {}) => list<TicketView>(`/api/tickets${ticketQueryString(query)}`),
   /** With the audit log (`events`). */
@@ -119,7 +161,6 @@ export const api = {
   deadDeliveries: () => list<TicketView>('/api/deliveries/dead'),
   retryDelivery: (ticketId: number) => request<unknown>('POST', `/api/deliveries/${ticketId}/retry`),
   smsOutbox: () => list<SmsView>('/api/sms/outbox'),
-  routingMatrix: () => list<RoutingRule>('/api/routing/matrix'),
   openCallbacks: () => list<CallbackTaskView>('/api/callbacks?status=open'),
   claimCallback: (id: number) => request<ClaimCallbackResponse>('POST', `/api/callbacks/${id}/claim`),
   callbackOutcome: (id: number, body: CallbackOutcomeRequest) =>
@@ -130,5 +171,4 @@ export const api = {
   calls: (from: string, limit = 200) =>
     list<CallRecordView>(`/api/calls?${new URLSearchParams({ from, limit: String(limit) })}`),
   call: (id: string) => request<CallRecordDetail>('GET', `/api/calls/${encodeURIComponent(id)}`),
-  putRoutingRule: (body: PutRoutingRuleRequest) => request<RoutingRule>('PUT', '/api/routing/matrix', body),
 };

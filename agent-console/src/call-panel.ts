@@ -12,7 +12,7 @@
  * operator has pressed hang-up, the server offers the next call at once; its INVITE ends the
  * call being hung up instead of being refused.
  */
-import { CATEGORIES, QUEUES } from '../../common/domain.ts';
+import { QUEUES } from '../../common/domain.ts';
 import type { CallPop } from '../../common/events.ts';
 import { api, errorMessage } from './api.ts';
 import { h } from './dom.ts';
@@ -20,6 +20,7 @@ import { formatMinutesSeconds } from './format.ts';
 import { t, ticketStatusLabel } from './i18n.ts';
 import { byId } from './page.ts';
 import { callRecordingSlot } from './recording.ts';
+import { categoryName } from './reference.ts';
 import { ANSWER_OPTIONS, audioPackets, playRemoteAudio, type RTCSession, sipCaller } from './softphone.ts';
 
 export interface CallPanel {
@@ -264,7 +265,7 @@ function historyItems(pop: CallPop): HTMLLIElement[] {
     const code = document.createElement('strong');
     code.textContent = ticket.trackingCode;
     const date = new Date(ticket.createdAt).toLocaleDateString('vi-VN');
-    head.append(code, ` · ${CATEGORIES[ticket.category]} · ${ticketStatusLabel(ticket.status)} · ${date}`);
+    head.append(code, ` · ${categoryName(ticket.category)} · ${ticketStatusLabel(ticket.status)} · ${date}`);
     const text = document.createElement('p');
     text.textContent = ticket.description;
     item.append(head, text, listenButton(ticket.id, ticket.trackingCode));

@@ -1,5 +1,6 @@
 /** Pure helpers for the console: no DOM, no globals, so unit tests can run them in Node. */
-import type { Category, QueueName } from '../../common/domain.ts';
+import type { QueueName } from '../../common/domain.ts';
+import { foldVietnamese } from '../../common/text.ts';
 
 /** `75` → `"1:15"`. Minutes are not wrapped into hours: a wall screen reads "72:05" fine. */
 export function formatMinutesSeconds(totalSeconds: number): string {
@@ -24,9 +25,17 @@ export function secondsSince(
   return Number.isFinite(total) ? Math.max(0, Math.floor(total)) : 0;
 }
 
-/** The ticket category a call's queue suggests. */
-export function categoryForQueue(queue: QueueName): Category {
-  return queue === 'general' ? 'other' : queue;
+/**
+ * The ticket category a call's queue suggests, among the admin's active `categories`: the one
+ * with the queue's key, else `other`; `''` (the operator chooses) when neither exists.
+ */
+export function categoryForQueue(
+  queue: QueueName,
+  categories: readonly { key: string; active: boolean }[],
+): string {
+  const has = (key: string) => categories.some((c) => c.key === key && c.active);
+  if (queue !== 'general' && has(queue)) return queue;
+  return has('other') ? 'other' : '';
 }
 
 export interface AudioPackets {
@@ -115,4 +124,16 @@ export function formatRate(rate: number | null): string {
   if (rate === null || !Number.isFinite(rate)) return '—';
   const percent = Math.round(rate * 1000) / 10;
   return `${String(percent).replace('.', ',')}%`;
+}
+
+/**
+ * A category key suggested from its Vietnamese name: "Môi trường, rác thải" → `moi_truong_rac_thai`
+ * (lower case, no diacritics, `_` between words, at most 32 characters, starting with a letter).
+ */
+export function categoryKeyFrom(name: string): string {
+  return foldVietnamese(name)
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^[^a-z]+/, '')
+    .slice(0, 32)
+    .replace(/_+$/, '');
 }

@@ -1,21 +1,18 @@
-/** The ticket form: logs what the caller asked for, linked to the call it came from. */
+/**
+ * The ticket form: logs what the caller asked for, linked to the call it came from. Categories
+ * come from the server; the commune is picked by typing its name (or left "Chưa xác định"), and
+ * the agency the routing would choose is shown as soon as category and commune are known.
+ */
 import type { AgencyView, CreateTicketRequest } from '../../common/api.ts';
-import {
-  CATEGORIES,
-  CATEGORY_KEYS,
-  type Category,
-  DISTRICT_KEYS,
-  DISTRICTS,
-  type District,
-  PRIORITIES,
-  type Priority,
-} from '../../common/domain.ts';
+import { PRIORITIES, type Priority } from '../../common/domain.ts';
 import type { CallPop } from '../../common/events.ts';
 import { ApiRequestError, api } from './api.ts';
 import { h, option } from './dom.ts';
 import { categoryForQueue } from './format.ts';
 import { t } from './i18n.ts';
 import { byId } from './page.ts';
+import { loadCategories } from './reference.ts';
+import { createUnitPicker } from './unit-picker.ts';
 
 export interface TicketForm {
   /** Starts a fresh ticket for the call on screen. */
@@ -31,8 +28,6 @@ type Outcome = NonNullable<CreateTicketRequest['outcome']>;
 const OUTCOMES: readonly Outcome[] = ['assign', 'answered', 'callback'];
 const DEFAULT_PRIORITY: Priority = 'normal';
 
-const isCategory = (value: string): value is Category => value in CATEGORIES;
-const isDistrict = (value: string): value is District => value in DISTRICTS;
 const isPriority = (value: string): value is Priority => value in PRIORITIES;
 const isOutcome = (value: string): value is Outcome => (OUTCOMES as readonly string[]).includes(value);
 
@@ -42,7 +37,10 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
     callerNumber: byId('caller-number', HTMLInputElement),
     callerName: byId('caller-name', HTMLInputElement),
     category: byId('category', HTMLSelectElement),
-    district: byId('district', HTMLSelectElement),
+    unit: byId('unit', HTMLInputElement),
+    unitOptions: byId('unit-options', HTMLUListElement),
+    unitStatus: byId('unit-status', HTMLParagraphElement),
+    address: byId('address', HTMLInputElement),
     description: byId('description', HTMLTextAreaElement),
     priority: byId('priority', HTMLSelectElement),
     outcome: byId('outcome', HTMLSelectElement),
@@ -56,15 +54,30 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
 
   let linkedCallId: string | null = null;
   let suggestion = 0;
+  let prefills = 0;
 
-  el.category.replaceChildren(
-    option('', t('ticket.choose')),
-    ...CATEGORY_KEYS.map((key) => option(key, CATEGORIES[key])),
+  el.category.replaceChildren(option('', t('ticket.choose')));
+  const categoriesLoaded = loadCategories().then(
+    (list) => {
+      const chosen = el.category.value;
+      el.category.replaceChildren(
+        option('', t('ticket.choose')),
+        ...list.filter((c) => c.active).map((c) => option(c.key, c.name)),
+      );
+      el.category.value = chosen;
+      return list;
+    },
+    (err: unknown) => {
+      showError(err instanceof ApiRequestError ? err.message : t('error.network'));
+      return [];
+    },
   );
-  el.district.replaceChildren(
-    option('', t('ticket.choose')),
-    ...DISTRICT_KEYS.map((key) => option(key, DISTRICTS[key])),
-  );
+  const unit = createUnitPicker({
+    input: el.unit,
+    listbox: el.unitOptions,
+    status: el.unitStatus,
+    onChange: () => suggestAgency(),
+  });
   el.agency.replaceChildren(option('', t('ticket.agencyAuto')));
   el.priority.replaceChildren(
     ...(Object.keys(PRIORITIES) as Priority[]).map((key) =>
@@ -102,7 +115,7 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
     const chosen = el.agency.value;
     el.agency.replaceChildren(
       option('', t('ticket.agencyAuto')),
-      ...agencies.map((agency) => option(String(agency.id), agency.name)),
+      ...agencies.filter((a) => a.active).map((agency) => option(String(agency.id), agency.name)),
     );
     el.agency.value = chosen;
   }
@@ -110,11 +123,10 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
   /** Preselects the agency the routing rules would pick; the operator may still override it. */
   function suggestAgency(): void {
     const category = el.category.value;
-    const district = el.district.value;
     const request = ++suggestion;
-    if (!isCategory(category) || !isDistrict(district)) return;
+    if (category === '') return;
     api
-      .suggestAgency(category, district)
+      .suggestAgency(category, unit.value()?.code)
       .then((agency) => {
         if (request !== suggestion) return;
         if (![...el.agency.options].some((o) => o.value === String(agency.id))) {
@@ -122,13 +134,19 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
         }
         el.agency.value = String(agency.id);
       })
-      .catch((err: unknown) => console.warn('no agency suggestion', err));
+      .catch((err: unknown) => {
+        if (request !== suggestion) return;
+        // No rule for this category yet: the operator picks the agency, or the server decides.
+        if (err instanceof ApiRequestError && err.code === 'NO_ROUTE') el.agency.value = '';
+        else console.warn('no agency suggestion', err);
+      });
   }
 
   function readForm(): CreateTicketRequest | null {
     const category = el.category.value;
-    const district = el.district.value;
-    if (!isCategory(category) || !isDistrict(district)) return null;
+    if (category === '') return null;
+    const unitCode = unit.value()?.code;
+    const address = el.address.value.trim();
     const callerName = el.callerName.value.trim();
     const agencyId = Number(el.agency.value);
     const priority = isPriority(el.priority.value) ? el.priority.value : DEFAULT_PRIORITY;
@@ -138,7 +156,8 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
       callerNumber: el.callerNumber.value.trim(),
       ...(callerName ? { callerName } : {}),
       category,
-      district,
+      ...(unitCode ? { unitCode } : {}),
+      ...(address ? { address } : {}),
       description: el.description.value.trim(),
       priority,
       outcome,
@@ -149,7 +168,6 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
 
   el.outcome.addEventListener('change', syncOutcome);
   el.category.addEventListener('change', suggestAgency);
-  el.district.addEventListener('change', suggestAgency);
 
   el.form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -164,6 +182,7 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
         el.trackingCode.textContent = ticket.trackingCode;
         el.created.hidden = false;
         el.form.reset();
+        unit.set(null);
         syncOutcome();
         answer.value = '';
         suggestion++;
@@ -183,14 +202,20 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
   return {
     prefill(pop) {
       el.form.reset();
+      unit.set(null);
       syncOutcome();
       answer.value = '';
       showError(null);
       el.created.hidden = true;
       linkedCallId = pop.callId;
       el.callerNumber.value = pop.caller;
-      el.category.value = categoryForQueue(pop.queue);
-      suggestAgency();
+      const prefill = ++prefills;
+      void categoriesLoaded.then((list) => {
+        // Not if another call came meanwhile, or the operator already chose.
+        if (prefill !== prefills || el.category.value !== '') return;
+        el.category.value = categoryForQueue(pop.queue, list);
+        suggestAgency();
+      });
     },
   };
 }

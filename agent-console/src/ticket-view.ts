@@ -4,7 +4,7 @@
  * the ticket's status; actions that need a reason or a text ask for it in a dialog first).
  */
 import type { AgencyView, TicketEventView, TicketView } from '../../common/api.ts';
-import { CATEGORIES, DISTRICTS, PRIORITIES, type Role, type TicketAction } from '../../common/domain.ts';
+import { PRIORITIES, type Role, type TicketAction } from '../../common/domain.ts';
 import { api } from './api.ts';
 import { openFormDialog } from './dialog.ts';
 import { h } from './dom.ts';
@@ -15,6 +15,11 @@ import { actionInput, allowedActions, dueState } from './ticket-rules.ts';
 
 export function priorityBadge(ticket: TicketView): HTMLElement {
   return h('span', { class: `priority priority-${ticket.priority}` }, PRIORITIES[ticket.priority]);
+}
+
+/** The commune the ticket is about, or "Chưa xác định". */
+export function unitName(ticket: TicketView): string {
+  return ticket.unit?.name ?? t('unit.unknown');
 }
 
 export function statusBadge(ticket: TicketView): HTMLElement {
@@ -191,8 +196,10 @@ export function ticketDetail(ticket: TicketView, deps: ActionDeps, nowMs: number
     ...fact(t('detail.trackingCode'), h('strong', { 'data-testid': 'detail-code' }, ticket.trackingCode)),
     ...fact(t('detail.status'), statusBadge(ticket)),
     ...fact(t('detail.priority'), priorityBadge(ticket)),
-    ...fact(t('detail.category'), CATEGORIES[ticket.category]),
-    ...fact(t('detail.district'), DISTRICTS[ticket.district]),
+    ...fact(t('detail.category'), ticket.categoryName),
+    ...fact(t('detail.unit'), h('span', { 'data-testid': 'detail-unit' }, unitName(ticket))),
+    ...(ticket.address ? fact(t('detail.address'), ticket.address) : []),
+    ...(ticket.legacyDistrict ? fact(t('detail.legacyDistrict'), ticket.legacyDistrict) : []),
     ...fact(t('detail.agency'), ticket.agency.name),
     ...fact(t('detail.caller'), ticket.callerNumber),
     ...(ticket.callerName ? fact(t('detail.callerName'), ticket.callerName) : []),

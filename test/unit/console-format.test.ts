@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   categoryForQueue,
+  categoryKeyFrom,
   dateInputValue,
   dateTimeInputValue,
   formatDateTime,
@@ -44,6 +45,10 @@ describe('secondsSince', () => {
 });
 
 describe('categoryForQueue', () => {
+  const categories = ['health', 'welfare', 'goods', 'infrastructure', 'other'].map((key) => ({
+    key,
+    active: true,
+  }));
   it.each([
     ['health', 'health'],
     ['welfare', 'welfare'],
@@ -51,7 +56,14 @@ describe('categoryForQueue', () => {
     ['infrastructure', 'infrastructure'],
     ['general', 'other'],
   ] as const)('%s → %s', (queue, category) => {
-    expect(categoryForQueue(queue)).toBe(category);
+    expect(categoryForQueue(queue, categories)).toBe(category);
+  });
+
+  it('falls back to "other" when the queue has no active category, and to none without it', () => {
+    const withoutGoods = categories.map((c) => (c.key === 'goods' ? { ...c, active: false } : c));
+    expect(categoryForQueue('goods', withoutGoods)).toBe('other');
+    expect(categoryForQueue('goods', [{ key: 'health', active: true }])).toBe('');
+    expect(categoryForQueue('general', [])).toBe('');
   });
 });
 
@@ -130,5 +142,23 @@ describe('formatRate', () => {
     [null, '—'],
   ])('%s → %s', (rate, text) => {
     expect(formatRate(rate)).toBe(text);
+  });
+});
+
+describe('categoryKeyFrom', () => {
+  it.each([
+    ['Môi trường, rác thải', 'moi_truong_rac_thai'],
+    ['Đất đai', 'dat_dai'],
+    ['  Điện   nước ', 'dien_nuoc'],
+    ['123 Giao thông', 'giao_thong'],
+    ['', ''],
+  ])('%j → %j', (name, key) => {
+    expect(categoryKeyFrom(name)).toBe(key);
+  });
+
+  it('keeps keys within 32 characters', () => {
+    expect(
+      categoryKeyFrom('Hỏi đáp chính sách về bảo hiểm xã hội và bảo hiểm y tế').length,
+    ).toBeLessThanOrEqual(32);
   });
 });
