@@ -7,9 +7,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FALLBACK_CALL_HEADER, FALLBACK_QUEUE_NAME, STASIS_APP, STASIS_ROLE } from '../ivr/constants.ts';
+import { pjsipConfSections } from '../ivr/operator-accounts.ts';
 
 const TEMPLATE_DIR = dirname(fileURLToPath(import.meta.url));
-const OPERATOR_TEMPLATE = 'pjsip-operator.conf';
 
 export interface SipAccount {
   endpoint: string;
@@ -38,6 +38,10 @@ export interface AsteriskParams {
   hotlineNumber: string;
   ari: { username: string; password: string; allowedOrigins: string };
   ami: { username: string; password: string };
+  /**
+   * Members of the fallback queue. Their softphone accounts are not in the files: the call
+   * controller pushes them through ARI (see sorcery.conf).
+   */
   operators: SipAccount[];
 }
 
@@ -52,7 +56,7 @@ export function fillTemplate(
     const value = values[key];
     if (value === undefined) throw new Error(`${name}: no value for {{${key}}}`);
     const text = String(value);
-    if (key !== 'OPERATOR_ENDPOINTS' && key !== 'FALLBACK_MEMBERS' && !SAFE_VALUE.test(text)) {
+    if (key !== 'FALLBACK_MEMBERS' && !SAFE_VALUE.test(text)) {
       throw new Error(`${name}: value for {{${key}}} contains a line break, ';' or brackets`);
     }
     return text;
@@ -61,14 +65,6 @@ export function fillTemplate(
 
 /** Returns file name → contents for every configuration file Asterisk needs. */
 export function renderAsteriskConfig(p: AsteriskParams): Map<string, string> {
-  const operatorTemplate = readFileSync(join(TEMPLATE_DIR, OPERATOR_TEMPLATE), 'utf8');
-  const operatorBlocks = p.operators.map((op) =>
-    fillTemplate(
-      operatorTemplate,
-      { ENDPOINT: op.endpoint, PASSWORD: op.password, DISPLAY_NAME: op.displayName.replaceAll('"', "'") },
-      OPERATOR_TEMPLATE,
-    ),
-  );
   const values: Record<string, string | number> = {
     ETC_DIR: p.etcDir,
     DATA_DIR: p.dataDir,
@@ -97,15 +93,27 @@ export function renderAsteriskConfig(p: AsteriskParams): Map<string, string> {
     ARI_ALLOWED_ORIGINS: p.ari.allowedOrigins,
     AMI_USERNAME: p.ami.username,
     AMI_PASSWORD: p.ami.password,
-    OPERATOR_ENDPOINTS: operatorBlocks.join('\n'),
     FALLBACK_MEMBERS: p.operators
       .map((op) => `member => PJSIP/${op.endpoint},0,${op.endpoint},PJSIP/${op.endpoint}`)
       .join('\n'),
   };
   const files = new Map<string, string>();
   for (const name of readdirSync(TEMPLATE_DIR)) {
-    if (!name.endsWith('.conf') || name === OPERATOR_TEMPLATE) continue;
+    if (!name.endsWith('.conf')) continue;
     files.set(name, fillTemplate(readFileSync(join(TEMPLATE_DIR, name), 'utf8'), values, name));
   }
   return files;
+}
+
+/**
+ * The file pjsip.conf includes if it exists: operators' softphone accounts as static sections,
+ * for an Asterisk run without the call controller (the benchmark's app_queue baseline). Objects
+ * there cannot be changed or deleted at run time.
+ */
+export const STATIC_OPERATORS_FILE = 'pjsip-static-operators.conf';
+
+export function staticOperatorsConf(accounts: SipAccount[]): string {
+  return pjsipConfSections(
+    accounts.map((a) => ({ sipEndpoint: a.endpoint, displayName: a.displayName, sipPassword: a.password })),
+  );
 }

@@ -26,6 +26,10 @@
  *   is therefore not offered a call, even once ready: the next offer waits for that leg's end
  *   instead of being refused and counted as missed. (The controller ends that wait itself after
  *   a hang-up the console announced: the console then takes the next INVITE.)
+ * - Operators come and go at run time (`setOperators`). A removed operator is retired at once:
+ *   offline, never offered a call, off the wallboard, unknown to what they may ask for; the call
+ *   ringing or talking to them still releases them as usual, and only then (and once their last
+ *   leg is gone) the controller forgets them (`forgetRetired`).
  */
 
 import {
@@ -101,6 +105,15 @@ interface OperatorSlot {
   wrapUpEndsAt: Date | null;
   /** The hotline's leg on the operator's softphone, until Asterisk reports it gone. */
   leg: string | null;
+  /** Removed from the hotline; kept only until their call and leg are over. */
+  retired: boolean;
+}
+
+/** What `setOperators` changed; `removed` with the call each removed operator still holds. */
+export interface OperatorChanges {
+  added: number[];
+  updated: number[];
+  removed: { operatorId: number; callId: string | null }[];
 }
 
 export function servesQueue(operator: OperatorEndpoint, queue: QueueName): boolean {
@@ -120,18 +133,52 @@ export class Acd {
     private readonly wrapUp: WrapUpTimes = DEFAULT_WRAP_UP,
   ) {
     this.options = options;
+    for (const endpoint of operators) this.operators.set(endpoint.operatorId, offlineSlot(endpoint, now));
+  }
+
+  /**
+   * The operators from now on: new ones start offline, known ones keep their state with the new
+   * name, endpoint and skills, the others are retired (see the rules above).
+   */
+  setOperators(operators: readonly OperatorEndpoint[], now: Date): OperatorChanges {
+    const changes: OperatorChanges = { added: [], updated: [], removed: [] };
+    const kept = new Set<number>();
     for (const endpoint of operators) {
-      this.operators.set(endpoint.operatorId, {
-        endpoint,
-        state: 'offline',
-        reason: null,
-        since: now,
-        requested: { state: 'offline' },
-        callId: null,
-        wrapUpEndsAt: null,
-        leg: null,
-      });
+      kept.add(endpoint.operatorId);
+      const slot = this.operators.get(endpoint.operatorId);
+      if (!slot) {
+        this.operators.set(endpoint.operatorId, offlineSlot(endpoint, now));
+        changes.added.push(endpoint.operatorId);
+        continue;
+      }
+      if (slot.retired || !sameEndpoint(slot.endpoint, endpoint)) changes.updated.push(endpoint.operatorId);
+      slot.endpoint = { ...endpoint, skills: [...endpoint.skills] };
+      slot.retired = false;
     }
+    for (const slot of this.operators.values()) {
+      if (kept.has(slot.endpoint.operatorId) || slot.retired) continue;
+      slot.retired = true;
+      slot.requested = { state: 'offline' };
+      this.apply(slot, slot.requested, now);
+      changes.removed.push({ operatorId: slot.endpoint.operatorId, callId: slot.callId });
+    }
+    return changes;
+  }
+
+  /** Forgets retired operators whose call and last leg are over; returns their ids. */
+  forgetRetired(): number[] {
+    const forgotten: number[] = [];
+    for (const [operatorId, slot] of this.operators) {
+      if (!slot.retired || slot.callId !== null || slot.leg !== null) continue;
+      this.operators.delete(operatorId);
+      forgotten.push(operatorId);
+    }
+    return forgotten;
+  }
+
+  /** Every operator's id, retired ones included. */
+  operatorIds(): number[] {
+    return [...this.operators.keys()];
   }
 
   /**
@@ -267,7 +314,7 @@ export class Acd {
 
   /** The hotline's leg still up on the operator's softphone, if any. */
   legOf(operatorId: number): string | null {
-    return this.slot(operatorId).leg;
+    return this.operators.get(operatorId)?.leg ?? null;
   }
 
   /**
@@ -277,7 +324,7 @@ export class Acd {
    * were taking calls, and can choose otherwise from their console).
    */
   resume(operatorId: number, callId: string, now: Date): void {
-    const slot = this.slot(operatorId);
+    const slot = this.active(operatorId);
     slot.callId = callId;
     if (slot.requested.state === 'offline') slot.requested = { state: 'ready' };
     if (slot.state !== 'on_call') slot.since = now;
@@ -289,7 +336,7 @@ export class Acd {
   /** The operator whose softphone is this PJSIP endpoint, if any. */
   operatorIdOf(sipEndpoint: string): number | undefined {
     for (const slot of this.operators.values()) {
-      if (slot.endpoint.sipEndpoint === sipEndpoint) return slot.endpoint.operatorId;
+      if (slot.endpoint.sipEndpoint === sipEndpoint && !slot.retired) return slot.endpoint.operatorId;
     }
     return undefined;
   }
@@ -306,6 +353,7 @@ export class Acd {
   release(operatorId: number, release: OperatorRelease, now: Date): AgentState {
     const slot = this.slot(operatorId);
     slot.callId = null;
+    if (slot.retired) return this.apply(slot, { state: 'offline' }, now);
     if (release.to === 'not_ready' && slot.requested.state !== 'offline') {
       slot.requested = { state: 'not_ready', reason: release.reason };
     }
@@ -324,7 +372,7 @@ export class Acd {
    * (where only `ready` applies at once, ending it).
    */
   request(operatorId: number, requested: AgentRequest, now: Date): AgentState {
-    const slot = this.slot(operatorId);
+    const slot = this.active(operatorId);
     slot.requested = requested;
     if (slot.state === 'ringing' || slot.state === 'on_call') return slot.state;
     if (slot.state === 'wrap_up' && requested.state !== 'ready') return slot.state;
@@ -336,7 +384,7 @@ export class Acd {
    * talking to them lets them go. Returns that call, if any. An operator already offline stays so.
    */
   lost(operatorId: number, now: Date): string | null {
-    const slot = this.slot(operatorId);
+    const slot = this.active(operatorId);
     if (slot.state === 'offline' && slot.requested.state === 'offline') return null;
     slot.requested = { state: 'not_ready', reason: 'connection_lost' };
     if (slot.callId) return slot.callId;
@@ -354,7 +402,7 @@ export class Acd {
 
   /** Adds the extension to wrap-up, up to its cap; returns when it now ends. */
   extendWrapUp(operatorId: number): Date {
-    const slot = this.slot(operatorId);
+    const slot = this.active(operatorId);
     if (slot.state !== 'wrap_up' || !slot.wrapUpEndsAt) throw new NotInWrapUpError(operatorId);
     const cap = slot.since.getTime() + this.wrapUp.maxWrapUpMs;
     const extended = slot.wrapUpEndsAt.getTime() + this.wrapUp.wrapUpExtensionMs;
@@ -373,7 +421,7 @@ export class Acd {
 
   /** When the operator's wrap-up ends; null unless they are in wrap-up. */
   wrapUpEndsAt(operatorId: number): Date | null {
-    return this.slot(operatorId).wrapUpEndsAt;
+    return this.operators.get(operatorId)?.wrapUpEndsAt ?? null;
   }
 
   since(operatorId: number): Date {
@@ -382,19 +430,22 @@ export class Acd {
 
   /** The call ringing or talking to an operator. */
   callOf(operatorId: number): string | null {
-    return this.slot(operatorId).callId;
+    return this.operators.get(operatorId)?.callId ?? null;
   }
 
   operator(operatorId: number): OperatorEndpoint {
     return this.slot(operatorId).endpoint;
   }
 
+  /** The wallboard's operators (retired ones are gone from it). */
   agents(): AgentStatus[] {
-    return [...this.operators.values()].map((s) => ({
-      operatorId: s.endpoint.operatorId,
-      displayName: s.endpoint.displayName,
-      ...view(s),
-    }));
+    return [...this.operators.values()]
+      .filter((s) => !s.retired)
+      .map((s) => ({
+        operatorId: s.endpoint.operatorId,
+        displayName: s.endpoint.displayName,
+        ...view(s),
+      }));
   }
 
   private apply(slot: OperatorSlot, request: AgentRequest, now: Date): AgentState {
@@ -440,11 +491,41 @@ export class Acd {
     if (!slot) throw new UnknownOperatorError(operatorId);
     return slot;
   }
+
+  /** An operator of the hotline now: what they ask for applies; a retired one is unknown. */
+  private active(operatorId: number): OperatorSlot {
+    const slot = this.slot(operatorId);
+    if (slot.retired) throw new UnknownOperatorError(operatorId);
+    return slot;
+  }
+}
+
+function offlineSlot(endpoint: OperatorEndpoint, now: Date): OperatorSlot {
+  return {
+    endpoint: { ...endpoint, skills: [...endpoint.skills] },
+    state: 'offline',
+    reason: null,
+    since: now,
+    requested: { state: 'offline' },
+    callId: null,
+    wrapUpEndsAt: null,
+    leg: null,
+    retired: false,
+  };
+}
+
+function sameEndpoint(a: OperatorEndpoint, b: OperatorEndpoint): boolean {
+  return (
+    a.displayName === b.displayName &&
+    a.sipEndpoint === b.sipEndpoint &&
+    a.skills.length === b.skills.length &&
+    a.skills.every((q, i) => b.skills[i] === q)
+  );
 }
 
 /** Ready, and their softphone holds no leg of an earlier call. */
 function isFree(slot: OperatorSlot): boolean {
-  return slot.state === 'ready' && slot.leg === null;
+  return slot.state === 'ready' && slot.leg === null && !slot.retired;
 }
 
 function view(slot: OperatorSlot): AgentStateView {

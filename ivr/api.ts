@@ -12,6 +12,11 @@ export interface OperatorEndpoint {
   skills: QueueName[];
 }
 
+/** An operator and their softphone's SIP password: what Asterisk needs to let the softphone register. */
+export interface OperatorAccount extends OperatorEndpoint {
+  sipPassword: string;
+}
+
 /** A call as the console sees it, before the server adds the caller's ticket history. */
 export type CallInfo = Omit<CallPop, 'history'>;
 
@@ -191,6 +196,16 @@ export interface Ivr {
   snapshot(now: Date): WallboardSnapshot;
   /** A stored recording's WAV file (a caller's message or a conversation); null when there is none. */
   storedRecording(name: string): Promise<Buffer | null>;
+  /**
+   * The operators from now on (all of them, not a change). New ones can register and take calls
+   * (offline until they choose otherwise); changed ones keep their state with the new name,
+   * skills or password; an operator left out is no longer offered calls, loses the call ringing
+   * or talking to them (the caller goes back to the head of the queue), leaves the wallboard,
+   * and their softphone account is deleted from Asterisk. Resolves once Asterisk has the
+   * accounts (at once while it is unreachable: they are pushed on reconnect); rejects when some
+   * could not be pushed (the next call or reconnect tries again).
+   */
+  setOperators(operators: OperatorAccount[]): Promise<void>;
 }
 
 export class UnknownOperatorError extends Error {

@@ -28,6 +28,8 @@ import {
   AriTimeoutError,
   GoneError,
   type OriginateParams,
+  type PjsipField,
+  type PjsipObjectType,
   type RecordParams,
 } from './port.ts';
 import { Supervisor } from './supervisor.ts';
@@ -71,7 +73,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, operation: string): Pro
 }
 
 /** ari-client rejects with `new Error(responseBody)`; the body is `{"message": "..."}`. */
-export function mapAriError(operation: string, err: unknown): Error {
+export function mapAriError(operation: string, err: unknown, status: number | null = null): Error {
   if (err instanceof AriTimeoutError) return err;
   const raw = err instanceof Error ? err.message : String(err);
   let message = raw;
@@ -93,7 +95,7 @@ export function mapAriError(operation: string, err: unknown): Error {
           : 'unknown';
     return new GoneError(resource, `ARI ${operation}: ${message}`);
   }
-  return new AriRequestError(operation, message);
+  return new AriRequestError(operation, message, status);
 }
 
 interface RawChannel {
@@ -252,7 +254,7 @@ class AriRest {
             const body = Buffer.concat(chunks).toString('utf8');
             const status = res.statusCode ?? 0;
             if (status < 200 || status >= 300)
-              return done(mapAriError(operation, new Error(body || `HTTP ${status}`)));
+              return done(mapAriError(operation, new Error(body || `HTTP ${status}`), status));
             try {
               done(null, body ? JSON.parse(body) : undefined);
             } catch {
@@ -427,9 +429,38 @@ class SupervisedAri implements AriConnection {
   }
 
   /** A REST call while connected: ARI answers only between a subscribed socket's ups and downs. */
-  private rest(operation: string, method: 'GET' | 'POST' | 'DELETE', path: string, query?: Query) {
+  private rest(
+    operation: string,
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    query?: Query,
+    body?: unknown,
+  ) {
     if (!this.client) return Promise.reject(new AriDisconnectedError(operation));
-    return this.http.request(operation, method, path, query);
+    return this.http.request(operation, method, path, query, body);
+  }
+
+  async putPjsipObject(
+    type: PjsipObjectType,
+    objectId: string,
+    fields: readonly PjsipField[],
+  ): Promise<void> {
+    await this.rest('putPjsipObject', 'PUT', pjsipObjectPath(type, objectId), {}, { fields });
+  }
+
+  async deletePjsipObject(type: PjsipObjectType, objectId: string): Promise<boolean> {
+    try {
+      await this.rest('deletePjsipObject', 'DELETE', pjsipObjectPath(type, objectId));
+      return true;
+    } catch (err) {
+      if (err instanceof GoneError) return false;
+      throw err;
+    }
+  }
+
+  async listPjsipEndpoints(): Promise<string[]> {
+    const list = (await this.rest('listPjsipEndpoints', 'GET', '/endpoints/PJSIP')) as { resource: string }[];
+    return list.map((e) => e.resource);
   }
 
   async answer(channelId: string): Promise<void> {
@@ -544,6 +575,9 @@ class SupervisedAri implements AriConnection {
     return result.value ?? '';
   }
 }
+
+const pjsipObjectPath = (type: PjsipObjectType, objectId: string) =>
+  `/asterisk/config/dynamic/res_pjsip/${type}/${id(objectId)}`;
 
 function recordOptions(p: RecordParams) {
   return {

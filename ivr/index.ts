@@ -9,6 +9,7 @@ import type {
   CallRecorder,
   Ivr,
   IvrEvents,
+  OperatorAccount,
   OperatorEndpoint,
   TicketStatusLine,
 } from './api.ts';
@@ -16,12 +17,14 @@ import { createAriConnection } from './ari.ts';
 import { STASIS_APP } from './constants.ts';
 import { DEFAULT_WAITING, RING_TIMEOUT_SECONDS } from './flow.ts';
 import type { IvrConfig } from './menu.ts';
+import { OperatorSync } from './operator-accounts.ts';
 import type { AriConnection } from './port.ts';
 import { StasisController } from './stasis.ts';
 
 export interface IvrDeps {
   ari: { url: string; username: string; password: string };
-  operators: OperatorEndpoint[];
+  /** The operators at start; their softphone accounts are pushed to Asterisk on every connect. */
+  operators: OperatorAccount[];
   events: IvrEvents;
   /** Keeps each call's life cycle (arrival, menu path, queue, offers, answer, end). */
   records: CallRecorder;
@@ -65,7 +68,7 @@ export function createIvr(deps: IvrDeps): Ivr {
       logger: logger.child({ component: 'ari' }),
     });
   const acd = new Acd(
-    deps.operators,
+    deps.operators.map(endpointOfAccount),
     now(),
     { overflowAfterMs: deps.waiting?.overflowAfterMs ?? DEFAULT_ACD_OPTIONS.overflowAfterMs },
     deps.wrapUp ?? DEFAULT_WRAP_UP,
@@ -88,6 +91,8 @@ export function createIvr(deps: IvrDeps): Ivr {
     isUp: () => connection.up,
     ringSeconds: deps.ringSeconds ?? RING_TIMEOUT_SECONDS,
   });
+  const accounts = new OperatorSync(connection, logger.child({ component: 'operator-accounts' }));
+  void accounts.set(deps.operators).catch(() => undefined);
 
   return {
     async start() {
@@ -95,6 +100,7 @@ export function createIvr(deps: IvrDeps): Ivr {
         event: (event) => controller.handle(event),
         connected: () => {
           void controller.onConnected();
+          void accounts.connected();
         },
         disconnected: () => controller.onDisconnected(),
       });
@@ -112,6 +118,11 @@ export function createIvr(deps: IvrDeps): Ivr {
     operatorHangsUp: (operatorId, callId) => controller.operatorHangsUp(operatorId, callId),
 
     currentCall: (operatorId) => controller.currentCall(operatorId),
+    async setOperators(operators) {
+      // Calls stop going to a removed operator before their account leaves Asterisk.
+      controller.setOperators(operators.map(endpointOfAccount));
+      await accounts.set(operators);
+    },
     storedRecording: (name) => connection.storedRecording(name),
 
     snapshot: (at) => ({
@@ -124,4 +135,8 @@ export function createIvr(deps: IvrDeps): Ivr {
       agents: acd.agents(),
     }),
   };
+}
+
+function endpointOfAccount({ sipPassword: _password, ...endpoint }: OperatorAccount): OperatorEndpoint {
+  return endpoint;
 }

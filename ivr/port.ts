@@ -82,6 +82,27 @@ export interface AriPort {
   recordBridge(bridgeId: string, params: RecordParams): Promise<void>;
   /** The stored recording's WAV file; null when there is none of that name. */
   storedRecording(name: string): Promise<Buffer | null>;
+  /**
+   * Creates or updates a PJSIP object in Asterisk's push configuration (the sorcery wizard that
+   * `dialplan/sorcery.conf` names), fields applied in order over what it has.
+   */
+  putPjsipObject(type: PjsipObjectType, id: string, fields: readonly PjsipField[]): Promise<void>;
+  /**
+   * Deletes a pushed PJSIP object; false when there was none. An object of pjsip.conf cannot be
+   * deleted: `AriRequestError` with status 403.
+   */
+  deletePjsipObject(type: PjsipObjectType, id: string): Promise<boolean>;
+  /** Names of every PJSIP endpoint Asterisk knows, pjsip.conf's and pushed ones. */
+  listPjsipEndpoints(): Promise<string[]>;
+}
+
+/** The PJSIP object types an operator's softphone account is made of. */
+export type PjsipObjectType = 'endpoint' | 'auth' | 'aor';
+
+/** One setting of a PJSIP object, named as in pjsip.conf. */
+export interface PjsipField {
+  attribute: string;
+  value: string;
 }
 
 export interface AriHandlers {
@@ -124,6 +145,8 @@ export class AriRequestError extends Error {
   constructor(
     readonly operation: string,
     message: string,
+    /** Asterisk's HTTP status, when it answered. */
+    readonly status: number | null = null,
   ) {
     super(`ARI ${operation} failed: ${message}`);
   }

@@ -22,6 +22,7 @@ import {
   type CallRecordEvent,
   type CallRecorder,
   type IvrEvents,
+  type OperatorEndpoint,
   type RecordedCall,
   recallSafely,
   recordSafely,
@@ -304,6 +305,47 @@ export class StasisController {
         ? { type: 'agentLost', agentChannelId: s.agentChannelId }
         : { type: 'agentLost', agentChannelId: '' };
     });
+  }
+
+  /**
+   * The operators from now on (see `Ivr.setOperators`): a removed operator's ringing offer is
+   * withdrawn and their talk ended, the caller going back to the head of the queue as when an
+   * operator's console drops.
+   */
+  setOperators(operators: readonly OperatorEndpoint[]): void {
+    const { acd } = this.deps;
+    const changes = acd.setOperators(operators, this.deps.now());
+    for (const { operatorId, callId } of changes.removed) {
+      this.agentStateChanged(operatorId);
+      const call = callId ? this.calls.get(callId) : undefined;
+      if (!call) continue;
+      call.log.warn({ operatorId }, 'operator removed during the call');
+      this.push(call, (): CallInput => {
+        const s = call.state;
+        return (s.name === 'offering' || s.name === 'connected') && s.operatorId === operatorId
+          ? { type: 'agentLost', agentChannelId: s.agentChannelId }
+          : { type: 'agentLost', agentChannelId: '' };
+      });
+    }
+    this.forgetRetired();
+    if (changes.added.length + changes.updated.length + changes.removed.length > 0) {
+      this.log.info(
+        { added: changes.added, updated: changes.updated, removed: changes.removed.map((r) => r.operatorId) },
+        'operators changed',
+      );
+      this.deps.events.wallboardChanged();
+      this.dispatch();
+    }
+  }
+
+  /** Drops the timers of retired operators the ACD no longer holds anything for. */
+  private forgetRetired(): void {
+    for (const operatorId of this.deps.acd.forgetRetired()) {
+      clearTimeout(this.wrapUpTimers.get(operatorId));
+      this.wrapUpTimers.delete(operatorId);
+      clearTimeout(this.legGuards.get(operatorId));
+      this.legGuards.delete(operatorId);
+    }
   }
 
   /** The operator pressed hang-up; false when the call is not theirs (any more). */
@@ -670,6 +712,7 @@ export class StasisController {
         if (call.offeredTo.delete(command.operatorId)) events.callEnded(command.operatorId, call.id);
         this.agentStateChanged(command.operatorId);
         this.guardLeg(command.operatorId);
+        this.forgetRetired();
         this.dispatch();
         return;
       }
@@ -812,6 +855,7 @@ export class StasisController {
     }
     const released = call.offeredTo.size > 0;
     call.offeredTo.clear();
+    if (released) this.forgetRetired();
     await this.dropTalkBridge(call);
     this.calls.delete(call.id);
     call.log.info({ reason }, 'call ended');
@@ -909,6 +953,7 @@ export class StasisController {
     if (operatorId === null) return;
     clearTimeout(this.legGuards.get(operatorId));
     this.legGuards.delete(operatorId);
+    this.forgetRetired();
     this.dispatch();
   }
 
@@ -972,8 +1017,8 @@ export class StasisController {
       this.deps.ari.listBridges(),
     ]);
     const alive = new Set(channels.map((c) => c.id));
-    for (const operator of this.deps.acd.agents()) {
-      const leg = this.deps.acd.legOf(operator.operatorId);
+    for (const operatorId of this.deps.acd.operatorIds()) {
+      const leg = this.deps.acd.legOf(operatorId);
       if (leg && !alive.has(leg)) this.legGone(leg);
     }
     for (const call of this.calls.values()) {

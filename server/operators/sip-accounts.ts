@@ -1,6 +1,7 @@
-/** Operators' PJSIP endpoints: Asterisk's pjsip.conf and the call controller are built from these. */
-import { and, asc, inArray, isNotNull } from 'drizzle-orm';
+/** Operators' PJSIP endpoints: the call controller and the softphone accounts in Asterisk are built from these. */
+import { and, asc, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { QueueName } from '../../common/domain.ts';
+import type { OperatorAccount } from '../../ivr/api.ts';
 import type { Db } from '../db/index.ts';
 import { users } from '../db/schema.ts';
 
@@ -13,12 +14,18 @@ export interface SipAccount {
   skills: QueueName[];
 }
 
-/** Every operator and supervisor with a SIP password, in id order. */
+/** Every operator and supervisor with a SIP password whose account is not disabled, in id order. */
 export function sipAccounts(db: Db): SipAccount[] {
   return db
     .select()
     .from(users)
-    .where(and(inArray(users.role, ['operator', 'supervisor']), isNotNull(users.sipPassword)))
+    .where(
+      and(
+        inArray(users.role, ['operator', 'supervisor']),
+        isNotNull(users.sipPassword),
+        isNull(users.disabledAt),
+      ),
+    )
     .orderBy(asc(users.id))
     .all()
     .map((u) => ({
@@ -28,4 +35,15 @@ export function sipAccounts(db: Db): SipAccount[] {
       operatorId: u.id,
       skills: u.skills,
     }));
+}
+
+/** The call controller's view of an account. */
+export function operatorAccount(a: SipAccount): OperatorAccount {
+  return {
+    operatorId: a.operatorId,
+    displayName: a.displayName,
+    sipEndpoint: a.endpoint,
+    skills: a.skills,
+    sipPassword: a.password,
+  };
 }

@@ -3,7 +3,15 @@
  * It keeps just enough of Asterisk's state (channels, bridges, who is in which bridge) to check
  * what a call leaves behind. It is not a model of Asterisk: the real one is covered end to end.
  */
-import type { AriBridge, AriChannel, AriPort, OriginateParams, RecordParams } from '../../ivr/port.ts';
+import type {
+  AriBridge,
+  AriChannel,
+  AriPort,
+  OriginateParams,
+  PjsipField,
+  PjsipObjectType,
+  RecordParams,
+} from '../../ivr/port.ts';
 import { AriRequestError, GoneError } from '../../ivr/port.ts';
 
 export type AriOperation = Exclude<keyof AriPort, never>;
@@ -27,6 +35,12 @@ export class FakeAri implements AriPort {
   readonly recordings = new Map<string, Buffer>();
   /** Next failures per operation, consumed one per call; `Error` instances are thrown as they are. */
   private readonly failures = new Map<AriOperation, Error[]>();
+  /**
+   * PJSIP objects by `type/id`, with their fields as last pushed. `staticPjsip` ones stand for
+   * pjsip.conf's (the trunk): listed, but refused updates and deletion as Asterisk refuses them.
+   */
+  readonly pjsip = new Map<string, Record<string, string>>();
+  readonly staticPjsip = new Set<string>(['endpoint/trunk']);
   /** Operations that wait for `release()` before they answer. */
   private readonly gates = new Map<AriOperation, Promise<void>>();
 
@@ -187,5 +201,29 @@ export class FakeAri implements AriPort {
   async storedRecording(name: string): Promise<Buffer | null> {
     await this.enter('storedRecording', [name]);
     return this.recordings.get(name) ?? null;
+  }
+
+  async putPjsipObject(type: PjsipObjectType, id: string, fields: readonly PjsipField[]): Promise<void> {
+    await this.enter('putPjsipObject', [type, id, fields]);
+    const key = `${type}/${id}`;
+    if (this.staticPjsip.has(key))
+      throw new AriRequestError('putPjsipObject', `Cannot update sorcery objects of type '${type}'`, 403);
+    const object = { ...this.pjsip.get(key) };
+    for (const f of fields) object[f.attribute] = f.value;
+    this.pjsip.set(key, object);
+  }
+
+  async deletePjsipObject(type: PjsipObjectType, id: string): Promise<boolean> {
+    await this.enter('deletePjsipObject', [type, id]);
+    const key = `${type}/${id}`;
+    if (this.staticPjsip.has(key))
+      throw new AriRequestError('deletePjsipObject', `Could not delete object with id '${id}'`, 403);
+    return this.pjsip.delete(key);
+  }
+
+  async listPjsipEndpoints(): Promise<string[]> {
+    await this.enter('listPjsipEndpoints', []);
+    const keys = [...this.staticPjsip, ...this.pjsip.keys()];
+    return keys.filter((k) => k.startsWith('endpoint/')).map((k) => k.slice('endpoint/'.length));
   }
 }

@@ -1,0 +1,29 @@
+/**
+ * Keeps the call controller's operators, and their softphone accounts in Asterisk, equal to the
+ * accounts in the database: `refresh()` after every account change (created, edited, disabled,
+ * enabled, password reset), so a new operator takes calls and a disabled one is cut off without
+ * a restart.
+ */
+import type { Logger } from 'pino';
+import type { Ivr } from '../../ivr/api.ts';
+import type { Db } from '../db/index.ts';
+import { operatorAccount, sipAccounts } from './sip-accounts.ts';
+
+export interface OperatorProvisioning {
+  /** Re-reads the accounts and hands them to the desk; rejects when Asterisk took only some. */
+  refresh(): Promise<void>;
+}
+
+export function createOperatorProvisioning(deps: {
+  db: Db;
+  desk: Pick<Ivr, 'setOperators'>;
+  logger: Logger;
+}): OperatorProvisioning {
+  return {
+    async refresh() {
+      const accounts = sipAccounts(deps.db).map(operatorAccount);
+      await deps.desk.setOperators(accounts);
+      deps.logger.debug({ operators: accounts.length }, 'operators refreshed');
+    },
+  };
+}
