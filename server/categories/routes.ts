@@ -7,8 +7,14 @@ import { CategoryKeySchema } from '../routing/routes.ts';
 import { createCategory, listCategories, updateCategory } from './service.ts';
 
 const Name = Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' });
-const AgencyId = Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]);
-const WorkingDays = Type.Union([Type.Integer({ minimum: 1, maximum: 365 }), Type.Null()]);
+/**
+ * An integer or null as one JSON type list, not a union: with type coercion on, ajv would turn a
+ * 0 that fails the integer branch into the null branch's null.
+ */
+const nullableInteger = (limits: { minimum: number; maximum?: number }) =>
+  Type.Unsafe<number | null>({ type: ['integer', 'null'], ...limits });
+const AgencyId = nullableInteger({ minimum: 1 });
+const WorkingDays = nullableInteger({ minimum: 1, maximum: 365 });
 const SortOrder = Type.Integer({ minimum: 0, maximum: 10_000 });
 
 const ListQuery = Type.Object({ all: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('0')])) });
