@@ -3,6 +3,10 @@
  * built), the server with the call controller and console, demo data, and a demo agency
  * endpoint that receives forwarded tickets. Set HOTLINE_REDIS_URL or HOTLINE_ARI_URL (with its
  * credentials) to use a Redis or an Asterisk you already run instead.
+ *
+ * Whatever ends it (Ctrl+C, SIGTERM, the terminal closing, an error, a failed start) stops
+ * everything it started: the server, Asterisk (and its /proc and /dev mounts), Redis, and any
+ * process left below it. A run killed outright is cleaned up by the next one.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -12,32 +16,93 @@ import { seedDemo } from '../server/db/seed.ts';
 import { startHotline } from '../server/main.ts';
 import { sipAccounts } from '../server/operators/sip-accounts.ts';
 import { agencySecret, startAgencyReceiver } from './lib/agency-receiver.ts';
-import {
-  ASTERISK_SOUNDS_DIR,
-  DEFAULT_ASTERISK_ROOT,
-  type RunningAsterisk,
-  startAsterisk,
-} from './lib/asterisk.ts';
-import { type RunningRedis, startRedis } from './lib/redis.ts';
+import { ASTERISK_SOUNDS_DIR, releaseRoot, startAsterisk } from './lib/asterisk.ts';
+import { AlreadyRunningError, startRecord, stopLeftovers } from './lib/leftovers.ts';
+import { descendants, parentPid, portUser, stopProcesses } from './lib/processes.ts';
+import { startRedis } from './lib/redis.ts';
+import { type StartSettings, startSettings } from './lib/start-settings.ts';
 
 const env = { ...process.env };
-
-const stops: (() => Promise<void>)[] = [];
 const say = (line: string) => console.log(`[hotline] ${line}`);
+// A closed terminal makes writes fail (EIO); stopping must go on regardless.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
+
+/** Stops, in the reverse order of starting; the first ones added run last. */
+const stops: { name: string; stop: () => Promise<void> | void }[] = [];
+let stopping = false;
+let settings: StartSettings | null = null;
+let record: ReturnType<typeof startRecord> | null = null;
+
+/** A reason not to start that the user can act on: printed without a stack trace. */
+class StartProblem extends Error {}
+
+/** Thrown between start-up steps once a stop was asked for, so the start goes no further. */
+class StopRequested extends Error {}
+const checkpoint = () => {
+  if (stopping) throw new StopRequested();
+};
+
+/** A port this run needs that something else holds: what it is and what to do about it. */
+function portTaken(port: number, what: string, variable: string): string | null {
+  const { inUse, owner } = portUser(port);
+  if (!inUse) return null;
+  const holder = owner ? `${owner.name} (pid ${owner.pid})` : 'another program';
+  const stopIt = owner ? `stop it (sudo kill ${owner.pid}) or ` : '';
+  return `port ${port} (${what}) is in use by ${holder}: ${stopIt}choose another port with ${variable}=…`;
+}
 
 async function main() {
-  const dbPath = env.HOTLINE_DB_PATH ?? 'data/hotline.sqlite';
-  mkdirSync(dirname(resolve(dbPath)), { recursive: true });
+  settings = startSettings(env, resolve('.'));
+  const { dbPath, logDir, asterisk: asteriskSettings } = settings;
+  mkdirSync(logDir, { recursive: true });
+  if (dbPath !== ':memory:') mkdirSync(dirname(resolve(dbPath)), { recursive: true });
   env.HOTLINE_DB_PATH = dbPath;
 
-  if (!env.HOTLINE_REDIS_URL) {
-    const redis: RunningRedis = await startRedis({ port: Number(env.HOTLINE_REDIS_PORT ?? 6379) });
-    stops.push(redis.stop);
+  // What an earlier run, killed before it could stop, left running or mounted.
+  const recordFile = join(logDir, 'npm-start.json');
+  for (const left of await stopLeftovers(recordFile))
+    say(`stopped ${left.name} (pid ${left.pid}), left running by an earlier npm start`);
+  if (asteriskSettings) {
+    for (const target of await releaseRoot(asteriskSettings.root).catch(() => []))
+      say(`unmounted ${target}, left mounted by an earlier run`);
+  }
+  const taken = [
+    settings.consolePort ? portTaken(settings.consolePort, 'console', 'HOTLINE_HTTP_PORT') : null,
+    settings.redisPort ? portTaken(settings.redisPort, 'Redis', 'HOTLINE_REDIS_PORT') : null,
+    asteriskSettings ? portTaken(asteriskSettings.sipPort, 'Asterisk SIP', 'HOTLINE_SIP_PORT') : null,
+    asteriskSettings
+      ? portTaken(asteriskSettings.httpPort, 'Asterisk HTTP', 'HOTLINE_ASTERISK_HTTP_PORT')
+      : null,
+    asteriskSettings ? portTaken(asteriskSettings.amiPort, 'Asterisk AMI', 'HOTLINE_AMI_PORT') : null,
+  ].filter((problem) => problem !== null);
+  if (taken.length > 0) throw new StartProblem(`cannot start:\n  ${taken.join('\n  ')}`);
+
+  const runs = startRecord(recordFile);
+  record = runs;
+  stops.push({ name: 'record', stop: () => runs.clear() });
+
+  if (settings.redisPort) {
+    const redis = await startRedis({
+      port: settings.redisPort,
+      // Restarted on the spot, as a service manager would: jobs wait in the database's outbox
+      // meanwhile and the server's connections reconnect.
+      supervise: ({ exitCode, signal, pid }) => {
+        say(`Redis stopped (${signal ?? `exit ${exitCode}`}); started again (pid ${pid})`);
+        runs.add('redis-server', pid);
+      },
+    });
+    stops.push({ name: 'Redis', stop: redis.stop });
+    runs.add('redis-server', redis.pid);
     env.HOTLINE_REDIS_URL = redis.url;
     say(`Redis on ${redis.url}`);
+    checkpoint();
   }
 
+  // The demo agency reads its signing secret through its own handle for its whole life: it
+  // closes last, after the server (which has its own) has stopped forwarding.
   const db = openDatabase(dbPath);
+  stops.splice(1, 0, { name: 'database', stop: () => void db.$client.close() });
   const agency = await startAgencyReceiver({
     secretFor: (code) => agencySecret(db, code),
     onDelivery: (d) =>
@@ -45,26 +110,29 @@ async function main() {
         `agency ${d.agencyCode} received ticket ${String(d.body.trackingCode)} (signature ${d.signatureValid ? 'valid' : 'INVALID'})`,
       ),
   });
-  stops.push(agency.close);
+  stops.push({ name: 'demo agency', stop: agency.close });
   env.HOTLINE_DEMO_AGENCY_URL = agency.url;
   env.HOTLINE_SEED_DEMO = 'true';
   const logins = await seedDemo(db, { agencyUrl: agency.url });
+  checkpoint();
 
-  if (!env.HOTLINE_ARI_URL) {
-    const root = env.HOTLINE_ASTERISK_ROOT ?? DEFAULT_ASTERISK_ROOT;
-    const asterisk: RunningAsterisk = await startAsterisk({
+  if (asteriskSettings) {
+    const { root } = asteriskSettings;
+    const logFile = join(logDir, 'asterisk.log');
+    const asterisk = await startAsterisk({
       root,
-      instance: 'hotline',
-      sipPort: Number(env.HOTLINE_SIP_PORT ?? 5060),
-      httpPort: Number(env.HOTLINE_ASTERISK_HTTP_PORT ?? 8088),
-      amiPort: Number(env.HOTLINE_AMI_PORT ?? 5038),
+      instance: asteriskSettings.instance,
+      sipPort: asteriskSettings.sipPort,
+      httpPort: asteriskSettings.httpPort,
+      amiPort: asteriskSettings.amiPort,
       rtpStart: 10000,
       rtpEnd: 10999,
       operators: sipAccounts(db),
-      trunk: { host: env.HOTLINE_TRUNK_HOST ?? '127.0.0.1', port: Number(env.HOTLINE_TRUNK_PORT ?? 5070) },
-      logFile: resolve('data/asterisk.log'),
+      trunk: asteriskSettings.trunk,
+      logFile,
     });
-    stops.push(asterisk.stop);
+    stops.push({ name: 'Asterisk', stop: asterisk.stop });
+    runs.add('asterisk', asterisk.pid);
     env.HOTLINE_ARI_URL = asterisk.ariUrl;
     env.HOTLINE_ARI_USERNAME = asterisk.ari.username;
     env.HOTLINE_ARI_PASSWORD = asterisk.ari.password;
@@ -74,31 +142,90 @@ async function main() {
     env.HOTLINE_AMI_PASSWORD = asterisk.ami.password;
     env.HOTLINE_SIP_WS_URL = asterisk.sipWsUrl;
     env.HOTLINE_SOUNDS_DIR ??= join(root, ASTERISK_SOUNDS_DIR);
-    say(`Asterisk on SIP 127.0.0.1:${asterisk.sipPort}, ARI ${asterisk.ariUrl} (log: data/asterisk.log)`);
+    say(`Asterisk on SIP 127.0.0.1:${asterisk.sipPort}, ARI ${asterisk.ariUrl} (log: ${logFile})`);
+    checkpoint();
   }
-  db.$client.close();
 
   const hotline = await startHotline(loadConfig(env));
-  stops.push(hotline.close);
+  stops.push({ name: 'server', stop: hotline.close });
+  checkpoint();
 
   say(`console: ${hotline.url}/`);
   say(`demo logins (password "${logins.password}"):`);
   for (const a of logins.accounts) say(`  ${a.username.padEnd(16)} ${a.role.padEnd(10)} ${a.displayName}`);
-  say('place a test call: npm run call -- 1   (log in as tdv01 and press "Sẵn sàng" first)');
-  say('stop with Ctrl+C');
+  const sipPort = asteriskSettings?.sipPort ?? 5060;
+  const call =
+    sipPort === 5060 ? 'npm run call -- 1' : `HOTLINE_SIP_TARGET=127.0.0.1:${sipPort} npm run call -- 1`;
+  say(`place a test call: ${call}   (log in as tdv01 and press "Sẵn sàng" first)`);
+  say('stop with Ctrl+C (stops Asterisk, Redis and the server, and unmounts what Asterisk used)');
 }
 
-let stopping = false;
-async function shutdown(code: number) {
-  if (stopping) return;
+/** Kills what is left below this process and releases the Asterisk root: the last resort. */
+async function sweep(graceMs: number): Promise<void> {
+  const left = descendants(process.pid);
+  if (left.length > 0) {
+    say(`stopping what is still running: ${left.map((p) => `${p.name} (pid ${p.pid})`).join(', ')}`);
+    await stopProcesses(left, graceMs);
+  }
+  if (settings?.asterisk) await releaseRoot(settings.asterisk.root).catch(() => undefined);
+  record?.clear();
+}
+
+/** How long stopping may take before what is left is killed. */
+const STOP_DEADLINE_MS = 20_000;
+let started: Promise<void> = Promise.resolve();
+
+async function shutdown(reason: string, code: number) {
+  if (stopping) {
+    say('still stopping…');
+    return;
+  }
   stopping = true;
-  for (const stop of stops.reverse()) await stop().catch((err) => console.error(err));
+  say(`stopping (${reason})…`);
+  const deadline = setTimeout(() => {
+    say('stopping takes too long: killing what is left');
+    void sweep(0).finally(() => process.exit(1));
+  }, STOP_DEADLINE_MS);
+  // A start under way gets to a step's end first, so what it started is in `stops`.
+  await Promise.race([started.catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
+  for (const { name, stop } of stops.splice(0).reverse()) {
+    try {
+      await stop();
+    } catch (err) {
+      console.error(`[hotline] error while stopping ${name}:`, err);
+      code = code || 1;
+    }
+  }
+  await sweep(3000);
+  clearTimeout(deadline);
+  say('stopped; nothing left running');
   process.exit(code);
 }
-process.on('SIGINT', () => void shutdown(0));
-process.on('SIGTERM', () => void shutdown(0));
 
-main().catch(async (err) => {
-  console.error(err);
-  await shutdown(1);
+process.on('SIGINT', () => void shutdown('Ctrl+C', 0));
+process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+process.on('SIGHUP', () => void shutdown('the terminal closed', 0));
+process.on('uncaughtException', (err) => {
+  console.error('[hotline] unexpected error:', err);
+  void shutdown('unexpected error', 1);
+});
+process.on('unhandledRejection', (err) => {
+  console.error('[hotline] unexpected error:', err);
+  void shutdown('unexpected error', 1);
+});
+// npm (or the shell) that started us gone without a signal reaching us: stop too.
+const parent = parentPid(process.pid);
+setInterval(() => {
+  if (parentPid(process.pid) !== parent) void shutdown('the process that started it is gone', 0);
+}, 1000).unref();
+
+started = main();
+started.catch((err) => {
+  if (err instanceof StopRequested) return;
+  if (err instanceof AlreadyRunningError) {
+    console.error(`[hotline] ${err.message}`);
+    process.exit(1);
+  }
+  console.error('[hotline] could not start:', err instanceof StartProblem ? err.message : err);
+  void shutdown('the start failed', 1);
 });

@@ -44,7 +44,15 @@ export async function startAgencyReceiver(opts: {
     req.on('end', () => {
       const agencyCode = decodeURIComponent((req.url ?? '/').slice(1));
       const raw = Buffer.concat(chunks).toString('utf8');
-      const secret = opts.secretFor(agencyCode);
+      let secret: string | undefined;
+      try {
+        secret = opts.secretFor(agencyCode);
+      } catch (err) {
+        // The hotline retries a failed delivery; a receiver that cannot check it says so.
+        console.error(`[agency] cannot read ${agencyCode}'s secret:`, err);
+        res.writeHead(500).end();
+        return;
+      }
       let body: Record<string, unknown>;
       try {
         body = JSON.parse(raw);

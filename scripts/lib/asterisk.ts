@@ -11,6 +11,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -20,6 +21,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type AsteriskParams, renderAsteriskConfig, type SipAccount } from '../../dialplan/render.ts';
 import { waitFor } from './ports.ts';
+import { processesInRoot } from './processes.ts';
 
 const exec = promisify(execFile);
 
@@ -80,16 +82,33 @@ async function isMountPoint(path: string): Promise<boolean> {
   }
 }
 
-/** Bind-mounts /proc and /dev into the root; returns what it mounted, to unmount on stop. */
-async function mountSystemFolders(root: string): Promise<string[]> {
-  const mounted: string[] = [];
-  for (const folder of ['proc', 'dev']) {
+const SYSTEM_FOLDERS = ['proc', 'dev'];
+
+/** Bind-mounts /proc and /dev into the root, unless an instance running there already did. */
+async function mountSystemFolders(root: string): Promise<void> {
+  for (const folder of SYSTEM_FOLDERS) {
     const target = join(root, folder);
     if (await isMountPoint(target)) continue;
     await exec('mount', ['--bind', `/${folder}`, target]);
-    mounted.push(target);
   }
-  return mounted;
+}
+
+/**
+ * Unmounts the root's /proc and /dev once no process runs in the root any more (in this mount
+ * namespace), whoever mounted them: another instance may still need them, and an instance that
+ * was killed leaves them behind. Returns the folders it unmounted.
+ */
+export async function releaseRoot(root: string): Promise<string[]> {
+  const canonical = realpathSync(root);
+  if (processesInRoot(canonical).length > 0) return [];
+  const released: string[] = [];
+  for (const folder of SYSTEM_FOLDERS) {
+    const target = join(canonical, folder);
+    if (!(await isMountPoint(target))) continue;
+    await exec('umount', ['-l', target]);
+    released.push(target);
+  }
+  return released;
 }
 
 /**
@@ -166,12 +185,15 @@ export async function startAsterisk(opts: AsteriskOptions): Promise<RunningAster
   }
 
   resolveOwnName(root);
-  const mounted = await mountSystemFolders(root);
+  await mountSystemFolders(root);
   const confArgs = ['-C', `${base}/etc/asterisk.conf`];
   const log = createWriteStream(opts.logFile, { flags: 'a' });
   const launch = () => {
+    // In a process group of its own: Ctrl+C in the terminal reaches the script that started it,
+    // which stops it in order, not Asterisk directly.
     const proc: ChildProcess = spawn('chroot', [root, '/usr/sbin/asterisk', '-f', '-n', ...confArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     proc.stdout?.pipe(log, { end: false });
     proc.stderr?.pipe(log, { end: false });
@@ -197,7 +219,7 @@ export async function startAsterisk(opts: AsteriskOptions): Promise<RunningAster
   const stop = async () => {
     await halt();
     log.end();
-    for (const target of mounted) await exec('umount', ['-l', target]).catch(() => undefined);
+    await releaseRoot(root).catch(() => undefined);
     rmSync(hostBase, { recursive: true, force: true });
   };
   const ready = () =>

@@ -1,4 +1,8 @@
-/** Starts a private Redis on a free loopback port (no persistence), for the hotline and its tests. */
+/**
+ * Starts a private Redis on a free loopback port (no persistence), for the hotline and its tests.
+ * With `supervise`, a Redis that stops on its own (a crash, a kill) is started again on the same
+ * port, as a service manager would; the hotline's connections find it again.
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { freePort, waitFor } from './ports.ts';
@@ -6,8 +10,8 @@ import { freePort, waitFor } from './ports.ts';
 export interface RunningRedis {
   url: string;
   port: number;
-  /** The redis-server process, e.g. to read its CPU time. */
-  pid: number | undefined;
+  /** The running redis-server process, e.g. to read its CPU time (a new one after a restart). */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -22,33 +26,76 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-export async function startRedis(opts: { port?: number } = {}): Promise<RunningRedis> {
+export async function startRedis(
+  opts: {
+    port?: number;
+    /** Called when Redis stopped on its own and was started again; without it, it stays down. */
+    supervise?: (restart: {
+      exitCode: number | null;
+      signal: string | null;
+      pid: number | undefined;
+    }) => void;
+  } = {},
+): Promise<RunningRedis> {
   const port = opts.port ?? (await freePort());
-  const child: ChildProcess = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--loglevel',
-      'warning',
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await waitFor(`Redis on port ${port}`, () => ping(port), 10_000);
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--loglevel',
+    'warning',
+  ];
+  let stopping = false;
+  const launch = () => {
+    // In a process group of its own, as Asterisk: the terminal's Ctrl+C goes to whoever started it.
+    const proc: ChildProcess = spawn('redis-server', args, {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      detached: true,
+    });
+    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+    proc.once('exit', (exitCode, signal) => {
+      if (stopping || !opts.supervise || current.proc !== proc) return;
+      // A short pause, so a Redis that cannot start does not spin.
+      setTimeout(() => {
+        if (stopping) return;
+        current = launch();
+        opts.supervise?.({ exitCode, signal, pid: current.proc.pid });
+      }, 500);
+    });
+    return { proc, exited };
+  };
+  let current = launch();
+  try {
+    await waitFor(
+      `Redis on port ${port}`,
+      () => ping(port),
+      10_000,
+      () =>
+        current.proc.exitCode === null
+          ? null
+          : `redis-server exited with ${current.proc.exitCode} (is port ${port} in use?)`,
+    );
+  } catch (err) {
+    stopping = true;
+    current.proc.kill('SIGKILL');
+    await current.exited;
+    throw err;
+  }
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    pid: child.pid,
+    get pid() {
+      return current.proc.pid;
+    },
     async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
+      stopping = true;
+      if (current.proc.exitCode === null && current.proc.signalCode === null) current.proc.kill('SIGTERM');
+      await current.exited;
     },
   };
 }
