@@ -30,6 +30,8 @@ import type { TicketHooks, TicketNotifier } from './tickets/hooks.ts';
 import { ticketRoutes } from './tickets/routes.ts';
 import { createTicketService } from './tickets/service.ts';
 import { unitRoutes } from './units/routes.ts';
+import { userRoutes } from './users/routes.ts';
+import { createAccountService } from './users/service.ts';
 
 /** The slice of the call controller the HTTP and socket.io side uses. */
 export type Desk = Pick<
@@ -65,6 +67,11 @@ export interface AppDeps {
   dialPermits?: DialPermits;
   /** Told after a callback task changes (socket.io pushes); none by default. */
   callbackNotifier?: CallbackNotifier;
+  /**
+   * Told the id of an account after each change to it commits (created, edited, disabled, enabled,
+   * password reset): `main.ts` disconnects its sockets, and updates the softphone accounts.
+   */
+  accountListeners?: ((userId: number) => void)[];
   /** Built console (static files); served at `/`, with `index.html` for unknown non-API paths. */
   consoleDir?: string;
   now?: () => Date;
@@ -134,6 +141,9 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     ...(deps.controller ? { controller: deps.controller } : {}),
   });
   await app.register(operatorRoutes, { desk, now });
+  await app.register(userRoutes, {
+    accounts: createAccountService({ db, logger, now, listeners: deps.accountListeners ?? [] }),
+  });
   await app.register(unitRoutes, { db, now });
 
   const consoleDir = deps.consoleDir;

@@ -6,6 +6,11 @@ import { resolve } from 'node:path';
 import { ASTERISK_REALTIME_PRIORITY } from './priority.ts';
 
 export interface Config {
+  /**
+   * `production` refuses to start while a demo password, the demo seed, the development SMS
+   * outbox or a known default secret is in use (see `production.ts`).
+   */
+  readonly environment: 'development' | 'production';
   readonly http: { readonly host: string; readonly port: number };
   /** SQLite file, or `:memory:`. */
   readonly dbPath: string;
@@ -59,6 +64,8 @@ export interface Config {
   /** Text messages to citizens: `outbox` only stores them (development), `http` posts to a gateway. */
   readonly sms: {
     readonly driver: 'outbox' | 'http';
+    /** Lets production run on the `outbox` driver (a province without an SMS gateway yet). */
+    readonly allowOutboxInProduction: boolean;
     /** Gateway endpoint and bearer token; set when the driver is `http`. */
     readonly url: string | null;
     readonly token: string | null;
@@ -146,6 +153,14 @@ function url(env: Env, name: string, fallback: string, protocols: string[]): str
   return value;
 }
 
+function environment(env: Env): Config['environment'] {
+  const value = str(env, 'HOTLINE_ENV', 'development');
+  if (value !== 'development' && value !== 'production') {
+    throw new ConfigError(`HOTLINE_ENV must be development or production, got "${value}"`);
+  }
+  return value;
+}
+
 function jobWorkers(env: Env): Config['jobWorkers'] {
   const value = str(env, 'HOTLINE_JOB_WORKERS', 'in-process');
   if (value !== 'in-process' && value !== 'separate') {
@@ -165,6 +180,7 @@ function smsConfig(env: Env): Config['sms'] {
   const http = driver === 'http';
   return {
     driver,
+    allowOutboxInProduction: bool(env, 'HOTLINE_ALLOW_OUTBOX_SMS', false),
     url: http || env.HOTLINE_SMS_URL ? url(env, 'HOTLINE_SMS_URL', '', ['http:', 'https:']) : null,
     token: http ? str(env, 'HOTLINE_SMS_TOKEN') : env.HOTLINE_SMS_TOKEN || null,
     attempts: int(env, 'HOTLINE_SMS_ATTEMPTS', 6, 1, 100),
@@ -199,6 +215,7 @@ export function loadDatabasePath(env: Env = process.env): string {
 export function loadConfig(env: Env = process.env): Config {
   const ariEnabled = bool(env, 'HOTLINE_ARI_ENABLED', true);
   const config: Config = {
+    environment: environment(env),
     http: {
       host: str(env, 'HOTLINE_HTTP_HOST', '127.0.0.1'),
       port: int(env, 'HOTLINE_HTTP_PORT', 8080, 0, 65535),

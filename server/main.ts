@@ -35,6 +35,7 @@ import { combineHooks, createNotificationHooks } from './notifications/hooks.ts'
 import { type SipAccount, sipAccounts } from './operators/sip-accounts.ts';
 import { withTimeout } from './outbox/redis.ts';
 import { raiseCallControlPriority } from './priority.ts';
+import { createFirstAdmin, refuseUnsafeProduction } from './production.ts';
 import {
   attachRealtime,
   createCallbackNotifier,
@@ -42,6 +43,7 @@ import {
   createRealtimeServer,
   createTicketNotifier,
   emitTicketDeadline,
+  socketAccountListener,
 } from './realtime.ts';
 import type { DeadlineEvent } from './sla/processor.ts';
 import { createStatusLine } from './status-line/service.ts';
@@ -167,7 +169,10 @@ export async function startHotline(
       const checkpointer = startWalCheckpointer(db, config.dbPath, { logger });
       stops.push({ name: 'WAL checkpoints', stop: () => checkpointer.close() });
     }
+    // Before the demo seed, which production refuses.
+    await refuseUnsafeProduction(db, config);
     if (config.seedDemo) await seedDemo(db, { agencyUrl: config.demoAgencyUrl });
+    await createFirstAdmin(db, { logger });
 
     const calendar = DEFAULT_CALENDAR;
     const io = createRealtimeServer();
@@ -265,7 +270,10 @@ export async function startHotline(
     };
     wallboardSource = wallboardDesk;
 
+    // Told after each account change commits; sockets of an ended session are dropped at once.
+    const accountListeners: ((userId: number) => void)[] = [socketAccountListener(io, db)];
     const app = await createApp({
+      accountListeners,
       config,
       db,
       logger,

@@ -33,6 +33,8 @@ import {
 
 export interface SocketData {
   user: AuthUser;
+  /** The session's cookie token: the socket lives no longer than its session. */
+  sessionToken: string;
 }
 
 export type RealtimeServer = Server<
@@ -49,6 +51,8 @@ export const SUPERVISORS_ROOM = 'supervisors';
 /** Operators, supervisors and admins: every callback task change. */
 export const CALLBACKS_ROOM = 'callbacks';
 export const operatorRoom = (operatorId: number): string => `operator:${operatorId}`;
+/** Every socket of one user, whatever their role: for disconnecting them all at once. */
+export const userRoom = (userId: number): string => `user:${userId}`;
 /** An agency's liaisons: changes to the tickets assigned to it. */
 export const agencyRoom = (agencyId: number): string => `agency:${agencyId}`;
 
@@ -90,6 +94,33 @@ export const LOST_CONSOLE_GRACE_MS = 4_000;
  * server is away, so this is longer than a blip's grace.
  */
 export const RESTORED_CONSOLE_GRACE_MS = 15_000;
+
+/**
+ * How often every socket's session is looked up again, so a socket does not outlive its session
+ * (a log-out, an expiry, a password changed elsewhere). Disabling an account or resetting its
+ * password disconnects at once (`disconnectUser`).
+ */
+export const SESSION_CHECK_MS = 5000;
+
+/** Disconnects every socket of the user in this process, at once. */
+export function disconnectUser(io: RealtimeServer, userId: number): void {
+  io.in(userRoom(userId)).disconnectSockets(true);
+}
+
+/**
+ * The account listener for `createApp`'s `accountListeners`: disconnects the user's sockets whose
+ * session has ended (a disabled account, a reset password, a new role), and leaves the others.
+ */
+export function socketAccountListener(io: RealtimeServer, db: Db): (userId: number) => void {
+  const auth = createAuthService({ db });
+  return (userId) => {
+    for (const socket of io.of('/').sockets.values()) {
+      if (socket.data.user?.id !== userId) continue;
+      const user = auth.userForToken(socket.data.sessionToken);
+      if (!user || user.mustChangePassword) socket.disconnect(true);
+    }
+  };
+}
 
 /** A socket.io server not yet bound to HTTP, for wiring that needs it before the app exists. */
 export function createRealtimeServer(): RealtimeServer {
@@ -156,8 +187,16 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
   // While the server shuts down (e.g. a restart), consoles are turned away and their drops are not
   // operators lost: the next server takes over their calls.
   let closing = false;
+  const sessionCheck = setInterval(() => {
+    for (const socket of io.of('/').sockets.values()) {
+      const user = auth.userForToken(socket.data.sessionToken);
+      if (!user || user.mustChangePassword) socket.disconnect(true);
+    }
+  }, SESSION_CHECK_MS);
+  sessionCheck.unref();
   app.addHook('preClose', async () => {
     closing = true;
+    clearInterval(sessionCheck);
     for (const timer of lostConsoles.values()) clearTimeout(timer);
     lostConsoles.clear();
     io.local.disconnectSockets(true);
@@ -170,12 +209,18 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
       return;
     }
     const cookies = app.parseCookie(socket.request.headers.cookie ?? '');
-    const user = auth.userForToken(cookies[SESSION_COOKIE]);
-    if (!user) {
+    const token = cookies[SESSION_COOKIE];
+    const user = auth.userForToken(token);
+    if (!user || !token) {
       next(new Error('UNAUTHENTICATED'));
       return;
     }
+    if (user.mustChangePassword) {
+      next(new Error('PASSWORD_CHANGE_REQUIRED'));
+      return;
+    }
     socket.data.user = user;
+    socket.data.sessionToken = token;
     next();
   });
 
@@ -190,6 +235,7 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
   io.on('connection', (socket: RealtimeSocket) => {
     const { user } = socket.data;
     const log = logger.child({ userId: user.id, role: user.role });
+    void socket.join(userRoom(user.id));
 
     if (hasSoftphone(user)) {
       void socket.join(operatorRoom(user.id));

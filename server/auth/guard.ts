@@ -57,10 +57,28 @@ export function registerSessionLookup(app: FastifyInstance, auth: AuthService): 
   });
 }
 
-/** 401 without a session, 403 for a role not listed; no roles listed means any logged-in user. */
+export class PasswordChangeRequiredError extends AppError {
+  constructor() {
+    super('PASSWORD_CHANGE_REQUIRED', 403, 'Vui lòng đổi mật khẩu trước khi tiếp tục làm việc.');
+  }
+}
+
+/** What a session holding a one-time password may do: see itself, choose its password, leave. */
+const BEFORE_PASSWORD_CHANGE = new Set(['GET /api/me', 'POST /api/auth/password', 'POST /api/auth/logout']);
+
+/**
+ * 401 without a session, 403 for a role not listed; no roles listed means any logged-in user.
+ * A user who must change their password gets 403 `PASSWORD_CHANGE_REQUIRED` everywhere else.
+ */
 export function requireRole(...roles: Role[]): onRequestHookHandler {
   return async (request: FastifyRequest) => {
     if (!request.user) throw new UnauthenticatedError();
+    if (
+      request.user.mustChangePassword &&
+      !BEFORE_PASSWORD_CHANGE.has(`${request.method} ${request.routeOptions.url ?? ''}`)
+    ) {
+      throw new PasswordChangeRequiredError();
+    }
     if (roles.length > 0 && !roles.includes(request.user.role)) throw new ForbiddenError();
   };
 }

@@ -3,6 +3,8 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { MeResponse, SipCredentials, UserView } from '../../common/api.ts';
 import type { Config } from '../config.ts';
+import { UnauthenticatedError } from '../errors.ts';
+import { WrongCurrentPasswordError } from '../users/errors.ts';
 import { currentUser, requireRole } from './guard.ts';
 import { type LoginLimiter, RateLimitedError } from './rate-limit.ts';
 import {
@@ -33,16 +35,35 @@ export function toUserView(user: AuthUser): UserView {
   };
 }
 
+const ChangePasswordBody = Type.Object(
+  {
+    currentPassword: Type.String({ minLength: 1, maxLength: 256 }),
+    newPassword: Type.String({ minLength: 1, maxLength: 256 }),
+  },
+  { additionalProperties: false },
+);
+
 function sipCredentials(
   user: AuthUser,
   config: Pick<Config, 'sipDomain' | 'sipWsUrl'>,
 ): SipCredentials | null {
   if ((user.role !== 'operator' && user.role !== 'supervisor') || !user.sipPassword) return null;
+  // The softphone waits for the user's own password: a one-time password handed over on paper
+  // must not be enough to take calls.
+  if (user.mustChangePassword) return null;
   return {
     uri: `sip:${user.username}@${config.sipDomain}`,
     authorizationUser: user.username,
     password: user.sipPassword,
     wsUrl: config.sipWsUrl,
+  };
+}
+
+function meResponse(user: AuthUser, config: Pick<Config, 'sipDomain' | 'sipWsUrl'>): MeResponse {
+  return {
+    user: toUserView(user),
+    sip: sipCredentials(user, config),
+    mustChangePassword: user.mustChangePassword,
   };
 }
 
@@ -76,7 +97,7 @@ export async function authRoutes(
       reply.setCookie(SESSION_COOKIE, token, { ...cookie, httpOnly: true });
       reply.setCookie(CSRF_COOKIE, csrfTokenFor(token), { ...cookie, httpOnly: false });
       request.log.info({ userId: user.id, role: user.role }, 'logged in');
-      return { user: toUserView(user), sip: sipCredentials(user, config) };
+      return meResponse(user, config);
     },
   );
 
@@ -89,7 +110,28 @@ export async function authRoutes(
   });
 
   app.get('/api/me', { onRequest: requireRole() }, async (request): Promise<MeResponse> => {
-    const user = currentUser(request);
-    return { user: toUserView(user), sip: sipCredentials(user, config) };
+    return meResponse(currentUser(request), config);
   });
+
+  app.post<{ Body: Static<typeof ChangePasswordBody> }>(
+    '/api/auth/password',
+    { schema: { body: ChangePasswordBody }, onRequest: requireRole() },
+    async (request): Promise<MeResponse> => {
+      const user = currentUser(request);
+      const token = request.cookies[SESSION_COOKIE];
+      if (!token) throw new UnauthenticatedError();
+      const { currentPassword, newPassword } = request.body;
+      // A stolen session must not become a way to guess the password: the login throttle counts here too.
+      limiter.check(user.username, request.ip);
+      let updated: AuthUser;
+      try {
+        updated = await auth.changePassword(token, currentPassword, newPassword);
+      } catch (err) {
+        if (err instanceof WrongCurrentPasswordError) limiter.recordFailure(user.username, request.ip);
+        throw err;
+      }
+      request.log.info({ userId: user.id }, 'password changed');
+      return meResponse(updated, config);
+    },
+  );
 }

@@ -1,10 +1,13 @@
 /** Logins and sessions. A session is a random 32-byte token in a cookie; only its hash is stored. */
 import { createHash, randomBytes } from 'node:crypto';
-import { eq, lt, sql } from 'drizzle-orm';
+import { and, eq, lt, ne, sql } from 'drizzle-orm';
+import { audit } from '../audit/service.ts';
 import type { Db } from '../db/index.ts';
 import { preparedOnce } from '../db/prepared.ts';
 import { sessions, users } from '../db/schema.ts';
-import { AppError } from '../errors.ts';
+import { AppError, UnauthenticatedError } from '../errors.ts';
+import { WeakPasswordError, WrongCurrentPasswordError } from '../users/errors.ts';
+import { passwordProblem } from '../users/password-policy.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import type { UserRow } from './schema.ts';
 
@@ -27,8 +30,14 @@ export interface AuthService {
   /** Throws `InvalidCredentialsError`; the same error for an unknown user and a wrong password. */
   login(username: string, password: string): Promise<{ token: string; user: AuthUser; expiresAt: Date }>;
   logout(token: string): void;
-  /** The session's user, or null for an unknown or expired token. */
+  /** The session's user, or null for an unknown or expired token or a disabled account. */
   userForToken(token: string | undefined): AuthUser | null;
+  /**
+   * The session's user replaces their password: the current one must match and the new one pass
+   * `passwordProblem`. Clears `mustChangePassword` and ends the user's other sessions. Throws
+   * `WrongCurrentPasswordError`, `WeakPasswordError`, or `UnauthenticatedError` for an unknown session.
+   */
+  changePassword(token: string, currentPassword: string, newPassword: string): Promise<AuthUser>;
 }
 
 function hashToken(token: string): string {
@@ -75,6 +84,23 @@ function sessionCacheOf(db: Db): Map<string, CachedSession> {
   return cache;
 }
 
+/**
+ * Ends every session of the user at once: deletes them, and drops them from this process's
+ * session cache so no request or socket is let through on a cached read. `except` keeps one
+ * session (the user's own, after they change their password); its cache entry is dropped too,
+ * so its next request sees the account as it is now.
+ */
+export function endSessionsOf(db: Db, userId: number, opts: { except?: string } = {}): void {
+  const cache = sessionCacheOf(db);
+  for (const [token, cached] of cache) {
+    if (cached.user.id === userId) cache.delete(token);
+  }
+  const ofUser = eq(sessions.userId, userId);
+  db.delete(sessions)
+    .where(opts.except === undefined ? ofUser : and(ofUser, ne(sessions.tokenHash, hashToken(opts.except))))
+    .run();
+}
+
 function withoutHash({ passwordHash: _, ...user }: UserRow): AuthUser {
   return user;
 }
@@ -105,7 +131,7 @@ export function createAuthService(deps: { db: Db; now?: () => Date; ttlMs?: numb
     async login(username, password) {
       const user = db.select().from(users).where(eq(users.username, username)).get();
       const ok = await verifyPassword(user?.passwordHash ?? (await unknownUserHash()), password);
-      if (!user || !ok) throw new InvalidCredentialsError();
+      if (!user || !ok || user.disabledAt !== null) throw new InvalidCredentialsError();
       const token = randomBytes(32).toString('base64url');
       const createdAt = now();
       const expiresAt = new Date(createdAt.getTime() + ttlMs);
@@ -131,7 +157,7 @@ export function createAuthService(deps: { db: Db; now?: () => Date; ttlMs?: numb
         return cached.expiresAt > at ? cached.user : null;
       }
       const row = sessionUser(db).get({ tokenHash: hashToken(token) });
-      if (!row || row.expiresAt.getTime() <= at) {
+      if (!row || row.expiresAt.getTime() <= at || row.user.disabledAt !== null) {
         cache.delete(token);
         return null;
       }
@@ -139,6 +165,34 @@ export function createAuthService(deps: { db: Db; now?: () => Date; ttlMs?: numb
       if (cache.size >= CACHE_ENTRIES) cache.clear();
       cache.set(token, { user, expiresAt: row.expiresAt.getTime(), readAt: at });
       return user;
+    },
+
+    async changePassword(token, currentPassword, newPassword) {
+      const row = sessionUser(db).get({ tokenHash: hashToken(token) });
+      if (!row || row.expiresAt.getTime() <= now().getTime() || row.user.disabledAt !== null) {
+        throw new UnauthenticatedError();
+      }
+      const { user } = row;
+      if (!(await verifyPassword(user.passwordHash, currentPassword))) throw new WrongCurrentPasswordError();
+      const problem = passwordProblem({ username: user.username, password: newPassword, currentPassword });
+      if (problem) throw new WeakPasswordError(problem);
+      const passwordHash = await hashPassword(newPassword);
+      const changedAt = now();
+      db.transaction((tx) => {
+        tx.update(users)
+          .set({ passwordHash, mustChangePassword: false, passwordChangedAt: changedAt })
+          .where(eq(users.id, user.id))
+          .run();
+        audit(
+          tx,
+          { actorId: user.id, action: 'user.change_password', entity: 'user', entityId: user.id },
+          changedAt,
+        );
+      });
+      endSessionsOf(db, user.id, { except: token });
+      const updated = db.select().from(users).where(eq(users.id, user.id)).get();
+      if (!updated) throw new UnauthenticatedError();
+      return withoutHash(updated);
     },
   };
 }
