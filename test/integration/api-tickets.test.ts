@@ -1,7 +1,7 @@
 /** Tickets through the HTTP API on a real SQLite database: life cycle, audit log, outbox, access. */
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AgencyView, ApiError, ListResponse, RoutingRule, TicketView } from '../../common/api.ts';
+import type { ApiError, ListResponse, TicketView } from '../../common/api.ts';
 import type { TicketStatus } from '../../common/domain.ts';
 import { createLoginLimiter } from '../../server/auth/rate-limit.ts';
 import { agencies, outbox, ticketEvents, tickets } from '../../server/db/schema.ts';
@@ -17,7 +17,7 @@ const NEW_TICKET = {
   callerNumber: '0912345678',
   callerName: 'Nguyễn Văn An',
   category: 'health',
-  district: 'bien_hoa',
+  unitCode: '26068',
   description: 'Trạm y tế phường đóng cửa giờ hành chính.',
 };
 
@@ -412,51 +412,25 @@ describe('input validation', () => {
   });
 });
 
-describe('routing matrix', () => {
-  it('lists a default per category and the district exceptions; an admin changes one', async () => {
+describe('routing by commune', () => {
+  it("re-routes a ticket by its commune's exception as it stands when re-assigned", async () => {
     fx = await buildFixture();
-    const admin = await fx.session('quantri');
-    const matrix = (await fx.app.inject({ url: '/api/routing/matrix', headers: admin })).json<
-      ListResponse<RoutingRule>
-    >().data;
-    const rule = (category: string, district: string | null) =>
-      matrix.find((r) => r.category === category && r.district === district)?.agency.code;
-    expect(rule('health', null)).toBe('syt');
-    expect(rule('welfare', null)).toBe('sldtbxh');
-    expect(rule('goods', null)).toBe('sct');
-    expect(rule('policy', null)).toBe('vpubnd');
-    expect(rule('infrastructure', 'nhon_trach')).toBe('ubnd-nhon-trach');
-    expect(rule('public_services', 'vinh_cuu')).toBe('ubnd-vinh-cuu');
-
+    const [operator, admin] = [await fx.session('tdv01'), await fx.session('quantri')];
+    const created = await create(operator, { category: 'infrastructure', outcome: 'callback' });
+    expect(created.json<TicketView>()).toMatchObject({
+      unit: { code: '26068', name: 'Phường Biên Hòa' },
+      agency: { code: 'ubnd-bien-hoa' },
+    });
     const put = await fx.app.inject({
       method: 'PUT',
-      url: '/api/routing/matrix',
+      url: '/api/routing/exceptions',
       headers: admin,
-      payload: { category: 'health', district: 'tan_phu', agencyId: agencyId('ubnd-tan-phu') },
+      payload: { category: 'infrastructure', unitCode: '26068', agencyId: agencyId('ubnd-tran-bien') },
     });
-    expect(put.json<RoutingRule>()).toMatchObject({
-      category: 'health',
-      district: 'tan_phu',
-      agency: { code: 'ubnd-tan-phu' },
-    });
-    const suggest = await fx.app.inject({
-      url: '/api/routing/suggest?category=health&district=tan_phu',
-      headers: admin,
-    });
-    expect(suggest.json<AgencyView>().code).toBe('ubnd-tan-phu');
-    const other = await fx.app.inject({
-      url: '/api/routing/suggest?category=health&district=cam_my',
-      headers: admin,
-    });
-    expect(other.json<AgencyView>().code).toBe('syt');
-
-    const unknown = await fx.app.inject({
-      method: 'PUT',
-      url: '/api/routing/matrix',
-      headers: admin,
-      payload: { category: 'health', district: null, agencyId: 9999 },
-    });
-    expect(unknown.json<ApiError>().error.code).toBe('UNKNOWN_AGENCY');
+    expect(put.statusCode).toBe(200);
+    const { id } = created.json<TicketView>();
+    const assigned = await act(operator, id, { action: 'assign' });
+    expect(assigned.json<TicketView>()).toMatchObject({ status: 'assigned', agency: { code: 'ubnd-tran-bien' } });
   });
 });
 

@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgencyView, ApiError, ListResponse, MeResponse, TicketView } from '../../common/api.ts';
+import { agencies, categories } from '../../server/db/schema.ts';
 import { isValidTrackingCode } from '../../server/tickets/tracking-code.ts';
 import { buildFixture, csrfHeaders, type Fixture } from './server-fixture.ts';
 
@@ -18,9 +20,12 @@ const ticket = {
   callerNumber: '0912345678',
   callerName: 'Nguyễn Văn An',
   category: 'health',
-  district: 'xuan_loc',
   description: 'Gia đình có người sốt cao, cần tư vấn cơ sở y tế gần nhất.',
 };
+
+/** Units of the shipped Đồng Nai list, by their official codes. */
+const BIEN_HOA = '26068';
+const TAM_HIEP = '26017';
 
 async function createTicket(cookie: string, body: object = ticket) {
   return fx.app.inject({ method: 'POST', url: '/api/tickets', headers: csrfHeaders(cookie), payload: body });
@@ -96,7 +101,7 @@ describe('roles', () => {
     ['GET', '/api/tickets'],
     ['GET', '/api/tickets/1'],
     ['POST', '/api/tickets'],
-    ['GET', '/api/routing/suggest?category=health&district=bien_hoa'],
+    ['GET', '/api/routing/suggest?category=health'],
   ] as const)('%s %s needs a session', async (method, url) => {
     const res = await fx.app.inject({ method, url, payload: method === 'POST' ? {} : undefined });
     expect(res.statusCode).toBe(401);
@@ -114,7 +119,7 @@ describe('roles', () => {
     expect(created.statusCode).toBe(403);
     expect(created.json<ApiError>().error.code).toBe('FORBIDDEN');
     const suggest = await fx.app.inject({
-      url: '/api/routing/suggest?category=health&district=bien_hoa',
+      url: '/api/routing/suggest?category=health',
       headers: { cookie },
     });
     expect(suggest.statusCode).toBe(403);
@@ -142,7 +147,10 @@ describe('tickets', () => {
       callerNumber: '0912345678',
       callerName: 'Nguyễn Văn An',
       category: 'health',
-      district: 'xuan_loc',
+      categoryName: 'Y tế, dịch bệnh',
+      unit: null,
+      address: null,
+      legacyDistrict: null,
       status: 'assigned',
       priority: 'normal',
       overdue: false,
@@ -151,25 +159,35 @@ describe('tickets', () => {
       parentId: null,
       delivery: { status: 'none', attempts: 0, lastError: null, deliveredAt: null },
       callId: null,
-      agency: { code: 'syt', name: 'Sở Y tế', kind: 'department', district: null },
+      agency: { code: 'syt', name: 'Sở Y tế', kind: 'department', unitCode: null, active: true },
     });
     expect(Date.parse(body.ackDueAt!)).toBeGreaterThan(Date.parse(body.createdAt));
     expect(Date.parse(body.resolveDueAt!)).toBeGreaterThan(Date.parse(body.ackDueAt!));
   });
 
-  it('uses a district exception to the routing and honours an explicit agency', async () => {
+  it("uses the commune's exception to the routing and honours an explicit agency", async () => {
     const cookie = await fx.login('tdv02');
     const suggested = await createTicket(cookie, {
       ...ticket,
       category: 'infrastructure',
-      district: 'bien_hoa',
+      unitCode: BIEN_HOA,
+      address: '  Khu phố 3, đường Bùi Hữu Nghĩa  ',
     });
-    expect(suggested.json<TicketView>().agency).toMatchObject({
-      code: 'ubnd-bien-hoa',
-      name: 'UBND thành phố Biên Hòa',
-      kind: 'district_committee',
-      district: 'bien_hoa',
+    expect(suggested.statusCode).toBe(201);
+    expect(suggested.json<TicketView>()).toMatchObject({
+      category: 'infrastructure',
+      categoryName: 'Hạ tầng đô thị',
+      unit: { code: BIEN_HOA, name: 'Phường Biên Hòa' },
+      address: 'Khu phố 3, đường Bùi Hữu Nghĩa',
+      agency: {
+        code: 'ubnd-bien-hoa',
+        name: 'UBND phường Biên Hòa',
+        kind: 'commune_committee',
+        unitCode: BIEN_HOA,
+      },
     });
+    const elsewhere = await createTicket(cookie, { ...ticket, category: 'infrastructure', unitCode: TAM_HIEP });
+    expect(elsewhere.json<TicketView>().agency.code).toBe('sxd');
 
     const agencies = (await fx.app.inject({ url: '/api/agencies', headers: { cookie } })).json<
       ListResponse<AgencyView>
@@ -184,8 +202,9 @@ describe('tickets', () => {
   });
 
   it.each([
-    ['an unknown category', { category: 'weather' }, '/category'],
-    ['an unknown district', { district: 'ha_noi' }, '/district'],
+    ['a malformed category', { category: 'Y tế' }, '/category'],
+    ['a malformed unit code', { unitCode: 'Biên Hòa' }, '/unitCode'],
+    ['an address over 300 characters', { address: 'x'.repeat(301) }, '/address'],
     ['an empty description', { description: '' }, '/description'],
     ['a description over 4000 characters', { description: 'x'.repeat(4001) }, '/description'],
     ['letters in the caller number', { callerNumber: '09123abc' }, '/callerNumber'],
@@ -248,24 +267,72 @@ describe('tickets', () => {
   });
 });
 
+describe('tickets: category and unit are data', () => {
+  it('refuses an unknown or inactive category (UNKNOWN_CATEGORY) and an unknown unit (UNKNOWN_UNIT)', async () => {
+    const cookie = await fx.login('tdv01');
+    const weather = await createTicket(cookie, { ...ticket, category: 'weather' });
+    expect(weather.statusCode).toBe(400);
+    expect(weather.json<ApiError>().error.code).toBe('UNKNOWN_CATEGORY');
+    fx.db.update(categories).set({ active: false }).where(eq(categories.key, 'goods')).run();
+    const inactive = await createTicket(cookie, { ...ticket, category: 'goods' });
+    expect(inactive.statusCode).toBe(400);
+    expect(inactive.json<ApiError>().error.code).toBe('UNKNOWN_CATEGORY');
+    const unit = await createTicket(cookie, { ...ticket, unitCode: '99999' });
+    expect(unit.statusCode).toBe(400);
+    expect(unit.json<ApiError>().error).toEqual({
+      code: 'UNKNOWN_UNIT',
+      message: 'Xã, phường không tồn tại trong danh mục đơn vị hành chính.',
+    });
+    expect(fx.db.$client.prepare('select count(*) as n from tickets').get()).toEqual({ n: 0 });
+  });
+
+  it("a category's own working days replace a normal ticket's resolution time, not an urgent one's", async () => {
+    const cookie = await fx.login('tdv01');
+    const resolveMs = async (body: object) => {
+      const t = (await createTicket(cookie, body)).json<TicketView>();
+      return Date.parse(t.resolveDueAt!) - Date.parse(t.createdAt);
+    };
+    const normal = await resolveMs(ticket);
+    const urgent = await resolveMs({ ...ticket, priority: 'urgent' });
+    fx.db.update(categories).set({ resolveWorkingDays: 1 }).where(eq(categories.key, 'health')).run();
+    expect(await resolveMs(ticket)).toBeLessThan(normal);
+    expect(await resolveMs({ ...ticket, priority: 'urgent' })).toBe(urgent);
+    fx.db.update(categories).set({ resolveWorkingDays: 20 }).where(eq(categories.key, 'health')).run();
+    expect(await resolveMs(ticket)).toBeGreaterThan(normal);
+  });
+
+  it('a deactivated agency takes no new ticket', async () => {
+    const cookie = await fx.login('tdv01');
+    fx.db.update(agencies).set({ active: false }).where(eq(agencies.code, 'sct')).run();
+    const sct = fx.db.select().from(agencies).where(eq(agencies.code, 'sct')).get()!;
+    const chosen = await createTicket(cookie, { ...ticket, agencyId: sct.id });
+    expect(chosen.statusCode).toBe(400);
+    expect(chosen.json<ApiError>().error.code).toBe('UNKNOWN_AGENCY');
+    const suggested = await createTicket(cookie, { ...ticket, category: 'goods' });
+    expect(suggested.statusCode).toBe(422);
+    expect(suggested.json<ApiError>().error.code).toBe('NO_ROUTE');
+  });
+});
+
 describe('reference data', () => {
   it('lists agencies and suggests one per category', async () => {
     const cookie = await fx.login('tdv01');
     const agencies = await fx.app.inject({ url: '/api/agencies', headers: { cookie } });
     const codes = agencies.json<ListResponse<AgencyView>>().data.map((a) => a.code);
     expect(codes).toEqual(
-      expect.arrayContaining(['syt', 'sldtbxh', 'sct', 'stc', 'sgtvt', 'stttt', 'bhxh', 'cat', 'vpubnd']),
+      expect.arrayContaining(['syt', 'snv', 'sct', 'stc', 'sxd', 'skhcn', 'snnmt', 'bhxh', 'cat', 'vpubnd']),
     );
-    expect(codes.filter((c) => c.startsWith('ubnd-'))).toHaveLength(11);
+    expect(codes).not.toContain('sldtbxh');
+    expect(codes.filter((c) => c.startsWith('ubnd-'))).toHaveLength(6);
     expect(agencies.json<ListResponse<AgencyView>>().data[0]).not.toHaveProperty('forwardSecret');
 
     const suggest = await fx.app.inject({
-      url: '/api/routing/suggest?category=welfare&district=cam_my',
+      url: `/api/routing/suggest?category=welfare&unitCode=${BIEN_HOA}`,
       headers: { cookie },
     });
-    expect(suggest.json<AgencyView>()).toMatchObject({ code: 'sldtbxh' });
+    expect(suggest.json<AgencyView>()).toMatchObject({ code: 'snv' });
     const bad = await fx.app.inject({
-      url: '/api/routing/suggest?category=x&district=cam_my',
+      url: '/api/routing/suggest?category=x',
       headers: { cookie },
     });
     expect(bad.json<ApiError>().error.code).toBe('VALIDATION');

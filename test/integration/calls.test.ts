@@ -96,7 +96,6 @@ describe('call records from the controller’s events', () => {
         callId: 'call-answered',
         callerNumber: '0912000001',
         category: 'health',
-        district: 'cam_my',
         description: 'Báo ca sốt',
       },
     });

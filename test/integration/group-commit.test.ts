@@ -136,7 +136,7 @@ describe('tickets created together', () => {
     const by = operator();
     const request = (description: string, n: number) =>
       service.createGrouped(
-        { callerNumber: `09120000${10 + n}`, category: 'health', district: 'bien_hoa', description },
+        { callerNumber: `09120000${10 + n}`, category: 'health', description },
         by,
       );
     const outcomes = await Promise.allSettled([
@@ -148,7 +148,6 @@ describe('tickets created together', () => {
         {
           callerNumber: '0912000099',
           category: 'health',
-          district: 'bien_hoa',
           description: 'x',
           agencyId: 9999,
         },

@@ -71,7 +71,6 @@ describe.each(['in-process', 'separate'])('startHotline without telephony, job w
         body: JSON.stringify({
           callerNumber: '0251123456',
           category: 'welfare',
-          district: 'vinh_cuu',
           description: 'Xin hỗ trợ lương thực.',
         }),
       });
@@ -86,7 +85,7 @@ describe.each(['in-process', 'separate'])('startHotline without telephony, job w
         status = ((await res.json()) as TicketView).delivery.status;
       }
       expect(status).toBe('delivered');
-      expect(deliveries).toEqual(['/agency/sldtbxh']);
+      expect(deliveries).toEqual(['/agency/snv']);
     } finally {
       await hotline.close();
     }

@@ -225,7 +225,6 @@ describe('socket.io', () => {
       payload: {
         callerNumber: '0909111222',
         category: 'goods',
-        district: 'dinh_quan',
         description: 'Thiếu gạo.',
       },
     });
@@ -329,7 +328,6 @@ describe('socket.io', () => {
       payload: {
         callerNumber: '0912345678',
         category: 'health',
-        district: 'xuan_loc',
         description: 'Sốt cao.',
       },
     });

@@ -25,7 +25,7 @@ async function ticket(
     method: 'POST',
     url: '/api/tickets',
     headers: supervisor,
-    payload: { callerNumber: '0912345678', category, district: 'cam_my', description: 'x' },
+    payload: { callerNumber: '0912345678', category, description: 'x' },
   });
   const { id } = res.json<TicketView>();
   fx.db.update(tickets).set(set).where(eq(tickets.id, id)).run();

@@ -48,7 +48,7 @@ async function ticket(category: 'health' | 'goods', actions: string[] = []): Pro
     method: 'POST',
     url: '/api/tickets',
     headers: supervisor,
-    payload: { callerNumber: '0912345678', category, district: 'cam_my', description: 'Phản ánh.' },
+    payload: { callerNumber: '0912345678', category, description: 'Phản ánh.' },
   });
   const id = created.json<TicketView>().id;
   for (const action of actions) {
@@ -86,20 +86,34 @@ const CASES: Case[] = [
   },
   {
     route: 'GET /api/routing/suggest',
-    request: async () => ({ method: 'GET', url: '/api/routing/suggest?category=health&district=cam_my' }),
+    request: async () => ({ method: 'GET', url: '/api/routing/suggest?category=health' }),
     expect: { ...all(200), liaison: 403 },
   },
   {
-    route: 'GET /api/routing/matrix',
-    request: async () => ({ method: 'GET', url: '/api/routing/matrix' }),
+    route: 'GET /api/routing/exceptions',
+    request: async () => ({ method: 'GET', url: '/api/routing/exceptions?category=infrastructure' }),
     expect: { ...all(200), liaison: 403 },
   },
   {
-    route: 'PUT /api/routing/matrix',
+    route: 'PUT /api/routing/exceptions',
     request: async () => ({
       method: 'PUT',
-      url: '/api/routing/matrix',
-      payload: { category: 'goods', district: 'cam_my', agencyId: sctId },
+      url: '/api/routing/exceptions',
+      payload: { category: 'goods', unitCode: '26017', agencyId: sctId },
+    }),
+    expect: { ...all(403), admin: 200 },
+  },
+  {
+    route: 'GET /api/categories',
+    request: async () => ({ method: 'GET', url: '/api/categories' }),
+    expect: all(200),
+  },
+  {
+    route: 'PATCH /api/admin/categories/:key',
+    request: async () => ({
+      method: 'PATCH',
+      url: '/api/admin/categories/goods',
+      payload: { sortOrder: 3 },
     }),
     expect: { ...all(403), admin: 200 },
   },
@@ -108,7 +122,7 @@ const CASES: Case[] = [
     request: async () => ({
       method: 'POST',
       url: '/api/tickets',
-      payload: { callerNumber: '0912345678', category: 'health', district: 'cam_my', description: 'Hỏi.' },
+      payload: { callerNumber: '0912345678', category: 'health', description: 'Hỏi.' },
     }),
     expect: { ...all(201), liaison: 403 },
   },

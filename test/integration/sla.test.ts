@@ -107,7 +107,6 @@ describe('deadline intents on Redis', () => {
       payload: {
         callerNumber: '0912345678',
         category: 'policy',
-        district: 'trang_bom',
         description: 'Hỏi thủ tục cấp lại thẻ bảo hiểm y tế.',
         outcome: 'answered',
         answer: 'Đã hướng dẫn nộp hồ sơ tại bộ phận một cửa.',
@@ -142,7 +141,6 @@ describe('deadline processors', () => {
       payload: {
         callerNumber: '0912345678',
         category: 'health',
-        district: 'cam_my',
         description: 'x',
         priority,
       },

@@ -51,7 +51,6 @@ function ticket(
     {
       callerNumber: opts.callerNumber ?? NUMBER,
       category: 'infrastructure',
-      district: 'bien_hoa',
       description: 'Đèn đường hỏng nhiều ngày.',
       agencyId,
       createdBy,

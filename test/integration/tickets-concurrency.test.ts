@@ -62,7 +62,6 @@ describe('transactions that read, then write, beside another writer', () => {
     const input = {
       callerNumber: '0912345678',
       category: 'health',
-      district: 'cam_my',
       description: 'x',
     } as const;
     const noted = tickets.create({ ...input, outcome: 'callback' }, supervisor);

@@ -185,7 +185,6 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
           callerNumber: '0912345678',
           callerName: 'Trần Thị Bình',
           category: o.category ?? 'health',
-          district: 'trang_bom',
           description: 'Khu phố 3 thiếu nước sạch ba ngày nay.',
           ...(o.priority ? { priority: o.priority } : {}),
         },
