@@ -32,7 +32,8 @@ const PACED_SECONDS = 10;
 const DRAIN_TIMEOUT_MS = 20_000;
 
 const CATEGORIES = ['health', 'welfare', 'goods', 'infrastructure', 'public_services', 'policy', 'other'];
-const DISTRICTS = ['bien_hoa', 'long_khanh', 'nhon_trach', 'trang_bom', 'cam_my', 'xuan_loc'];
+/** Units of the shipped Đồng Nai list (Biên Hòa, Long Khánh, Long Thành have their own routing), or none. */
+const UNIT_CODES = ['26068', '26080', '26368', '26017', '26005', undefined];
 
 interface Stack {
   url: string;
@@ -164,7 +165,7 @@ function createTicket(url: string, session: Session, agent: Agent, n: number): P
   const body = JSON.stringify({
     callerNumber: `09${String(10_000_000 + (n % 89_999_999)).padStart(8, '0')}`,
     category: CATEGORIES[n % CATEGORIES.length],
-    district: DISTRICTS[n % DISTRICTS.length],
+    unitCode: UNIT_CODES[n % UNIT_CODES.length],
     description: `Phản ánh số ${n}: đèn đường hỏng, khu phố tối đã ba ngày.`,
   });
   return new Promise((resolve, reject) => {
