@@ -456,3 +456,98 @@ export interface UnitImportLineError {
 export interface UnitImportInvalid extends ApiError {
   errors: UnitImportLineError[];
 }
+
+/** A day the admin entered in the calendar (`/api/admin/calendar`). */
+export interface CalendarDayView {
+  /** Local date, `YYYY-MM-DD`. */
+  date: string;
+  /** `holiday`: a day off (bridge day, day in lieu); `workday`: worked (a swapped Saturday, a moved holiday). */
+  kind: 'holiday' | 'workday';
+  name: string;
+  /** Null: imported by the system (the shipped decreed days). */
+  createdBy: { id: number; username: string; displayName: string } | null;
+  createdAt: string;
+}
+
+/** GET /api/admin/calendar?year=: the public holidays computed for the year, the admin's entries, what to check. */
+export interface CalendarYearView {
+  year: number;
+  /** `cancelled`: an admin's `workday` entry makes it a working day. */
+  computed: { date: string; name: string; cancelled: boolean }[];
+  entries: CalendarDayView[];
+  /** Vietnamese, for the admin page (e.g. no bridge days entered yet for a coming year). */
+  warnings: string[];
+}
+
+/** POST /api/admin/calendar */
+export interface CalendarDayRequest {
+  date: string;
+  kind: 'holiday' | 'workday';
+  name: string;
+}
+
+/** GET /api/admin/audit: newest first. */
+export interface AuditPage {
+  data: AuditEntryView[];
+  /** Pass as `beforeId` for the next (older) page; null when this page is the last. */
+  nextBeforeId: number | null;
+}
+
+/** An agency as the admin's agency page sees it (`GET /api/admin/agencies`); never its HMAC secret. */
+export interface AgencyAdminView {
+  id: number;
+  code: string;
+  name: string;
+  kind: AgencyKind;
+  /** The commune-level unit a commune committee governs. */
+  unit: { code: string; name: string } | null;
+  active: boolean;
+  forwardUrl: string | null;
+  liaisons: { id: number; username: string; displayName: string; disabled: boolean }[];
+  /** Tickets not yet resolved, closed, rejected, duplicate or answered at intake. */
+  openTickets: number;
+}
+
+/** POST /api/admin/agencies */
+export interface CreateAgencyRequest {
+  /** `^[a-z0-9][a-z0-9-]{1,39}$`, unique, never changes. */
+  code: string;
+  name: string;
+  kind: AgencyKind;
+  /** Required for a `commune_committee` (one active committee per unit). */
+  unitCode?: string | null;
+  /** http(s) URL of the agency's webhook; none keeps its tickets in the inbox only. */
+  forwardUrl?: string | null;
+}
+
+/** PATCH /api/admin/agencies/:id */
+export type UpdateAgencyRequest = Partial<Omit<CreateAgencyRequest, 'code'>>;
+
+/** A new agency or a rotated secret: the HMAC secret is shown once and never again. */
+export interface AgencyCreated {
+  data: AgencyAdminView;
+  secret: string;
+}
+
+/** POST /api/admin/agencies/:id/deactivate */
+export interface DeactivateAgencyRequest {
+  /** Another active agency; required when the agency has open tickets or routing rules. */
+  moveOpenTicketsTo?: number;
+}
+
+/** A routing rule that pointed to a deactivated agency and now points to the target. */
+export interface MovedRoutingRule {
+  category: string;
+  categoryName: string;
+  /** Null: the category's default; else the commune of a routing exception. */
+  unitCode: string | null;
+  unitName: string | null;
+}
+
+export interface AgencyDeactivated {
+  data: AgencyAdminView;
+  /** How many open tickets were reassigned to the target. */
+  moved: number;
+  /** Routing rules moved to the target with the tickets: check that each still fits. */
+  rulesMoved: MovedRoutingRule[];
+}

@@ -3,7 +3,7 @@
  * to the configured time zone; a span whose close is not after its open runs past midnight into
  * the next day (that tail belongs to the day it opened, holiday or not).
  */
-import { type DaySchedule, type OpeningHours, WEEKDAYS } from './menu.ts';
+import { type DaySchedule, type Holiday, type IvrConfig, type OpeningHours, WEEKDAYS } from './menu.ts';
 
 interface LocalTime {
   /** `YYYY-MM-DD` */
@@ -68,4 +68,24 @@ export function isOpen(hours: OpeningHours, now: Date): boolean {
     if (close <= open && minutes < close) return true;
   }
   return false;
+}
+
+/**
+ * The configuration with the calendar's holidays given `hours.holidayHours`: dates the file lists
+ * in `hours.holidays` keep their own schedule; without `holidayHours` the config is unchanged.
+ */
+export function withCalendarHolidays(
+  config: IvrConfig,
+  holidays: readonly { date: string; name: string }[],
+): IvrConfig {
+  const schedule = config.hours.holidayHours;
+  if (!schedule || holidays.length === 0) return config;
+  const own = new Set(config.hours.holidays.map((h) => h.date));
+  const added: Holiday[] = holidays
+    .filter((h) => !own.has(h.date))
+    .map((h) => ({ date: h.date, name: h.name, ...schedule }));
+  return Object.freeze({
+    ...config,
+    hours: Object.freeze({ ...config.hours, holidays: [...config.hours.holidays, ...added] }),
+  });
 }

@@ -45,11 +45,16 @@ export type Holiday = { date: string; name?: string } & DaySchedule;
 
 /**
  * Opening hours in one time zone: `open`–`close` every day, unless a weekday or a holiday says
- * otherwise (a holiday wins over its weekday).
+ * otherwise (a holiday wins over its weekday). The hotline's calendar (the server's
+ * `server/calendar/`) supplies the holidays: each gets `holidayHours` (`withCalendarHolidays` in
+ * `hours.ts`). `holidays` in the file is optional and kept for a date of the hotline's own (it
+ * wins over the calendar's schedule for that date).
  */
 export interface OpeningHours extends OpeningSpan {
   timeZone: string;
   weekdays?: Partial<Record<Weekday, DaySchedule>>;
+  /** The schedule of every calendar holiday; without it holidays keep their weekday's hours. */
+  holidayHours?: DaySchedule;
   holidays: Holiday[];
 }
 
@@ -135,7 +140,8 @@ export const IvrConfigSchema = Type.Object(
             additionalProperties: false,
           }),
         ),
-        holidays: Type.Array(HolidaySchema),
+        holidayHours: Type.Optional(DayScheduleSchema),
+        holidays: Type.Optional(Type.Array(HolidaySchema)),
       },
       { additionalProperties: false },
     ),
@@ -241,6 +247,7 @@ function meaningErrors(config: IvrConfig): string[] {
   for (const [day, schedule] of Object.entries(hours.weekdays ?? {})) {
     if (schedule) errors.push(...dayErrors(`hours.weekdays.${day}`, schedule));
   }
+  if (hours.holidayHours) errors.push(...dayErrors('hours.holidayHours', hours.holidayHours));
   const dates = new Set<string>();
   hours.holidays.forEach((holiday, i) => {
     const at = `hours.holidays[${i}]`;
@@ -260,6 +267,7 @@ export function validateMenuConfig(value: unknown): MenuValidation {
   const structural = schemaErrors(IvrConfigSchema, value);
   if (structural.length > 0) return { ok: false, errors: structural };
   const config = structuredClone(value) as IvrConfig;
+  config.hours.holidays ??= [];
   const errors = meaningErrors(config);
   return errors.length > 0 ? { ok: false, errors } : { ok: true, config: deepFreeze(config) };
 }

@@ -7,11 +7,15 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { Ivr } from '../ivr/api.ts';
 import { adminRoutes, type CallController, type IvrMenuReloader } from './admin/routes.ts';
+import { agencyAdminRoutes } from './agencies/admin-routes.ts';
 import { agencyRoutes } from './agencies/routes.ts';
+import { auditRoutes } from './audit/routes.ts';
 import { registerSessionLookup } from './auth/guard.ts';
 import { createLoginLimiter, type LoginLimiter } from './auth/rate-limit.ts';
 import { authRoutes } from './auth/routes.ts';
 import { createAuthService } from './auth/service.ts';
+import { calendarRoutes } from './calendar/routes.ts';
+import { type CalendarStore, createCalendarStore } from './calendar/service.ts';
 import { type DialPermits, NO_DIAL_PERMITS } from './callbacks/dial-permits.ts';
 import { callbackRoutes } from './callbacks/routes.ts';
 import { type CallbackNotifier, createCallbackService } from './callbacks/service.ts';
@@ -59,8 +63,10 @@ export interface AppDeps {
   ticketHooks?: TicketHooks;
   /** Told after a ticket change commits (socket.io pushes); none by default. */
   ticketNotifier?: TicketNotifier;
-  /** Office hours and holidays deadlines count in; the Vietnamese default otherwise. */
+  /** Office hours and holidays deadlines count in; `calendarStore`'s live calendar otherwise. */
   calendar?: WorkingCalendar;
+  /** The hotline's one calendar (holidays, admin entries); one on `db` by default. */
+  calendarStore?: CalendarStore;
   /** Failed-login throttle; a fresh in-process one by default. */
   loginLimiter?: LoginLimiter;
   /** Lets operators' softphones dial the citizen of a claimed callback; none without telephony. */
@@ -112,13 +118,15 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const limiter = deps.loginLimiter ?? createLoginLimiter(undefined, now);
   await app.register(authRoutes, { auth, limiter, config });
   await app.register(agencyRoutes, { db });
+  const calendarStore = deps.calendarStore ?? createCalendarStore({ db, now, logger });
+  const calendar = deps.calendar ?? calendarStore.calendar;
   await app.register(categoryRoutes, { db });
   await app.register(routingRoutes, { db });
   const tickets = createTicketService({
     db,
     logger,
     now,
-    ...(deps.calendar ? { calendar: deps.calendar } : {}),
+    calendar,
     ...(deps.ticketHooks ? { hooks: deps.ticketHooks } : {}),
     ...(deps.ticketNotifier ? { notifier: deps.ticketNotifier } : {}),
   });
@@ -137,14 +145,24 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(callbackRoutes, { callbacks });
   await app.register(adminRoutes, {
+    db,
     ivrMenu: deps.ivrMenu,
     ...(deps.controller ? { controller: deps.controller } : {}),
   });
   await app.register(operatorRoutes, { desk, now });
+  await app.register(agencyAdminRoutes, {
+    db,
+    now,
+    calendar,
+    ...(deps.ticketHooks ? { hooks: deps.ticketHooks } : {}),
+    ...(deps.ticketNotifier ? { notifier: deps.ticketNotifier } : {}),
+  });
+  await app.register(auditRoutes, { db });
+  await app.register(calendarRoutes, { calendar: calendarStore, now });
+  await app.register(unitRoutes, { db, now });
   await app.register(userRoutes, {
     accounts: createAccountService({ db, logger, now, listeners: deps.accountListeners ?? [] }),
   });
-  await app.register(unitRoutes, { db, now });
 
   const consoleDir = deps.consoleDir;
   const hasConsole = consoleDir !== undefined && existsSync(join(consoleDir, 'index.html'));

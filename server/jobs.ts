@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { createGroupCommitter } from './db/group-commit.ts';
 import type { Db } from './db/index.ts';
-import { DEFAULT_CALENDAR } from './deadlines/calendar.ts';
+import { DEFAULT_CALENDAR, type WorkingCalendar } from './deadlines/calendar.ts';
 import { startForwardWorker } from './forwarding/worker.ts';
 import { createJobQueues } from './outbox/queues.ts';
 import { createOutboxRelay } from './outbox/relay.ts';
@@ -24,6 +24,8 @@ export interface JobSide {
   nudge(): void;
   /** Starts relaying; call once the API listens. */
   start(): void;
+  /** An admin changed the calendar: a job process reads it again (in-process jobs share the server's). */
+  calendarChanged(): void;
   close(): Promise<void>;
 }
 
@@ -32,14 +34,21 @@ export interface JobSideDeps {
   logger: Logger;
   emitDeadline(e: DeadlineEvent): void;
   now: () => Date;
+  /** The deadline clock (the calendar store's live calendar); office hours only by default. */
+  calendar?: WorkingCalendar;
 }
 
 /** The messages between the server and its job process. */
-export type ToJobs = { type: 'start'; config: Config } | { type: 'nudge' } | { type: 'stop' };
+export type ToJobs =
+  | { type: 'start'; config: Config }
+  | { type: 'nudge' }
+  | { type: 'calendar' }
+  | { type: 'stop' };
 export type FromJobs = { type: 'ready' } | { type: 'deadline'; event: DeadlineEvent } | { type: 'stopped' };
 
 export function startJobsInProcess(config: Config, deps: JobSideDeps): JobSide {
   const { db, logger, now } = deps;
+  const calendar = deps.calendar ?? DEFAULT_CALENDAR;
   const stops: (() => Promise<void>)[] = [];
   const redis = { redisUrl: config.redisUrl, prefix: config.queuePrefix, logger };
   const queues = createJobQueues(redis);
@@ -66,7 +75,7 @@ export function startJobsInProcess(config: Config, deps: JobSideDeps): JobSide {
   const deadlineWorker = startDeadlineWorker({
     ...redis,
     db,
-    calendar: DEFAULT_CALENDAR,
+    calendar,
     queue: queues.deadline,
     policy: config.deadline,
     emit: deps.emitDeadline,
@@ -77,7 +86,7 @@ export function startJobsInProcess(config: Config, deps: JobSideDeps): JobSide {
     db,
     queues,
     policies: { forward: config.forward, sms: config.sms, deadline: config.deadline },
-    deadlineJob: deadlineIntentJob({ db, calendar: DEFAULT_CALENDAR, now, logger }),
+    deadlineJob: deadlineIntentJob({ db, calendar, now, logger }),
     logger,
     pollMs: config.relay.pollMs,
     now,
@@ -86,6 +95,7 @@ export function startJobsInProcess(config: Config, deps: JobSideDeps): JobSide {
   return {
     nudge: () => relay.nudge(),
     start: () => relay.start(),
+    calendarChanged: () => undefined,
     async close() {
       for (const stop of stops.splice(0).reverse()) {
         try {
@@ -152,6 +162,7 @@ export async function startJobsProcess(
       });
     },
     start: () => undefined,
+    calendarChanged: () => send({ type: 'calendar' }),
     async close() {
       stopping = true;
       send({ type: 'stop' });

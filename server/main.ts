@@ -22,6 +22,8 @@ import { openMenuStore } from '../ivr/menu-file.ts';
 import { writePrompts } from '../ivr/prompt-files.ts';
 import { ALL_PROMPTS } from '../ivr/prompts.ts';
 import { createApp, type Desk } from './app.ts';
+import { menuWithHolidays } from './calendar/ivr-hours.ts';
+import { createCalendarStore, importDecreedDays } from './calendar/service.ts';
 import { createAriDialPermits, NO_DIAL_PERMITS } from './callbacks/dial-permits.ts';
 import { createCallerHistory } from './calls/history.ts';
 import { createCallRecords } from './calls/service.ts';
@@ -29,10 +31,10 @@ import { type Config, loadConfig } from './config.ts';
 import { startWalCheckpointer } from './db/checkpoint.ts';
 import { type Db, openDatabase } from './db/index.ts';
 import { seedDemo } from './db/seed.ts';
-import { DEFAULT_CALENDAR } from './deadlines/calendar.ts';
 import { startJobsInProcess, startJobsProcess } from './jobs.ts';
 import { combineHooks, createNotificationHooks } from './notifications/hooks.ts';
-import { type SipAccount, sipAccounts } from './operators/sip-accounts.ts';
+import { createOperatorProvisioning } from './operators/provisioning.ts';
+import { operatorAccount, type SipAccount, sipAccounts } from './operators/sip-accounts.ts';
 import { withTimeout } from './outbox/redis.ts';
 import { raiseCallControlPriority } from './priority.ts';
 import { createFirstAdmin, refuseUnsafeProduction } from './production.ts';
@@ -108,6 +110,16 @@ function createDeskWithoutTelephony(operators: SipAccount[], events: IvrEvents, 
     },
     operatorHangsUp: () => false,
     currentCall: () => null,
+    async setOperators(accounts) {
+      const kept = new Set(accounts.map((a) => a.operatorId));
+      for (const operatorId of agents.keys()) if (!kept.has(operatorId)) agents.delete(operatorId);
+      for (const a of accounts) {
+        const known = agents.get(a.operatorId);
+        if (known) known.displayName = a.displayName;
+        else agents.set(a.operatorId, { displayName: a.displayName, ...offline() });
+      }
+      events.wallboardChanged();
+    },
     storedRecording: async () => null,
     snapshot: (at) => ({
       at: at.toISOString(),
@@ -174,7 +186,12 @@ export async function startHotline(
     if (config.seedDemo) await seedDemo(db, { agencyUrl: config.demoAgencyUrl });
     await createFirstAdmin(db, { logger });
 
-    const calendar = DEFAULT_CALENDAR;
+    // One calendar for deadlines, the deadline jobs and the IVR's holiday hours.
+    const imported = importDecreedDays(db);
+    if (imported > 0) logger.info({ days: imported }, 'decreed calendar days imported');
+    const calendarStore = createCalendarStore({ db, now, logger: logger.child({ component: 'calendar' }) });
+    for (const warning of calendarStore.nextYearWarnings()) logger.warn(warning);
+    const calendar = calendarStore.calendar;
     const io = createRealtimeServer();
     const callbackNotifier = createCallbackNotifier(io, db, { logger, now });
     const callRecords = createCallRecords({
@@ -192,8 +209,9 @@ export async function startHotline(
     const jobs =
       config.jobWorkers === 'separate'
         ? await startJobsProcess(config, { logger, emitDeadline })
-        : startJobsInProcess(config, { db, logger, emitDeadline, now });
+        : startJobsInProcess(config, { db, logger, emitDeadline, now, calendar });
     stops.push({ name: 'job side', stop: () => jobs.close() });
+    calendarStore.onChange(() => jobs.calendarChanged());
     const ticketHooks = combineHooks(createNotificationHooks(), {
       // Runs inside the ticket's transaction; the nudge fires after it commits.
       afterChange: () => jobs.nudge(),
@@ -220,7 +238,7 @@ export async function startHotline(
     const desk: Ivr = config.ari.enabled
       ? createIvr({
           ari: config.ari,
-          operators: endpoints,
+          operators: operators.map(operatorAccount),
           events: bridge,
           records: callRecords,
           statusLine: createStatusLine({ db, now, logger: logger.child({ component: 'status-line' }) }),
@@ -230,7 +248,7 @@ export async function startHotline(
             announceEveryMs: config.waiting.announceEverySeconds * 1000,
             callbackOfferAfterMs: config.waiting.callbackOfferAfterSeconds * 1000,
           },
-          menu: () => menu.current(),
+          menu: menuWithHolidays(() => menu.current(), calendarStore, now),
           recordCalls: config.ivr.recordCalls,
           logger: logger.child({ component: 'ivr' }),
           ringSeconds: config.operators.ringSeconds,
@@ -272,6 +290,13 @@ export async function startHotline(
 
     // Told after each account change commits; sockets of an ended session are dropped at once.
     const accountListeners: ((userId: number) => void)[] = [socketAccountListener(io, db)];
+    // A new operator's softphone can register, a disabled one's cannot, without a restart.
+    const provisioning = createOperatorProvisioning({ db, desk, logger: logger.child({ component: 'operators' }) });
+    accountListeners.push(() => {
+      provisioning.refresh().catch((err: unknown) => {
+        logger.error({ err }, 'could not update the operators after an account change');
+      });
+    });
     const app = await createApp({
       accountListeners,
       config,
@@ -281,6 +306,7 @@ export async function startHotline(
       ivrMenu: menu,
       ...(config.ari.enabled ? { controller: { start: () => desk.start(), stop: () => desk.stop() } } : {}),
       calendar,
+      calendarStore,
       ticketHooks,
       ticketNotifier: createTicketNotifier(io, db, { logger, now }),
       callbackNotifier,

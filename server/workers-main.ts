@@ -5,6 +5,7 @@
  * the relay after each commit; deadline alerts go back to the server for socket.io.
  */
 import { pino } from 'pino';
+import { type CalendarStore, createCalendarStore } from './calendar/service.ts';
 import { BACKSTOP_AUTOCHECKPOINT_PAGES } from './db/checkpoint.ts';
 import { openDatabase } from './db/index.ts';
 import { type FromJobs, type JobSide, startJobsInProcess, type ToJobs } from './jobs.ts';
@@ -14,6 +15,7 @@ const send = (m: FromJobs) => {
 };
 
 let jobs: JobSide | undefined;
+let calendar: CalendarStore | undefined;
 let closeDb: () => void = () => undefined;
 let stopping = false;
 
@@ -34,16 +36,22 @@ process.on('message', (m: ToJobs) => {
     // The server's background thread checkpoints the WAL; commits here must not do it inline.
     db.$client.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
     closeDb = () => void db.$client.close();
+    const now = () => new Date();
+    // The same data as the server's calendar; read again when the server says an admin changed it.
+    calendar = createCalendarStore({ db, now, logger });
     jobs = startJobsInProcess(config, {
       db,
       logger,
-      now: () => new Date(),
+      now,
+      calendar: calendar.calendar,
       emitDeadline: (event) => send({ type: 'deadline', event }),
     });
     jobs.start();
     send({ type: 'ready' });
   } else if (m.type === 'nudge') {
     jobs?.nudge();
+  } else if (m.type === 'calendar') {
+    calendar?.refresh();
   } else if (m.type === 'stop') {
     void stop();
   }

@@ -5,11 +5,14 @@
  * POST /api/admin/telephony/controller `{ running }` (admins): stops or starts the call controller
  * alone, for maintenance; while it is stopped the dialplan sends calls to Asterisk's fallback
  * queue, and on start the controller adopts the calls it finds. 409 `NO_TELEPHONY` without one.
+ * Both are audited (`ivr.reload` with its result, `controller.start` / `controller.stop`).
  */
 import type { FastifyInstance } from 'fastify';
 import type { ControllerSwitch, ControllerSwitched, IvrMenuReloaded } from '../../common/api.ts';
 import type { MenuReloadResult } from '../../ivr/menu-file.ts';
-import { requireRole } from '../auth/guard.ts';
+import { audit } from '../audit/service.ts';
+import { currentUser, requireRole } from '../auth/guard.ts';
+import type { Db } from '../db/index.ts';
 import { AppError } from '../errors.ts';
 
 export class IvrMenuInvalidError extends AppError {
@@ -40,7 +43,7 @@ export interface IvrMenuReloader {
 
 export async function adminRoutes(
   app: FastifyInstance,
-  deps: { ivrMenu: IvrMenuReloader; controller?: CallController },
+  deps: { db: Db; ivrMenu: IvrMenuReloader; controller?: CallController },
 ): Promise<void> {
   app.post<{ Body: ControllerSwitch }>(
     '/api/admin/telephony/controller',
@@ -60,6 +63,12 @@ export async function adminRoutes(
       if (!controller) throw new NoTelephonyError();
       if (req.body.running) await controller.start();
       else await controller.stop();
+      audit(deps.db, {
+        actorId: currentUser(req).id,
+        action: req.body.running ? 'controller.start' : 'controller.stop',
+        entity: 'controller',
+        after: { running: req.body.running },
+      });
       req.log.warn({ running: req.body.running }, 'call controller switched by an admin');
       return { data: { running: req.body.running } };
     },
@@ -68,8 +77,15 @@ export async function adminRoutes(
   app.post(
     '/api/admin/ivr/reload',
     { onRequest: requireRole('admin') },
-    async (): Promise<{ data: IvrMenuReloaded }> => {
+    async (req): Promise<{ data: IvrMenuReloaded }> => {
       const result = await deps.ivrMenu.reload();
+      // A refused file is audited too: who tried, and why it was refused.
+      audit(deps.db, {
+        actorId: currentUser(req).id,
+        action: 'ivr.reload',
+        entity: 'ivr',
+        after: result.ok ? { applied: true } : { applied: false, errors: result.errors },
+      });
       if (!result.ok) throw new IvrMenuInvalidError(result.errors);
       return { data: { applied: true } };
     },

@@ -7,7 +7,12 @@ import { listAgencies } from './service.ts';
 export async function agencyRoutes(app: FastifyInstance, deps: { db: Db }): Promise<void> {
   const { db } = deps;
 
-  app.get('/api/agencies', { onRequest: requireRole() }, async (): Promise<ListResponse<AgencyView>> => {
-    return { data: listAgencies(db) };
-  });
+  // Active agencies (what a ticket can go to); `?all=1` adds the deactivated ones (filters, old tickets).
+  app.get<{ Querystring: { all?: string } }>(
+    '/api/agencies',
+    { onRequest: requireRole() },
+    async (request): Promise<ListResponse<AgencyView>> => {
+      return { data: listAgencies(db, { activeOnly: request.query.all !== '1' }) };
+    },
+  );
 }

@@ -20,8 +20,14 @@ export function toAgencyView(
 }
 
 /** By kind (commune committees, departments, …), then by name. */
-export function listAgencies(db: Db): AgencyView[] {
-  return db.select().from(agencies).orderBy(asc(agencies.kind), asc(agencies.name)).all().map(toAgencyView);
+export function listAgencies(db: Db, opts: { activeOnly?: boolean } = {}): AgencyView[] {
+  return db
+    .select()
+    .from(agencies)
+    .where(opts.activeOnly ? eq(agencies.active, true) : undefined)
+    .orderBy(asc(agencies.kind), asc(agencies.name))
+    .all()
+    .map(toAgencyView);
 }
 
 const agencyById = preparedOnce((db: Pick<Db, 'select'>) =>

@@ -1,6 +1,7 @@
 /**
  * The working calendar that deadlines are counted in: office hours on working days in Vietnam
- * (UTC+7 all year, no daylight saving), minus public holidays. Pure: no clock, no I/O.
+ * (UTC+7 all year, no daylight saving), minus holidays. Pure: no clock, no I/O. The holidays are
+ * data (`server/calendar/`: the computed public holidays and the admin's entries), never listed here.
  */
 
 /** A stretch of office hours within a day, in minutes after local midnight, `start` < `end`. */
@@ -21,60 +22,6 @@ export interface WorkingCalendar {
   /** Local dates worked although they fall on a weekend (a Saturday swapped for a bridge day). */
   extraWorkdays: ReadonlySet<string>;
 }
-
-/** A public holiday (or days off in lieu of one), as the government announced it. */
-export interface Holiday {
-  name: string;
-  /** Local dates off that fall on working weekdays; weekend days need not be listed. */
-  dates: readonly string[];
-  /** True when the exact days were not yet decreed when this list was written. */
-  estimated?: boolean;
-}
-
-/**
- * Public holidays for 2025–2027 (Labour Code 2019, art. 112): Tết Dương lịch 1/1; Tết Nguyên đán
- * 5 days (civil servants usually get the last day of the old year and the first four of the new,
- * stretched to the surrounding weekends); Giỗ Tổ Hùng Vương 10/3 lunar; 30/4 and 1/5; Quốc khánh
- * 2/9 plus 1/9 or 3/9. A holiday on a weekend gives the next working day off. Days the Ministry of
- * Home Affairs swaps with a Saturday are listed with that Saturday in `SWAPPED_WORKDAYS`.
- */
-export const VIETNAM_HOLIDAYS: readonly Holiday[] = [
-  { name: 'Tết Dương lịch 2025', dates: ['2025-01-01'] },
-  // Official break Sat 25/1 – Sun 2/2/2025 (mùng 1 Tết = 29/1).
-  {
-    name: 'Tết Nguyên đán Ất Tỵ',
-    dates: ['2025-01-27', '2025-01-28', '2025-01-29', '2025-01-30', '2025-01-31'],
-  },
-  { name: 'Giỗ Tổ Hùng Vương 2025', dates: ['2025-04-07'] },
-  // 30/4 – 4/5/2025, Friday 2/5 swapped with Saturday 26/4.
-  { name: 'Giải phóng miền Nam, Quốc tế Lao động 2025', dates: ['2025-04-30', '2025-05-01', '2025-05-02'] },
-  { name: 'Quốc khánh 2025', dates: ['2025-09-01', '2025-09-02'] },
-  { name: 'Tết Dương lịch 2026', dates: ['2026-01-01'] },
-  // Official break Sat 14/2 – Sun 22/2/2026 (mùng 1 Tết = 17/2).
-  {
-    name: 'Tết Nguyên đán Bính Ngọ',
-    dates: ['2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20'],
-  },
-  // 10/3 lunar falls on Sunday 26/4/2026: Monday off in lieu.
-  { name: 'Giỗ Tổ Hùng Vương 2026', dates: ['2026-04-27'] },
-  { name: 'Giải phóng miền Nam, Quốc tế Lao động 2026', dates: ['2026-04-30', '2026-05-01'] },
-  // The day next to 2/9 is chosen each year; 1/9 assumed.
-  { name: 'Quốc khánh 2026', dates: ['2026-09-01', '2026-09-02'], estimated: true },
-  { name: 'Tết Dương lịch 2027', dates: ['2027-01-01'] },
-  // Mùng 1 Tết = Saturday 6/2/2027: 30 Tết (5/2) to mùng 4 (9/2), the weekend days given back 10–11/2.
-  {
-    name: 'Tết Nguyên đán Đinh Mùi',
-    dates: ['2027-02-05', '2027-02-08', '2027-02-09', '2027-02-10', '2027-02-11'],
-    estimated: true,
-  },
-  { name: 'Giỗ Tổ Hùng Vương 2027', dates: ['2027-04-16'] },
-  // 1/5/2027 is a Saturday: Monday 3/5 off in lieu.
-  { name: 'Giải phóng miền Nam, Quốc tế Lao động 2027', dates: ['2027-04-30', '2027-05-03'] },
-  { name: 'Quốc khánh 2027', dates: ['2027-09-02', '2027-09-03'], estimated: true },
-];
-
-/** Saturdays worked in exchange for a bridge day off (see `VIETNAM_HOLIDAYS`). */
-export const SWAPPED_WORKDAYS: readonly string[] = ['2025-04-26'];
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -101,7 +48,10 @@ export interface CalendarOptions {
   utcOffsetMinutes?: number;
 }
 
-/** A calendar from options; defaults are a Vietnamese provincial office (Mon–Fri, 7:30–17:00). */
+/**
+ * A calendar from options; defaults are a Vietnamese provincial office (Mon–Fri, 7:30–17:00)
+ * without holidays.
+ */
 export function createCalendar(opts: CalendarOptions = {}): WorkingCalendar {
   const periods = (opts.periods ?? ['07:30-11:30', '13:30-17:00']).map(parsePeriod);
   periods.sort((a, b) => a.start - b.start);
@@ -110,8 +60,8 @@ export function createCalendar(opts: CalendarOptions = {}): WorkingCalendar {
   }
   if (periods.length === 0) throw new Error('a working calendar needs at least one working period');
   const dateRe = /^\d{4}-\d{2}-\d{2}$/;
-  const holidays = opts.holidays ?? VIETNAM_HOLIDAYS.flatMap((h) => h.dates);
-  const extra = opts.extraWorkdays ?? SWAPPED_WORKDAYS;
+  const holidays = opts.holidays ?? [];
+  const extra = opts.extraWorkdays ?? [];
   for (const d of [...holidays, ...extra]) {
     if (!dateRe.test(d)) throw new Error(`calendar date "${d}" is not YYYY-MM-DD`);
   }
@@ -126,7 +76,36 @@ export function createCalendar(opts: CalendarOptions = {}): WorkingCalendar {
   });
 }
 
+/**
+ * Office hours without holidays: for code and tests that have no calendar data. The server counts
+ * in the calendar store's live calendar (`server/calendar/service.ts`), which has the holidays.
+ */
 export const DEFAULT_CALENDAR: WorkingCalendar = createCalendar();
+
+/** The days off and the weekend days worked of a calendar, which change when its data does. */
+export interface CalendarDaySets {
+  holidays: ReadonlySet<string>;
+  extraWorkdays: ReadonlySet<string>;
+}
+
+/**
+ * A calendar with `base`'s office hours whose holidays are read from `days()` at each use: the
+ * ticket service and the deadline jobs keep one object for their lifetime and still see an
+ * admin's change at once.
+ */
+export function liveCalendar(base: WorkingCalendar, days: () => CalendarDaySets): WorkingCalendar {
+  return Object.freeze({
+    utcOffsetMinutes: base.utcOffsetMinutes,
+    periods: base.periods,
+    workdays: base.workdays,
+    get holidays() {
+      return days().holidays;
+    },
+    get extraWorkdays() {
+      return days().extraWorkdays;
+    },
+  });
+}
 
 /**
  * Date keys and weekdays by local midnight (as if it were UTC): due times walk the same few days

@@ -1,13 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import { combineCalendar } from '../../server/calendar/holidays.ts';
+import { decreedDays } from '../../server/calendar/service.ts';
 import {
   addWorkingTime,
   createCalendar,
   DEFAULT_CALENDAR,
   isWorkingTime,
-  VIETNAM_HOLIDAYS,
   workingTimeBetween,
 } from '../../server/deadlines/calendar.ts';
 import { DEADLINE_POLICY, dueTimes, WORKING_DAY_MS } from '../../server/deadlines/policy.ts';
+
+/** The calendar the server builds from data: computed public holidays plus the shipped decreed days. */
+const days = combineCalendar([2025, 2026, 2027], decreedDays().days);
+const VN = createCalendar({ holidays: [...days.holidays.keys()], extraWorkdays: [...days.workdays] });
 
 const HOUR = 3_600_000;
 /** A local (UTC+7) wall-clock time as an instant. */
@@ -29,11 +34,11 @@ describe('addWorkingTime (Mon–Fri 07:30–11:30, 13:30–17:00, Vietnamese hol
     ['into a Saturday worked in exchange (26/4/2025)', '2025-04-25T16:30', 1, '2025-04-26T08:00'],
     ['nothing to add', '2026-03-14T10:00', 0, '2026-03-14T10:00'],
   ])('%s', (_, start, hours, due) => {
-    expect(addWorkingTime(vn(start), hours * HOUR, DEFAULT_CALENDAR)).toEqual(vn(due));
+    expect(addWorkingTime(vn(start), hours * HOUR, VN)).toEqual(vn(due));
   });
 
   it('refuses a negative amount', () => {
-    expect(() => addWorkingTime(vn('2026-03-10T08:00'), -1, DEFAULT_CALENDAR)).toThrow(RangeError);
+    expect(() => addWorkingTime(vn('2026-03-10T08:00'), -1, VN)).toThrow(RangeError);
   });
 });
 
@@ -45,14 +50,14 @@ describe('workingTimeBetween', () => {
     ['within a holiday', '2026-09-02T08:00', '2026-09-02T16:00', 0],
     ['backwards, negative', '2026-03-10T14:00', '2026-03-10T11:00', -1],
   ])('%s', (_, a, b, hours) => {
-    expect(workingTimeBetween(vn(a), vn(b), DEFAULT_CALENDAR)).toBe(hours * HOUR);
+    expect(workingTimeBetween(vn(a), vn(b), VN)).toBe(hours * HOUR);
   });
 
   it('is the inverse of addWorkingTime', () => {
     const start = vn('2026-02-12T09:10');
     for (const hours of [0.25, 3, 7.5, 20, 60]) {
-      const due = addWorkingTime(start, hours * HOUR, DEFAULT_CALENDAR);
-      expect(workingTimeBetween(start, due, DEFAULT_CALENDAR)).toBe(hours * HOUR);
+      const due = addWorkingTime(start, hours * HOUR, VN);
+      expect(workingTimeBetween(start, due, VN)).toBe(hours * HOUR);
     }
   });
 });
@@ -70,18 +75,27 @@ describe('isWorkingTime', () => {
     ['2026-02-17T10:00', false],
     ['2025-04-26T10:00', true],
   ])('%s → %s', (local, working) => {
-    expect(isWorkingTime(vn(local), DEFAULT_CALENDAR)).toBe(working);
+    expect(isWorkingTime(vn(local), VN)).toBe(working);
   });
 });
 
 describe('calendar data and options', () => {
-  it('lists holidays on dates that are weekdays', () => {
-    for (const holiday of VIETNAM_HOLIDAYS) {
-      for (const date of holiday.dates) {
-        const day = new Date(`${date}T00:00:00Z`).getUTCDay();
-        expect([date, day >= 1 && day <= 5]).toEqual([date, true]);
-      }
+  it('ships decreed days off on weekdays and worked days on weekends, with their source', () => {
+    const file = decreedDays();
+    expect(file.source).toMatch(/Bộ luật Lao động 2019, Điều 112/);
+    expect(file.source).toMatch(/Bộ Nội vụ/);
+    for (const { date, kind } of file.days) {
+      const day = new Date(`${date}T00:00:00Z`).getUTCDay();
+      expect([date, kind === 'holiday' ? day >= 1 && day <= 5 : day === 0 || day === 6]).toEqual([
+        date,
+        true,
+      ]);
     }
+  });
+
+  it('has no holidays unless given some (the server builds them from data)', () => {
+    expect(isWorkingTime(vn('2026-09-02T10:00'), DEFAULT_CALENDAR)).toBe(true);
+    expect(DEFAULT_CALENDAR.holidays.size).toBe(0);
   });
 
   it('takes other office hours and holidays', () => {
@@ -124,7 +138,7 @@ describe('dueTimes', () => {
     ],
     ['urgent ignores holidays', 'urgent', '2026-02-17T10:00', '2026-02-17T12:00', '2026-02-18T10:00'],
   ] as const)('%s', (_, priority, from, ack, resolve) => {
-    expect(dueTimes(priority, vn(from), DEFAULT_CALENDAR)).toEqual({
+    expect(dueTimes(priority, vn(from), VN)).toEqual({
       ackDueAt: vn(ack),
       resolveDueAt: vn(resolve),
     });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isOpen } from '../../ivr/hours.ts';
+import { isOpen, withCalendarHolidays } from '../../ivr/hours.ts';
 import type { OpeningHours } from '../../ivr/menu.ts';
+import { DEFAULT_MENU } from '../support/menu.ts';
 
 const DAILY: OpeningHours = { timeZone: 'Asia/Ho_Chi_Minh', open: '07:00', close: '20:00', holidays: [] };
 
@@ -111,5 +112,46 @@ describe('isOpen', () => {
     ['another time zone', { ...DAILY, timeZone: 'Europe/Paris' }, '2026-03-11T05:30:00Z', false],
   ])('%s', (_label, hours, iso, open) => {
     expect(isOpen(hours, new Date(iso))).toBe(open);
+  });
+});
+
+describe('withCalendarHolidays', () => {
+  const tet = [
+    { date: '2026-02-16', name: 'Giao thừa Tết Nguyên Đán' },
+    { date: '2026-02-17', name: 'Tết Nguyên Đán' },
+  ];
+  // 18:00 local on 17/2/2026: open on a normal day (07:00–20:00), not on holiday hours (07:30–17:00).
+  const evening = new Date('2026-02-17T11:00:00Z');
+
+  it("gives every calendar holiday the file's holidayHours", () => {
+    expect(isOpen(DEFAULT_MENU.hours, evening)).toBe(true);
+    const merged = withCalendarHolidays(DEFAULT_MENU, tet);
+    expect(merged.hours.holidays).toEqual([
+      { date: '2026-02-16', name: 'Giao thừa Tết Nguyên Đán', open: '07:30', close: '17:00' },
+      { date: '2026-02-17', name: 'Tết Nguyên Đán', open: '07:30', close: '17:00' },
+    ]);
+    expect(isOpen(merged.hours, evening)).toBe(false);
+    expect(isOpen(merged.hours, new Date('2026-02-17T03:00:00Z'))).toBe(true);
+  });
+
+  it('closes on holidays when holidayHours says closed', () => {
+    const closed = {
+      ...DEFAULT_MENU,
+      hours: { ...DEFAULT_MENU.hours, holidayHours: { closed: true as const } },
+    };
+    expect(isOpen(withCalendarHolidays(closed, tet).hours, new Date('2026-02-17T03:00:00Z'))).toBe(false);
+  });
+
+  it('keeps a date the file lists itself, and changes nothing without holidayHours', () => {
+    const own = {
+      ...DEFAULT_MENU,
+      hours: { ...DEFAULT_MENU.hours, holidays: [{ date: '2026-02-17', open: '07:00', close: '20:00' }] },
+    };
+    const merged = withCalendarHolidays(own, tet);
+    expect(merged.hours.holidays.map((h) => h.date)).toEqual(['2026-02-17', '2026-02-16']);
+    expect(isOpen(merged.hours, evening)).toBe(true);
+    const { holidayHours: _none, ...withoutHours } = DEFAULT_MENU.hours;
+    const plain = { ...DEFAULT_MENU, hours: withoutHours };
+    expect(withCalendarHolidays(plain, tet)).toBe(plain);
   });
 });

@@ -112,6 +112,16 @@ describe('menu configuration validator', () => {
       'hours.holidays[0]: a closed day has no open or close time',
     ],
     [
+      'holiday hours with only an open time',
+      (j) => (j.hours.holidayHours = { open: '08:00' }),
+      'hours.holidayHours: needs both open and close',
+    ],
+    [
+      'closed holiday hours with a time',
+      (j) => (j.hours.holidayHours = { closed: true, close: '17:00' }),
+      'hours.holidayHours: a closed day has no open or close time',
+    ],
+    [
       'a message cap above the limit',
       (j) => (j.afterHours.maxMessageSeconds = 3600),
       'afterHours.maxMessageSeconds: expected integer to be less or equal to 600',
@@ -122,6 +132,12 @@ describe('menu configuration validator', () => {
     const result = validateMenuConfig(withChange(change));
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors.some((e) => e.startsWith(error))).toBe(true);
+  });
+
+  it('gives the calendar holidays the shipped holiday hours, with no per-date list in the file', () => {
+    expect(defaultMenuJson().hours).not.toHaveProperty('holidays');
+    expect(DEFAULT_MENU.hours.holidayHours).toEqual({ open: '07:30', close: '17:00' });
+    expect(DEFAULT_MENU.hours.holidays).toEqual([]);
   });
 
   it('reports every error, not just the first', () => {
