@@ -67,7 +67,10 @@ export function deadlineReport(db: Db, period: { from: Date; to: Date }, now: Da
     c.onTime = row.onTime ?? 0;
   }
 
-  return listAgencies(db).map((agency) => {
+  // A deactivated agency (e.g. a district committee from before the 2025 reform) only while it
+  // still has something to show.
+  const shown = listAgencies(db).filter((agency) => agency.active || counts.has(agency.id));
+  return shown.map((agency) => {
     const c = of(agency.id);
     return {
       agency,

@@ -1,7 +1,7 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgencyDeadlineReport, ListResponse, TicketView } from '../../common/api.ts';
-import { tickets } from '../../server/db/schema.ts';
+import { agencies, tickets } from '../../server/db/schema.ts';
 import { type AuthHeaders, buildFixture, type Fixture } from './server-fixture.ts';
 
 const NOW = new Date('2025-06-10T03:00:00Z');
@@ -87,6 +87,22 @@ describe('GET /api/reports/deadlines', () => {
     // Every agency has a line, even without tickets.
     const agencies = await fx.app.inject({ url: '/api/agencies', headers: supervisor });
     expect(report).toHaveLength(agencies.json<ListResponse<unknown>>().data.length);
+  });
+
+  it('leaves out a deactivated agency with nothing to show, not one that still holds tickets', async () => {
+    await ticket('goods', { priority: 'normal' });
+    const deactivate = (active: boolean) =>
+      fx.db.update(agencies).set({ active }).where(inArray(agencies.code, ['sct', 'stc'])).run();
+    deactivate(false);
+    try {
+      const res = await fx.app.inject({ url: '/api/reports/deadlines', headers: supervisor });
+      const codes = res.json<ListResponse<AgencyDeadlineReport>>().data.map((r) => r.agency.code);
+      expect(codes).toContain('sct');
+      expect(codes).not.toContain('stc');
+      expect(codes).toContain('syt');
+    } finally {
+      deactivate(true);
+    }
   });
 
   it('rejects bad periods with 400 and other roles with 403', async () => {
