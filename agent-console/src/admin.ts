@@ -237,7 +237,7 @@ function exceptionItem(item: RoutingException, reload: () => Promise<void>): HTM
 
 function addExceptionLine(current: () => CategoryView, added: () => Promise<void>): HTMLElement {
   const key = current().key;
-  const parts = unitPickerParts(t('admin.exceptionUnit'));
+  const parts = unitPickerParts(t('admin.exceptionUnit'), t('admin.unitPlaceholder'));
   const agency = h('select', { id: `${parts.input.id}-agency` });
   agencyChoices(agency, null, t('ticket.choose'));
   const add = h('button', { type: 'button', class: 'primary' }, t('admin.addException'));

@@ -345,6 +345,8 @@ const vi = {
   'units.empty': 'Chưa có đơn vị nào. Nhập danh mục từ tệp CSV bên dưới.',
   'units.noMatch': 'Không có đơn vị nào khớp “{query}”.',
   'units.importHeading': 'Nhập danh mục từ tệp CSV',
+  'units.importHint':
+    'Tệp UTF-8, dòng tiêu đề code,name,kind,former_names,note; tên cũ cách nhau bằng dấu chấm phẩy; dòng bắt đầu bằng # là chú thích. Có một dòng lỗi thì không nhập dòng nào.',
   'units.importFile': 'Chọn tệp',
   'units.importText': 'Hoặc dán nội dung tệp',
   'units.deactivateMissing': 'Ngừng dùng các đơn vị không có trong tệp',
@@ -390,6 +392,7 @@ const vi = {
   'admin.exceptionSaved': 'Đã lưu: {category} tại {unit} → {agency}.',
   'admin.pickUnit': 'Chọn một xã, phường trong danh sách gợi ý.',
   'admin.pickAgency': 'Chọn cơ quan xử lý.',
+  'admin.unitPlaceholder': 'Gõ tên xã, phường (không cần dấu)',
   'admin.sms': 'Tin nhắn SMS gửi người dân',
   'admin.smsCaption': 'Hộp thư đi SMS',
   'admin.smsTime': 'Thời gian',

@@ -110,10 +110,13 @@ export interface UnitSuggestion {
   matchedFormerName?: string;
 }
 
+/** Marks a name from before 1 July 2025. */
+export const FORMER_MARK = '(cũ)';
+
 /** "Phường Tam Hiệp (cũ) → Phường Trấn Biên" for a match through a former name, else the name. */
 export function unitOptionLabel(unit: UnitSuggestion): { text: string; former: string | null } {
   const former = unit.matchedFormerName ?? null;
-  return { text: former ? `${former} (cũ) → ${unit.name}` : unit.name, former };
+  return { text: former ? `${former} ${FORMER_MARK} → ${unit.name}` : unit.name, former };
 }
 
 /** A unit's kind at the start of its folded name, old kinds included (for former names). */

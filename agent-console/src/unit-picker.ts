@@ -13,6 +13,7 @@ import {
   type ComboboxState,
   comboboxStep,
   exactUnit,
+  FORMER_MARK,
   rankUnits,
   type UnitSuggestion,
   unitOptionLabel,
@@ -52,6 +53,7 @@ let counter = 0;
 /** The markup of a picker for a page that builds it in script (the admin's exception lines). */
 export function unitPickerParts(
   label: string,
+  placeholder = t('unit.placeholder'),
 ): UnitPickerParts & { field: HTMLElement; label: HTMLLabelElement } {
   const id = `unit-picker-${++counter}`;
   const input = h('input', {
@@ -59,7 +61,7 @@ export function unitPickerParts(
     type: 'text',
     autocomplete: 'off',
     spellcheck: 'false',
-    placeholder: t('unit.placeholder'),
+    placeholder,
   });
   const listbox = h('ul', { id: `${id}-options`, hidden: '' });
   const status = h('p', { id: `${id}-status`, class: 'combo-status' });
@@ -150,7 +152,9 @@ export function createUnitPicker(options: UnitPickerOptions): UnitPicker {
             'data-unit-code': unit.code,
             class: label.former ? 'via-former' : undefined,
           },
-          label.text,
+          ...(label.former
+            ? [`${label.former} ${FORMER_MARK} → `, h('strong', {}, unit.name)]
+            : [label.text]),
           unit.active ? null : h('span', { class: 'muted' }, ` ${t('unit.inactive')}`),
         );
         // Keeps the focus in the input, so choosing with the mouse does not blur it first.

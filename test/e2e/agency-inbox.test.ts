@@ -67,7 +67,8 @@ describe('a ticket reaches its agency and comes back resolved', () => {
     await expect.poll(() => operator.getByLabel('Kết quả tiếp nhận').inputValue()).toBe('assign');
     await operator.getByLabel('Số điện thoại').fill(CALLER);
     await operator.getByLabel('Lĩnh vực').selectOption('health');
-    await operator.getByLabel('Địa bàn').selectOption('bien_hoa');
+    await operator.getByRole('combobox', { name: 'Xã, phường' }).pressSequentially('bien hoa');
+    await operator.getByRole('option', { name: 'Phường Biên Hòa', exact: true }).click();
     await operator.getByLabel('Nội dung').fill(DESCRIPTION);
     await expect.poll(() => operator.getByLabel('Cơ quan xử lý').inputValue()).not.toBe('');
     await operator.getByRole('button', { name: 'Tạo phiếu' }).click();

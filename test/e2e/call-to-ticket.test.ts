@@ -11,12 +11,14 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallRecordDetail, CallRecordView, ListResponse } from '../../common/api.ts';
+import type { CallRecordDetail, CallRecordView, ListResponse, TicketView } from '../../common/api.ts';
 import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
 import { apiSession } from '../support/api-session.ts';
 import { type E2eHotline, launchChromium, logInAs, startE2eHotline, type Telephony } from '../support/e2e.ts';
 
 const CALLER = '0987654321';
+/** Phường Biên Hòa's code in the national list of administrative units (server/units/dong-nai.csv). */
+const BIEN_HOA = '26068';
 
 let env: E2eHotline;
 let phone: Telephony;
@@ -103,14 +105,22 @@ describe('a citizen call becomes a forwarded ticket', () => {
     // Asterisk set the operator's media up without asking DNS for this machine's own name.
     expect(readFileSync(phone.asteriskLog, 'utf8')).not.toContain(`Unable to lookup '${hostname()}'`);
 
-    // The operator logs the request.
+    // The operator logs the request: the queue chose the category; the commune is typed without
+    // diacritics and picked from the suggestions.
     await page.getByLabel('Số điện thoại').fill(CALLER);
-    await page.getByLabel('Lĩnh vực').selectOption('health');
-    await page.getByLabel('Địa bàn').selectOption('bien_hoa');
+    await expect.poll(() => page.getByLabel('Lĩnh vực').inputValue()).toBe('health');
+    const commune = page.getByRole('combobox', { name: 'Xã, phường' });
+    await commune.pressSequentially('bien hoa');
+    const suggestions = page.getByRole('listbox');
+    await suggestions.getByRole('option', { name: 'Phường Biên Hòa', exact: true }).click();
+    await expect.poll(() => commune.inputValue()).toBe('Phường Biên Hòa');
+    await expect.poll(() => commune.getAttribute('aria-expanded')).toBe('false');
+    await page.getByLabel('Địa chỉ').fill('Khu phố 3');
     await page
       .getByLabel('Nội dung')
       .fill('Người dân báo có ca sốt cao tại khu phố 3, cần đội y tế đến kiểm tra.');
-    await expect.poll(() => page.getByLabel('Cơ quan xử lý').inputValue()).not.toBe('');
+    const agency = page.getByLabel('Cơ quan xử lý');
+    await expect.poll(() => agency.locator('option:checked').textContent()).toBe('Sở Y tế');
     await page.getByRole('button', { name: 'Tạo phiếu' }).click();
     const trackingCode =
       (await page.getByTestId('tracking-code').textContent({ timeout: 10_000 }))?.trim() ?? '';
@@ -121,7 +131,19 @@ describe('a citizen call becomes a forwarded ticket', () => {
     expect(delivery.agencyCode).toBe('syt');
     expect(delivery.signatureValid).toBe(true);
     expect(delivery.headers['idempotency-key']).toMatch(/^ticket-\d+$/);
-    expect(delivery.body).toMatchObject({ category: 'health', district: 'bien_hoa', callerNumber: CALLER });
+    expect(delivery.body).toMatchObject({
+      category: 'health',
+      categoryName: 'Y tế, dịch bệnh',
+      unit: { code: BIEN_HOA, name: 'Phường Biên Hòa' },
+      address: 'Khu phố 3',
+      callerNumber: CALLER,
+    });
+    const operatorApi = await apiSession(env.hotline.url, 'tdv01');
+    const tickets = await operatorApi.get<ListResponse<TicketView>>('/api/tickets?limit=5');
+    expect(tickets.data.find((t) => t.trackingCode === trackingCode)).toMatchObject({
+      unit: { code: BIEN_HOA, name: 'Phường Biên Hòa' },
+      agency: { code: 'syt' },
+    });
 
     // The caller hangs up; nothing is left behind in Asterisk.
     const result = await call;
@@ -153,8 +175,7 @@ describe('a citizen call becomes a forwarded ticket', () => {
     // The conversation was recorded to disk, linked to the call (and so to its ticket), and the
     // operator who made the ticket can play it.
     expect(record?.recording).toEqual({ kind: 'conversation', name: `conversation-${record?.id}-1` });
-    const operator = await apiSession(env.hotline.url, 'tdv01');
-    const wav = await operator.getRaw(`/api/calls/${encodeURIComponent(record!.id)}/recording`);
+    const wav = await operatorApi.getRaw(`/api/calls/${encodeURIComponent(record!.id)}/recording`);
     expect(wav.status).toBe(200);
     const audio = Buffer.from(await wav.arrayBuffer());
     expect(audio.subarray(0, 4).toString()).toBe('RIFF');

@@ -142,7 +142,7 @@ describe('recordings and callbacks in the console', () => {
       callId,
       callerNumber: CITIZEN,
       category: 'health',
-      district: 'cam_my',
+      unitCode: '26341', // Xã Cẩm Mỹ
       description: 'Nhờ tổng đài gọi lại về việc tiêm chủng.',
     });
     const tickets = await signIn('giamsat', 'supervisor.html');

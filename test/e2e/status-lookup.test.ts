@@ -43,7 +43,7 @@ function resolvedTicket(db: Db): string {
     {
       callerNumber: CALLER,
       category: 'health',
-      district: 'bien_hoa',
+      unitCode: '26068', // Phường Biên Hòa
       description: 'Nhiều ca sốt xuất huyết ở khu phố 3, đề nghị phun thuốc diệt muỗi.',
     },
     user(db, 'tdv01'),
