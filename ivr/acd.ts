@@ -523,9 +523,9 @@ function sameEndpoint(a: OperatorEndpoint, b: OperatorEndpoint): boolean {
   );
 }
 
-/** Ready, and their softphone holds no leg of an earlier call. */
+/** Ready, and neither a call (of before a removal) nor their softphone's leg of an earlier one holds them. */
 function isFree(slot: OperatorSlot): boolean {
-  return slot.state === 'ready' && slot.leg === null && !slot.retired;
+  return slot.state === 'ready' && slot.leg === null && slot.callId === null && !slot.retired;
 }
 
 function view(slot: OperatorSlot): AgentStateView {

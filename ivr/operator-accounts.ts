@@ -169,9 +169,10 @@ export class OperatorSync {
     }
     const plan = planSync(this.pushed, this.desired, present);
     const failures: unknown[] = [];
+    let removed = 0;
     for (const endpoint of plan.remove) {
       try {
-        await this.remove(endpoint);
+        if (await this.remove(endpoint)) removed++;
       } catch (err) {
         if (err instanceof AriDisconnectedError) throw err;
         failures.push(err);
@@ -189,26 +190,26 @@ export class OperatorSync {
         this.log.error({ err, endpoint }, 'could not push an operator’s softphone account');
       }
     }
-    if (plan.put.length > 0 || plan.remove.length > 0)
-      this.log.info(
-        { pushed: plan.put.length, removed: plan.remove.length },
-        'operators’ softphone accounts updated',
-      );
+    if (plan.put.length > 0 || removed > 0)
+      this.log.info({ pushed: plan.put.length, removed }, 'operators’ softphone accounts updated');
     if (failures.length > 0) throw new AggregateError(failures, 'some softphone accounts were not updated');
   }
 
-  /** Endpoint first, so nothing can register or be called on it while its auth and AOR go. */
-  private async remove(endpoint: string): Promise<void> {
+  /**
+   * Endpoint first, so nothing can register or be called on it while its auth and AOR go. False
+   * for one of pjsip.conf's (the trunk): not an operator's, and not Asterisk's to forget.
+   */
+  private async remove(endpoint: string): Promise<boolean> {
     try {
       await this.ari.deletePjsipObject('endpoint', endpoint);
     } catch (err) {
-      // One of pjsip.conf's (the trunk): not an operator's, and not Asterisk's to forget.
-      if (err instanceof AriRequestError && err.status === 403 && !this.pushed.has(endpoint)) return;
+      if (err instanceof AriRequestError && err.status === 403 && !this.pushed.has(endpoint)) return false;
       throw err;
     }
     await this.ari.deletePjsipObject('auth', endpoint);
     await this.ari.deletePjsipObject('aor', endpoint);
     this.pushed.delete(endpoint);
     this.log.info({ endpoint }, 'operator’s softphone account deleted');
+    return true;
   }
 }

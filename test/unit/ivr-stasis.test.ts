@@ -3,7 +3,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { QUEUE_NAMES } from '../../common/domain.ts';
 import type { AgentStateView } from '../../common/events.ts';
 import { Acd, type AcdOptions, DEFAULT_WRAP_UP, type WrapUpTimes } from '../../ivr/acd.ts';
-import type { AnsweredWait, CallerHistory, CallInfo, CallRecordEvent, IvrEvents } from '../../ivr/api.ts';
+import {
+  type AnsweredWait,
+  type CallerHistory,
+  type CallInfo,
+  type CallRecordEvent,
+  type IvrEvents,
+  UnknownOperatorError,
+} from '../../ivr/api.ts';
 import type { WaitingOptions } from '../../ivr/flow.ts';
 import type { IvrConfig } from '../../ivr/menu.ts';
 import { AriDisconnectedError, AriRequestError, AriTimeoutError, GoneError } from '../../ivr/port.ts';
@@ -1103,5 +1110,99 @@ describe('Stasis adapter: recording answered calls', () => {
     await s.agentAnswers();
     expect(s.ari.bridgeOf(CALLER)).toBe(`${CALLER}-talk-1`);
     expect(s.ari.ops('recordBridge')).toEqual([]);
+  });
+});
+
+describe('Stasis adapter: operators added and removed while calls run', () => {
+  const LAN = { operatorId: 7, displayName: 'Lan', sipEndpoint: 'tdv07', skills: ['health'] } as const;
+  const HUNG = { operatorId: 8, displayName: 'Hùng', sipEndpoint: 'tdv08', skills: ['health'] } as const;
+  const MAI = { operatorId: 9, displayName: 'Mai', sipEndpoint: 'tdv09', skills: ['health'] } as const;
+  const endpoints = (...ops: (typeof LAN | typeof HUNG | typeof MAI)[]) =>
+    ops.map((o) => ({ ...o, skills: [...o.skills] }));
+
+  it('a new operator is offline, then takes the waiting call once ready', async () => {
+    const s = setup();
+    await s.inQueue('1');
+    s.ctl.setOperators(endpoints(LAN, HUNG, MAI));
+    expect(s.acd.status(9).state).toBe('offline');
+    expect(s.ari.ops('originate')).toEqual([]);
+    await s.operatorReady(9);
+    expect(s.ari.ops('originate')[0]?.args[0]).toMatchObject({ endpoint: 'PJSIP/tdv09' });
+    expect(s.acd.agents().map((a) => a.operatorId)).toEqual([7, 8, 9]);
+  });
+
+  it('removing a ringing operator withdraws the offer and the caller goes to the next operator first', async () => {
+    const s = setup();
+    await s.inQueue('1');
+    await s.operatorReady(7);
+    expect(s.acd.callOf(7)).toBe(CALLER);
+    await s.operatorReady(8);
+    s.ctl.setOperators(endpoints(HUNG));
+    await s.settle();
+    expect(s.ari.ops('hangup').map((c) => c.args[0])).toContain(AGENT_1);
+    expect(s.acd.callOf(8)).toBe(CALLER);
+    expect(s.ari.ops('originate').at(-1)?.args[0]).toMatchObject({ endpoint: 'PJSIP/tdv08' });
+    expect(s.acd.agents().map((a) => a.operatorId)).toEqual([8]);
+    expect(s.log).toContain('agent 7 offline');
+    // The withdrawn leg's end is reported; then nothing of operator 7 is left.
+    s.ari.channels.delete(AGENT_1);
+    s.ctl.handle({ type: 'ChannelDestroyed', channelId: AGENT_1, cause: 16 });
+    await s.settle();
+    expect(() => s.acd.status(7)).toThrow(UnknownOperatorError);
+  });
+
+  it('removing an operator mid-call hangs up their leg; the caller hears the apology and waits at the head', async () => {
+    const s = setup();
+    await s.inQueue('1');
+    await s.operatorReady(7);
+    await s.agentAnswers();
+    expect(s.acd.state(7)).toBe('on_call');
+    s.ctl.setOperators(endpoints(HUNG));
+    await s.settle();
+    expect(s.ari.channels.has(AGENT_1)).toBe(false);
+    expect(s.ari.channels.has(CALLER)).toBe(true);
+    expect(s.ari.bridgeOf(CALLER)).toBe('hotline-queue-health');
+    expect(s.ari.ops('play').at(-1)?.args[1]).toEqual(['sound:hotline/vi/agentLost']);
+    expect(s.acd.isWaiting(CALLER)).toBe(true);
+    expect(s.acd.position(CALLER)).toBe(1);
+    expect(s.records).toContain(`${CALLER} operatorLost 7`);
+    expect(s.log).toContain(`ended 7 ${CALLER}`);
+    expect(() => s.ctl.requestState(7, { state: 'ready' })).toThrow(UnknownOperatorError);
+    s.ctl.handle({ type: 'ChannelDestroyed', channelId: AGENT_1, cause: 16 });
+    await s.settle();
+    expect(s.acd.operatorIds()).toEqual([8]);
+    expect(s.ari.leftoverBridges()).toEqual([]);
+  });
+
+  it('an operator removed in wrap-up is gone at once, and their wrap-up timer with them', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const s = setup();
+      await s.inQueue('1');
+      await s.operatorReady(7);
+      await s.agentAnswers();
+      s.ari.channels.delete(CALLER);
+      s.ctl.handle({ type: 'StasisEnd', channelId: CALLER });
+      s.ari.channels.delete(AGENT_1);
+      s.ctl.handle({ type: 'ChannelDestroyed', channelId: AGENT_1, cause: 16 });
+      await s.settle();
+      expect(s.acd.state(7)).toBe('wrap_up');
+      s.ctl.setOperators(endpoints(HUNG));
+      expect(s.acd.operatorIds()).toEqual([8]);
+      expect(vi.getTimerCount()).toBe(0);
+      s.advance(DEFAULT_WRAP_UP.maxWrapUpMs);
+      await vi.advanceTimersByTimeAsync(DEFAULT_WRAP_UP.maxWrapUpMs);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a changed operator keeps their state and is offered calls by their new skills', async () => {
+    const s = setup();
+    await s.operatorReady(7);
+    s.ctl.setOperators([{ ...LAN, skills: ['welfare'] }, ...endpoints(HUNG)]);
+    expect(s.acd.state(7)).toBe('ready');
+    await s.inQueue('1');
+    expect(s.ari.ops('originate')).toEqual([]);
   });
 });

@@ -1,0 +1,193 @@
+/**
+ * Operators provisioned while the hotline runs, on the real parts (Asterisk, sipp, Chromium), with
+ * no restart of anything: the admin creates an operator; they log in with the one-time password,
+ * choose their own, their softphone registers (its account was pushed to Asterisk through ARI)
+ * and they answer a citizen's call with audio both ways. The admin then disables them: their
+ * console loses its session, their endpoint is gone from Asterisk within seconds, and the next
+ * call waits in the queue instead of ringing them.
+ *
+ * Runs inside the network namespace that scripts/e2e.sh creates.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccountCreated, CallRecordDetail, CallRecordView, ListResponse } from '../../common/api.ts';
+import type { WallboardSnapshot } from '../../common/events.ts';
+import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
+import { DEMO_PASSWORD } from '../../server/db/seed.ts';
+import { type ApiSession, apiSession } from '../support/api-session.ts';
+import { type E2eHotline, launchChromium, startE2eHotline, type Telephony } from '../support/e2e.ts';
+
+const USERNAME = 'tdv-moi';
+const DISPLAY_NAME = 'Lê Thị Mai';
+const NEW_PASSWORD = 'Cay-xoai-truoc-ngo-2026';
+const FIRST_CALLER = '0911000001';
+const SECOND_CALLER = '0911000002';
+
+let env: E2eHotline;
+let phone: Telephony;
+let browser: Browser;
+let supervisor: ApiSession;
+
+beforeAll(async () => {
+  env = await startE2eHotline({ name: 'accounts', telephony: true, env: { HOTLINE_WRAP_UP_SECONDS: '2' } });
+  phone = env.telephony!;
+  browser = await launchChromium();
+  supervisor = await apiSession(env.hotline.url, 'giamsat');
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await env?.close();
+});
+
+/** The admin's session, for change requests (with the CSRF token the console sends). */
+async function adminSession(baseUrl: string) {
+  const res = await fetch(`${baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'quantri', password: DEMO_PASSWORD }),
+  });
+  if (!res.ok) throw new Error(`admin login → ${res.status}`);
+  const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0] ?? '');
+  const csrf = cookies.find((c) => c.startsWith('hotline_csrf='))?.slice('hotline_csrf='.length) ?? '';
+  const cookie = cookies.join('; ');
+  return async <T>(path: string, body: unknown = {}): Promise<T> => {
+    const answer = await fetch(`${baseUrl}${path}`, {
+      method: 'POST',
+      headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!answer.ok) throw new Error(`POST ${path} → ${answer.status} ${await answer.text()}`);
+    return (await answer.json()) as T;
+  };
+}
+
+/** What the page's own session can do now (`/api/me`'s status). */
+const meStatus = (page: Page) => page.evaluate(async () => (await fetch('/api/me')).status);
+
+/** ARI's answer for the endpoint: 200 while Asterisk has it, 404 once it is gone. */
+async function endpointStatus(name: string): Promise<number> {
+  const { ariUrl, ari } = phone.asterisk;
+  const res = await fetch(`${ariUrl}/ari/endpoints/PJSIP/${encodeURIComponent(name)}`, {
+    headers: { authorization: `Basic ${Buffer.from(`${ari.username}:${ari.password}`).toString('base64')}` },
+  });
+  await res.body?.cancel();
+  return res.status;
+}
+
+async function callRecordOf(callerNumber: string): Promise<CallRecordDetail> {
+  const calls = (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data;
+  const record = calls.find((c) => c.callerNumber === callerNumber);
+  if (!record) throw new Error(`no call record for ${callerNumber}`);
+  return supervisor.get<CallRecordDetail>(`/api/calls/${encodeURIComponent(record.id)}`);
+}
+
+describe('operator accounts provisioned while the hotline runs', () => {
+  it('a new operator takes a call without a restart; once disabled, they are cut off within seconds', async () => {
+    const adminPost = await adminSession(env.hotline.url);
+    expect(await endpointStatus(USERNAME)).toBe(404);
+
+    // The admin creates the operator.
+    const created = await adminPost<AccountCreated>('/api/admin/users', {
+      username: USERNAME,
+      displayName: DISPLAY_NAME,
+      role: 'operator',
+      skills: ['health', 'general'],
+    });
+    expect(created.data).toMatchObject({ username: USERNAME, role: 'operator' });
+    await expect.poll(() => endpointStatus(USERNAME), { timeout: 5_000 }).toBe(200);
+
+    // They log in with the one-time password and choose their own, in the browser.
+    const page = await browser.newPage();
+    page.on('pageerror', (err) => console.error('[new operator page error]', err));
+    await page.goto(`${env.hotline.url}/`);
+    const changed = await page.evaluate(
+      async ({ username, oneTime, chosen }) => {
+        const login = await fetch('/api/auth/login', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username, password: oneTime }),
+        });
+        if (!login.ok) return `login ${login.status}`;
+        const csrf = /(?:^|; )hotline_csrf=([^;]*)/.exec(document.cookie)?.[1] ?? '';
+        const change = await fetch('/api/auth/password', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': decodeURIComponent(csrf) },
+          body: JSON.stringify({ currentPassword: oneTime, newPassword: chosen }),
+        });
+        return change.ok ? 'ok' : `password ${change.status} ${await change.text()}`;
+      },
+      { username: USERNAME, oneTime: created.oneTimePassword, chosen: NEW_PASSWORD },
+    );
+    expect(changed).toBe('ok');
+    await page.goto(`${env.hotline.url}/operator.html`);
+    await expect
+      .poll(() => page.getByTestId('phone-status').getAttribute('data-registration'), { timeout: 15_000 })
+      .toBe('registered');
+    expect(await phone.asterisk.cli(`pjsip show endpoint ${USERNAME}`)).toMatch(
+      new RegExp(`Contact:\\s+${USERNAME}/`),
+    );
+    await page.getByRole('button', { name: 'Sẵn sàng' }).click();
+    await expect.poll(() => page.getByTestId('agent-state').textContent()).toBe('Sẵn sàng');
+
+    // A citizen presses 1 (health): the new operator's browser rings and they answer.
+    const first = placeCitizenCall({
+      target: `127.0.0.1:${phone.asterisk.sipPort}`,
+      callerNumber: FIRST_CALLER,
+      keys: '1',
+      keyDelayMs: 1500,
+      holdMs: 8_000,
+    });
+    const pop = page.getByRole('region', { name: 'Cuộc gọi đến' });
+    await pop.waitFor({ state: 'visible', timeout: 30_000 });
+    await pop.getByRole('button', { name: 'Trả lời' }).click();
+    await expect
+      .poll(() => page.getByTestId('agent-state').textContent(), { timeout: 10_000 })
+      .toBe('Đang nghe máy');
+    const channels = (await phone.ariGet('/channels')) as { id: string; name: string }[];
+    expect(channels.map((c) => c.name).some((n) => n.startsWith(`PJSIP/${USERNAME}-`))).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          const counts = await Promise.all(channels.map((c) => phone.rtpPackets(c.id)));
+          return counts.every((c) => c.sent > 50 && c.received > 50);
+        },
+        { timeout: 15_000 },
+      )
+      .toBe(true);
+    const firstResult = await first;
+    expect(firstResult.exitCode, firstResult.errors).toBe(0);
+    await phone.waitUntilClean(10_000);
+    const firstRecord = await callRecordOf(FIRST_CALLER);
+    expect(firstRecord.offers.map((o) => o.outcome)).toEqual(['answered']);
+    await expect
+      .poll(() => page.getByTestId('agent-state').textContent(), { timeout: 10_000 })
+      .toBe('Sẵn sàng');
+
+    // The admin disables them: session, softphone account and place on the wallboard go at once.
+    const disabledAt = performance.now();
+    await adminPost(`/api/admin/users/${created.data.id}/disable`);
+    await expect.poll(() => endpointStatus(USERNAME), { timeout: 5_000 }).toBe(404);
+    const goneMs = performance.now() - disabledAt;
+    expect(await phone.asterisk.cli(`pjsip show endpoint ${USERNAME}`)).toContain('Unable to find object');
+    await expect.poll(() => meStatus(page), { timeout: 5_000 }).toBe(401);
+    await expect.poll(() => page.locator('#socket-banner').isVisible(), { timeout: 5_000 }).toBe(true);
+    const wallboard = await supervisor.get<WallboardSnapshot>('/api/wallboard');
+    expect(wallboard.agents.map((a) => a.operatorId)).not.toContain(created.data.id);
+    console.log(`[e2e] operator disabled → endpoint gone from Asterisk: ${Math.round(goneMs)} ms`);
+
+    // The next caller waits: nobody is rung, least of all the disabled operator.
+    const second = placeCitizenCall({
+      target: `127.0.0.1:${phone.asterisk.sipPort}`,
+      callerNumber: SECOND_CALLER,
+      keys: '1',
+      keyDelayMs: 1500,
+      holdMs: 6_000,
+    });
+    const secondResult = await second;
+    expect(secondResult.exitCode, secondResult.errors).toBe(0);
+    await phone.waitUntilClean(10_000);
+    const secondRecord = await callRecordOf(SECOND_CALLER);
+    expect(secondRecord.offers).toEqual([]);
+  });
+});
