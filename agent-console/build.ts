@@ -10,7 +10,7 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const dist = here('./dist');
 
 /** One entry point per page; the other modules in src/ are shared by them. */
-const pages = ['login', 'operator', 'supervisor', 'tickets', 'calls', 'agency', 'admin'];
+const pages = ['login', 'operator', 'supervisor', 'tickets', 'calls', 'agency', 'admin', 'admin-units'];
 
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });

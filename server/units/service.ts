@@ -1,5 +1,5 @@
 /** Finds commune-level units by a typed name (current or former, diacritics optional) or by code. */
-import { and, asc, eq, like, type SQL } from 'drizzle-orm';
+import { and, eq, like, type SQL } from 'drizzle-orm';
 import type { UnitView } from '../../common/api.ts';
 import { UNIT_KINDS } from '../../common/domain.ts';
 import { foldVietnamese } from '../../common/text.ts';
@@ -43,6 +43,9 @@ function matchesAll(queryWords: readonly string[], text: string): boolean {
   const textWords = words(text);
   return queryWords.every((q) => textWords.some((w) => w.startsWith(q)));
 }
+
+/** Vietnamese alphabetical order (SQLite's would put "Đ" after "Z"). */
+const byName = (a: UnitRow, b: UnitRow) => a.name.localeCompare(b.name, 'vi');
 
 interface Ranked {
   row: UnitRow;
@@ -94,14 +97,14 @@ export function searchUnits(
     .select()
     .from(units)
     .where(where.length > 0 ? and(...where) : undefined)
-    .orderBy(asc(units.name))
-    .all();
+    .all()
+    .sort(byName);
   if (queryWords.length === 0) return rows.slice(0, max).map((r) => toUnitView(r));
   const joined = queryWords.join(' ');
   return rows
     .map((row) => rank(row, joined, queryWords))
     .filter((r): r is Ranked => r !== null)
-    .sort((a, b) => a.rank - b.rank || a.row.name.localeCompare(b.row.name, 'vi'))
+    .sort((a, b) => a.rank - b.rank || byName(a.row, b.row))
     .slice(0, max)
     .map((r) => toUnitView(r.row, r.matchedFormerName));
 }
@@ -117,7 +120,7 @@ export function listUnits(db: Db): UnitView[] {
   return db
     .select()
     .from(units)
-    .orderBy(asc(units.name))
     .all()
+    .sort(byName)
     .map((r) => toUnitView(r));
 }
