@@ -20,36 +20,8 @@ export const QUEUES = {
 export type QueueName = keyof typeof QUEUES;
 export const QUEUE_NAMES = Object.keys(QUEUES) as QueueName[];
 
-/** Ticket categories; the IVR queue a call came through suggests one. */
-export const CATEGORIES = {
-  health: 'Y tế, dịch bệnh',
-  welfare: 'An sinh xã hội, hỗ trợ lương thực',
-  goods: 'Hàng hóa thiết yếu',
-  infrastructure: 'Hạ tầng đô thị',
-  public_services: 'Dịch vụ hành chính công',
-  policy: 'Hỏi đáp chính sách',
-  other: 'Khác',
-} as const;
-/** A key from the categories table (admin-maintained data). */
+/** A key from the categories table (admin-maintained data); the IVR queue a call came through suggests one. */
 export type Category = string;
-export const CATEGORY_KEYS = Object.keys(CATEGORIES) as Category[];
-
-/** District-level units of Đồng Nai province. */
-export const DISTRICTS = {
-  bien_hoa: 'Thành phố Biên Hòa',
-  long_khanh: 'Thành phố Long Khánh',
-  nhon_trach: 'Huyện Nhơn Trạch',
-  long_thanh: 'Huyện Long Thành',
-  trang_bom: 'Huyện Trảng Bom',
-  thong_nhat: 'Huyện Thống Nhất',
-  cam_my: 'Huyện Cẩm Mỹ',
-  xuan_loc: 'Huyện Xuân Lộc',
-  dinh_quan: 'Huyện Định Quán',
-  tan_phu: 'Huyện Tân Phú',
-  vinh_cuu: 'Huyện Vĩnh Cửu',
-} as const;
-export type District = keyof typeof DISTRICTS;
-export const DISTRICT_KEYS = Object.keys(DISTRICTS) as District[];
 
 export type Role = 'operator' | 'supervisor' | 'agency' | 'admin';
 export const ROLES = ['operator', 'supervisor', 'agency', 'admin'] as const satisfies readonly Role[];
