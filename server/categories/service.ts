@@ -65,7 +65,7 @@ function viewOf(db: Pick<Db, 'select'>, key: string): CategoryView {
 function checkAgency(db: Pick<Db, 'select'>, agencyId: number | null | undefined): void {
   if (agencyId === undefined || agencyId === null) return;
   const agency = findAgency(db, agencyId);
-  if (!agency || !agency.active) throw new UnknownAgencyError();
+  if (!agency?.active) throw new UnknownAgencyError();
 }
 
 function snapshot(row: CategoryRow) {

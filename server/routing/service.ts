@@ -114,7 +114,7 @@ export function putException(db: Db, input: ExceptionInput, actorId: number | nu
     const unit = tx.select().from(units).where(eq(units.code, input.unitCode)).get();
     if (!unit) throw new UnknownUnitError();
     const agency = findAgency(tx, input.agencyId);
-    if (!agency || !agency.active) throw new UnknownAgencyError();
+    if (!agency?.active) throw new UnknownAgencyError();
     const before = exceptionRows(tx, input.category, input.unitCode)[0];
     tx.insert(routingUnits)
       .values({ category: input.category, unitCode: unit.code, agencyId: agency.id })

@@ -93,7 +93,7 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
   /** A deactivated agency takes no new tickets. */
   function agencyOrThrow(id: number): AgencyRow {
     const agency = findAgency(db, id);
-    if (!agency || !agency.active) throw new UnknownAgencyError();
+    if (!agency?.active) throw new UnknownAgencyError();
     return agency;
   }
 
@@ -153,7 +153,7 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
   function prepareCreate(input: CreateTicketRequest, by: AuthUser): () => TicketWithAgency {
     const at = now();
     const category = findCategory(db, input.category);
-    if (!category || !category.active) throw new UnknownCategoryError();
+    if (!category?.active) throw new UnknownCategoryError();
     const unit = input.unitCode !== undefined ? findUnit(db, input.unitCode) : null;
     if (unit === undefined) throw new UnknownUnitError();
     const agency =

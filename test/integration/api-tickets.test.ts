@@ -430,7 +430,10 @@ describe('routing by commune', () => {
     expect(put.statusCode).toBe(200);
     const { id } = created.json<TicketView>();
     const assigned = await act(operator, id, { action: 'assign' });
-    expect(assigned.json<TicketView>()).toMatchObject({ status: 'assigned', agency: { code: 'ubnd-tran-bien' } });
+    expect(assigned.json<TicketView>()).toMatchObject({
+      status: 'assigned',
+      agency: { code: 'ubnd-tran-bien' },
+    });
   });
 });
 

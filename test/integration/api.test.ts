@@ -186,7 +186,11 @@ describe('tickets', () => {
         unitCode: BIEN_HOA,
       },
     });
-    const elsewhere = await createTicket(cookie, { ...ticket, category: 'infrastructure', unitCode: TAM_HIEP });
+    const elsewhere = await createTicket(cookie, {
+      ...ticket,
+      category: 'infrastructure',
+      unitCode: TAM_HIEP,
+    });
     expect(elsewhere.json<TicketView>().agency.code).toBe('sxd');
 
     const agencies = (await fx.app.inject({ url: '/api/agencies', headers: { cookie } })).json<

@@ -135,10 +135,7 @@ describe('tickets created together', () => {
     });
     const by = operator();
     const request = (description: string, n: number) =>
-      service.createGrouped(
-        { callerNumber: `09120000${10 + n}`, category: 'health', description },
-        by,
-      );
+      service.createGrouped({ callerNumber: `09120000${10 + n}`, category: 'health', description }, by);
     const outcomes = await Promise.allSettled([
       request('first', 1),
       request('fails in its transaction', 2),

@@ -92,7 +92,11 @@ describe('GET /api/reports/deadlines', () => {
   it('leaves out a deactivated agency with nothing to show, not one that still holds tickets', async () => {
     await ticket('goods', { priority: 'normal' });
     const deactivate = (active: boolean) =>
-      fx.db.update(agencies).set({ active }).where(inArray(agencies.code, ['sct', 'stc'])).run();
+      fx.db
+        .update(agencies)
+        .set({ active })
+        .where(inArray(agencies.code, ['sct', 'stc']))
+        .run();
     deactivate(false);
     try {
       const res = await fx.app.inject({ url: '/api/reports/deadlines', headers: supervisor });

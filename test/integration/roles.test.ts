@@ -65,7 +65,11 @@ async function ticket(category: 'health' | 'goods', actions: string[] = []): Pro
 
 interface Case {
   route: string;
-  request: () => Promise<{ method: 'GET' | 'POST' | 'PUT'; url: string; payload?: object }>;
+  request: () => Promise<{
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+    url: string;
+    payload?: object;
+  }>;
   expect: Record<Who, number>;
 }
 

@@ -79,9 +79,9 @@ describe('routing API', () => {
     const admin = await f.session('quantri');
     const tamHiep = unitCode('Phường Tam Hiệp');
     const list = async () =>
-      (
-        await f.app.inject({ url: '/api/routing/exceptions?category=infrastructure', headers: admin })
-      ).json<{ data: RoutingException[] }>().data;
+      (await f.app.inject({ url: '/api/routing/exceptions?category=infrastructure', headers: admin })).json<{
+        data: RoutingException[];
+      }>().data;
     const before = await list();
     expect(before.map((e) => e.agency.code)).toContain('ubnd-bien-hoa');
     const names = before.map((e) => e.unit.name);
