@@ -50,6 +50,11 @@ describe('GET /api/units', () => {
       name: 'Phường Biên Hòa',
       matchedFormerName: 'Phường Tân Vạn (TP Biên Hòa)',
     });
+    // A ward merged in 2024, a year before the reform, still leads to its unit.
+    expect((await search('quyet thang'))[0]).toMatchObject({
+      name: 'Phường Trấn Biên',
+      matchedFormerName: 'Phường Quyết Thắng (TP Biên Hòa, nhập vào phường Trung Dũng năm 2024)',
+    });
     const quangVinh = await search('Quang Vinh');
     expect(quangVinh[0]).toMatchObject({
       name: 'Phường Trấn Biên',
