@@ -1,5 +1,5 @@
 /** Finds commune-level units by a typed name (current or former, diacritics optional) or by code. */
-import { and, eq, like, type SQL } from 'drizzle-orm';
+import { and, eq, like, or, type SQL } from 'drizzle-orm';
 import type { UnitView } from '../../common/api.ts';
 import { UNIT_KINDS } from '../../common/domain.ts';
 import { foldVietnamese } from '../../common/text.ts';
@@ -55,15 +55,17 @@ interface Ranked {
 
 /** Lower is better: the current name before a former one, an exact or prefix match before a scattered one. */
 function rank(row: UnitRow, query: string, queryWords: readonly string[]): Ranked | null {
-  const name = core(row.name);
-  if (name === query) return { row, rank: 0 };
-  if (name.startsWith(query)) return { row, rank: 1 };
+  if (words(row.code).join(' ').startsWith(query)) return { row, rank: 0 };
+  // Typed with or without the kind word: "bien hoa" and "phuong bien hoa" both name Phường Biên Hòa.
+  const names = (name: string) => [core(name), words(name.replace(/\(.*$/, '')).join(' ')];
+  const exact = (name: string) => names(name).includes(query);
+  const prefix = (name: string) => names(name).some((n) => n.startsWith(query));
+  if (exact(row.name)) return { row, rank: 0 };
+  if (prefix(row.name)) return { row, rank: 1 };
   if (matchesAll(queryWords, row.name)) return { row, rank: 2 };
   let best: Ranked | null = null;
   for (const former of row.formerNames) {
-    const formerCore = core(former);
-    const r =
-      formerCore === query ? 3 : formerCore.startsWith(query) ? 4 : matchesAll(queryWords, former) ? 5 : null;
+    const r = exact(former) ? 3 : prefix(former) ? 4 : matchesAll(queryWords, former) ? 5 : null;
     if (r !== null && (best === null || r < best.rank)) best = { row, rank: r, matchedFormerName: former };
   }
   if (best) return best;
@@ -92,7 +94,9 @@ export function searchUnits(
   if (!opts.includeInactive) where.push(eq(units.active, true));
   // Narrows in SQL on substrings (words hold only letters and digits, nothing LIKE treats specially);
   // `rank` then keeps word-prefix matches only and orders them.
-  for (const w of queryWords) where.push(like(units.searchText, `%${w}%`));
+  for (const w of queryWords) {
+    where.push(or(like(units.searchText, `%${w}%`), like(units.code, `%${w}%`)) as SQL);
+  }
   const rows = db
     .select()
     .from(units)

@@ -69,6 +69,12 @@ describe('GET /api/units', () => {
     expect(viaFormer?.matchedFormerName).toBe('Phường Thống Nhất (TP Biên Hòa)');
   });
 
+  it('takes the kind word or the code too', async () => {
+    expect((await search('phuong bien hoa'))[0]?.code).toBe('26068');
+    expect((await search('xa long'))[0]?.name).toMatch(/^Xã Long /);
+    expect((await search('26068'))[0]?.name).toBe('Phường Biên Hòa');
+  });
+
   it('needs every typed word, and honours the limit (at most 50)', async () => {
     expect(await search('bien hoa xyzzy')).toEqual([]);
     expect(await search('', operator, 5)).toHaveLength(5);
