@@ -10,7 +10,18 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const dist = here('./dist');
 
 /** One entry point per page; the other modules in src/ are shared by them. */
-const pages = ['login', 'operator', 'supervisor', 'tickets', 'calls', 'agency', 'admin', 'admin-units'];
+const pages = [
+  'login',
+  'operator',
+  'supervisor',
+  'tickets',
+  'calls',
+  'agency',
+  'admin',
+  'admin-units',
+  'admin-users',
+  'password',
+];
 
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });

@@ -1,5 +1,7 @@
 /** The REST API as the console uses it: same-origin fetch with the session cookie, typed by common/api.ts. */
 import type {
+  AccountCreated,
+  AccountView,
   AgencyDeadlineReport,
   AgencyView,
   ApiError,
@@ -8,7 +10,9 @@ import type {
   CallRecordDetail,
   CallRecordView,
   CategoryView,
+  ChangePasswordRequest,
   ClaimCallbackResponse,
+  CreateAccountRequest,
   CreateCategoryRequest,
   CreateTicketRequest,
   ExtensionRequest,
@@ -25,6 +29,7 @@ import type {
   UnitImportLineError,
   UnitImportResult,
   UnitView,
+  UpdateAccountRequest,
   UpdateCategoryRequest,
 } from '../../common/api.ts';
 import { t } from './i18n.ts';
@@ -95,6 +100,14 @@ async function request<T>(method: Method, path: string, body?: unknown): Promise
     parsed = undefined;
   }
   if (!response.ok) {
+    // A one-time password must be replaced before anything else, on whichever page it shows up.
+    if (
+      isApiError(parsed) &&
+      parsed.error.code === 'PASSWORD_CHANGE_REQUIRED' &&
+      location.pathname !== '/password.html'
+    ) {
+      location.replace('/password.html');
+    }
     if (isApiError(parsed)) {
       const lines = (parsed as Partial<UnitImportInvalid>).errors;
       throw new ApiRequestError(
@@ -119,6 +132,15 @@ export const api = {
   login: (body: LoginRequest) => request<MeResponse>('POST', '/api/auth/login', body),
   logout: () => request<unknown>('POST', '/api/auth/logout'),
   me: () => request<MeResponse>('GET', '/api/me'),
+  changePassword: (body: ChangePasswordRequest) => request<MeResponse>('POST', '/api/auth/password', body),
+  accounts: () => list<AccountView>('/api/admin/users'),
+  createAccount: (body: CreateAccountRequest) => request<AccountCreated>('POST', '/api/admin/users', body),
+  updateAccount: (id: number, body: UpdateAccountRequest) =>
+    request<{ data: AccountView }>('PATCH', `/api/admin/users/${id}`, body),
+  disableAccount: (id: number) => request<{ data: AccountView }>('POST', `/api/admin/users/${id}/disable`),
+  enableAccount: (id: number) => request<{ data: AccountView }>('POST', `/api/admin/users/${id}/enable`),
+  resetAccountPassword: (id: number) =>
+    request<AccountCreated>('POST', `/api/admin/users/${id}/reset-password`),
   agencies: () => request<ListResponse<AgencyView>>('GET', '/api/agencies'),
   /** The agency the routing picks for a category in a commune (the category's default without one). */
   suggestAgency: (category: string, unitCode?: string) =>

@@ -1,8 +1,8 @@
-/** Login page: signs in, then sends each role to its console. */
+/** Login page: signs in, then sends each role to its console (or first to the password form). */
 import type { MeResponse } from '../../common/api.ts';
 import { ApiRequestError, api } from './api.ts';
 import { t, translatePage } from './i18n.ts';
-import { byId, homePageFor } from './page.ts';
+import { byId, landingPageFor } from './page.ts';
 
 translatePage();
 
@@ -24,7 +24,7 @@ form.addEventListener('submit', (event) => {
   submit.disabled = true;
   api
     .login({ username: username.value.trim(), password: password.value })
-    .then((me: MeResponse) => location.replace(homePageFor(me.user.role)))
+    .then((me: MeResponse) => location.replace(landingPageFor(me)))
     .catch((err: unknown) => {
       showMessage(err instanceof ApiRequestError ? err.message : t('error.network'));
       password.select();

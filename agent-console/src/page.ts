@@ -25,13 +25,25 @@ export function homePageFor(role: Role): string {
   }
 }
 
+/** The page to open after signing in: the password form while a one-time password is in use. */
+export function landingPageFor(me: MeResponse): string {
+  return me.mustChangePassword ? PASSWORD_PAGE : homePageFor(me.user.role);
+}
+
+export const PASSWORD_PAGE = '/password.html';
+
 /**
  * The signed-in user, if this page is theirs. Otherwise navigates away (to the login page when
- * signed out, to their own page when it is another role's) and resolves to `null`.
+ * signed out, to the password form while a one-time password is in use, to their own page when
+ * it is another role's) and resolves to `null`.
  */
 export async function requireUser(allowed: readonly Role[]): Promise<MeResponse | null> {
   try {
     const me = await api.me();
+    if (me.mustChangePassword) {
+      location.replace(PASSWORD_PAGE);
+      return null;
+    }
     if (allowed.includes(me.user.role)) return me;
     location.replace(homePageFor(me.user.role));
     return null;
