@@ -31,6 +31,7 @@ import {
   priorityBadge,
   statusBadge,
   ticketDetail,
+  unitName,
 } from './ticket-view.ts';
 
 type DeadlineEvent = Parameters<ServerToClientEvents['ticket:deadline']>[0];
@@ -307,12 +308,13 @@ function renderRecent(): void {
   const now = Date.now();
   el.recentBody.replaceChildren(
     ...(state.recent.length === 0
-      ? [emptyRow(5, t('list.empty'))]
+      ? [emptyRow(6, t('list.empty'))]
       : state.recent.map((ticket) =>
           h(
             'tr',
             { 'data-ticket-id': String(ticket.id) },
             h('th', { scope: 'row' }, open(ticket)),
+            h('td', {}, ticket.categoryName, h('br'), h('span', { class: 'muted' }, unitName(ticket))),
             h('td', {}, ticket.agency.name),
             h('td', { class: 'nowrap' }, formatDateTime(ticket.createdAt)),
             h('td', {}, statusBadge(ticket)),

@@ -102,6 +102,17 @@ describe('the operator picks a commune', () => {
       address: 'Đường Nguyễn Ái Quốc, khu phố 3',
       agency: { code: 'ubnd-bien-hoa' },
     });
+
+    // Supervisors see category and commune in the list, and the address in the detail.
+    const supervisor = await newPage('giamsat', 'supervisor.html');
+    await supervisor.goto(`${env.hotline.url}/tickets.html`);
+    const row = supervisor.locator(`#recent-body tr:has-text("${code}")`);
+    await expect.poll(() => row.textContent()).toContain('Hạ tầng đô thịPhường Biên Hòa');
+    await row.getByRole('button', { name: `Xem phiếu ${code}` }).click();
+    await expect.poll(() => supervisor.getByTestId('detail-unit').textContent()).toBe('Phường Biên Hòa');
+    await expect
+      .poll(() => supervisor.locator('#detail-body').textContent())
+      .toContain('Đường Nguyễn Ái Quốc, khu phố 3');
   });
 
   it('leaves the commune "Chưa xác định" when empty, and refuses text that names no commune', async () => {
