@@ -33,6 +33,7 @@ const stops: { name: string; stop: () => Promise<void> | void }[] = [];
 let stopping = false;
 let settings: StartSettings | null = null;
 let record: ReturnType<typeof startRecord> | null = null;
+let closeDatabase: (() => void) | null = null;
 
 /** A reason not to start that the user can act on: printed without a stack trace. */
 class StartProblem extends Error {}
@@ -80,7 +81,6 @@ async function main() {
 
   const runs = startRecord(recordFile);
   record = runs;
-  stops.push({ name: 'record', stop: () => runs.clear() });
 
   if (settings.redisPort) {
     const redis = await startRedis({
@@ -102,7 +102,7 @@ async function main() {
   // The demo agency reads its signing secret through its own handle for its whole life: it
   // closes last, after the server (which has its own) has stopped forwarding.
   const db = openDatabase(dbPath);
-  stops.splice(1, 0, { name: 'database', stop: () => void db.$client.close() });
+  closeDatabase = () => db.$client.close();
   const agency = await startAgencyReceiver({
     secretFor: (code) => agencySecret(db, code),
     onDelivery: (d) =>
@@ -163,10 +163,11 @@ async function main() {
 /** Kills what is left below this process and releases the Asterisk root: the last resort. */
 async function sweep(graceMs: number): Promise<void> {
   const left = descendants(process.pid);
-  if (left.length > 0) {
-    say(`stopping what is still running: ${left.map((p) => `${p.name} (pid ${p.pid})`).join(', ')}`);
-    await stopProcesses(left, graceMs);
-  }
+  // tsx's esbuild service is ours to end, not worth a line.
+  const named = left.filter((p) => p.name !== 'esbuild');
+  if (named.length > 0)
+    say(`stopping what is still running: ${named.map((p) => `${p.name} (pid ${p.pid})`).join(', ')}`);
+  await stopProcesses(left, graceMs);
   if (settings?.asterisk) await releaseRoot(settings.asterisk.root).catch(() => undefined);
   record?.clear();
 }
@@ -174,13 +175,16 @@ async function sweep(graceMs: number): Promise<void> {
 /** How long stopping may take before what is left is killed. */
 const STOP_DEADLINE_MS = 20_000;
 let started: Promise<void> = Promise.resolve();
+let stoppingSince = 0;
 
 async function shutdown(reason: string, code: number) {
   if (stopping) {
-    say('still stopping…');
+    // Ctrl+C reaches this process twice (from the terminal, and forwarded by npm): say it once.
+    if (Date.now() - stoppingSince > 1000) say('still stopping…');
     return;
   }
   stopping = true;
+  stoppingSince = Date.now();
   say(`stopping (${reason})…`);
   const deadline = setTimeout(() => {
     say('stopping takes too long: killing what is left');
@@ -196,6 +200,7 @@ async function shutdown(reason: string, code: number) {
       code = code || 1;
     }
   }
+  closeDatabase?.();
   await sweep(3000);
   clearTimeout(deadline);
   say('stopped; nothing left running');
