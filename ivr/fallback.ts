@@ -8,7 +8,8 @@
  * (the talk ended, by `reason` caller or agent), `QueueCallerLeave` (off the waiting list). On
  * every (re)connect, since events were missed, the waiting list is rebuilt from `QueueStatus`
  * and calls whose channels are gone (`CoreShowChannels`) are ended (see `resync`), once
- * Asterisk says it is fully booted.
+ * Asterisk says it is fully booted. The queue's members follow the operators added and removed
+ * while Asterisk runs (`memberActions`), then and on every change.
  *
  * app_queue reports `AgentComplete` from the channels' latest snapshots: when the caller's channel
  * is already gone by then (it hung up, and Asterisk was quick to destroy it or slow to report),
@@ -60,10 +61,20 @@ export class FallbackQueue {
   >();
   private answered = 0;
   private abandoned = 0;
-  private readonly endpoints: Map<string, number>;
+  private endpoints: Map<string, number>;
 
   constructor(private readonly deps: FallbackQueueDeps) {
     this.endpoints = new Map(deps.operators.map((op) => [op.sipEndpoint, op.operatorId]));
+  }
+
+  /** The operators from now on (calls already followed keep the operator they had). */
+  setOperators(operators: readonly OperatorEndpoint[]): void {
+    this.endpoints = new Map(operators.map((op) => [op.sipEndpoint, op.operatorId]));
+  }
+
+  /** The PJSIP endpoints the queue should ring. */
+  memberEndpoints(): string[] {
+    return [...this.endpoints.keys()];
   }
 
   /** Waiting now; answered and abandoned since the server started. */
@@ -257,6 +268,42 @@ export class FallbackQueue {
   }
 }
 
+/**
+ * The AMI actions that make the fallback queue's members the operators' endpoints: `QueueAdd` for
+ * an operator who is not a member (added after Asterisk started, which rendered queues.conf), and
+ * `QueueRemove` for a member added so that is no operator's any more. A member from queues.conf
+ * cannot be removed at run time: it stays, with no endpoint left to ring, until Asterisk restarts.
+ */
+export function memberActions(
+  entries: readonly AmiMessage[],
+  endpoints: readonly string[],
+): Record<string, string>[] {
+  const members = new Map<string, string>();
+  for (const e of entries) {
+    if (e.event === 'QueueMember' && e.queue === FALLBACK_QUEUE_NAME && e.location)
+      members.set(e.location, e.membership ?? '');
+  }
+  const wanted = new Set(endpoints.map((endpoint) => `PJSIP/${endpoint}`));
+  const actions: Record<string, string>[] = [];
+  for (const endpoint of endpoints) {
+    const iface = `PJSIP/${endpoint}`;
+    if (members.has(iface)) continue;
+    actions.push({
+      action: 'QueueAdd',
+      queue: FALLBACK_QUEUE_NAME,
+      interface: iface,
+      membername: endpoint,
+      stateinterface: iface,
+      penalty: '0',
+    });
+  }
+  for (const [iface, membership] of members) {
+    if (membership === 'dynamic' && !wanted.has(iface))
+      actions.push({ action: 'QueueRemove', queue: FALLBACK_QUEUE_NAME, interface: iface });
+  }
+  return actions;
+}
+
 /** A channel's age as AMI gives it (`HH:MM:SS`), in seconds; 0 when unreadable. */
 function durationSeconds(duration: string | undefined): number {
   const parts = (duration ?? '').split(':').map(Number);
@@ -268,6 +315,11 @@ function durationSeconds(duration: string | undefined): number {
 export interface FallbackWatch {
   start(): void;
   stop(): Promise<void>;
+  /**
+   * The operators from now on: the queue's members follow (see `memberActions`), now if AMI is
+   * up, else on its reconnect. Rejects when Asterisk refused a change.
+   */
+  setOperators(operators: readonly OperatorEndpoint[]): Promise<void>;
   /** Whether AMI is connected (Asterisk is up). */
   readonly up: boolean;
   stats(now: Date): FallbackQueueStats;
@@ -285,7 +337,25 @@ export function createFallbackWatch(opts: FallbackWatchOptions): FallbackWatch {
   const connection =
     opts.connection ?? createAmiConnection({ ...opts.ami, logger: logger.child({ component: 'ami' }) });
   const queue = new FallbackQueue(opts);
+  let membersChain: Promise<void> = Promise.resolve();
+  /** One at a time, so two changes never add the same member twice. */
+  const syncMembers = (entries?: readonly AmiMessage[]): Promise<void> => {
+    const run = membersChain.then(async () => {
+      const status =
+        entries ?? (await connection.list({ action: 'QueueStatus', queue: FALLBACK_QUEUE_NAME }));
+      for (const action of memberActions(status, queue.memberEndpoints())) {
+        await connection.action(action);
+        logger.info({ action: action.action, member: action.interface }, 'fallback queue member changed');
+      }
+    });
+    membersChain = run.catch(() => undefined);
+    return run;
+  };
   return {
+    async setOperators(operators) {
+      queue.setOperators(operators);
+      if (connection.up) await syncMembers();
+    },
     start() {
       const catchUp = () => {
         const followedBefore = queue.followedCalls();
@@ -295,6 +365,7 @@ export function createFallbackWatch(opts: FallbackWatchOptions): FallbackWatch {
           const entries = await connection.list({ action: 'QueueStatus', queue: FALLBACK_QUEUE_NAME });
           const channels = await connection.list({ action: 'CoreShowChannels' });
           queue.resync(entries, channels, followedBefore);
+          await syncMembers(entries);
         })().catch((err: unknown) => logger.warn({ err }, 'could not catch up with the fallback queue'));
       };
       // Asterisk sends FullyBooted to each session on login (possibly ahead of the login's answer),

@@ -291,7 +291,12 @@ export async function startHotline(
     // Told after each account change commits; sockets of an ended session are dropped at once.
     const accountListeners: ((userId: number) => void)[] = [socketAccountListener(io, db)];
     // A new operator's softphone can register, a disabled one's cannot, without a restart.
-    const provisioning = createOperatorProvisioning({ db, desk, logger: logger.child({ component: 'operators' }) });
+    const provisioning = createOperatorProvisioning({
+      db,
+      desk,
+      fallback,
+      logger: logger.child({ component: 'operators' }),
+    });
     accountListeners.push(() => {
       provisioning.refresh().catch((err: unknown) => {
         logger.error({ err }, 'could not update the operators after an account change');

@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Ivr } from '../../ivr/api.ts';
+import type { FallbackWatch } from '../../ivr/fallback.ts';
 import type { Db } from '../db/index.ts';
 import { operatorAccount, sipAccounts } from './sip-accounts.ts';
 
@@ -17,12 +18,19 @@ export interface OperatorProvisioning {
 export function createOperatorProvisioning(deps: {
   db: Db;
   desk: Pick<Ivr, 'setOperators'>;
+  /** The dialplan's fallback queue: its members follow the operators. */
+  fallback?: Pick<FallbackWatch, 'setOperators'> | null;
   logger: Logger;
 }): OperatorProvisioning {
   return {
     async refresh() {
       const accounts = sipAccounts(deps.db).map(operatorAccount);
-      await deps.desk.setOperators(accounts);
+      const done = await Promise.allSettled([
+        deps.desk.setOperators(accounts),
+        deps.fallback?.setOperators(accounts) ?? Promise.resolve(),
+      ]);
+      const failed = done.flatMap((d) => (d.status === 'rejected' ? [d.reason as unknown] : []));
+      if (failed.length > 0) throw new AggregateError(failed, 'operators were not updated everywhere');
       deps.logger.debug({ operators: accounts.length }, 'operators refreshed');
     },
   };

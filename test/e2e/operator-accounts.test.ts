@@ -1,10 +1,11 @@
 /**
  * Operators provisioned while the hotline runs, on the real parts (Asterisk, sipp, Chromium), with
  * no restart of anything: the admin creates an operator; they log in with the one-time password,
- * choose their own, their softphone registers (its account was pushed to Asterisk through ARI)
- * and they answer a citizen's call with audio both ways. The admin then disables them: their
- * console loses its session, their endpoint is gone from Asterisk within seconds, and the next
- * call waits in the queue instead of ringing them.
+ * choose their own, their softphone registers (its account was pushed to Asterisk through ARI,
+ * and they joined the dialplan's fallback queue over AMI) and they answer a citizen's call with
+ * audio both ways. The admin then disables them: their console loses its session, their
+ * endpoint is gone from Asterisk and from the fallback queue within seconds, and the next call
+ * waits in the queue instead of ringing them.
  *
  * Runs inside the network namespace that scripts/e2e.sh creates.
  */
@@ -75,6 +76,14 @@ async function endpointStatus(name: string): Promise<number> {
   return res.status;
 }
 
+/** The fallback queue's members, as Asterisk's CLI lists them. */
+async function fallbackMembers(): Promise<string> {
+  return (await phone.asterisk.cli('queue show hotline-fallback'))
+    .split('\n')
+    .flatMap((line) => /\((PJSIP\/[^ )]+)/.exec(line)?.[1] ?? [])
+    .join(' ');
+}
+
 async function callRecordOf(callerNumber: string): Promise<CallRecordDetail> {
   const calls = (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data;
   const record = calls.find((c) => c.callerNumber === callerNumber);
@@ -96,6 +105,8 @@ describe('operator accounts provisioned while the hotline runs', () => {
     });
     expect(created.data).toMatchObject({ username: USERNAME, role: 'operator' });
     await expect.poll(() => endpointStatus(USERNAME), { timeout: 5_000 }).toBe(200);
+    // The dialplan's fallback queue (used while the controller is down) rings them too.
+    await expect.poll(() => fallbackMembers(), { timeout: 5_000 }).toContain(`PJSIP/${USERNAME}`);
 
     // They log in with the one-time password and choose their own, in the browser.
     const page = await browser.newPage();
@@ -135,7 +146,7 @@ describe('operator accounts provisioned while the hotline runs', () => {
       target: `127.0.0.1:${phone.asterisk.sipPort}`,
       callerNumber: FIRST_CALLER,
       keys: '1',
-      keyDelayMs: 1500,
+      keyDelayMs: 2500,
       holdMs: 8_000,
     });
     const pop = page.getByRole('region', { name: 'Cuộc gọi đến' });
@@ -170,6 +181,8 @@ describe('operator accounts provisioned while the hotline runs', () => {
     await expect.poll(() => endpointStatus(USERNAME), { timeout: 5_000 }).toBe(404);
     const goneMs = performance.now() - disabledAt;
     expect(await phone.asterisk.cli(`pjsip show endpoint ${USERNAME}`)).toContain('Unable to find object');
+    await expect.poll(() => fallbackMembers(), { timeout: 5_000 }).not.toContain(`PJSIP/${USERNAME}`);
+    expect(await fallbackMembers()).toContain('PJSIP/tdv01');
     await expect.poll(() => meStatus(page), { timeout: 5_000 }).toBe(401);
     await expect.poll(() => page.locator('#socket-banner').isVisible(), { timeout: 5_000 }).toBe(true);
     const wallboard = await supervisor.get<WallboardSnapshot>('/api/wallboard');
@@ -181,7 +194,7 @@ describe('operator accounts provisioned while the hotline runs', () => {
       target: `127.0.0.1:${phone.asterisk.sipPort}`,
       callerNumber: SECOND_CALLER,
       keys: '1',
-      keyDelayMs: 1500,
+      keyDelayMs: 2500,
       holdMs: 6_000,
     });
     const secondResult = await second;
