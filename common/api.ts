@@ -551,3 +551,9 @@ export interface AgencyDeactivated {
   /** Routing rules moved to the target with the tickets: check that each still fits. */
   rulesMoved: MovedRoutingRule[];
 }
+
+/** The 400 `TARGET_REQUIRED` answer of a deactivation: what is left to move. */
+export interface AgencyTargetRequired extends ApiError {
+  openTickets: number;
+  rules: number;
+}

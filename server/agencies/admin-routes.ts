@@ -5,9 +5,16 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { AgencyAdminView, AgencyCreated, AgencyDeactivated, ListResponse } from '../../common/api.ts';
+import type {
+  AgencyAdminView,
+  AgencyCreated,
+  AgencyDeactivated,
+  AgencyTargetRequired,
+  ListResponse,
+} from '../../common/api.ts';
 import { AGENCY_KINDS, type AgencyKind } from '../../common/domain.ts';
 import { currentUser, requireRole } from '../auth/guard.ts';
+import { errorBody } from '../errors.ts';
 import { type AgencyAdminDeps, createAgencyAdminService, TargetRequiredError } from './admin-service.ts';
 
 const KindSchema = Type.Unsafe<AgencyKind>({ type: 'string', enum: Object.keys(AGENCY_KINDS) });
@@ -76,27 +83,17 @@ export async function agencyAdminRoutes(app: FastifyInstance, deps: AgencyAdminD
     },
   );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof DeactivateBody> | undefined }>(
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof DeactivateBody> }>(
     '/api/admin/agencies/:id/deactivate',
-    { onRequest: admin, schema: { params: IdParams } },
-    async (request, reply): Promise<AgencyDeactivated | unknown> => {
-      const body = request.body ?? {};
-      const target = (body as { moveOpenTicketsTo?: unknown }).moveOpenTicketsTo;
-      if (target !== undefined && (!Number.isInteger(target) || (target as number) < 1)) {
-        return reply.status(400).send({
-          error: { code: 'VALIDATION', message: 'Dữ liệu gửi lên không hợp lệ (moveOpenTicketsTo).' },
-        });
-      }
+    { onRequest: admin, schema: { params: IdParams, body: DeactivateBody } },
+    async (request, reply): Promise<AgencyDeactivated | AgencyTargetRequired> => {
       try {
-        return service.deactivate(request.params.id, target as number | undefined, currentUser(request));
+        return service.deactivate(request.params.id, request.body.moveOpenTicketsTo, currentUser(request));
       } catch (err) {
-        // The page shows the counts next to the "move open tickets to" choice.
+        // The page shows the counts beside its "move open tickets to" choice.
         if (err instanceof TargetRequiredError) {
-          return reply.status(400).send({
-            error: { code: err.code, message: err.message },
-            openTickets: err.openTickets,
-            rules: err.rules,
-          });
+          reply.status(400);
+          return { ...errorBody(err.code, err.message), openTickets: err.openTickets, rules: err.rules };
         }
         throw err;
       }
