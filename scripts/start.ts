@@ -10,6 +10,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { STASIS_APP } from '../ivr/constants.ts';
 import { loadConfig } from '../server/config.ts';
 import { openDatabase } from '../server/db/index.ts';
 import { seedDemo } from '../server/db/seed.ts';
@@ -18,6 +19,7 @@ import { sipAccounts } from '../server/operators/sip-accounts.ts';
 import { agencySecret, startAgencyReceiver } from './lib/agency-receiver.ts';
 import { ASTERISK_SOUNDS_DIR, releaseRoot, startAsterisk } from './lib/asterisk.ts';
 import { AlreadyRunningError, startRecord, stopLeftovers } from './lib/leftovers.ts';
+import { waitFor } from './lib/ports.ts';
 import { descendants, parentPid, portUser, stopProcesses } from './lib/processes.ts';
 import { startRedis } from './lib/redis.ts';
 import { type StartSettings, startSettings } from './lib/start-settings.ts';
@@ -116,6 +118,7 @@ async function main() {
   const logins = await seedDemo(db, { agencyUrl: agency.url });
   checkpoint();
 
+  let ari: Ari | null = null;
   if (asteriskSettings) {
     const { root } = asteriskSettings;
     const logFile = join(logDir, 'asterisk.log');
@@ -132,6 +135,7 @@ async function main() {
       logFile,
     });
     stops.push({ name: 'Asterisk', stop: asterisk.stop });
+    ari = { url: asterisk.ariUrl, ...asterisk.ari };
     runs.add('asterisk', asterisk.pid);
     env.HOTLINE_ARI_URL = asterisk.ariUrl;
     env.HOTLINE_ARI_USERNAME = asterisk.ari.username;
@@ -149,6 +153,12 @@ async function main() {
   const hotline = await startHotline(loadConfig(env));
   stops.push({ name: 'server', stop: hotline.close });
   checkpoint();
+  if (ari)
+    await untilOperatorsCanRegister(
+      ari,
+      sipAccounts(db).map((a) => a.endpoint),
+    );
+  checkpoint();
 
   say(`console: ${hotline.url}/`);
   say(`demo logins (password "${logins.password}"):`);
@@ -158,6 +168,42 @@ async function main() {
     sipPort === 5060 ? 'npm run call -- 1' : `HOTLINE_SIP_TARGET=127.0.0.1:${sipPort} npm run call -- 1`;
   say(`place a test call: ${call}   (log in as tdv01 and press "Sẵn sàng" first)`);
   say('stop with Ctrl+C (stops Asterisk, Redis and the server, and unmounts what Asterisk used)');
+}
+
+interface Ari {
+  url: string;
+  username: string;
+  password: string;
+}
+
+/**
+ * Waits until the call controller is connected and Asterisk has the operators' softphone
+ * accounts, which the server pushes once connected: a console opened before that could not
+ * register. After 20 s it says so and goes on.
+ */
+async function untilOperatorsCanRegister(ari: Ari, endpoints: string[]): Promise<void> {
+  const auth = `Basic ${Buffer.from(`${ari.username}:${ari.password}`).toString('base64')}`;
+  const ok = async (path: string) =>
+    (await fetch(`${ari.url}/ari${path}`, { headers: { authorization: auth } })).ok;
+  try {
+    await waitFor(
+      "the call controller and the operators' softphone accounts",
+      async () => {
+        const apps = (await (
+          await fetch(`${ari.url}/ari/applications`, { headers: { authorization: auth } })
+        ).json()) as { name: string }[];
+        if (!apps.some((a) => a.name === STASIS_APP)) return false;
+        for (const endpoint of endpoints)
+          if (!(await ok(`/endpoints/PJSIP/${encodeURIComponent(endpoint)}`))) return false;
+        return true;
+      },
+      20_000,
+      () => (stopping ? 'stopping' : null),
+    );
+  } catch (err) {
+    if (stopping) return;
+    say(`warning: ${err instanceof Error ? err.message : String(err)}; softphones may not register yet`);
+  }
 }
 
 /** Kills what is left below this process and releases the Asterisk root: the last resort. */
