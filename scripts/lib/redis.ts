@@ -51,7 +51,10 @@ export async function startRedis(
     'warning',
   ];
   let stopping = false;
+  // A Redis that cannot start (its port taken meanwhile) is tried again less and less often.
+  let retryMs = 500;
   const launch = () => {
+    const startedAt = Date.now();
     // In a process group of its own, as Asterisk: the terminal's Ctrl+C goes to whoever started it.
     const proc: ChildProcess = spawn('redis-server', args, {
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -60,12 +63,12 @@ export async function startRedis(
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     proc.once('exit', (exitCode, signal) => {
       if (stopping || !opts.supervise || current.proc !== proc) return;
-      // A short pause, so a Redis that cannot start does not spin.
+      retryMs = Date.now() - startedAt > 10_000 ? 500 : Math.min(retryMs * 2, 10_000);
       setTimeout(() => {
         if (stopping) return;
         current = launch();
         opts.supervise?.({ exitCode, signal, pid: current.proc.pid });
-      }, 500);
+      }, retryMs);
     });
     return { proc, exited };
   };
