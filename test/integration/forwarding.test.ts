@@ -16,7 +16,7 @@ describe('delivering tickets to agencies', () => {
   it('posts a signed ticket with an Idempotency-Key promptly, once, and logs the delivery', async () => {
     const p = await pipelines.start();
     const started = Date.now();
-    const ticket = await p.createTicket();
+    const ticket = await p.createTicket({ unitCode: '26068', address: 'Khu phố 3' });
     expect(ticket.delivery.status).toBe('pending');
     await waitFor('delivered', () => delivery(p, ticket.id).deliveryStatus === 'delivered');
     expect(Date.now() - started).toBeLessThan(1000);
@@ -27,14 +27,20 @@ describe('delivering tickets to agencies', () => {
     expect(request!.url).toBe('/agencies/syt');
     expect(request!.headers['idempotency-key']).toBe(`ticket-${ticket.id}`);
     expect(verifySignature(secretOf(p, 'syt'), request!.headers, request!.raw, 60)).toBe(true);
-    expect(JSON.parse(request!.raw.toString())).toMatchObject({
+    const body = JSON.parse(request!.raw.toString());
+    expect(body).toMatchObject({
       ticketId: ticket.id,
       trackingCode: ticket.trackingCode,
       category: 'health',
+      categoryName: 'Y tế, dịch bệnh',
+      unit: { code: '26068', name: 'Phường Biên Hòa' },
+      address: 'Khu phố 3',
+      legacyDistrict: null,
       callerNumber: '0912345678',
       priority: 'normal',
       resolveDueAt: ticket.resolveDueAt,
     });
+    expect(body).not.toHaveProperty('district');
     const res = await p.fx.app.inject({ url: `/api/tickets/${ticket.id}`, headers: p.supervisor });
     expect(res.json<TicketView>().events?.map((e) => e.action)).toContain('deliver');
     await sleep(200);

@@ -89,6 +89,8 @@ export interface Pipeline {
   createTicket(opts?: {
     category?: Category;
     priority?: 'urgent' | 'normal' | 'complex';
+    unitCode?: string;
+    address?: string;
   }): Promise<TicketView>;
   act(ticketId: number, action: string, extra?: object): Promise<TicketView>;
   /** Stops workers and relay; they can be started again with `startWorkers`. */
@@ -187,6 +189,8 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
           category: o.category ?? 'health',
           description: 'Khu phố 3 thiếu nước sạch ba ngày nay.',
           ...(o.priority ? { priority: o.priority } : {}),
+          ...(o.unitCode ? { unitCode: o.unitCode } : {}),
+          ...(o.address ? { address: o.address } : {}),
         },
       });
       if (res.statusCode !== 201) throw new Error(`create failed: ${res.statusCode} ${res.body}`);
