@@ -201,9 +201,9 @@ export interface Ivr {
    * (offline until they choose otherwise); changed ones keep their state with the new name,
    * skills or password; an operator left out is no longer offered calls, loses the call ringing
    * or talking to them (the caller goes back to the head of the queue), leaves the wallboard,
-   * and their softphone account is deleted from Asterisk. Resolves once Asterisk has the
-   * accounts (at once while it is unreachable: they are pushed on reconnect); rejects when some
-   * could not be pushed (the next call or reconnect tries again).
+   * and their softphone account is deleted from Asterisk (also while the controller is stopped).
+   * Resolves once Asterisk has the accounts; rejects when some could not be pushed, e.g. while
+   * Asterisk is unreachable (the next call, or the reconnect, pushes them).
    */
   setOperators(operators: OperatorAccount[]): Promise<void>;
 }

@@ -440,17 +440,22 @@ class SupervisedAri implements AriConnection {
     return this.http.request(operation, method, path, query, body);
   }
 
+  /*
+   * Softphone accounts are configuration, not call control: they are pushed whenever Asterisk's
+   * REST interface answers, also while the event socket is down or the controller stopped (calls
+   * then go to the fallback queue, which rings these accounts).
+   */
   async putPjsipObject(
     type: PjsipObjectType,
     objectId: string,
     fields: readonly PjsipField[],
   ): Promise<void> {
-    await this.rest('putPjsipObject', 'PUT', pjsipObjectPath(type, objectId), {}, { fields });
+    await this.http.request('putPjsipObject', 'PUT', pjsipObjectPath(type, objectId), {}, { fields });
   }
 
   async deletePjsipObject(type: PjsipObjectType, objectId: string): Promise<boolean> {
     try {
-      await this.rest('deletePjsipObject', 'DELETE', pjsipObjectPath(type, objectId));
+      await this.http.request('deletePjsipObject', 'DELETE', pjsipObjectPath(type, objectId));
       return true;
     } catch (err) {
       if (err instanceof GoneError) return false;
@@ -459,7 +464,9 @@ class SupervisedAri implements AriConnection {
   }
 
   async listPjsipEndpoints(): Promise<string[]> {
-    const list = (await this.rest('listPjsipEndpoints', 'GET', '/endpoints/PJSIP')) as { resource: string }[];
+    const list = (await this.http.request('listPjsipEndpoints', 'GET', '/endpoints/PJSIP')) as {
+      resource: string;
+    }[];
     return list.map((e) => e.resource);
   }
 

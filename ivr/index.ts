@@ -91,8 +91,11 @@ export function createIvr(deps: IvrDeps): Ivr {
     isUp: () => connection.up,
     ringSeconds: deps.ringSeconds ?? RING_TIMEOUT_SECONDS,
   });
-  const accounts = new OperatorSync(connection, logger.child({ component: 'operator-accounts' }));
-  void accounts.set(deps.operators).catch(() => undefined);
+  const accounts = new OperatorSync(
+    connection,
+    logger.child({ component: 'operator-accounts' }),
+    deps.operators,
+  );
 
   return {
     async start() {

@@ -119,7 +119,7 @@ export function planSync(
  * the trunk, refuse and stay).
  */
 export class OperatorSync {
-  private desired: OperatorAccount[] = [];
+  private desired: OperatorAccount[];
   private readonly pushed = new Map<string, string>();
   private listNeeded = true;
   private chain: Promise<void> = Promise.resolve();
@@ -127,7 +127,11 @@ export class OperatorSync {
   constructor(
     private readonly ari: Pick<AriPort, 'putPjsipObject' | 'deletePjsipObject' | 'listPjsipEndpoints'>,
     private readonly log: Logger,
-  ) {}
+    /** The operators at start, pushed on the first connect. */
+    initial: readonly OperatorAccount[] = [],
+  ) {
+    this.desired = [...initial];
+  }
 
   /** The operators Asterisk should have; resolves once a run after this call is over (rejects if it failed). */
   set(accounts: readonly OperatorAccount[]): Promise<void> {
@@ -150,7 +154,10 @@ export class OperatorSync {
     return run;
   }
 
-  /** While ARI is down nothing is pushed: the reconnect pushes everything. */
+  /**
+   * A port that refuses while disconnected pushes nothing until the reconnect, which pushes
+   * everything (the real adapter pushes whenever Asterisk's REST interface answers).
+   */
   private async onceConnected(): Promise<void> {
     try {
       await this.once();
