@@ -112,7 +112,7 @@ export function putException(db: Db, input: ExceptionInput, actorId: number | nu
   return db.transaction((tx) => {
     categoryOrThrow(tx, input.category);
     const unit = tx.select().from(units).where(eq(units.code, input.unitCode)).get();
-    if (!unit) throw new UnknownUnitError();
+    if (!unit?.active) throw new UnknownUnitError();
     const agency = findAgency(tx, input.agencyId);
     if (!agency?.active) throw new UnknownAgencyError();
     const before = exceptionRows(tx, input.category, input.unitCode)[0];

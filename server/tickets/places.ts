@@ -6,13 +6,16 @@ import { units } from '../db/schema.ts';
 
 const unitByCode = preparedOnce((db: Pick<Db, 'select'>) =>
   db
-    .select({ code: units.code, name: units.name })
+    .select({ code: units.code, name: units.name, active: units.active })
     .from(units)
     .where(eq(units.code, sql.placeholder('code')))
     .prepare(),
 );
 
 /** Undefined for a code the units table does not hold. */
-export function findUnit(db: Pick<Db, 'select'>, code: string): { code: string; name: string } | undefined {
+export function findUnit(
+  db: Pick<Db, 'select'>,
+  code: string,
+): { code: string; name: string; active: boolean } | undefined {
   return unitByCode(db).get({ code });
 }

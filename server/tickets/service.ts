@@ -155,7 +155,8 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
     const category = findCategory(db, input.category);
     if (!category?.active) throw new UnknownCategoryError();
     const unit = input.unitCode !== undefined ? findUnit(db, input.unitCode) : null;
-    if (unit === undefined) throw new UnknownUnitError();
+    // A unit a later import no longer lists keeps its old tickets but gets no new ones.
+    if (unit === undefined || (unit !== null && !unit.active)) throw new UnknownUnitError();
     const agency =
       input.agencyId !== undefined
         ? agencyOrThrow(input.agencyId)

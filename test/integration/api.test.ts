@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgencyView, ApiError, ListResponse, MeResponse, TicketView } from '../../common/api.ts';
-import { agencies, categories } from '../../server/db/schema.ts';
+import { agencies, categories, units } from '../../server/db/schema.ts';
 import { isValidTrackingCode } from '../../server/tickets/tracking-code.ts';
 import { buildFixture, csrfHeaders, type Fixture } from './server-fixture.ts';
 
@@ -287,6 +287,9 @@ describe('tickets: category and unit are data', () => {
       code: 'UNKNOWN_UNIT',
       message: 'Xã, phường không tồn tại trong danh mục đơn vị hành chính.',
     });
+    fx.db.update(units).set({ active: false }).where(eq(units.code, TAM_HIEP)).run();
+    const retired = await createTicket(cookie, { ...ticket, unitCode: TAM_HIEP });
+    expect(retired.json<ApiError>().error.code).toBe('UNKNOWN_UNIT');
     expect(fx.db.$client.prepare('select count(*) as n from tickets').get()).toEqual({ n: 0 });
   });
 

@@ -142,6 +142,10 @@ describe('routing API', () => {
       expect(res.statusCode).toBe(status);
       expect(res.json().error.code).toBe(errorCode);
     }
+    f.db.update(units).set({ active: false }).where(eq(units.code, code)).run();
+    const retired = await put({ category: 'infrastructure', unitCode: code, agencyId: agencyId('sxd') });
+    expect(retired.json().error.code).toBe('UNKNOWN_UNIT');
+    f.db.update(units).set({ active: true }).where(eq(units.code, code)).run();
     f.db.update(agencies).set({ active: false }).where(eq(agencies.code, 'stc')).run();
     const inactive = await put({ category: 'infrastructure', unitCode: code, agencyId: agencyId('stc') });
     expect(inactive.json().error.code).toBe('UNKNOWN_AGENCY');
