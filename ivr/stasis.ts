@@ -299,6 +299,14 @@ export class StasisController {
     const call = callId ? this.calls.get(callId) : undefined;
     if (!call) return;
     call.log.warn({ operatorId }, 'operator console lost during the call');
+    this.pushAgentLost(call, operatorId);
+  }
+
+  /**
+   * The operator is lost to the call: evaluated in its turn, so an offer still queued for them is
+   * made and then withdrawn; an input for an operator the call has left changes nothing.
+   */
+  private pushAgentLost(call: Call, operatorId: number): void {
     this.push(call, (): CallInput => {
       const s = call.state;
       return (s.name === 'offering' || s.name === 'connected') && s.operatorId === operatorId
@@ -320,12 +328,7 @@ export class StasisController {
       const call = callId ? this.calls.get(callId) : undefined;
       if (!call) continue;
       call.log.warn({ operatorId }, 'operator removed during the call');
-      this.push(call, (): CallInput => {
-        const s = call.state;
-        return (s.name === 'offering' || s.name === 'connected') && s.operatorId === operatorId
-          ? { type: 'agentLost', agentChannelId: s.agentChannelId }
-          : { type: 'agentLost', agentChannelId: '' };
-      });
+      this.pushAgentLost(call, operatorId);
     }
     this.forgetRetired();
     if (changes.added.length + changes.updated.length + changes.removed.length > 0) {
