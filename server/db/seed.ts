@@ -206,7 +206,9 @@ export async function seedDemo(db: Db, opts: { agencyUrl: string | null }): Prom
       )
       .run();
   }
-  for (const committee of COMMUNE_COMMITTEES) {
+  // Only into an empty table: an exception the admin removed must not come back at the next start.
+  const hasExceptions = db.select({ unit: routingUnits.unitCode }).from(routingUnits).limit(1).get();
+  for (const committee of hasExceptions ? [] : COMMUNE_COMMITTEES) {
     for (const category of LOCAL_CATEGORIES) {
       db.insert(routingUnits)
         .values({ category, unitCode: unitCodeOf(committee.unitName!), agencyId: agencyId(committee.code) })

@@ -7,11 +7,12 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { type Db, openDatabase } from '../../server/db/index.ts';
-import { agencies, categories } from '../../server/db/schema.ts';
+import { agencies, categories, routingUnits } from '../../server/db/schema.ts';
 import { seedDemo } from '../../server/db/seed.ts';
+import { deleteException } from '../../server/routing/service.ts';
 import { findTicket, toTicketView } from '../../server/tickets/repository.ts';
 
 const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
@@ -100,7 +101,18 @@ it('keeps an old ticket’s district as legacyDistrict, with no unit, after all 
 it('the demo seed on an old demo database retires idle district committees and merged departments', async () => {
   db = openDatabase(oldDatabase());
   await seedDemo(db, { agencyUrl: null });
+  const bienHoa = { category: 'infrastructure', unitCode: '26068' };
+  const exception = () =>
+    db!
+      .select()
+      .from(routingUnits)
+      .where(and(eq(routingUnits.category, bienHoa.category), eq(routingUnits.unitCode, bienHoa.unitCode)))
+      .get();
+  expect(exception()?.agencyId).toBe(2);
+  // The admin removes an exception: the next start does not bring it back.
+  deleteException(db, bienHoa.category, bienHoa.unitCode, null);
   await seedDemo(db, { agencyUrl: null });
+  expect(exception()).toBeUndefined();
   const agency = (code: string) => db!.select().from(agencies).where(eq(agencies.code, code)).get();
   // Open tickets keep it active until an admin moves them; closed ones do not.
   expect(agency('ubnd-xuan-loc')).toMatchObject({ kind: 'district_committee', active: true });
