@@ -5,7 +5,9 @@
  * -- 1`), answer, fill in the ticket, "Tạo phiếu", and `npm start`'s own output shows the demo
  * agency receiving the ticket, validly signed. Then Redis dies (killed, as a crash would) and the
  * next ticket still reaches the agency; then Ctrl+C, and nothing of the clone is left running,
- * mounted or listening.
+ * mounted or listening. A second case kills `npm start` outright (SIGKILL, which it cannot catch):
+ * the next `npm start` stops the Asterisk and Redis it left and unmounts the root, and SIGTERM
+ * sent to npm alone (as a process manager would) still stops everything.
  *
  * npm packages: the clone gets a hard-linked copy (`cp -al`) of this checkout's node_modules,
  * which `npm run setup` installed from the same lock file. The run happens inside the test's
@@ -44,14 +46,12 @@ const CHECKOUT = resolve(import.meta.dirname, '../..');
 const ASTERISK_ROOT = realpathSync(process.env.HOTLINE_ASTERISK_ROOT ?? DEFAULT_ASTERISK_ROOT);
 
 let clone: string;
-let npmStart: ChildProcess;
-let exited: Promise<{ code: number | null; signal: string | null }>;
-let output = '';
-/** Every process seen below `npm start`, for the clean-up check and for cleaning up after a failure. */
-const seen = new Map<number, ProcessRef>();
 let ports: Record<string, number>;
+let demo: NpmStart;
 let consoleUrl: string;
 let browser: Browser;
+/** Every `npm start` of this file, to stop whatever a failed case left. */
+const runs: NpmStart[] = [];
 
 /** The user's environment, without the test runner's settings or any hotline setting. */
 function userEnv(): NodeJS.ProcessEnv {
@@ -64,25 +64,96 @@ function userEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function remember() {
-  if (npmStart?.pid === undefined) return;
-  for (const p of descendants(npmStart.pid)) seen.set(p.pid, p);
+interface NpmStart {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: string | null }>;
+  output(): string;
+  /** Every process seen below npm, for the clean-up checks and for cleaning up after a failure. */
+  seen: Map<number, ProcessRef>;
+  /** Notes the processes below npm now. */
+  remember(): void;
+  /** Waits for a line of the output; fails early, with the output, if npm exits. */
+  waitForOutput(pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray>;
 }
 
-/** Waits for a line of `npm start`'s output; fails early, with the output, if it exits. */
-async function waitForOutput(pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    remember();
-    const found = pattern.exec(output);
-    if (found) return found;
-    if (npmStart.exitCode !== null || npmStart.signalCode !== null)
-      throw new Error(`npm start exited before ${pattern}:\n${output.slice(-4000)}`);
-    if (Date.now() > deadline)
-      throw new Error(`no ${pattern} in npm start's output after ${timeoutMs} ms:\n${output.slice(-4000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+/** `npm start` in the clone, in a process group of its own as in a terminal (Ctrl+C signals the group). */
+function runNpmStart(): NpmStart {
+  const child = spawn('npm', ['start'], {
+    cwd: clone,
+    env: { ...userEnv(), ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let text = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    text += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    text += d.toString();
+  });
+  const seen = new Map<number, ProcessRef>();
+  const remember = () => {
+    if (child.pid === undefined) return;
+    for (const p of descendants(child.pid)) seen.set(p.pid, p);
+  };
+  const run: NpmStart = {
+    child,
+    exited: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
+    output: () => text,
+    seen,
+    remember,
+    async waitForOutput(pattern, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        remember();
+        const found = pattern.exec(text);
+        if (found) return found;
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`npm start exited before ${pattern}:\n${text.slice(-4000)}`);
+        if (Date.now() > deadline)
+          throw new Error(`no ${pattern} in npm start's output after ${timeoutMs} ms:\n${text.slice(-4000)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
+  };
+  runs.push(run);
+  return run;
 }
+
+const CONSOLE_LINE = /\[hotline\] console: (http:\/\/\S+?)\/?$/m;
+
+/** Resolves with how npm ended, or null if it still runs after `ms`. */
+const exitWithin = (run: NpmStart, ms: number) =>
+  Promise.race([run.exited, new Promise<null>((r) => setTimeout(() => r(null), ms))]);
+
+/** Nothing of the run is left: no process, none from the clone's folder, no port, no mount. */
+function expectNothingLeft(run: NpmStart) {
+  expect([...run.seen.values()].filter(isAlive), 'processes of npm start still running').toEqual([]);
+  expect(processRef(run.child.pid!)).toBeNull();
+  const inClone = descendants(1).filter((p) => {
+    try {
+      return readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes(clone);
+    } catch {
+      return false;
+    }
+  });
+  expect(inClone, "processes still running from the clone's folder").toEqual([]);
+  for (const [name, port] of Object.entries(ports)) {
+    // Where Asterisk sends callback calls: nothing of ours listens there.
+    if (name === 'HOTLINE_TRUNK_PORT') continue;
+    expect(portUser(port).inUse, `${name} ${port} still in use`).toBe(false);
+  }
+  // The root's /proc and /dev stay mounted only while another Asterisk (another test's) runs there.
+  const others = processesInRoot(ASTERISK_ROOT);
+  if (others.length === 0) expect(rootMounts()).toEqual([]);
+  else console.log(`[e2e] Asterisk root still used by ${others.map((p) => p.pid).join(', ')}`);
+}
+
+/** Mounts under the Asterisk root in this mount namespace (the one npm start runs in). */
+const rootMounts = () =>
+  readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .filter((line) => line.split(' ')[4]?.startsWith(`${ASTERISK_ROOT}/`));
 
 beforeAll(async () => {
   clone = mkdtempSync(join(tmpdir(), 'hotline-readme-'));
@@ -100,40 +171,29 @@ beforeAll(async () => {
     HOTLINE_AMI_PORT: await freePort(),
     HOTLINE_TRUNK_PORT: await freePort(),
   };
-  npmStart = spawn('npm', ['start'], {
-    cwd: clone,
-    env: { ...userEnv(), ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) },
-    // Its own process group, as in a terminal: Ctrl+C signals that group.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  exited = new Promise((resolve) => npmStart.once('exit', (code, signal) => resolve({ code, signal })));
-  npmStart.stdout?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  npmStart.stderr?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  consoleUrl = (await waitForOutput(/\[hotline\] console: (http:\/\/\S+?)\/?$/m, 150_000))[1]!;
+  demo = runNpmStart();
+  consoleUrl = (await demo.waitForOutput(CONSOLE_LINE, 150_000))[1]!;
   browser = await launchChromium();
 }, 200_000);
 
 afterAll(async () => {
   await browser?.close();
-  // After a failure: stop it as a user would, then whatever is still left.
-  if (npmStart && npmStart.exitCode === null && npmStart.signalCode === null) {
-    remember();
-    process.kill(-npmStart.pid!, 'SIGINT');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
+  // After a failure: stop each run as a user would, then whatever is still left.
+  for (const run of runs) {
+    run.remember();
+    if (run.child.exitCode === null && run.child.signalCode === null) {
+      process.kill(-run.child.pid!, 'SIGINT');
+      await exitWithin(run, 30_000);
+    }
+    await stopProcesses([...run.seen.values()].filter(isAlive), 2000);
   }
-  await stopProcesses([...seen.values()].filter(isAlive), 2000);
   if (clone) rmSync(clone, { recursive: true, force: true });
-}, 60_000);
+}, 90_000);
 
 /** `npm run call -- 1` as `npm start` prints it (with HOTLINE_SIP_TARGET for the port it chose). */
 function placeTestCall(): { done: Promise<number | null>; output: () => string } {
-  const command = /place a test call: (.+?npm run call -- 1)/.exec(output)?.[1];
-  if (!command) throw new Error(`npm start printed no test call command:\n${output}`);
+  const command = /place a test call: (.+?npm run call -- 1)/.exec(demo.output())?.[1];
+  if (!command) throw new Error(`npm start printed no test call command:\n${demo.output()}`);
   expect(command).toMatch(/^(HOTLINE_SIP_TARGET=127\.0\.0\.1:\d+ )?npm run call -- 1$/);
   const call = spawn('bash', ['-c', command], {
     cwd: clone,
@@ -196,7 +256,7 @@ function tcpOpen(port: number): Promise<boolean> {
 describe("the README's demo on a fresh clone", () => {
   it('answers a test call, forwards its tickets across a Redis crash, and stops clean on Ctrl+C', async () => {
     onTestFailed(() => {
-      console.log(`[e2e] npm start's output (end):\n${output.slice(-6000)}`);
+      console.log(`[e2e] npm start's output (end):\n${demo.output().slice(-6000)}`);
       try {
         const log = readFileSync(join(clone, 'data/asterisk.log'), 'utf8');
         console.log(`[e2e] Asterisk's log (end):\n${log.slice(-4000)}`);
@@ -230,22 +290,22 @@ describe("the README's demo on a fresh clone", () => {
       description: 'Người dân báo có ca sốt cao tại khu phố 3, cần đội y tế đến kiểm tra.',
     });
     const first = await createTicket(page);
-    const firstDelivery = await waitForOutput(received(first), 20_000);
+    const firstDelivery = await demo.waitForOutput(received(first), 20_000);
     expect(firstDelivery.slice(1)).toEqual(['syt', 'valid']);
 
     // Redis crashes; npm start starts it again and the next ticket still gets through.
-    remember();
-    const redis = [...seen.values()].find((p) => p.name === 'redis-server' && isAlive(p));
+    demo.remember();
+    const redis = [...demo.seen.values()].find((p) => p.name === 'redis-server' && isAlive(p));
     expect(redis, 'the Redis npm start runs').toBeDefined();
     process.kill(redis!.pid, 'SIGKILL');
-    await waitForOutput(/\[hotline\] Redis stopped \(SIGKILL\); started again \(pid (\d+)\)/, 10_000);
+    await demo.waitForOutput(/\[hotline\] Redis stopped \(SIGKILL\); started again \(pid (\d+)\)/, 10_000);
     await expect.poll(() => tcpOpen(ports.HOTLINE_REDIS_PORT!), { timeout: 10_000 }).toBe(true);
     await fillTicketForm(page, {
       callerNumber: '0912345678',
       description: 'Người dân hỏi thêm về lịch tiêm chủng cho trẻ em ở khu phố 3.',
     });
     const second = await createTicket(page, first);
-    const secondDelivery = await waitForOutput(received(second), 40_000);
+    const secondDelivery = await demo.waitForOutput(received(second), 40_000);
     expect(secondDelivery.slice(1)).toEqual(['syt', 'valid']);
 
     // The caller hangs up after the minute `npm run call` stays on the line.
@@ -254,38 +314,51 @@ describe("the README's demo on a fresh clone", () => {
     expect(call.output()).toContain('the call went through and the caller hung up');
 
     // Ctrl+C: npm start stops within 30 s, successfully, and leaves nothing behind.
-    remember();
-    const tree = [...seen.values()].filter(isAlive);
+    demo.remember();
+    const tree = [...demo.seen.values()].filter(isAlive);
     expect(tree.map((p) => p.name)).toEqual(expect.arrayContaining(['node', 'redis-server', 'asterisk']));
     const stopAt = Date.now();
-    process.kill(-npmStart.pid!, 'SIGINT');
-    const result = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 30_000))]);
-    expect(result, `npm start still running 30 s after Ctrl+C:\n${output.slice(-3000)}`).not.toBeNull();
+    process.kill(-demo.child.pid!, 'SIGINT');
+    const result = await exitWithin(demo, 30_000);
+    expect(
+      result,
+      `npm start still running 30 s after Ctrl+C:\n${demo.output().slice(-3000)}`,
+    ).not.toBeNull();
     expect(result).toEqual({ code: 0, signal: null });
     console.log(`[e2e] npm start stopped ${Date.now() - stopAt} ms after Ctrl+C`);
-    expect(output).toContain('[hotline] stopped; nothing left running');
+    expect(demo.output()).toContain('[hotline] stopped; nothing left running');
+    expectNothingLeft(demo);
+  });
 
-    const left = [...seen.values()].filter(isAlive);
-    expect(left, 'processes of npm start still running').toEqual([]);
-    const inClone = descendants(1).filter((p) => {
-      try {
-        return readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes(clone);
-      } catch {
-        return false;
-      }
-    });
-    expect(inClone, "processes still running from the clone's folder").toEqual([]);
-    for (const [name, port] of Object.entries(ports)) {
-      if (name === 'HOTLINE_TRUNK_PORT') continue;
-      expect(portUser(port).inUse, `${name} ${port} still in use`).toBe(false);
+  it('clears what a killed npm start left, and stops on a SIGTERM sent to npm alone', async () => {
+    const killed = runNpmStart();
+    await killed.waitForOutput(CONSOLE_LINE, 90_000);
+    const starter = [...killed.seen.values()].find(
+      (p) => p.name === 'node' && readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes('scripts/start.ts'),
+    );
+    expect(starter, 'the Node process of npm start').toBeDefined();
+    process.kill(starter!.pid, 'SIGKILL');
+    expect(await exitWithin(killed, 10_000)).not.toBeNull();
+    // What a killed run cannot stop: its Redis, its Asterisk and the root's mounts.
+    const left = [...killed.seen.values()].filter(
+      (p) => isAlive(p) && (p.name === 'redis-server' || p.name === 'asterisk'),
+    );
+    expect(left.map((p) => p.name).sort()).toEqual(['asterisk', 'redis-server']);
+    expect(rootMounts()).not.toEqual([]);
+
+    const next = runNpmStart();
+    await next.waitForOutput(CONSOLE_LINE, 90_000);
+    for (const p of left) {
+      expect(next.output()).toContain(
+        `stopped ${p.name} (pid ${p.pid}), left running by an earlier npm start`,
+      );
+      expect(isAlive(p)).toBe(false);
     }
-    // The root's /proc and /dev stay mounted only while another Asterisk (another test's) runs there.
-    const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
-      .split('\n')
-      .filter((line) => line.split(' ')[4]?.startsWith(`${ASTERISK_ROOT}/`));
-    const others = processesInRoot(ASTERISK_ROOT);
-    if (others.length === 0) expect(mounts).toEqual([]);
-    else console.log(`[e2e] Asterisk root still used by ${others.map((p) => p.pid).join(', ')}`);
-    expect(processRef(npmStart.pid!)).toBeNull();
+
+    next.remember();
+    process.kill(next.child.pid!, 'SIGTERM');
+    expect(await exitWithin(next, 30_000)).toEqual({ code: 0, signal: null });
+    expect(next.output()).toContain('[hotline] stopped; nothing left running');
+    expectNothingLeft(next);
   });
 });
