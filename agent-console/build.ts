@@ -20,6 +20,9 @@ const pages = [
   'admin',
   'admin-units',
   'admin-users',
+  'admin-agencies',
+  'admin-audit',
+  'admin-calendar',
   'password',
 ];
 

@@ -2,9 +2,16 @@
 import type {
   AccountCreated,
   AccountView,
+  AgencyAdminView,
+  AgencyCreated,
+  AgencyDeactivated,
   AgencyDeadlineReport,
   AgencyView,
   ApiError,
+  AuditPage,
+  CalendarDayRequest,
+  CalendarDayView,
+  CalendarYearView,
   CallbackOutcomeRequest,
   CallbackTaskView,
   CallRecordDetail,
@@ -13,6 +20,7 @@ import type {
   ChangePasswordRequest,
   ClaimCallbackResponse,
   CreateAccountRequest,
+  CreateAgencyRequest,
   CreateCategoryRequest,
   CreateTicketRequest,
   ExtensionRequest,
@@ -30,6 +38,7 @@ import type {
   UnitImportResult,
   UnitView,
   UpdateAccountRequest,
+  UpdateAgencyRequest,
   UpdateCategoryRequest,
 } from '../../common/api.ts';
 import { t } from './i18n.ts';
@@ -193,4 +202,27 @@ export const api = {
   calls: (from: string, limit = 200) =>
     list<CallRecordView>(`/api/calls?${new URLSearchParams({ from, limit: String(limit) })}`),
   call: (id: string) => request<CallRecordDetail>('GET', `/api/calls/${encodeURIComponent(id)}`),
+  /** Every agency with its liaisons and open tickets (admins). */
+  adminAgencies: () => list<AgencyAdminView>('/api/admin/agencies'),
+  createAgency: (body: CreateAgencyRequest) => request<AgencyCreated>('POST', '/api/admin/agencies', body),
+  updateAgency: (id: number, body: UpdateAgencyRequest) =>
+    request<{ data: AgencyAdminView }>('PATCH', `/api/admin/agencies/${id}`, body).then((r) => r.data),
+  rotateAgencySecret: (id: number) =>
+    request<{ secret: string }>('POST', `/api/admin/agencies/${id}/rotate-secret`, {}).then((r) => r.secret),
+  deactivateAgency: (id: number, moveOpenTicketsTo?: number) =>
+    request<AgencyDeactivated>(
+      'POST',
+      `/api/admin/agencies/${id}/deactivate`,
+      moveOpenTicketsTo === undefined ? {} : { moveOpenTicketsTo },
+    ),
+  activateAgency: (id: number) =>
+    request<{ data: AgencyAdminView }>('POST', `/api/admin/agencies/${id}/activate`, {}).then((r) => r.data),
+  /** Newest first; `beforeId` pages back. */
+  audit: (query: Record<string, string>) =>
+    request<AuditPage>('GET', `/api/admin/audit?${new URLSearchParams(query)}`),
+  calendarYear: (year: number) =>
+    request<{ data: CalendarYearView }>('GET', `/api/admin/calendar?year=${year}`).then((r) => r.data),
+  addCalendarDay: (body: CalendarDayRequest) =>
+    request<{ data: CalendarDayView }>('POST', '/api/admin/calendar', body).then((r) => r.data),
+  deleteCalendarDay: (date: string) => request<unknown>('DELETE', `/api/admin/calendar/${date}`),
 };

@@ -82,12 +82,21 @@ export function combineCalendar(years: Iterable<number>, entries: readonly Calen
   return { holidays, workdays };
 }
 
+const weekday = (date: string) => new Date(`${date}T00:00:00Z`).getUTCDay();
+const dayMonth = (date: string) => `${date.slice(8, 10)}/${date.slice(5, 7)}`;
+
 /**
  * What an admin should check for `year`, in Vietnamese: no entry at all (the Ministry of Home
- * Affairs announces the Tết bridge days and swapped Saturdays each year), and no second day of
- * Quốc khánh (the law gives 2/9 and one day next to it, chosen each year; the package knows only 2/9).
+ * Affairs announces the Tết bridge days and swapped Saturdays each year); no second day of Quốc
+ * khánh (the law gives 2/9 and one day next to it, chosen each year; the package knows only 2/9);
+ * public holidays on a Saturday or Sunday with no day off entered within a week of them (the law
+ * gives a day in lieu, usually the next working day, which the package does not compute).
  */
-export function yearWarnings(year: number, entries: readonly CalendarEntry[]): string[] {
+export function yearWarnings(
+  year: number,
+  entries: readonly CalendarEntry[],
+  computed: readonly CalendarDate[] = computedHolidays(year),
+): string[] {
   const own = entries.filter((e) => e.date.startsWith(`${year}-`));
   const warnings: string[] = [];
   if (own.length === 0) {
@@ -101,6 +110,19 @@ export function yearWarnings(year: number, entries: readonly CalendarEntry[]): s
   if (!secondDay) {
     warnings.push(
       `Năm ${year} chưa có ngày nghỉ thứ hai của Quốc khánh (1/9 hoặc 3/9) — nhập theo thông báo của Bộ Nội vụ.`,
+    );
+  }
+  const daysOff = entries.filter((e) => e.kind === 'holiday').map((e) => e.date);
+  const workdays = new Set(entries.filter((e) => e.kind === 'workday').map((e) => e.date));
+  const uncompensated = computed.filter(
+    (h) =>
+      (weekday(h.date) === 0 || weekday(h.date) === 6) &&
+      !workdays.has(h.date) &&
+      !daysOff.some((d) => d !== h.date && d >= addDays(h.date, -7) && d <= addDays(h.date, 7)),
+  );
+  if (uncompensated.length > 0) {
+    warnings.push(
+      `Ngày lễ trùng thứ Bảy, Chủ nhật chưa có ngày nghỉ bù: ${uncompensated.map((h) => dayMonth(h.date)).join(', ')} — nhập ngày nghỉ bù (Bộ luật Lao động 2019, Điều 112).`,
     );
   }
   return warnings;

@@ -5,6 +5,7 @@ import {
   computedHolidays,
   yearWarnings,
 } from '../../server/calendar/holidays.ts';
+import { decreedDays } from '../../server/calendar/service.ts';
 import { addWorkingTime, createCalendar, isWorkingTime } from '../../server/deadlines/calendar.ts';
 
 const dates = (year: number) => computedHolidays(year).map((h) => h.date);
@@ -96,22 +97,32 @@ describe('combineCalendar', () => {
 });
 
 describe('yearWarnings', () => {
-  it('warns about a year with no admin entry, and about the missing second day of Quốc khánh', () => {
+  it('warns about a year with no admin entry, the missing second day of Quốc khánh, and holidays on weekends', () => {
     expect(yearWarnings(2028, [])).toEqual([
       'Năm 2028 chưa có ngày nghỉ bù/hoán đổi nào do quản trị nhập — kiểm tra thông báo nghỉ Tết của Bộ Nội vụ.',
       'Năm 2028 chưa có ngày nghỉ thứ hai của Quốc khánh (1/9 hoặc 3/9) — nhập theo thông báo của Bộ Nội vụ.',
+      'Ngày lễ trùng thứ Bảy, Chủ nhật chưa có ngày nghỉ bù: 01/01, 29/01, 30/04, 02/09 — nhập ngày nghỉ bù (Bộ luật Lao động 2019, Điều 112).',
     ]);
+  });
+
+  it('has nothing to add for the years the shipped decreed days cover', () => {
+    for (const year of [2025, 2026, 2027])
+      expect([year, yearWarnings(year, decreedDays().days)]).toEqual([year, []]);
   });
 
   it('is quiet once the year has its entries; other years do not count', () => {
     const entries: CalendarEntry[] = [
-      { date: '2028-01-24', kind: 'holiday', name: 'Nghỉ Tết' },
+      { date: '2028-01-03', kind: 'holiday', name: 'Nghỉ bù Tết Dương lịch' },
+      { date: '2028-01-31', kind: 'holiday', name: 'Nghỉ bù Tết' },
+      { date: '2028-05-02', kind: 'holiday', name: 'Nghỉ bù 30/4' },
       { date: '2028-09-01', kind: 'holiday', name: 'Quốc khánh (ngày thứ hai)' },
     ];
     expect(yearWarnings(2028, entries)).toEqual([]);
-    expect(yearWarnings(2029, entries)).toHaveLength(2);
-    expect(yearWarnings(2028, [entries[0]!])).toEqual([
+    expect(yearWarnings(2029, entries)[0]).toMatch(/^Năm 2029 chưa có ngày nghỉ bù/);
+    // Without 1/9: Quốc khánh has one day only, and 2/9/2028 (a Saturday) no day in lieu.
+    expect(yearWarnings(2028, entries.slice(0, 3))).toEqual([
       'Năm 2028 chưa có ngày nghỉ thứ hai của Quốc khánh (1/9 hoặc 3/9) — nhập theo thông báo của Bộ Nội vụ.',
+      'Ngày lễ trùng thứ Bảy, Chủ nhật chưa có ngày nghỉ bù: 02/09 — nhập ngày nghỉ bù (Bộ luật Lao động 2019, Điều 112).',
     ]);
   });
 });
