@@ -85,8 +85,11 @@ async function main() {
   record = runs;
 
   if (settings.redisPort) {
+    // Redis and Asterisk in process groups of their own: Ctrl+C reaches this process alone, which
+    // stops them in order (and Redis is not restarted on its way out).
     const redis = await startRedis({
       port: settings.redisPort,
+      ownProcessGroup: true,
       // Restarted on the spot, as a service manager would: jobs wait in the database's outbox
       // meanwhile and the server's connections reconnect.
       supervise: ({ exitCode, signal, pid }) => {
@@ -133,6 +136,7 @@ async function main() {
       operators: sipAccounts(db),
       trunk: asteriskSettings.trunk,
       logFile,
+      ownProcessGroup: true,
     });
     stops.push({ name: 'Asterisk', stop: asterisk.stop });
     ari = { url: asterisk.ariUrl, ...asterisk.ari };

@@ -49,6 +49,12 @@ export interface AsteriskOptions {
   logFile: string;
   /** Configuration files that replace (or add to) the rendered ones, by file name. */
   files?: Record<string, string>;
+  /**
+   * Runs Asterisk in a process group of its own, so the terminal's Ctrl+C reaches only the
+   * program that started it, which then stops it in order (`npm start`). Without it, Ctrl+C
+   * stops Asterisk with its starter.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface RunningAsterisk {
@@ -189,11 +195,9 @@ export async function startAsterisk(opts: AsteriskOptions): Promise<RunningAster
   const confArgs = ['-C', `${base}/etc/asterisk.conf`];
   const log = createWriteStream(opts.logFile, { flags: 'a' });
   const launch = () => {
-    // In a process group of its own: Ctrl+C in the terminal reaches the script that started it,
-    // which stops it in order, not Asterisk directly.
     const proc: ChildProcess = spawn('chroot', [root, '/usr/sbin/asterisk', '-f', '-n', ...confArgs], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
+      detached: opts.ownProcessGroup ?? false,
     });
     proc.stdout?.pipe(log, { end: false });
     proc.stderr?.pipe(log, { end: false });

@@ -29,6 +29,8 @@ function ping(port: number): Promise<boolean> {
 export async function startRedis(
   opts: {
     port?: number;
+    /** A process group of its own, as `AsteriskOptions.ownProcessGroup`. */
+    ownProcessGroup?: boolean;
     /** Called when Redis stopped on its own and was started again; without it, it stays down. */
     supervise?: (restart: {
       exitCode: number | null;
@@ -55,10 +57,9 @@ export async function startRedis(
   let retryMs = 500;
   const launch = () => {
     const startedAt = Date.now();
-    // In a process group of its own, as Asterisk: the terminal's Ctrl+C goes to whoever started it.
     const proc: ChildProcess = spawn('redis-server', args, {
       stdio: ['ignore', 'ignore', 'inherit'],
-      detached: true,
+      detached: opts.ownProcessGroup ?? false,
     });
     const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
     proc.once('exit', (exitCode, signal) => {
