@@ -166,6 +166,36 @@ describe('calendar API', () => {
   });
 });
 
+describe('calendar store', () => {
+  it('reads entries written by another process on refresh (the job process is told to), and tells listeners', async () => {
+    const s = await start();
+    const other = createCalendarStore({ db: s.db, now });
+    let changes = 0;
+    other.onChange(() => changes++);
+    const before = other.version();
+    s.db
+      .insert(calendarDays)
+      .values({ date: '2026-03-11', kind: 'holiday', name: 'Nghỉ bù', createdAt: now() })
+      .run();
+    expect(other.calendar.holidays.has('2026-03-11')).toBe(false);
+    other.refresh();
+    expect(other.calendar.holidays.has('2026-03-11')).toBe(true);
+    expect(other.version()).toBeGreaterThan(before);
+    expect(changes).toBe(1);
+  });
+
+  it('moves to the new year by itself', async () => {
+    const s = await start();
+    clock = new Date('2026-12-31T12:00:00+07:00');
+    const store = createCalendarStore({ db: s.db, now });
+    expect(store.holidaysBetween('2029-01-01', '2029-12-31')).toEqual([]);
+    clock = new Date('2027-01-01T08:00:00+07:00');
+    expect(store.holidaysBetween('2029-01-01', '2029-01-01')).toEqual([
+      { date: '2029-01-01', name: 'Tết Dương lịch' },
+    ]);
+  });
+});
+
 describe('one calendar for deadlines and the hotline', () => {
   it("an admin's holiday moves a new ticket's deadline, without a restart", async () => {
     const s = await start();
