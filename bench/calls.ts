@@ -316,7 +316,14 @@ async function runHotline(bench: Bench): Promise<SystemFigures> {
     // The benchmark measures the open hotline at any hour: the shipped menu, open around the clock.
     const menuPath = join(bench.dir, 'menu.json');
     const menu = JSON.parse(readFileSync('ivr/menu.json', 'utf8')) as { hours: Record<string, unknown> };
-    const hours = { ...menu.hours, open: '00:00', close: '24:00', weekdays: {}, holidays: [] };
+    const hours = {
+      ...menu.hours,
+      open: '00:00',
+      close: '24:00',
+      weekdays: {},
+      holidays: [],
+      holidayHours: { open: '00:00', close: '24:00' },
+    };
     writeFileSync(menuPath, JSON.stringify({ ...menu, hours }));
     // e.g. BENCH_SERVER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the controller.
     const extraArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);

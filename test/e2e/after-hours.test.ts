@@ -24,6 +24,7 @@ let phone: Telephony;
 beforeAll(async () => {
   const menu = JSON.parse(readFileSync('ivr/menu.json', 'utf8'));
   menu.hours.weekdays = Object.fromEntries(WEEKDAYS.map((d) => [d, { closed: true }]));
+  menu.hours.holidayHours = { closed: true };
   const menuPath = join(mkdtempSync(join(tmpdir(), 'hotline-after-hours-')), 'menu.json');
   writeFileSync(menuPath, JSON.stringify(menu));
   env = await startE2eHotline({ name: 'after-hours', telephony: true, env: { HOTLINE_IVR_MENU: menuPath } });

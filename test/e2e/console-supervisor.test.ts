@@ -38,8 +38,15 @@ const menu = JSON.parse(readFileSync('ivr/menu.json', 'utf8'));
 function writeMenu(open: boolean): void {
   const weekdays = Object.fromEntries(WEEKDAYS.map((d) => [d, { closed: true }]));
   const hours = open
-    ? { ...menu.hours, open: '00:00', close: '24:00', weekdays: {}, holidays: [] }
-    : { ...menu.hours, weekdays };
+    ? {
+        ...menu.hours,
+        open: '00:00',
+        close: '24:00',
+        weekdays: {},
+        holidays: [],
+        holidayHours: { open: '00:00', close: '24:00' },
+      }
+    : { ...menu.hours, weekdays, holidayHours: { closed: true } };
   writeFileSync(menuPath, JSON.stringify({ ...menu, hours }));
 }
 

@@ -120,7 +120,14 @@ export async function startE2eHotline(opts: {
       menuPath,
       JSON.stringify({
         ...menu,
-        hours: { ...menu.hours, open: '00:00', close: '24:00', weekdays: {}, holidays: [] },
+        hours: {
+          ...menu.hours,
+          open: '00:00',
+          close: '24:00',
+          weekdays: {},
+          holidays: [],
+          holidayHours: { open: '00:00', close: '24:00' },
+        },
       }),
     );
 
