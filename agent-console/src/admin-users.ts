@@ -285,6 +285,14 @@ async function start(): Promise<void> {
   const agencies = await api.agencies();
   fillChoices(agencies.data);
   await load();
+  // The agencies page links here to add a liaison: the form opens for that agency.
+  const agencyId = new URLSearchParams(location.search).get('agency');
+  if (agencyId && agencies.data.some((a) => a.active && String(a.id) === agencyId)) {
+    openForm(null);
+    el.role.value = 'agency';
+    el.agency.value = agencyId;
+    fitFieldsToRole();
+  }
 }
 
 start().catch(showFatal);
