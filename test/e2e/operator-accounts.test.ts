@@ -9,6 +9,10 @@
  *
  * Runs inside the network namespace that scripts/e2e.sh creates.
  */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountCreated, CallRecordDetail, CallRecordView, ListResponse } from '../../common/api.ts';
@@ -76,6 +80,53 @@ async function endpointStatus(name: string): Promise<number> {
   return res.status;
 }
 
+/**
+ * A REGISTER with the softphone's credentials (Expires 0, so no contact is left to displace the
+ * browser's), sent by sipp over UDP: resolves with sipp's exit code (0: Asterisk answered 200).
+ */
+function registerWith(username: string, password: string): Promise<{ exitCode: number; errors: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'hotline-register-'));
+  const request = (cseq: number, auth: string) => `
+      REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
+      From: <sip:${username}@[remote_ip]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:${username}@[remote_ip]>
+      Call-ID: [call_id]
+      CSeq: ${cseq} REGISTER
+      Contact: <sip:${username}@[local_ip]:[local_port]>
+      ${auth}
+      Max-Forwards: 70
+      Expires: 0
+      Content-Length: 0
+`;
+  writeFileSync(
+    join(dir, 'register.xml'),
+    `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<scenario name="register">
+  <send retrans="500"><![CDATA[${request(1, '')}]]></send>
+  <recv response="401" auth="true"/>
+  <send retrans="500"><![CDATA[${request(2, `[authentication username=${username} password=${password}]`)}]]></send>
+  <recv response="200"/>
+</scenario>
+`,
+  );
+  const args = [`127.0.0.1:${phone.asterisk.sipPort}`, '-sf', 'register.xml', '-m', '1', '-i', '127.0.0.1'];
+  args.push('-timeout', '15s', '-timeout_error', '-nostdin', '-trace_err', '-error_file', 'errors.log');
+  return new Promise((resolve, reject) => {
+    const child = spawn('sipp', args, { stdio: 'ignore', cwd: dir });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      let errors = '';
+      try {
+        errors = readFileSync(join(dir, 'errors.log'), 'utf8');
+      } catch {
+        // none
+      }
+      resolve({ exitCode: code ?? -1, errors });
+    });
+  });
+}
+
 /** The fallback queue's members, as Asterisk's CLI lists them. */
 async function fallbackMembers(): Promise<string> {
   return (await phone.asterisk.cli('queue show hotline-fallback'))
@@ -131,6 +182,15 @@ describe('operator accounts provisioned while the hotline runs', () => {
       { username: USERNAME, oneTime: created.oneTimePassword, chosen: NEW_PASSWORD },
     );
     expect(changed).toBe('ok');
+    // The softphone's credentials, as the console receives them, register with Asterisk.
+    const sip = await page.evaluate(async () => {
+      const me = (await (await fetch('/api/me')).json()) as {
+        sip: { authorizationUser: string; password: string };
+      };
+      return me.sip;
+    });
+    const accepted = await registerWith(sip.authorizationUser, sip.password);
+    expect(accepted.exitCode, accepted.errors).toBe(0);
     await page.goto(`${env.hotline.url}/operator.html`);
     await expect
       .poll(() => page.getByTestId('phone-status').getAttribute('data-registration'), { timeout: 15_000 })
@@ -182,6 +242,11 @@ describe('operator accounts provisioned while the hotline runs', () => {
     const goneMs = performance.now() - disabledAt;
     expect(await phone.asterisk.cli(`pjsip show endpoint ${USERNAME}`)).toContain('Unable to find object');
     await expect.poll(() => fallbackMembers(), { timeout: 5_000 }).not.toContain(`PJSIP/${USERNAME}`);
+    const refused = await registerWith(sip.authorizationUser, sip.password);
+    expect(refused.exitCode).not.toBe(0);
+    // Refused: here 404 (sipp sends from the trunk's address, so the trunk endpoint takes the
+    // request and finds no such AOR); from elsewhere, 401 or 403.
+    expect(refused.errors).toMatch(/received 'SIP\/2\.0 40[134] /);
     expect(await fallbackMembers()).toContain('PJSIP/tdv01');
     await expect.poll(() => meStatus(page), { timeout: 5_000 }).toBe(401);
     await expect.poll(() => page.locator('#socket-banner').isVisible(), { timeout: 5_000 }).toBe(true);
