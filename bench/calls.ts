@@ -28,6 +28,7 @@ import { cpus, loadavg, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QUEUE_NAMES } from '../common/domain.ts';
+import { STATIC_OPERATORS_FILE, staticOperatorsConf } from '../dialplan/render.ts';
 import { STASIS_APP } from '../ivr/constants.ts';
 import { QUEUE_BRIDGE_PREFIX } from '../ivr/stasis.ts';
 import { DEFAULT_ASTERISK_ROOT, type RunningAsterisk, startAsterisk } from '../scripts/lib/asterisk.ts';
@@ -400,6 +401,8 @@ function baselineFiles(accounts: SipAccount[]): Record<string, string> {
   return {
     'extensions.conf': readFileSync(join(here, 'extensions.conf'), 'utf8'),
     'queues.conf': readFileSync(join(here, 'queues.conf'), 'utf8').replace('{{MEMBERS}}', members),
+    // Without the controller nothing pushes the operators' softphone accounts to Asterisk.
+    [STATIC_OPERATORS_FILE]: staticOperatorsConf(accounts),
   };
 }
 

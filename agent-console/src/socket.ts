@@ -16,6 +16,10 @@ export function connectSocket(): ConsoleSocket {
   });
   socket.on('connect_error', (err) => {
     if (err.message === 'SHUTTING_DOWN') retry();
+    // The session ended (logged out elsewhere, expired, the account disabled or its password
+    // reset): leaving the page stops the softphone (pagehide) and shows the login again.
+    else if (err.message === 'UNAUTHENTICATED') location.replace('/');
+    else if (err.message === 'PASSWORD_CHANGE_REQUIRED') location.replace('/password.html');
   });
   return socket;
 }
