@@ -1,6 +1,6 @@
 /**
  * A database from before the 2025 reform (migration 0010, tickets with a district, routing by
- * district) brought up to date: tickets keep their district as `legacyDistrict` and name no unit
+ * district) brought up to date: tickets keep their district, by its name, as `legacyDistrict` and name no unit
  * (chưa xác định); each category keeps its default agency; the district tables and columns are gone.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -70,14 +70,14 @@ function oldDatabase(): string {
 it('keeps an old ticket’s district as legacyDistrict, with no unit, after all migrations', () => {
   db = openDatabase(oldDatabase());
   const row = findTicket(db, 1);
-  expect(row?.ticket).toMatchObject({ legacyDistrict: 'bien_hoa', unitCode: null, address: null });
+  expect(row?.ticket).toMatchObject({ legacyDistrict: 'Thành phố Biên Hòa', unitCode: null, address: null });
   expect(row?.ticket).not.toHaveProperty('district');
   const view = toTicketView(row!, new Date(at), 'supervisor');
   expect(view).toMatchObject({
     category: 'infrastructure',
     categoryName: 'Hạ tầng đô thị',
     unit: null,
-    legacyDistrict: 'bien_hoa',
+    legacyDistrict: 'Thành phố Biên Hòa',
     agency: { code: 'ubnd-bien-hoa', kind: 'district_committee', unitCode: null, active: true },
   });
 
@@ -131,7 +131,7 @@ it('the demo seed on an old demo database retires idle district committees and m
   expect(category('health')?.defaultAgencyId).toBe(1);
   expect(findTicket(db, 2)?.ticket).toMatchObject({
     agencyId: 5,
-    legacyDistrict: 'xuan_loc',
+    legacyDistrict: 'Huyện Xuân Lộc',
     unitCode: null,
   });
 });
