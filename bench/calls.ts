@@ -32,6 +32,7 @@ import { STATIC_OPERATORS_FILE, staticOperatorsConf } from '../dialplan/render.t
 import { STASIS_APP } from '../ivr/constants.ts';
 import { QUEUE_BRIDGE_PREFIX } from '../ivr/stasis.ts';
 import { DEFAULT_ASTERISK_ROOT, type RunningAsterisk, startAsterisk } from '../scripts/lib/asterisk.ts';
+import { openAroundTheClock } from '../scripts/lib/menu-hours.ts';
 import { freePort, waitFor } from '../scripts/lib/ports.ts';
 import { type RunningRedis, startRedis } from '../scripts/lib/redis.ts';
 import { hashPassword } from '../server/auth/password.ts';
@@ -317,14 +318,7 @@ async function runHotline(bench: Bench): Promise<SystemFigures> {
     // The benchmark measures the open hotline at any hour: the shipped menu, open around the clock.
     const menuPath = join(bench.dir, 'menu.json');
     const menu = JSON.parse(readFileSync('ivr/menu.json', 'utf8')) as { hours: Record<string, unknown> };
-    const hours = {
-      ...menu.hours,
-      open: '00:00',
-      close: '24:00',
-      weekdays: {},
-      holidays: [],
-      holidayHours: { open: '00:00', close: '24:00' },
-    };
+    const hours = openAroundTheClock(menu.hours);
     writeFileSync(menuPath, JSON.stringify({ ...menu, hours }));
     // e.g. BENCH_SERVER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the controller.
     const extraArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);

@@ -167,6 +167,33 @@ export function createAccountService(deps: {
     }
   };
 
+  /** Disables or enables the account, audited; no change (and no entry) when it already is. */
+  const setDisabled = (actorId: number, id: number, disabled: boolean) => {
+    const at = now();
+    db.transaction((tx) => {
+      const before = findRow(tx, id);
+      if ((before.disabledAt !== null) === disabled) return;
+      const after = tx
+        .update(users)
+        .set({ disabledAt: disabled ? at : null })
+        .where(eq(users.id, id))
+        .returning()
+        .get();
+      audit(
+        tx,
+        {
+          actorId,
+          action: disabled ? 'user.disable' : 'user.enable',
+          entity: 'user',
+          entityId: id,
+          before: auditView(before),
+          after: auditView(after),
+        },
+        at,
+      );
+    });
+  };
+
   return {
     list(filter = {}) {
       const where: SQL[] = [];
@@ -280,48 +307,14 @@ export function createAccountService(deps: {
 
     disable(actorId, id) {
       if (id === actorId) throw new CannotDisableSelfError();
-      const at = now();
-      db.transaction((tx) => {
-        const before = findRow(tx, id);
-        if (before.disabledAt !== null) return;
-        const after = tx.update(users).set({ disabledAt: at }).where(eq(users.id, id)).returning().get();
-        audit(
-          tx,
-          {
-            actorId,
-            action: 'user.disable',
-            entity: 'user',
-            entityId: id,
-            before: auditView(before),
-            after: auditView(after),
-          },
-          at,
-        );
-      });
+      setDisabled(actorId, id, true);
       endSessionsOf(db, id);
       changed(id);
       return accountView(db, id);
     },
 
     enable(actorId, id) {
-      const at = now();
-      db.transaction((tx) => {
-        const before = findRow(tx, id);
-        if (before.disabledAt === null) return;
-        const after = tx.update(users).set({ disabledAt: null }).where(eq(users.id, id)).returning().get();
-        audit(
-          tx,
-          {
-            actorId,
-            action: 'user.enable',
-            entity: 'user',
-            entityId: id,
-            before: auditView(before),
-            after: auditView(after),
-          },
-          at,
-        );
-      });
+      setDisabled(actorId, id, false);
       changed(id);
       return accountView(db, id);
     },

@@ -20,6 +20,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallbackTaskDetail, CallbackTaskView, ListResponse, TicketView } from '../../common/api.ts';
 import { WEEKDAYS } from '../../ivr/menu.ts';
+import { openAroundTheClock } from '../../scripts/lib/menu-hours.ts';
 import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
 import { DEMO_PASSWORD } from '../../server/db/seed.ts';
 import { type ApiSession, apiSession } from '../support/api-session.ts';
@@ -38,14 +39,7 @@ const menu = JSON.parse(readFileSync('ivr/menu.json', 'utf8'));
 function writeMenu(open: boolean): void {
   const weekdays = Object.fromEntries(WEEKDAYS.map((d) => [d, { closed: true }]));
   const hours = open
-    ? {
-        ...menu.hours,
-        open: '00:00',
-        close: '24:00',
-        weekdays: {},
-        holidays: [],
-        holidayHours: { open: '00:00', close: '24:00' },
-      }
+    ? openAroundTheClock(menu.hours)
     : { ...menu.hours, weekdays, holidayHours: { closed: true } };
   writeFileSync(menuPath, JSON.stringify({ ...menu, hours }));
 }

@@ -19,6 +19,7 @@ import {
   type RunningAsterisk,
   startAsterisk,
 } from '../../scripts/lib/asterisk.ts';
+import { openAroundTheClock } from '../../scripts/lib/menu-hours.ts';
 import { freePort, waitFor } from '../../scripts/lib/ports.ts';
 import { type RunningRedis, startRedis } from '../../scripts/lib/redis.ts';
 import { loadConfig } from '../../server/config.ts';
@@ -120,14 +121,7 @@ export async function startE2eHotline(opts: {
       menuPath,
       JSON.stringify({
         ...menu,
-        hours: {
-          ...menu.hours,
-          open: '00:00',
-          close: '24:00',
-          weekdays: {},
-          holidays: [],
-          holidayHours: { open: '00:00', close: '24:00' },
-        },
+        hours: openAroundTheClock(menu.hours),
       }),
     );
 
