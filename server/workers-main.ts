@@ -60,3 +60,4 @@ process.on('message', (m: ToJobs) => {
 process.on('disconnect', () => void stop());
 process.on('SIGTERM', () => void stop());
 process.on('SIGINT', () => undefined); // the server decides when to stop
+process.on('SIGHUP', () => undefined); // a closed terminal too: the server stops this process in order
