@@ -99,6 +99,9 @@ export function createCalendarStore(deps: CalendarStoreDeps): CalendarStore {
   const listeners: (() => void)[] = [];
   let version = 0;
   let builtYear = 0;
+  /** The local year `builtYear` as UTC instants: `current()` runs for every day a due time walks. */
+  let yearStart = 0;
+  let yearEnd = 0;
   let days: CalendarDaySets & { names: ReadonlyMap<string, string> } = {
     holidays: new Set(),
     extraWorkdays: new Set(),
@@ -108,6 +111,9 @@ export function createCalendarStore(deps: CalendarStoreDeps): CalendarStore {
   function rebuild(): void {
     const all = entries(db);
     builtYear = localYear(now(), base.utcOffsetMinutes);
+    const offsetMs = base.utcOffsetMinutes * 60_000;
+    yearStart = Date.UTC(builtYear, 0, 1) - offsetMs;
+    yearEnd = Date.UTC(builtYear + 1, 0, 1) - offsetMs;
     // Due times run weeks ahead from now; stored ones are not recounted. (Computing a year of lunar
     // dates takes ~0.1 s, so not more years than needed; the admin's entries apply whatever their year.)
     const combined = combineCalendar([builtYear - 1, builtYear, builtYear + 1, builtYear + 2], all);
@@ -121,7 +127,8 @@ export function createCalendarStore(deps: CalendarStoreDeps): CalendarStore {
   }
 
   function current(): typeof days {
-    if (localYear(now(), base.utcOffsetMinutes) !== builtYear) rebuild();
+    const at = now().getTime();
+    if (at < yearStart || at >= yearEnd) rebuild();
     return days;
   }
 

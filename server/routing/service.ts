@@ -3,10 +3,12 @@
  * else the category's default. Both are rows an admin keeps (`categories`, `routing_units`).
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
 import type { RoutingException } from '../../common/api.ts';
 import type { AgencyRow } from '../agencies/schema.ts';
 import { findAgency, toAgencyView } from '../agencies/service.ts';
 import { audit } from '../audit/service.ts';
+import type { CategoryRow } from '../categories/schema.ts';
 import type { Db } from '../db/index.ts';
 import { preparedOnce } from '../db/prepared.ts';
 import { agencies, categories, routingUnits, units } from '../db/schema.ts';
@@ -53,6 +55,62 @@ export function suggestAgency(db: Pick<Db, 'select'>, category: string, unitCode
   const fallback = categoryRoute(db).get({ category });
   if (fallback?.agency.active) return fallback.agency;
   throw new NoRouteError();
+}
+
+const exceptionAgency = alias(agencies, 'exception_agency');
+const defaultAgency = alias(agencies, 'default_agency');
+
+/** Category, unit and both candidate agencies of a new ticket, read in one statement. */
+const placement = preparedOnce((db: Pick<Db, 'select'>) =>
+  db
+    .select({
+      category: categories,
+      unit: { code: units.code, name: units.name, active: units.active },
+      exceptionAgency,
+      defaultAgency,
+    })
+    .from(categories)
+    .leftJoin(units, eq(units.code, sql.placeholder('unitCode')))
+    .leftJoin(
+      routingUnits,
+      and(eq(routingUnits.category, categories.key), eq(routingUnits.unitCode, units.code)),
+    )
+    .leftJoin(exceptionAgency, eq(exceptionAgency.id, routingUnits.agencyId))
+    .leftJoin(defaultAgency, eq(defaultAgency.id, categories.defaultAgencyId))
+    .where(eq(categories.key, sql.placeholder('category')))
+    .prepare(),
+);
+
+export interface TicketPlacement {
+  category: CategoryRow;
+  unit: { code: string; name: string } | null;
+  /** What `suggestAgency` would answer; null where it would throw `NoRouteError`. */
+  suggested: AgencyRow | null;
+}
+
+/**
+ * Where a new ticket stands, for the ticket service: its category (400 `UNKNOWN_CATEGORY` when
+ * unknown or inactive), its unit (400 `UNKNOWN_UNIT` when unknown or no longer listed; null when
+ * none is given) and the agency routing suggests, with the rules of `suggestAgency`.
+ */
+export function placeTicket(
+  db: Pick<Db, 'select'>,
+  category: string,
+  unitCode: string | null,
+): TicketPlacement {
+  const row = placement(db).get({ category, unitCode });
+  if (!row?.category.active) throw new UnknownCategoryError();
+  if (unitCode !== null && !row.unit?.active) throw new UnknownUnitError();
+  const suggested = row.exceptionAgency?.active
+    ? row.exceptionAgency
+    : row.defaultAgency?.active
+      ? row.defaultAgency
+      : null;
+  return {
+    category: row.category,
+    unit: row.unit && { code: row.unit.code, name: row.unit.name },
+    suggested,
+  };
 }
 
 function toException(row: {

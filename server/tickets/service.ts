@@ -20,12 +20,11 @@ import type { Db } from '../db/index.ts';
 import { DEFAULT_CALENDAR, type WorkingCalendar } from '../deadlines/calendar.ts';
 import { dueTimes } from '../deadlines/policy.ts';
 import { addIntent, type Tx } from '../outbox/outbox.ts';
-import { UnknownCategoryError, UnknownUnitError } from '../routing/errors.ts';
-import { suggestAgency } from '../routing/service.ts';
+import { NoRouteError } from '../routing/errors.ts';
+import { placeTicket, suggestAgency } from '../routing/service.ts';
 import { TicketNotFoundError, TicketValidationError, UnknownAgencyError } from './errors.ts';
 import { NO_TICKET_HOOKS, NO_TICKET_NOTIFIER, type TicketHooks, type TicketNotifier } from './hooks.ts';
 import { type ActionOutcome, applyAction, applyExtension } from './lifecycle.ts';
-import { findUnit } from './places.ts';
 import {
   appendTicketEvent,
   findTicket,
@@ -97,6 +96,10 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
     return agency;
   }
 
+  function throwNoRoute(): never {
+    throw new NoRouteError();
+  }
+
   /** The category's own resolution time, if it has one (and still exists). */
   function resolveWorkingDaysOf(category: string): number | null {
     return findCategory(db, category)?.resolveWorkingDays ?? null;
@@ -152,15 +155,10 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
    */
   function prepareCreate(input: CreateTicketRequest, by: AuthUser): () => TicketWithAgency {
     const at = now();
-    const category = findCategory(db, input.category);
-    if (!category?.active) throw new UnknownCategoryError();
-    const unit = input.unitCode !== undefined ? findUnit(db, input.unitCode) : null;
     // A unit a later import no longer lists keeps its old tickets but gets no new ones.
-    if (unit === undefined || (unit !== null && !unit.active)) throw new UnknownUnitError();
+    const { category, unit, suggested } = placeTicket(db, input.category, input.unitCode ?? null);
     const agency =
-      input.agencyId !== undefined
-        ? agencyOrThrow(input.agencyId)
-        : suggestAgency(db, category.key, unit?.code ?? null);
+      input.agencyId !== undefined ? agencyOrThrow(input.agencyId) : (suggested ?? throwNoRoute());
     const priority = input.priority ?? 'normal';
     const outcome = input.outcome ?? 'assign';
     const step: TicketActionRequest =

@@ -7,8 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgencyView, RoutingException } from '../../common/api.ts';
 import { listAudit } from '../../server/audit/service.ts';
 import { agencies, categories, units } from '../../server/db/schema.ts';
-import { NoRouteError } from '../../server/routing/errors.ts';
-import { suggestAgency } from '../../server/routing/service.ts';
+import { NoRouteError, UnknownCategoryError, UnknownUnitError } from '../../server/routing/errors.ts';
+import { placeTicket, suggestAgency } from '../../server/routing/service.ts';
 import { buildFixture, type Fixture } from './server-fixture.ts';
 
 let f: Fixture;
@@ -54,6 +54,45 @@ describe('suggestAgency', () => {
     expect(() => suggestAgency(f.db, 'goods', null)).toThrow(NoRouteError);
     f.db.update(categories).set({ defaultAgencyId: null }).where(eq(categories.key, 'health')).run();
     expect(() => suggestAgency(f.db, 'health', unitCode('Phường Biên Hòa'))).toThrow(NoRouteError);
+  });
+});
+
+describe('placeTicket (one read for a new ticket)', () => {
+  const suggestion = (category: string, unit: string | null) => {
+    try {
+      return suggestAgency(f.db, category, unit).code;
+    } catch (err) {
+      if (err instanceof NoRouteError) return null;
+      throw err;
+    }
+  };
+  const names = ['Phường Biên Hòa', 'Phường Long Khánh', 'Xã Long Thành', 'Phường Tam Hiệp'];
+
+  it('suggests what suggestAgency suggests, for every category and commune, also after changes', () => {
+    const compare = () => {
+      for (const { key } of f.db.select().from(categories).all()) {
+        for (const unit of [null, ...names.map(unitCode)]) {
+          const placed = placeTicket(f.db, key, unit);
+          expect(placed.suggested?.code ?? null, `${key} in ${unit}`).toBe(suggestion(key, unit));
+          expect(placed.unit?.code ?? null).toBe(unit);
+        }
+      }
+    };
+    compare();
+    f.db.update(agencies).set({ active: false }).where(eq(agencies.code, 'ubnd-bien-hoa')).run();
+    f.db.update(agencies).set({ active: false }).where(eq(agencies.code, 'sct')).run();
+    f.db.update(categories).set({ defaultAgencyId: null }).where(eq(categories.key, 'health')).run();
+    compare();
+  });
+
+  it('refuses an unknown or inactive category, and an unknown or unlisted unit', () => {
+    expect(() => placeTicket(f.db, 'no_such', null)).toThrow(UnknownCategoryError);
+    f.db.update(categories).set({ active: false }).where(eq(categories.key, 'goods')).run();
+    expect(() => placeTicket(f.db, 'goods', null)).toThrow(UnknownCategoryError);
+    expect(() => placeTicket(f.db, 'health', '99999')).toThrow(UnknownUnitError);
+    const code = unitCode('Phường Tam Hiệp');
+    f.db.update(units).set({ active: false }).where(eq(units.code, code)).run();
+    expect(() => placeTicket(f.db, 'health', code)).toThrow(UnknownUnitError);
   });
 });
 
