@@ -9,6 +9,7 @@ import type { AgencyRow } from '../agencies/schema.ts';
 import { findAgency, toAgencyView } from '../agencies/service.ts';
 import { audit } from '../audit/service.ts';
 import type { CategoryRow } from '../categories/schema.ts';
+import { findCategory } from '../categories/service.ts';
 import type { Db } from '../db/index.ts';
 import { preparedOnce } from '../db/prepared.ts';
 import { agencies, categories, routingUnits, units } from '../db/schema.ts';
@@ -20,47 +21,10 @@ import {
   UnknownUnitError,
 } from './errors.ts';
 
-const unitRoute = preparedOnce((db: Pick<Db, 'select'>) =>
-  db
-    .select({ agency: agencies })
-    .from(routingUnits)
-    .innerJoin(agencies, eq(agencies.id, routingUnits.agencyId))
-    .where(
-      and(
-        eq(routingUnits.category, sql.placeholder('category')),
-        eq(routingUnits.unitCode, sql.placeholder('unitCode')),
-      ),
-    )
-    .prepare(),
-);
-
-const categoryRoute = preparedOnce((db: Pick<Db, 'select'>) =>
-  db
-    .select({ agency: agencies })
-    .from(categories)
-    .innerJoin(agencies, eq(agencies.id, categories.defaultAgencyId))
-    .where(eq(categories.key, sql.placeholder('category')))
-    .prepare(),
-);
-
-/**
- * The commune's exception when there is one, else the category's default; an inactive agency is
- * never suggested (an exception naming one falls back to the default). Throws `NoRouteError`.
- */
-export function suggestAgency(db: Pick<Db, 'select'>, category: string, unitCode: string | null): AgencyRow {
-  if (unitCode !== null) {
-    const exception = unitRoute(db).get({ category, unitCode });
-    if (exception?.agency.active) return exception.agency;
-  }
-  const fallback = categoryRoute(db).get({ category });
-  if (fallback?.agency.active) return fallback.agency;
-  throw new NoRouteError();
-}
-
 const exceptionAgency = alias(agencies, 'exception_agency');
 const defaultAgency = alias(agencies, 'default_agency');
 
-/** Category, unit and both candidate agencies of a new ticket, read in one statement. */
+/** A ticket's category, unit and both candidate agencies, read in one statement. */
 const placement = preparedOnce((db: Pick<Db, 'select'>) =>
   db
     .select({
@@ -81,6 +45,27 @@ const placement = preparedOnce((db: Pick<Db, 'select'>) =>
     .prepare(),
 );
 
+/** The exception's agency when active, else the category default's when active, else none. */
+function routedAgency(row: {
+  exceptionAgency: AgencyRow | null;
+  defaultAgency: AgencyRow | null;
+}): AgencyRow | null {
+  if (row.exceptionAgency?.active) return row.exceptionAgency;
+  if (row.defaultAgency?.active) return row.defaultAgency;
+  return null;
+}
+
+/**
+ * The commune's exception when there is one, else the category's default; an inactive agency is
+ * never suggested (an exception naming one falls back to the default). Throws `NoRouteError`.
+ */
+export function suggestAgency(db: Pick<Db, 'select'>, category: string, unitCode: string | null): AgencyRow {
+  const row = placement(db).get({ category, unitCode });
+  const agency = row ? routedAgency(row) : null;
+  if (!agency) throw new NoRouteError();
+  return agency;
+}
+
 export interface TicketPlacement {
   category: CategoryRow;
   unit: { code: string; name: string } | null;
@@ -91,7 +76,7 @@ export interface TicketPlacement {
 /**
  * Where a new ticket stands, for the ticket service: its category (400 `UNKNOWN_CATEGORY` when
  * unknown or inactive), its unit (400 `UNKNOWN_UNIT` when unknown or no longer listed; null when
- * none is given) and the agency routing suggests, with the rules of `suggestAgency`.
+ * none is given) and the agency routing suggests, as `suggestAgency` does, from the same read.
  */
 export function placeTicket(
   db: Pick<Db, 'select'>,
@@ -101,15 +86,10 @@ export function placeTicket(
   const row = placement(db).get({ category, unitCode });
   if (!row?.category.active) throw new UnknownCategoryError();
   if (unitCode !== null && !row.unit?.active) throw new UnknownUnitError();
-  const suggested = row.exceptionAgency?.active
-    ? row.exceptionAgency
-    : row.defaultAgency?.active
-      ? row.defaultAgency
-      : null;
   return {
     category: row.category,
     unit: row.unit && { code: row.unit.code, name: row.unit.name },
-    suggested,
+    suggested: routedAgency(row),
   };
 }
 
@@ -153,8 +133,8 @@ export function listExceptions(db: Db, category: string): RoutingException[] {
   return exceptionRows(db, category).map(toException);
 }
 
-function categoryOrThrow(db: Pick<Db, 'select'>, key: string) {
-  const row = db.select().from(categories).where(eq(categories.key, key)).get();
+function categoryOrThrow(db: Pick<Db, 'select'>, key: string): CategoryRow {
+  const row = findCategory(db, key);
   if (!row) throw new UnknownCategoryError();
   return row;
 }
