@@ -35,10 +35,10 @@ import { DEFAULT_ASTERISK_ROOT, type RunningAsterisk, startAsterisk } from '../s
 import { openAroundTheClock } from '../scripts/lib/menu-hours.ts';
 import { freePort, waitFor } from '../scripts/lib/ports.ts';
 import { type RunningRedis, startRedis } from '../scripts/lib/redis.ts';
-import { hashPassword } from '../server/auth/password.ts';
+import { hashPassword, randomSecret } from '../server/auth/password.ts';
 import { openDatabase } from '../server/db/index.ts';
 import { users } from '../server/db/schema.ts';
-import { randomSecret, seedDemo } from '../server/db/seed.ts';
+import { seedDemo } from '../server/db/seed.ts';
 import { type SipAccount, sipAccounts } from '../server/operators/sip-accounts.ts';
 import { captureInvites, sentInvites, stopCapture } from './calls-invites.ts';
 import { observeCallers } from './calls-observer.ts';

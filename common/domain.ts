@@ -25,6 +25,11 @@ export type Category = string;
 
 export type Role = 'operator' | 'supervisor' | 'agency' | 'admin';
 export const ROLES = ['operator', 'supervisor', 'agency', 'admin'] as const satisfies readonly Role[];
+/** The roles that answer calls: they have a browser softphone (a PJSIP account) and queues. */
+export const SOFTPHONE_ROLES = ['operator', 'supervisor'] as const satisfies readonly Role[];
+export function hasSoftphone(role: Role): boolean {
+  return (SOFTPHONE_ROLES as readonly Role[]).includes(role);
+}
 
 /** Commune-level units since 1 July 2025: xã, phường, đặc khu (special zone). */
 export const UNIT_KINDS = { xa: 'Xã', phuong: 'Phường', dac_khu: 'Đặc khu' } as const;

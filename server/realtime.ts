@@ -6,6 +6,7 @@ import type {} from '@fastify/cookie';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Server, type Socket } from 'socket.io';
+import { hasSoftphone } from '../common/domain.ts';
 import type {
   Ack,
   AgentStateView,
@@ -16,7 +17,7 @@ import type {
 } from '../common/events.ts';
 import type { AgentRequest, CallInfo, IvrEvents } from '../ivr/api.ts';
 import type { Desk } from './app.ts';
-import { type AuthUser, createAuthService, SESSION_COOKIE } from './auth/service.ts';
+import { type AuthService, type AuthUser, createAuthService, SESSION_COOKIE } from './auth/service.ts';
 import { type CallbackNotifier, callbackView } from './callbacks/service.ts';
 import type { Db } from './db/index.ts';
 import { AppError } from './errors.ts';
@@ -51,16 +52,10 @@ export const SUPERVISORS_ROOM = 'supervisors';
 /** Operators, supervisors and admins: every callback task change. */
 export const CALLBACKS_ROOM = 'callbacks';
 export const operatorRoom = (operatorId: number): string => `operator:${operatorId}`;
-/** Every socket of one user, whatever their role: for disconnecting them all at once. */
-export const userRoom = (userId: number): string => `user:${userId}`;
 /** An agency's liaisons: changes to the tickets assigned to it. */
 export const agencyRoom = (agencyId: number): string => `agency:${agencyId}`;
 
 const HISTORY_LIMIT = 10;
-
-function hasSoftphone(user: AuthUser): boolean {
-  return user.role === 'operator' || user.role === 'supervisor';
-}
 
 function watchesWallboard(user: AuthUser): boolean {
   return user.role === 'supervisor' || user.role === 'admin';
@@ -98,13 +93,17 @@ export const RESTORED_CONSOLE_GRACE_MS = 15_000;
 /**
  * How often every socket's session is looked up again, so a socket does not outlive its session
  * (a log-out, an expiry, a password changed elsewhere). Disabling an account or resetting its
- * password disconnects at once (`disconnectUser`).
+ * password disconnects at once (`socketAccountListener`).
  */
 export const SESSION_CHECK_MS = 5000;
 
-/** Disconnects every socket of the user in this process, at once. */
-export function disconnectUser(io: RealtimeServer, userId: number): void {
-  io.in(userRoom(userId)).disconnectSockets(true);
+/** Disconnects the sockets (of one user, or all) whose session has ended or awaits a new password. */
+function dropEndedSessions(io: RealtimeServer, auth: AuthService, userId?: number): void {
+  for (const socket of io.of('/').sockets.values()) {
+    if (userId !== undefined && socket.data.user?.id !== userId) continue;
+    const user = auth.userForToken(socket.data.sessionToken);
+    if (!user || user.mustChangePassword) socket.disconnect(true);
+  }
 }
 
 /**
@@ -113,13 +112,7 @@ export function disconnectUser(io: RealtimeServer, userId: number): void {
  */
 export function socketAccountListener(io: RealtimeServer, db: Db): (userId: number) => void {
   const auth = createAuthService({ db });
-  return (userId) => {
-    for (const socket of io.of('/').sockets.values()) {
-      if (socket.data.user?.id !== userId) continue;
-      const user = auth.userForToken(socket.data.sessionToken);
-      if (!user || user.mustChangePassword) socket.disconnect(true);
-    }
-  };
+  return (userId) => dropEndedSessions(io, auth, userId);
 }
 
 /** A socket.io server not yet bound to HTTP, for wiring that needs it before the app exists. */
@@ -187,12 +180,7 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
   // While the server shuts down (e.g. a restart), consoles are turned away and their drops are not
   // operators lost: the next server takes over their calls.
   let closing = false;
-  const sessionCheck = setInterval(() => {
-    for (const socket of io.of('/').sockets.values()) {
-      const user = auth.userForToken(socket.data.sessionToken);
-      if (!user || user.mustChangePassword) socket.disconnect(true);
-    }
-  }, SESSION_CHECK_MS);
+  const sessionCheck = setInterval(() => dropEndedSessions(io, auth), SESSION_CHECK_MS);
   sessionCheck.unref();
   app.addHook('preClose', async () => {
     closing = true;
@@ -235,9 +223,8 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
   io.on('connection', (socket: RealtimeSocket) => {
     const { user } = socket.data;
     const log = logger.child({ userId: user.id, role: user.role });
-    void socket.join(userRoom(user.id));
 
-    if (hasSoftphone(user)) {
+    if (hasSoftphone(user.role)) {
       void socket.join(operatorRoom(user.id));
       openSockets.set(user.id, (openSockets.get(user.id) ?? 0) + 1);
       clearTimeout(lostConsoles.get(user.id));
@@ -270,7 +257,7 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
     socket.on('agent:setState', (raw, ack) => {
       if (typeof ack !== 'function') return;
       const reply = (r: Ack<AgentStateView>) => ack(r);
-      if (!hasSoftphone(user)) return reply(forbidden);
+      if (!hasSoftphone(user.role)) return reply(forbidden);
       try {
         const request = parseAgentStateRequest(raw);
         const view = desk.setAgentState(user.id, request);
@@ -287,7 +274,7 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
     socket.on('agent:extendWrapUp', (ack) => {
       if (typeof ack !== 'function') return;
       const reply = (r: Ack<AgentStateView>) => ack(r);
-      if (!hasSoftphone(user)) return reply(forbidden);
+      if (!hasSoftphone(user.role)) return reply(forbidden);
       try {
         reply({ data: desk.extendWrapUp(user.id) });
       } catch (err) {
@@ -304,7 +291,7 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
     socket.on('call:hangup', (e, ack) => {
       if (typeof ack !== 'function') return;
       const reply = (r: Ack<{ callId: string }>) => ack(r);
-      if (!hasSoftphone(user)) return reply(forbidden);
+      if (!hasSoftphone(user.role)) return reply(forbidden);
       const callId = (e as { callId?: unknown } | null)?.callId;
       if (typeof callId !== 'string' || callId.length === 0 || callId.length > 200) {
         return reply({ error: { code: 'VALIDATION', message: 'Cuộc gọi không hợp lệ.' } });
@@ -321,7 +308,7 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
     });
 
     socket.on('disconnect', (reason) => {
-      if (!hasSoftphone(user) || closing) return;
+      if (!hasSoftphone(user.role) || closing) return;
       const left = (openSockets.get(user.id) ?? 1) - 1;
       if (left > 0) {
         openSockets.set(user.id, left);

@@ -4,7 +4,7 @@
  * disabling and enabling; resetting a password.
  */
 import type { AccountCreated, AccountView, AgencyView } from '../../common/api.ts';
-import { QUEUE_NAMES, QUEUES, type QueueName, ROLES, type Role } from '../../common/domain.ts';
+import { hasSoftphone, QUEUE_NAMES, QUEUES, type QueueName, ROLES, type Role } from '../../common/domain.ts';
 import { api, errorMessage } from './api.ts';
 import { emptyRow, h, option, showMessage } from './dom.ts';
 import { t, translatePage } from './i18n.ts';
@@ -44,7 +44,6 @@ const el = {
 };
 
 const roleLabel = (role: Role): string => t(`role.${role}`);
-const hasSoftphone = (role: Role): boolean => role === 'operator' || role === 'supervisor';
 
 let accounts: AccountView[] = [];
 let selfId = 0;

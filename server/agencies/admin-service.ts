@@ -3,7 +3,6 @@
  * tickets and routing rules to another agency in the same transaction) and activate again. Each
  * change is audited in its transaction, never with the secret.
  */
-import { randomBytes } from 'node:crypto';
 import { and, asc, count, eq, inArray, isNotNull, ne } from 'drizzle-orm';
 import type {
   AgencyAdminView,
@@ -11,8 +10,9 @@ import type {
   MovedRoutingRule,
   UpdateAgencyRequest,
 } from '../../common/api.ts';
-import { AGENCY_KINDS, type AgencyKind, TICKET_STATUSES, type TicketStatus } from '../../common/domain.ts';
+import { AGENCY_KINDS, type AgencyKind, type TicketStatus } from '../../common/domain.ts';
 import { audit } from '../audit/service.ts';
+import { randomSecret } from '../auth/password.ts';
 import type { AuthUser } from '../auth/service.ts';
 import type { Db } from '../db/index.ts';
 import { agencies, categories, routingUnits, tickets, units, users } from '../db/schema.ts';
@@ -26,20 +26,10 @@ import {
   type TicketHooks,
   type TicketNotifier,
 } from '../tickets/hooks.ts';
+import { OPEN_STATUSES } from '../tickets/lifecycle.ts';
 import { appendTicketEvent, updateTicket } from '../tickets/repository.ts';
 import type { AgencyRow } from './schema.ts';
 
-/** Done with: nothing more is asked of the agency. Every other status is an open ticket. */
-const DONE_STATUSES: readonly TicketStatus[] = [
-  'resolved',
-  'closed',
-  'rejected',
-  'duplicate',
-  'answered_at_intake',
-];
-export const OPEN_STATUSES: readonly TicketStatus[] = TICKET_STATUSES.filter(
-  (s) => !DONE_STATUSES.includes(s),
-);
 /** Open but not yet assigned: the agency is only routing's suggestion. */
 const UNASSIGNED_STATUSES: readonly TicketStatus[] = ['received', 'callback_pending'];
 
@@ -77,11 +67,6 @@ export class TargetRequiredError extends AppError {
     this.openTickets = openTickets;
     this.rules = rules;
   }
-}
-
-/** A fresh HMAC secret for an agency's webhook (256 bits). */
-export function newAgencySecret(): string {
-  return randomBytes(32).toString('base64url');
 }
 
 /** What the audit log keeps of an agency: everything but its secret. */
@@ -271,7 +256,7 @@ export function createAgencyAdminService(deps: AgencyAdminDeps): AgencyAdminServ
       const name = checkName(input.name);
       const forwardUrl = normalizeUrl(input.forwardUrl);
       const unitCode = input.unitCode?.trim() || null;
-      const secret = newAgencySecret();
+      const secret = randomSecret(32);
       const at = now();
       const id = db.transaction((tx) => {
         if (tx.select({ id: agencies.id }).from(agencies).where(eq(agencies.code, code)).get()) {
@@ -334,7 +319,7 @@ export function createAgencyAdminService(deps: AgencyAdminDeps): AgencyAdminServ
     },
 
     rotateSecret(id, by) {
-      const secret = newAgencySecret();
+      const secret = randomSecret(32);
       const at = now();
       db.transaction((tx) => {
         findRow(tx, id);

@@ -2,6 +2,7 @@ import type {} from '@fastify/cookie';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { MeResponse, SipCredentials, UserView } from '../../common/api.ts';
+import { hasSoftphone } from '../../common/domain.ts';
 import type { Config } from '../config.ts';
 import { UnauthenticatedError } from '../errors.ts';
 import { WrongCurrentPasswordError } from '../users/errors.ts';
@@ -47,7 +48,7 @@ function sipCredentials(
   user: AuthUser,
   config: Pick<Config, 'sipDomain' | 'sipWsUrl'>,
 ): SipCredentials | null {
-  if ((user.role !== 'operator' && user.role !== 'supervisor') || !user.sipPassword) return null;
+  if (!hasSoftphone(user.role) || !user.sipPassword) return null;
   // The softphone waits for the user's own password: a one-time password handed over on paper
   // must not be enough to take calls.
   if (user.mustChangePassword) return null;

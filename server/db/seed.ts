@@ -9,11 +9,11 @@
  * seeded before the reform keeps its district committees and old departments; each one without
  * open tickets is deactivated (one with open tickets waits for an admin to move them).
  */
-import { randomBytes } from 'node:crypto';
 import { and, eq, inArray, isNull, notInArray, or } from 'drizzle-orm';
-import { QUEUE_NAMES, type QueueName, type Role, type TicketStatus } from '../../common/domain.ts';
+import { hasSoftphone, QUEUE_NAMES, type QueueName, type Role } from '../../common/domain.ts';
 import type { AgencyKind } from '../agencies/schema.ts';
-import { hashPassword } from '../auth/password.ts';
+import { hashPassword, randomSecret } from '../auth/password.ts';
+import { DONE_STATUSES } from '../tickets/lifecycle.ts';
 import { DONG_NAI_UNITS_FILE, importUnitsFile } from '../units/import.ts';
 import type { Db } from './index.ts';
 import { agencies, categories, routingUnits, tickets, units, users } from './schema.ts';
@@ -88,9 +88,6 @@ const DEMO_CATEGORIES: { key: string; name: string; agency: string }[] = [
 /** Categories a commune's committee handles in its commune. */
 const LOCAL_CATEGORIES = ['infrastructure', 'public_services'];
 
-/** Nothing left to do on these: an agency holding only such tickets can be deactivated. */
-const DONE_STATUSES: TicketStatus[] = ['answered_at_intake', 'resolved', 'closed', 'rejected', 'duplicate'];
-
 interface DemoUser {
   username: string;
   displayName: string;
@@ -137,15 +134,6 @@ const DEMO_USERS: DemoUser[] = [
   liaison('ubnd-nhon-trach', 'Dương Thị Hằng (UBND xã Nhơn Trạch)'),
   liaison('ubnd-trang-bom', 'Vũ Văn Lộc (UBND xã Trảng Bom)'),
 ];
-
-/** A fresh random secret: SIP passwords and agencies' HMAC keys. */
-export function randomSecret(bytes = 18): string {
-  return randomBytes(bytes).toString('base64url');
-}
-
-function hasSoftphone(role: Role): boolean {
-  return role === 'operator' || role === 'supervisor';
-}
 
 export async function seedDemo(db: Db, opts: { agencyUrl: string | null }): Promise<DemoLogins> {
   const base = opts.agencyUrl?.replace(/\/+$/, '') ?? null;
@@ -264,7 +252,7 @@ function retireLegacyAgencies(db: Db): void {
   const busy = db
     .selectDistinct({ id: tickets.agencyId })
     .from(tickets)
-    .where(notInArray(tickets.status, DONE_STATUSES));
+    .where(notInArray(tickets.status, [...DONE_STATUSES]));
   db.update(agencies)
     .set({ active: false })
     .where(

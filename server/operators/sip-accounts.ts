@@ -1,6 +1,6 @@
 /** Operators' PJSIP endpoints: the call controller and the softphone accounts in Asterisk are built from these. */
 import { and, asc, inArray, isNotNull, isNull } from 'drizzle-orm';
-import type { QueueName } from '../../common/domain.ts';
+import { type QueueName, SOFTPHONE_ROLES } from '../../common/domain.ts';
 import type { OperatorAccount } from '../../ivr/api.ts';
 import type { Db } from '../db/index.ts';
 import { users } from '../db/schema.ts';
@@ -20,11 +20,7 @@ export function sipAccounts(db: Db): SipAccount[] {
     .select()
     .from(users)
     .where(
-      and(
-        inArray(users.role, ['operator', 'supervisor']),
-        isNotNull(users.sipPassword),
-        isNull(users.disabledAt),
-      ),
+      and(inArray(users.role, [...SOFTPHONE_ROLES]), isNotNull(users.sipPassword), isNull(users.disabledAt)),
     )
     .orderBy(asc(users.id))
     .all()

@@ -4,14 +4,10 @@
  */
 import { and, gte, lt, notInArray, sql } from 'drizzle-orm';
 import type { AgencyDeadlineReport } from '../../common/api.ts';
-import type { TicketStatus } from '../../common/domain.ts';
 import { listAgencies } from '../agencies/service.ts';
 import type { Db } from '../db/index.ts';
 import { tickets } from '../db/schema.ts';
-import { openDeadlines } from '../tickets/lifecycle.ts';
-
-/** Statuses with nothing left for an agency or the hotline to do. */
-const CLOSED_STATUSES: TicketStatus[] = ['answered_at_intake', 'resolved', 'closed', 'rejected', 'duplicate'];
+import { DONE_STATUSES, openDeadlines } from '../tickets/lifecycle.ts';
 
 export const DUE_SOON_MS = 24 * 60 * 60 * 1000;
 
@@ -39,7 +35,7 @@ export function deadlineReport(db: Db, period: { from: Date; to: Date }, now: Da
       ackedAt: tickets.ackedAt,
     })
     .from(tickets)
-    .where(notInArray(tickets.status, CLOSED_STATUSES))
+    .where(notInArray(tickets.status, [...DONE_STATUSES]))
     .all();
   for (const ticket of open) {
     const c = of(ticket.agencyId);

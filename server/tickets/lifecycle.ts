@@ -5,7 +5,7 @@
  * `common/domain.ts`.
  */
 import type { TicketActionRequest } from '../../common/api.ts';
-import type { Role, TicketAction, TicketStatus } from '../../common/domain.ts';
+import { type Role, TICKET_STATUSES, type TicketAction, type TicketStatus } from '../../common/domain.ts';
 import { ForbiddenError } from '../errors.ts';
 import { IllegalTransitionError, TicketValidationError } from './errors.ts';
 
@@ -111,6 +111,18 @@ export const AWAITING_RESOLUTION_STATUSES: readonly TicketStatus[] = [
   'pending_review',
   'returned',
 ];
+/** Nothing left for an agency or the hotline to do (a resolved ticket may still be reopened). */
+export const DONE_STATUSES: readonly TicketStatus[] = [
+  'answered_at_intake',
+  'resolved',
+  'closed',
+  'rejected',
+  'duplicate',
+];
+/** Open: something is still owed, by the hotline or the agency. */
+export const OPEN_STATUSES: readonly TicketStatus[] = TICKET_STATUSES.filter(
+  (s) => !DONE_STATUSES.includes(s),
+);
 /** Nothing more will happen unless someone reopens it. */
 export const FINAL_STATUSES: readonly TicketStatus[] = ['closed', 'rejected', 'duplicate'];
 

@@ -8,14 +8,13 @@ import { randomInt } from 'node:crypto';
 import { and, asc, eq, like, or, type SQL } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { AccountView, CreateAccountRequest, UpdateAccountRequest } from '../../common/api.ts';
-import type { QueueName, Role } from '../../common/domain.ts';
+import { hasSoftphone, type QueueName, type Role } from '../../common/domain.ts';
 import { audit } from '../audit/service.ts';
-import { hashPassword } from '../auth/password.ts';
+import { hashPassword, randomSecret } from '../auth/password.ts';
 import type { UserRow } from '../auth/schema.ts';
 import { endSessionsOf } from '../auth/service.ts';
 import type { Db } from '../db/index.ts';
 import { agencies, users } from '../db/schema.ts';
-import { randomSecret } from '../db/seed.ts';
 import {
   AccountNotFoundError,
   CannotDisableSelfError,
@@ -40,10 +39,6 @@ export function oneTimePassword(): string {
     groups.push(group);
   }
   return groups.join('-');
-}
-
-export function hasSoftphone(role: Role): boolean {
-  return role === 'operator' || role === 'supervisor';
 }
 
 export interface AccountFilter {
