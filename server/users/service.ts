@@ -73,18 +73,7 @@ function auditView(row: UserRow) {
 }
 
 function toAccountView(row: UserRow, agencyName: string | null): AccountView {
-  return {
-    id: row.id,
-    username: row.username,
-    displayName: row.displayName,
-    role: row.role,
-    skills: row.skills,
-    agencyId: row.agencyId,
-    disabled: row.disabledAt !== null,
-    mustChangePassword: row.mustChangePassword,
-    createdAt: row.createdAt.toISOString(),
-    agencyName,
-  };
+  return { id: row.id, ...auditView(row), createdAt: row.createdAt.toISOString(), agencyName };
 }
 
 type Handle = Pick<Db, 'select'>;
