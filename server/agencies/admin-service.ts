@@ -17,9 +17,8 @@ import type { AuthUser } from '../auth/service.ts';
 import type { Db } from '../db/index.ts';
 import { agencies, categories, routingUnits, tickets, units, users } from '../db/schema.ts';
 import type { WorkingCalendar } from '../deadlines/calendar.ts';
-import { dueTimes } from '../deadlines/policy.ts';
 import { AppError } from '../errors.ts';
-import { addIntent } from '../outbox/outbox.ts';
+import { assignmentColumns, recordAssignmentIntents } from '../tickets/assignment.ts';
 import {
   NO_TICKET_HOOKS,
   NO_TICKET_NOTIFIER,
@@ -404,20 +403,18 @@ export function createAgencyAdminService(deps: AgencyAdminDeps): AgencyAdminServ
               });
             } else {
               // A fresh assignment, as `assign` makes one: its own acknowledgement, result and deadlines.
-              const due = dueTimes(ticket.priority, at, calendar, resolveDays.get(ticket.category) ?? null);
               after = updateTicket(tx, ticket.id, {
                 status: 'assigned',
-                agencyId: target.id,
-                assignedAt: at,
-                ackDueAt: due.ackDueAt,
-                resolveDueAt: due.resolveDueAt,
                 ackedAt: null,
                 resolvedAt: null,
                 result: null,
-                deliveryStatus: target.forwardUrl ? 'pending' : 'none',
-                deliveryAttempts: 0,
-                deliveryLastError: null,
-                deliveredAt: null,
+                ...assignmentColumns(
+                  target,
+                  ticket.priority,
+                  at,
+                  calendar,
+                  resolveDays.get(ticket.category) ?? null,
+                ),
               });
               appendTicketEvent(tx, {
                 ticketId: ticket.id,
@@ -428,8 +425,7 @@ export function createAgencyAdminService(deps: AgencyAdminDeps): AgencyAdminServ
                 to: 'assigned',
                 reason,
               });
-              if (target.forwardUrl) addIntent(tx, { kind: 'forward', ticketId: ticket.id }, at);
-              addIntent(tx, { kind: 'deadline', ticketId: ticket.id }, at);
+              recordAssignmentIntents(tx, ticket.id, target, at);
             }
             hooks.afterChange(tx, after, ticket.status, at);
           }

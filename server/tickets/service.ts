@@ -10,7 +10,6 @@ import type {
   TicketActionRequest,
   TicketView,
 } from '../../common/api.ts';
-import type { Priority } from '../../common/domain.ts';
 import type { AgencyRow } from '../agencies/schema.ts';
 import { findAgency } from '../agencies/service.ts';
 import type { AuthUser } from '../auth/service.ts';
@@ -18,10 +17,10 @@ import { findCategory } from '../categories/service.ts';
 import { createGroupCommitter, type GroupCommitter } from '../db/group-commit.ts';
 import type { Db } from '../db/index.ts';
 import { DEFAULT_CALENDAR, type WorkingCalendar } from '../deadlines/calendar.ts';
-import { dueTimes } from '../deadlines/policy.ts';
 import { addIntent, type Tx } from '../outbox/outbox.ts';
 import { NoRouteError } from '../routing/errors.ts';
 import { placeTicket, suggestAgency } from '../routing/service.ts';
+import { assignmentColumns, recordAssignmentIntents } from './assignment.ts';
 import { TicketNotFoundError, TicketValidationError, UnknownAgencyError } from './errors.ts';
 import { NO_TICKET_HOOKS, NO_TICKET_NOTIFIER, type TicketHooks, type TicketNotifier } from './hooks.ts';
 import { type ActionOutcome, applyAction, applyExtension } from './lifecycle.ts';
@@ -113,31 +112,6 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
     return row;
   }
 
-  /** Columns a (re)assignment sets: fresh due times and, for a webhook agency, a pending delivery. */
-  function assignment(
-    agency: AgencyRow,
-    priority: Priority,
-    at: Date,
-    resolveWorkingDays: number | null,
-  ): Partial<NewTicket> {
-    const due = dueTimes(priority, at, calendar, resolveWorkingDays);
-    return {
-      agencyId: agency.id,
-      assignedAt: at,
-      ackDueAt: due.ackDueAt,
-      resolveDueAt: due.resolveDueAt,
-      deliveryStatus: agency.forwardUrl ? 'pending' : 'none',
-      deliveryAttempts: 0,
-      deliveryLastError: null,
-      deliveredAt: null,
-    };
-  }
-
-  function recordAssignmentIntents(tx: Tx, ticketId: number, agency: AgencyRow, at: Date): void {
-    if (agency.forwardUrl) addIntent(tx, { kind: 'forward', ticketId }, at);
-    addIntent(tx, { kind: 'deadline', ticketId }, at);
-  }
-
   function recordEvent(tx: Tx, ticketId: number, by: AuthUser, outcome: ActionOutcome): void {
     const { event } = outcome;
     appendTicketEvent(tx, { ticketId, actorId: by.id, ...event });
@@ -186,7 +160,9 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
       createdBy: by.id,
       createdAt: at,
       ...first.changes,
-      ...(outcome === 'assign' ? assignment(agency, priority, at, category.resolveWorkingDays) : {}),
+      ...(outcome === 'assign'
+        ? assignmentColumns(agency, priority, at, calendar, category.resolveWorkingDays)
+        : {}),
     };
 
     // Statements run on `db`, prepared once, inside the open transaction (one connection).
@@ -261,7 +237,9 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
         }
         const after = updateTicket(tx, id, {
           ...outcome.changes,
-          ...(agency ? assignment(agency, ticket.priority, at, resolveWorkingDaysOf(ticket.category)) : {}),
+          ...(agency
+            ? assignmentColumns(agency, ticket.priority, at, calendar, resolveWorkingDaysOf(ticket.category))
+            : {}),
         });
         recordEvent(tx, id, by, outcome);
         if (agency) recordAssignmentIntents(tx, id, agency, at);
