@@ -28,7 +28,7 @@ import { cpus, loadavg, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QUEUE_NAMES } from '../common/domain.ts';
-import { STATIC_OPERATORS_FILE, staticOperatorsConf } from '../dialplan/render.ts';
+import { STATIC_OPERATORS_FILE, type StaticSipAccount, staticOperatorsConf } from '../dialplan/render.ts';
 import { STASIS_APP } from '../ivr/constants.ts';
 import { QUEUE_BRIDGE_PREFIX } from '../ivr/stasis.ts';
 import { DEFAULT_ASTERISK_ROOT, type RunningAsterisk, startAsterisk } from '../scripts/lib/asterisk.ts';
@@ -39,7 +39,7 @@ import { hashPassword, randomSecret } from '../server/auth/password.ts';
 import { openDatabase } from '../server/db/index.ts';
 import { users } from '../server/db/schema.ts';
 import { seedDemo } from '../server/db/seed.ts';
-import { type SipAccount, sipAccounts } from '../server/operators/sip-accounts.ts';
+import { sipAccounts } from '../server/operators/sip-accounts.ts';
 import { captureInvites, sentInvites, stopCapture } from './calls-invites.ts';
 import { observeCallers } from './calls-observer.ts';
 import { type OperatorTeam, startConsoleOperators, startPhoneOperators } from './calls-operators.ts';
@@ -172,7 +172,7 @@ function meter(pids: Record<string, number | undefined>) {
 interface Bench {
   dir: string;
   dbPath: string;
-  accounts: SipAccount[];
+  accounts: StaticSipAccount[];
   load: CallsLoad;
 }
 
@@ -193,12 +193,14 @@ async function prepare(load: CallsLoad): Promise<Bench> {
           passwordHash,
           skills: [...QUEUE_NAMES],
           agencyId: null,
-          sipPassword: randomSecret(),
           createdAt: now,
         })
         .run();
     }
-    const accounts = sipAccounts(db).filter((a) => a.endpoint.startsWith('bench'));
+    // The baseline's static softphone accounts; the hotline's own come from the operators' logins.
+    const accounts = sipAccounts(db)
+      .filter((a) => a.endpoint.startsWith('bench'))
+      .map((a) => ({ endpoint: a.endpoint, displayName: a.displayName, password: randomSecret() }));
     return { dir, dbPath, accounts, load };
   } finally {
     db.$client.close();
@@ -389,7 +391,7 @@ async function runHotline(bench: Bench): Promise<SystemFigures> {
 }
 
 /** The bench-only dialplan and queue of the baseline, with every simulated operator as a member. */
-function baselineFiles(accounts: SipAccount[]): Record<string, string> {
+function baselineFiles(accounts: StaticSipAccount[]): Record<string, string> {
   const here = join(fileURLToPath(new URL('.', import.meta.url)), 'asterisk');
   const members = accounts.map((a) => `member => PJSIP/${a.endpoint},0,${a.endpoint}`).join('\n');
   return {
@@ -414,6 +416,7 @@ async function runBaseline(bench: Bench): Promise<SystemFigures> {
         authorizationUser: a.endpoint,
         password: a.password,
         wsUrl: asterisk.sipWsUrl,
+        iceServers: [],
       })),
       { ...talk(bench.load), talkStartsAtAnswer: true, onProblem: (m) => problems.push(m) },
     );

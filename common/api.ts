@@ -38,14 +38,28 @@ export interface UserView {
   agencyId: number | null;
 }
 
-/** Softphone registration details, only ever sent to the operator they belong to. */
+/** A STUN or TURN server for the softphone's media, as `RTCPeerConnection` takes it. */
+export interface IceServer {
+  urls: string[];
+  /** TURN only: a user name and password that expire with the login (the TURN REST scheme). */
+  username?: string;
+  credential?: string;
+}
+
+/**
+ * Softphone registration details, only ever sent to the operator they belong to. The password is
+ * this login's own: it stops working at logout, at the session's expiry, when the account is
+ * disabled, or when the same user logs in elsewhere (the newest login takes the softphone).
+ */
 export interface SipCredentials {
   /** e.g. `sip:tdv01@hotline.local` */
   uri: string;
   authorizationUser: string;
   password: string;
-  /** SIP over WebSocket, e.g. `ws://127.0.0.1:8088/ws` */
+  /** SIP over WebSocket, e.g. `ws://127.0.0.1:8088/ws` or `wss://1022.example.gov.vn/ws` */
   wsUrl: string;
+  /** Empty when no TURN server is configured (operators on the hotline's own network). */
+  iceServers: IceServer[];
 }
 
 export interface MeResponse {

@@ -11,7 +11,8 @@ import { pjsipConfSections } from '../ivr/operator-accounts.ts';
 
 const TEMPLATE_DIR = dirname(fileURLToPath(import.meta.url));
 
-export interface SipAccount {
+/** An operator's softphone account with a fixed password, for a run without the controller. */
+export interface StaticSipAccount {
   endpoint: string;
   password: string;
   displayName: string;
@@ -42,7 +43,7 @@ export interface AsteriskParams {
    * Members of the fallback queue. Their softphone accounts are not in the files: the call
    * controller pushes them through ARI (see sorcery.conf).
    */
-  operators: SipAccount[];
+  operators: { endpoint: string }[];
 }
 
 const SAFE_VALUE = /^[^\r\n;[\]]*$/;
@@ -112,7 +113,7 @@ export function renderAsteriskConfig(p: AsteriskParams): Map<string, string> {
  */
 export const STATIC_OPERATORS_FILE = 'pjsip-static-operators.conf';
 
-export function staticOperatorsConf(accounts: SipAccount[]): string {
+export function staticOperatorsConf(accounts: StaticSipAccount[]): string {
   return pjsipConfSections(
     accounts.map((a) => ({ sipEndpoint: a.endpoint, displayName: a.displayName, sipPassword: a.password })),
   );

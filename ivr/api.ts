@@ -12,9 +12,13 @@ export interface OperatorEndpoint {
   skills: QueueName[];
 }
 
-/** An operator and their softphone's SIP password: what Asterisk needs to let the softphone register. */
+/**
+ * An operator and their softphone's SIP password: what Asterisk needs to let the softphone
+ * register. The password is that of the operator's live login; null while they have none, and
+ * Asterisk then has no account for them (nothing can register or be rung).
+ */
 export interface OperatorAccount extends OperatorEndpoint {
-  sipPassword: string;
+  sipPassword: string | null;
 }
 
 /** A call as the console sees it, before the server adds the caller's ticket history. */

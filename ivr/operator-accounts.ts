@@ -30,9 +30,11 @@ const field = (attribute: string, value: string | number): PjsipField => ({
  * The account's objects, in the order they are created (the endpoint names the other two). All
  * three carry the operator's username as their id.
  */
-export function pjsipObjects(
-  account: Pick<OperatorAccount, 'sipEndpoint' | 'displayName' | 'sipPassword'>,
-): PjsipObject[] {
+export function pjsipObjects(account: {
+  sipEndpoint: string;
+  displayName: string;
+  sipPassword: string;
+}): PjsipObject[] {
   const id = account.sipEndpoint;
   const name = account.displayName.replaceAll('"', "'").replace(/[\r\n]/g, ' ');
   return [
@@ -100,7 +102,12 @@ export function planSync(
   desired: readonly OperatorAccount[],
   present: readonly string[] = [],
 ): SyncPlan {
-  const wanted = new Map(desired.map((a) => [a.sipEndpoint, a]));
+  // An operator without a live softphone login has no account in Asterisk.
+  const wanted = new Map(
+    desired.flatMap((a) =>
+      a.sipPassword === null ? [] : [[a.sipEndpoint, { ...a, sipPassword: a.sipPassword }] as const],
+    ),
+  );
   const remove = [...new Set([...pushed.keys(), ...present])].filter((name) => !wanted.has(name));
   const put: SyncPlan['put'] = [];
   for (const [endpoint, account] of wanted) {

@@ -19,7 +19,7 @@ import {
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type AsteriskParams, renderAsteriskConfig, type SipAccount } from '../../dialplan/render.ts';
+import { type AsteriskParams, renderAsteriskConfig } from '../../dialplan/render.ts';
 import { waitFor } from './ports.ts';
 import { processesInRoot } from './processes.ts';
 
@@ -40,7 +40,7 @@ export interface AsteriskOptions {
   amiPort: number;
   rtpStart: number;
   rtpEnd: number;
-  operators: SipAccount[];
+  operators: { endpoint: string }[];
   /** The carrier trunk callback calls are sent to; the bind address, port 5070 by default. */
   trunk?: { host: string; port: number };
   ari?: { username: string; password: string };

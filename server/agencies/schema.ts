@@ -18,6 +18,8 @@ export const agencies = sqliteTable('agencies', {
   forwardUrl: text('forward_url'),
   /** HMAC key for the `X-Hotline-Signature` header of forwarded tickets. */
   forwardSecret: text('forward_secret').notNull(),
+  /** Forwarded tickets carry the citizen's phone number only when this is set. */
+  receivesCallerNumber: integer('receives_caller_number', { mode: 'boolean' }).notNull().default(false),
 });
 
 export type AgencyRow = typeof agencies.$inferSelect;

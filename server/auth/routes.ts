@@ -44,33 +44,33 @@ const ChangePasswordBody = Type.Object(
   { additionalProperties: false },
 );
 
-function sipCredentials(
-  user: AuthUser,
-  config: Pick<Config, 'sipDomain' | 'sipWsUrl'>,
-): SipCredentials | null {
-  if (!hasSoftphone(user.role) || !user.sipPassword) return null;
+type SipConfig = Pick<Config, 'sipDomain' | 'sipWsUrl'>;
+
+function sipCredentials(user: AuthUser, secret: string | null, config: SipConfig): SipCredentials | null {
+  if (!hasSoftphone(user.role) || secret === null) return null;
   // The softphone waits for the user's own password: a one-time password handed over on paper
   // must not be enough to take calls.
   if (user.mustChangePassword) return null;
   return {
     uri: `sip:${user.username}@${config.sipDomain}`,
     authorizationUser: user.username,
-    password: user.sipPassword,
+    password: secret,
     wsUrl: config.sipWsUrl,
+    iceServers: [],
   };
 }
 
-function meResponse(user: AuthUser, config: Pick<Config, 'sipDomain' | 'sipWsUrl'>): MeResponse {
+function meResponse(user: AuthUser, secret: string | null, config: SipConfig): MeResponse {
   return {
     user: toUserView(user),
-    sip: sipCredentials(user, config),
+    sip: sipCredentials(user, secret, config),
     mustChangePassword: user.mustChangePassword,
   };
 }
 
 export async function authRoutes(
   app: FastifyInstance,
-  deps: { auth: AuthService; limiter: LoginLimiter; config: Pick<Config, 'sipDomain' | 'sipWsUrl'> },
+  deps: { auth: AuthService; limiter: LoginLimiter; config: SipConfig },
 ): Promise<void> {
   const { auth, limiter, config } = deps;
 
@@ -98,7 +98,7 @@ export async function authRoutes(
       reply.setCookie(SESSION_COOKIE, token, { ...cookie, httpOnly: true });
       reply.setCookie(CSRF_COOKIE, csrfTokenFor(token), { ...cookie, httpOnly: false });
       request.log.info({ userId: user.id, role: user.role }, 'logged in');
-      return meResponse(user, config);
+      return meResponse(user, auth.sipSecretOf(token), config);
     },
   );
 
@@ -111,7 +111,8 @@ export async function authRoutes(
   });
 
   app.get('/api/me', { onRequest: requireRole() }, async (request): Promise<MeResponse> => {
-    return meResponse(currentUser(request), config);
+    const token = request.cookies[SESSION_COOKIE];
+    return meResponse(currentUser(request), token ? auth.sipSecretOf(token) : null, config);
   });
 
   app.post<{ Body: Static<typeof ChangePasswordBody> }>(
@@ -132,7 +133,7 @@ export async function authRoutes(
         throw err;
       }
       request.log.info({ userId: user.id }, 'password changed');
-      return meResponse(updated, config);
+      return meResponse(updated, auth.sipSecretOf(token), config);
     },
   );
 }

@@ -16,8 +16,6 @@ export const users = sqliteTable('users', {
   skills: text('skills', { mode: 'json' }).$type<QueueName[]>().notNull().default([]),
   /** Set for agency liaisons: the agency whose tickets they receive. */
   agencyId: integer('agency_id').references(() => agencies.id),
-  /** Random secret of the operator's PJSIP endpoint; Asterisk's pjsip.conf is rendered from it. */
-  sipPassword: text('sip_password'),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   /** Set while the account is disabled: no login, no session, no softphone. */
   disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
@@ -36,6 +34,11 @@ export const sessions = sqliteTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    /**
+     * The softphone's SIP password for this login only. Set on an operator's or supervisor's newest
+     * session (a new login takes the softphone over); it stops working when the session ends.
+     */
+    sipSecret: text('sip_secret'),
   },
   (t) => [index('sessions_user_idx').on(t.userId), index('sessions_expires_idx').on(t.expiresAt)],
 );

@@ -1,6 +1,7 @@
 /** Logins and sessions. A session is a random 32-byte token in a cookie; only its hash is stored. */
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, lt, ne, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, lt, ne, sql } from 'drizzle-orm';
+import { hasSoftphone } from '../../common/domain.ts';
 import { audit } from '../audit/service.ts';
 import type { Db } from '../db/index.ts';
 import { preparedOnce } from '../db/prepared.ts';
@@ -8,7 +9,7 @@ import { sessions, users } from '../db/schema.ts';
 import { AppError, UnauthenticatedError } from '../errors.ts';
 import { WeakPasswordError, WrongCurrentPasswordError } from '../users/errors.ts';
 import { passwordProblem } from '../users/password-policy.ts';
-import { hashPassword, verifyPassword } from './password.ts';
+import { hashPassword, randomSecret, verifyPassword } from './password.ts';
 import type { UserRow } from './schema.ts';
 
 export const SESSION_COOKIE = 'hotline_session';
@@ -27,8 +28,14 @@ export class InvalidCredentialsError extends AppError {
 }
 
 export interface AuthService {
-  /** Throws `InvalidCredentialsError`; the same error for an unknown user and a wrong password. */
+  /**
+   * Throws `InvalidCredentialsError`; the same error for an unknown user and a wrong password. An
+   * operator's or supervisor's new session gets a SIP secret of its own and takes the softphone
+   * over from the user's older sessions.
+   */
   login(username: string, password: string): Promise<{ token: string; user: AuthUser; expiresAt: Date }>;
+  /** The session's softphone SIP secret: null for an unknown or ended session, or one without the softphone. */
+  sipSecretOf(token: string): string | null;
   logout(token: string): void;
   /** The session's user, or null for an unknown or expired token or a disabled account. */
   userForToken(token: string | undefined): AuthUser | null;
@@ -135,10 +142,19 @@ export function createAuthService(deps: { db: Db; now?: () => Date; ttlMs?: numb
       const token = randomBytes(32).toString('base64url');
       const createdAt = now();
       const expiresAt = new Date(createdAt.getTime() + ttlMs);
-      db.delete(sessions).where(lt(sessions.expiresAt, createdAt)).run();
-      db.insert(sessions)
-        .values({ tokenHash: hashToken(token), userId: user.id, createdAt, expiresAt })
-        .run();
+      const sipSecret = hasSoftphone(user.role) ? randomSecret() : null;
+      db.transaction((tx) => {
+        tx.delete(sessions).where(lt(sessions.expiresAt, createdAt)).run();
+        if (sipSecret !== null) {
+          tx.update(sessions)
+            .set({ sipSecret: null })
+            .where(and(eq(sessions.userId, user.id), isNotNull(sessions.sipSecret)))
+            .run();
+        }
+        tx.insert(sessions)
+          .values({ tokenHash: hashToken(token), userId: user.id, createdAt, expiresAt, sipSecret })
+          .run();
+      });
       return { token, user: withoutHash(user), expiresAt };
     },
 
@@ -147,6 +163,15 @@ export function createAuthService(deps: { db: Db; now?: () => Date; ttlMs?: numb
       db.delete(sessions)
         .where(eq(sessions.tokenHash, hashToken(token)))
         .run();
+    },
+
+    sipSecretOf(token) {
+      const row = db
+        .select({ secret: sessions.sipSecret, expiresAt: sessions.expiresAt })
+        .from(sessions)
+        .where(eq(sessions.tokenHash, hashToken(token)))
+        .get();
+      return row && row.expiresAt.getTime() > now().getTime() ? row.secret : null;
     },
 
     userForToken(token) {

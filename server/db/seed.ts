@@ -10,7 +10,7 @@
  * open tickets is deactivated (one with open tickets waits for an admin to move them).
  */
 import { and, eq, inArray, isNull, notInArray, or } from 'drizzle-orm';
-import { hasSoftphone, QUEUE_NAMES, type QueueName, type Role } from '../../common/domain.ts';
+import { QUEUE_NAMES, type QueueName, type Role } from '../../common/domain.ts';
 import type { AgencyKind } from '../agencies/schema.ts';
 import { hashPassword, randomSecret } from '../auth/password.ts';
 import { DONE_STATUSES } from '../tickets/lifecycle.ts';
@@ -224,16 +224,9 @@ export async function seedDemo(db: Db, opts: { agencyUrl: string | null }): Prom
         passwordHash,
         skills: user.skills,
         agencyId: user.agency === undefined ? null : agencyId(user.agency),
-        sipPassword: hasSoftphone(user.role) ? randomSecret() : null,
         createdAt: now,
       })
       .onConflictDoNothing()
-      .run();
-  }
-  for (const user of DEMO_USERS.filter((u) => hasSoftphone(u.role))) {
-    db.update(users)
-      .set({ sipPassword: randomSecret() })
-      .where(and(eq(users.username, user.username), isNull(users.sipPassword)))
       .run();
   }
 

@@ -1,35 +1,41 @@
 /** Operators' PJSIP endpoints: the call controller and the softphone accounts in Asterisk are built from these. */
-import { and, asc, inArray, isNotNull, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, inArray, isNotNull, isNull } from 'drizzle-orm';
 import { type QueueName, SOFTPHONE_ROLES } from '../../common/domain.ts';
 import type { OperatorAccount } from '../../ivr/api.ts';
 import type { Db } from '../db/index.ts';
-import { users } from '../db/schema.ts';
+import { sessions, users } from '../db/schema.ts';
 
 export interface SipAccount {
   /** PJSIP endpoint name; the operator's username. */
   endpoint: string;
-  password: string;
+  /** The SIP secret of the operator's live softphone login; null while they have none. */
+  password: string | null;
   displayName: string;
   operatorId: number;
   skills: QueueName[];
 }
 
-/** Every operator and supervisor with a SIP password whose account is not disabled, in id order. */
-export function sipAccounts(db: Db): SipAccount[] {
+/**
+ * Every operator and supervisor whose account is not disabled, in id order, with the SIP secret of
+ * their softphone login (the newest session holds it; see `sessions.sipSecret`) while it lasts.
+ */
+export function sipAccounts(db: Db, now: Date = new Date()): SipAccount[] {
   return db
-    .select()
+    .select({ user: users, secret: sessions.sipSecret })
     .from(users)
-    .where(
-      and(inArray(users.role, [...SOFTPHONE_ROLES]), isNotNull(users.sipPassword), isNull(users.disabledAt)),
+    .leftJoin(
+      sessions,
+      and(eq(sessions.userId, users.id), isNotNull(sessions.sipSecret), gt(sessions.expiresAt, now)),
     )
+    .where(and(inArray(users.role, [...SOFTPHONE_ROLES]), isNull(users.disabledAt)))
     .orderBy(asc(users.id))
     .all()
-    .map((u) => ({
-      endpoint: u.username,
-      password: u.sipPassword!,
-      displayName: u.displayName,
-      operatorId: u.id,
-      skills: u.skills,
+    .map(({ user, secret }) => ({
+      endpoint: user.username,
+      password: user.mustChangePassword ? null : secret,
+      displayName: user.displayName,
+      operatorId: user.id,
+      skills: user.skills,
     }));
 }
 

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { AccountView, CreateAccountRequest, UpdateAccountRequest } from '../../common/api.ts';
 import { hasSoftphone, type QueueName, type Role } from '../../common/domain.ts';
 import { audit } from '../audit/service.ts';
-import { hashPassword, randomSecret } from '../auth/password.ts';
+import { hashPassword } from '../auth/password.ts';
 import type { UserRow } from '../auth/schema.ts';
 import { endSessionsOf } from '../auth/service.ts';
 import type { Db } from '../db/index.ts';
@@ -216,7 +216,6 @@ export function createAccountService(deps: {
               displayName,
               ...assignment,
               passwordHash,
-              sipPassword: hasSoftphone(assignment.role) ? randomSecret() : null,
               createdAt: at,
               mustChangePassword: true,
             })
@@ -262,10 +261,9 @@ export function createAccountService(deps: {
         });
         const displayName = request.displayName?.trim() ?? before.displayName;
         if (displayName === '') throw new InvalidAccountError('Vui lòng nhập họ tên.');
-        const sipPassword = hasSoftphone(role) ? (before.sipPassword ?? randomSecret()) : null;
         const after = tx
           .update(users)
-          .set({ displayName, ...assignment, sipPassword })
+          .set({ displayName, ...assignment })
           .where(eq(users.id, id))
           .returning()
           .get();
@@ -312,12 +310,7 @@ export function createAccountService(deps: {
         const before = findRow(tx, id);
         const after = tx
           .update(users)
-          .set({
-            passwordHash,
-            mustChangePassword: true,
-            // The old SIP secret may be known to whoever knew the old password.
-            sipPassword: hasSoftphone(before.role) ? randomSecret() : null,
-          })
+          .set({ passwordHash, mustChangePassword: true })
           .where(eq(users.id, id))
           .returning()
           .get();

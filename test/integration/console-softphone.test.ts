@@ -58,6 +58,7 @@ it('starts again when a connected registrar ignores its REGISTER, and registers'
     {
       wsUrl: `ws://127.0.0.1:${port}/ws`,
       uri: 'sip:tdv01@hotline.test',
+      iceServers: [],
       authorizationUser: 'tdv01',
       password: 'secret',
     },

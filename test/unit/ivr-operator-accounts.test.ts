@@ -5,7 +5,11 @@ import { OperatorSync, pjsipObjects, planSync } from '../../ivr/operator-account
 import { AriDisconnectedError, AriTimeoutError } from '../../ivr/port.ts';
 import { FakeAri } from '../support/ari-fake.ts';
 
-const account = (n: number, password = `pw${n}`, displayName = `TĐV ${n}`): OperatorAccount => ({
+const account = (
+  n: number,
+  password = `pw${n}`,
+  displayName = `TĐV ${n}`,
+): OperatorAccount & { sipPassword: string } => ({
   operatorId: n,
   displayName,
   sipEndpoint: `tdv0${n}`,
@@ -13,7 +17,7 @@ const account = (n: number, password = `pw${n}`, displayName = `TĐV ${n}`): Ope
   sipPassword: password,
 });
 const logger = pino({ level: 'silent' });
-const fingerprintOf = (a: OperatorAccount) => JSON.stringify(pjsipObjects(a));
+const fingerprintOf = (a: OperatorAccount & { sipPassword: string }) => JSON.stringify(pjsipObjects(a));
 
 describe('operators’ softphone accounts: the PJSIP objects', () => {
   it('are an auth, an AOR and a WebRTC endpoint named after the username', () => {
