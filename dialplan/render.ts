@@ -44,9 +44,19 @@ export interface AsteriskParams {
    * controller pushes them through ARI (see sorcery.conf).
    */
   operators: { endpoint: string }[];
+  /**
+   * Asterisk on a host whose public address is a 1:1 NAT of its private one (a cloud VM): its ICE
+   * host candidate `privateAddress` is advertised as `publicAddress`, and `keepPrivate` also
+   * offers the private one (for operators inside the same network). Unset when Asterisk is on a
+   * private network and remote operators reach it through TURN (deploy/README.md).
+   */
+  publicMedia?: { privateAddress: string; publicAddress: string; keepPrivate?: boolean };
 }
 
 const SAFE_VALUE = /^[^\r\n;[\]]*$/;
+/** Values that are whole lines of configuration, built here from checked parts. */
+const BLOCK_KEYS = new Set(['FALLBACK_MEMBERS', 'ICE_HOST_CANDIDATES']);
+const IP_ADDRESS = /^(\d{1,3}\.){3}\d{1,3}$|^[0-9a-f:]+$/i;
 
 export function fillTemplate(
   template: string,
@@ -57,11 +67,20 @@ export function fillTemplate(
     const value = values[key];
     if (value === undefined) throw new Error(`${name}: no value for {{${key}}}`);
     const text = String(value);
-    if (key !== 'FALLBACK_MEMBERS' && !SAFE_VALUE.test(text)) {
+    if (!BLOCK_KEYS.has(key) && !SAFE_VALUE.test(text)) {
       throw new Error(`${name}: value for {{${key}}} contains a line break, ';' or brackets`);
     }
     return text;
   });
+}
+
+function iceHostCandidates(media: AsteriskParams['publicMedia']): string {
+  if (!media) return '';
+  for (const address of [media.privateAddress, media.publicAddress]) {
+    if (!IP_ADDRESS.test(address)) throw new Error(`rtp.conf: "${address}" is not an IP address`);
+  }
+  const keep = media.keepPrivate ? ',include_local_address' : '';
+  return `[ice_host_candidates]\n${media.privateAddress} => ${media.publicAddress}${keep}`;
 }
 
 /** Returns file name → contents for every configuration file Asterisk needs. */
@@ -97,6 +116,7 @@ export function renderAsteriskConfig(p: AsteriskParams): Map<string, string> {
     FALLBACK_MEMBERS: p.operators
       .map((op) => `member => PJSIP/${op.endpoint},0,${op.endpoint},PJSIP/${op.endpoint}`)
       .join('\n'),
+    ICE_HOST_CANDIDATES: iceHostCandidates(p.publicMedia),
   };
   const files = new Map<string, string>();
   for (const name of readdirSync(TEMPLATE_DIR)) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the hotline needs on a Debian machine. Idempotent: a second run only checks.
-#   - Debian packages (Redis, sipp, Chromium, espeak-ng, sox, debootstrap, iproute2)
+#   - Debian packages (Redis, sipp, Chromium, espeak-ng, sox, debootstrap, iproute2; nginx, coturn,
+#     iptables and openssl for the production edge and its test through NAT)
 #   - an Asterisk 22 root folder built with debootstrap from Debian sid, cached outside the checkout
 #   - Vietnamese prompts generated into that root
 #   - npm dependencies and the built console
@@ -10,7 +11,8 @@ cd "$(dirname "$0")/.."
 
 ASTERISK_ROOT="${HOTLINE_ASTERISK_ROOT:-/var/cache/hotline-1022/asterisk-root}"
 DEBIAN_MIRROR="${HOTLINE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-PACKAGES=(redis-server sip-tester chromium espeak-ng sox debootstrap iproute2 ca-certificates)
+PACKAGES=(redis-server sip-tester chromium espeak-ng sox debootstrap iproute2 ca-certificates
+  nginx coturn iptables openssl)
 
 log() { printf '[setup] %s\n' "$*"; }
 
@@ -25,8 +27,11 @@ install_packages() {
   log "installing Debian packages: ${missing[*]}"
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # The packaged Redis service is not used: the hotline and its tests start their own.
-  as_root systemctl disable --now redis-server >/dev/null 2>&1 || true
+  # The packaged services are not used here: the hotline and its tests start their own Redis, and
+  # the tests their own nginx and coturn (deploy/README.md sets them up on a real edge).
+  for service in redis-server nginx coturn; do
+    as_root systemctl disable --now "$service" >/dev/null 2>&1 || true
+  done
 }
 
 build_asterisk_root() {

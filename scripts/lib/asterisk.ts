@@ -43,6 +43,10 @@ export interface AsteriskOptions {
   operators: { endpoint: string }[];
   /** The carrier trunk callback calls are sent to; the bind address, port 5070 by default. */
   trunk?: { host: string; port: number };
+  /** Address the carrier trunk's calls come from; the bind address by default. */
+  trunkMatch?: string;
+  /** Asterisk behind a 1:1 NAT: its public media address (see `AsteriskParams.publicMedia`). */
+  publicMedia?: AsteriskParams['publicMedia'];
   ari?: { username: string; password: string };
   ami?: { username: string; password: string };
   /** Asterisk's console output goes here. */
@@ -177,12 +181,13 @@ export async function startAsterisk(opts: AsteriskOptions): Promise<RunningAster
     amiPort: opts.amiPort,
     rtpStart: opts.rtpStart,
     rtpEnd: opts.rtpEnd,
-    trunkMatch: bindAddress,
+    trunkMatch: opts.trunkMatch ?? bindAddress,
     trunk: opts.trunk ?? { host: bindAddress, port: 5070 },
     hotlineNumber: '1022',
     ari: { ...ari, allowedOrigins: '*' },
     ami,
     operators: opts.operators,
+    ...(opts.publicMedia ? { publicMedia: opts.publicMedia } : {}),
   };
   const files = renderAsteriskConfig(params);
   for (const [name, text] of Object.entries(opts.files ?? {})) files.set(name, text);

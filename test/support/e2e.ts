@@ -92,6 +92,12 @@ export async function startE2eHotline(opts: {
   env?: Record<string, string>;
   /** Where Asterisk sends callback calls (a sipp citizen's phone on loopback). */
   trunkPort?: number;
+  /**
+   * Address Asterisk (SIP, HTTP, AMI) and the server listen on instead of loopback: a private
+   * network address that a reverse proxy in front of them reaches. sipp callers still dial from
+   * loopback.
+   */
+  bindAddress?: string;
 }): Promise<E2eHotline> {
   const workDir = mkdtempSync(join(tmpdir(), `hotline-e2e-${opts.name}-`));
   const instance = `e2e-${opts.name}-${process.pid}`;
@@ -136,7 +142,7 @@ export async function startE2eHotline(opts: {
       HOTLINE_FORWARD_BACKOFF_MS: '200',
       HOTLINE_ARI_ENABLED: String(opts.telephony),
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
-      ...opts.env,
+      ...(opts.bindAddress ? { HOTLINE_HTTP_HOST: opts.bindAddress } : {}),
     };
     if (opts.telephony) {
       const root = process.env.HOTLINE_ASTERISK_ROOT ?? DEFAULT_ASTERISK_ROOT;
@@ -150,6 +156,7 @@ export async function startE2eHotline(opts: {
         rtpStart: 30000,
         rtpEnd: 30200,
         operators: sipAccounts(db),
+        ...(opts.bindAddress ? { bindAddress: opts.bindAddress, trunkMatch: '127.0.0.1' } : {}),
         ...(opts.trunkPort ? { trunk: { host: '127.0.0.1', port: opts.trunkPort } } : {}),
         logFile: asteriskLog,
       });
@@ -170,6 +177,8 @@ export async function startE2eHotline(opts: {
       });
       telephony = telephonyOf(asterisk, asteriskLog, observer);
     }
+    // The test's own settings win, e.g. the softphone's address through a proxy.
+    Object.assign(env, opts.env);
 
     const registered = async () => {
       if (!telephony) return;
