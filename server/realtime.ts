@@ -107,17 +107,30 @@ function dropEndedSessions(io: RealtimeServer, auth: AuthService, userId?: numbe
 }
 
 /**
- * The account listener for `createApp`'s `accountListeners`: disconnects the user's sockets whose
- * session has ended (a disabled account, a reset password, a new role), and leaves the others.
+ * The listener for `createApp`'s `accountListeners` and `sessionListeners`: disconnects the user's
+ * sockets whose session has ended (a logout, a disabled account, a reset password, a new role, a
+ * password changed elsewhere), and leaves the others.
  */
-export function socketAccountListener(io: RealtimeServer, db: Db): (userId: number) => void {
-  const auth = createAuthService({ db });
+export function socketAccountListener(
+  io: RealtimeServer,
+  db: Db,
+  now?: () => Date,
+): (userId: number) => void {
+  const auth = createAuthService({ db, ...(now ? { now } : {}) });
   return (userId) => dropEndedSessions(io, auth, userId);
 }
 
+/**
+ * socket.io's heartbeat: a console whose network went silent (a Wi-Fi drop sends no FIN) is seen
+ * gone within interval + timeout (6 s, against 45 s by default), so with the lost console's grace
+ * a call ringing there is back in the queue within about 10 s. Both sides use these values.
+ */
+export const PING_INTERVAL_MS = 3000;
+export const PING_TIMEOUT_MS = 3000;
+
 /** A socket.io server not yet bound to HTTP, for wiring that needs it before the app exists. */
 export function createRealtimeServer(): RealtimeServer {
-  return new Server({ serveClient: false });
+  return new Server({ serveClient: false, pingInterval: PING_INTERVAL_MS, pingTimeout: PING_TIMEOUT_MS });
 }
 
 export interface RealtimeDeps {
