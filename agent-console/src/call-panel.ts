@@ -11,17 +11,29 @@
  * new call that arrives while the answered one is still up waits until that one ends. Once the
  * operator has pressed hang-up, the server offers the next call at once; its INVITE ends the
  * call being hung up instead of being refused.
+ *
+ * A ringing call rings (`ringing.ts`), takes the keyboard focus to "Trả lời" and answers to F2;
+ * F4 hangs up. An answered call's audio path is shown in the network indicator; when the audio
+ * is lost (`media-watch.ts`) the panel says so and ends the call without announcing a hang-up,
+ * which the controller takes for a drop: the caller goes back to the head of the queue.
  */
 import { QUEUES } from '../../common/domain.ts';
 import type { CallPop } from '../../common/events.ts';
 import { api, errorMessage } from './api.ts';
 import { h } from './dom.ts';
 import { formatMinutesSeconds } from './format.ts';
-import { t, ticketStatusLabel } from './i18n.ts';
+import { type MessageKey, t, ticketStatusLabel } from './i18n.ts';
+import type { MediaPath } from './media-path.ts';
+import { watchMedia } from './media-watch.ts';
 import { byId } from './page.ts';
 import { callRecordingSlot } from './recording.ts';
 import { categoryName } from './reference.ts';
-import { ANSWER_OPTIONS, audioPackets, playRemoteAudio, type RTCSession, sipCaller } from './softphone.ts';
+import type { RingAlert } from './ringing.ts';
+import { audioPackets, type MediaOptions, playRemoteAudio, type RTCSession, sipCaller } from './softphone.ts';
+
+/** Keys that do not type into the ticket form. */
+export const ANSWER_KEY = 'F2';
+export const HANGUP_KEY = 'F4';
 
 export interface CallPanel {
   offered(pop: CallPop): void;
@@ -41,6 +53,9 @@ export interface CallPanelDeps {
    * the server takes the end of the call for a drop and puts the caller back in the queue.
    */
   announceHangup(callId: string): Promise<void>;
+  /** The softphone's current answer options (its TURN credentials are renewed while the page is open). */
+  answerOptions(): MediaOptions;
+  ring: RingAlert;
 }
 
 export function createCallPanel(deps: CallPanelDeps): CallPanel {
@@ -63,7 +78,10 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
     history: byId('call-history', HTMLUListElement),
     error: byId('call-error', HTMLParagraphElement),
     audio: byId('remote-audio', HTMLAudioElement),
+    network: byId('network-indicator', HTMLElement),
   };
+  labelShortcut(el.answer, 'call.answer', ANSWER_KEY);
+  labelShortcut(el.hangup, 'call.hangup', HANGUP_KEY);
 
   let session: RTCSession | null = null;
   /** The session the operator pressed hang-up on, while the server is told. */
@@ -74,6 +92,7 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
   let nextPop: CallPop | null = null;
   let connectedAt: number | null = null;
   let ticker: ReturnType<typeof setInterval> | undefined;
+  let path: MediaPath = 'none';
 
   const live = (s: RTCSession | null): s is RTCSession => s !== null && !s.isEnded();
   const inCall = () => (live(session) ? session.isEstablished() : connectedAt !== null);
@@ -81,6 +100,12 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
   function showError(message: string | null): void {
     el.error.textContent = message ?? '';
     el.error.hidden = message === null;
+  }
+
+  function showPath(next: MediaPath): void {
+    path = next;
+    el.network.dataset.path = next;
+    el.network.textContent = t(`network.${next}`);
   }
 
   function showPop(next: CallPop): void {
@@ -111,6 +136,12 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
     el.mute.textContent = live(session) && session.isMuted().audio ? t('call.unmute') : t('call.mute');
     el.timerLine.hidden = !talking;
     el.stats.hidden = el.mute.hidden;
+    if (ringing && deps.ring.state() === 'off') {
+      deps.ring.start(caller, () => el.answer.focus());
+    } else if (!ringing && deps.ring.state() !== 'off') {
+      deps.ring.stop();
+    }
+    el.region.dataset.ringtone = deps.ring.state();
     if (talking && ticker === undefined) {
       ticker = setInterval(tick, 1000);
       tick();
@@ -137,7 +168,7 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
   function answer(): void {
     if (!live(session) || session.isEstablished()) return;
     try {
-      session.answer(ANSWER_OPTIONS);
+      session.answer(deps.answerOptions());
     } catch (err) {
       showError(t('call.answerFailed', { reason: err instanceof Error ? err.message : String(err) }));
     }
@@ -151,6 +182,7 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
     session = null;
     connectedAt = null;
     pop = null;
+    if (path !== 'failed') showPath('none');
     if (nextPop) {
       const waiting = nextPop;
       nextPop = null;
@@ -159,7 +191,26 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
     render();
   }
 
+  /**
+   * The audio is gone: the operator is told, and the call ends without the hang-up being
+   * announced, so the controller puts the caller back at the head of the queue.
+   */
+  function mediaLost(lostSession: RTCSession): void {
+    if (lostSession !== session || !live(lostSession)) return;
+    showError(t('call.mediaLost'));
+    lostSession.terminate();
+  }
+
   el.answer.addEventListener('click', answer);
+  document.addEventListener('keydown', (event) => {
+    if (event.key === ANSWER_KEY && !el.answer.hidden) {
+      event.preventDefault();
+      answer();
+    } else if (event.key === HANGUP_KEY && !el.hangup.hidden && !el.hangup.disabled) {
+      event.preventDefault();
+      el.hangup.click();
+    }
+  });
   el.reject.addEventListener('click', () => {
     if (live(session)) session.terminate();
   });
@@ -226,8 +277,10 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
       session = next;
       fallbackCall = fallback;
       showError(null);
+      showPath('none');
       let wasConnected = false;
       playRemoteAudio(next, el.audio);
+      watchMedia(next, showPath, () => mediaLost(next));
       el.stats.dataset.packetsSent = '0';
       el.stats.dataset.packetsReceived = '0';
       el.stats.textContent = t('call.audioStats', { sent: 0, received: 0 });
@@ -246,10 +299,19 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
       });
       render();
       if (deps.autoAnswer()) answer();
+      else el.answer.focus();
     },
 
     currentCallId: () => pop?.callId ?? null,
   };
+}
+
+/** Shows a button's shortcut: in its tooltip, to assistive technology, and as a key cap. */
+function labelShortcut(button: HTMLButtonElement, action: MessageKey, key: string): void {
+  button.title = t('call.shortcut', { action: t(action), key });
+  button.setAttribute('aria-keyshortcuts', key);
+  // The key cap is decoration: the button's accessible name stays the action alone.
+  button.append(' ', h('kbd', { 'aria-hidden': 'true' }, key));
 }
 
 function historyItems(pop: CallPop): HTMLLIElement[] {

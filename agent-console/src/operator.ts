@@ -1,11 +1,20 @@
-/** Operator console: state, softphone, screen-pop, ticket form and callbacks. Composition root of the page. */
+/**
+ * Operator console: state, softphone, screen-pop, ticket form and callbacks. Composition root of the page.
+ * Made for operators at home too: the microphone is checked before "Sẵn sàng", TURN credentials are
+ * renewed while the page is open, and after a network drop the banner says so, socket.io
+ * reconnects and the softphone starts afresh (its WebSocket may look open while dead).
+ */
 import { CHOSEN_NOT_READY_REASONS, type ChosenNotReadyReason } from '../../common/domain.ts';
 import type { Ack, AgentStateRequest, AgentStateView } from '../../common/events.ts';
+import { ApiRequestError, api } from './api.ts';
 import { createCallPanel } from './call-panel.ts';
 import { createCallbackList } from './callbacks.ts';
 import { formatMinutesSeconds } from './format.ts';
 import { agentStateLabel, t, translatePage } from './i18n.ts';
-import { byId, requireUser, showFatal, showWhileDisconnected, wireLogout } from './page.ts';
+import { createLinkBanner } from './link-banner.ts';
+import { checkMicrophone } from './microphone.ts';
+import { byId, requireUser, showFatal, wireLogout } from './page.ts';
+import { createRingAlert } from './ringing.ts';
 import { type ConsoleSocket, connectSocket } from './socket.ts';
 import { type Registration, type Softphone, startSoftphone } from './softphone.ts';
 import { createTicketForm } from './ticket-form.ts';
@@ -14,13 +23,15 @@ const AUTO_ANSWER_KEY = 'hotline.autoAnswer';
 const ACK_TIMEOUT_MS = 5000;
 /** How long hang-up waits for the server to take note before the softphone hangs up anyway. */
 const HANGUP_ACK_TIMEOUT_MS = 2000;
+/** TURN credentials live for hours; renewing them well before keeps every new call relayable. */
+const CREDENTIALS_REFRESH_MS = 20 * 60_000;
 
 translatePage();
 
 const el = {
   userName: byId('user-name', HTMLElement),
   logout: byId('logout', HTMLButtonElement),
-  socketBanner: byId('socket-banner', HTMLParagraphElement),
+  linkBanner: byId('link-banner', HTMLParagraphElement),
   agentState: byId('agent-state', HTMLElement),
   phoneStatus: byId('phone-status', HTMLElement),
   setReady: byId('set-ready', HTMLButtonElement),
@@ -32,6 +43,9 @@ const el = {
   notice: byId('state-notice', HTMLParagraphElement),
   stateError: byId('state-error', HTMLParagraphElement),
   autoAnswer: byId('auto-answer', HTMLInputElement),
+  micLine: byId('mic-line', HTMLParagraphElement),
+  micLevel: byId('mic-level', HTMLMeterElement),
+  micError: byId('mic-error', HTMLParagraphElement),
 };
 
 /** The operator's state as the server last said. */
@@ -93,7 +107,29 @@ function showRegistration(state: Registration | 'noAccount'): void {
   el.phoneStatus.dataset.registration = state;
 }
 
-function wireStateButtons(socket: ConsoleSocket): void {
+/**
+ * Opens the microphone before going ready: an operator whose browser refuses it, or who has
+ * none, stays not ready and is told why.
+ */
+async function microphoneReady(): Promise<boolean> {
+  el.micError.hidden = true;
+  el.micLine.hidden = false;
+  el.setReady.disabled = true;
+  try {
+    const check = await checkMicrophone(el.micLevel, () => {
+      el.micLine.hidden = true;
+    });
+    if (check.ok) return true;
+    el.micLine.hidden = true;
+    el.micError.textContent = t(check.problem);
+    el.micError.hidden = false;
+    return false;
+  } finally {
+    el.setReady.disabled = false;
+  }
+}
+
+function wireStateButtons(socket: ConsoleSocket, beforeReady: () => void): void {
   const settle = (sent: Promise<Ack<AgentStateView>>, asked?: AgentStateRequest) => {
     el.stateError.hidden = true;
     sent
@@ -110,7 +146,12 @@ function wireStateButtons(socket: ConsoleSocket): void {
   };
   const request = (asked: AgentStateRequest) =>
     settle(socket.timeout(ACK_TIMEOUT_MS).emitWithAck('agent:setState', asked), asked);
-  el.setReady.addEventListener('click', () => request({ state: 'ready' }));
+  el.setReady.addEventListener('click', () => {
+    beforeReady();
+    void microphoneReady().then((ok) => {
+      if (ok) request({ state: 'ready' });
+    });
+  });
   for (const button of el.reasons) {
     const reason = button.dataset.reason;
     if (isReason(reason)) button.addEventListener('click', () => request({ state: 'not_ready', reason }));
@@ -133,7 +174,15 @@ async function start(): Promise<void> {
   });
 
   const socket = connectSocket();
+  const banner = createLinkBanner(el.linkBanner);
+  const ring = createRingAlert();
+  let phone: Softphone | null = null;
   const calls = createCallPanel({
+    ring,
+    answerOptions: () => {
+      if (!phone) throw new Error(t('phone.noAccount'));
+      return phone.answerOptions();
+    },
     autoAnswer: () => el.autoAnswer.checked,
     onCallShown: (pop) => tickets.prefill(pop),
     // The server takes a hang-up it was told about as the end of the talk; any other end of the
@@ -144,22 +193,49 @@ async function start(): Promise<void> {
   });
   const tickets = createTicketForm({ currentCallId: calls.currentCallId });
 
-  let phone: Softphone | null = null;
   const callbacks = createCallbackList({ operatorId: me.user.id, phone: () => phone });
 
-  showWhileDisconnected(socket, el.socketBanner);
-  socket.on('connect', () => void callbacks.reload());
+  let wasConnected = false;
+  socket.on('connect', () => {
+    if (wasConnected) {
+      // Back after a drop: fresh TURN credentials, and a softphone on a new WebSocket.
+      void renewCredentials();
+      if (phone?.restart()) {
+        showRegistration('connecting');
+        banner.phone(false);
+      }
+    }
+    wasConnected = true;
+    banner.socket(true);
+    void callbacks.reload();
+  });
+  socket.on('disconnect', () => banner.socket(false));
+  socket.on('connect_error', () => banner.socket(false));
   socket.on('callback:updated', (task) => callbacks.updated(task));
   socket.on('agent:state', (e) => showAgentState(e));
   socket.on('call:offered', (pop) => calls.offered(pop));
   socket.on('call:answered', (pop) => calls.answered(pop));
   socket.on('call:ended', (e) => calls.ended(e.callId));
-  wireStateButtons(socket);
+  wireStateButtons(socket, () => ring.prepare());
+
+  const renewCredentials = async () => {
+    try {
+      const fresh = await api.me();
+      if (fresh.sip) phone?.setIceServers(fresh.sip.iceServers);
+    } catch (err) {
+      if (err instanceof ApiRequestError && err.status === 401) location.replace('/');
+      else console.warn('could not renew the TURN credentials', err);
+    }
+  };
+  setInterval(() => void renewCredentials(), CREDENTIALS_REFRESH_MS);
 
   if (me.sip) {
     showRegistration('connecting');
     phone = startSoftphone(me.sip, {
-      onRegistration: showRegistration,
+      onRegistration: (state) => {
+        showRegistration(state);
+        banner.phone(state === 'registered');
+      },
       onIncoming: (s, fallback) => {
         // One call at a time: a queue call does not ring over a callback call.
         if (callbacks.inCall()) s.terminate({ status_code: 486, reason_phrase: 'Busy Here' });

@@ -2,7 +2,7 @@
 import { UA, WebSocketInterface } from 'jssip';
 import type { RTCSession } from 'jssip/lib/RTCSession.js';
 import type { RTCSessionEvent } from 'jssip/lib/UA.js';
-import type { SipCredentials } from '../../common/api.ts';
+import type { IceServer, SipCredentials } from '../../common/api.ts';
 import { FALLBACK_CALL_HEADER } from '../../common/domain.ts';
 import { type AudioPackets, type RtpStatsLike, readAudioPackets } from './format.ts';
 
@@ -19,10 +19,30 @@ export interface SoftphoneHandlers {
 export interface Softphone {
   /** Dials `number` (a callback to a citizen, through the trunk). */
   call(number: string): RTCSession;
+  /** What to answer a ringing call with: the microphone, and the TURN servers known now. */
+  answerOptions(): MediaOptions;
+  /** TURN credentials expire: the next call uses these (see `operator.ts`, which renews them). */
+  setIceServers(servers: IceServer[]): void;
+  /**
+   * Starts the user agent afresh (a new WebSocket and REGISTER), unless a call is up on it.
+   * After a network drop the old WebSocket may look open while nothing gets through it.
+   */
+  restart(): boolean;
   stop(): void;
 }
 
-export const ANSWER_OPTIONS = { mediaConstraints: { audio: true, video: false } } as const;
+export interface MediaOptions {
+  mediaConstraints: { audio: true; video: false };
+  pcConfig: RTCConfiguration;
+}
+
+/** Audio only; relayed through TURN when the direct path fails (ICE picks the path). */
+export function mediaOptions(iceServers: readonly IceServer[]): MediaOptions {
+  return {
+    mediaConstraints: { audio: true, video: false },
+    pcConfig: { iceServers: iceServers.map((s) => ({ ...s })) },
+  };
+}
 
 /**
  * How long a connected softphone waits for its registration to be answered. A starting Asterisk
@@ -39,6 +59,7 @@ export function startSoftphone(
 ): Softphone {
   let ua: UA;
   let stopped = false;
+  let iceServers = sip.iceServers;
   let grace: ReturnType<typeof setTimeout> | undefined;
   /** Calls up on the current user agent, ringing or talking, either way. */
   const calls = new Set<RTCSession>();
@@ -77,6 +98,11 @@ export function startSoftphone(
       calls.add(session);
       session.on('ended', () => calls.delete(session));
       session.on('failed', () => calls.delete(session));
+      // JsSIP sends its SDP once ICE gathering completes, which an unreachable STUN/TURN address
+      // holds up for seconds; a relay candidate is a path that works, so send it then.
+      session.on('icecandidate', ({ candidate, ready }) => {
+        if (candidate.type === 'relay') ready();
+      });
       if (event.originator === 'remote')
         handlers.onIncoming(session, event.request.hasHeader(FALLBACK_CALL_HEADER));
     });
@@ -86,7 +112,19 @@ export function startSoftphone(
   start();
   const domain = sip.uri.slice(sip.uri.indexOf('@') + 1);
   return {
-    call: (number) => ua.call(`sip:${number}@${domain}`, ANSWER_OPTIONS),
+    call: (number) => ua.call(`sip:${number}@${domain}`, mediaOptions(iceServers)),
+    answerOptions: () => mediaOptions(iceServers),
+    setIceServers: (servers) => {
+      iceServers = servers;
+    },
+    restart: () => {
+      if (stopped || calls.size > 0) return false;
+      clearTimeout(grace);
+      ua.removeAllListeners();
+      ua.stop();
+      start();
+      return true;
+    },
     stop: () => {
       stopped = true;
       clearTimeout(grace);

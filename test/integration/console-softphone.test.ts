@@ -1,8 +1,12 @@
 /**
- * The console's softphone (JsSIP) against a SIP-over-WebSocket peer that behaves like a starting
- * Asterisk: it accepts the WebSocket but ignores the first REGISTER (Asterisk ignores SIP until
- * it has fully booted). The softphone starts again and registers, instead of waiting 32 s for
- * JsSIP to give up on the unanswered request.
+ * The console's softphone (JsSIP) against a SIP-over-WebSocket peer on loopback:
+ * - one that behaves like a starting Asterisk (accepts the WebSocket but ignores the first
+ *   REGISTER): the softphone starts again and registers, instead of waiting 32 s for JsSIP to
+ *   give up on the unanswered request;
+ * - a WebSocket that drops (a Wi-Fi drop, a proxy restart): the softphone reconnects and
+ *   registers again by itself within seconds;
+ * - a WebSocket that still looks open after a network drop: `restart()` registers on a new one;
+ * - TURN credentials renewed while the page is open go into the next call's options.
  */
 import type { AddressInfo } from 'node:net';
 import { afterEach, expect, it } from 'vitest';
@@ -16,6 +20,33 @@ browserish.WebSocket ??= WebSocket;
 
 let server: WebSocketServer | undefined;
 afterEach(() => server?.close());
+
+const CREDENTIALS = {
+  uri: 'sip:tdv01@hotline.test',
+  iceServers: [],
+  authorizationUser: 'tdv01',
+  password: 'secret',
+};
+
+/** A registrar answering every REGISTER; `sockets` are its connections, oldest first. */
+async function registrar() {
+  const sockets: WebSocket[] = [];
+  const registers: number[] = [];
+  server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'sip' });
+  server.on('connection', (socket) => {
+    sockets.push(socket);
+    const connection = sockets.length;
+    socket.on('message', (data) => {
+      const text = String(data);
+      if (!text.startsWith('REGISTER')) return;
+      registers.push(connection);
+      socket.send(ok(text));
+    });
+  });
+  await new Promise<void>((resolve) => server!.once('listening', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return { wsUrl: `ws://127.0.0.1:${port}/ws`, sockets, registers };
+}
 
 /** A 200 OK for a REGISTER, echoing the headers a SIP response must carry. */
 function ok(register: string): string {
@@ -70,6 +101,67 @@ it('starts again when a connected registrar ignores its REGISTER, and registers'
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(connections).toBe(2);
     expect(registers).toEqual([1, 2]);
+  } finally {
+    phone.stop();
+  }
+});
+
+it('registers again by itself after its WebSocket drops', async () => {
+  const peer = await registrar();
+  const states: Registration[] = [];
+  const phone = startSoftphone(
+    { ...CREDENTIALS, wsUrl: peer.wsUrl },
+    {
+      onRegistration: (s) => states.push(s),
+      onIncoming: () => {},
+    },
+  );
+  try {
+    await expect.poll(() => states.at(-1), { timeout: 5_000 }).toBe('registered');
+    states.length = 0;
+    const dropped = Date.now();
+    peer.sockets[0]!.terminate();
+    await expect.poll(() => states, { timeout: 10_000 }).toContain('unregistered');
+    await expect.poll(() => states.at(-1), { timeout: 10_000 }).toBe('registered');
+    // JsSIP's connection recovery is set to retry within 1–5 s, not its default of up to 30 s.
+    expect(Date.now() - dropped).toBeLessThan(7_000);
+    expect(peer.sockets).toHaveLength(2);
+    expect(peer.registers).toEqual([1, 2]);
+  } finally {
+    phone.stop();
+  }
+});
+
+it('restart() registers on a new WebSocket, and the next call gets the renewed TURN servers', async () => {
+  const peer = await registrar();
+  const states: Registration[] = [];
+  const phone = startSoftphone(
+    { ...CREDENTIALS, wsUrl: peer.wsUrl },
+    {
+      onRegistration: (s) => states.push(s),
+      onIncoming: () => {},
+    },
+  );
+  try {
+    await expect.poll(() => states.at(-1), { timeout: 5_000 }).toBe('registered');
+    expect(phone.answerOptions().pcConfig.iceServers).toEqual([]);
+
+    expect(phone.restart()).toBe(true);
+    // The old user agent unregisters on its way out (the second REGISTER on connection 1).
+    await expect.poll(() => peer.registers, { timeout: 5_000 }).toEqual([1, 1, 2]);
+    await expect.poll(() => states.at(-1), { timeout: 5_000 }).toBe('registered');
+    expect(peer.sockets).toHaveLength(2);
+
+    const turn = {
+      urls: ['turn:turn.hotline.test:3478?transport=udp'],
+      username: '1700000000:7',
+      credential: 'c2VjcmV0',
+    };
+    phone.setIceServers([turn]);
+    expect(phone.answerOptions()).toEqual({
+      mediaConstraints: { audio: true, video: false },
+      pcConfig: { iceServers: [turn] },
+    });
   } finally {
     phone.stop();
   }
