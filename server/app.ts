@@ -27,6 +27,7 @@ import type { WorkingCalendar } from './deadlines/calendar.ts';
 import { errorBody, NotFoundError, registerErrorHandler } from './errors.ts';
 import { deliveryRoutes } from './forwarding/routes.ts';
 import { operatorRoutes } from './operators/routes.ts';
+import { withTimeout } from './outbox/redis.ts';
 import { reportRoutes } from './reports/routes.ts';
 import { routingRoutes } from './routing/routes.ts';
 import { smsRoutes } from './sms/routes.ts';
@@ -78,10 +79,21 @@ export interface AppDeps {
    * password reset): `main.ts` disconnects its sockets, and updates the softphone accounts.
    */
   accountListeners?: ((userId: number) => void)[];
+  /**
+   * Told the id of a user after a login, a logout or a password change (which ends their other
+   * sessions): `main.ts` drops the sockets of ended sessions and brings the softphone accounts in
+   * Asterisk in line with the live sessions. The request waits for them, at most
+   * `SESSION_SYNC_MS`, so a console registers as soon as it has its secret and a logged-out
+   * secret stops working before the logout answers.
+   */
+  sessionListeners?: ((userId: number) => Promise<void> | void)[];
   /** Built console (static files); served at `/`, with `index.html` for unknown non-API paths. */
   consoleDir?: string;
   now?: () => Date;
 }
+
+/** How long a login, logout or password change waits for the session listeners before answering. */
+export const SESSION_SYNC_MS = 3000;
 
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, db, logger, desk } = deps;
@@ -116,7 +128,19 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     return { status: 'ok', telephonyUp: desk.snapshot(now()).telephonyUp };
   });
   const limiter = deps.loginLimiter ?? createLoginLimiter(undefined, now);
-  await app.register(authRoutes, { auth, limiter, config });
+  const sessionListeners = deps.sessionListeners ?? [];
+  const sessionsChanged = async (userId: number): Promise<void> => {
+    const settled = Promise.allSettled(sessionListeners.map(async (listener) => listener(userId)));
+    try {
+      for (const result of await withTimeout(settled, SESSION_SYNC_MS, 'following the sessions')) {
+        if (result.status === 'rejected')
+          logger.error({ err: result.reason, userId }, 'a session listener failed');
+      }
+    } catch (err) {
+      logger.warn({ err, userId }, 'answering before the softphone accounts follow the sessions');
+    }
+  };
+  await app.register(authRoutes, { auth, limiter, config, now, sessionsChanged });
   await app.register(agencyRoutes, { db });
   const calendarStore = deps.calendarStore ?? createCalendarStore({ db, now, logger });
   const calendar = deps.calendar ?? calendarStore.calendar;
@@ -154,6 +178,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     db,
     now,
     calendar,
+    requireHttps: config.environment === 'production',
     ...(deps.ticketHooks ? { hooks: deps.ticketHooks } : {}),
     ...(deps.ticketNotifier ? { notifier: deps.ticketNotifier } : {}),
   });

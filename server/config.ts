@@ -2,6 +2,7 @@
  * The hotline's configuration, parsed once from the environment at start-up. Nothing else reads
  * `process.env`. Every variable is listed in `.env.example`.
  */
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { ASTERISK_REALTIME_PRIORITY } from './priority.ts';
 
@@ -56,6 +57,21 @@ export interface Config {
   readonly sipWsUrl: string;
   /** SIP domain in operators' URIs. */
   readonly sipDomain: string;
+  /**
+   * The TURN server(s) softphones relay their media through when the operator is behind NAT (at
+   * home), with the secret shared with coturn (`static-auth-secret`) and the lifetime of the
+   * credentials each console is given. Null without TURN (operators on the hotline's network).
+   */
+  readonly turn: {
+    readonly urls: readonly string[];
+    readonly secret: string;
+    readonly ttlSeconds: number;
+  } | null;
+  /**
+   * Addresses and CIDR ranges of the reverse proxy in front of the server: only their
+   * X-Forwarded-For and X-Forwarded-Proto are believed (client address, HTTPS). Empty trusts none.
+   */
+  readonly trustProxy: readonly string[];
   /** Seeds demo operators, supervisors and agencies when the database is empty. */
   readonly seedDemo: boolean;
   /** Where demo agencies receive forwarded tickets; unset leaves them without a URL. */
@@ -207,6 +223,48 @@ function operatorTimes(env: Env): Config['operators'] {
   };
 }
 
+function list(env: Env, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function turnConfig(env: Env): Config['turn'] {
+  const urls = list(env, 'HOTLINE_TURN_URLS');
+  if (urls.length === 0) return null;
+  for (const u of urls) {
+    if (!/^turns?:[^\s/?#]+(\?transport=(udp|tcp))?$/.test(u)) {
+      throw new ConfigError(
+        `HOTLINE_TURN_URLS must list turn: or turns: URLs (e.g. turn:turn.example.vn:3478?transport=udp), got "${u}"`,
+      );
+    }
+  }
+  if (!env.HOTLINE_TURN_SECRET)
+    throw new ConfigError('HOTLINE_TURN_SECRET is required when HOTLINE_TURN_URLS is set');
+  return {
+    urls,
+    secret: env.HOTLINE_TURN_SECRET,
+    ttlSeconds: int(env, 'HOTLINE_TURN_TTL_SECONDS', 7200, 60, 24 * 3600),
+  };
+}
+
+function trustedProxies(env: Env): string[] {
+  const entries = list(env, 'HOTLINE_TRUST_PROXY');
+  for (const entry of entries) {
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || rest.length > 0) {
+      throw new ConfigError(
+        `HOTLINE_TRUST_PROXY must list IP addresses or CIDR ranges (e.g. 127.0.0.1,10.0.0.0/8), got "${entry}"`,
+      );
+    }
+  }
+  return entries;
+}
+
 /** The database path alone, for tools (migrations) that need nothing else. */
 export function loadDatabasePath(env: Env = process.env): string {
   return str(env, 'HOTLINE_DB_PATH', 'data/hotline.sqlite');
@@ -248,6 +306,8 @@ export function loadConfig(env: Env = process.env): Config {
         : null,
     sipWsUrl: url(env, 'HOTLINE_SIP_WS_URL', 'ws://127.0.0.1:8088/ws', ['ws:', 'wss:']),
     sipDomain: str(env, 'HOTLINE_SIP_DOMAIN', 'hotline.local'),
+    turn: turnConfig(env),
+    trustProxy: trustedProxies(env),
     seedDemo: bool(env, 'HOTLINE_SEED_DEMO', false),
     demoAgencyUrl: env.HOTLINE_DEMO_AGENCY_URL
       ? url(env, 'HOTLINE_DEMO_AGENCY_URL', '', ['http:', 'https:'])

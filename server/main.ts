@@ -289,13 +289,16 @@ export async function startHotline(
     wallboardSource = wallboardDesk;
 
     // Told after each account change commits; sockets of an ended session are dropped at once.
-    const accountListeners: ((userId: number) => void)[] = [socketAccountListener(io, db)];
-    // A new operator's softphone can register, a disabled one's cannot, without a restart.
+    const dropEndedSockets = socketAccountListener(io, db);
+    const accountListeners: ((userId: number) => void)[] = [dropEndedSockets];
+    // A new operator's softphone can register, a disabled one's cannot, without a restart; a
+    // login's SIP secret works from the login to its logout or expiry.
     const provisioning = createOperatorProvisioning({
       db,
       desk,
       fallback,
       logger: logger.child({ component: 'operators' }),
+      now,
     });
     accountListeners.push(() => {
       provisioning.refresh().catch((err: unknown) => {
@@ -304,6 +307,7 @@ export async function startHotline(
     });
     const app = await createApp({
       accountListeners,
+      sessionListeners: [dropEndedSockets, () => provisioning.refresh()],
       config,
       db,
       logger,
@@ -329,6 +333,8 @@ export async function startHotline(
     }
     await desk.start();
     stops.push({ name: 'call controller', stop: () => desk.stop() });
+    // Sessions also end by expiring: their softphone accounts leave Asterisk within seconds.
+    stops.push({ name: 'session expiry watch', stop: provisioning.watch() });
 
     jobs.start();
     // Last: the worker pool and child processes already exist and keep ordinary priority.

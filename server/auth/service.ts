@@ -1,6 +1,6 @@
 /** Logins and sessions. A session is a random 32-byte token in a cookie; only its hash is stored. */
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, isNotNull, lt, ne, sql } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, lt, ne, sql } from 'drizzle-orm';
 import { hasSoftphone } from '../../common/domain.ts';
 import { audit } from '../audit/service.ts';
 import type { Db } from '../db/index.ts';
@@ -34,17 +34,27 @@ export interface AuthService {
    * over from the user's older sessions.
    */
   login(username: string, password: string): Promise<{ token: string; user: AuthUser; expiresAt: Date }>;
-  /** The session's softphone SIP secret: null for an unknown or ended session, or one without the softphone. */
-  sipSecretOf(token: string): string | null;
-  logout(token: string): void;
+  /**
+   * The session's softphone: its SIP secret and when it stops working (the session's expiry). Null
+   * for an unknown or ended session, or one without the softphone (taken over by a newer login).
+   */
+  softphoneOf(token: string): SessionSoftphone | null;
+  /** Ends the session; returns its user's id, or null when there was no such session. */
+  logout(token: string): number | null;
   /** The session's user, or null for an unknown or expired token or a disabled account. */
   userForToken(token: string | undefined): AuthUser | null;
   /**
    * The session's user replaces their password: the current one must match and the new one pass
-   * `passwordProblem`. Clears `mustChangePassword` and ends the user's other sessions. Throws
+   * `passwordProblem`. Clears `mustChangePassword` and ends the user's other sessions; an operator's
+   * or supervisor's session keeps its SIP secret, or gets one (the login that held it is over). Throws
    * `WrongCurrentPasswordError`, `WeakPasswordError`, or `UnauthenticatedError` for an unknown session.
    */
   changePassword(token: string, currentPassword: string, newPassword: string): Promise<AuthUser>;
+}
+
+export interface SessionSoftphone {
+  sipSecret: string;
+  expiresAt: Date;
 }
 
 function hashToken(token: string): string {
@@ -160,18 +170,22 @@ export function createAuthService(deps: { db: Db; now?: () => Date; ttlMs?: numb
 
     logout(token) {
       cache.delete(token);
-      db.delete(sessions)
+      const ended = db
+        .delete(sessions)
         .where(eq(sessions.tokenHash, hashToken(token)))
-        .run();
+        .returning({ userId: sessions.userId })
+        .get();
+      return ended?.userId ?? null;
     },
 
-    sipSecretOf(token) {
+    softphoneOf(token) {
       const row = db
-        .select({ secret: sessions.sipSecret, expiresAt: sessions.expiresAt })
+        .select({ sipSecret: sessions.sipSecret, expiresAt: sessions.expiresAt })
         .from(sessions)
         .where(eq(sessions.tokenHash, hashToken(token)))
         .get();
-      return row && row.expiresAt.getTime() > now().getTime() ? row.secret : null;
+      if (!row || row.sipSecret === null || row.expiresAt.getTime() <= now().getTime()) return null;
+      return { sipSecret: row.sipSecret, expiresAt: row.expiresAt };
     },
 
     userForToken(token) {
@@ -208,6 +222,12 @@ export function createAuthService(deps: { db: Db; now?: () => Date; ttlMs?: numb
           .set({ passwordHash, mustChangePassword: false, passwordChangedAt: changedAt })
           .where(eq(users.id, user.id))
           .run();
+        if (hasSoftphone(user.role)) {
+          tx.update(sessions)
+            .set({ sipSecret: randomSecret() })
+            .where(and(eq(sessions.tokenHash, hashToken(token)), isNull(sessions.sipSecret)))
+            .run();
+        }
         audit(
           tx,
           { actorId: user.id, action: 'user.change_password', entity: 'user', entityId: user.id },

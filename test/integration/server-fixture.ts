@@ -6,7 +6,7 @@ import type { AgentStateView, WallboardSnapshot } from '../../common/events.ts';
 import { type AgentRequest, NotInWrapUpError, UnknownOperatorError } from '../../ivr/api.ts';
 import { openMenuStore } from '../../ivr/menu-file.ts';
 import { type AppDeps, createApp, type Desk } from '../../server/app.ts';
-import { loadConfig } from '../../server/config.ts';
+import { type Config, loadConfig } from '../../server/config.ts';
 import { type Db, openDatabase } from '../../server/db/index.ts';
 import { seedDemo } from '../../server/db/seed.ts';
 import { sipAccounts } from '../../server/operators/sip-accounts.ts';
@@ -138,19 +138,24 @@ export async function buildFixture(
       | 'callbackNotifier'
       | 'ivrMenu'
       | 'controller'
+      | 'accountListeners'
+      | 'sessionListeners'
     >
   > & {
     agencyUrl?: string;
+    /** The shared `config` with these fields changed (TURN, trusted proxies, …). */
+    config?: Partial<Config>;
   } = {},
 ): Promise<Fixture> {
-  const { agencyUrl, ...deps } = opts;
+  const { agencyUrl, config: changed, ...deps } = opts;
   const db = openDatabase(':memory:');
   const logins = await seedDemo(db, { agencyUrl: agencyUrl ?? null });
+  // Every operator and supervisor, with a softphone login or not.
   const accounts = sipAccounts(db);
   const desk = new FakeDesk(accounts.map((a) => a.operatorId));
   const ivrMenu =
     deps.ivrMenu ?? (await openMenuStore({ path: MENU_FILE, soundsDir: null, logger, watch: false }));
-  const app = await createApp({ config, db, logger, desk, ...deps, ivrMenu });
+  const app = await createApp({ config: { ...config, ...changed }, db, logger, desk, ...deps, ivrMenu });
   const ids = new Map(
     db.query.users
       .findMany()
