@@ -1,6 +1,6 @@
 /** An app on a fresh in-memory database with the demo data, for integration tests. */
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import type { AgentState } from '../../common/domain.ts';
 import type { AgentStateView, WallboardSnapshot } from '../../common/events.ts';
 import { type AgentRequest, NotInWrapUpError, UnknownOperatorError } from '../../ivr/api.ts';
@@ -145,9 +145,11 @@ export async function buildFixture(
     agencyUrl?: string;
     /** The shared `config` with these fields changed (TURN, trusted proxies, …). */
     config?: Partial<Config>;
+    /** The app's logger; silent by default. */
+    logger?: Logger;
   } = {},
 ): Promise<Fixture> {
-  const { agencyUrl, config: changed, ...deps } = opts;
+  const { agencyUrl, config: changed, logger: appLogger, ...deps } = opts;
   const db = openDatabase(':memory:');
   const logins = await seedDemo(db, { agencyUrl: agencyUrl ?? null });
   // Every operator and supervisor, with a softphone login or not.
@@ -155,7 +157,14 @@ export async function buildFixture(
   const desk = new FakeDesk(accounts.map((a) => a.operatorId));
   const ivrMenu =
     deps.ivrMenu ?? (await openMenuStore({ path: MENU_FILE, soundsDir: null, logger, watch: false }));
-  const app = await createApp({ config: { ...config, ...changed }, db, logger, desk, ...deps, ivrMenu });
+  const app = await createApp({
+    config: { ...config, ...changed },
+    db,
+    logger: appLogger ?? logger,
+    desk,
+    ...deps,
+    ivrMenu,
+  });
   const ids = new Map(
     db.query.users
       .findMany()
