@@ -30,6 +30,7 @@ import { operatorRoutes } from './operators/routes.ts';
 import { withTimeout } from './outbox/redis.ts';
 import { reportRoutes } from './reports/routes.ts';
 import { routingRoutes } from './routing/routes.ts';
+import { registerSecurityHeaders } from './security-headers.ts';
 import { smsRoutes } from './sms/routes.ts';
 import type { TicketHooks, TicketNotifier } from './tickets/hooks.ts';
 import { ticketRoutes } from './tickets/routes.ts';
@@ -99,6 +100,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, db, logger, desk } = deps;
   const now = deps.now ?? (() => new Date());
   const app = Fastify({
+    // Behind the reverse proxy, the client's address and HTTPS come from its X-Forwarded-* headers.
+    trustProxy: config.trustProxy.length > 0 ? [...config.trustProxy] : false,
     // Widened so the instance is the plain `FastifyInstance` that route plugins are typed against.
     loggerInstance: logger as FastifyBaseLogger,
     // Request lines carry query strings (caller numbers); log our own line without them.
@@ -107,6 +110,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   registerErrorHandler(app);
+  await registerSecurityHeaders(app, config);
   await app.register(fastifyCookie);
   const auth = createAuthService({ db, now });
   registerSessionLookup(app, auth);
