@@ -157,10 +157,11 @@ async function main() {
   const hotline = await startHotline(loadConfig(env));
   stops.push({ name: 'server', stop: hotline.close });
   checkpoint();
+  // Softphone accounts of logins kept from an earlier run; a new login's is pushed as it logs in.
   if (ari)
     await untilOperatorsCanRegister(
       ari,
-      sipAccounts(db).map((a) => a.endpoint),
+      sipAccounts(db).flatMap((a) => (a.password === null ? [] : [a.endpoint])),
     );
   checkpoint();
 
@@ -181,9 +182,9 @@ interface Ari {
 }
 
 /**
- * Waits until the call controller is connected and Asterisk has the operators' softphone
- * accounts, which the server pushes once connected: a console opened before that could not
- * register. After 20 s it says so and goes on.
+ * Waits until the call controller is connected and Asterisk has the softphone accounts of the
+ * operators logged in, which the server pushes once connected: a console opened before that could
+ * not register. After 20 s it says so and goes on.
  */
 async function untilOperatorsCanRegister(ari: Ari, endpoints: string[]): Promise<void> {
   const auth = `Basic ${Buffer.from(`${ari.username}:${ari.password}`).toString('base64')}`;
