@@ -517,6 +517,8 @@ export interface AgencyAdminView {
   unit: { code: string; name: string } | null;
   active: boolean;
   forwardUrl: string | null;
+  /** Forwarded tickets carry the citizen's phone number (otherwise the field is left out). */
+  receivesCallerNumber: boolean;
   liaisons: { id: number; username: string; displayName: string; disabled: boolean }[];
   /** Tickets not yet resolved, closed, rejected, duplicate or answered at intake. */
   openTickets: number;
@@ -530,8 +532,10 @@ export interface CreateAgencyRequest {
   kind: AgencyKind;
   /** Required for a `commune_committee` (one active committee per unit). */
   unitCode?: string | null;
-  /** http(s) URL of the agency's webhook; none keeps its tickets in the inbox only. */
+  /** http(s) URL of the agency's webhook (https only in production); none keeps its tickets in the inbox only. */
   forwardUrl?: string | null;
+  /** Whether forwarded tickets carry the citizen's phone number; false by default. */
+  receivesCallerNumber?: boolean;
 }
 
 /** PATCH /api/admin/agencies/:id */

@@ -1,16 +1,16 @@
 /**
  * What a start needs beyond the configuration: in production (`HOTLINE_ENV=production`) the
  * server refuses to start while anything of the demo is left (the demo password on an enabled
- * account, the demo seed, the development SMS outbox, a default or empty secret), naming every
- * problem at once; and on a first start with no account at all, an admin is created with a
+ * account, the demo seed, the development SMS outbox, a default or empty secret) or an active
+ * agency's webhook is plain http, naming every problem at once; and on a first start with no account at all, an admin is created with a
  * one-time password printed once on standard output.
  */
-import { count, isNull } from 'drizzle-orm';
+import { and, asc, count, eq, isNotNull, isNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { verifyPassword } from './auth/password.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
-import { users } from './db/schema.ts';
+import { agencies, users } from './db/schema.ts';
 import { DEMO_PASSWORD } from './db/seed.ts';
 import { createAccountService } from './users/service.ts';
 
@@ -94,9 +94,30 @@ export async function accountsWithDemoPassword(db: Db): Promise<string[]> {
   return found.sort();
 }
 
+/** Active agencies whose webhook is not `https:` (tickets carry personal data), by code. */
+export function agenciesWithoutHttps(db: Db): { code: string; forwardUrl: string }[] {
+  return db
+    .select({ code: agencies.code, forwardUrl: agencies.forwardUrl })
+    .from(agencies)
+    .where(and(eq(agencies.active, true), isNotNull(agencies.forwardUrl)))
+    .orderBy(asc(agencies.code))
+    .all()
+    .flatMap((a) =>
+      a.forwardUrl && !a.forwardUrl.toLowerCase().startsWith('https:')
+        ? [{ code: a.code, forwardUrl: a.forwardUrl }]
+        : [],
+    );
+}
+
 /** Every reason production must not start; empty when it may. */
 export async function productionProblems(db: Db, config: Config): Promise<string[]> {
   const problems = configProblems(config);
+  const plain = agenciesWithoutHttps(db);
+  if (plain.length > 0) {
+    problems.push(
+      `${plain.length} cơ quan nhận phiếu qua http (không mã hóa) / agencies receive tickets over plain http: ${plain.map((a) => `${a.code} (${a.forwardUrl})`).join(', ')}. Đổi địa chỉ sang https:// trên trang quản trị cơ quan / switch their forward URL to https:// on the agency admin page.`,
+    );
+  }
   const demo = await accountsWithDemoPassword(db);
   if (demo.length > 0) {
     problems.push(

@@ -1,7 +1,8 @@
 /**
  * Admin page for the agencies: the list with filters (kind, active), the form that creates or
  * edits one (with the commune picker for a commune's committee), rotating a webhook secret (the new
- * one shown once), deactivating (asking which agency takes its open tickets) and activating again.
+ * one shown once), whether its forwarded tickets carry the citizen's number, deactivating (asking
+ * which agency takes its open tickets) and activating again.
  * Liaison accounts are made on the accounts page, linked from each agency.
  */
 import type { AgencyAdminView, AgencyDeactivated, CreateAgencyRequest } from '../../common/api.ts';
@@ -36,6 +37,7 @@ const el = {
   name: byId('agency-name', HTMLInputElement),
   kind: byId('agency-kind', HTMLSelectElement),
   url: byId('agency-url', HTMLInputElement),
+  receivesNumber: byId('agency-receives-number', HTMLInputElement),
   submit: byId('agency-submit', HTMLButtonElement),
   cancel: byId('agency-cancel', HTMLButtonElement),
   formError: byId('agency-form-error', HTMLParagraphElement),
@@ -48,6 +50,8 @@ const unitPicker = createUnitPicker({
 });
 
 const COLUMNS = 9;
+/** Beside the webhook of an agency whose forwarded tickets carry the citizen's number. */
+const RECEIVES_NUMBER_NOTE = 'Nhận số điện thoại người dân';
 const KINDS = Object.keys(AGENCY_KINDS) as AgencyKind[];
 let agencies: AgencyAdminView[] = [];
 /** The agency the form edits; null: the form creates one. */
@@ -129,7 +133,12 @@ function agencyRow(agency: AgencyAdminView): HTMLTableRowElement {
     h('td', {}, AGENCY_KINDS[agency.kind]),
     h('td', {}, agency.unit?.name ?? ''),
     h('td', {}, agency.active ? t('agencies.active') : t('agencies.inactive')),
-    h('td', {}, agency.forwardUrl ?? h('span', { class: 'muted' }, t('agencies.noWebhook'))),
+    h(
+      'td',
+      {},
+      agency.forwardUrl ?? h('span', { class: 'muted' }, t('agencies.noWebhook')),
+      agency.receivesCallerNumber && h('div', { class: 'muted' }, RECEIVES_NUMBER_NOTE),
+    ),
     liaisons,
     h('td', {}, String(agency.openTickets)),
     actions,
@@ -176,6 +185,7 @@ function startEdit(agency: AgencyAdminView): void {
   el.name.value = agency.name;
   el.kind.value = agency.kind;
   el.url.value = agency.forwardUrl ?? '';
+  el.receivesNumber.checked = agency.receivesCallerNumber;
   unitPicker.set(agency.unit);
   el.formHeading.textContent = t('agencies.formEdit', { name: agency.name });
   el.submit.textContent = t('agencies.save');
@@ -193,6 +203,7 @@ el.form.addEventListener('submit', (event) => {
     kind: el.kind.value as AgencyKind,
     unitCode: unitPicker.value()?.code ?? null,
     forwardUrl: el.url.value.trim() || null,
+    receivesCallerNumber: el.receivesNumber.checked,
   };
   const target = editing;
   el.submit.disabled = true;

@@ -1,7 +1,9 @@
 /**
  * Playback of a call's stored recording (the conversation, or an after-hours message), served by
- * `GET /api/calls/:id/recording` to operators, supervisors and admins. A plain
- * `<audio controls preload="none">`: nothing is fetched until someone presses play.
+ * `GET /api/calls/:id/recording` to supervisors, admins and the operator who handled the call (or
+ * holds its callback); every play is logged by the server. A plain
+ * `<audio controls preload="none">`: nothing is fetched until someone presses play; a refused one
+ * says "Bạn không có quyền nghe bản ghi này".
  *
  * Lists on these pages are redrawn whenever a push arrives; a player is kept per call and moved
  * into the new row, so a recording being listened to does not stop when the list changes.
@@ -36,8 +38,34 @@ export function recordingPlayer(
     'data-call-id': callId,
     'aria-label': t(kind === 'message' ? 'recording.message' : 'recording.conversation', { number }),
   });
+  player.addEventListener('error', () => void explainFailure(player, callId));
   players.set(key, player);
   return player;
+}
+
+/** What the player shows when the server refuses the recording to this user (403). */
+export const RECORDING_FORBIDDEN_TEXT = 'Bạn không có quyền nghe bản ghi này';
+
+/**
+ * An `<audio>` element does not say why it failed: the same URL is asked again with HEAD, which
+ * answers the GET's status without playing (nor logging a play), and a refusal replaces the player.
+ */
+async function explainFailure(player: HTMLAudioElement, callId: string): Promise<void> {
+  let status: number;
+  try {
+    status = (await fetch(recordingUrl(callId), { method: 'HEAD', credentials: 'same-origin' })).status;
+  } catch {
+    return;
+  }
+  if (status !== 403 || !player.isConnected) return;
+  player.hidden = true;
+  player.after(
+    h(
+      'span',
+      { class: 'message-inline-error', role: 'alert', 'data-call-id': callId },
+      RECORDING_FORBIDDEN_TEXT,
+    ),
+  );
 }
 
 /**

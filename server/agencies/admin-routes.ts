@@ -1,7 +1,9 @@
 /**
  * The admin's agency page API (admins only): GET/POST /api/admin/agencies,
  * PATCH /api/admin/agencies/:id, POST …/:id/rotate-secret (the new secret shown once),
- * POST …/:id/deactivate `{ moveOpenTicketsTo }` and POST …/:id/activate.
+ * POST …/:id/deactivate `{ moveOpenTicketsTo }` and POST …/:id/activate. `receivesCallerNumber`
+ * decides whether forwarded tickets carry the citizen's number; in production a `forwardUrl` must
+ * be https (400 `FORWARD_URL_NOT_HTTPS`).
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
@@ -28,6 +30,7 @@ const CreateBody = Type.Object(
     kind: KindSchema,
     unitCode: Nullable(Type.String({ maxLength: 20 })),
     forwardUrl: Nullable(Type.String({ maxLength: 500 })),
+    receivesCallerNumber: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
@@ -38,6 +41,7 @@ const UpdateBody = Type.Object(
     kind: Type.Optional(KindSchema),
     unitCode: Nullable(Type.String({ maxLength: 20 })),
     forwardUrl: Nullable(Type.String({ maxLength: 500 })),
+    receivesCallerNumber: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

@@ -74,7 +74,17 @@ function audited(agency: AgencyRow): Omit<AgencyRow, 'forwardSecret'> {
   return rest;
 }
 
-function normalizeUrl(url: string | null | undefined): string | null {
+export class ForwardUrlNotHttpsError extends AgencyValidationError {
+  constructor() {
+    super(
+      'FORWARD_URL_NOT_HTTPS',
+      'Ở chế độ vận hành chính thức, địa chỉ nhận phiếu phải dùng https:// (phiếu chứa thông tin cá nhân của người dân).',
+    );
+  }
+}
+
+/** `requireHttps`: production, where tickets (personal data) never travel in clear. */
+function normalizeUrl(url: string | null | undefined, requireHttps: boolean): string | null {
   const trimmed = url?.trim();
   if (!trimmed) return null;
   let parsed: URL;
@@ -92,6 +102,7 @@ function normalizeUrl(url: string | null | undefined): string | null {
       'Địa chỉ nhận phiếu phải là một URL http(s) hợp lệ.',
     );
   }
+  if (requireHttps && parsed.protocol !== 'https:') throw new ForwardUrlNotHttpsError();
   return trimmed;
 }
 
@@ -193,6 +204,7 @@ export function listAgenciesForAdmin(db: Db, id?: number): AgencyAdminView[] {
     unit: agency.unitCode ? { code: agency.unitCode, name: unitName ?? agency.unitCode } : null,
     active: agency.active,
     forwardUrl: agency.forwardUrl,
+    receivesCallerNumber: agency.receivesCallerNumber,
     liaisons: liaisons
       .filter((l) => l.agencyId === agency.id)
       .map((l) => ({
@@ -220,6 +232,8 @@ export interface AgencyAdminDeps {
   hooks?: TicketHooks;
   /** Told after the commit about each moved ticket (socket.io pushes). */
   notifier?: TicketNotifier;
+  /** Refuse `http:` forward URLs (production). */
+  requireHttps?: boolean;
 }
 
 export interface AgencyAdminService {
@@ -240,6 +254,7 @@ export function createAgencyAdminService(deps: AgencyAdminDeps): AgencyAdminServ
   const { db, now, calendar } = deps;
   const hooks = deps.hooks ?? NO_TICKET_HOOKS;
   const notifier = deps.notifier ?? NO_TICKET_NOTIFIER;
+  const requireHttps = deps.requireHttps ?? false;
 
   return {
     list: () => listAgenciesForAdmin(db),
@@ -253,7 +268,8 @@ export function createAgencyAdminService(deps: AgencyAdminDeps): AgencyAdminServ
         );
       }
       const name = checkName(input.name);
-      const forwardUrl = normalizeUrl(input.forwardUrl);
+      const forwardUrl = normalizeUrl(input.forwardUrl, requireHttps);
+      const receivesCallerNumber = input.receivesCallerNumber ?? false;
       const unitCode = input.unitCode?.trim() || null;
       const secret = randomSecret(32);
       const at = now();
@@ -264,7 +280,16 @@ export function createAgencyAdminService(deps: AgencyAdminDeps): AgencyAdminServ
         checkUnit(tx, input.kind, unitCode, null);
         const row = tx
           .insert(agencies)
-          .values({ code, name, kind: input.kind, unitCode, forwardUrl, forwardSecret: secret, active: true })
+          .values({
+            code,
+            name,
+            kind: input.kind,
+            unitCode,
+            forwardUrl,
+            receivesCallerNumber,
+            forwardSecret: secret,
+            active: true,
+          })
           .returning()
           .get();
         audit(
@@ -291,13 +316,14 @@ export function createAgencyAdminService(deps: AgencyAdminDeps): AgencyAdminServ
         const unitCode = patch.unitCode === undefined ? before.unitCode : patch.unitCode?.trim() || null;
         const name = patch.name === undefined ? before.name : checkName(patch.name);
         const forwardUrl =
-          patch.forwardUrl === undefined ? before.forwardUrl : normalizeUrl(patch.forwardUrl);
+          patch.forwardUrl === undefined ? before.forwardUrl : normalizeUrl(patch.forwardUrl, requireHttps);
+        const receivesCallerNumber = patch.receivesCallerNumber ?? before.receivesCallerNumber;
         // An inactive committee does not hold its unit; it is checked again when activated.
         if (before.active) checkUnit(tx, kind, unitCode, id);
         else if (kind === 'commune_committee' && unitCode === null) checkUnit(tx, kind, unitCode, id);
         const after = tx
           .update(agencies)
-          .set({ name, kind, unitCode, forwardUrl })
+          .set({ name, kind, unitCode, forwardUrl, receivesCallerNumber })
           .where(eq(agencies.id, id))
           .returning()
           .get()!;

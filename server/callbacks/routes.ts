@@ -1,7 +1,8 @@
 /**
  * Callback tasks over HTTP:
  * - GET /api/callbacks?status=&limit= (operators, supervisors, admins): oldest first
- * - GET /api/callbacks/:id (same roles): the task with its attempts
+ * - GET /api/callbacks/:id (same roles): the task with its attempts and the citizen's full number
+ *   (each view in the audit log; lists and pushes show it masked)
  * - POST /api/callbacks/:id/claim (operators): take the task and dial; 409 when another operator
  *   has it, it is not due yet, it is closed, or the operator is on a call
  * - POST /api/callbacks/:id/outcome (operators): how the claimed attempt went
@@ -68,7 +69,8 @@ export async function callbackRoutes(
   app.get<Id>(
     '/api/callbacks/:id',
     { onRequest: readers, schema: { params: Params } },
-    async (request): Promise<CallbackTaskDetail> => callbacks.detail(request.params.id),
+    async (request): Promise<CallbackTaskDetail> =>
+      callbacks.detail(request.params.id, currentUser(request).id),
   );
 
   app.post<Id>(

@@ -17,6 +17,7 @@ import { users } from '../auth/schema.ts';
 import type { Db } from '../db/index.ts';
 import { AppError } from '../errors.ts';
 import type { Tx } from '../outbox/outbox.ts';
+import { maskPhone, recordNumberView } from '../tickets/repository.ts';
 import type { DialPermits } from './dial-permits.ts';
 import {
   afterAttempt,
@@ -82,6 +83,10 @@ export function recordCallbackRequest(
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+/**
+ * The task as lists and pushes show it: the citizen's number masked. Its detail shows it in full
+ * (logged), and a claim hands it to the dialling operator (logged).
+ */
 export function toCallbackView(
   row: CallbackRow,
   claimer: { id: number; displayName: string } | null,
@@ -90,7 +95,7 @@ export function toCallbackView(
   const claimLive = row.claimedUntil !== null && row.claimedUntil > now && row.status === 'open';
   return {
     id: row.id,
-    callerNumber: row.callerNumber,
+    callerNumber: maskPhone(row.callerNumber),
     queue: row.queue,
     source: row.source,
     callId: row.callId,
@@ -234,10 +239,12 @@ export function createCallbackService(deps: CallbackServiceDeps) {
   return {
     list: (opts: { status: CallbackStatus; limit: number }) => listCallbacks(db, opts, now()),
 
-    detail(id: number): CallbackTaskDetail {
+    detail(id: number, viewerId: number): CallbackTaskDetail {
       const at = now();
       const task = callbackView(db, id, at);
       if (!task) throw new CallbackNotFoundError();
+      const callerNumber = findTask(db, id).callerNumber;
+      recordNumberView(db, { actorId: viewerId, entity: 'callback', entityId: id, via: 'detail' }, at);
       const history: CallbackAttemptView[] = db
         .select({ attempt: callbackAttempts, operatorName: users.displayName })
         .from(callbackAttempts)
@@ -253,7 +260,7 @@ export function createCallbackService(deps: CallbackServiceDeps) {
           outcome: attempt.outcome,
           detail: attempt.detail,
         }));
-      return { ...task, history };
+      return { ...task, callerNumber, history };
     },
 
     /**
@@ -301,6 +308,11 @@ export function createCallbackService(deps: CallbackServiceDeps) {
             .values({ callbackId: id, operatorId: operator.id, startedAt: at })
             .returning({ id: callbackAttempts.id })
             .get();
+          recordNumberView(
+            tx,
+            { actorId: operator.id, entity: 'callback', entityId: id, via: 'callback_claim' },
+            at,
+          );
           return { attemptId: attempt.id };
         });
       } catch (err) {

@@ -102,7 +102,7 @@ function toView(row: CallRow, operatorName: string | null, opts: { maskCaller: b
   };
 }
 
-/** Calls that arrived in [from, to), newest first. */
+/** Calls that arrived in [from, to), newest first, callers' numbers masked. */
 export function listCalls(db: Db, opts: { from: Date; to: Date; limit: number }): CallRecordView[] {
   return db
     .select({ call: calls, operatorName: users.displayName })
@@ -112,7 +112,7 @@ export function listCalls(db: Db, opts: { from: Date; to: Date; limit: number })
     .orderBy(desc(calls.arrivedAt))
     .limit(opts.limit)
     .all()
-    .map((r) => toView(r.call, r.operatorName, { maskCaller: false }));
+    .map((r) => toView(r.call, r.operatorName, { maskCaller: true }));
 }
 
 export function callDetail(db: Db, callId: string, opts: { maskCaller: boolean }): CallRecordDetail | null {

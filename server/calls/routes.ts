@@ -1,21 +1,29 @@
 /**
- * GET /api/calls?from=&to=&limit= (supervisors, admins): call records, newest first.
+ * GET /api/calls?from=&to=&limit= (supervisors, admins): call records, newest first, callers'
+ * numbers masked (a list must not show, nor log, hundreds of numbers at once).
  * GET /api/calls/:id (operators, supervisors, admins): one call with its offers, events and
- * tickets; operators see the caller's number masked.
- * GET /api/calls/:id/recording (operators, supervisors, admins): the call's stored recording (the
- * conversation, or the after-hours message) as WAV, fetched from Asterisk through the controller;
- * 404 when the call has none. Agency liaisons get 404 too: a citizen's voice never reaches an
- * agency, and the answer does not even tell them the call exists.
+ * tickets; supervisors and admins see the caller's number in full, each view in the audit log
+ * (`personal_data.view_number`); operators see it masked.
+ * GET /api/calls/:id/recording: the call's stored recording (the conversation, or the after-hours
+ * message) as WAV, fetched from Asterisk through the controller, to whoever `access.ts` allows;
+ * each play is in the audit log (`recording.play`). 403 `RECORDING_FORBIDDEN` for an operator's
+ * call that is not theirs; 404 when the call has none. Agency liaisons get 404 too: a citizen's
+ * voice never reaches an agency, and the answer does not even tell them the call exists.
+ * HEAD of the same path answers the same status without playing or logging anything (the
+ * console's player asks it why a recording would not play).
  */
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CallRecordDetail, CallRecordView, ListResponse } from '../../common/api.ts';
-import type { Role } from '../../common/domain.ts';
-import { requireRole } from '../auth/guard.ts';
+import { audit } from '../audit/service.ts';
+import { currentUser, requireRole } from '../auth/guard.ts';
 import type { Db } from '../db/index.ts';
-import { AppError, UnauthenticatedError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { parsePeriod } from '../reports/routes.ts';
+import { recordNumberView } from '../tickets/repository.ts';
+import { recordingAccess } from './access.ts';
 import { callDetail, findCall, listCalls } from './repository.ts';
+import type { CallRow } from './schema.ts';
 
 export class CallNotFoundError extends AppError {
   constructor() {
@@ -44,13 +52,13 @@ export class RecordingNotFoundError extends AppError {
   }
 }
 
-const RECORDING_LISTENERS: ReadonlySet<Role> = new Set(['operator', 'supervisor', 'admin']);
-
-/** 401 without a session; a role outside the hotline's own staff is told there is no recording. */
-async function requireRecordingListener(request: FastifyRequest): Promise<void> {
-  if (!request.user) throw new UnauthenticatedError();
-  if (!RECORDING_LISTENERS.has(request.user.role)) throw new RecordingNotFoundError();
+export class RecordingForbiddenError extends AppError {
+  constructor() {
+    super('RECORDING_FORBIDDEN', 403, 'Bạn không có quyền nghe bản ghi này.');
+  }
 }
+
+export const RECORDING_PLAY_ACTION = 'recording.play';
 
 export interface CallRoutesDeps {
   db: Db;
@@ -73,25 +81,71 @@ export async function callRoutes(app: FastifyInstance, deps: CallRoutesDeps): Pr
     '/api/calls/:id',
     { onRequest: requireRole('operator', 'supervisor', 'admin'), schema: { params: Params } },
     async (request): Promise<CallRecordDetail> => {
-      const maskCaller = request.user?.role === 'operator';
+      const user = currentUser(request);
+      const maskCaller = user.role === 'operator';
       const found = callDetail(deps.db, request.params.id, { maskCaller });
       if (!found) throw new CallNotFoundError();
+      if (!maskCaller) {
+        recordNumberView(
+          deps.db,
+          { actorId: user.id, entity: 'call', entityId: found.id, via: 'detail' },
+          now(),
+        );
+      }
       return found;
+    },
+  );
+  /** The call whose recording `request` may hear; throws what the recording route answers. */
+  function playableCall(
+    request: FastifyRequest<{ Params: Static<typeof Params> }>,
+  ): CallRow & { recording: string } {
+    const user = currentUser(request);
+    const call = findCall(deps.db, request.params.id);
+    const access = call ? recordingAccess(deps.db, user, call, now()) : 'hidden';
+    if (access === 'hidden') throw call ? new RecordingNotFoundError() : new CallNotFoundError();
+    if (access === 'forbidden') throw new RecordingForbiddenError();
+    if (!call?.recording) throw new RecordingNotFoundError();
+    return { ...call, recording: call.recording };
+  }
+  const recordingRoute = {
+    onRequest: [requireRole('operator', 'supervisor', 'admin', 'agency'), noStore],
+    schema: { params: Params },
+  };
+  app.head<{ Params: Static<typeof Params> }>(
+    '/api/calls/:id/recording',
+    recordingRoute,
+    async (request, reply) => {
+      playableCall(request);
+      return reply.type('audio/wav').send();
     },
   );
   app.get<{ Params: Static<typeof Params> }>(
     '/api/calls/:id/recording',
-    { onRequest: requireRecordingListener, schema: { params: Params } },
+    { ...recordingRoute, exposeHeadRoute: false },
     async (request, reply) => {
-      const call = findCall(deps.db, request.params.id);
-      if (!call) throw new CallNotFoundError();
-      if (!call.recording) throw new RecordingNotFoundError();
+      const call = playableCall(request);
       const file = await deps.recordings.storedRecording(call.recording);
       if (!file) throw new RecordingNotFoundError();
+      audit(
+        deps.db,
+        {
+          actorId: currentUser(request).id,
+          action: RECORDING_PLAY_ACTION,
+          entity: 'call',
+          entityId: call.id,
+          after: { recording: call.recording, kind: call.recordingKind },
+        },
+        now(),
+      );
       return reply
         .type('audio/wav')
         .header('content-disposition', `inline; filename="${call.recording}.wav"`)
         .send(file);
     },
   );
+}
+
+/** Recordings are personal data: no browser or proxy keeps a copy, errors included. */
+async function noStore(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  reply.header('cache-control', 'no-store');
 }

@@ -16,6 +16,7 @@ import { recordCallbackRequest } from '../callbacks/service.ts';
 import type { Db } from '../db/index.ts';
 import { definedValues, preparedOnce, preparedPerColumns } from '../db/prepared.ts';
 import type { Tx } from '../outbox/outbox.ts';
+import { recordNumberView } from '../tickets/repository.ts';
 import { answeredSince, findCall, offerCount, queuedCallFactsSince } from './repository.ts';
 import { type CallRow, callEvents, callOffers, calls } from './schema.ts';
 import {
@@ -185,6 +186,12 @@ export function applyCallEvent(tx: Tx, e: CallRecordEvent): AppliedCallEvent {
       return { known: true };
     case 'offered':
       insertOffer(tx).run({ callId: e.callId, operatorId: e.operatorId, at: e.at });
+      // The offer pops the caller's full number on the operator's console (and their softphone).
+      recordNumberView(
+        tx,
+        { actorId: e.operatorId, entity: 'call', entityId: e.callId, via: 'screen_pop' },
+        e.at,
+      );
       return { known: true };
     case 'offerEnded':
       endOperatorOffer(tx).run({ callId: e.callId, operatorId: e.operatorId, outcome: e.outcome, at: e.at });

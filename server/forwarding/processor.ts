@@ -38,7 +38,8 @@ export interface ForwardedTicket {
   /** Only on tickets from before the 2025 reform. */
   legacyDistrict: string | null;
   description: string;
-  callerNumber: string;
+  /** Only for an agency set to receive it (`agencies.receives_caller_number`); absent otherwise. */
+  callerNumber?: string;
   callerName: string | null;
   priority: string;
   createdAt: string;
@@ -154,7 +155,8 @@ export async function forwardTicket(
   return changed ? 'delivered' : 'already_delivered';
 }
 
-function toForwarded({ ticket, labels }: TicketWithAgency): ForwardedTicket {
+/** The payload; the citizen's number goes only to an agency configured to receive it. */
+export function toForwarded({ ticket, agency, labels }: TicketWithAgency): ForwardedTicket {
   return {
     ticketId: ticket.id,
     trackingCode: ticket.trackingCode,
@@ -165,7 +167,7 @@ function toForwarded({ ticket, labels }: TicketWithAgency): ForwardedTicket {
     address: ticket.address,
     legacyDistrict: ticket.legacyDistrict,
     description: ticket.description,
-    callerNumber: ticket.callerNumber,
+    ...(agency.receivesCallerNumber ? { callerNumber: ticket.callerNumber } : {}),
     callerName: ticket.callerName,
     priority: ticket.priority,
     createdAt: ticket.createdAt.toISOString(),

@@ -5,17 +5,21 @@ import type { FastifyInstance } from 'fastify';
 import type { ListResponse, SmsView } from '../../common/api.ts';
 import { requireRole } from '../auth/guard.ts';
 import type { Db } from '../db/index.ts';
+import { maskPhone } from '../tickets/repository.ts';
 import { type SmsRow, smsMessages } from './schema.ts';
 
 const ListQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) });
 
-/** Supervisors and admins see numbers in full: they may need to call the citizen back. */
+/**
+ * Numbers masked: the outbox is a list, and whoever must call the citizen back finds the full
+ * number on the ticket's detail, where each view is logged.
+ */
 export function toSmsView(row: SmsRow): SmsView {
   return {
     id: row.id,
     ticketId: row.ticketId,
     event: row.event,
-    to: row.to,
+    to: maskPhone(row.to),
     body: row.body,
     status: row.status,
     attempts: row.attempts,

@@ -4,6 +4,7 @@ import type { TicketEventView, TicketSummary, TicketView } from '../../common/ap
 import type { Priority, Role, TicketStatus } from '../../common/domain.ts';
 import type { AgencyRow } from '../agencies/schema.ts';
 import { toAgencyView } from '../agencies/service.ts';
+import { audit } from '../audit/service.ts';
 import type { Db } from '../db/index.ts';
 import { definedValues, preparedOnce, preparedPerColumns } from '../db/prepared.ts';
 import { agencies, categories, ticketEvents, tickets, units, users } from '../db/schema.ts';
@@ -59,9 +60,35 @@ function withLabels(row: JoinedRow): TicketWithAgency {
   };
 }
 
-/** Roles that must not see citizens' full phone numbers. */
+/** Roles that must not see citizens' full phone numbers, not even on a record's detail. */
 export function masksCallerNumber(role: Role): boolean {
   return role === 'agency';
+}
+
+/** The audit action of every answer that shows a citizen's full phone number. */
+export const NUMBER_VIEW_ACTION = 'personal_data.view_number';
+
+/**
+ * Logs that `actorId` was shown the full phone number of `entity` `entityId` (a ticket, call,
+ * callback or SMS), and how (`via`: `detail`, `screen_pop`, `callback_claim`, …). Lists show
+ * masked numbers, so only a record's detail or an operator's own work writes these.
+ */
+export function recordNumberView(
+  handle: Pick<Db, 'insert'>,
+  view: { actorId: number; entity: string; entityId: string | number; via: string },
+  at: Date,
+): void {
+  audit(
+    handle,
+    {
+      actorId: view.actorId,
+      action: NUMBER_VIEW_ACTION,
+      entity: view.entity,
+      entityId: view.entityId,
+      after: { via: view.via },
+    },
+    at,
+  );
 }
 
 /** `0912345678` → `0912***678`: enough to recognise a number, not to dial it. */
@@ -70,15 +97,25 @@ export function maskPhone(number: string): string {
   return `***${number.slice(-2)}`;
 }
 
-/** The ticket as `viewer` may see it; `now` decides `overdue`. */
-export function toTicketView(row: TicketWithAgency, now: Date, viewer: Role): TicketView {
+/**
+ * The ticket as `viewer` may see it; `now` decides `overdue`. The caller's number is masked
+ * unless `fullNumber` is asked for (a ticket's detail, which the caller logs with
+ * `recordNumberView`) and the viewer's role may see it: lists and pushes never carry it.
+ */
+export function toTicketView(
+  row: TicketWithAgency,
+  now: Date,
+  viewer: Role,
+  opts: { fullNumber?: boolean } = {},
+): TicketView {
   const { ticket, agency, labels } = row;
   const open = openDeadlines(ticket);
+  const full = opts.fullNumber === true && !masksCallerNumber(viewer);
   return {
     id: ticket.id,
     trackingCode: ticket.trackingCode,
     callId: ticket.callId,
-    callerNumber: masksCallerNumber(viewer) ? maskPhone(ticket.callerNumber) : ticket.callerNumber,
+    callerNumber: full ? ticket.callerNumber : maskPhone(ticket.callerNumber),
     callerName: ticket.callerName,
     category: ticket.category,
     categoryName: labels.categoryName,

@@ -29,7 +29,9 @@ import {
   findTicket,
   insertTicket,
   listTickets,
+  masksCallerNumber,
   type NewTicket,
+  recordNumberView,
   type TicketFilter,
   type TicketWithAgency,
   ticketEventViews,
@@ -295,7 +297,12 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
 
     get(id, by) {
       const row = visibleOrThrow(id, by);
-      return { ...toTicketView(row, now(), by.role), events: ticketEventViews(db, id) };
+      const at = now();
+      const view = toTicketView(row, at, by.role, { fullNumber: true });
+      if (!masksCallerNumber(by.role)) {
+        recordNumberView(db, { actorId: by.id, entity: 'ticket', entityId: id, via: 'detail' }, at);
+      }
+      return { ...view, events: ticketEventViews(db, id) };
     },
   };
 }

@@ -176,9 +176,9 @@ describe('callback tasks from abandoned calls', () => {
       .json<ListResponse<CallbackTaskView>>()
       .data.filter((t) => t.callerNumber.startsWith('0987'));
     expect(tasks.map((t) => [t.callerNumber, t.callId, t.queue, t.requests, t.status, t.attempts])).toEqual([
-      ['0987000001', 'ab-2', 'welfare', 2, 'open', 0],
-      ['0987000002', 'ab-4', 'health', 1, 'open', 0],
-      ['0987000001', 'ab-3', 'health', 1, 'open', 0],
+      ['0987***001', 'ab-2', 'welfare', 2, 'open', 0],
+      ['0987***002', 'ab-4', 'health', 1, 'open', 0],
+      ['0987***001', 'ab-3', 'health', 1, 'open', 0],
     ]);
     expect(tasks[0]?.createdAt).toBe(at(-60 * MIN + 9 * S).toISOString());
     expect(tasks.every((t) => t.source === 'abandoned' && t.recording === null)).toBe(true);
@@ -194,10 +194,10 @@ describe('callback tasks from abandoned calls', () => {
     ]);
     const tasks = (await fx.app.inject({ method: 'GET', url: '/api/callbacks', headers: supervisor }))
       .json<ListResponse<CallbackTaskView>>()
-      .data.filter((t) => t.callerNumber.startsWith('09871'));
+      .data.filter((t) => ['offer-1', 'ab-before-offer'].includes(t.callId));
     expect(tasks.map((t) => [t.callerNumber, t.source, t.queue, t.waitingSince])).toEqual([
-      ['0987100002', 'offer', 'welfare', at(-8 * MIN).toISOString()],
-      ['0987100001', 'abandoned', 'health', at(-7 * MIN + 35 * S).toISOString()],
+      ['0987***002', 'offer', 'welfare', at(-8 * MIN).toISOString()],
+      ['0987***001', 'abandoned', 'health', at(-7 * MIN + 35 * S).toISOString()],
     ]);
     expect(tasks[0]).toMatchObject({ callId: 'offer-1', lastRequestAt: at(-2 * MIN).toISOString() });
     const call = (
@@ -216,7 +216,7 @@ describe('callback tasks from abandoned calls', () => {
     abandon('night-2', '0987200001', -4 * 3600 * S + 10 * MIN, 20 * S);
     const tasks = (await fx.app.inject({ method: 'GET', url: '/api/callbacks', headers: supervisor }))
       .json<ListResponse<CallbackTaskView>>()
-      .data.filter((t) => t.callerNumber === '0987200001');
+      .data.filter((t) => t.recording?.callId === 'night-1');
     expect(tasks).toHaveLength(1);
     expect(tasks[0]).toMatchObject({
       source: 'abandoned',
@@ -266,7 +266,8 @@ describe('call record APIs by role', () => {
     const calls = list.json<ListResponse<CallRecordView>>().data;
     expect(calls).toHaveLength(3);
     expect(calls[0]?.id).toBe('ab-3');
-    expect(calls[0]?.callerNumber).toBe('0987000001');
+    // Masked in a list, for supervisors too: the full number is on the call's (logged) detail.
+    expect(calls[0]?.callerNumber).toBe('0987***001');
 
     for (const [username, status] of [
       ['quantri', 200],
@@ -403,7 +404,7 @@ describe('recordings', () => {
       recording: { kind: 'message', name: 'message-call-after-hours' },
     });
 
-    for (const who of ['giamsat', 'tdv01']) {
+    for (const who of ['giamsat', 'quantri']) {
       const res = await fx.app.inject({
         url: '/api/calls/call-after-hours/recording',
         headers: await fx.session(who),

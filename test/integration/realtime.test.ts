@@ -309,7 +309,7 @@ describe('socket.io', () => {
     }
   });
 
-  it('pushes ticket changes to supervisors in full and to the ticket’s agency masked, nobody else', async () => {
+  it('pushes ticket changes to supervisors and to the ticket’s agency, the number masked, nobody else', async () => {
     const supervisor = client(await fx.login('giamsat'));
     const syt = client(await fx.login('syt'));
     const sct = client(await fx.login('sct'));
@@ -335,7 +335,7 @@ describe('socket.io', () => {
     expect(await toSupervisor).toMatchObject({
       id: ticket.id,
       status: 'assigned',
-      callerNumber: '0912345678',
+      callerNumber: '0912***678',
     });
     expect(await toAgency).toMatchObject({ id: ticket.id, status: 'assigned', callerNumber: '0912***678' });
 

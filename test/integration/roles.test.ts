@@ -201,10 +201,11 @@ const CASES: Case[] = [
     expect: { ...all(200), liaison: 403 },
   },
   {
-    // A citizen's voice is for the hotline's staff only; an agency is not even told it exists.
+    // A citizen's voice is for the hotline's staff only; an agency is not even told it exists, and
+    // an operator hears only calls they handled (recording-access.test.ts).
     route: 'GET /api/calls/:id/recording',
     request: async () => ({ method: 'GET', url: `/api/calls/${RECORDED_CALL}/recording` }),
-    expect: { ...all(200), liaison: 404 },
+    expect: { ...all(200), operator: 403, liaison: 404 },
   },
   {
     route: 'GET /api/callbacks',
