@@ -223,6 +223,120 @@ describe('listing and creating agencies', () => {
   });
 });
 
+describe('what a forwarded ticket may carry, and where', () => {
+  it('sets whether forwarded tickets carry the caller’s number, audited, and the next delivery follows it', async () => {
+    fx = await buildFixture();
+    const admin = await fx.session('quantri');
+    const id = agencyRow('syt').id;
+    fx.db.update(agencies).set({ receivesCallerNumber: false }).where(eq(agencies.id, id)).run();
+    const patch = (receivesCallerNumber: boolean) =>
+      fx.app.inject({
+        method: 'PATCH',
+        url: `/api/admin/agencies/${id}`,
+        headers: admin,
+        payload: { receivesCallerNumber },
+      });
+    const on = await patch(true);
+    expect(on.statusCode, on.body).toBe(200);
+    expect(on.json<{ data: AgencyAdminView }>().data.receivesCallerNumber).toBe(true);
+    expect(agencyRow('syt').receivesCallerNumber).toBe(true);
+    const [row] = auditRows(id);
+    expect(row).toMatchObject({
+      action: 'agency.update',
+      actorId: fx.userId('quantri'),
+      before: { receivesCallerNumber: false },
+      after: { receivesCallerNumber: true },
+    });
+    const listed = (await fx.app.inject({ url: '/api/admin/agencies', headers: admin }))
+      .json<ListResponse<AgencyAdminView>>()
+      .data.find((a) => a.id === id);
+    expect(listed?.receivesCallerNumber).toBe(true);
+
+    // The processor reads the flag when it builds each payload.
+    const bodies: string[] = [];
+    const deliver = async (ticketId: number) =>
+      forwardTicket(
+        ticketId,
+        {
+          db: fx.db,
+          timeoutMs: 1000,
+          logger: pino({ level: 'silent' }),
+          post: async (_url, _headers, body) => {
+            bodies.push(body);
+            return 200;
+          },
+        },
+        { lastAttempt: true },
+      );
+    fx.db
+      .update(agencies)
+      .set({ forwardUrl: 'https://syt.example.vn/1022' })
+      .where(eq(agencies.id, id))
+      .run();
+    const operator = await fx.session('tdv01');
+    await deliver((await ticketFor(operator)).id);
+    expect((await patch(false)).statusCode).toBe(200);
+    await deliver((await ticketFor(operator)).id);
+    expect(bodies.map((b) => JSON.parse(b).callerNumber)).toEqual(['0912345678', undefined]);
+
+    const created = await post(admin, '/api/admin/agencies', {
+      code: 'cong-an-moi',
+      name: 'Công an mới',
+      kind: 'department',
+      receivesCallerNumber: true,
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json<AgencyCreated>().data.receivesCallerNumber).toBe(true);
+    const plain = await post(admin, '/api/admin/agencies', {
+      code: 'so-moi',
+      name: 'Sở mới',
+      kind: 'department',
+    });
+    expect(plain.json<AgencyCreated>().data.receivesCallerNumber).toBe(false);
+  });
+
+  it('in production refuses an http forward URL with 400 FORWARD_URL_NOT_HTTPS, on create and on edit', async () => {
+    fx = await buildFixture({ config: { environment: 'production' } });
+    const admin = await fx.session('quantri');
+    const created = await post(admin, '/api/admin/agencies', {
+      code: 'so-moi',
+      name: 'Sở mới',
+      kind: 'department',
+      forwardUrl: 'http://so-moi.example.vn/1022',
+    });
+    expect(created.statusCode).toBe(400);
+    expect(created.json().error.code).toBe('FORWARD_URL_NOT_HTTPS');
+    expect(fx.db.select().from(agencies).where(eq(agencies.code, 'so-moi')).get()).toBeUndefined();
+
+    const id = agencyRow('dienluc').id;
+    const edit = (forwardUrl: string) =>
+      fx.app.inject({
+        method: 'PATCH',
+        url: `/api/admin/agencies/${id}`,
+        headers: admin,
+        payload: { forwardUrl },
+      });
+    const refused = await edit('HTTP://dienluc.example.vn/1022');
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toMatchObject({ code: 'FORWARD_URL_NOT_HTTPS' });
+    expect(agencyRow('dienluc').forwardUrl).toBeNull();
+    const accepted = await edit('https://dienluc.example.vn/1022');
+    expect(accepted.statusCode, accepted.body).toBe(200);
+    expect(agencyRow('dienluc').forwardUrl).toBe('https://dienluc.example.vn/1022');
+  });
+
+  it('in development still takes an http forward URL (the demo agency receiver is plain http on loopback)', async () => {
+    fx = await buildFixture();
+    const res = await post(await fx.session('quantri'), '/api/admin/agencies', {
+      code: 'so-moi',
+      name: 'Sở mới',
+      kind: 'department',
+      forwardUrl: 'http://127.0.0.1:9/so-moi',
+    });
+    expect(res.statusCode, res.body).toBe(201);
+  });
+});
+
 describe('rotating an agency secret', () => {
   it('signs the next delivery with the new secret at once; the old one no longer verifies', async () => {
     fx = await buildFixture({ agencyUrl: 'http://127.0.0.1:9/agencies' });

@@ -12,9 +12,14 @@ const delivery = (pl: Pipeline, id: number) => findTicket(pl.fx.db, id)!.ticket;
 const secretOf = (pl: Pipeline, code: string) =>
   pl.fx.db.select().from(agencies).where(eq(agencies.code, code)).get()!.forwardSecret;
 
+/** What the admin's agency page sets (`receivesCallerNumber`), straight in the database. */
+const receivesCallerNumber = (pl: Pipeline, code: string, value: boolean) =>
+  pl.fx.db.update(agencies).set({ receivesCallerNumber: value }).where(eq(agencies.code, code)).run();
+
 describe('delivering tickets to agencies', () => {
   it('posts a signed ticket with an Idempotency-Key promptly, once, and logs the delivery', async () => {
     const p = await pipelines.start();
+    receivesCallerNumber(p, 'syt', false);
     const started = Date.now();
     const ticket = await p.createTicket({ unitCode: '26068', address: 'Khu phố 3' });
     expect(ticket.delivery.status).toBe('pending');
@@ -36,15 +41,35 @@ describe('delivering tickets to agencies', () => {
       unit: { code: '26068', name: 'Phường Biên Hòa' },
       address: 'Khu phố 3',
       legacyDistrict: null,
-      callerNumber: '0912345678',
       priority: 'normal',
       resolveDueAt: ticket.resolveDueAt,
     });
     expect(body).not.toHaveProperty('district');
+    // The agency is not set to receive the citizen's number: the field is left out, not masked.
+    expect(body).not.toHaveProperty('callerNumber');
+    expect(request!.raw.toString()).not.toContain('0912');
     const res = await p.fx.app.inject({ url: `/api/tickets/${ticket.id}`, headers: p.supervisor });
     expect(res.json<TicketView>().events?.map((e) => e.action)).toContain('deliver');
     await sleep(200);
     expect(p.webhook.received).toHaveLength(1);
+  });
+
+  it('carries the caller’s number to an agency set to receive it, and to no other', async () => {
+    const p = await pipelines.start();
+    receivesCallerNumber(p, 'syt', true);
+    const toHealth = await p.createTicket();
+    await waitFor('delivered', () => delivery(p, toHealth.id).deliveryStatus === 'delivered');
+    expect(JSON.parse(p.webhook.received[0]!.raw.toString())).toMatchObject({
+      ticketId: toHealth.id,
+      callerNumber: '0912345678',
+    });
+
+    receivesCallerNumber(p, 'syt', false);
+    const again = await p.createTicket();
+    await waitFor('delivered', () => delivery(p, again.id).deliveryStatus === 'delivered');
+    const second = JSON.parse(p.webhook.received[1]!.raw.toString());
+    expect(second.ticketId).toBe(again.id);
+    expect(second).not.toHaveProperty('callerNumber');
   });
 
   it('retries 5xx with backoff, then leaves the delivery dead for a supervisor, whose retry delivers it', async () => {

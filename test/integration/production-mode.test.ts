@@ -6,12 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eq, notInArray } from 'drizzle-orm';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MeResponse } from '../../common/api.ts';
 import { listAudit } from '../../server/audit/service.ts';
 import { loadConfig } from '../../server/config.ts';
 import { openDatabase } from '../../server/db/index.ts';
+import { agencies } from '../../server/db/schema.ts';
 import { DEMO_PASSWORD, seedDemo } from '../../server/db/seed.ts';
 import { startHotline } from '../../server/main.ts';
 import { configProblems, ProductionRefusedError } from '../../server/production.ts';
@@ -99,6 +101,40 @@ describe('production mode', () => {
     expect(err.message).toContain('HOTLINE_ARI_PASSWORD');
     expect(err.message).toContain('HOTLINE_AMI_PASSWORD');
     expect(err.problems).toHaveLength(4);
+  });
+
+  it('refuses while an active agency forwards tickets over plain http, naming each; https or none passes', async () => {
+    mkdirSync(join(dir, 'webhooks'), { recursive: true });
+    const path = join(dir, 'webhooks', 'hotline.sqlite');
+    const db = openDatabase(path);
+    await seedDemo(db, { agencyUrl: 'http://127.0.0.1:9/agencies' });
+    db.update(agencies)
+      .set({ forwardUrl: null })
+      .where(notInArray(agencies.code, ['syt', 'cat']))
+      .run();
+    db.update(agencies)
+      .set({ forwardUrl: 'https://cat.example.vn/1022' })
+      .where(eq(agencies.code, 'cat'))
+      .run();
+    db.$client.close();
+    const err = await refusal(env(path));
+    const problem = err.problems.find((p) => p.includes('http'));
+    expect(problem).toContain('1 cơ quan nhận phiếu qua http');
+    expect(problem).toContain('syt (http://127.0.0.1:9/agencies/syt)');
+    expect(problem).toContain('https://');
+    expect(problem).not.toContain('cat.example.vn');
+
+    const fixed = openDatabase(path);
+    fixed
+      .update(agencies)
+      .set({ forwardUrl: 'https://syt.example.vn/1022' })
+      .where(eq(agencies.code, 'syt'))
+      .run();
+    fixed.$client.close();
+    const after = await refusal(env(path));
+    // Only the demo passwords are left.
+    expect(after.problems).toHaveLength(1);
+    expect(after.message).not.toContain('http (không mã hóa)');
   });
 
   it('refuses the outbox SMS driver unless HOTLINE_ALLOW_OUTBOX_SMS=true', () => {
