@@ -1,11 +1,15 @@
 /**
  * Operators provisioned while the hotline runs, on the real parts (Asterisk, sipp, Chromium), with
  * no restart of anything: the admin creates an operator; they log in with the one-time password,
- * choose their own, their softphone registers (its account was pushed to Asterisk through ARI,
- * and they joined the dialplan's fallback queue over AMI) and they answer a citizen's call with
- * audio both ways. The admin then disables them: their console loses its session, their
- * endpoint is gone from Asterisk and from the fallback queue within seconds, and the next call
- * waits in the queue instead of ringing them.
+ * choose their own, their softphone registers (its account was pushed to Asterisk through ARI
+ * once the login had a password of its own, and they joined the dialplan's fallback queue over
+ * AMI) and they answer a citizen's call with audio both ways. The admin then disables them: their
+ * console loses its session, their endpoint is gone from Asterisk and from the fallback queue
+ * within seconds, and the next call waits in the queue instead of ringing them.
+ *
+ * Each login's SIP secret is its own: a second login of the same operator takes the softphone
+ * over (the first login's secret is refused), and after logout the secret is refused and the
+ * session's socket is gone within seconds.
  *
  * Runs inside the network namespace that scripts/e2e.sh creates.
  */
@@ -14,11 +18,19 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountCreated, CallRecordDetail, CallRecordView, ListResponse } from '../../common/api.ts';
+import type {
+  AccountCreated,
+  CallRecordDetail,
+  CallRecordView,
+  ListResponse,
+  MeResponse,
+} from '../../common/api.ts';
 import type { WallboardSnapshot } from '../../common/events.ts';
 import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
 import { DEMO_PASSWORD } from '../../server/db/seed.ts';
+import { maskPhone } from '../../server/tickets/repository.ts';
 import { type ApiSession, apiSession } from '../support/api-session.ts';
 import { type E2eHotline, launchChromium, startE2eHotline, type Telephony } from '../support/e2e.ts';
 
@@ -137,7 +149,10 @@ async function fallbackMembers(): Promise<string> {
 
 async function callRecordOf(callerNumber: string): Promise<CallRecordDetail> {
   const calls = (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data;
-  const record = calls.find((c) => c.callerNumber === callerNumber);
+  // Lists show the number masked; the call's own page shows it to a supervisor.
+  const record = calls.find(
+    (c) => c.callerNumber === callerNumber || c.callerNumber === maskPhone(callerNumber),
+  );
   if (!record) throw new Error(`no call record for ${callerNumber}`);
   return supervisor.get<CallRecordDetail>(`/api/calls/${encodeURIComponent(record.id)}`);
 }
@@ -155,9 +170,10 @@ describe('operator accounts provisioned while the hotline runs', () => {
       skills: ['health', 'general'],
     });
     expect(created.data).toMatchObject({ username: USERNAME, role: 'operator' });
-    await expect.poll(() => endpointStatus(USERNAME), { timeout: 5_000 }).toBe(200);
     // The dialplan's fallback queue (used while the controller is down) rings them too.
     await expect.poll(() => fallbackMembers(), { timeout: 5_000 }).toContain(`PJSIP/${USERNAME}`);
+    // Their softphone account comes with their first login with a password of their own.
+    expect(await endpointStatus(USERNAME)).toBe(404);
 
     // They log in with the one-time password and choose their own, in the browser.
     const page = await browser.newPage();
@@ -182,6 +198,8 @@ describe('operator accounts provisioned while the hotline runs', () => {
       { username: USERNAME, oneTime: created.oneTimePassword, chosen: NEW_PASSWORD },
     );
     expect(changed).toBe('ok');
+    // Asterisk had the account before the password change answered.
+    expect(await endpointStatus(USERNAME)).toBe(200);
     // The softphone's credentials, as the console receives them, register with Asterisk.
     const sip = await page.evaluate(async () => {
       const me = (await (await fetch('/api/me')).json()) as {
@@ -270,4 +288,87 @@ describe('operator accounts provisioned while the hotline runs', () => {
     const secondRecord = await callRecordOf(SECOND_CALLER);
     expect(secondRecord.offers).toEqual([]);
   });
+
+  it('a second login takes the softphone over; after logout its secret is refused within seconds', async () => {
+    const first = await softphoneLogin('tdv02');
+    // In Asterisk before the login answered: the console can register at once.
+    expect(await endpointStatus('tdv02')).toBe(200);
+    const firstAccepted = await registerWith('tdv02', first.sip.password);
+    expect(firstAccepted.exitCode, firstAccepted.errors).toBe(0);
+
+    const second = await softphoneLogin('tdv02');
+    expect(second.sip.password).not.toBe(first.sip.password);
+    const secondAccepted = await registerWith('tdv02', second.sip.password);
+    expect(secondAccepted.exitCode, secondAccepted.errors).toBe(0);
+    const taken = await registerWith('tdv02', first.sip.password);
+    expect(taken.exitCode).not.toBe(0);
+    expect(taken.errors).toMatch(/received 'SIP\/2\.0 40[134] /);
+    // The first login goes on without the softphone.
+    expect(await first.me()).toMatchObject({ status: 200, sip: null });
+
+    const socket = await second.socket();
+    const socketGone = new Promise<number>((resolve) =>
+      socket.once('disconnect', () => resolve(performance.now())),
+    );
+    const loggedOutAt = performance.now();
+    expect(await second.logout()).toBe(204);
+    expect(await endpointStatus('tdv02')).toBe(404);
+    let refused = await registerWith('tdv02', second.sip.password);
+    while (refused.exitCode === 0 && performance.now() - loggedOutAt < 5_000) {
+      refused = await registerWith('tdv02', second.sip.password);
+    }
+    const refusedMs = performance.now() - loggedOutAt;
+    expect(refused.exitCode).not.toBe(0);
+    expect(refusedMs).toBeLessThan(5_000);
+    const socketMs = (await socketGone) - loggedOutAt;
+    expect(socketMs).toBeLessThan(2_000);
+    console.log(
+      `[e2e] logout → old SIP secret refused by Asterisk: ${Math.round(refusedMs)} ms; socket dropped: ${Math.round(socketMs)} ms`,
+    );
+    // Nobody has tdv02's softphone now: the first login does not get it back.
+    expect(await first.me()).toMatchObject({ status: 200, sip: null });
+  });
 });
+
+/** A softphone user logged in over the API, as a console would be. */
+async function softphoneLogin(username: string) {
+  const base = env.hotline.url;
+  const res = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+  });
+  if (!res.ok) throw new Error(`login ${username} → ${res.status}`);
+  const { sip } = (await res.json()) as MeResponse;
+  if (!sip) throw new Error(`${username}: no softphone credentials`);
+  const cookies = res.headers.getSetCookie().map((c) => c.split(';')[0] ?? '');
+  const csrf = cookies.find((c) => c.startsWith('hotline_csrf='))?.slice('hotline_csrf='.length) ?? '';
+  const cookie = cookies.join('; ');
+  return {
+    sip,
+    async me() {
+      const answer = await fetch(`${base}/api/me`, { headers: { cookie } });
+      return { status: answer.status, sip: ((await answer.json()) as MeResponse).sip };
+    },
+    async logout() {
+      const answer = await fetch(`${base}/api/auth/logout`, {
+        method: 'POST',
+        headers: { cookie, 'x-csrf-token': csrf },
+      });
+      await answer.body?.cancel();
+      return answer.status;
+    },
+    async socket(): Promise<Socket> {
+      const socket = connectSocket(base, {
+        transports: ['websocket'],
+        extraHeaders: { cookie },
+        reconnection: false,
+      });
+      await new Promise<void>((resolve, reject) => {
+        socket.once('connect', resolve);
+        socket.once('connect_error', reject);
+      });
+      return socket;
+    },
+  };
+}
