@@ -4,9 +4,10 @@
  * default ones run in turn.
  */
 import { callParts } from './calls.ts';
+import { remoteParts } from './remote.ts';
 import { ticketParts } from './tickets.ts';
 
-const PARTS: Record<string, () => Promise<void>> = { ...ticketParts, ...callParts };
+const PARTS: Record<string, () => Promise<void>> = { ...ticketParts, ...callParts, ...remoteParts };
 const DEFAULT_PARTS = ['tickets', 'calls'];
 
 const chosen = process.argv.slice(2);

@@ -133,7 +133,7 @@ socket.on('error', (err) => done(err.code === 'ECONNREFUSED' ? 'refused'
 
 /** Tries a TCP connection from inside a namespace. */
 export async function probeTcp(net: NatNetwork, place: Place, host: string, port: number): Promise<TcpProbe> {
-  const out = await net.run(place, process.execPath, ['-e', PROBE_SCRIPT, host, String(port), '2000']);
+  const out = await net.run(place, process.execPath, ['-e', PROBE_SCRIPT, host, String(port), '1000']);
   return out.trim() as TcpProbe;
 }
 
