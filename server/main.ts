@@ -121,6 +121,7 @@ function createDeskWithoutTelephony(operators: SipAccount[], events: IvrEvents, 
       events.wallboardChanged();
     },
     storedRecording: async () => null,
+    deleteStoredRecording: async () => false,
     snapshot: (at) => ({
       at: at.toISOString(),
       telephonyUp: false,
@@ -307,7 +308,7 @@ export async function startHotline(
     });
     const app = await createApp({
       accountListeners,
-      sessionListeners: [dropEndedSockets, () => provisioning.refresh()],
+      sessionListeners: [dropEndedSockets, () => provisioning.refreshIfChanged()],
       config,
       db,
       logger,

@@ -17,8 +17,8 @@ export interface OperatorProvisioning {
   /** Re-reads the accounts and hands them to the desk; rejects when Asterisk took only some. */
   refresh(): Promise<void>;
   /**
-   * Refreshes only when the accounts differ from those last handed over (a session expired, say);
-   * never rejects (failures are logged and tried again by the next call).
+   * Refreshes only when the accounts differ from those last handed over (a login, a logout, a
+   * session expired); never rejects (failures are logged and tried again by the next call).
    */
   refreshIfChanged(): Promise<void>;
   /** Calls `refreshIfChanged` every `intervalMs` until the returned function is called. */
@@ -53,6 +53,8 @@ export function createOperatorProvisioning(deps: {
 
   const handOver = async (accounts: OperatorAccount[], fingerprint: string): Promise<void> => {
     const run = ++started;
+    // Unknown until this run is over: a refresh meanwhile must not take the old one for current.
+    handedOver = null;
     const done = await Promise.allSettled([
       deps.desk.setOperators(accounts),
       deps.fallback?.setOperators(accounts) ?? Promise.resolve(),

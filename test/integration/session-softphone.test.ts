@@ -64,7 +64,7 @@ async function start(
     ...(opts.config ? { config: opts.config } : {}),
     sessionListeners: [
       (id) => dropSockets?.(id),
-      () => provisioning?.refresh(),
+      () => provisioning?.refreshIfChanged(),
       ...(opts.slowListener ? [opts.slowListener] : []),
     ],
     accountListeners: [(id) => dropSockets?.(id), () => void provisioning?.refresh()],
