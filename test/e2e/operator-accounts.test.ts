@@ -290,7 +290,9 @@ describe('operator accounts provisioned while the hotline runs', () => {
   });
 
   it('a second login takes the softphone over; after logout its secret is refused within seconds', async () => {
+    const loginStarted = performance.now();
     const first = await softphoneLogin('tdv02');
+    const loginMs = performance.now() - loginStarted;
     // In Asterisk before the login answered: the console can register at once.
     expect(await endpointStatus('tdv02')).toBe(200);
     const firstAccepted = await registerWith('tdv02', first.sip.password);
@@ -323,7 +325,7 @@ describe('operator accounts provisioned while the hotline runs', () => {
     const socketMs = (await socketGone) - loggedOutAt;
     expect(socketMs).toBeLessThan(2_000);
     console.log(
-      `[e2e] logout → old SIP secret refused by Asterisk: ${Math.round(refusedMs)} ms; socket dropped: ${Math.round(socketMs)} ms`,
+      `[e2e] login with the account pushed to Asterisk: ${Math.round(loginMs)} ms; logout → old SIP secret refused by Asterisk: ${Math.round(refusedMs)} ms; socket dropped: ${Math.round(socketMs)} ms`,
     );
     // Nobody has tdv02's softphone now: the first login does not get it back.
     expect(await first.me()).toMatchObject({ status: 200, sip: null });
