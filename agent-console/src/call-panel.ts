@@ -179,6 +179,8 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
     if (!wasConnected && ended.direction === 'incoming' && cause !== 'Canceled' && cause !== 'Rejected') {
       showError(t('call.missed', { reason: cause }));
     }
+    // Whoever ended it (the console, or Asterisk noticing first), the audio had gone.
+    if (wasConnected && path === 'failed') showError(t('call.mediaLost'));
     session = null;
     connectedAt = null;
     pop = null;

@@ -24,8 +24,9 @@ export interface Softphone {
   /** TURN credentials expire: the next call uses these (see `operator.ts`, which renews them). */
   setIceServers(servers: IceServer[]): void;
   /**
-   * Starts the user agent afresh (a new WebSocket and REGISTER), unless a call is up on it.
-   * After a network drop the old WebSocket may look open while nothing gets through it.
+   * Starts the user agent afresh (a new WebSocket and REGISTER), unless a call is answered on it
+   * (a ringing one is ended). After a network drop the old WebSocket may look open while nothing
+   * gets through it.
    */
   restart(): boolean;
   stop(): void;
@@ -63,6 +64,16 @@ export function startSoftphone(
   let grace: ReturnType<typeof setTimeout> | undefined;
   /** Calls up on the current user agent, ringing or talking, either way. */
   const calls = new Set<RTCSession>();
+  /**
+   * Ends calls still ringing here when their connection is gone: Asterisk can no longer cancel
+   * them, and the controller withdraws an offer to a lost console (the caller keeps their place).
+   */
+  const dropRinging = () => {
+    for (const session of [...calls]) {
+      if (session.direction === 'incoming' && !session.isEstablished() && !session.isEnded())
+        session.terminate({ status_code: 480, reason_phrase: 'Temporarily Unavailable' });
+    }
+  };
   const start = () => {
     const agent = new UA({
       sockets: [new WebSocketInterface(sip.wsUrl)],
@@ -91,7 +102,10 @@ export function startSoftphone(
       handlers.onRegistration('registered');
     });
     agent.on('unregistered', () => handlers.onRegistration('unregistered'));
-    agent.on('disconnected', () => handlers.onRegistration('unregistered'));
+    agent.on('disconnected', () => {
+      dropRinging();
+      handlers.onRegistration('unregistered');
+    });
     agent.on('registrationFailed', () => handlers.onRegistration('failed'));
     agent.on('newRTCSession', (event: RTCSessionEvent) => {
       const session = event.session;
@@ -118,6 +132,7 @@ export function startSoftphone(
       iceServers = servers;
     },
     restart: () => {
+      dropRinging();
       if (stopped || calls.size > 0) return false;
       clearTimeout(grace);
       ua.removeAllListeners();
