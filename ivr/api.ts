@@ -201,6 +201,12 @@ export interface Ivr {
   /** A stored recording's WAV file (a caller's message or a conversation); null when there is none. */
   storedRecording(name: string): Promise<Buffer | null>;
   /**
+   * Deletes a stored recording from Asterisk (the retention period is over): true once it is gone,
+   * also when there was none of that name; false when there is no telephony to ask. Rejects while
+   * Asterisk is unreachable.
+   */
+  deleteStoredRecording(name: string): Promise<boolean>;
+  /**
    * The operators from now on (all of them, not a change). New ones can register and take calls
    * (offline until they choose otherwise); changed ones keep their state with the new name,
    * skills or password; an operator left out is no longer offered calls, loses the call ringing

@@ -575,6 +575,16 @@ class SupervisedAri implements AriConnection {
     return withTimeout(request, this.timeoutMs * 6, operation);
   }
 
+  async deleteStoredRecording(name: string): Promise<boolean> {
+    try {
+      await this.http.request('deleteStoredRecording', 'DELETE', `/recordings/stored/${id(name)}`);
+    } catch (err) {
+      // Already gone (an earlier run, or someone cleaned Asterisk's folder): what was asked holds.
+      if (!(err instanceof GoneError) && !(err instanceof AriRequestError && err.status === 404)) throw err;
+    }
+    return true;
+  }
+
   async getChannelVar(channelId: string, variable: string): Promise<string> {
     const result = (await this.rest('getChannelVar', 'GET', `/channels/${id(channelId)}/variable`, {
       variable,

@@ -127,6 +127,7 @@ export function createIvr(deps: IvrDeps): Ivr {
       await accounts.set(operators);
     },
     storedRecording: (name) => connection.storedRecording(name),
+    deleteStoredRecording: (name) => connection.deleteStoredRecording(name),
 
     snapshot: (at) => ({
       at: at.toISOString(),

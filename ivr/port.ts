@@ -82,6 +82,8 @@ export interface AriPort {
   recordBridge(bridgeId: string, params: RecordParams): Promise<void>;
   /** The stored recording's WAV file; null when there is none of that name. */
   storedRecording(name: string): Promise<Buffer | null>;
+  /** Deletes the stored recording; true also when there was none of that name. */
+  deleteStoredRecording(name: string): Promise<boolean>;
   /**
    * Creates or updates a PJSIP object in Asterisk's push configuration (the sorcery wizard that
    * `dialplan/sorcery.conf` names), fields applied in order over what it has.

@@ -124,6 +124,11 @@ export interface Config {
   readonly callbacks: { readonly maxAttempts: number; readonly spacingMs: number; readonly claimMs: number };
   /** Deadline warning and escalation jobs. */
   readonly deadline: { readonly attempts: number; readonly backoffMs: number };
+  /**
+   * Months a call's recording and a citizen's full number are kept; older ones are deleted and
+   * masked by the retention job (`retention/`).
+   */
+  readonly retentionMonths: number;
   readonly logLevel: string;
 }
 
@@ -336,6 +341,7 @@ export function loadConfig(env: Env = process.env): Config {
       attempts: int(env, 'HOTLINE_DEADLINE_ATTEMPTS', 5, 1, 100),
       backoffMs: int(env, 'HOTLINE_DEADLINE_BACKOFF_MS', 2000, 10),
     },
+    retentionMonths: int(env, 'HOTLINE_RETENTION_MONTHS', 12, 1, 240),
     logLevel: str(env, 'LOG_LEVEL', 'info'),
   };
   return Object.freeze(config);

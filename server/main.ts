@@ -47,6 +47,7 @@ import {
   emitTicketDeadline,
   socketAccountListener,
 } from './realtime.ts';
+import { startRetentionJob } from './retention/job.ts';
 import type { DeadlineEvent } from './sla/processor.ts';
 import { createStatusLine } from './status-line/service.ts';
 
@@ -338,6 +339,14 @@ export async function startHotline(
     stops.push({ name: 'session expiry watch', stop: provisioning.watch() });
 
     jobs.start();
+    const retention = startRetentionJob({
+      db,
+      recordings: desk,
+      months: config.retentionMonths,
+      logger: logger.child({ component: 'retention' }),
+      now,
+    });
+    stops.push({ name: 'retention job', stop: () => retention.stop() });
     // Last: the worker pool and child processes already exist and keep ordinary priority.
     if (config.ari.enabled) raiseCallControlPriority(config.ari.realtimePriority, logger);
 

@@ -203,6 +203,12 @@ export class FakeAri implements AriPort {
     return this.recordings.get(name) ?? null;
   }
 
+  async deleteStoredRecording(name: string): Promise<boolean> {
+    await this.enter('deleteStoredRecording', [name]);
+    this.recordings.delete(name);
+    return true;
+  }
+
   async putPjsipObject(type: PjsipObjectType, id: string, fields: readonly PjsipField[]): Promise<void> {
     await this.enter('putPjsipObject', [type, id, fields]);
     const key = `${type}/${id}`;
