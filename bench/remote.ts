@@ -12,13 +12,13 @@ import { spawn } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { waitFor } from '../scripts/lib/ports.ts';
 import {
   answerCall,
   callHotline,
   goReady,
   hangUp,
   type RemoteEdge,
+  setReady,
   startRemoteEdge,
   twoWayAudio,
 } from '../test/support/remote-edge.ts';
@@ -30,15 +30,6 @@ const median = (values: number[]) => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
-
-async function setReady(page: Page, ready: boolean): Promise<void> {
-  const state = () => page.getByTestId('agent-state').textContent();
-  // After a call the operator is in wrap-up for a second, then ready again.
-  await waitFor('out of wrap-up', async () => (await state()) !== 'Xử lý sau cuộc gọi', 15_000);
-  if (ready === ((await state()) === 'Sẵn sàng')) return;
-  await page.getByRole('button', { name: ready ? 'Sẵn sàng' : 'Nghỉ giải lao' }).click();
-  await waitFor('the new state', async () => ((await state()) === 'Sẵn sàng') === ready, 10_000);
-}
 
 async function oneCall(edge: RemoteEdge, page: Page, caller: string, expected: string): Promise<number> {
   const sipp = callHotline(edge, caller);

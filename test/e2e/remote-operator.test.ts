@@ -26,6 +26,7 @@ import {
   ORIGIN,
   type RemoteEdge,
   SERVER_NAME,
+  setReady,
   startRemoteEdge,
   twoWayAudio,
 } from '../support/remote-edge.ts';
@@ -145,11 +146,27 @@ describe('an operator at home, through the edge and NAT', () => {
     await hangUp(edge, homePage, sipp);
   });
 
+  it('sets up a direct call (no NAT, same proxy) for comparison, and prints both set-up times', async () => {
+    // The operator at home takes a break, so the call rings the one at the office.
+    await setReady(homePage, false);
+    const office = await edge.browser('office');
+    const page = await office.context.newPage();
+    await goReady(page, 'tdv04');
+    const sipp = callHotline(edge, '0911000003');
+    await answerCall(page);
+    const audio = await twoWayAudio(page);
+    setupMs.direct = audio.ms;
+    expect(audio.localCandidate).toBe('host');
+    await hangUp(edge, page, sipp);
+    await office.browser.close();
+    await setReady(homePage, true);
+    console.log(
+      `[remote-operator] answer click → two-way audio: relayed (TURN, NAT) ${setupMs.relay?.toFixed(0) ?? '—'} ms, direct ${setupMs.direct.toFixed(0)} ms`,
+    );
+  });
+
   it('with TURN down, tells the operator the audio path is lost and puts the caller back in the queue', async () => {
     await edge.turn.stop();
-    await expect
-      .poll(() => homePage.getByTestId('agent-state').textContent(), { timeout: 15_000 })
-      .toBe('Sẵn sàng');
     const caller = '0911000002';
     const sipp = callHotline(edge, caller);
     try {
@@ -200,20 +217,5 @@ describe('an operator at home, through the edge and NAT', () => {
     for (const cookie of cookies) expect(cookie.secure, cookie.name).toBe(true);
     // The session cookie is out of the page's reach (the CSRF token is read by the page, by design).
     expect(cookies.find((c) => c.name === SESSION_COOKIE)).toMatchObject({ httpOnly: true });
-  });
-
-  it('sets up a direct call (no NAT, same proxy) for comparison, and prints both set-up times', async () => {
-    await homePage.close();
-    const page = await (await edge.browser('office')).context.newPage();
-    await goReady(page, 'tdv04');
-    const sipp = callHotline(edge, '0911000003');
-    await answerCall(page);
-    const audio = await twoWayAudio(page);
-    setupMs.direct = audio.ms;
-    expect(audio.localCandidate).toBe('host');
-    await hangUp(edge, page, sipp);
-    console.log(
-      `[remote-operator] answer click → two-way audio: relayed (TURN, NAT) ${setupMs.relay?.toFixed(0) ?? '—'} ms, direct ${setupMs.direct.toFixed(0)} ms`,
-    );
   });
 });

@@ -6,7 +6,7 @@
  *                            no forwarding)          out of its WAN)                 browser)
  *
  * The operator has a route only to the router; the router knows only its two links; the edge
- * forwards nothing. So from OPERATOR only what nginx and coturn listen on is reachable, as from a
+ * forwards nothing (H reaches the edge's public address, the TURN server's, via its private side). So from OPERATOR only what nginx and coturn listen on is reachable, as from a
  * home behind NAT on the internet. Created with unique names and always deleted.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -72,6 +72,9 @@ export async function createNatNetwork(tag: string): Promise<NatNetwork> {
     await ip('link', 'set', 'hl-priv', 'up');
     await ip('-n', ns.edge, 'addr', 'add', `${ADDRESSES.edgePrivate}/24`, 'dev', 'priv');
     await ip('-n', ns.edge, 'link', 'set', 'priv', 'up');
+    // Office machines reach the edge's public address (the TURN server's) through its private
+    // side, as a LAN does through its own gateway; the edge still forwards nothing.
+    await ip('route', 'add', `${ADDRESSES.edgePublic}/32`, 'via', ADDRESSES.edgePrivate, 'dev', 'hl-priv');
     // EDGE ↔ ROUTER: "the internet".
     await ip('-n', ns.edge, 'link', 'add', 'pub', 'type', 'veth', 'peer', 'name', 'wan', 'netns', ns.router);
     await ip('-n', ns.edge, 'addr', 'add', `${ADDRESSES.edgePublic}/24`, 'dev', 'pub');

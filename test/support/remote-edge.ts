@@ -149,6 +149,15 @@ export async function goReady(page: Page, username: string): Promise<void> {
   );
 }
 
+/** Puts a logged-in operator in Sẵn sàng, or on a break (Tạm nghỉ), once out of wrap-up. */
+export async function setReady(page: Page, ready: boolean): Promise<void> {
+  const state = () => page.getByTestId('agent-state').textContent();
+  await waitFor('out of wrap-up', async () => (await state()) !== 'Xử lý sau cuộc gọi', 15_000);
+  if (ready === ((await state()) === 'Sẵn sàng')) return;
+  await page.getByRole('button', { name: ready ? 'Sẵn sàng' : 'Nghỉ giải lao' }).click();
+  await waitFor('the new state', async () => ((await state()) === 'Sẵn sàng') === ready, 10_000);
+}
+
 /** Waits for the call to ring with its screen-pop and presses "Trả lời". */
 export async function answerCall(page: Page): Promise<void> {
   const pop = page.getByRole('region', { name: 'Cuộc gọi đến' });
