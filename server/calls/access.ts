@@ -3,10 +3,12 @@
  * - supervisors and admins: every recording;
  * - an operator: the recordings of calls they handled (the call's operator, or an operator who
  *   answered it before the talk was lost and another took it over), and the after-hours message
- *   of a callback task they hold now (claimed, the claim not lapsed, the task open);
+ *   of an open callback task that they hold or that nobody holds (claimed, the claim not lapsed):
+ *   the operator who calls the citizen back listens first to know why; once the task is closed,
+ *   or while a colleague holds it, the message is not theirs to hear;
  * - agency liaisons and anyone else: none.
  */
-import { and, eq, gt } from 'drizzle-orm';
+import { and, eq, isNull, lte, or } from 'drizzle-orm';
 import type { Role } from '../../common/domain.ts';
 import { callbacks } from '../callbacks/schema.ts';
 import type { Db } from '../db/index.ts';
@@ -39,17 +41,21 @@ export function recordingAccess(
     )
     .get();
   if (answered) return 'allowed';
-  const claimed = db
+  const workable = db
     .select({ id: callbacks.id })
     .from(callbacks)
     .where(
       and(
         eq(callbacks.recordingCallId, call.id),
-        eq(callbacks.claimedBy, viewer.id),
-        gt(callbacks.claimedUntil, now),
         eq(callbacks.status, 'open'),
+        or(
+          isNull(callbacks.claimedBy),
+          eq(callbacks.claimedBy, viewer.id),
+          isNull(callbacks.claimedUntil),
+          lte(callbacks.claimedUntil, now),
+        ),
       ),
     )
     .get();
-  return claimed ? 'allowed' : 'forbidden';
+  return workable ? 'allowed' : 'forbidden';
 }

@@ -7,8 +7,9 @@
  * GET /api/calls/:id/recording: the call's stored recording (the conversation, or the after-hours
  * message) as WAV, fetched from Asterisk through the controller, to whoever `access.ts` allows;
  * each play is in the audit log (`recording.play`). 403 `RECORDING_FORBIDDEN` for an operator's
- * call that is not theirs; 404 when the call has none. Agency liaisons get 404 too: a citizen's
- * voice never reaches an agency, and the answer does not even tell them the call exists.
+ * call that is not theirs (nor an open callback's message they may call back); 404 when the call
+ * has none. Agency liaisons get 404 too: a citizen's voice never reaches an agency, and the answer
+ * does not even tell them the call exists.
  * HEAD of the same path answers the same status without playing or logging anything (the
  * console's player asks it why a recording would not play).
  */

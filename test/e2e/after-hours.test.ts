@@ -12,6 +12,7 @@ import type { CallRecordDetail, CallRecordView, ListResponse } from '../../commo
 import { PROMPT_DIR } from '../../ivr/constants.ts';
 import { WEEKDAYS } from '../../ivr/menu.ts';
 import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
+import { maskPhone } from '../../server/tickets/repository.ts';
 import { apiSession } from '../support/api-session.ts';
 import { type E2eHotline, startE2eHotline, type Telephony } from '../support/e2e.ts';
 
@@ -56,7 +57,7 @@ describe('a citizen who calls after hours', () => {
       .poll(
         async () => {
           const calls = (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data;
-          record = calls.find((c) => c.callerNumber === CALLER);
+          record = calls.find((c) => c.callerNumber === maskPhone(CALLER));
           return record?.endReason;
         },
         { timeout: 10_000 },

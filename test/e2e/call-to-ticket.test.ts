@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecordDetail, CallRecordView, ListResponse, TicketView } from '../../common/api.ts';
 import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
+import { maskPhone } from '../../server/tickets/repository.ts';
 import { apiSession } from '../support/api-session.ts';
 import { type E2eHotline, launchChromium, logInAs, startE2eHotline, type Telephony } from '../support/e2e.ts';
 
@@ -159,7 +160,7 @@ describe('a citizen call becomes a forwarded ticket', () => {
     // The call record: answered by tdv01 after key 1 in health, talked, linked to the ticket.
     const supervisor = await apiSession(env.hotline.url, 'giamsat');
     const calls = (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data;
-    const record = calls.find((c) => c.callerNumber === CALLER);
+    const record = calls.find((c) => c.callerNumber === maskPhone(CALLER));
     expect(record).toMatchObject({
       menuPath: '1',
       queue: 'health',

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallbackTaskDetail, CallbackTaskView, ListResponse } from '../../common/api.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { placeCitizenCall, startCitizenPhone } from '../../scripts/lib/sipp.ts';
+import { maskPhone } from '../../server/tickets/repository.ts';
 import { type ApiSession, apiSession } from '../support/api-session.ts';
 import { type E2eHotline, launchChromium, logInAs, startE2eHotline, type Telephony } from '../support/e2e.ts';
 
@@ -48,7 +49,7 @@ const abandon = (callerNumber: string) =>
 async function taskOf(number: string): Promise<CallbackTaskView | undefined> {
   for (const status of ['open', 'reached', 'given_up'] as const) {
     const list = await supervisor.get<ListResponse<CallbackTaskView>>(`/api/callbacks?status=${status}`);
-    const found = list.data.find((t) => t.callerNumber === number);
+    const found = list.data.find((t) => t.callerNumber === maskPhone(number));
     if (found) return found;
   }
   return undefined;

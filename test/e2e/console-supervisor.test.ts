@@ -23,6 +23,7 @@ import { WEEKDAYS } from '../../ivr/menu.ts';
 import { openAroundTheClock } from '../../scripts/lib/menu-hours.ts';
 import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
 import { DEMO_PASSWORD } from '../../server/db/seed.ts';
+import { maskPhone } from '../../server/tickets/repository.ts';
 import { type ApiSession, apiSession } from '../support/api-session.ts';
 import { type E2eHotline, launchChromium, startE2eHotline, type Telephony } from '../support/e2e.ts';
 
@@ -98,7 +99,7 @@ async function playedSeconds(player: Locator): Promise<number> {
 
 const openTask = async () =>
   (await supervisor.get<ListResponse<CallbackTaskView>>('/api/callbacks?status=open')).data.find(
-    (t) => t.callerNumber === CITIZEN,
+    (t) => t.callerNumber === maskPhone(CITIZEN),
   );
 
 describe('recordings and callbacks in the console', () => {
@@ -189,8 +190,8 @@ describe('recordings and callbacks in the console', () => {
     await other.goto(`${env.hotline.url}/calls.html`);
     const otherRow = other.locator(`[data-testid=supervisor-callbacks] tr[data-callback-id="${task.id}"]`);
     await otherRow.waitFor();
-    await taskRow.getByRole('button', { name: `Dừng gọi lại số ${CITIZEN}` }).click();
-    const dialog = calls.getByRole('dialog', { name: `Dừng gọi lại số ${CITIZEN}` });
+    await taskRow.getByRole('button', { name: `Dừng gọi lại số ${maskPhone(CITIZEN)}` }).click();
+    const dialog = calls.getByRole('dialog', { name: `Dừng gọi lại số ${maskPhone(CITIZEN)}` });
     const submit = dialog.getByRole('button', { name: 'Dừng gọi lại' });
     await submit.click();
     await expect
@@ -208,7 +209,7 @@ describe('recordings and callbacks in the console', () => {
     await dialog.waitFor({ state: 'detached' });
     await expect
       .poll(() => calls.locator('#callbacks-status').textContent())
-      .toBe(`Đã dừng gọi lại số ${CITIZEN}.`);
+      .toBe(`Đã dừng gọi lại số ${maskPhone(CITIZEN)}.`);
     await taskRow.waitFor({ state: 'detached' });
     await otherRow.waitFor({ state: 'detached' });
     await operatorRow.waitFor({ state: 'detached' });

@@ -17,6 +17,7 @@ import type { AgentStatus, WallboardSnapshot } from '../../common/events.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { type CitizenCall, placeCitizenCall } from '../../scripts/lib/sipp.ts';
 import { DEMO_PASSWORD } from '../../server/db/seed.ts';
+import { maskPhone } from '../../server/tickets/repository.ts';
 import { type ApiSession, apiSession } from '../support/api-session.ts';
 import { type E2eHotline, launchChromium, startE2eHotline, type Telephony } from '../support/e2e.ts';
 
@@ -107,7 +108,7 @@ const citizenChannel = (callerNumber: string) =>
 
 async function record(callerNumber: string): Promise<CallRecordDetail> {
   const calls = (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data;
-  const found = calls.find((c) => c.callerNumber === callerNumber);
+  const found = calls.find((c) => c.callerNumber === maskPhone(callerNumber));
   if (!found) throw new Error(`no call record for ${callerNumber}`);
   return supervisor.get<CallRecordDetail>(`/api/calls/${encodeURIComponent(found.id)}`);
 }

@@ -11,6 +11,7 @@ import type { CallRecordDetail, CallRecordView, ListResponse } from '../../commo
 import type { ClientToServerEvents, ServerToClientEvents } from '../../common/events.ts';
 import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
 import { DEMO_PASSWORD } from '../../server/db/seed.ts';
+import { maskPhone } from '../../server/tickets/repository.ts';
 import { type ApiSession, apiSession } from '../support/api-session.ts';
 import { type E2eHotline, startE2eHotline, type Telephony } from '../support/e2e.ts';
 
@@ -56,7 +57,7 @@ const call = (
 const recordOf = async (callerNumber: string, nth = 0) => {
   const calls = (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data;
   // Newest first: the n-th call from the end is the n-th one made.
-  return calls.filter((c) => c.callerNumber === callerNumber).reverse()[nth];
+  return calls.filter((c) => c.callerNumber === maskPhone(callerNumber)).reverse()[nth];
 };
 const waitingIn = async (queue: string) => {
   const bridge = (await phone.ariGet(`/bridges/hotline-queue-${queue}`)) as { channels: string[] };

@@ -20,6 +20,7 @@ import type { TelephonyMode, WallboardSnapshot } from '../../common/events.ts';
 import { queueBridgeId } from '../../ivr/stasis.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
+import { maskPhone } from '../../server/tickets/repository.ts';
 import { listenToAmi } from '../support/ami-events.ts';
 import { type ApiSession, apiSession } from '../support/api-session.ts';
 import { type E2eHotline, launchChromium, logInAs, startE2eHotline, type Telephony } from '../support/e2e.ts';
@@ -166,12 +167,12 @@ describe('telephony failures', () => {
         .poll(
           async () =>
             (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data.find(
-              (c) => c.callerNumber === caller,
+              (c) => c.callerNumber === maskPhone(caller),
             )?.endReason,
         )
         .toBe('caller_hung_up');
       const record = (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data.find(
-        (c) => c.callerNumber === caller,
+        (c) => c.callerNumber === maskPhone(caller),
       );
       expect(record).toMatchObject({ queue: 'general', operator: { displayName: 'Nguyễn Thị Hoa' } });
       expect(record?.answeredAt).not.toBeNull();
@@ -243,7 +244,7 @@ describe('telephony failures', () => {
     const result = await call;
     expect(result.exitCode, result.errors).toBe(0);
     const record = (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data.find(
-      (c) => c.callerNumber === caller,
+      (c) => c.callerNumber === maskPhone(caller),
     );
     expect(record).toMatchObject({
       queue: 'health',

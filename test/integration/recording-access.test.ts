@@ -1,7 +1,8 @@
 /**
  * Who may hear a call's recording, and the audit log of personal data, on a real SQLite database
  * with an injected clock: supervisors and admins hear every recording, an operator only the calls
- * they answered and the after-hours message of a callback they hold, a liaison none (404); every
+ * they answered and the after-hours message of an open callback nobody else holds, a liaison
+ * none (404); every
  * play and every answer that shows a citizen's full number is logged with who and when, lists show
  * numbers masked and log nothing; recordings are never cached.
  */
@@ -141,7 +142,7 @@ describe('who hears a recording', () => {
     expect(plays('talk-1').some((p) => p.actor === 'syt')).toBe(false);
   });
 
-  it('an after-hours message: only the operator holding its callback, while the claim lasts', async () => {
+  it('an after-hours message: any operator while its callback is open and free, then only its holder', async () => {
     clock = at(3 * MIN);
     const tasks = (await fx.app.inject({ url: '/api/callbacks', headers: as.giamsat }))
       .json<ListResponse<CallbackTaskView>>()
@@ -149,20 +150,35 @@ describe('who hears a recording', () => {
     expect(tasks).toHaveLength(1);
     const taskId = tasks[0]!.id;
 
-    for (const who of ['tdv01', 'tdv02']) expect((await play('night-1', who)).statusCode).toBe(403);
+    // Whoever will call the citizen back listens first.
+    expect((await play('night-1', 'tdv01')).statusCode).toBe(200);
     const claimed = await fx.app.inject({
       method: 'POST',
       url: `/api/callbacks/${taskId}/claim`,
       headers: as.tdv02,
     });
     expect(claimed.statusCode, claimed.body).toBe(200);
+    // tdv02 holds it now: tdv01 no longer may.
     expect((await play('night-1', 'tdv02')).statusCode).toBe(200);
     expect((await play('night-1', 'tdv01')).statusCode).toBe(403);
-    expect(plays('night-1')).toEqual([{ actor: 'tdv02', at: at(3 * MIN).toISOString() }]);
+    expect(plays('night-1')).toEqual([
+      { actor: 'tdv02', at: at(3 * MIN).toISOString() },
+      { actor: 'tdv01', at: at(3 * MIN).toISOString() },
+    ]);
 
-    // The claim lapses (HOTLINE_CALLBACK_CLAIM_SECONDS): the message is no longer theirs to hear.
+    // The claim lapses (HOTLINE_CALLBACK_CLAIM_SECONDS): the task is free again.
     clock = at(3 * MIN + 181 * S);
-    expect((await play('night-1', 'tdv02')).statusCode).toBe(403);
+    expect((await play('night-1', 'tdv01')).statusCode).toBe(200);
+
+    // Closed: only supervisors and admins.
+    const giveUp = await fx.app.inject({
+      method: 'POST',
+      url: `/api/callbacks/${taskId}/give-up`,
+      headers: as.giamsat,
+      payload: { reason: 'Đã liên hệ qua UBND xã' },
+    });
+    expect(giveUp.statusCode, giveUp.body).toBe(200);
+    for (const who of ['tdv01', 'tdv02']) expect((await play('night-1', who)).statusCode).toBe(403);
     expect((await play('night-1', 'giamsat')).statusCode).toBe(200);
   });
 
