@@ -84,6 +84,7 @@ const vi = {
   'network.relay': 'Qua máy chủ chuyển tiếp (TURN)',
   'network.failed': 'Mất đường truyền âm thanh',
   'mic.checking': 'Đang kiểm tra micrô…',
+  'mic.ok': 'Micrô hoạt động, hãy nói thử',
   'mic.level': 'Mức âm micrô',
   'mic.denied':
     'Trình duyệt không cho trang này dùng micrô. Hãy cho phép micrô (biểu tượng ổ khóa cạnh địa chỉ trang) rồi bấm "Sẵn sàng" lại.',

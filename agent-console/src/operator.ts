@@ -45,6 +45,7 @@ const el = {
   autoAnswer: byId('auto-answer', HTMLInputElement),
   micLine: byId('mic-line', HTMLParagraphElement),
   micLevel: byId('mic-level', HTMLMeterElement),
+  micStatus: byId('mic-status', HTMLSpanElement),
   micError: byId('mic-error', HTMLParagraphElement),
 };
 
@@ -113,13 +114,17 @@ function showRegistration(state: Registration | 'noAccount'): void {
  */
 async function microphoneReady(): Promise<boolean> {
   el.micError.hidden = true;
+  el.micStatus.textContent = t('mic.checking');
   el.micLine.hidden = false;
   el.setReady.disabled = true;
   try {
     const check = await checkMicrophone(el.micLevel, () => {
       el.micLine.hidden = true;
     });
-    if (check.ok) return true;
+    if (check.ok) {
+      el.micStatus.textContent = t('mic.ok');
+      return true;
+    }
     el.micLine.hidden = true;
     el.micError.textContent = t(check.problem);
     el.micError.hidden = false;
