@@ -163,7 +163,16 @@ export async function seedDemo(db: Db, opts: { agencyUrl: string | null }): Prom
     const unitCode = agency.unitName === undefined ? null : unitCodeOf(agency.unitName);
     const row = db
       .insert(agencies)
-      .values({ code, name, kind, unitCode, forwardUrl, forwardSecret: randomSecret(32) })
+      .values({
+        code,
+        name,
+        kind,
+        unitCode,
+        forwardUrl,
+        // The police and commune committees call citizens back; departments work without the number.
+        receivesCallerNumber: kind === 'police' || kind === 'commune_committee',
+        forwardSecret: randomSecret(32),
+      })
       .onConflictDoUpdate({ target: agencies.code, set: { forwardUrl, name, kind, unitCode } })
       .returning({ id: agencies.id })
       .get();
