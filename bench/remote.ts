@@ -33,7 +33,18 @@ const median = (values: number[]) => {
 
 async function oneCall(edge: RemoteEdge, page: Page, caller: string, expected: string): Promise<number> {
   const sipp = callHotline(edge, caller);
-  await answerCall(page);
+  try {
+    await answerCall(page);
+  } catch (err) {
+    // What Asterisk knew of the operators and the call when the call did not ring.
+    console.error(await edge.phone.asterisk.cli('pjsip show contacts'));
+    console.error(JSON.stringify(await edge.phone.ariGet('/channels')));
+    console.error(
+      await page.getByTestId('agent-state').textContent(),
+      await page.getByTestId('phone-status').getAttribute('data-registration'),
+    );
+    throw err;
+  }
   const audio = await twoWayAudio(page);
   if (audio.localCandidate !== expected) {
     throw new Error(`expected a ${expected} path, ICE chose ${audio.localCandidate}`);
@@ -43,7 +54,7 @@ async function oneCall(edge: RemoteEdge, page: Page, caller: string, expected: s
 }
 
 async function runInside(rounds: number): Promise<void> {
-  const edge = await startRemoteEdge('bench', { HOTLINE_WRAP_UP_SECONDS: '1', LOG_LEVEL: 'error' });
+  const edge = await startRemoteEdge('bench', { HOTLINE_WRAP_UP_SECONDS: '1' });
   try {
     const home = await (await edge.browser('home')).context.newPage();
     const office = await (await edge.browser('office')).context.newPage();
