@@ -200,18 +200,26 @@ async function start(): Promise<void> {
 
   const callbacks = createCallbackList({ operatorId: me.user.id, phone: () => phone });
 
+  /**
+   * After socket.io had to reconnect, the softphone's WebSocket may be dead without knowing it (a
+   * Wi-Fi drop, a new address behind the router): unless Asterisk still answers on it, the
+   * softphone starts afresh, and the banner says "back" only then.
+   */
+  const reviveSoftphone = async () => {
+    if (!phone || (await phone.probe())) return;
+    if (phone.restart()) {
+      showRegistration('connecting');
+      banner.phone(false);
+    }
+  };
   let wasConnected = false;
   socket.on('connect', () => {
-    if (wasConnected) {
-      // Back after a drop: fresh TURN credentials, and a softphone on a new WebSocket.
-      void renewCredentials();
-      if (phone?.restart()) {
-        showRegistration('connecting');
-        banner.phone(false);
-      }
-    }
+    const revived = wasConnected ? reviveSoftphone() : Promise.resolve();
+    if (wasConnected) void renewCredentials();
     wasConnected = true;
-    banner.socket(true);
+    void revived.finally(() => {
+      if (socket.connected) banner.socket(true);
+    });
     void callbacks.reload();
   });
   socket.on('disconnect', () => banner.socket(false));

@@ -29,7 +29,24 @@ export interface Softphone {
    * gets through it.
    */
   restart(): boolean;
+  /**
+   * Whether Asterisk still answers over the current WebSocket (an OPTIONS request; any SIP
+   * answer counts), within `timeoutMs`.
+   */
+  probe(timeoutMs?: number): Promise<boolean>;
   stop(): void;
+}
+
+/** A registrar on a working connection answers within milliseconds; a dead link never does. */
+export const PROBE_TIMEOUT_MS = 3000;
+
+/** JsSIP's `UA.sendOptions`, which its type declarations leave out. */
+interface OptionsSender {
+  sendOptions(
+    target: string,
+    body: undefined,
+    options: { eventHandlers: { succeeded(): void; failed(e: { originator: string }): void } },
+  ): unknown;
 }
 
 export interface MediaOptions {
@@ -140,6 +157,26 @@ export function startSoftphone(
       start();
       return true;
     },
+    probe: (timeoutMs = PROBE_TIMEOUT_MS) =>
+      new Promise<boolean>((resolve) => {
+        if (stopped || !ua.isConnected()) return resolve(false);
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        const answered = (alive: boolean) => {
+          clearTimeout(timer);
+          resolve(alive);
+        };
+        try {
+          (ua as unknown as OptionsSender).sendOptions(`sip:${domain}`, undefined, {
+            eventHandlers: {
+              succeeded: () => answered(true),
+              failed: (e) => answered(e.originator === 'remote'),
+            },
+          });
+        } catch (err) {
+          console.warn('SIP probe not sent', err);
+          answered(false);
+        }
+      }),
     stop: () => {
       stopped = true;
       clearTimeout(grace);

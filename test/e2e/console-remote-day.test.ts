@@ -134,7 +134,9 @@ async function record(callerNumber: string): Promise<CallRecordDetail> {
  * The home Wi-Fi of one browser context. Every WebSocket of its pages (socket.io and SIP) passes
  * through the test. `drop()` takes the context offline and makes the open WebSockets silent in
  * both directions, as a dead link does (no close reaches either end); new connections fail.
- * `restore()` brings the network back with new NAT mappings: the silent connections are reset.
+ * `restore()` brings the network back behind a new router address: new connections work, the
+ * old ones stay silent forever (nobody tells either end), so the console must notice by itself.
+ * `opened(url)` counts the WebSockets opened to addresses that start with `url`.
  */
 async function wifi(context: BrowserContext) {
   interface Pair {
@@ -143,8 +145,10 @@ async function wifi(context: BrowserContext) {
     silent: boolean;
   }
   const pairs = new Set<Pair>();
+  const urls: string[] = [];
   let down = false;
   await context.routeWebSocket(/^wss?:\/\//, (ws) => {
+    urls.push(ws.url());
     if (down) {
       void ws.close();
       return;
@@ -175,12 +179,8 @@ async function wifi(context: BrowserContext) {
     async restore() {
       down = false;
       await context.setOffline(false);
-      for (const pair of [...pairs].filter((p) => p.silent)) {
-        pairs.delete(pair);
-        await pair.page.close();
-        await pair.server.close();
-      }
     },
+    opened: (url: string) => urls.filter((u) => u.startsWith(url)).length,
   };
 }
 
@@ -274,11 +274,15 @@ describe('a remote operator', () => {
       await expect.poll(legDestroyedAt, { timeout: 5_000 }).not.toBeNull();
       expect(await waiting()).toBe(1);
 
+      const sipUrl = phone.asterisk.sipWsUrl;
+      const sipBefore = link.opened(sipUrl);
       const restoredAt = Date.now();
       await link.restore();
       await expect.poll(() => banner.textContent(), { timeout: 20_000 }).toBe('Đã kết nối lại');
       await expect.poll(() => registration(tdv01), { timeout: 15_000 }).toBe('registered');
       const backAfter = Date.now() - restoredAt;
+      // On a new WebSocket: the old one is still open, and silent.
+      expect(link.opened(sipUrl)).toBeGreaterThan(sipBefore);
       await expect
         .poll(() => tdv01.getByTestId('agent-state').getAttribute('data-reason'))
         .toBe('connection_lost');

@@ -5,7 +5,8 @@
  *   give up on the unanswered request;
  * - a WebSocket that drops (a Wi-Fi drop, a proxy restart): the softphone reconnects and
  *   registers again by itself within seconds;
- * - a WebSocket that still looks open after a network drop: `restart()` registers on a new one;
+ * - a WebSocket that still looks open after a network drop: `probe()` finds no answer on it, and
+ *   `restart()` registers on a new one;
  * - TURN credentials renewed while the page is open go into the next call's options.
  */
 import type { AddressInfo } from 'node:net';
@@ -28,16 +29,21 @@ const CREDENTIALS = {
   password: 'secret',
 };
 
-/** A registrar answering every REGISTER; `sockets` are its connections, oldest first. */
+/**
+ * A registrar answering every REGISTER, and OPTIONS while `answersOptions`; `sockets` are its
+ * connections, oldest first.
+ */
 async function registrar() {
   const sockets: WebSocket[] = [];
   const registers: number[] = [];
+  const state = { answersOptions: true };
   server = new WebSocketServer({ host: '127.0.0.1', port: 0, handleProtocols: () => 'sip' });
   server.on('connection', (socket) => {
     sockets.push(socket);
     const connection = sockets.length;
     socket.on('message', (data) => {
       const text = String(data);
+      if (text.startsWith('OPTIONS') && state.answersOptions) socket.send(ok(text));
       if (!text.startsWith('REGISTER')) return;
       registers.push(connection);
       socket.send(ok(text));
@@ -45,7 +51,7 @@ async function registrar() {
   });
   await new Promise<void>((resolve) => server!.once('listening', () => resolve()));
   const { port } = server.address() as AddressInfo;
-  return { wsUrl: `ws://127.0.0.1:${port}/ws`, sockets, registers };
+  return { wsUrl: `ws://127.0.0.1:${port}/ws`, sockets, registers, state };
 }
 
 /** A 200 OK for a REGISTER, echoing the headers a SIP response must carry. */
@@ -162,6 +168,28 @@ it('restart() registers on a new WebSocket, and the next call gets the renewed T
       mediaConstraints: { audio: true, video: false },
       pcConfig: { iceServers: [turn] },
     });
+  } finally {
+    phone.stop();
+  }
+});
+
+it('probe() tells a registrar that answers from a connection that has gone silent', async () => {
+  const peer = await registrar();
+  const states: Registration[] = [];
+  const phone = startSoftphone(
+    { ...CREDENTIALS, wsUrl: peer.wsUrl },
+    {
+      onRegistration: (s) => states.push(s),
+      onIncoming: () => {},
+    },
+  );
+  try {
+    await expect.poll(() => states.at(-1), { timeout: 5_000 }).toBe('registered');
+    expect(await phone.probe(1000)).toBe(true);
+    peer.state.answersOptions = false;
+    const started = Date.now();
+    expect(await phone.probe(1000)).toBe(false);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   } finally {
     phone.stop();
   }
