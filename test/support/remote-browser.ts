@@ -116,9 +116,7 @@ export async function resetMediaSetup(page: Page): Promise<void> {
 }
 
 /** Answer click → the first audio packet each way, and the later of the two (two-way audio). */
-export async function mediaSetup(
-  page: Page,
-): Promise<{
+export async function mediaSetup(page: Page): Promise<{
   twoWayMs: number;
   inboundMs: number;
   outboundMs: number;
