@@ -105,7 +105,8 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
   function showPath(next: MediaPath): void {
     path = next;
     el.network.dataset.path = next;
-    el.network.textContent = t(`network.${next}`);
+    // Not known yet during a call: ringing, or ICE still looking for a path.
+    el.network.textContent = next === 'none' && live(session) ? t('network.pending') : t(`network.${next}`);
   }
 
   function showPop(next: CallPop): void {

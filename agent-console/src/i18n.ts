@@ -80,6 +80,7 @@ const vi = {
   'link.back': 'Đã kết nối lại',
   'network.label': 'Đường truyền âm thanh:',
   'network.none': 'Chưa có cuộc gọi',
+  'network.pending': 'Đang chờ âm thanh…',
   'network.direct': 'Trực tiếp',
   'network.relay': 'Qua máy chủ chuyển tiếp (TURN)',
   'network.failed': 'Mất đường truyền âm thanh',
@@ -190,7 +191,7 @@ const vi = {
   'call.missed': 'Cuộc gọi đã kết thúc trước khi được trả lời ({reason})',
   'call.shortcut': '{action} (phím {key})',
   'call.mediaLost':
-    'Mất đường truyền âm thanh: không có âm thanh giữa bạn và tổng đài nên cuộc gọi đã được chuyển lại đầu hàng đợi cho tổng đài viên khác. Hãy kiểm tra mạng rồi bấm "Sẵn sàng".',
+    'Mất đường truyền âm thanh: không có âm thanh giữa bạn và tổng đài nên cuộc gọi của bạn đã kết thúc; người gọi (nếu chưa gác máy) được chuyển lại đầu hàng đợi cho tổng đài viên khác. Hãy kiểm tra mạng rồi bấm "Sẵn sàng".',
   'call.fallback':
     'Cuộc gọi dự phòng: hệ thống điều phối đang gián đoạn, không có thông tin người gọi và lựa chọn của họ. Hãy hỏi trực tiếp người gọi.',
 

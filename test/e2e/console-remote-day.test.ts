@@ -216,6 +216,7 @@ describe('a remote operator', () => {
       await expect.poll(() => tdv01.evaluate(() => document.activeElement?.id)).toBe('answer');
       await expect.poll(() => callRegion(tdv01).getAttribute('data-ringtone')).toBe('playing');
       expect(await pathOf(tdv01)).toBe('none');
+      expect(await tdv01.getByTestId('network-indicator').textContent()).toBe('Đang chờ âm thanh…');
       const notifications = await tdv01.evaluate(
         () => (window as unknown as { shownNotifications: unknown[] }).shownNotifications,
       );
