@@ -68,6 +68,9 @@ export function mediaOptions(iceServers: readonly IceServer[]): MediaOptions {
  * REGISTER over WebSocket: it waits 32 s and then gives up for good. Past this time, the user
  * agent is replaced by a new one, which connects and registers again.
  */
+/** How long after its first ICE candidate a call's SDP waits for a relay candidate. */
+export const ICE_GATHERING_WAIT_MS = 2000;
+
 export const REGISTER_GRACE_MS = 5000;
 
 export function startSoftphone(
@@ -130,9 +133,18 @@ export function startSoftphone(
       session.on('ended', () => calls.delete(session));
       session.on('failed', () => calls.delete(session));
       // JsSIP sends its SDP once ICE gathering completes, which an unreachable STUN/TURN address
-      // holds up for seconds; a relay candidate is a path that works, so send it then.
+      // holds up for 40 s; a relay candidate is a path that works, so send it then, and without
+      // one send what was gathered a little after the first candidate. With no working path the
+      // lost-audio watch then tells the operator and hands the call back.
+      let waiting: (() => void) | undefined;
       session.on('icecandidate', ({ candidate, ready }) => {
-        if (candidate.type === 'relay') ready();
+        if (candidate.type === 'relay') {
+          ready();
+          return;
+        }
+        if (waiting === ready) return;
+        waiting = ready;
+        setTimeout(ready, ICE_GATHERING_WAIT_MS);
       });
       if (event.originator === 'remote')
         handlers.onIncoming(session, event.request.hasHeader(FALLBACK_CALL_HEADER));
