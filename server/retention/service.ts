@@ -9,8 +9,10 @@
  *    it is done, and an SMS once it is no longer waiting to be sent, so no open work loses the number
  *    it needs;
  * 3. writes one `retention.run` entry in the audit log with what it did.
+ * Writes go in short transactions of at most `BATCH` rows.
  * Runs are idempotent: a masked number or a forgotten recording is not touched again.
  */
+import { setImmediate } from 'node:timers/promises';
 import { and, asc, count, eq, inArray, isNotNull, lt, ne, notLike } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { audit } from '../audit/service.ts';
@@ -46,8 +48,8 @@ export interface RetentionSummary {
 }
 
 export const RETENTION_ACTION = 'retention.run';
-/** Recordings asked of Asterisk per batch; a failing batch ends the run's deletions. */
-const BATCH = 200;
+/** Rows read (recordings to delete, numbers to mask) per query and masked per transaction. */
+const BATCH = 500;
 /** `maskPhone` always leaves this in a number it masked. */
 const MASK_MARK = '%***%';
 
@@ -73,13 +75,8 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionSummar
     recordings,
     masked: { calls: 0, tickets: 0, callbacks: 0, sms: 0 },
   };
-  db.transaction(
-    (tx) => {
-      summary.masked = maskOldNumbers(tx, cutoff);
-      audit(tx, { actorId: null, action: RETENTION_ACTION, entity: 'retention', after: summary }, now);
-    },
-    { behavior: 'immediate' },
-  );
+  summary.masked = await maskOldNumbers(db, cutoff);
+  audit(db, { actorId: null, action: RETENTION_ACTION, entity: 'retention', after: summary }, now);
   logger.info(summary, 'retention run done');
   return summary;
 }
@@ -136,62 +133,90 @@ async function deleteOldRecordings(
   return { deleted, kept };
 }
 
-function maskOldNumbers(tx: Tx, cutoff: Date): RetentionSummary['masked'] {
-  /** Masks each row's number with `write`; returns how many. */
-  const maskAll = <K>(rows: { key: K; number: string }[], write: (key: K, masked: string) => void) => {
-    for (const row of rows) write(row.key, maskPhone(row.number));
-    return rows.length;
+/**
+ * Masks in transactions of `BATCH` rows, yielding to the event loop between them: a first run over
+ * a year of records neither holds the write lock nor stalls the call controller (same process)
+ * for long. Masked rows leave each query.
+ */
+async function maskOldNumbers(db: Db, cutoff: Date): Promise<RetentionSummary['masked']> {
+  const maskAll = async <K>(
+    select: (tx: Tx) => { key: K; number: string }[],
+    write: (tx: Tx, key: K, masked: string) => void,
+  ): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      const done = db.transaction(
+        (tx) => {
+          const rows = select(tx);
+          for (const row of rows) write(tx, row.key, maskPhone(row.number));
+          return rows.length;
+        },
+        { behavior: 'immediate' },
+      );
+      total += done;
+      if (done < BATCH) return total;
+      await setImmediate();
+    }
   };
-  const oldCalls = tx
-    .select({ key: calls.id, number: calls.callerNumber })
-    .from(calls)
-    .where(and(lt(calls.arrivedAt, cutoff), notLike(calls.callerNumber, MASK_MARK)))
-    .all();
-  const oldTickets = tx
-    .select({ key: tickets.id, number: tickets.callerNumber })
-    .from(tickets)
-    .where(
-      and(
-        lt(tickets.createdAt, cutoff),
-        inArray(tickets.status, [...DONE_STATUSES]),
-        notLike(tickets.callerNumber, MASK_MARK),
-      ),
-    )
-    .all();
-  const oldCallbacks = tx
-    .select({ key: callbacks.id, number: callbacks.callerNumber })
-    .from(callbacks)
-    .where(
-      and(
-        lt(callbacks.createdAt, cutoff),
-        ne(callbacks.status, 'open'),
-        notLike(callbacks.callerNumber, MASK_MARK),
-      ),
-    )
-    .all();
-  const oldSms = tx
-    .select({ key: smsMessages.id, number: smsMessages.to })
-    .from(smsMessages)
-    .where(
-      and(
-        lt(smsMessages.createdAt, cutoff),
-        ne(smsMessages.status, 'pending'),
-        notLike(smsMessages.to, MASK_MARK),
-      ),
-    )
-    .all();
   return {
-    calls: maskAll(oldCalls, (id, masked) =>
-      tx.update(calls).set({ callerNumber: masked }).where(eq(calls.id, id)).run(),
+    calls: await maskAll(
+      (tx) =>
+        tx
+          .select({ key: calls.id, number: calls.callerNumber })
+          .from(calls)
+          .where(and(lt(calls.arrivedAt, cutoff), notLike(calls.callerNumber, MASK_MARK)))
+          .limit(BATCH)
+          .all(),
+      (tx, id, masked) => tx.update(calls).set({ callerNumber: masked }).where(eq(calls.id, id)).run(),
     ),
-    tickets: maskAll(oldTickets, (id, masked) =>
-      tx.update(tickets).set({ callerNumber: masked }).where(eq(tickets.id, id)).run(),
+    tickets: await maskAll(
+      (tx) =>
+        tx
+          .select({ key: tickets.id, number: tickets.callerNumber })
+          .from(tickets)
+          .where(
+            and(
+              lt(tickets.createdAt, cutoff),
+              inArray(tickets.status, [...DONE_STATUSES]),
+              notLike(tickets.callerNumber, MASK_MARK),
+            ),
+          )
+          .limit(BATCH)
+          .all(),
+      (tx, id, masked) => tx.update(tickets).set({ callerNumber: masked }).where(eq(tickets.id, id)).run(),
     ),
-    callbacks: maskAll(oldCallbacks, (id, masked) =>
-      tx.update(callbacks).set({ callerNumber: masked }).where(eq(callbacks.id, id)).run(),
+    callbacks: await maskAll(
+      (tx) =>
+        tx
+          .select({ key: callbacks.id, number: callbacks.callerNumber })
+          .from(callbacks)
+          .where(
+            and(
+              lt(callbacks.createdAt, cutoff),
+              ne(callbacks.status, 'open'),
+              notLike(callbacks.callerNumber, MASK_MARK),
+            ),
+          )
+          .limit(BATCH)
+          .all(),
+      (tx, id, masked) =>
+        tx.update(callbacks).set({ callerNumber: masked }).where(eq(callbacks.id, id)).run(),
     ),
-    sms: maskAll(oldSms, (id, masked) =>
-      tx.update(smsMessages).set({ to: masked }).where(eq(smsMessages.id, id)).run(),
+    sms: await maskAll(
+      (tx) =>
+        tx
+          .select({ key: smsMessages.id, number: smsMessages.to })
+          .from(smsMessages)
+          .where(
+            and(
+              lt(smsMessages.createdAt, cutoff),
+              ne(smsMessages.status, 'pending'),
+              notLike(smsMessages.to, MASK_MARK),
+            ),
+          )
+          .limit(BATCH)
+          .all(),
+      (tx, id, masked) => tx.update(smsMessages).set({ to: masked }).where(eq(smsMessages.id, id)).run(),
     ),
   };
 }
