@@ -137,8 +137,9 @@ describe('a citizen call becomes a forwarded ticket', () => {
       categoryName: 'Y tế, dịch bệnh',
       unit: { code: BIEN_HOA, name: 'Phường Biên Hòa' },
       address: 'Khu phố 3',
-      callerNumber: CALLER,
     });
+    // The health department is not set to receive citizens' numbers (agencies.receives_caller_number).
+    expect(delivery.body).not.toHaveProperty('callerNumber');
     const operatorApi = await apiSession(env.hotline.url, 'tdv01');
     const tickets = await operatorApi.get<ListResponse<TicketView>>('/api/tickets?limit=5');
     expect(tickets.data.find((t) => t.trackingCode === trackingCode)).toMatchObject({
