@@ -34,6 +34,8 @@ import { audioPackets, type MediaOptions, playRemoteAudio, type RTCSession, sipC
 /** Keys that do not type into the ticket form. */
 export const ANSWER_KEY = 'F2';
 export const HANGUP_KEY = 'F4';
+/** ICE finds a working path well within this after the answer; a call that ends with none had no audio. */
+const NO_AUDIO_YET_MS = 3000;
 
 export interface CallPanel {
   offered(pop: CallPop): void;
@@ -180,8 +182,13 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
     if (!wasConnected && ended.direction === 'incoming' && cause !== 'Canceled' && cause !== 'Rejected') {
       showError(t('call.missed', { reason: cause }));
     }
-    // Whoever ended it (the console, or Asterisk noticing first), the audio had gone.
-    if (wasConnected && path === 'failed') showError(t('call.mediaLost'));
+    // Whoever ended it (the console, or Asterisk noticing first), the audio had gone: it was
+    // lost, or it never came (no path was found in the seconds after the answer).
+    const neverCame = path === 'none' && connectedAt !== null && Date.now() - connectedAt >= NO_AUDIO_YET_MS;
+    if (wasConnected && (path === 'failed' || neverCame)) {
+      showPath('failed');
+      showError(t('call.mediaLost'));
+    }
     session = null;
     connectedAt = null;
     pop = null;
