@@ -101,15 +101,17 @@ export async function callRoutes(app: FastifyInstance, deps: CallRoutesDeps): Pr
     request: FastifyRequest<{ Params: Static<typeof Params> }>,
   ): CallRow & { recording: string } {
     const user = currentUser(request);
+    // Outside the hotline's staff, the same answer whether the call exists or not.
+    if (user.role === 'agency') throw new RecordingNotFoundError();
     const call = findCall(deps.db, request.params.id);
-    const access = call ? recordingAccess(deps.db, user, call, now()) : 'hidden';
-    if (access === 'hidden') throw call ? new RecordingNotFoundError() : new CallNotFoundError();
+    if (!call) throw new CallNotFoundError();
+    const access = recordingAccess(deps.db, user, call, now());
     if (access === 'forbidden') throw new RecordingForbiddenError();
-    if (!call?.recording) throw new RecordingNotFoundError();
+    if (access === 'hidden' || !call.recording) throw new RecordingNotFoundError();
     return { ...call, recording: call.recording };
   }
   const recordingRoute = {
-    onRequest: [requireRole('operator', 'supervisor', 'admin', 'agency'), noStore],
+    onRequest: [noStore, requireRole('operator', 'supervisor', 'admin', 'agency')],
     schema: { params: Params },
   };
   app.head<{ Params: Static<typeof Params> }>(

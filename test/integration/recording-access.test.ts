@@ -133,12 +133,17 @@ describe('who hears a recording', () => {
       expect(res.headers['cache-control']).toBe('no-store');
     }
     expect(plays('talk-1')).toHaveLength(before);
+    const anonymous = await fx.app.inject({ url: '/api/calls/talk-1/recording' });
+    expect(anonymous.statusCode).toBe(401);
+    expect(anonymous.headers['cache-control']).toBe('no-store');
   });
 
   it('an agency liaison gets 404, as for a call that does not exist, and nothing is logged', async () => {
     const res = await play('talk-1', 'syt');
     expect(res.statusCode).toBe(404);
     expect(res.json().error.code).toBe('RECORDING_NOT_FOUND');
+    const unknown = await play('no-such-call', 'syt');
+    expect(unknown.json().error).toEqual(res.json().error);
     expect(plays('talk-1').some((p) => p.actor === 'syt')).toBe(false);
   });
 
