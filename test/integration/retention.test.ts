@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { TicketView } from '../../common/api.ts';
 import { listAudit } from '../../server/audit/service.ts';
 import { callbacks, calls, smsMessages, tickets } from '../../server/db/schema.ts';
+import { startRetentionJob } from '../../server/retention/job.ts';
 import {
   RETENTION_ACTION,
   type RecordingPort,
@@ -272,5 +273,38 @@ describe('the retention job', () => {
     expect(recording.json().error.code).toBe('RECORDING_NOT_FOUND');
     const detail = await f.app.inject({ url: '/api/calls/old-talk', headers });
     expect(detail.json()).toMatchObject({ callerNumber: '0912***001', recording: null });
+  });
+});
+
+describe('the retention job’s schedule', () => {
+  it('runs soon after start, a second request joins the run in progress, and stop waits for it', async () => {
+    const { fx: f, port } = await setUp();
+    // Asterisk answers each delete only when the test says so.
+    const waiting: (() => void)[] = [];
+    const slow: RecordingPort = {
+      async deleteStoredRecording(name) {
+        await new Promise<void>((resolve) => waiting.push(resolve));
+        return port.deleteStoredRecording(name);
+      },
+    };
+    const job = startRetentionJob({
+      db: f.db,
+      recordings: slow,
+      months: 12,
+      logger,
+      now: () => NOW,
+      firstRunAfterMs: 10,
+      everyMs: 3600_000,
+    });
+    await expect.poll(() => waiting.length).toBe(1);
+    const joined = job.runNow();
+    const stopped = job.stop();
+    for (let answered = 0; answered < 3; answered++) {
+      await expect.poll(() => waiting.length).toBe(answered + 1);
+      waiting[answered]!();
+    }
+    expect((await joined)?.recordings).toEqual({ deleted: 3, kept: 0 });
+    await stopped;
+    expect(listAudit(f.db, { action: RETENTION_ACTION })).toHaveLength(1);
   });
 });
