@@ -29,7 +29,20 @@ const el = {
 
 const COLUMNS = 5;
 const PAGE = 50;
-const ENTITIES = ['agency', 'user', 'category', 'routing', 'units', 'calendar', 'ivr', 'controller'] as const;
+const ENTITIES = [
+  'agency',
+  'user',
+  'category',
+  'routing',
+  'units',
+  'calendar',
+  'ivr',
+  'controller',
+  'call',
+  'ticket',
+  'callback',
+  'retention',
+] as const;
 const entityLabel = (entity: string): string =>
   (ENTITIES as readonly string[]).includes(entity) ? t(`audit.entity.${entity}` as MessageKey) : entity;
 

@@ -617,6 +617,10 @@ const vi = {
   'audit.entity.calendar': 'Lịch nghỉ',
   'audit.entity.ivr': 'Menu IVR',
   'audit.entity.controller': 'Bộ điều phối cuộc gọi',
+  'audit.entity.call': 'Cuộc gọi',
+  'audit.entity.ticket': 'Phiếu',
+  'audit.entity.callback': 'Yêu cầu gọi lại',
+  'audit.entity.retention': 'Lưu giữ dữ liệu',
   'calendar.heading': 'Lịch nghỉ lễ, Tết',
   'calendar.hint':
     'Ngày lễ, Tết theo Bộ luật Lao động (kể cả Tết Nguyên đán, Giỗ Tổ Hùng Vương theo âm lịch) được tính tự động. Quản trị nhập thêm ngày nghỉ bù, ngày nghỉ hoán đổi và thứ Bảy làm bù theo thông báo của Bộ Nội vụ. Hạn xử lý phiếu và giờ làm việc ngày lễ của tổng đài dùng chung lịch này.',
