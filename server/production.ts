@@ -62,10 +62,16 @@ export function configProblems(config: Config): string[] {
       'SMS đang dùng hộp thư thử nghiệm, người dân không nhận được tin / SMS use the development outbox and citizens get nothing: set HOTLINE_SMS_DRIVER=http (with HOTLINE_SMS_URL, HOTLINE_SMS_TOKEN), or HOTLINE_ALLOW_OUTBOX_SMS=true to accept it.',
     );
   }
+  if (config.ari.enabled && !config.sipWsUrl.startsWith('wss:')) {
+    problems.push(
+      'HOTLINE_SIP_WS_URL không phải wss://: trình duyệt chỉ mở micrô trên trang HTTPS, và trang HTTPS không mở được ws:// / is not wss://: browsers open the microphone only on HTTPS pages, which cannot open ws://. Put the shipped reverse proxy in front (deploy/) and set HOTLINE_SIP_WS_URL=wss://<host>/ws.',
+    );
+  }
   const secrets: [string, string | null | undefined][] = [];
   if (config.ari.enabled) secrets.push(['HOTLINE_ARI_PASSWORD', config.ari.password]);
   if (config.ami) secrets.push(['HOTLINE_AMI_PASSWORD', config.ami.password]);
   if (config.sms.driver === 'http') secrets.push(['HOTLINE_SMS_TOKEN', config.sms.token]);
+  if (config.turn) secrets.push(['HOTLINE_TURN_SECRET', config.turn.secret]);
   for (const [name, value] of secrets) {
     if (isWeakSecret(value)) {
       problems.push(

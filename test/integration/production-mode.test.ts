@@ -83,7 +83,7 @@ describe('production mode', () => {
     expect(err.problems).toHaveLength(1);
   });
 
-  it('lists every problem at once: demo seed, outbox SMS, default secrets', async () => {
+  it('lists every problem at once: demo seed, outbox SMS, plain ws: softphone, default secrets', async () => {
     const config = env(await database('many', false), {
       HOTLINE_SEED_DEMO: 'true',
       HOTLINE_SMS_DRIVER: 'outbox',
@@ -100,7 +100,8 @@ describe('production mode', () => {
     expect(err.message).toContain('HOTLINE_SMS_DRIVER=http');
     expect(err.message).toContain('HOTLINE_ARI_PASSWORD');
     expect(err.message).toContain('HOTLINE_AMI_PASSWORD');
-    expect(err.problems).toHaveLength(4);
+    expect(err.message).toContain('HOTLINE_SIP_WS_URL');
+    expect(err.problems).toHaveLength(5);
   });
 
   it('refuses while an active agency forwards tickets over plain http, naming each; https or none passes', async () => {
@@ -144,6 +145,23 @@ describe('production mode', () => {
     expect(configProblems(env(':memory:', { HOTLINE_SMS_TOKEN: 'changeme' })).join('\n')).toContain(
       'HOTLINE_SMS_TOKEN',
     );
+  });
+
+  it('refuses a softphone WebSocket that is not wss:, and a default TURN secret', () => {
+    const telephony = {
+      HOTLINE_ARI_ENABLED: 'true',
+      HOTLINE_ARI_USERNAME: 'hotline',
+      HOTLINE_ARI_PASSWORD: 'f3a9c2e7b1d84a6c9e0b5d7a',
+    };
+    const plain = configProblems(
+      env(':memory:', { ...telephony, HOTLINE_SIP_WS_URL: 'ws://10.0.0.5:8088/ws' }),
+    );
+    expect(plain.join('\n')).toContain('HOTLINE_SIP_WS_URL');
+    expect(
+      configProblems(env(':memory:', { ...telephony, HOTLINE_SIP_WS_URL: 'wss://1022.example.gov.vn/ws' })),
+    ).toEqual([]);
+    const turn = { HOTLINE_TURN_URLS: 'turn:1022.example.gov.vn:3478', HOTLINE_TURN_SECRET: 'secret' };
+    expect(configProblems(env(':memory:', turn)).join('\n')).toContain('HOTLINE_TURN_SECRET');
   });
 
   it('starts in development with the demo data as before', async () => {
