@@ -16,6 +16,7 @@ import { freePort } from '../../scripts/lib/ports.ts';
 import { placeCitizenCall, type SippResult } from '../../scripts/lib/sipp.ts';
 import { ASTERISK_REALTIME_PRIORITY } from '../../server/priority.ts';
 import { RESTORED_CONSOLE_GRACE_MS } from '../../server/realtime.ts';
+import { maskPhone } from '../../server/tickets/repository.ts';
 import { apiSession } from '../support/api-session.ts';
 import { type E2eHotline, launchChromium, logInAs, startE2eHotline, type Telephony } from '../support/e2e.ts';
 import { SCHED_RR, scheduling } from '../support/scheduling.ts';
@@ -161,7 +162,7 @@ describe('controller restart with calls waiting and bridged', () => {
     expect(talked.exitCode, talked.errors).toBe(0);
     const supervisor = await apiSession(env.hotline.url, 'giamsat');
     const calls = (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data;
-    const talkRecord = calls.find((c) => c.callerNumber === TALKER);
+    const talkRecord = calls.find((c) => c.callerNumber === maskPhone(TALKER));
     expect(talkRecord).toMatchObject({
       menuPath: '1',
       queue: 'health',
