@@ -12,9 +12,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD } from '../../server/db/seed.ts';
 import { maskPhone } from '../../server/tickets/repository.ts';
-import { type E2eHotline, launchChromium, startE2eHotline } from '../support/e2e.ts';
+import { type E2eHotline, launchChromium, signedInPage, startE2eHotline } from '../support/e2e.ts';
 
 const CALLER = '0912345678';
 const RESOLVED_SMS = 'Tổng đài 1022 thông báo, kiến nghị của ông (bà) đã được giải quyết. Xin cảm ơn!';
@@ -36,18 +35,8 @@ afterAll(async () => {
   await env?.close();
 });
 
-/** A fresh browser context (its own cookies) signed in as `username`, on its home page. */
-async function signIn(username: string, home: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN' });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => console.error(`[${username} page error]`, err));
-  await page.goto(`${env.hotline.url}/`);
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.waitForURL(`**${home}`);
-  return page;
-}
+const signIn = (username: string, home: string): Promise<Page> =>
+  signedInPage(browser, env.hotline.url, username, home.replace(/^\//, ''));
 
 async function snap(page: Page, name: string): Promise<void> {
   if (screenshots) await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });

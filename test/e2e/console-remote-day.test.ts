@@ -18,13 +18,11 @@
 import { execFileSync } from 'node:child_process';
 import { type Browser, type BrowserContext, chromium, type Page, type WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallRecordDetail, CallRecordView, ListResponse } from '../../common/api.ts';
 import type { AgentStatus, WallboardSnapshot } from '../../common/events.ts';
-import { freePort } from '../../scripts/lib/ports.ts';
-import { type CitizenCall, placeCitizenCall } from '../../scripts/lib/sipp.ts';
+import type { CitizenCall } from '../../scripts/lib/sipp.ts';
 import { DEMO_PASSWORD } from '../../server/db/seed.ts';
-import { maskPhone } from '../../server/tickets/repository.ts';
 import { type ApiSession, apiSession } from '../support/api-session.ts';
+import { citizenChannel, dialHotline, latestCallRecord, operatorLegs } from '../support/calls.ts';
 import {
   CHROMIUM_FLAGS,
   type E2eHotline,
@@ -105,30 +103,10 @@ async function waiting(): Promise<number> {
   return queues.reduce((sum, q) => sum + q.waiting, 0);
 }
 
-async function call(callerNumber: string, opts: Partial<CitizenCall>) {
-  return placeCitizenCall({
-    target: `127.0.0.1:${phone.asterisk.sipPort}`,
-    callerNumber,
-    keys: '0',
-    keyDelayMs: 1500,
-    holdMs: 20_000,
-    localPort: await freePort(),
-    ...opts,
-  });
-}
-
-const legsOf = (endpoint: string) =>
-  phone.observer.channels((c) => c.name?.startsWith(`PJSIP/${endpoint}-`) ?? false);
-const citizenChannel = (callerNumber: string) =>
-  phone.observer.channel((c) => c.caller?.number === callerNumber && !/^PJSIP\/tdv/.test(c.name ?? ''));
-
-async function record(callerNumber: string): Promise<CallRecordDetail> {
-  const calls = (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data;
-  // Lists show numbers masked; the detail shows it in full.
-  const found = calls.find((c) => c.callerNumber === maskPhone(callerNumber));
-  if (!found) throw new Error(`no call record for ${callerNumber}`);
-  return supervisor.get<CallRecordDetail>(`/api/calls/${encodeURIComponent(found.id)}`);
-}
+const call = (callerNumber: string, opts: Partial<CitizenCall>) => dialHotline(phone, callerNumber, opts);
+const legsOf = (endpoint: string) => operatorLegs(phone, endpoint);
+const citizen = (callerNumber: string) => citizenChannel(phone, callerNumber);
+const record = (callerNumber: string) => latestCallRecord(supervisor, callerNumber);
 
 /**
  * The home Wi-Fi of one browser context. Every WebSocket of its pages (socket.io and SIP) passes
@@ -333,7 +311,7 @@ describe('a remote operator', () => {
       const endedAfter = Date.now() - cutAt;
       // Not the operator's hang-up: the caller hears the apology and waits at the head of the queue.
       await expect
-        .poll(() => citizenChannel(CALLER).media, { timeout: 10_000 })
+        .poll(() => citizen(CALLER).media, { timeout: 10_000 })
         .toContain('sound:hotline/vi/agentLost');
       await expect.poll(() => agent(HOA)).toMatchObject({ state: 'not_ready', reason: 'connection_lost' });
       expect(await callRegion(tdv01).isVisible()).toBe(false);

@@ -12,13 +12,11 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallRecordDetail, CallRecordView, ListResponse } from '../../common/api.ts';
 import type { AgentStatus, WallboardSnapshot } from '../../common/events.ts';
-import { freePort } from '../../scripts/lib/ports.ts';
-import { type CitizenCall, placeCitizenCall } from '../../scripts/lib/sipp.ts';
+import type { CitizenCall } from '../../scripts/lib/sipp.ts';
 import { DEMO_PASSWORD } from '../../server/db/seed.ts';
-import { maskPhone } from '../../server/tickets/repository.ts';
 import { type ApiSession, apiSession } from '../support/api-session.ts';
+import { citizenChannel, dialHotline, latestCallRecord, operatorLegs } from '../support/calls.ts';
 import { type E2eHotline, launchChromium, startE2eHotline, type Telephony } from '../support/e2e.ts';
 
 const RING_SECONDS = 4;
@@ -87,31 +85,10 @@ async function agent(displayName: string): Promise<AgentStatus | undefined> {
   );
 }
 
-async function call(callerNumber: string, opts: Partial<CitizenCall>) {
-  return placeCitizenCall({
-    target: `127.0.0.1:${phone.asterisk.sipPort}`,
-    callerNumber,
-    keys: '0',
-    keyDelayMs: 1500,
-    holdMs: 20_000,
-    localPort: await freePort(),
-    ...opts,
-  });
-}
-
-/** The legs Asterisk created to ring an operator's softphone, oldest first. */
-const legsOf = (endpoint: string) =>
-  phone.observer.channels((c) => c.name?.startsWith(`PJSIP/${endpoint}-`) ?? false);
-/** The citizen's own channel (agent legs carry the caller's number too). */
-const citizenChannel = (callerNumber: string) =>
-  phone.observer.channel((c) => c.caller?.number === callerNumber && !/^PJSIP\/tdv/.test(c.name ?? ''));
-
-async function record(callerNumber: string): Promise<CallRecordDetail> {
-  const calls = (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data;
-  const found = calls.find((c) => c.callerNumber === maskPhone(callerNumber));
-  if (!found) throw new Error(`no call record for ${callerNumber}`);
-  return supervisor.get<CallRecordDetail>(`/api/calls/${encodeURIComponent(found.id)}`);
-}
+const call = (callerNumber: string, opts: Partial<CitizenCall>) => dialHotline(phone, callerNumber, opts);
+const legsOf = (endpoint: string) => operatorLegs(phone, endpoint);
+const citizen = (callerNumber: string) => citizenChannel(phone, callerNumber);
+const record = (callerNumber: string) => latestCallRecord(supervisor, callerNumber);
 
 describe('operators', () => {
   it('a call that rings out makes the operator not ready (missed call) and goes to the next operator', async () => {
@@ -182,11 +159,11 @@ describe('operators', () => {
       await answer(tdv01);
       // tdv02 is ready, but tdv01 already has the call.
       await ready(tdv02);
-      expect(citizenChannel(CALLER).media).not.toContain('sound:hotline/vi/agentLost');
+      expect(citizen(CALLER).media).not.toContain('sound:hotline/vi/agentLost');
 
       await tdv01.close();
       await expect
-        .poll(() => citizenChannel(CALLER).media, { timeout: 20_000 })
+        .poll(() => citizen(CALLER).media, { timeout: 20_000 })
         .toContain('sound:hotline/vi/agentLost');
       await expect.poll(() => agent(HOA)).toMatchObject({ state: 'not_ready', reason: 'connection_lost' });
 

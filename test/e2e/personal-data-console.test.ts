@@ -11,8 +11,7 @@ import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agencies, callbacks, calls, users } from '../../server/db/schema.ts';
-import { DEMO_PASSWORD } from '../../server/db/seed.ts';
-import { type E2eHotline, launchChromium, startE2eHotline } from '../support/e2e.ts';
+import { type E2eHotline, launchChromium, signedInPage, startE2eHotline } from '../support/e2e.ts';
 
 const CITIZEN = '0933444777';
 let env: E2eHotline;
@@ -28,17 +27,8 @@ afterAll(async () => {
   await env?.close();
 });
 
-async function signIn(username: string, home: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN' });
-  const page = await context.newPage();
-  page.on('pageerror', (err) => console.error(`[${username} page error]`, err));
-  await page.goto(`${env.hotline.url}/`);
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu').fill(DEMO_PASSWORD);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.waitForURL(`**${home}`);
-  return page;
-}
+const signIn = (username: string, home: string): Promise<Page> =>
+  signedInPage(browser, env.hotline.url, username, home.replace(/^\//, ''), { width: 1366, height: 768 });
 
 describe('personal data in the console', () => {
   it('tells an operator they may not hear a message a colleague’s callback holds', async () => {

@@ -7,12 +7,12 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallRecordDetail, CallRecordView, ListResponse } from '../../common/api.ts';
+import type { CallRecordDetail } from '../../common/api.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../common/events.ts';
 import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
 import { DEMO_PASSWORD } from '../../server/db/seed.ts';
-import { maskPhone } from '../../server/tickets/repository.ts';
 import { type ApiSession, apiSession } from '../support/api-session.ts';
+import { callRecordsOf } from '../support/calls.ts';
 import { type E2eHotline, startE2eHotline, type Telephony } from '../support/e2e.ts';
 
 let env: E2eHotline;
@@ -54,11 +54,8 @@ const call = (
     localPort: opts.port,
     mediaPort: 7000 + (opts.port - 5300) * 10,
   });
-const recordOf = async (callerNumber: string, nth = 0) => {
-  const calls = (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data;
-  // Newest first: the n-th call from the end is the n-th one made.
-  return calls.filter((c) => c.callerNumber === maskPhone(callerNumber)).reverse()[nth];
-};
+const recordOf = async (callerNumber: string, nth = 0) =>
+  (await callRecordsOf(supervisor, callerNumber))[nth];
 const waitingIn = async (queue: string) => {
   const bridge = (await phone.ariGet(`/bridges/hotline-queue-${queue}`)) as { channels: string[] };
   return bridge.channels.length;

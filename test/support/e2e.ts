@@ -53,6 +53,21 @@ export async function logInAs(page: Page, baseUrl: string, username: string, lan
   await page.waitForURL(`**/${landing}`);
 }
 
+/** A fresh browser context (its own cookies) logged in as `username`, on the page their role lands on. */
+export async function signedInPage(
+  browser: Browser,
+  baseUrl: string,
+  username: string,
+  landing: string,
+  viewport = { width: 1280, height: 800 },
+): Promise<Page> {
+  const context = await browser.newContext({ viewport, locale: 'vi-VN' });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.error(`[${username} page error]`, err));
+  await logInAs(page, baseUrl, username, landing);
+  return page;
+}
+
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
 }
