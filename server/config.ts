@@ -129,6 +129,11 @@ export interface Config {
    * masked by the retention job (`retention/`).
    */
   readonly retentionMonths: number;
+  /**
+   * Bearer token Prometheus sends to scrape `/metrics`; null (unset or empty) turns the endpoint
+   * off (404).
+   */
+  readonly metricsToken: string | null;
   readonly logLevel: string;
 }
 
@@ -227,6 +232,20 @@ function operatorTimes(env: Env): Config['operators'] {
     },
   };
 }
+
+/** Long enough that guessing it over HTTP is hopeless; empty turns the endpoint off. */
+function metricsToken(env: Env): string | null {
+  const token = env.HOTLINE_METRICS_TOKEN ?? '';
+  if (token === '') return null;
+  if (token.length < MIN_METRICS_TOKEN_LENGTH) {
+    throw new ConfigError(
+      `HOTLINE_METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} characters (e.g. openssl rand -hex 32), or empty to turn /metrics off`,
+    );
+  }
+  return token;
+}
+
+const MIN_METRICS_TOKEN_LENGTH = 24;
 
 function list(env: Env, name: string): string[] {
   return (env[name] ?? '')
@@ -342,6 +361,7 @@ export function loadConfig(env: Env = process.env): Config {
       backoffMs: int(env, 'HOTLINE_DEADLINE_BACKOFF_MS', 2000, 10),
     },
     retentionMonths: int(env, 'HOTLINE_RETENTION_MONTHS', 12, 1, 240),
+    metricsToken: metricsToken(env),
     logLevel: str(env, 'LOG_LEVEL', 'info'),
   };
   return Object.freeze(config);
