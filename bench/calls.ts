@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { QUEUE_NAMES } from '../common/domain.ts';
 import { STATIC_OPERATORS_FILE, type StaticSipAccount, staticOperatorsConf } from '../dialplan/render.ts';
 import { STASIS_APP } from '../ivr/constants.ts';
-import { QUEUE_BRIDGE_PREFIX } from '../ivr/stasis.ts';
+import { QUEUE_BRIDGE_PREFIX } from '../ivr/stasis-names.ts';
 import { DEFAULT_ASTERISK_ROOT, type RunningAsterisk, startAsterisk } from '../scripts/lib/asterisk.ts';
 import { openAroundTheClock } from '../scripts/lib/menu-hours.ts';
 import { freePort, waitFor } from '../scripts/lib/ports.ts';

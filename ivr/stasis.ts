@@ -56,6 +56,13 @@ import {
 } from './port.ts';
 import { soundUri } from './prompts.ts';
 import {
+  callOfTalkBridge,
+  conversationRecordingName,
+  messageRecordingName,
+  queueBridgeId,
+  talkBridgeId,
+} from './stasis-names.ts';
+import {
   addWaitSample,
   announcementSounds,
   averageWait,
@@ -67,20 +74,6 @@ import {
 /** `Omit` applied to each member of a union, keeping it a union. */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-export const QUEUE_BRIDGE_PREFIX = 'hotline-queue-';
-export const queueBridgeId = (queue: QueueName) => `${QUEUE_BRIDGE_PREFIX}${queue}`;
-/**
- * The bridge a call's n-th offer talks in. Each offer gets its own: a bridge destroyed when an
- * operator drops can linger in Asterisk (its recorder leaving) while the next offer is answered.
- */
-export const talkBridgeId = (callId: string, offer: number) => `${callId}-talk-${offer}`;
-/** The call a talk bridge belongs to, or null for any other bridge. */
-const callOfTalkBridge = (bridgeId: string | undefined) =>
-  /^(.+)-talk-\d+$/.exec(bridgeId ?? '')?.[1] ?? null;
-/** Stored-recording names: a caller's after-hours message, and an answered call's conversation. */
-export const messageRecordingName = (callId: string) => `message-${callId}`;
-/** A call answered again after its operator dropped gets a second conversation (`offer` numbers them). */
-export const conversationRecordingName = (callId: string, offer: number) => `conversation-${callId}-${offer}`;
 const MOH_CLASS = 'default';
 /** A returning-caller lookup slower than this counts as "not returning"; the call never waits for it. */
 export const RETURNING_LOOKUP_TIMEOUT_MS = 1_000;

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecordView, ListResponse } from '../../common/api.ts';
 import { QUEUE_NAMES } from '../../common/domain.ts';
 import type { TelephonyMode, WallboardSnapshot } from '../../common/events.ts';
-import { queueBridgeId } from '../../ivr/stasis.ts';
+import { queueBridgeId } from '../../ivr/stasis-names.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
 import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
 import { maskPhone } from '../../server/tickets/repository.ts';

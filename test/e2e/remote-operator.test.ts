@@ -15,7 +15,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MeResponse } from '../../common/api.ts';
 import { QUEUE_NAMES } from '../../common/domain.ts';
-import { queueBridgeId } from '../../ivr/stasis.ts';
+import { queueBridgeId } from '../../ivr/stasis-names.ts';
 import { SESSION_COOKIE } from '../../server/auth/service.ts';
 import { ADDRESSES, httpsGetFrom, probeTcp } from '../support/nat-network.ts';
 import {

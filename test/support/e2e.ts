@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { QUEUE_NAMES } from '../../common/domain.ts';
 import { STASIS_APP } from '../../ivr/constants.ts';
-import { queueBridgeId } from '../../ivr/stasis.ts';
+import { queueBridgeId } from '../../ivr/stasis-names.ts';
 import { type AgencyReceiver, agencySecret, startAgencyReceiver } from '../../scripts/lib/agency-receiver.ts';
 import {
   ASTERISK_SOUNDS_DIR,
