@@ -14,20 +14,15 @@
 import type { Logger } from 'pino';
 import { type EndReason, type OfferOutcome, QUEUE_NAMES, QUEUES, type QueueName } from '../common/domain.ts';
 import { type AgentStateView, NO_CALL_FIGURES, type QueueStats } from '../common/events.ts';
-import type { Acd } from './acd.ts';
 import {
   type AgentRequest,
-  type CallerHistory,
   type CallInfo,
   type CallRecordEvent,
-  type CallRecorder,
-  type IvrEvents,
   type OperatorEndpoint,
   type RecordedCall,
   recallSafely,
   recordSafely,
   type StatusLookup,
-  type TicketStatusLine,
 } from './api.ts';
 import { endpointOf, STASIS_APP, STASIS_ROLE } from './constants.ts';
 import {
@@ -39,22 +34,19 @@ import {
   FALLBACK_QUEUE,
   initialState,
   offerOfAgentChannel,
-  type Sound,
   type SoundName,
   step,
-  type WaitingOptions,
 } from './flow.ts';
-import type { IvrConfig } from './menu.ts';
 import {
   type AriBridge,
   type AriChannel,
   AriDisconnectedError,
   type AriEvent,
-  type AriPort,
   AriRequestError,
   GoneError,
 } from './port.ts';
 import { soundUri } from './prompts.ts';
+import type { Call, StasisDeps } from './stasis-call.ts';
 import {
   callOfTalkBridge,
   conversationRecordingName,
@@ -62,14 +54,7 @@ import {
   queueBridgeId,
   talkBridgeId,
 } from './stasis-names.ts';
-import {
-  addWaitSample,
-  announcementSounds,
-  averageWait,
-  estimateWait,
-  WAIT_SAMPLE_MAX_AGE_MS,
-  type WaitSample,
-} from './waiting.ts';
+import { WaitEstimates } from './stasis-waits.ts';
 
 /** `Omit` applied to each member of a union, keeping it a union. */
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -82,53 +67,6 @@ export const RETURNING_LOOKUP_TIMEOUT_MS = 1_000;
  * operator go is hung up again and taken as gone, so the operator is not kept from calls forever.
  */
 export const LEG_GONE_GUARD_MS = 5_000;
-
-export interface StasisDeps {
-  ari: AriPort;
-  acd: Acd;
-  events: IvrEvents;
-  /** Told each step of every call's life cycle, for the call records. */
-  records: CallRecorder;
-  /** Answers the "tra cứu kết quả" menu option. */
-  statusLine: TicketStatusLine;
-  /** The menu and hours a call arriving now starts with. */
-  menu: () => IvrConfig;
-  /** Record every answered call's conversation (stored recording `conversation-<callId>-<offer>`). */
-  recordCalls?: boolean;
-  logger: Logger;
-  now: () => Date;
-  /** Whether ARI is connected; no offers are made while it is not. */
-  isUp: () => boolean;
-  /** Tells returning callers, who go ahead of new callers; without it nobody is returning. */
-  history?: CallerHistory;
-  /** How long an operator's softphone rings before the offer counts as missed. */
-  ringSeconds: number;
-  /** When waiting callers hear their position and the callback offer. */
-  waiting?: WaitingOptions;
-}
-
-interface Call {
-  /** The citizen's channel id. */
-  id: string;
-  callerNumber: string;
-  state: CallState;
-  log: Logger;
-  /** Tail of the call's serial input queue. */
-  chain: Promise<void>;
-  timer: NodeJS.Timeout | null;
-  /** Agent legs originated so far, to number the next one. */
-  legs: number;
-  talkBridge: string | null;
-  /** Operators who were told about this call, to be told when it is over for them. */
-  offeredTo: Set<number>;
-  /** Agent legs Asterisk refused to originate: their offers `failed` rather than went unanswered. */
-  unreachableLegs: Set<string>;
-  /** A command failed while ARI was down; recover once it is back. */
-  needsRecovery: boolean;
-  finished: boolean;
-  /** The caller called recently or is owed a callback: they go ahead of new callers. */
-  returning: boolean;
-}
 
 export class StasisController {
   private readonly calls = new Map<string, Call>();
@@ -145,12 +83,12 @@ export class StasisController {
   private readonly log: Logger;
   /** The one timer that dispatches again when the next waiting call becomes due for overflow. */
   private overflowTimer: NodeJS.Timeout | null = null;
-  /** Recent answered calls' waits per queue, for the estimated wait. */
-  private readonly waits = new Map<QueueName, WaitSample[]>();
+  private readonly waits: WaitEstimates;
 
   constructor(private readonly deps: StasisDeps) {
     this.log = deps.logger;
-    this.rememberWaits();
+    this.waits = new WaitEstimates(deps, this.log);
+    this.waits.rememberWaits();
   }
 
   /** Entry point for every ARI event. Never throws. */
@@ -172,21 +110,6 @@ export class StasisController {
     }
     this.deps.events.wallboardChanged();
     this.dispatch();
-  }
-
-  /**
-   * At start: the waits of the calls answered in the last hour, from the call records, so a
-   * restarted controller still tells callers the estimated wait.
-   */
-  private rememberWaits(): void {
-    try {
-      const since = new Date(this.deps.now().getTime() - WAIT_SAMPLE_MAX_AGE_MS);
-      for (const { queue, ...sample } of this.deps.records.recentWaits?.(since) ?? []) {
-        this.waits.set(queue, addWaitSample(this.waits.get(queue) ?? [], sample));
-      }
-    } catch (err) {
-      this.log.error({ err }, 'could not read recent waits from the call records');
-    }
   }
 
   onDisconnected(): void {
@@ -585,7 +508,7 @@ export class StasisController {
       case 'announce': {
         const sounds: SoundName[] = [
           ...command.before,
-          ...this.announcement(call),
+          ...this.waits.announcement(call),
           ...(command.callbackOffer ? (['callbackOffer'] as const) : []),
         ];
         if (sounds.length === 0) {
@@ -684,7 +607,7 @@ export class StasisController {
             : err;
         });
         acd.answered(command.operatorId, this.deps.now());
-        this.recordWait(call);
+        this.waits.recordWait(call);
         this.agentStateChanged(command.operatorId);
         events.callAnswered(command.operatorId, this.info(call));
         call.log.info({ operatorId: command.operatorId }, 'operator answered');
@@ -730,28 +653,6 @@ export class StasisController {
       case 'finish':
         return this.finish(call, command.reason);
     }
-  }
-
-  /** Position and estimated wait of a waiting call, as sounds; nothing once it is no longer waiting. */
-  private announcement(call: Call): Sound[] {
-    const s = call.state;
-    if (!('queuedAt' in s)) return [];
-    const now = this.deps.now();
-    const average = averageWait(this.waits.get(s.queue) ?? [], now);
-    const estimate = estimateWait(average, now.getTime() - s.queuedAt.getTime());
-    const position = this.deps.acd.position(call.id);
-    if (position === null) return [];
-    call.log.info({ position, estimate }, 'announcing position');
-    return announcementSounds(position, estimate);
-  }
-
-  /** An answered call's wait feeds the queue's estimate. */
-  private recordWait(call: Call): void {
-    const s = call.state;
-    if (!('queuedAt' in s)) return;
-    const now = this.deps.now();
-    const sample = { answeredAt: now, waitMs: Math.max(0, now.getTime() - s.queuedAt.getTime()) };
-    this.waits.set(s.queue, addWaitSample(this.waits.get(s.queue) ?? [], sample));
   }
 
   /** Records the talk bridge; a recording that cannot start is logged and the talk goes on. */
