@@ -12,18 +12,9 @@
  *   a controller restart; talks are mixing bridges `<callId>-talk`, destroyed at the end.
  */
 import type { Logger } from 'pino';
-import { type EndReason, type OfferOutcome, QUEUE_NAMES, QUEUES, type QueueName } from '../common/domain.ts';
+import { type EndReason, QUEUE_NAMES, QUEUES, type QueueName } from '../common/domain.ts';
 import { type AgentStateView, NO_CALL_FIGURES, type QueueStats } from '../common/events.ts';
-import {
-  type AgentRequest,
-  type CallInfo,
-  type CallRecordEvent,
-  type OperatorEndpoint,
-  type RecordedCall,
-  recallSafely,
-  recordSafely,
-  type StatusLookup,
-} from './api.ts';
+import type { AgentRequest, CallInfo, OperatorEndpoint, RecordedCall, StatusLookup } from './api.ts';
 import { endpointOf, STASIS_APP, STASIS_ROLE } from './constants.ts';
 import {
   agentChannelIdFor,
@@ -54,10 +45,8 @@ import {
   queueBridgeId,
   talkBridgeId,
 } from './stasis-names.ts';
+import { CallRecords } from './stasis-records.ts';
 import { WaitEstimates } from './stasis-waits.ts';
-
-/** `Omit` applied to each member of a union, keeping it a union. */
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 const MOH_CLASS = 'default';
 /** A returning-caller lookup slower than this counts as "not returning"; the call never waits for it. */
@@ -84,10 +73,12 @@ export class StasisController {
   /** The one timer that dispatches again when the next waiting call becomes due for overflow. */
   private overflowTimer: NodeJS.Timeout | null = null;
   private readonly waits: WaitEstimates;
+  private readonly records: CallRecords;
 
   constructor(private readonly deps: StasisDeps) {
     this.log = deps.logger;
     this.waits = new WaitEstimates(deps, this.log);
+    this.records = new CallRecords(deps, this.log);
     this.waits.rememberWaits();
   }
 
@@ -407,7 +398,7 @@ export class StasisController {
       returning: false,
     };
     this.calls.set(id, call);
-    if (!recorded) this.record(call, { type: 'arrived', callerNumber });
+    if (!recorded) this.records.record(call, { type: 'arrived', callerNumber });
     this.checkReturning(call);
     return call;
   }
@@ -461,7 +452,7 @@ export class StasisController {
     const from = before.name;
     const { state, commands } = step(before, input, this.deps.now(), this.deps.waiting ?? DEFAULT_WAITING);
     call.state = state;
-    this.recordStep(call, before, input, state, commands);
+    this.records.step(call, before, input, state, commands);
     if (from !== state.name) {
       if ('queue' in state) call.log = this.log.child({ callId: call.id, queue: state.queue });
       call.log.debug({ from, to: state.name, input: input.type }, 'call state');
@@ -648,7 +639,7 @@ export class StasisController {
         });
       }
       case 'recorded':
-        this.record(call, { type: 'recorded', kind: command.kind, name: command.name });
+        this.records.record(call, { type: 'recorded', kind: command.kind, name: command.name });
         return;
       case 'finish':
         return this.finish(call, command.reason);
@@ -670,7 +661,7 @@ export class StasisController {
       call.log.warn({ err }, 'could not record the conversation');
       return;
     }
-    this.record(call, { type: 'recorded', kind: 'conversation', name });
+    this.records.record(call, { type: 'recorded', kind: 'conversation', name });
   }
 
   private lookup(call: Call, trackingCode: string, lookup: number): void {
@@ -757,53 +748,9 @@ export class StasisController {
     this.calls.delete(call.id);
     call.log.info({ reason }, 'call ended');
     // Recorded before the wallboard push below, so its figures already count this call.
-    this.record(call, { type: 'ended', reason });
+    this.records.record(call, { type: 'ended', reason });
     this.deps.events.wallboardChanged();
     if (released) this.dispatch();
-  }
-
-  /**
-   * The call record events one flow step implies: keys pressed at the menu, joining a queue,
-   * offers made, and how the current offer ended (answered, no answer, failed, withdrawn).
-   */
-  private recordStep(
-    call: Call,
-    before: CallState,
-    input: CallInput,
-    after: CallState,
-    commands: CallCommand[],
-  ): void {
-    if (input.type === 'dtmf' && (before.name === 'menu' || before.name === 'codeRejected')) {
-      this.record(call, { type: 'digit', digit: input.digit });
-    }
-    const dropped = input.type === 'agentLost' || input.type === 'agentHungUp';
-    if (before.name === 'connected' && after.name === 'queued' && dropped) {
-      this.record(call, { type: 'operatorLost', operatorId: before.operatorId });
-    }
-    for (const command of commands) {
-      if (command.type === 'enqueue' && command.position === 'tail')
-        this.record(call, { type: 'queued', queue: command.queue });
-      else if (command.type === 'ring')
-        this.record(call, { type: 'offered', operatorId: command.operatorId });
-    }
-    if (before.name !== 'offering' || after.name === 'offering') return;
-    const { operatorId, agentChannelId } = before;
-    let outcome: OfferOutcome;
-    if (after.name === 'connected') outcome = 'answered';
-    else if (after.name === 'ended') outcome = 'withdrawn';
-    else if (input.type === 'error' || call.unreachableLegs.has(agentChannelId)) outcome = 'failed';
-    else outcome = 'no_answer';
-    this.record(call, { type: 'offerEnded', operatorId, outcome });
-    if (outcome === 'answered') this.record(call, { type: 'answered', operatorId });
-  }
-
-  /** Hands a record event to the recorder; a failing recorder never disturbs the call. */
-  private record(call: Call, event: DistributiveOmit<CallRecordEvent, 'callId' | 'at'>): void {
-    recordSafely(
-      this.deps.records,
-      { ...event, callId: call.id, at: this.deps.now() } as CallRecordEvent,
-      call.log,
-    );
   }
 
   private info(call: Call): CallInfo {
@@ -951,7 +898,7 @@ export class StasisController {
       const bridge = bridgeOf.get(channel.id);
       const queue = QUEUE_NAMES.find((q) => bridge?.id === queueBridgeId(q));
       if (role === STASIS_ROLE.citizen && queue) {
-        const recorded = this.recall(channel.id);
+        const recorded = this.records.recall(channel.id);
         waiting.push({ channel, queue, recorded, queuedAt: recorded?.queuedAt ?? createdAt(channel, now) });
       } else if (role === STASIS_ROLE.citizen && bridge && callOfTalkBridge(bridge.id) === channel.id) {
         const agent = bridge.channelIds.map((id) => byId.get(id)).find((c) => c && c.id !== channel.id);
@@ -961,7 +908,7 @@ export class StasisController {
           channel.id,
           channel.callerNumber,
           initialState(this.deps.menu()),
-          this.recall(channel.id),
+          this.records.recall(channel.id),
         );
         call.log.info('adopted a caller in the IVR; replaying the menu');
         this.push(call, { type: 'started' });
@@ -1010,7 +957,7 @@ export class StasisController {
 
   /** A caller found in their talk bridge: followed as connected, or back to the queue if the operator left. */
   private adoptTalk(channel: AriChannel, bridgeId: string, agent: AriChannel | undefined, now: Date): void {
-    const recorded = this.recall(channel.id);
+    const recorded = this.records.recall(channel.id);
     const queue = recorded?.queue ?? FALLBACK_QUEUE;
     const queuedAt = recorded?.queuedAt ?? createdAt(channel, now);
     const menuChoice = menuChoiceOf(recorded);
@@ -1069,11 +1016,6 @@ export class StasisController {
       this.guardLeg(operatorId);
     }
     this.bestEffort(this.deps.ari.hangup(leg.id), what);
-  }
-
-  /** The call records' memory of a call (see `recallSafely`). */
-  private recall(callId: string): RecordedCall | null {
-    return recallSafely(this.deps.records, callId, this.log);
   }
 }
 
