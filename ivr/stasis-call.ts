@@ -6,7 +6,7 @@ import type { Acd } from './acd.ts';
 import type { CallerHistory, CallRecorder, IvrEvents, TicketStatusLine } from './api.ts';
 import type { CallState, WaitingOptions } from './flow.ts';
 import type { IvrConfig } from './menu.ts';
-import type { AriPort } from './port.ts';
+import { type AriPort, GoneError } from './port.ts';
 
 export interface StasisDeps {
   ari: AriPort;
@@ -54,4 +54,11 @@ export interface Call {
   finished: boolean;
   /** The caller called recently or is owed a callback: they go ahead of new callers. */
   returning: boolean;
+}
+
+/** Runs an ARI request nobody waits for; a failure other than "already gone" is logged. */
+export function bestEffort(log: Logger, promise: Promise<unknown>, what: string): void {
+  promise.catch((err: unknown) => {
+    if (!(err instanceof GoneError)) log.warn({ err }, `${what} failed`);
+  });
 }

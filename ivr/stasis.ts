@@ -37,7 +37,7 @@ import {
   GoneError,
 } from './port.ts';
 import { soundUri } from './prompts.ts';
-import type { Call, StasisDeps } from './stasis-call.ts';
+import { bestEffort, type Call, type StasisDeps } from './stasis-call.ts';
 import {
   callOfTalkBridge,
   conversationRecordingName,
@@ -45,28 +45,19 @@ import {
   queueBridgeId,
   talkBridgeId,
 } from './stasis-names.ts';
+import { OperatorTimers } from './stasis-operator-timers.ts';
 import { CallRecords } from './stasis-records.ts';
 import { WaitEstimates } from './stasis-waits.ts';
 
 const MOH_CLASS = 'default';
 /** A returning-caller lookup slower than this counts as "not returning"; the call never waits for it. */
 export const RETURNING_LOOKUP_TIMEOUT_MS = 1_000;
-/**
- * An operator's last leg whose end Asterisk has not reported this long after its call let the
- * operator go is hung up again and taken as gone, so the operator is not kept from calls forever.
- */
-export const LEG_GONE_GUARD_MS = 5_000;
-
 export class StasisController {
   private readonly calls = new Map<string, Call>();
   /** Agent leg channel id → call id. */
   private readonly agentLegs = new Map<string, string>();
   /** Playback id → call id and the flow's token for it. */
   private readonly playbacks = new Map<string, { callId: string; token: number }>();
-  /** One timer per operator in wrap-up, firing when it ends. */
-  private readonly wrapUpTimers = new Map<number, NodeJS.Timeout>();
-  /** One guard per operator let go while their last leg was still up (`LEG_GONE_GUARD_MS`). */
-  private readonly legGuards = new Map<number, NodeJS.Timeout>();
   /** Stored-recording name of a caller's message being recorded → call id. */
   private readonly messages = new Map<string, string>();
   private readonly log: Logger;
@@ -74,11 +65,16 @@ export class StasisController {
   private overflowTimer: NodeJS.Timeout | null = null;
   private readonly waits: WaitEstimates;
   private readonly records: CallRecords;
+  private readonly timers: OperatorTimers;
 
   constructor(private readonly deps: StasisDeps) {
     this.log = deps.logger;
     this.waits = new WaitEstimates(deps, this.log);
     this.records = new CallRecords(deps, this.log);
+    this.timers = new OperatorTimers(deps, this.log, {
+      agentStateChanged: (operatorId) => this.agentStateChanged(operatorId),
+      dispatch: () => this.dispatch(),
+    });
     this.waits.rememberWaits();
   }
 
@@ -237,7 +233,7 @@ export class StasisController {
       call.log.warn({ operatorId }, 'operator removed during the call');
       this.pushAgentLost(call, operatorId);
     }
-    this.forgetRetired();
+    this.timers.forgetRetired();
     if (changes.added.length + changes.updated.length + changes.removed.length > 0) {
       this.log.info(
         { added: changes.added, updated: changes.updated, removed: changes.removed.map((r) => r.operatorId) },
@@ -245,16 +241,6 @@ export class StasisController {
       );
       this.deps.events.wallboardChanged();
       this.dispatch();
-    }
-  }
-
-  /** Drops the timers of retired operators the ACD no longer holds anything for. */
-  private forgetRetired(): void {
-    for (const operatorId of this.deps.acd.forgetRetired()) {
-      clearTimeout(this.wrapUpTimers.get(operatorId));
-      this.wrapUpTimers.delete(operatorId);
-      clearTimeout(this.legGuards.get(operatorId));
-      this.legGuards.delete(operatorId);
     }
   }
 
@@ -281,10 +267,7 @@ export class StasisController {
     for (const call of this.calls.values()) this.clearTimer(call);
     if (this.overflowTimer) clearTimeout(this.overflowTimer);
     this.overflowTimer = null;
-    for (const timer of this.wrapUpTimers.values()) clearTimeout(timer);
-    this.wrapUpTimers.clear();
-    for (const timer of this.legGuards.values()) clearTimeout(timer);
-    this.legGuards.clear();
+    this.timers.close();
   }
 
   private route(event: AriEvent): void {
@@ -309,7 +292,7 @@ export class StasisController {
           { channelId: event.channelId, args: event.args },
           'unexpected channel in Stasis; hanging up',
         );
-        this.bestEffort(this.deps.ari.hangup(event.channelId), 'hangup unexpected channel');
+        bestEffort(this.log, this.deps.ari.hangup(event.channelId), 'hangup unexpected channel');
         return;
       }
       case 'StasisEnd':
@@ -324,7 +307,7 @@ export class StasisController {
         if (call) this.push(call, () => this.agentLegEnded(call, event.channelId));
         if (event.type === 'ChannelDestroyed') {
           this.agentLegs.delete(event.channelId);
-          this.legGone(event.channelId);
+          this.timers.legGone(event.channelId);
         }
         return;
       }
@@ -621,8 +604,8 @@ export class StasisController {
         }
         if (call.offeredTo.delete(command.operatorId)) events.callEnded(command.operatorId, call.id);
         this.agentStateChanged(command.operatorId);
-        this.guardLeg(command.operatorId);
-        this.forgetRetired();
+        this.timers.guardLeg(command.operatorId);
+        this.timers.forgetRetired();
         this.dispatch();
         return;
       }
@@ -743,7 +726,7 @@ export class StasisController {
     }
     const released = call.offeredTo.size > 0;
     call.offeredTo.clear();
-    if (released) this.forgetRetired();
+    if (released) this.timers.forgetRetired();
     await this.dropTalkBridge(call);
     this.calls.delete(call.id);
     call.log.info({ reason }, 'call ended');
@@ -764,71 +747,14 @@ export class StasisController {
 
   /** Tells the operator's console and the wallboard, and keeps the operator's wrap-up timer in step. */
   private agentStateChanged(operatorId: number): void {
-    this.syncWrapUpTimer(operatorId);
+    this.timers.syncWrapUpTimer(operatorId);
     this.deps.events.agentStateChanged(operatorId, this.deps.acd.status(operatorId));
     this.deps.events.wallboardChanged();
-  }
-
-  private syncWrapUpTimer(operatorId: number): void {
-    const previous = this.wrapUpTimers.get(operatorId);
-    if (previous) clearTimeout(previous);
-    this.wrapUpTimers.delete(operatorId);
-    const endsAt = this.deps.acd.wrapUpEndsAt(operatorId);
-    if (!endsAt) return;
-    const timer = setTimeout(
-      () => {
-        this.wrapUpTimers.delete(operatorId);
-        if (!this.deps.acd.endWrapUp(operatorId, this.deps.now())) {
-          // Fired early by the clock's reckoning: wait for the rest.
-          this.syncWrapUpTimer(operatorId);
-          return;
-        }
-        this.agentStateChanged(operatorId);
-        this.dispatch();
-      },
-      Math.max(0, endsAt.getTime() - this.deps.now().getTime()),
-    );
-    this.wrapUpTimers.set(operatorId, timer);
-  }
-
-  /** Asterisk destroyed a leg: if an operator's softphone was held by it, they may be offered the next call. */
-  private legGone(channelId: string): void {
-    const operatorId = this.deps.acd.legGone(channelId);
-    if (operatorId === null) return;
-    clearTimeout(this.legGuards.get(operatorId));
-    this.legGuards.delete(operatorId);
-    this.forgetRetired();
-    this.dispatch();
-  }
-
-  /** Arms `LEG_GONE_GUARD_MS` for an operator let go while their last leg is still up. */
-  private guardLeg(operatorId: number): void {
-    clearTimeout(this.legGuards.get(operatorId));
-    this.legGuards.delete(operatorId);
-    const leg = this.deps.acd.legOf(operatorId);
-    if (!leg) return;
-    const timer = setTimeout(() => {
-      this.legGuards.delete(operatorId);
-      if (this.deps.acd.legOf(operatorId) !== leg) return;
-      this.log.warn(
-        { operatorId, channelId: leg },
-        "no end reported for the operator's last leg; taken as gone",
-      );
-      this.bestEffort(this.deps.ari.hangup(leg), 'hangup stale agent leg');
-      this.legGone(leg);
-    }, LEG_GONE_GUARD_MS);
-    this.legGuards.set(operatorId, timer);
   }
 
   private clearTimer(call: Call): void {
     if (call.timer) clearTimeout(call.timer);
     call.timer = null;
-  }
-
-  private bestEffort(promise: Promise<unknown>, what: string): void {
-    promise.catch((err: unknown) => {
-      if (!(err instanceof GoneError)) this.log.warn({ err }, `${what} failed`);
-    });
   }
 
   private async createQueueBridge(queue: QueueName): Promise<void> {
@@ -863,7 +789,7 @@ export class StasisController {
     const alive = new Set(channels.map((c) => c.id));
     for (const operatorId of this.deps.acd.operatorIds()) {
       const leg = this.deps.acd.legOf(operatorId);
-      if (leg && !alive.has(leg)) this.legGone(leg);
+      if (leg && !alive.has(leg)) this.timers.legGone(leg);
     }
     for (const call of this.calls.values()) {
       if (!alive.has(call.id)) {
@@ -933,7 +859,7 @@ export class StasisController {
     if (waiting.length > 0) this.deps.events.wallboardChanged();
     for (const bridge of bridges) {
       if (callOfTalkBridge(bridge.id) !== null && bridge.channelIds.length === 0) {
-        this.bestEffort(this.deps.ari.destroyBridge(bridge.id), 'destroy orphaned talk bridge');
+        bestEffort(this.log, this.deps.ari.destroyBridge(bridge.id), 'destroy orphaned talk bridge');
       }
     }
   }
@@ -1013,9 +939,9 @@ export class StasisController {
     const operatorId = this.deps.acd.operatorIdOf(endpointOf(leg.name));
     if (operatorId !== undefined && this.deps.acd.callOf(operatorId) === null) {
       this.deps.acd.legUp(operatorId, leg.id);
-      this.guardLeg(operatorId);
+      this.timers.guardLeg(operatorId);
     }
-    this.bestEffort(this.deps.ari.hangup(leg.id), what);
+    bestEffort(this.log, this.deps.ari.hangup(leg.id), what);
   }
 }
 

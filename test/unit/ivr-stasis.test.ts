@@ -14,7 +14,8 @@ import {
 import type { WaitingOptions } from '../../ivr/flow.ts';
 import type { IvrConfig } from '../../ivr/menu.ts';
 import { AriDisconnectedError, AriRequestError, AriTimeoutError, GoneError } from '../../ivr/port.ts';
-import { LEG_GONE_GUARD_MS, StasisController } from '../../ivr/stasis.ts';
+import { StasisController } from '../../ivr/stasis.ts';
+import { LEG_GONE_GUARD_MS } from '../../ivr/stasis-operator-timers.ts';
 import { FakeAri } from '../support/ari-fake.ts';
 import { FakeCallerHistory } from '../support/caller-history-fake.ts';
 import { configOf, DEFAULT_MENU, defaultMenuJson } from '../support/menu.ts';
