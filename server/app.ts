@@ -5,6 +5,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { Ivr } from '../ivr/api.ts';
 import { adminRoutes, type CallController, type IvrMenuReloader } from './admin/routes.ts';
 import { agencyAdminRoutes } from './agencies/admin-routes.ts';
@@ -26,6 +27,7 @@ import type { Db } from './db/index.ts';
 import type { WorkingCalendar } from './deadlines/calendar.ts';
 import { errorBody, NotFoundError, registerErrorHandler } from './errors.ts';
 import { deliveryRoutes } from './forwarding/routes.ts';
+import { metricsRoutes } from './metrics/routes.ts';
 import { operatorRoutes } from './operators/routes.ts';
 import { withTimeout } from './outbox/redis.ts';
 import { reportRoutes } from './reports/routes.ts';
@@ -90,6 +92,8 @@ export interface AppDeps {
   sessionListeners?: ((userId: number) => Promise<void> | void)[];
   /** Built console (static files); served at `/`, with `index.html` for unknown non-API paths. */
   consoleDir?: string;
+  /** Served at `/metrics` to holders of `HOTLINE_METRICS_TOKEN`; none: 404. */
+  metrics?: Registry;
   now?: () => Date;
 }
 
@@ -192,6 +196,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(userRoutes, {
     accounts: createAccountService({ db, logger, now, listeners: deps.accountListeners ?? [] }),
   });
+  await app.register(metricsRoutes, { registry: deps.metrics ?? null, token: config.metricsToken });
 
   const consoleDir = deps.consoleDir;
   const hasConsole = consoleDir !== undefined && existsSync(join(consoleDir, 'index.html'));

@@ -32,6 +32,7 @@ import { startWalCheckpointer } from './db/checkpoint.ts';
 import { type Db, openDatabase } from './db/index.ts';
 import { seedDemo } from './db/seed.ts';
 import { startJobsInProcess, startJobsProcess } from './jobs.ts';
+import { startHotlineMetrics } from './metrics/registry.ts';
 import { combineHooks, createNotificationHooks } from './notifications/hooks.ts';
 import { createOperatorProvisioning } from './operators/provisioning.ts';
 import { operatorAccount, type SipAccount, sipAccounts } from './operators/sip-accounts.ts';
@@ -204,6 +205,12 @@ export async function startHotline(
     });
     // Before the database closes: the last buffered call events are written.
     stops.push({ name: 'call records', stop: () => callRecords.flush() });
+    // Only when something may scrape it: the answered and abandoned counters see every call event.
+    const metrics = config.metricsToken
+      ? startHotlineMetrics(config, logger.child({ component: 'metrics' }))
+      : null;
+    if (metrics) stops.push({ name: 'metrics', stop: () => metrics.close() });
+    const records = metrics ? metrics.counting(callRecords) : callRecords;
 
     // Jobs: producers, the workers that run them and the relay (which starts once the API
     // listens), here or in a child process of their own.
@@ -242,7 +249,7 @@ export async function startHotline(
           ari: config.ari,
           operators: operators.map(operatorAccount),
           events: bridge,
-          records: callRecords,
+          records,
           statusLine: createStatusLine({ db, now, logger: logger.child({ component: 'status-line' }) }),
           history: createCallerHistory(db),
           waiting: {
@@ -263,7 +270,7 @@ export async function startHotline(
       ? createFallbackWatch({
           ami: config.ami,
           operators: endpoints,
-          records: callRecords,
+          records,
           changed: () => bridge.wallboardChanged(),
           logger: logger.child({ component: 'fallback-queue' }),
           now,
@@ -289,6 +296,13 @@ export async function startHotline(
       snapshot: (at) => callRecords.addFigures(withMode(desk.snapshot(at), at), at),
     };
     wallboardSource = wallboardDesk;
+    metrics?.followDesk({
+      snapshot: () => {
+        const at = now();
+        return withMode(desk.snapshot(at), at);
+      },
+      ...(fallback ? { amiUp: () => fallback.up } : {}),
+    });
 
     // Told after each account change commits; sockets of an ended session are dropped at once.
     const dropEndedSockets = socketAccountListener(io, db);
@@ -324,6 +338,7 @@ export async function startHotline(
       dialPermits: config.ari.enabled ? createAriDialPermits(config.ari) : NO_DIAL_PERMITS,
       now,
       ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
+      ...(metrics ? { metrics: metrics.registry } : {}),
     });
     stops.push({ name: 'http', stop: () => app.close() });
     attachRealtime(app, { io, db, desk: wallboardDesk, logger, now });
