@@ -12,44 +12,35 @@
  *   a controller restart; talks are mixing bridges `<callId>-talk`, destroyed at the end.
  */
 import type { Logger } from 'pino';
-import { type EndReason, QUEUE_NAMES, QUEUES, type QueueName } from '../common/domain.ts';
+import { type EndReason, QUEUE_NAMES, type QueueName } from '../common/domain.ts';
 import { type AgentStateView, NO_CALL_FIGURES, type QueueStats } from '../common/events.ts';
 import type { AgentRequest, CallInfo, OperatorEndpoint, RecordedCall, StatusLookup } from './api.ts';
-import { endpointOf, STASIS_APP, STASIS_ROLE } from './constants.ts';
+import { STASIS_APP, STASIS_ROLE } from './constants.ts';
 import {
   agentChannelIdFor,
   type CallCommand,
   type CallInput,
   type CallState,
   DEFAULT_WAITING,
-  FALLBACK_QUEUE,
   initialState,
   offerOfAgentChannel,
   type SoundName,
   step,
 } from './flow.ts';
-import {
-  type AriBridge,
-  type AriChannel,
-  AriDisconnectedError,
-  type AriEvent,
-  AriRequestError,
-  GoneError,
-} from './port.ts';
+import { AriDisconnectedError, type AriEvent, AriRequestError, GoneError } from './port.ts';
 import { soundUri } from './prompts.ts';
 import { bestEffort, type Call, type StasisDeps } from './stasis-call.ts';
 import {
-  callOfTalkBridge,
   conversationRecordingName,
   messageRecordingName,
   queueBridgeId,
   talkBridgeId,
 } from './stasis-names.ts';
 import { OperatorTimers } from './stasis-operator-timers.ts';
+import { createQueueBridge, ensureQueueBridges, Reconciler } from './stasis-reconcile.ts';
 import { CallRecords } from './stasis-records.ts';
 import { WaitEstimates } from './stasis-waits.ts';
 
-const MOH_CLASS = 'default';
 /** A returning-caller lookup slower than this counts as "not returning"; the call never waits for it. */
 export const RETURNING_LOOKUP_TIMEOUT_MS = 1_000;
 export class StasisController {
@@ -66,6 +57,7 @@ export class StasisController {
   private readonly waits: WaitEstimates;
   private readonly records: CallRecords;
   private readonly timers: OperatorTimers;
+  private readonly reconciler: Reconciler;
 
   constructor(private readonly deps: StasisDeps) {
     this.log = deps.logger;
@@ -74,6 +66,16 @@ export class StasisController {
     this.timers = new OperatorTimers(deps, this.log, {
       agentStateChanged: (operatorId) => this.agentStateChanged(operatorId),
       dispatch: () => this.dispatch(),
+    });
+    this.reconciler = new Reconciler(deps, this.log, this.records, this.timers, {
+      calls: this.calls,
+      agentLegs: this.agentLegs,
+      newCall: (id, callerNumber, state, recorded, lastLeg) =>
+        this.newCall(id, callerNumber, state, recorded, lastLeg),
+      push: (call, input) => this.push(call, input),
+      agentLegEnded: (call, agentChannelId) => this.agentLegEnded(call, agentChannelId),
+      agentStateChanged: (operatorId) => this.agentStateChanged(operatorId),
+      info: (call) => this.info(call),
     });
     this.waits.rememberWaits();
   }
@@ -90,8 +92,8 @@ export class StasisController {
   /** After every (re)connect: make sure the queue bridges exist and catch up with what happened meanwhile. */
   async onConnected(): Promise<void> {
     try {
-      await this.ensureQueueBridges();
-      await this.reconcile();
+      await ensureQueueBridges(this.deps.ari);
+      await this.reconciler.reconcile();
     } catch (err) {
       this.log.error({ err }, 'start-up reconciliation with Asterisk failed');
     }
@@ -683,7 +685,7 @@ export class StasisController {
     } catch (err) {
       if (!(err instanceof GoneError && err.resource !== 'channel')) throw err;
       call.log.warn({ bridgeId }, 'queue bridge missing; re-creating it');
-      await this.createQueueBridge(queue);
+      await createQueueBridge(this.deps.ari, queue);
       await this.deps.ari.addChannel(bridgeId, [call.id]);
     }
     await this.dropTalkBridge(call);
@@ -756,207 +758,4 @@ export class StasisController {
     if (call.timer) clearTimeout(call.timer);
     call.timer = null;
   }
-
-  private async createQueueBridge(queue: QueueName): Promise<void> {
-    const bridgeId = queueBridgeId(queue);
-    await this.deps.ari.createBridge(bridgeId, 'holding', `Hàng chờ ${QUEUES[queue].label}`);
-    await this.deps.ari.startMoh({ bridgeId }, MOH_CLASS);
-  }
-
-  private async ensureQueueBridges(): Promise<void> {
-    const existing = new Set((await this.deps.ari.listBridges()).map((b) => b.id));
-    for (const queue of QUEUE_NAMES) {
-      if (!existing.has(queueBridgeId(queue))) await this.createQueueBridge(queue);
-    }
-  }
-
-  /**
-   * Catches up after a (re)connect: calls whose channels vanished meanwhile end; calls whose
-   * recovery waited for ARI recover; what a previous controller left in Asterisk is adopted:
-   * - callers waiting in a queue bridge keep their place (when they joined, from the call
-   *   records, else from the channel's creation time) and are served in that order;
-   * - a caller talking to an operator in `<callId>-talk` is left as it is and followed as a
-   *   connected call (the operator from the agent leg's endpoint), so its end is recorded;
-   *   a caller whose operator left meanwhile goes back to the head of the queue;
-   * - a caller elsewhere in the IVR hears the menu again;
-   * orphaned agent legs are hung up and empty talk bridges destroyed.
-   */
-  private async reconcile(): Promise<void> {
-    const [channels, bridges] = await Promise.all([
-      this.deps.ari.listChannels(),
-      this.deps.ari.listBridges(),
-    ]);
-    const alive = new Set(channels.map((c) => c.id));
-    for (const operatorId of this.deps.acd.operatorIds()) {
-      const leg = this.deps.acd.legOf(operatorId);
-      if (leg && !alive.has(leg)) this.timers.legGone(leg);
-    }
-    for (const call of this.calls.values()) {
-      if (!alive.has(call.id)) {
-        this.push(call, { type: 'callerHungUp' });
-        continue;
-      }
-      const s = call.state;
-      if ((s.name === 'offering' || s.name === 'connected') && !alive.has(s.agentChannelId)) {
-        const agentChannelId = s.agentChannelId;
-        this.push(call, () => this.agentLegEnded(call, agentChannelId));
-      }
-      if (call.needsRecovery) {
-        call.needsRecovery = false;
-        this.push(call, { type: 'error' });
-      }
-    }
-
-    const bridgeOf = new Map<string, AriBridge>();
-    for (const bridge of bridges) for (const id of bridge.channelIds) bridgeOf.set(id, bridge);
-    const byId = new Map(channels.map((c) => [c.id, c]));
-    const now = this.deps.now();
-    const waiting: {
-      channel: AriChannel;
-      queue: QueueName;
-      queuedAt: Date;
-      recorded: RecordedCall | null;
-    }[] = [];
-    for (const channel of channels) {
-      if (this.calls.has(channel.id) || this.agentLegs.has(channel.id)) continue;
-      const role = stasisRole(channel);
-      if (!role) continue;
-      const bridge = bridgeOf.get(channel.id);
-      const queue = QUEUE_NAMES.find((q) => bridge?.id === queueBridgeId(q));
-      if (role === STASIS_ROLE.citizen && queue) {
-        const recorded = this.records.recall(channel.id);
-        waiting.push({ channel, queue, recorded, queuedAt: recorded?.queuedAt ?? createdAt(channel, now) });
-      } else if (role === STASIS_ROLE.citizen && bridge && callOfTalkBridge(bridge.id) === channel.id) {
-        const agent = bridge.channelIds.map((id) => byId.get(id)).find((c) => c && c.id !== channel.id);
-        this.adoptTalk(channel, bridge.id, agent, now);
-      } else if (role === STASIS_ROLE.citizen && !bridge) {
-        const call = this.newCall(
-          channel.id,
-          channel.callerNumber,
-          initialState(this.deps.menu()),
-          this.records.recall(channel.id),
-        );
-        call.log.info('adopted a caller in the IVR; replaying the menu');
-        this.push(call, { type: 'started' });
-      } else if (role === STASIS_ROLE.agent) {
-        const talkOf = channel.appData.split(',')[2] ?? '';
-        const citizenThere = callOfTalkBridge(bridge?.id) === talkOf && bridge?.channelIds.includes(talkOf);
-        if (!citizenThere) this.hangupOrphanedLeg(channel, 'hangup orphaned agent leg');
-      }
-    }
-    // Oldest first, each at the tail: the queue's order is the order in which callers joined.
-    waiting.sort((a, b) => a.queuedAt.getTime() - b.queuedAt.getTime());
-    for (const { channel, queue, queuedAt, recorded } of waiting) {
-      const call = this.newCall(
-        channel.id,
-        channel.callerNumber,
-        this.adoptedInQueue(queue, menuChoiceOf(recorded), queuedAt, now),
-        recorded,
-      );
-      this.deps.acd.enqueue({ callId: call.id, queue, queuedAt }, 'tail');
-      call.log.info({ queuedAt: queuedAt.toISOString() }, 'adopted a caller waiting in the queue');
-    }
-    if (waiting.length > 0) this.deps.events.wallboardChanged();
-    for (const bridge of bridges) {
-      if (callOfTalkBridge(bridge.id) !== null && bridge.channelIds.length === 0) {
-        bestEffort(this.log, this.deps.ari.destroyBridge(bridge.id), 'destroy orphaned talk bridge');
-      }
-    }
-  }
-
-  /** The state of a caller a restarted controller finds waiting, or puts back in the queue. */
-  private adoptedInQueue(queue: QueueName, menuChoice: string, queuedAt: Date, now: Date): CallState {
-    return {
-      name: 'queued',
-      seq: 0,
-      playing: null,
-      config: this.deps.menu(),
-      timer: null,
-      queue,
-      menuChoice,
-      queuedAt,
-      offers: 0,
-      announceAt: now,
-      callbackOffered: false,
-    };
-  }
-
-  /** A caller found in their talk bridge: followed as connected, or back to the queue if the operator left. */
-  private adoptTalk(channel: AriChannel, bridgeId: string, agent: AriChannel | undefined, now: Date): void {
-    const recorded = this.records.recall(channel.id);
-    const queue = recorded?.queue ?? FALLBACK_QUEUE;
-    const queuedAt = recorded?.queuedAt ?? createdAt(channel, now);
-    const menuChoice = menuChoiceOf(recorded);
-    const operatorId = agent ? this.deps.acd.operatorIdOf(endpointOf(agent.name)) : undefined;
-    const leg = agent ? offerOfAgentChannel(agent.id) : 0;
-    if (!agent || operatorId === undefined || leg === 0) {
-      const call = this.newCall(
-        channel.id,
-        channel.callerNumber,
-        this.adoptedInQueue(queue, menuChoice, queuedAt, now),
-        recorded,
-        leg,
-      );
-      call.talkBridge = bridgeId;
-      if (agent) this.hangupOrphanedLeg(agent, 'hangup unknown agent leg');
-      call.log.warn('adopted a caller whose operator is gone; back to the head of the queue');
-      this.push(call, { type: 'error' });
-      return;
-    }
-    const call = this.newCall(
-      channel.id,
-      channel.callerNumber,
-      {
-        name: 'connected',
-        seq: 0,
-        playing: null,
-        config: this.deps.menu(),
-        queue,
-        menuChoice,
-        announceAt: now,
-        callbackOffered: false,
-        queuedAt,
-        offers: leg,
-        operatorId,
-        agentChannelId: agent.id,
-        answeredAt: recorded?.answeredAt ?? now,
-      },
-      recorded,
-      leg,
-    );
-    call.talkBridge = bridgeId;
-    call.offeredTo.add(operatorId);
-    this.agentLegs.set(agent.id, call.id);
-    this.deps.acd.legUp(operatorId, agent.id);
-    this.deps.acd.resume(operatorId, call.id, now);
-    this.agentStateChanged(operatorId);
-    this.deps.events.callAnswered(operatorId, this.info(call));
-    call.log.info({ operatorId }, 'adopted a call in progress');
-  }
-
-  /** Hangs up an agent leg no call owns; its operator is not offered a call until it is gone. */
-  private hangupOrphanedLeg(leg: AriChannel, what: string): void {
-    const operatorId = this.deps.acd.operatorIdOf(endpointOf(leg.name));
-    if (operatorId !== undefined && this.deps.acd.callOf(operatorId) === null) {
-      this.deps.acd.legUp(operatorId, leg.id);
-      this.timers.guardLeg(operatorId);
-    }
-    bestEffort(this.log, this.deps.ari.hangup(leg.id), what);
-  }
-}
-
-/** `citizen` or `agent` for a channel in this Stasis application, else undefined. */
-function stasisRole(channel: AriChannel): string | undefined {
-  if (channel.appName !== 'Stasis' || !channel.appData.startsWith(`${STASIS_APP},`)) return undefined;
-  return channel.appData.split(',')[1];
-}
-
-function createdAt(channel: AriChannel, fallback: Date): Date {
-  const created = new Date(channel.creationTime);
-  return Number.isNaN(created.getTime()) ? fallback : created;
-}
-
-/** The key that chose the queue: the last one of the menu path, if the caller pressed any. */
-function menuChoiceOf(recorded: RecordedCall | null): string {
-  return recorded?.menuPath.slice(-1) ?? '';
 }
