@@ -14,8 +14,10 @@ import { openMenuStore } from '../../ivr/menu-file.ts';
 import { createApp } from '../../server/app.ts';
 import { findCall } from '../../server/calls/repository.ts';
 import { createCallRecords } from '../../server/calls/service.ts';
+import { loadConfig } from '../../server/config.ts';
 import { type Db, openDatabase } from '../../server/db/index.ts';
 import { seedDemo } from '../../server/db/seed.ts';
+import { startHotline as startServer } from '../../server/main.ts';
 import { createHotlineMetrics } from '../../server/metrics/registry.ts';
 import { sipAccounts } from '../../server/operators/sip-accounts.ts';
 import { createJobQueues, type JobQueues } from '../../server/outbox/queues.ts';
@@ -289,6 +291,61 @@ describe('/metrics figures', () => {
       expect(sample(families, 'hotline_operators', { state: 'offline' })).toBeGreaterThan(0);
     } finally {
       await own.stop();
+    }
+  });
+});
+
+describe('/metrics in the composed server', () => {
+  it('follows an operator who logs in and gets ready, and the job queues, over HTTP', async () => {
+    const server = await startServer(
+      loadConfig({
+        HOTLINE_ARI_ENABLED: 'false',
+        HOTLINE_HTTP_PORT: '0',
+        HOTLINE_DB_PATH: ':memory:',
+        HOTLINE_REDIS_URL: redis.url,
+        HOTLINE_QUEUE_PREFIX: `metrics-${randomUUID()}`,
+        HOTLINE_SEED_DEMO: 'true',
+        HOTLINE_CONSOLE_DIR: '',
+        HOTLINE_METRICS_TOKEN: TOKEN,
+      }),
+      { logger },
+    );
+    try {
+      const scrapeOverHttp = async () => {
+        const res = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+        expect(res.status).toBe(200);
+        return parsePrometheusText(await res.text());
+      };
+      expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+      let families = await scrapeOverHttp();
+      expect(sample(families, 'hotline_operators', { state: 'ready' })).toBe(0);
+      expect(sample(families, 'hotline_ari_up')).toBe(0);
+      expect(sample(families, 'hotline_job_queues_up')).toBe(1);
+
+      const login = await fetch(`${server.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'tdv04', password: '1022demo' }),
+      });
+      expect(login.status).toBe(200);
+      const cookie = login.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      const csrf = /hotline_csrf=([^;]+)/.exec(cookie)?.[1] ?? '';
+      const ready = await fetch(`${server.url}/api/agent/state`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+        body: JSON.stringify({ state: 'ready' }),
+      });
+      expect(ready.status).toBe(200);
+
+      families = await scrapeOverHttp();
+      expect(sample(families, 'hotline_operators', { state: 'ready' })).toBe(1);
+      expect(sample(families, 'hotline_calls_answered_total', { queue: 'general' })).toBe(0);
+      expect(sample(families, 'hotline_job_queue_jobs', { queue: 'sms', state: 'failed' })).toBe(0);
+    } finally {
+      await server.close();
     }
   });
 });
