@@ -12,32 +12,23 @@
  *   a controller restart; talks are mixing bridges `<callId>-talk`, destroyed at the end.
  */
 import type { Logger } from 'pino';
-import { type EndReason, QUEUE_NAMES, type QueueName } from '../common/domain.ts';
+import { type EndReason, QUEUE_NAMES } from '../common/domain.ts';
 import { type AgentStateView, NO_CALL_FIGURES, type QueueStats } from '../common/events.ts';
-import type { AgentRequest, CallInfo, OperatorEndpoint, RecordedCall, StatusLookup } from './api.ts';
-import { STASIS_APP, STASIS_ROLE } from './constants.ts';
+import type { AgentRequest, CallInfo, OperatorEndpoint, RecordedCall } from './api.ts';
+import { STASIS_ROLE } from './constants.ts';
 import {
   agentChannelIdFor,
-  type CallCommand,
   type CallInput,
   type CallState,
   DEFAULT_WAITING,
   initialState,
-  offerOfAgentChannel,
-  type SoundName,
   step,
 } from './flow.ts';
-import { AriDisconnectedError, type AriEvent, AriRequestError, GoneError } from './port.ts';
-import { soundUri } from './prompts.ts';
+import { AriDisconnectedError, type AriEvent, GoneError } from './port.ts';
 import { bestEffort, type Call, type StasisDeps } from './stasis-call.ts';
-import {
-  conversationRecordingName,
-  messageRecordingName,
-  queueBridgeId,
-  talkBridgeId,
-} from './stasis-names.ts';
+import { CommandRunner } from './stasis-commands.ts';
 import { OperatorTimers } from './stasis-operator-timers.ts';
-import { createQueueBridge, ensureQueueBridges, Reconciler } from './stasis-reconcile.ts';
+import { ensureQueueBridges, Reconciler } from './stasis-reconcile.ts';
 import { CallRecords } from './stasis-records.ts';
 import { WaitEstimates } from './stasis-waits.ts';
 
@@ -58,6 +49,7 @@ export class StasisController {
   private readonly records: CallRecords;
   private readonly timers: OperatorTimers;
   private readonly reconciler: Reconciler;
+  private readonly commands: CommandRunner;
 
   constructor(private readonly deps: StasisDeps) {
     this.log = deps.logger;
@@ -76,6 +68,18 @@ export class StasisController {
       agentLegEnded: (call, agentChannelId) => this.agentLegEnded(call, agentChannelId),
       agentStateChanged: (operatorId) => this.agentStateChanged(operatorId),
       info: (call) => this.info(call),
+    });
+    this.commands = new CommandRunner(deps, this.waits, this.records, this.timers, {
+      agentLegs: this.agentLegs,
+      playbacks: this.playbacks,
+      messages: this.messages,
+      push: (call, input) => this.push(call, input),
+      clearTimer: (call) => this.clearTimer(call),
+      dispatch: () => this.dispatch(),
+      scheduleOverflow: (now) => this.scheduleOverflow(now),
+      agentStateChanged: (operatorId) => this.agentStateChanged(operatorId),
+      info: (call) => this.info(call),
+      finish: (call, reason) => this.finish(call, reason),
     });
     this.waits.rememberWaits();
   }
@@ -444,7 +448,7 @@ export class StasisController {
     }
     for (const command of commands) {
       try {
-        await this.run(call, command);
+        await this.commands.run(call, command);
       } catch (err) {
         if (!(err instanceof GoneError)) throw err;
         call.log.debug({ err: err.message, command: command.type }, 'resource already gone');
@@ -469,236 +473,6 @@ export class StasisController {
       await this.deps.ari.hangup(call.id).catch(() => {});
       await this.finish(call, 'error');
     }
-  }
-
-  private async run(call: Call, command: CallCommand): Promise<void> {
-    const { ari, acd, events } = this.deps;
-    switch (command.type) {
-      case 'answer':
-        return ari.answer(call.id);
-      case 'play': {
-        const playbackId = `${call.id}-pb-${command.playback}`;
-        this.playbacks.set(playbackId, { callId: call.id, token: command.playback });
-        return ari.play(call.id, command.sounds.map(soundUri), playbackId);
-      }
-      case 'announce': {
-        const sounds: SoundName[] = [
-          ...command.before,
-          ...this.waits.announcement(call),
-          ...(command.callbackOffer ? (['callbackOffer'] as const) : []),
-        ];
-        if (sounds.length === 0) {
-          // Nothing to say (the call is being offered right now): the announcement is over.
-          this.push(call, { type: 'playbackFinished', playback: command.playback });
-          return;
-        }
-        const playbackId = `${call.id}-pb-${command.playback}`;
-        this.playbacks.set(playbackId, { callId: call.id, token: command.playback });
-        return ari.play(call.id, sounds.map(soundUri), playbackId);
-      }
-      case 'stopPlayback': {
-        const playbackId = `${call.id}-pb-${command.playback}`;
-        this.playbacks.delete(playbackId);
-        return ari.stopPlayback(playbackId);
-      }
-      case 'startTimer': {
-        this.clearTimer(call);
-        const { timer, ms } = command;
-        call.timer = setTimeout(() => {
-          call.timer = null;
-          this.push(call, { type: 'timeout', timer });
-        }, ms);
-        return;
-      }
-      case 'cancelTimer':
-        this.clearTimer(call);
-        return;
-      case 'hold':
-        return this.hold(call, command.queue);
-      case 'enqueue': {
-        const state = call.state;
-        if (!('queuedAt' in state)) throw new Error(`enqueue in state ${state.name}`);
-        acd.enqueue(
-          { callId: call.id, queue: command.queue, queuedAt: state.queuedAt, priority: call.returning },
-          command.position,
-        );
-        call.log.info({ position: command.position }, 'call queued');
-        events.wallboardChanged();
-        this.dispatch();
-        return;
-      }
-      case 'leaveQueue':
-        acd.remove(call.id);
-        this.scheduleOverflow(this.deps.now());
-        events.wallboardChanged();
-        return;
-      case 'ring': {
-        const operator = acd.operator(command.operatorId);
-        // Known before originate: the leg's StasisStart can arrive before originate returns.
-        this.agentLegs.set(command.agentChannelId, call.id);
-        acd.legUp(command.operatorId, command.agentChannelId);
-        call.offeredTo.add(command.operatorId);
-        const { agentChannelId } = command;
-        const originated = ari.originate({
-          endpoint: `PJSIP/${operator.sipEndpoint}`,
-          channelId: agentChannelId,
-          app: STASIS_APP,
-          appArgs: `${STASIS_ROLE.agent},${call.id}`,
-          callerId: call.callerNumber,
-          timeout: command.ringSeconds,
-          originator: call.id,
-        });
-        void originated.catch(() => undefined); // awaited below; handled even if the pop throws
-        // The screen-pop (with the caller's history) is built while Asterisk dials, not before.
-        events.callOffered(command.operatorId, this.info(call));
-        call.log.info({ operatorId: command.operatorId }, 'ringing operator');
-        try {
-          await originated;
-        } catch (err) {
-          // Asterisk refused the leg (e.g. "Allocation failed": softphone not registered): an
-          // ordinary failed offer. Timeouts and lost connections stay errors: the leg may exist.
-          if (!(err instanceof AriRequestError)) throw err;
-          call.log.warn({ operatorId: command.operatorId, reason: err.message }, 'operator unreachable');
-          call.unreachableLegs.add(agentChannelId);
-          acd.legGone(agentChannelId);
-          this.push(call, { type: 'agentFailed', agentChannelId, unreachable: true });
-        }
-        return;
-      }
-      case 'cancelRing':
-      case 'hangupAgent':
-        return ari.hangup(command.agentChannelId);
-      case 'bridge': {
-        const bridgeId = talkBridgeId(call.id, offerOfAgentChannel(command.agentChannelId));
-        if (call.talkBridge !== bridgeId) {
-          // A bridge made for an earlier offer whose leg left as the talk began goes now.
-          if (call.talkBridge) await this.dropTalkBridge(call);
-          await ari.createBridge(bridgeId, 'mixing', bridgeId);
-          call.talkBridge = bridgeId;
-        }
-        await ari.addChannel(bridgeId, [call.id, command.agentChannelId]).catch((err: unknown) => {
-          // Not ignorable here: one side left as the talk began; recovery decides who stays.
-          throw err instanceof GoneError
-            ? new Error(`a leg left before the bridge was made: ${err.message}`)
-            : err;
-        });
-        acd.answered(command.operatorId, this.deps.now());
-        this.waits.recordWait(call);
-        this.agentStateChanged(command.operatorId);
-        events.callAnswered(command.operatorId, this.info(call));
-        call.log.info({ operatorId: command.operatorId }, 'operator answered');
-        if (this.deps.recordCalls) await this.recordConversation(call, bridgeId);
-        return;
-      }
-      case 'hangupCaller':
-        return ari.hangup(call.id);
-      case 'lookup':
-        // Not awaited: the answer comes back as an input, so the call's other events keep flowing
-        // and the flow's guard timer covers a lookup that never answers.
-        this.lookup(call, command.trackingCode, command.lookup);
-        return;
-      case 'releaseOperator': {
-        const { type: _type, operatorId: _operatorId, lineFree, ...release } = command;
-        acd.release(command.operatorId, release, this.deps.now());
-        if (lineFree) {
-          const leg = acd.legOf(command.operatorId);
-          if (leg) acd.legGone(leg);
-        }
-        if (call.offeredTo.delete(command.operatorId)) events.callEnded(command.operatorId, call.id);
-        this.agentStateChanged(command.operatorId);
-        this.timers.guardLeg(command.operatorId);
-        this.timers.forgetRetired();
-        this.dispatch();
-        return;
-      }
-      case 'recordMessage': {
-        const name = messageRecordingName(call.id);
-        this.messages.set(name, call.id);
-        call.log.info('recording an after-hours message');
-        return ari.recordChannel(call.id, {
-          name,
-          maxDurationSeconds: command.maxDurationSeconds,
-          maxSilenceSeconds: command.maxSilenceSeconds,
-          beep: true,
-          terminateOn: '#',
-        });
-      }
-      case 'recorded':
-        this.records.record(call, { type: 'recorded', kind: command.kind, name: command.name });
-        return;
-      case 'finish':
-        return this.finish(call, command.reason);
-    }
-  }
-
-  /** Records the talk bridge; a recording that cannot start is logged and the talk goes on. */
-  private async recordConversation(call: Call, bridgeId: string): Promise<void> {
-    const name = conversationRecordingName(call.id, call.legs);
-    try {
-      await this.deps.ari.recordBridge(bridgeId, {
-        name,
-        maxDurationSeconds: 0,
-        maxSilenceSeconds: 0,
-        beep: false,
-        terminateOn: 'none',
-      });
-    } catch (err) {
-      call.log.warn({ err }, 'could not record the conversation');
-      return;
-    }
-    this.records.record(call, { type: 'recorded', kind: 'conversation', name });
-  }
-
-  private lookup(call: Call, trackingCode: string, lookup: number): void {
-    let answer: Promise<StatusLookup>;
-    try {
-      answer = this.deps.statusLine.lookup(trackingCode, call.callerNumber);
-    } catch (err) {
-      answer = Promise.reject(err);
-    }
-    answer.then(
-      (result) => {
-        call.log.info(
-          result.kind === 'found'
-            ? { lookup: result.kind, group: result.group, smsSent: result.smsSent }
-            : { lookup: result.kind },
-          'status looked up',
-        );
-        this.push(call, { type: 'lookupResult', lookup, result });
-      },
-      (err: unknown) => {
-        call.log.error({ err }, 'status lookup failed');
-        this.push(call, { type: 'lookupFailed', lookup });
-      },
-    );
-  }
-
-  /**
-   * Puts the caller into the queue's holding bridge, re-creating the bridge if it went missing. A
-   * caller back from a lost talk leaves its talk bridge behind: it goes, so the next answer can
-   * make it afresh.
-   */
-  private async hold(call: Call, queue: QueueName): Promise<void> {
-    const bridgeId = queueBridgeId(queue);
-    try {
-      await this.deps.ari.addChannel(bridgeId, [call.id]);
-    } catch (err) {
-      if (!(err instanceof GoneError && err.resource !== 'channel')) throw err;
-      call.log.warn({ bridgeId }, 'queue bridge missing; re-creating it');
-      await createQueueBridge(this.deps.ari, queue);
-      await this.deps.ari.addChannel(bridgeId, [call.id]);
-    }
-    await this.dropTalkBridge(call);
-  }
-
-  /** Destroys the call's talk bridge, if it has one. Never throws. */
-  private async dropTalkBridge(call: Call): Promise<void> {
-    const talk = call.talkBridge;
-    if (!talk) return;
-    call.talkBridge = null;
-    await this.deps.ari.destroyBridge(talk).catch((err: unknown) => {
-      if (!(err instanceof GoneError)) call.log.warn({ err }, 'could not destroy the talk bridge');
-    });
   }
 
   /** Releases what the call holds. Never throws. */
@@ -729,7 +503,7 @@ export class StasisController {
     const released = call.offeredTo.size > 0;
     call.offeredTo.clear();
     if (released) this.timers.forgetRetired();
-    await this.dropTalkBridge(call);
+    await this.commands.dropTalkBridge(call);
     this.calls.delete(call.id);
     call.log.info({ reason }, 'call ended');
     // Recorded before the wallboard push below, so its figures already count this call.
