@@ -61,7 +61,7 @@ export function registerDeskMetrics(registry: Registry, source: DeskSource): voi
   });
   new Gauge({
     name: 'hotline_ari_up',
-    help: '1 while the call controller is connected to Asterisk over ARI, else 0.',
+    help: '1 while the call controller is connected to Asterisk over ARI, else 0 (also with telephony disabled).',
     registers: [registry],
     collect() {
       this.set(current().telephonyUp ? 1 : 0);

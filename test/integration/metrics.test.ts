@@ -47,7 +47,8 @@ interface Hotline {
   record(e: CallRecordEvent): void;
   /** Writes the buffered call events to SQLite. */
   flush(): void;
-  telephony: { ariUp: boolean; amiUp: boolean };
+  /** What the fake controller and fallback watch report; callers in the fallback queue, if it is up. */
+  telephony: { ariUp: boolean; amiUp: boolean; fallbackWaiting: number | null };
   close(): Promise<void>;
 }
 
@@ -57,9 +58,16 @@ async function startHotline(redis: TestRedis, metricsToken: string | null): Prom
   const desk = new FakeDesk(sipAccounts(db).map((a) => a.operatorId));
   const queues = createJobQueues({ redisUrl: redis.url, prefix: `metrics-${randomUUID()}`, logger });
   const metrics = createHotlineMetrics({ jobQueues: [queues.forward, queues.sms, queues.deadline], logger });
-  const telephony = { ariUp: false, amiUp: false };
+  const telephony: Hotline['telephony'] = { ariUp: false, amiUp: false, fallbackWaiting: null };
   metrics.followDesk({
-    snapshot: (): WallboardSnapshot => ({ ...desk.snapshot(new Date()), telephonyUp: telephony.ariUp }),
+    snapshot: (): WallboardSnapshot => ({
+      ...desk.snapshot(new Date()),
+      telephonyUp: telephony.ariUp,
+      fallbackQueue:
+        telephony.fallbackWaiting === null
+          ? null
+          : { waiting: telephony.fallbackWaiting, longestWaitSeconds: 0, answered: 0, abandoned: 0 },
+    }),
     amiUp: () => telephony.amiUp,
   });
   const callRecords = createCallRecords({ db, logger, serviceLevelSeconds: 20 });
@@ -182,11 +190,13 @@ describe('/metrics figures', () => {
     expect(sample(families, 'hotline_operators', { state: 'offline' })).toBe(operators.length);
     expect(sample(families, 'hotline_ari_up')).toBe(0);
     expect(sample(families, 'hotline_ami_up')).toBe(0);
+    expect(sample(families, 'hotline_fallback_calls_waiting')).toBe(0);
 
     hotline.desk.setAgentState(first, { state: 'ready' });
     hotline.desk.setAgentState(second, { state: 'not_ready', reason: 'break' });
     hotline.telephony.ariUp = true;
     hotline.telephony.amiUp = true;
+    hotline.telephony.fallbackWaiting = 3;
     families = await scrape(hotline.app);
     expect(family(families, 'hotline_operators').type).toBe('GAUGE');
     expect(sample(families, 'hotline_operators', { state: 'ready' })).toBe(1);
@@ -199,6 +209,7 @@ describe('/metrics figures', () => {
     expect(sample(families, 'hotline_queue_longest_wait_seconds', { queue: 'health' })).toBe(40);
     expect(sample(families, 'hotline_ari_up')).toBe(1);
     expect(sample(families, 'hotline_ami_up')).toBe(1);
+    expect(sample(families, 'hotline_fallback_calls_waiting')).toBe(3);
   });
 
   it('counts answered and abandoned calls from the call records, once per call', async () => {
