@@ -2,7 +2,8 @@
  * Counters of answered and abandoned calls per queue, counted from the call record events the
  * controller and the fallback queue's watch send, by the wallboard's rule (`calls/service.ts`):
  * a call counts as answered at its first answer after joining a queue, as abandoned when it ends
- * `abandoned_in_queue` without an answer. They start at 0 with the process, as counters may.
+ * `abandoned_in_queue` without an answer. They start at 0 with the process, as counters may; a
+ * call first seen after its `arrived` (adopted by a restarted controller) starts from its record.
  */
 import { Counter, type Registry } from 'prom-client';
 import { QUEUE_NAMES, type QueueName } from '../../common/domain.ts';
@@ -39,7 +40,7 @@ export function registerCallCounters(registry: Registry): CallCounters {
   }
 
   const calls = new Map<string, CallSoFar>();
-  const count = (e: CallRecordEvent) => {
+  const count = (inner: CallRecorder, e: CallRecordEvent) => {
     let call = calls.get(e.callId);
     if (!call) {
       // A call whose `ended` never came must not hold memory for ever.
@@ -47,7 +48,8 @@ export function registerCallCounters(registry: Registry): CallCounters {
         const oldest = calls.keys().next();
         if (!oldest.done) calls.delete(oldest.value);
       }
-      call = { queue: null, answered: false };
+      const recorded = e.type === 'arrived' ? null : (inner.recall?.(e.callId) ?? null);
+      call = { queue: recorded?.queue ?? null, answered: (recorded?.answeredAt ?? null) !== null };
       calls.set(e.callId, call);
     }
     if (e.type === 'queued') call.queue = e.queue;
@@ -65,7 +67,7 @@ export function registerCallCounters(registry: Registry): CallCounters {
     counting(inner) {
       return {
         record(e) {
-          count(e);
+          count(inner, e);
           inner.record(e);
         },
         ...(inner.recall ? { recall: inner.recall.bind(inner) } : {}),

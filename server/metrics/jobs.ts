@@ -50,8 +50,10 @@ export function registerJobMetrics(
     labelNames: ['queue', 'state'],
     registers: [registry],
     async collect() {
+      const found = await counts();
+      // After the read, so a scrape running meanwhile never sees the gauge emptied.
       this.reset();
-      for (const [queue, byState] of (await counts()) ?? []) {
+      for (const [queue, byState] of found ?? []) {
         for (const state of JOB_STATES) this.set({ queue, state }, byState[state] ?? 0);
       }
     },

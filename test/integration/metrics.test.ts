@@ -45,6 +45,8 @@ interface Hotline {
   desk: FakeDesk;
   queues: JobQueues;
   record(e: CallRecordEvent): void;
+  /** Records without counting: what the records got before this process started. */
+  recordBeforeStart(e: CallRecordEvent): void;
   /** Writes the buffered call events to SQLite. */
   flush(): void;
   /** What the fake controller and fallback watch report; callers in the fallback queue, if it is up. */
@@ -87,6 +89,7 @@ async function startHotline(redis: TestRedis, metricsToken: string | null): Prom
     desk,
     queues,
     record: (e) => records.record(e),
+    recordBeforeStart: (e) => callRecords.record(e),
     flush: () => callRecords.flush(),
     telephony,
     async close() {
@@ -248,6 +251,24 @@ describe('/metrics figures', () => {
     // The same events reached the call records.
     expect(findCall(hotline.db, 'answered')?.answeredAt).toEqual(at(12));
     expect(findCall(hotline.db, 'abandoned')?.endReason).toBe('abandoned_in_queue');
+  });
+
+  it('counts a call adopted after a restart from its record: waiting then, once answered', async () => {
+    hotline = await startHotline(redis, TOKEN);
+    const at = (s: number) => new Date(Date.now() - 60_000 + s * 1000);
+    hotline.recordBeforeStart({ callId: 'waiting', at: at(0), type: 'arrived', callerNumber: '0901234567' });
+    hotline.recordBeforeStart({ callId: 'waiting', at: at(1), type: 'queued', queue: 'goods' });
+    hotline.recordBeforeStart({ callId: 'talking', at: at(0), type: 'arrived', callerNumber: '0907654321' });
+    hotline.recordBeforeStart({ callId: 'talking', at: at(1), type: 'queued', queue: 'goods' });
+    hotline.recordBeforeStart({ callId: 'talking', at: at(2), type: 'answered', operatorId: 1 });
+    hotline.flush();
+
+    hotline.record({ callId: 'waiting', at: at(30), type: 'answered', operatorId: 2 });
+    hotline.record({ callId: 'talking', at: at(31), type: 'answered', operatorId: 1 });
+    hotline.record({ callId: 'talking', at: at(40), type: 'ended', reason: 'abandoned_in_queue' });
+    const families = await scrape(hotline.app);
+    expect(sample(families, 'hotline_calls_answered_total', { queue: 'goods' })).toBe(1);
+    expect(sample(families, 'hotline_calls_abandoned_total', { queue: 'goods' })).toBe(0);
   });
 
   it('reads the job queue depths and failures from Redis', async () => {
