@@ -1,6 +1,7 @@
 /**
  * The names the controller gives what it leaves in Asterisk: queue and talk bridges, stored
- * recordings. A restarted controller, the tests and the benchmark find calls by them.
+ * recordings. A restarted controller, the tests and the benchmark find calls by them. Queues are
+ * holding bridges with fixed ids, so they survive a controller restart.
  */
 import type { QueueName } from '../common/domain.ts';
 

@@ -1,6 +1,7 @@
 /**
- * The adapter between Asterisk and the call flow: turns ARI events into flow inputs, runs the
- * flow's commands against ARI, and feeds the ACD.
+ * The adapter between Asterisk and the call flow: routes ARI events to their call as flow
+ * inputs and runs each call's inputs in order; its parts live in `stasis-*.ts` (commands,
+ * call records, wait estimates, operator timers, reconcile and adoption).
  *
  * - One call's inputs run strictly one after another (a serial promise chain per call), so an
  *   event never overtakes the commands of the one before it.
@@ -8,8 +9,6 @@
  *   input, which puts a caller who reached the queue back at its head and hangs up one who had
  *   not. If that fails too, the caller is hung up. While ARI is down, recovery waits for the
  *   reconnect.
- * - Queues are Asterisk holding bridges with fixed ids (`hotline-queue-<queue>`), so they survive
- *   a controller restart; talks are mixing bridges `<callId>-talk`, destroyed at the end.
  */
 import type { Logger } from 'pino';
 import { type EndReason, QUEUE_NAMES } from '../common/domain.ts';
@@ -34,6 +33,7 @@ import { WaitEstimates } from './stasis-waits.ts';
 
 /** A returning-caller lookup slower than this counts as "not returning"; the call never waits for it. */
 export const RETURNING_LOOKUP_TIMEOUT_MS = 1_000;
+
 export class StasisController {
   private readonly calls = new Map<string, Call>();
   /** Agent leg channel id → call id. */
