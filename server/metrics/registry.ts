@@ -7,21 +7,34 @@ import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import { createJobQueues } from '../outbox/queues.ts';
+import type { RedisOptions } from '../outbox/redis.ts';
 import { type CallCounters, registerCallCounters } from './calls.ts';
 import { type DeskSource, registerDeskMetrics } from './desk.ts';
+import { countJobFailures } from './job-failures.ts';
 import { registerJobMetrics } from './jobs.ts';
 
 export interface HotlineMetrics extends CallCounters {
   readonly registry: Registry;
   /** Adds the controller's gauges; `main.ts` calls it once the desk and the fallback watch exist. */
   followDesk(source: DeskSource): void;
+  /** Resolves once job failures are being counted. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
 }
 
-export function createHotlineMetrics(deps: { jobQueues: readonly Queue[]; logger: Logger }): HotlineMetrics {
+export function createHotlineMetrics(deps: {
+  jobQueues: readonly Queue[];
+  logger: Logger;
+  /** Where the job queues' events are read from, to count failures; none: no failure counter. */
+  jobEvents?: RedisOptions;
+}): HotlineMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const calls = registerCallCounters(registry);
   registerJobMetrics(registry, { queues: deps.jobQueues, logger: deps.logger });
+  const failures = deps.jobEvents
+    ? countJobFailures(registry, { ...deps.jobEvents, queues: deps.jobQueues.map((q) => q.name) })
+    : null;
   let following = false;
   return {
     registry,
@@ -31,6 +44,8 @@ export function createHotlineMetrics(deps: { jobQueues: readonly Queue[]; logger
       following = true;
       registerDeskMetrics(registry, source);
     },
+    ready: async () => failures?.ready(),
+    close: async () => failures?.close(),
   };
 }
 
@@ -38,8 +53,19 @@ export function createHotlineMetrics(deps: { jobQueues: readonly Queue[]; logger
 export function startHotlineMetrics(
   config: Pick<Config, 'redisUrl' | 'queuePrefix'>,
   logger: Logger,
-): HotlineMetrics & { close(): Promise<void> } {
-  const queues = createJobQueues({ redisUrl: config.redisUrl, prefix: config.queuePrefix, logger });
-  const metrics = createHotlineMetrics({ jobQueues: [queues.forward, queues.sms, queues.deadline], logger });
-  return { ...metrics, close: () => queues.close() };
+): HotlineMetrics {
+  const redis = { redisUrl: config.redisUrl, prefix: config.queuePrefix, logger };
+  const queues = createJobQueues(redis);
+  const metrics = createHotlineMetrics({
+    jobQueues: [queues.forward, queues.sms, queues.deadline],
+    logger,
+    jobEvents: redis,
+  });
+  return {
+    ...metrics,
+    async close() {
+      await metrics.close();
+      await queues.close();
+    },
+  };
 }

@@ -58,8 +58,13 @@ async function startHotline(redis: TestRedis, metricsToken: string | null): Prom
   const db = openDatabase(':memory:');
   await seedDemo(db, { agencyUrl: null });
   const desk = new FakeDesk(sipAccounts(db).map((a) => a.operatorId));
-  const queues = createJobQueues({ redisUrl: redis.url, prefix: `metrics-${randomUUID()}`, logger });
-  const metrics = createHotlineMetrics({ jobQueues: [queues.forward, queues.sms, queues.deadline], logger });
+  const jobRedis = { redisUrl: redis.url, prefix: `metrics-${randomUUID()}`, logger };
+  const queues = createJobQueues(jobRedis);
+  const metrics = createHotlineMetrics({
+    jobQueues: [queues.forward, queues.sms, queues.deadline],
+    logger,
+    jobEvents: jobRedis,
+  });
   const telephony: Hotline['telephony'] = { ariUp: false, amiUp: false, fallbackWaiting: null };
   metrics.followDesk({
     snapshot: (): WallboardSnapshot => ({
@@ -74,6 +79,7 @@ async function startHotline(redis: TestRedis, metricsToken: string | null): Prom
   });
   const callRecords = createCallRecords({ db, logger, serviceLevelSeconds: 20 });
   const records = metrics.counting(callRecords);
+  await metrics.ready();
   const ivrMenu = await openMenuStore({ path: MENU_FILE, soundsDir: null, logger, watch: false });
   const app = await createApp({
     config: { ...config, metricsToken },
@@ -94,6 +100,7 @@ async function startHotline(redis: TestRedis, metricsToken: string | null): Prom
     telephony,
     async close() {
       await app.close();
+      await metrics.close();
       await queues.close();
       db.$client.close();
     },
@@ -277,6 +284,8 @@ describe('/metrics figures', () => {
     let families = await scrape(hotline.app);
     expect(sample(families, 'hotline_job_queues_up')).toBe(1);
     expect(sample(families, 'hotline_job_queue_jobs', { queue: 'sms', state: 'waiting' })).toBe(0);
+    expect(family(families, 'hotline_job_failures_total').type).toBe('COUNTER');
+    expect(sample(families, 'hotline_job_failures_total', { queue: 'ticket-deadline' })).toBe(0);
 
     await queues.sms.add('send', { smsId: 1 });
     await queues.sms.add('send', { smsId: 2 });
@@ -309,6 +318,13 @@ describe('/metrics figures', () => {
       0,
     );
     expect(sample(families, 'hotline_job_queue_jobs', { queue: 'sms', state: 'failed' })).toBe(0);
+    // The failure's event reaches the counter through Redis' event stream, soon after.
+    await expect
+      .poll(async () =>
+        sample(await scrape(hotline!.app), 'hotline_job_failures_total', { queue: 'ticket-deadline' }),
+      )
+      .toBe(1);
+    expect(sample(families, 'hotline_job_failures_total', { queue: 'sms' })).toBe(0);
   });
 
   it('says the job queues are unreachable while their Redis is down, and still answers', async () => {
