@@ -1,6 +1,8 @@
 /**
  * Delivers one ticket to its agency's webhook. Safe to run twice: a delivered ticket is skipped,
  * and the `Idempotency-Key` lets the agency drop a repeat that raced with a lost acknowledgement.
+ * The key names the assignment, not just the ticket: a ticket returned and assigned again to the
+ * same agency is a new delivery the agency must not drop as a repeat.
  * The last failed attempt leaves the delivery `dead`, for a supervisor to retry.
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
@@ -15,7 +17,7 @@ import {
   markDeliveryFailed,
   type TicketWithAgency,
 } from '../tickets/repository.ts';
-import { markNoWebhook } from './repository.ts';
+import { currentAssignmentEventId, markNoWebhook } from './repository.ts';
 import { SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER } from './signature.ts';
 
 /** Job payload: ids only, never personal data. */
@@ -108,8 +110,9 @@ function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
-export function idempotencyKey(ticketId: number): string {
-  return `ticket-${ticketId}`;
+/** `assignmentEventId`: the `ticket_events` row of the assignment being delivered. */
+export function idempotencyKey(ticketId: number, assignmentEventId: number | null): string {
+  return assignmentEventId === null ? `ticket-${ticketId}` : `ticket-${ticketId}-a${assignmentEventId}`;
 }
 
 /**
@@ -136,7 +139,17 @@ export async function forwardTicket(
   }
 
   try {
-    await post(agency.forwardUrl, agency.forwardSecret, agency.code, toForwarded(row), doPost, deps, now());
+    const key = idempotencyKey(ticket.id, currentAssignmentEventId(db, ticket.id));
+    await post(
+      agency.forwardUrl,
+      agency.forwardSecret,
+      agency.code,
+      key,
+      toForwarded(row),
+      doPost,
+      deps,
+      now(),
+    );
   } catch (err) {
     const unrecoverable = err instanceof UnrecoverableError;
     const dead = unrecoverable || attempt.lastAttempt;
@@ -180,6 +193,7 @@ async function post(
   url: string,
   secret: string,
   agencyCode: string,
+  key: string,
   payload: ForwardedTicket,
   doPost: PostJson,
   deps: ForwardDeps,
@@ -193,7 +207,7 @@ async function post(
       url,
       {
         'Content-Type': 'application/json',
-        'Idempotency-Key': idempotencyKey(payload.ticketId),
+        'Idempotency-Key': key,
         [TIMESTAMP_HEADER]: String(timestamp),
         [SIGNATURE_HEADER]: `sha256=${signBody(secret, timestamp, body)}`,
       },

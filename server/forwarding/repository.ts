@@ -1,7 +1,7 @@
 /** Delivery queries of the forwarding feature; the ticket repository keeps the state changes. */
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, max } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
-import { tickets } from '../db/schema.ts';
+import { ticketEvents, tickets } from '../db/schema.ts';
 
 /** The agency takes tickets in its inbox only: there is nothing to deliver. */
 export function markNoWebhook(db: Db, id: number): void {
@@ -21,4 +21,17 @@ export function deadDeliveryIds(db: Db, limit: number): number[] {
     .limit(limit)
     .all()
     .map((r) => r.id);
+}
+
+/**
+ * The audit event of the ticket's current assignment: every assignment (at creation, `assign`, an
+ * agency's deactivation) writes one. Null for a ticket never assigned.
+ */
+export function currentAssignmentEventId(db: Db, ticketId: number): number | null {
+  const row = db
+    .select({ id: max(ticketEvents.id) })
+    .from(ticketEvents)
+    .where(and(eq(ticketEvents.ticketId, ticketId), eq(ticketEvents.action, 'assign')))
+    .get();
+  return row?.id ?? null;
 }

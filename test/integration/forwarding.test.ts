@@ -30,7 +30,7 @@ describe('delivering tickets to agencies', () => {
     expect(p.webhook.received).toHaveLength(1);
     const [request] = p.webhook.received;
     expect(request!.url).toBe('/agencies/syt');
-    expect(request!.headers['idempotency-key']).toBe(`ticket-${ticket.id}`);
+    expect(request!.headers['idempotency-key']).toMatch(new RegExp(`^ticket-${ticket.id}-a\\d+$`));
     expect(verifySignature(secretOf(p, 'syt'), request!.headers, request!.raw, 60)).toBe(true);
     const body = JSON.parse(request!.raw.toString());
     expect(body).toMatchObject({
@@ -124,5 +124,39 @@ describe('delivering tickets to agencies', () => {
     await sleep(200);
     expect(p.webhook.received).toHaveLength(1);
     expect(delivery(p, ticket.id).deliveryLastError).toMatch(/rejected .* with 400/);
+  });
+  it('keys each assignment: a retry keeps its key, a ticket moved away and back gets a new one', async () => {
+    const p = await pipelines.start({ forwardAttempts: 3 });
+    p.webhook.answers = [500, 200];
+    const ticket = await p.createTicket();
+    await waitFor('delivered', () => delivery(p, ticket.id).deliveryStatus === 'delivered');
+    const keys = () => p.webhook.received.map((r) => r.headers['idempotency-key']);
+    expect(keys()).toHaveLength(2);
+    expect(keys()[1]).toBe(keys()[0]);
+
+    const returnAs = async (code: string) => {
+      const res = await p.fx.app.inject({
+        method: 'POST',
+        url: `/api/tickets/${ticket.id}/actions`,
+        headers: await p.fx.session(code),
+        payload: { action: 'return', reason: 'Không thuộc thẩm quyền của cơ quan.' },
+      });
+      expect(res.statusCode).toBe(200);
+    };
+    const idOf = (code: string) => p.fx.db.select().from(agencies).where(eq(agencies.code, code)).get()!.id;
+    await returnAs('syt');
+    await p.act(ticket.id, 'assign', { agencyId: idOf('snv') });
+    await waitFor('to snv', () =>
+      p.webhook.received.some((r) => r.url === '/agencies/snv' && r.status < 300),
+    );
+    await returnAs('snv');
+    await p.act(ticket.id, 'assign', { agencyId: idOf('syt') });
+    await waitFor('back to syt', () => p.webhook.deliveredTimes(ticket.id) === 3);
+
+    const toSyt = p.webhook.received.filter((r) => r.url === '/agencies/syt' && r.status < 300);
+    expect(toSyt).toHaveLength(2);
+    const [first, second] = toSyt.map((r) => r.headers['idempotency-key']);
+    expect(second).not.toBe(first);
+    expect(second).toMatch(new RegExp(`^ticket-${ticket.id}-a\\d+$`));
   });
 });
