@@ -10,5 +10,5 @@ export { operatorStates } from '../operators/schema.ts';
 export { outbox } from '../outbox/schema.ts';
 export { deadlineAlerts } from '../sla/schema.ts';
 export { smsMessages } from '../sms/schema.ts';
-export { ticketEvents, tickets } from '../tickets/schema.ts';
+export { ticketEvents, ticketIdempotencyKeys, tickets } from '../tickets/schema.ts';
 export { units } from '../units/schema.ts';

@@ -28,3 +28,21 @@ export class TicketValidationError extends AppError {
     super(code, statusCode, message);
   }
 }
+
+/** The `Idempotency-Key` header is not 1–128 printable ASCII characters. */
+export class InvalidIdempotencyKeyError extends AppError {
+  constructor() {
+    super('INVALID_IDEMPOTENCY_KEY', 400, 'Khóa Idempotency-Key không hợp lệ (1–128 ký tự ASCII in được).');
+  }
+}
+
+/** The user already sent this `Idempotency-Key` with a different request. */
+export class IdempotencyKeyReusedError extends AppError {
+  constructor() {
+    super(
+      'IDEMPOTENCY_KEY_REUSED',
+      422,
+      'Khóa Idempotency-Key này đã được dùng cho một phiếu có nội dung khác. Hãy tải lại biểu mẫu rồi gửi lại.',
+    );
+  }
+}

@@ -12,6 +12,7 @@ import {
 import { currentUser, requireRole } from '../auth/guard.ts';
 import { CategoryKeySchema, UnitCodeSchema } from '../routing/routes.ts';
 import { TicketValidationError } from './errors.ts';
+import { parseIdempotencyKey, requestHash } from './idempotency.ts';
 import type { TicketService } from './service.ts';
 
 const CallerNumber = Type.String({ pattern: '^\\+?[0-9]{3,20}$' });
@@ -96,7 +97,9 @@ export async function ticketRoutes(app: FastifyInstance, deps: { tickets: Ticket
     '/api/tickets',
     { onRequest: hotline, schema: { body: CreateTicketBody } },
     async (request, reply) => {
-      const ticket = await tickets.createGrouped(request.body, currentUser(request));
+      const key = parseIdempotencyKey(request.headers['idempotency-key']);
+      const idempotency = key === undefined ? undefined : { key, requestHash: requestHash(request.body) };
+      const ticket = await tickets.createGrouped(request.body, currentUser(request), idempotency);
       return reply.status(201).send(ticket);
     },
   );

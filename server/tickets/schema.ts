@@ -1,5 +1,12 @@
 /** Citizens' requests logged by operators, and each ticket's append-only audit log. */
-import { type AnySQLiteColumn, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import {
+  type AnySQLiteColumn,
+  index,
+  integer,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
 import type { TicketEventView } from '../../common/api.ts';
 import {
   type Category,
@@ -96,3 +103,28 @@ export const ticketEvents = sqliteTable(
 );
 
 export type TicketEventRow = typeof ticketEvents.$inferSelect;
+
+/**
+ * The `Idempotency-Key`s of ticket creations: a retried request (same user, same key) answers
+ * with the ticket it created rather than creating another. Written in the ticket's transaction;
+ * kept at least `IDEMPOTENCY_KEY_TTL_MS` (see `idempotency.ts`), then pruned.
+ */
+export const ticketIdempotencyKeys = sqliteTable(
+  'ticket_idempotency_keys',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    key: text('key').notNull(),
+    /** SHA-256 of the request body, to refuse the key's reuse for a different request. */
+    requestHash: text('request_hash').notNull(),
+    ticketId: integer('ticket_id')
+      .notNull()
+      .references(() => tickets.id),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('ticket_idempotency_keys_user_key_idx').on(t.userId, t.key),
+    index('ticket_idempotency_keys_created_idx').on(t.createdAt),
+  ],
+);

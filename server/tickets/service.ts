@@ -21,8 +21,19 @@ import { addIntent, type Tx } from '../outbox/outbox.ts';
 import { NoRouteError } from '../routing/errors.ts';
 import { placeTicket, suggestAgency } from '../routing/service.ts';
 import { assignmentColumns, recordAssignmentIntents } from './assignment.ts';
-import { TicketNotFoundError, TicketValidationError, UnknownAgencyError } from './errors.ts';
+import {
+  IdempotencyKeyReusedError,
+  TicketNotFoundError,
+  TicketValidationError,
+  UnknownAgencyError,
+} from './errors.ts';
 import { NO_TICKET_HOOKS, NO_TICKET_NOTIFIER, type TicketHooks, type TicketNotifier } from './hooks.ts';
+import {
+  findIdempotencyKey,
+  type IdempotentRequest,
+  insertIdempotencyKey,
+  pruneIdempotencyKeys,
+} from './idempotency.ts';
 import { type ActionOutcome, applyAction, applyExtension } from './lifecycle.ts';
 import {
   appendTicketEvent,
@@ -60,8 +71,16 @@ export interface TicketService {
    * Like `create`, but the ticket commits in one transaction with the others created during the
    * same turn of the event loop (group commit; see `db/group-commit.ts`): far cheaper under load.
    * A ticket that fails rejects alone; the answer comes once the ticket is durable.
+   *
+   * With `idempotency`, a request the user already made with that key answers with the ticket it
+   * created (also when the two ran concurrently) and creates nothing; the key with a different
+   * request throws `IdempotencyKeyReusedError`.
    */
-  createGrouped(input: CreateTicketRequest, by: AuthUser): Promise<TicketView>;
+  createGrouped(
+    input: CreateTicketRequest,
+    by: AuthUser,
+    idempotency?: IdempotentRequest,
+  ): Promise<TicketView>;
   /** Applies one life-cycle action; see `lifecycle.ts` for what it throws. */
   act(id: number, request: TicketActionRequest, by: AuthUser): TicketView;
   /** Grants the ticket's one extension of its resolution deadline. */
@@ -89,6 +108,9 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
   const hooks = deps.hooks ?? NO_TICKET_HOOKS;
   const notifier = deps.notifier ?? NO_TICKET_NOTIFIER;
   const committer = deps.committer ?? createGroupCommitter(db.$client);
+  /** Expired idempotency keys are pruned by a keyed creation, at most this often. */
+  const PRUNE_EVERY_MS = 10 * 60 * 1000;
+  let prunedAt = 0;
 
   /** A deactivated agency takes no new tickets. */
   function agencyOrThrow(id: number): AgencyRow {
@@ -129,7 +151,11 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
    * Validates a new ticket and works out its agency and first step, before anything is written;
    * throws what `create` throws. Returns the writes, to run inside a transaction.
    */
-  function prepareCreate(input: CreateTicketRequest, by: AuthUser): () => TicketWithAgency {
+  function prepareCreate(
+    input: CreateTicketRequest,
+    by: AuthUser,
+    idempotency?: IdempotentRequest,
+  ): () => TicketWithAgency {
     const at = now();
     // A unit a later import no longer lists keeps its old tickets but gets no new ones.
     const { category, unit, suggested } = placeTicket(db, input.category, input.unitCode ?? null);
@@ -182,12 +208,37 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
       recordEvent(tx, created.id, by, first);
       if (outcome === 'assign') recordAssignmentIntents(tx, created.id, agency, at);
       hooks.afterChange(tx, created, null, at);
+      if (idempotency) {
+        if (at.getTime() - prunedAt >= PRUNE_EVERY_MS) {
+          pruneIdempotencyKeys(tx, at);
+          prunedAt = at.getTime();
+        }
+        // Last: a concurrent request with the same key fails here, and its savepoint takes the
+        // ticket, events and intents back with it.
+        insertIdempotencyKey(tx, { userId: by.id, request: idempotency, ticketId: created.id, at });
+      }
       return {
         ticket: created,
         agency,
         labels: { categoryName: category.name, unitName: unit?.name ?? null },
       };
     };
+  }
+
+  /** The answer to a repeated request: the ticket its key created, as it now is. */
+  function replayed(
+    prior: { requestHash: string; ticketId: number },
+    idempotency: IdempotentRequest,
+    by: AuthUser,
+  ): TicketView {
+    if (prior.requestHash !== idempotency.requestHash) throw new IdempotencyKeyReusedError();
+    const row = findTicket(db, prior.ticketId);
+    if (!row) throw new TicketNotFoundError();
+    logger.info(
+      { ticketId: prior.ticketId, userId: by.id },
+      'ticket creation replayed for its idempotency key',
+    );
+    return toTicketView(row, now(), by.role);
   }
 
   /** After the ticket's transaction committed. */
@@ -206,9 +257,19 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
       return created(db.$client.transaction(write)(), by);
     },
 
-    async createGrouped(input, by) {
-      const write = prepareCreate(input, by);
-      return created(await committer.run(write), by);
+    async createGrouped(input, by, idempotency) {
+      if (!idempotency) return created(await committer.run(prepareCreate(input, by)), by);
+      const prior = findIdempotencyKey(db, by.id, idempotency.key);
+      if (prior) return replayed(prior, idempotency, by);
+      const write = prepareCreate(input, by, idempotency);
+      try {
+        return created(await committer.run(write), by);
+      } catch (err) {
+        // A concurrent request with the same key committed first: the unique index refused ours.
+        const winner = findIdempotencyKey(db, by.id, idempotency.key);
+        if (winner) return replayed(winner, idempotency, by);
+        throw err;
+      }
     },
 
     act(id, request, by) {
