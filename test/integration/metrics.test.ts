@@ -320,8 +320,10 @@ describe('/metrics figures', () => {
     expect(sample(families, 'hotline_job_queue_jobs', { queue: 'sms', state: 'failed' })).toBe(0);
     // The failure's event reaches the counter through Redis' event stream, soon after.
     await expect
-      .poll(async () =>
-        sample(await scrape(hotline!.app), 'hotline_job_failures_total', { queue: 'ticket-deadline' }),
+      .poll(
+        async () =>
+          sample(await scrape(hotline!.app), 'hotline_job_failures_total', { queue: 'ticket-deadline' }),
+        { timeout: 5000 },
       )
       .toBe(1);
     expect(sample(families, 'hotline_job_failures_total', { queue: 'sms' })).toBe(0);
