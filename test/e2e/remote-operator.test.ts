@@ -90,7 +90,7 @@ describe('an operator at home, through the edge and NAT', () => {
       );
       expect(await probeTcp(net, 'operator', ADDRESSES.edgePublic, port), `edge:${port}`).toBe('refused');
     }
-    for (const path of ['/ari/asterisk/info', '/ari/events?app=x', '/ari']) {
+    for (const path of ['/ari/asterisk/info', '/ari/events?app=x', '/ari', '/metrics']) {
       expect((await fromHome(path)).status, path).toBe(404);
     }
   });

@@ -49,6 +49,7 @@ describe('nginx site', () => {
     expect(ws).toContain('proxy_set_header Upgrade $http_upgrade;');
     expect(ws).toMatch(/proxy_read_timeout 1h;/);
     expect(location(conf, '^~ /ari')).toContain('return 404;');
+    expect(location(conf, '= /metrics')).toContain('return 404;');
     expect(conf.match(/proxy_pass http:\/\/hotline_sip_ws/g)).toHaveLength(1);
     expect(conf).toContain('server 10.20.0.10:8088;');
   });
