@@ -18,6 +18,12 @@ import type {
   UnitKind,
 } from './domain.ts';
 
+/**
+ * POST /api/tickets: a key (1–128 printable ASCII characters) the console sends per submission
+ * of the form; a retry with the same key and body answers with the ticket already created.
+ */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+
 /** Every error response: `{ error: { code, message } }`. `message` is Vietnamese, safe to show. */
 export interface ApiError {
   error: { code: string; message: string };

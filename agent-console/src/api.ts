@@ -41,6 +41,7 @@ import type {
   UpdateAgencyRequest,
   UpdateCategoryRequest,
 } from '../../common/api.ts';
+import { IDEMPOTENCY_KEY_HEADER } from '../../common/api.ts';
 import { t } from './i18n.ts';
 import { type TicketQuery, ticketQueryString } from './ticket-rules.ts';
 import type { UnitSuggestion } from './unit-picker-rules.ts';
@@ -83,8 +84,13 @@ function readCookie(name: string): string | null {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = {};
+async function request<T>(
+  method: Method,
+  path: string,
+  body?: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<T> {
+  const headers: Record<string, string> = { ...extraHeaders };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET') {
     const csrf = readCookie(CSRF_COOKIE);
@@ -179,7 +185,9 @@ export const api = {
   adminUnits: () => list<UnitView>('/api/admin/units'),
   importUnits: (csv: string, deactivateMissing = false) =>
     request<UnitImportResult>('POST', '/api/admin/units/import', { csv, deactivateMissing }),
-  createTicket: (body: CreateTicketRequest) => request<TicketView>('POST', '/api/tickets', body),
+  /** `idempotencyKey`: the same for a repeat of one submission, so it creates one ticket. */
+  createTicket: (body: CreateTicketRequest, idempotencyKey: string) =>
+    request<TicketView>('POST', '/api/tickets', body, { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey }),
   tickets: (query: TicketQuery = {}) => list<TicketView>(`/api/tickets${ticketQueryString(query)}`),
   /** With the audit log (`events`). */
   ticket: (id: number) => request<TicketView>('GET', `/api/tickets/${id}`),

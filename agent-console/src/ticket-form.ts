@@ -31,6 +31,12 @@ const DEFAULT_PRIORITY: Priority = 'normal';
 const isPriority = (value: string): value is Priority => value in PRIORITIES;
 const isOutcome = (value: string): value is Outcome => (OUTCOMES as readonly string[]).includes(value);
 
+/** 128 random bits; `crypto.randomUUID` exists only on HTTPS pages, this works on any. */
+function newSubmissionKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 export function createTicketForm(deps: TicketFormDeps): TicketForm {
   const el = {
     form: byId('ticket-form', HTMLFormElement),
@@ -166,6 +172,10 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
     };
   }
 
+  // One key per filled form: pressing again after a network error resends the same key, so a
+  // ticket the server created before the answer was lost is not created twice.
+  let submissionKey = newSubmissionKey();
+
   el.outcome.addEventListener('change', syncOutcome);
   el.category.addEventListener('change', suggestAgency);
 
@@ -177,8 +187,9 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
     el.created.hidden = true;
     el.submit.disabled = true;
     api
-      .createTicket(body)
+      .createTicket(body, submissionKey)
       .then((ticket) => {
+        submissionKey = newSubmissionKey();
         el.trackingCode.textContent = ticket.trackingCode;
         el.created.hidden = false;
         el.form.reset();
@@ -188,7 +199,14 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
         suggestion++;
         linkedCallId = deps.currentCallId();
       })
-      .catch((err: unknown) => showError(err instanceof ApiRequestError ? err.message : t('error.network')))
+      .catch((err: unknown) => {
+        // The form was changed after a submission that did create its ticket: the message says
+        // so, and pressing again files the changed form as a new ticket.
+        if (err instanceof ApiRequestError && err.code === 'IDEMPOTENCY_KEY_REUSED') {
+          submissionKey = newSubmissionKey();
+        }
+        showError(err instanceof ApiRequestError ? err.message : t('error.network'));
+      })
       .finally(() => {
         el.submit.disabled = false;
       });
@@ -201,6 +219,7 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
 
   return {
     prefill(pop) {
+      submissionKey = newSubmissionKey();
       el.form.reset();
       unit.set(null);
       syncOutcome();

@@ -42,7 +42,7 @@ export class IdempotencyKeyReusedError extends AppError {
     super(
       'IDEMPOTENCY_KEY_REUSED',
       422,
-      'Khóa Idempotency-Key này đã được dùng cho một phiếu có nội dung khác. Hãy tải lại biểu mẫu rồi gửi lại.',
+      'Lần gửi trước của biểu mẫu này đã tạo phiếu với nội dung khác. Hãy kiểm tra danh sách phiếu; bấm gửi lại sẽ tạo một phiếu mới.',
     );
   }
 }

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { ListResponse, TicketView } from '../../common/api.ts';
+import { IDEMPOTENCY_KEY_HEADER, type ListResponse, type TicketView } from '../../common/api.ts';
 import {
   PRIORITIES,
   type Priority,
@@ -97,7 +97,7 @@ export async function ticketRoutes(app: FastifyInstance, deps: { tickets: Ticket
     '/api/tickets',
     { onRequest: hotline, schema: { body: CreateTicketBody } },
     async (request, reply) => {
-      const key = parseIdempotencyKey(request.headers['idempotency-key']);
+      const key = parseIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER.toLowerCase()]);
       const idempotency = key === undefined ? undefined : { key, requestHash: requestHash(request.body) };
       const ticket = await tickets.createGrouped(request.body, currentUser(request), idempotency);
       return reply.status(201).send(ticket);

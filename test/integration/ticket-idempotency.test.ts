@@ -76,7 +76,7 @@ describe('Idempotency-Key on ticket creation', () => {
     const other = await create(operator, 'form-1', { description: 'Đèn đường hỏng cả tuần.' });
     expect(other.statusCode).toBe(422);
     expect(other.json<ApiError>().error.code).toBe('IDEMPOTENCY_KEY_REUSED');
-    expect(other.json<ApiError>().error.message).toContain('đã được dùng');
+    expect(other.json<ApiError>().error.message).toContain('đã tạo phiếu với nội dung khác');
     expect(count.tickets()).toBe(1);
   });
 
