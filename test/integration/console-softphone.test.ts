@@ -112,18 +112,26 @@ it('starts again when a connected registrar ignores its REGISTER, and registers'
   }
 });
 
-it('registers again by itself after its WebSocket drops', async () => {
+/** A softphone registered to a fresh `registrar()`, with the registration states it went through. */
+async function registeredPhone() {
   const peer = await registrar();
   const states: Registration[] = [];
   const phone = startSoftphone(
     { ...CREDENTIALS, wsUrl: peer.wsUrl },
-    {
-      onRegistration: (s) => states.push(s),
-      onIncoming: () => {},
-    },
+    { onRegistration: (s) => states.push(s), onIncoming: () => {} },
   );
   try {
     await expect.poll(() => states.at(-1), { timeout: 5_000 }).toBe('registered');
+  } catch (err) {
+    phone.stop();
+    throw err;
+  }
+  return { peer, states, phone };
+}
+
+it('registers again by itself after its WebSocket drops', async () => {
+  const { peer, states, phone } = await registeredPhone();
+  try {
     states.length = 0;
     const dropped = Date.now();
     peer.sockets[0]!.terminate();
@@ -139,17 +147,8 @@ it('registers again by itself after its WebSocket drops', async () => {
 });
 
 it('restart() registers on a new WebSocket, and the next call gets the renewed TURN servers', async () => {
-  const peer = await registrar();
-  const states: Registration[] = [];
-  const phone = startSoftphone(
-    { ...CREDENTIALS, wsUrl: peer.wsUrl },
-    {
-      onRegistration: (s) => states.push(s),
-      onIncoming: () => {},
-    },
-  );
+  const { peer, states, phone } = await registeredPhone();
   try {
-    await expect.poll(() => states.at(-1), { timeout: 5_000 }).toBe('registered');
     expect(phone.answerOptions().pcConfig.iceServers).toEqual([]);
 
     expect(phone.restart()).toBe(true);
@@ -174,17 +173,8 @@ it('restart() registers on a new WebSocket, and the next call gets the renewed T
 });
 
 it('probe() tells a registrar that answers from a connection that has gone silent', async () => {
-  const peer = await registrar();
-  const states: Registration[] = [];
-  const phone = startSoftphone(
-    { ...CREDENTIALS, wsUrl: peer.wsUrl },
-    {
-      onRegistration: (s) => states.push(s),
-      onIncoming: () => {},
-    },
-  );
+  const { peer, phone } = await registeredPhone();
   try {
-    await expect.poll(() => states.at(-1), { timeout: 5_000 }).toBe('registered');
     expect(await phone.probe(1000)).toBe(true);
     peer.state.answersOptions = false;
     const started = Date.now();
