@@ -131,7 +131,7 @@ describe('a citizen call becomes a forwarded ticket', () => {
     const delivery = await env.agency.waitFor((d) => d.body.trackingCode === trackingCode, 15_000);
     expect(delivery.agencyCode).toBe('syt');
     expect(delivery.signatureValid).toBe(true);
-    expect(delivery.headers['idempotency-key']).toMatch(/^ticket-\d+$/);
+    expect(delivery.headers['idempotency-key']).toMatch(/^ticket-\d+-a\d+$/);
     expect(delivery.body).toMatchObject({
       category: 'health',
       categoryName: 'Y tế, dịch bệnh',
