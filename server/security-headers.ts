@@ -8,6 +8,12 @@ import fastifyHelmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
 
+/**
+ * Answers no browser or proxy may keep, errors and refusals included: the API (caller numbers,
+ * recordings) and the metrics of the moment.
+ */
+const NEVER_CACHED = /^\/(api\/|metrics(\?|$))/;
+
 /** One year; browsers remember to use HTTPS only for the host the header came from. */
 const HSTS = 'max-age=31536000';
 
@@ -53,7 +59,7 @@ export async function registerSecurityHeaders(
     // Microphone for the softphone; nothing else a page could ask the browser for.
     reply.header('permissions-policy', 'microphone=(self), camera=(), geolocation=(), payment=()');
     if (request.protocol === 'https') reply.header('strict-transport-security', HSTS);
-    if (request.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    if (NEVER_CACHED.test(request.url)) reply.header('cache-control', 'no-store');
     return payload;
   });
 }

@@ -14,7 +14,7 @@
  * console's player asks it why a recording would not play).
  */
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CallRecordDetail, CallRecordView, ListResponse } from '../../common/api.ts';
 import { audit } from '../audit/service.ts';
 import { currentUser, requireRole } from '../auth/guard.ts';
@@ -111,7 +111,7 @@ export async function callRoutes(app: FastifyInstance, deps: CallRoutesDeps): Pr
     return { ...call, recording: call.recording };
   }
   const recordingRoute = {
-    onRequest: [noStore, requireRole('operator', 'supervisor', 'admin', 'agency')],
+    onRequest: requireRole('operator', 'supervisor', 'admin', 'agency'),
     schema: { params: Params },
   };
   app.head<{ Params: Static<typeof Params> }>(
@@ -146,9 +146,4 @@ export async function callRoutes(app: FastifyInstance, deps: CallRoutesDeps): Pr
         .send(file);
     },
   );
-}
-
-/** Recordings are personal data: no browser or proxy keeps a copy, errors included. */
-async function noStore(_request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  reply.header('cache-control', 'no-store');
 }

@@ -28,8 +28,6 @@ export const metricsRoutes: FastifyPluginAsync<MetricsRouteOptions> = async (app
   const { registry, token } = opts;
   const expected = token ? digest(token) : null;
   app.get('/metrics', async (request, reply) => {
-    // Figures of the moment: no proxy or browser may keep them, not even a refusal.
-    reply.header('cache-control', 'no-store');
     if (!registry || !expected) throw new NotFoundError();
     const presented = bearerOf(request.headers.authorization);
     if (presented === null || !sameToken(presented, expected)) {
