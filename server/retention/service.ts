@@ -69,13 +69,8 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionSummar
   const now = (deps.now ?? (() => new Date()))();
   const cutoff = retentionCutoff(now, deps.months);
   const recordings = await deleteOldRecordings(deps, cutoff);
-  const summary: RetentionSummary = {
-    cutoff: cutoff.toISOString(),
-    months: deps.months,
-    recordings,
-    masked: { calls: 0, tickets: 0, callbacks: 0, sms: 0 },
-  };
-  summary.masked = await maskOldNumbers(db, cutoff);
+  const masked = await maskOldNumbers(db, cutoff);
+  const summary: RetentionSummary = { cutoff: cutoff.toISOString(), months: deps.months, recordings, masked };
   audit(db, { actorId: null, action: RETENTION_ACTION, entity: 'retention', after: summary }, now);
   logger.info(summary, 'retention run done');
   return summary;
@@ -86,11 +81,12 @@ async function deleteOldRecordings(
   cutoff: Date,
 ): Promise<RetentionSummary['recordings']> {
   const { db, logger } = deps;
+  const recorded = and(lt(calls.arrivedAt, cutoff), isNotNull(calls.recording));
   const expired = () =>
     db
       .select({ id: calls.id, recording: calls.recording })
       .from(calls)
-      .where(and(lt(calls.arrivedAt, cutoff), isNotNull(calls.recording)))
+      .where(recorded)
       .orderBy(asc(calls.arrivedAt))
       .limit(BATCH)
       .all();
@@ -124,12 +120,7 @@ async function deleteOldRecordings(
       deleted++;
     }
   }
-  const kept =
-    db
-      .select({ n: count() })
-      .from(calls)
-      .where(and(lt(calls.arrivedAt, cutoff), isNotNull(calls.recording)))
-      .get()?.n ?? 0;
+  const kept = db.select({ n: count() }).from(calls).where(recorded).get()?.n ?? 0;
   return { deleted, kept };
 }
 
