@@ -114,7 +114,8 @@ export type CallbackGiveUpReason = 'attempts_exhausted' | 'supervisor';
  * `ringing` / `on_call` while a call is theirs, `wrap_up` for a while after it. Calls are offered
  * only to `ready` operators.
  */
-export type AgentState = 'not_ready' | 'ready' | 'ringing' | 'on_call' | 'wrap_up' | 'offline';
+export const AGENT_STATES = ['not_ready', 'ready', 'ringing', 'on_call', 'wrap_up', 'offline'] as const;
+export type AgentState = (typeof AGENT_STATES)[number];
 
 /**
  * Why an operator is not ready. Operators choose `break` (nghỉ giải lao), `training` (đào tạo) or

@@ -4,7 +4,7 @@
  * queue's watch) are connected.
  */
 import { Gauge, type Registry } from 'prom-client';
-import { type AgentState, QUEUE_NAMES } from '../../common/domain.ts';
+import { AGENT_STATES, type AgentState, QUEUE_NAMES } from '../../common/domain.ts';
 import type { WallboardSnapshot } from '../../common/events.ts';
 import { oncePerTurn } from './once-per-turn.ts';
 
@@ -14,16 +14,6 @@ export interface DeskSource {
   /** Whether the fallback queue's AMI connection is up; absent when AMI is not configured. */
   amiUp?: () => boolean;
 }
-
-/** Every state, so a state nobody is in reads 0 instead of vanishing from the scrape. */
-const AGENT_STATES = Object.keys({
-  not_ready: true,
-  ready: true,
-  ringing: true,
-  on_call: true,
-  wrap_up: true,
-  offline: true,
-} satisfies Record<AgentState, true>) as AgentState[];
 
 export function registerDeskMetrics(registry: Registry, source: DeskSource): void {
   const current = oncePerTurn(() => source.snapshot());
@@ -54,6 +44,7 @@ export function registerDeskMetrics(registry: Registry, source: DeskSource): voi
     labelNames: ['state'],
     registers: [registry],
     collect() {
+      // Every state, so a state nobody is in reads 0 instead of vanishing from the scrape.
       const counts = new Map<AgentState, number>(AGENT_STATES.map((s) => [s, 0]));
       for (const agent of current().agents) counts.set(agent.state, (counts.get(agent.state) ?? 0) + 1);
       for (const [state, n] of counts) this.set({ state }, n);
