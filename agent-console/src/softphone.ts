@@ -62,15 +62,15 @@ export function mediaOptions(iceServers: readonly IceServer[]): MediaOptions {
   };
 }
 
+/** How long after its first ICE candidate a call's SDP waits for a relay candidate. */
+export const ICE_GATHERING_WAIT_MS = 2000;
+
 /**
  * How long a connected softphone waits for its registration to be answered. A starting Asterisk
  * accepts the WebSocket but ignores SIP until it has fully booted, and JsSIP does not resend a
  * REGISTER over WebSocket: it waits 32 s and then gives up for good. Past this time, the user
  * agent is replaced by a new one, which connects and registers again.
  */
-/** How long after its first ICE candidate a call's SDP waits for a relay candidate. */
-export const ICE_GATHERING_WAIT_MS = 2000;
-
 export const REGISTER_GRACE_MS = 5000;
 
 export function startSoftphone(
@@ -112,9 +112,7 @@ export function startSoftphone(
       grace = setTimeout(() => {
         // Never while a call (a callback the operator placed) is up on it.
         if (stopped || agent !== ua || agent.isRegistered() || calls.size > 0) return;
-        agent.removeAllListeners();
-        agent.stop();
-        start();
+        replace();
       }, registerGraceMs);
     });
     agent.on('registered', () => {
@@ -152,6 +150,13 @@ export function startSoftphone(
     ua = agent;
     agent.start();
   };
+  /** The current user agent gives way to a new one: a new WebSocket and REGISTER. */
+  const replace = () => {
+    clearTimeout(grace);
+    ua.removeAllListeners();
+    ua.stop();
+    start();
+  };
   start();
   const domain = sip.uri.slice(sip.uri.indexOf('@') + 1);
   return {
@@ -163,10 +168,7 @@ export function startSoftphone(
     restart: () => {
       dropRinging();
       if (stopped || calls.size > 0) return false;
-      clearTimeout(grace);
-      ua.removeAllListeners();
-      ua.stop();
-      start();
+      replace();
       return true;
     },
     probe: (timeoutMs = PROBE_TIMEOUT_MS) =>
