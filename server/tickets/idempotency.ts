@@ -32,10 +32,13 @@ export function parseIdempotencyKey(header: string | string[] | undefined): stri
   return header;
 }
 
-/** Independent of the order of the body's fields. */
+/**
+ * Independent of the order of the body's fields. The fields are sorted as entries, not through a
+ * key-list replacer, which would also filter the keys of any nested value out of the hash.
+ */
 export function requestHash(input: CreateTicketRequest): string {
-  const fields = Object.keys(input).sort();
-  return createHash('sha256').update(JSON.stringify(input, fields)).digest('hex');
+  const entries = Object.entries(input).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return createHash('sha256').update(JSON.stringify(entries)).digest('hex');
 }
 
 export function findIdempotencyKey(
