@@ -581,3 +581,52 @@ export interface AgencyTargetRequired extends ApiError {
   openTickets: number;
   rules: number;
 }
+
+// ── Settings the province decides ───────────────────────────────────────────────────────────
+
+/**
+ * Whether an operator is told that a supervisor joined their call: never, only when the
+ * supervisor can be heard by them (whisper or barge), or also when only listening.
+ */
+export type CoachingVisibility = 'never' | 'audible' | 'always';
+
+export interface CoachingSettings {
+  operatorSees: CoachingVisibility;
+}
+
+/** A figure turns amber at `amber` and red at `red` (for a share: at or below them). */
+export interface Threshold {
+  amber: number;
+  red: number;
+}
+
+/** When the TV wallboard's figures change colour. */
+export interface WallboardSettings {
+  /** Callers waiting, all queues together. */
+  waiting: Threshold;
+  /** Seconds the longest-waiting caller has waited. */
+  longestWaitSeconds: Threshold;
+  /** Today's service level in percent; lower is worse, so amber ≥ red. */
+  serviceLevelPercent: Threshold;
+  /** Today's callers who hung up while waiting. */
+  abandoned: Threshold;
+}
+
+/** Where and when the monitoring team gets its summary by email. */
+export interface ReportScheduleSettings {
+  recipients: string[];
+  /** Yesterday's summary each morning. */
+  daily: boolean;
+  /** Last week's summary each Monday morning. */
+  weekly: boolean;
+  /** Local (Asia/Ho_Chi_Minh) time the summaries go out, `HH:MM`. */
+  sendAt: string;
+}
+
+export interface HotlineSettings {
+  coaching: CoachingSettings;
+  wallboard: WallboardSettings;
+  reportSchedule: ReportScheduleSettings;
+}
+
+export type SettingsSection = keyof HotlineSettings;

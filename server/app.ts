@@ -33,6 +33,7 @@ import { withTimeout } from './outbox/redis.ts';
 import { reportRoutes } from './reports/routes.ts';
 import { routingRoutes } from './routing/routes.ts';
 import { registerSecurityHeaders } from './security-headers.ts';
+import { settingsRoutes } from './settings/routes.ts';
 import { smsRoutes } from './sms/routes.ts';
 import type { TicketHooks, TicketNotifier } from './tickets/hooks.ts';
 import { ticketRoutes } from './tickets/routes.ts';
@@ -166,6 +167,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(deliveryRoutes, { db, now });
   await app.register(smsRoutes, { db });
   await app.register(reportRoutes, { db, now });
+  await app.register(settingsRoutes, { db, now });
   await app.register(callRoutes, { db, now, recordings: desk });
   const callbacks = createCallbackService({
     db,

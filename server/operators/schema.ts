@@ -1,6 +1,6 @@
 /** Operators' chosen states, kept so a restart of the server and its call controller restores them. */
-import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import type { NotReadyReason } from '../../common/domain.ts';
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { AgentState, NotReadyReason } from '../../common/domain.ts';
 import { users } from '../auth/schema.ts';
 
 /**
@@ -16,3 +16,22 @@ export const operatorStates = sqliteTable('operator_states', {
   reason: text('reason').$type<NotReadyReason>(),
   updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
 });
+
+/**
+ * Every state an operator entered, passing states included, for the per-operator report
+ * (wrap-up time, not-ready time by reason). A state lasts until the operator's next row.
+ */
+export const operatorStateChanges = sqliteTable(
+  'operator_state_changes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    operatorId: integer('operator_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    state: text('state').$type<AgentState>().notNull(),
+    /** Set when `not_ready`. */
+    reason: text('reason').$type<NotReadyReason>(),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('operator_state_changes_at_idx').on(t.at, t.operatorId)],
+);

@@ -1,0 +1,124 @@
+/** The province's settings through the API: defaults, checked saves, roles and the audit entry. */
+import { eq } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HotlineSettings } from '../../common/api.ts';
+import { createApp } from '../../server/app.ts';
+import { type Db, openDatabase } from '../../server/db/index.ts';
+import { auditLog } from '../../server/db/schema.ts';
+import { seedDemo } from '../../server/db/seed.ts';
+import { sipAccounts } from '../../server/operators/sip-accounts.ts';
+import { DEFAULT_SETTINGS, settingsStore } from '../../server/settings/service.ts';
+import { type AuthHeaders, config, csrfHeaders, FakeDesk, logger } from './server-fixture.ts';
+
+let db: Db | undefined;
+let app: Awaited<ReturnType<typeof createApp>> | undefined;
+afterEach(async () => {
+  await app?.close();
+  db?.$client.close();
+  app = undefined;
+  db = undefined;
+});
+
+async function start() {
+  db = openDatabase(':memory:');
+  const logins = await seedDemo(db, { agencyUrl: null });
+  const desk = new FakeDesk(sipAccounts(db).map((a) => a.operatorId));
+  const built = await createApp({ config, db, logger, desk });
+  app = built;
+  const session = async (username: string): Promise<AuthHeaders> => {
+    const res = await built.inject({
+      method: 'POST',
+      url: '/api/auth/login',
+      payload: { username, password: logins.password },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return csrfHeaders(res.cookies.map((c) => `${c.name}=${c.value}`).join('; '));
+  };
+  return { app: built, db, session };
+}
+
+describe('settings', () => {
+  it('reads the defaults, saves a checked section, tells listeners and audits the change', async () => {
+    const s = await start();
+    const admin = await s.session('quantri');
+    const first = await s.app.inject({ method: 'GET', url: '/api/settings', headers: admin });
+    expect(first.json<{ data: HotlineSettings }>().data).toEqual(DEFAULT_SETTINGS);
+
+    const heard: string[] = [];
+    settingsStore(s.db).subscribe((section) => heard.push(section));
+    const schedule = {
+      recipients: [' GiamSat@Tinh.gov.vn ', 'giamsat@tinh.gov.vn'],
+      daily: true,
+      weekly: false,
+      sendAt: '06:30',
+    };
+    const saved = await s.app.inject({
+      method: 'PUT',
+      url: '/api/settings/reportSchedule',
+      headers: admin,
+      payload: schedule,
+    });
+    expect(saved.statusCode, saved.body).toBe(200);
+    expect(saved.json().data.recipients).toEqual(['giamsat@tinh.gov.vn']);
+    expect(heard).toEqual(['reportSchedule']);
+
+    const supervisor = await s.session('giamsat');
+    const read = await s.app.inject({ method: 'GET', url: '/api/settings', headers: supervisor });
+    expect(read.json<{ data: HotlineSettings }>().data.reportSchedule).toMatchObject({
+      daily: true,
+      sendAt: '06:30',
+    });
+    const entry = s.db.select().from(auditLog).where(eq(auditLog.action, 'settings.update')).get();
+    expect(entry).toMatchObject({ entity: 'settings', entityId: 'reportSchedule' });
+  });
+
+  it.each([
+    ['wallboard', { ...DEFAULT_SETTINGS.wallboard, waiting: { amber: 5, red: 2 } }, /ngưỡng đỏ/i],
+    ['wallboard', { ...DEFAULT_SETTINGS.wallboard, serviceLevelPercent: { amber: 60, red: 80 } }, /nhỏ hơn/],
+    [
+      'reportSchedule',
+      { recipients: ['not-an-address'], daily: false, weekly: false, sendAt: '07:00' },
+      /không hợp lệ/,
+    ],
+    ['reportSchedule', { recipients: [], daily: false, weekly: true, sendAt: '07:00' }, /ít nhất một/],
+    ['reportSchedule', { recipients: [], daily: false, weekly: false, sendAt: '7h' }, /HH:MM/],
+  ])('refuses a bad %s with 400 INVALID_SETTING and keeps the old value', async (section, value, message) => {
+    const s = await start();
+    const admin = await s.session('quantri');
+    const res = await s.app.inject({
+      method: 'PUT',
+      url: `/api/settings/${section}`,
+      headers: admin,
+      payload: value,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('INVALID_SETTING');
+    expect(res.json().error.message).toMatch(message);
+    expect(settingsStore(s.db).all()).toEqual(DEFAULT_SETTINGS);
+  });
+
+  it('drops an unknown field and lets only admins save', async () => {
+    const s = await start();
+    const admin = await s.session('quantri');
+    const extra = await s.app.inject({
+      method: 'PUT',
+      url: '/api/settings/coaching',
+      headers: admin,
+      payload: { operatorSees: 'never', x: 1 },
+    });
+    expect(extra.statusCode).toBe(200);
+    expect(extra.json().data).toEqual({ operatorSees: 'never' });
+    const supervisor = await s.session('giamsat');
+    const refused = await s.app.inject({
+      method: 'PUT',
+      url: '/api/settings/coaching',
+      headers: supervisor,
+      payload: { operatorSees: 'never' },
+    });
+    expect(refused.statusCode).toBe(403);
+    const operator = await s.session('tdv01');
+    expect((await s.app.inject({ method: 'GET', url: '/api/settings', headers: operator })).statusCode).toBe(
+      403,
+    );
+  });
+});
