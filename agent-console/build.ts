@@ -14,6 +14,8 @@ const pages = [
   'login',
   'operator',
   'supervisor',
+  'wallboard',
+  'reports',
   'tickets',
   'calls',
   'agency',
@@ -23,6 +25,7 @@ const pages = [
   'admin-agencies',
   'admin-audit',
   'admin-calendar',
+  'admin-settings',
   'password',
 ];
 

@@ -7,6 +7,7 @@ import type {
   Category,
   DeliveryStatus,
   EndReason,
+  NotReadyReason,
   OfferOutcome,
   Priority,
   QueueName,
@@ -630,3 +631,123 @@ export interface HotlineSettings {
 }
 
 export type SettingsSection = keyof HotlineSettings;
+
+// ── Reports ─────────────────────────────────────────────────────────────────────────────────
+//
+// GET /api/reports/<kind>?from=YYYY-MM-DD&to=YYYY-MM-DD[&granularity=hour|day] for supervisors
+// and admins: `from` and `to` are local (Asia/Ho_Chi_Minh) days, both included. The same path
+// with `.csv` or `.xlsx` after the kind downloads the page's table; /api/reports/summary.xlsx
+// holds every report of the period, one sheet each (the file the monitoring team is mailed).
+
+export const REPORT_KINDS = ['calls', 'callbacks', 'operators', 'tickets'] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];
+export type ReportGranularity = 'hour' | 'day';
+
+export interface ReportPeriod {
+  /** Local days, both included. */
+  from: string;
+  to: string;
+}
+
+/** Calls of one hour or one local day, by when they arrived. */
+export interface CallVolumeRow {
+  /** ISO time the hour or local day starts (`+07:00`). */
+  start: string;
+  /** Calls that reached a queue. */
+  offered: number;
+  answered: number;
+  /** Callers who hung up while waiting, whatever the wait. */
+  abandoned: number;
+  /** Of those, the ones who waited longer than `shortAbandonSeconds`. */
+  abandonedAfterThreshold: number;
+  /**
+   * answered within `serviceLevelSeconds` ÷ (answered + abandonedAfterThreshold), 0–1;
+   * null when that is 0.
+   */
+  serviceLevel: number | null;
+  /** Mean seconds from joining the queue to the answer; null when none was answered. */
+  averageWaitSeconds: number | null;
+  /** Mean seconds of talk of the answered calls that ended; null when none. */
+  averageTalkSeconds: number | null;
+}
+
+export interface CallsReport {
+  period: ReportPeriod;
+  granularity: ReportGranularity;
+  serviceLevelSeconds: number;
+  shortAbandonSeconds: number;
+  /** Every hour or day of the period, empty ones included, oldest first. */
+  rows: CallVolumeRow[];
+  total: Omit<CallVolumeRow, 'start'>;
+}
+
+/** Callback tasks of one local day. */
+export interface CallbackReportRow {
+  start: string;
+  /** Tasks created that day. */
+  opened: number;
+  /** Tasks closed that day because someone reached the citizen. */
+  reached: number;
+  /** Tasks given up that day. */
+  givenUp: number;
+  /** Call-back attempts made that day. */
+  attempts: number;
+}
+
+export interface CallbacksReport {
+  period: ReportPeriod;
+  rows: CallbackReportRow[];
+  total: Omit<CallbackReportRow, 'start'>;
+  /** Tasks still open at the end of the period. */
+  openAtEnd: number;
+}
+
+/** One operator over the period. */
+export interface OperatorReportRow {
+  operatorId: number;
+  displayName: string;
+  /** Calls they answered. */
+  handled: number;
+  talkSeconds: number;
+  averageTalkSeconds: number | null;
+  wrapUpSeconds: number;
+  /** Seconds not ready, by reason (every reason present, 0 when none). */
+  notReadySeconds: Record<NotReadyReason, number>;
+  /** Seconds ready and waiting for a call. */
+  readySeconds: number;
+}
+
+export interface OperatorsReport {
+  period: ReportPeriod;
+  rows: OperatorReportRow[];
+}
+
+/** Tickets of one category, commune or agency. */
+export interface TicketReportRow {
+  /** The category code, commune code or agency id. */
+  key: string;
+  label: string;
+  /** Tickets created in the period. */
+  created: number;
+  /** Tickets resolved in the period, and how many by their (possibly extended) deadline. */
+  resolved: number;
+  resolvedOnTime: number;
+  /** resolvedOnTime ÷ resolved; null when none was resolved. */
+  onTimeRate: number | null;
+  /** Open tickets past a deadline at the end of the period. */
+  overdue: number;
+}
+
+export interface TicketsReport {
+  period: ReportPeriod;
+  byCategory: TicketReportRow[];
+  byCommune: TicketReportRow[];
+  byAgency: TicketReportRow[];
+}
+
+export interface ReportByKind {
+  calls: CallsReport;
+  callbacks: CallbacksReport;
+  operators: OperatorsReport;
+  tickets: TicketsReport;
+}

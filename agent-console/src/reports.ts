@@ -1,0 +1,2 @@
+/** Page script; filled in by its page's work. */
+export {};
