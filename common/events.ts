@@ -1,5 +1,5 @@
 /** socket.io contract between the server and the console. Event names are `entity:verb`. */
-import type { CallbackTaskView, TicketSummary, TicketView } from './api.ts';
+import type { CallbackTaskView, HotlineSettings, SettingsSection, TicketSummary, TicketView } from './api.ts';
 import type { AgentState, ChosenNotReadyReason, NotReadyReason, QueueName } from './domain.ts';
 
 /** Acknowledgement of a client request. */
@@ -92,6 +92,11 @@ export interface WallboardSnapshot {
   agents: AgentStatus[];
 }
 
+/** One saved settings section and its new value. */
+export type SettingsUpdate = {
+  [S in SettingsSection]: { section: S; value: HotlineSettings[S] };
+}[SettingsSection];
+
 export interface ServerToClientEvents {
   /** To one operator: a call is ringing on their softphone. */
   'call:offered': (pop: CallPop) => void;
@@ -114,6 +119,8 @@ export interface ServerToClientEvents {
   'callback:updated': (task: CallbackTaskView) => void;
   /** To supervisors: the whole wallboard, pushed on every change. */
   'wallboard:updated': (s: WallboardSnapshot) => void;
+  /** To supervisors and admins: an admin saved a settings section (e.g. the wallboard's thresholds). */
+  'settings:updated': (e: SettingsUpdate) => void;
 }
 
 export interface ClientToServerEvents {

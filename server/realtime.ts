@@ -13,6 +13,7 @@ import type {
   CallPop,
   ClientToServerEvents,
   ServerToClientEvents,
+  SettingsUpdate,
   WallboardSnapshot,
 } from '../common/events.ts';
 import type { AgentRequest, CallInfo, IvrEvents } from '../ivr/api.ts';
@@ -22,7 +23,9 @@ import { type CallbackNotifier, callbackView } from './callbacks/service.ts';
 import type { Db } from './db/index.ts';
 import { AppError } from './errors.ts';
 import { parseAgentStateRequest } from './operators/routes.ts';
+import { createStateLog } from './operators/state-log.ts';
 import { agentStateStore, settledRequest } from './operators/states.ts';
+import { settingsStore } from './settings/service.ts';
 import type { TicketNotifier } from './tickets/hooks.ts';
 import {
   findTicket,
@@ -190,6 +193,9 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
   }
 
   io.attach(app.server);
+  const stopSettings = settingsStore(deps.db).subscribe((section, value) => {
+    io.to(SUPERVISORS_ROOM).emit('settings:updated', { section, value } as SettingsUpdate);
+  });
   // While the server shuts down (e.g. a restart), consoles are turned away and their drops are not
   // operators lost: the next server takes over their calls.
   let closing = false;
@@ -198,6 +204,7 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
   app.addHook('preClose', async () => {
     closing = true;
     clearInterval(sessionCheck);
+    stopSettings();
     for (const timer of lostConsoles.values()) clearTimeout(timer);
     lostConsoles.clear();
     io.local.disconnectSockets(true);
@@ -361,6 +368,7 @@ export function createIvrEventBridge(
 ): IvrEventBridge {
   const coalesceMs = opts.coalesceMs ?? 100;
   const states = agentStateStore(db);
+  const stateLog = createStateLog(db);
   let lastPush = 0;
   let timer: NodeJS.Timeout | undefined;
 
@@ -395,6 +403,11 @@ export function createIvrEventBridge(
     },
     agentStateChanged(operatorId, status) {
       io.to(operatorRoom(operatorId)).emit('agent:state', status);
+      try {
+        stateLog.record(operatorId, status);
+      } catch (err) {
+        opts.logger.error({ err, operatorId }, 'could not log an operator state');
+      }
       // Kept for the next start; passing states (ringing, on a call, wrap-up) are not.
       const settled = settledRequest(status);
       if (!settled) return;
