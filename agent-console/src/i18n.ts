@@ -647,6 +647,8 @@ const vi = {
   'calendar.kindWorkday': 'Ngày làm việc (thứ Bảy làm bù, hoặc bỏ một ngày lễ)',
   'calendar.add': 'Thêm',
   'calendar.readOnly': 'Tổ giám sát chỉ xem lịch; quản trị viên mới thay đổi được.',
+
+  'nav.settings': 'Cài đặt',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -700,6 +702,7 @@ const en: Partial<Record<MessageKey, string>> = {
   'wallboard.serviceLevel': 'Service level (≤ {seconds} s)',
   'wallboard.averageSpeedOfAnswer': 'Average speed of answer',
   'wallboard.todayNote': 'Figures since midnight today',
+  'nav.settings': 'Settings',
 };
 
 export type Locale = 'vi' | 'en';
