@@ -17,6 +17,7 @@ import {
   markDeliveryFailed,
   type TicketWithAgency,
 } from '../tickets/repository.ts';
+import { AgencyBusyError, type AgencySlots } from './agency-slots.ts';
 import { currentAssignmentEventId, markNoWebhook } from './repository.ts';
 import { SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER } from './signature.ts';
 
@@ -58,6 +59,8 @@ export interface ForwardDeps {
   post?: PostJson;
   /** Commits the delivered mark with the other writes of the same turn; on its own otherwise. */
   committer?: GroupCommitter;
+  /** Deliveries in flight per agency; unlimited without. */
+  slots?: AgencySlots;
 }
 
 /** POSTs `body` and resolves with the answer's status; rejects on a network error or timeout. */
@@ -75,9 +78,21 @@ const KEEP_ALIVE = { keepAlive: true, maxSockets: 64, timeout: 4000 };
 const httpAgent = new HttpAgent(KEEP_ALIVE);
 const httpsAgent = new HttpsAgent(KEEP_ALIVE);
 
+/**
+ * `timeoutMs` bounds the whole exchange, from connecting to the answer's last byte: a socket
+ * timeout alone restarts with every byte, so an agency trickling its answer would hold a worker.
+ */
 export const postJson: PostJson = (url, headers, body, timeoutMs) =>
   new Promise((resolve, reject) => {
     const https = url.startsWith('https:');
+    const deadline = setTimeout(
+      () => req.destroy(new Error(`no complete answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    const settle = (fn: () => void) => {
+      clearTimeout(deadline);
+      fn();
+    };
     const req = (https ? httpsRequest : httpRequest)(
       url,
       {
@@ -89,12 +104,12 @@ export const postJson: PostJson = (url, headers, body, timeoutMs) =>
       (res) => {
         // The body is not needed; drain it so the connection can be reused.
         res.resume();
-        res.once('end', () => resolve(res.statusCode ?? 0));
-        res.once('error', reject);
+        res.once('end', () => settle(() => resolve(res.statusCode ?? 0)));
+        res.once('error', (err) => settle(() => reject(err)));
       },
     );
     req.once('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.once('error', reject);
+    req.once('error', (err) => settle(() => reject(err)));
     req.end(body);
   });
 
@@ -138,6 +153,7 @@ export async function forwardTicket(
     return 'no_webhook';
   }
 
+  if (deps.slots && !deps.slots.tryAcquire(agency.code)) throw new AgencyBusyError(agency.code);
   try {
     const key = idempotencyKey(ticket.id, currentAssignmentEventId(db, ticket.id));
     await post(
@@ -159,6 +175,8 @@ export async function forwardTicket(
     if (dead) logger.error(fields, 'ticket delivery gave up; waiting for a supervisor to retry');
     else logger.warn(fields, 'ticket delivery failed, will retry');
     throw err;
+  } finally {
+    deps.slots?.release(agency.code);
   }
   const at = now();
   const changed = deps.committer

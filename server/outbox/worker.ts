@@ -18,8 +18,8 @@ export interface WorkerSpec<T> {
   concurrency: number;
   /** How long a running job may take to finish on close. */
   closeTimeoutMs: number;
-  /** `lastAttempt`: no retry follows if this attempt fails. */
-  process(job: Job<T>, lastAttempt: boolean): Promise<unknown>;
+  /** `lastAttempt`: no retry follows if this attempt fails; `token` is the worker's lock on the job. */
+  process(job: Job<T>, lastAttempt: boolean, token: string | undefined): Promise<unknown>;
 }
 
 export function isLastAttempt(job: Job): boolean {
@@ -29,7 +29,7 @@ export function isLastAttempt(job: Job): boolean {
 export function startWorker<T>(opts: RedisOptions, spec: WorkerSpec<T>): { close(): Promise<void> } {
   const { logger } = opts;
   const connection = connectRedis(opts.redisUrl);
-  const worker = new Worker<T>(spec.queue, (job) => spec.process(job, isLastAttempt(job)), {
+  const worker = new Worker<T>(spec.queue, (job, token) => spec.process(job, isLastAttempt(job), token), {
     connection,
     prefix: opts.prefix,
     concurrency: spec.concurrency,

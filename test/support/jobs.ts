@@ -40,17 +40,29 @@ export interface Received {
 export class AgencyWebhook {
   readonly received: Received[] = [];
   answers: number[] = [200];
+  /** How long each answer takes, per request path (e.g. `/agencies/syt`); none when absent. */
+  delays = new Map<string, number>();
+  /** Requests being answered now, and the most at once, per request path. */
+  readonly inFlight = new Map<string, number>();
+  readonly mostInFlight = new Map<string, number>();
   private server: Server | undefined;
   url = '';
 
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
+      const path = req.url ?? '';
+      const busy = (this.inFlight.get(path) ?? 0) + 1;
+      this.inFlight.set(path, busy);
+      this.mostInFlight.set(path, Math.max(busy, this.mostInFlight.get(path) ?? 0));
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const status = this.answers.length > 1 ? this.answers.shift()! : this.answers[0]!;
-        this.received.push({ url: req.url ?? '', headers: req.headers, raw: Buffer.concat(chunks), status });
-        res.writeHead(status).end();
+        setTimeout(() => {
+          this.inFlight.set(path, (this.inFlight.get(path) ?? 1) - 1);
+          this.received.push({ url: path, headers: req.headers, raw: Buffer.concat(chunks), status });
+          res.writeHead(status).end();
+        }, this.delays.get(path) ?? 0);
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -102,6 +114,8 @@ export interface Pipeline {
 export interface PipelineOptions {
   redisUrl: string;
   forwardAttempts?: number;
+  /** Deliveries in flight per agency; the worker's default otherwise. */
+  agencyConcurrency?: number;
   startRelay?: boolean;
   now?: () => Date;
 }
@@ -141,7 +155,14 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
   let workers: { close(): Promise<void> }[] = [];
   const startWorkers = () => {
     workers = [
-      startForwardWorker({ ...redis, db: fx.db, timeoutMs: 2000, now, committer }),
+      startForwardWorker({
+        ...redis,
+        db: fx.db,
+        timeoutMs: 2000,
+        now,
+        committer,
+        ...(opts.agencyConcurrency ? { agencyConcurrency: opts.agencyConcurrency } : {}),
+      }),
       startSmsWorker({ ...redis, db: fx.db, gateway, timeoutMs: 2000, now, committer }),
       startDeadlineWorker({
         ...redis,
