@@ -25,11 +25,13 @@ import type {
   CreateTicketRequest,
   ExtensionRequest,
   GiveUpCallbackRequest,
+  HotlineSettings,
   ListResponse,
   LoginRequest,
   MeResponse,
   PutRoutingExceptionRequest,
   RoutingException,
+  SettingsSection,
   SmsView,
   TicketActionRequest,
   TicketView,
@@ -233,4 +235,11 @@ export const api = {
   addCalendarDay: (body: CalendarDayRequest) =>
     request<{ data: CalendarDayView }>('POST', '/api/admin/calendar', body).then((r) => r.data),
   deleteCalendarDay: (date: string) => request<unknown>('DELETE', `/api/admin/calendar/${date}`),
+  /** The province's settings: read by supervisors and admins, each section saved by an admin. */
+  settings: {
+    get: () => request<{ data: HotlineSettings }>('GET', '/api/settings').then((r) => r.data),
+    /** Answers the section as the server saved it (e.g. recipients trimmed and lower-cased). */
+    save: <S extends SettingsSection>(section: S, value: HotlineSettings[S]) =>
+      request<{ data: HotlineSettings[S] }>('PUT', `/api/settings/${section}`, value).then((r) => r.data),
+  },
 };
