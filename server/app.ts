@@ -166,7 +166,14 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(ticketRoutes, { tickets });
   await app.register(deliveryRoutes, { db, now });
   await app.register(smsRoutes, { db });
-  await app.register(reportRoutes, { db, now });
+  await app.register(reportRoutes, {
+    db,
+    now,
+    options: {
+      serviceLevelSeconds: config.serviceLevelSeconds,
+      shortAbandonSeconds: config.shortAbandonSeconds,
+    },
+  });
   await app.register(settingsRoutes, { db, now });
   await app.register(callRoutes, { db, now, recordings: desk });
   const callbacks = createCallbackService({

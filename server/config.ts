@@ -89,6 +89,22 @@ export interface Config {
     readonly backoffMs: number;
     readonly timeoutMs: number;
   };
+  /**
+   * The monitoring team's scheduled report summaries by email: `outbox` only stores them (shown on
+   * the admin page; development), `smtp` sends them through the province's relay.
+   */
+  readonly mail: {
+    readonly driver: 'outbox' | 'smtp';
+    /** Lets production run on the `outbox` driver (no relay yet: summaries wait on the admin page). */
+    readonly allowOutboxInProduction: boolean;
+    /** `smtp://relay:25` or `smtps://user:pass@host:465`; set when the driver is `smtp`. */
+    readonly smtpUrl: string | null;
+    /** The sender, e.g. `Tổng đài 1022 <bao-cao@1022.dongnai.gov.vn>`. */
+    readonly from: string;
+    readonly attempts: number;
+    readonly backoffMs: number;
+    readonly timeoutMs: number;
+  };
   /** How often the outbox relay looks for intents it was not nudged about. */
   readonly relay: { readonly pollMs: number };
   /**
@@ -98,6 +114,11 @@ export interface Config {
   readonly jobWorkers: 'in-process' | 'separate';
   /** Calls answered within this many seconds of joining a queue count toward the wallboard's service level. */
   readonly serviceLevelSeconds: number;
+  /**
+   * Callers who hang up within this many seconds of joining a queue are counted as abandoned but
+   * left out of the reports' service level (a misdial, or a caller who changed their mind).
+   */
+  readonly shortAbandonSeconds: number;
   /** Callers waiting in a queue. */
   readonly waiting: {
     /** After this many seconds in a queue, any ready operator may take the call, skill or not. */
@@ -212,6 +233,23 @@ function smsConfig(env: Env): Config['sms'] {
     attempts: int(env, 'HOTLINE_SMS_ATTEMPTS', 6, 1, 100),
     backoffMs: int(env, 'HOTLINE_SMS_BACKOFF_MS', 5000, 10),
     timeoutMs: int(env, 'HOTLINE_SMS_TIMEOUT_MS', 10_000, 100),
+  };
+}
+
+function mailConfig(env: Env): Config['mail'] {
+  const driver = str(env, 'HOTLINE_MAIL_DRIVER', 'outbox');
+  if (driver !== 'outbox' && driver !== 'smtp') {
+    throw new ConfigError(`HOTLINE_MAIL_DRIVER must be outbox or smtp, got "${driver}"`);
+  }
+  const smtp = driver === 'smtp';
+  return {
+    driver,
+    allowOutboxInProduction: bool(env, 'HOTLINE_ALLOW_OUTBOX_MAIL', false),
+    smtpUrl: smtp || env.HOTLINE_SMTP_URL ? url(env, 'HOTLINE_SMTP_URL', '', ['smtp:', 'smtps:']) : null,
+    from: str(env, 'HOTLINE_MAIL_FROM', 'Tổng đài 1022 <bao-cao@hotline.local>'),
+    attempts: int(env, 'HOTLINE_MAIL_ATTEMPTS', 6, 1, 100),
+    backoffMs: int(env, 'HOTLINE_MAIL_BACKOFF_MS', 60_000, 10),
+    timeoutMs: int(env, 'HOTLINE_MAIL_TIMEOUT_MS', 30_000, 100),
   };
 }
 
@@ -342,9 +380,11 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs: int(env, 'HOTLINE_FORWARD_TIMEOUT_MS', 10_000, 100),
     },
     sms: smsConfig(env),
+    mail: mailConfig(env),
     relay: { pollMs: int(env, 'HOTLINE_RELAY_POLL_MS', 250, 10, 60_000) },
     jobWorkers: jobWorkers(env),
     serviceLevelSeconds: int(env, 'HOTLINE_SERVICE_LEVEL_SECONDS', 20, 1, 3600),
+    shortAbandonSeconds: int(env, 'HOTLINE_SHORT_ABANDON_SECONDS', 5, 0, 3600),
     waiting: {
       overflowAfterSeconds: int(env, 'HOTLINE_OVERFLOW_AFTER_SECONDS', 60, 0, 24 * 3600),
       announceEverySeconds: int(env, 'HOTLINE_ANNOUNCE_EVERY_SECONDS', 60, 1, 3600),

@@ -30,6 +30,9 @@ import type {
   LoginRequest,
   MeResponse,
   PutRoutingExceptionRequest,
+  ReportByKind,
+  ReportGranularity,
+  ReportKind,
   RoutingException,
   SettingsSection,
   SmsView,
@@ -242,4 +245,28 @@ export const api = {
     save: <S extends SettingsSection>(section: S, value: HotlineSettings[S]) =>
       request<{ data: HotlineSettings[S] }>('PUT', `/api/settings/${section}`, value).then((r) => r.data),
   },
+  /** Reports of local days `from`..`to` (both included) for supervisors and admins. */
+  reports: {
+    get: <K extends ReportKind>(kind: K, query: ReportQuery) =>
+      request<ReportByKind[K]>('GET', `/api/reports/${kind}?${reportSearch(query)}`),
+    /** Where the report's table downloads as a file (a link's `href`). */
+    exportUrl: (kind: ReportKind, format: 'csv' | 'xlsx', query: ReportQuery) =>
+      `/api/reports/${kind}.${format}?${reportSearch(query)}`,
+    /** Every report of the period in one workbook, as mailed to the monitoring team. */
+    summaryUrl: (query: Pick<ReportQuery, 'from' | 'to'>) =>
+      `/api/reports/summary.xlsx?${reportSearch(query)}`,
+  },
 };
+
+/** A report request: local days, both included; `granularity` for the calls report. */
+export interface ReportQuery {
+  from: string;
+  to: string;
+  granularity?: ReportGranularity;
+}
+
+function reportSearch(query: ReportQuery): string {
+  const params = new URLSearchParams({ from: query.from, to: query.to });
+  if (query.granularity) params.set('granularity', query.granularity);
+  return params.toString();
+}
