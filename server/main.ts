@@ -202,6 +202,7 @@ export async function startHotline(
       logger: logger.child({ component: 'calls' }),
       serviceLevelSeconds: config.serviceLevelSeconds,
       onCallbackChanged: (id) => callbackNotifier.changed(id),
+      spoolPath: config.dbPath === ':memory:' ? null : `${config.dbPath}.call-events.spool`,
     });
     // Before the database closes: the last buffered call events are written.
     stops.push({ name: 'call records', stop: () => callRecords.flush() });
@@ -238,7 +239,7 @@ export async function startHotline(
     });
     stops.push({ name: 'wallboard bridge', stop: () => bridge.close() });
     const operators = sipAccounts(db);
-    const endpoints = operators.map((op) => ({
+    const endpoints = operators.filter((op) => op.takesCalls).map((op) => ({
       operatorId: op.operatorId,
       displayName: op.displayName,
       sipEndpoint: op.endpoint,

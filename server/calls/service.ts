@@ -19,6 +19,7 @@ import type { Tx } from '../outbox/outbox.ts';
 import { recordNumberView } from '../tickets/repository.ts';
 import { answeredSince, findCall, offerCount, queuedCallFactsSince } from './repository.ts';
 import { type CallRow, callEvents, callOffers, calls } from './schema.ts';
+import { createEventSpool, type SpooledEvent } from './spool.ts';
 import {
   figuresOf,
   type QueueTallies,
@@ -49,6 +50,11 @@ function detailOf(e: CallRecordEvent): string | null {
 }
 
 const MESSAGE_PREFIX = 'message:';
+
+/** Waits between replays of the spool: quick at first, then every 5 s while it fails. */
+const REPLAY_DELAYS_MS = [100, 500, 2000, 5000];
+/** Replays an event may fail, while others succeed, before it is set aside. */
+const SET_ASIDE_AFTER_TRIES = 20;
 
 /** The stored-recording name of the caller's latest message on this call, if one was recorded. */
 function recordedMessage(tx: Tx, callId: string): string | null {
@@ -268,6 +274,11 @@ export function createCallRecords(deps: {
   /** Told after a call opened or joined a callback task. */
   onCallbackChanged?: (callbackId: number) => void;
   utcOffsetMinutes?: number;
+  /**
+   * Where events that fail to write wait for the next try (see `spool.ts`); replayed here first.
+   * Without it (an in-memory database) a failed event is only logged.
+   */
+  spoolPath?: string | null;
 }): CallRecords {
   const { db, logger, serviceLevelSeconds } = deps;
   const offset = deps.utcOffsetMinutes ?? VIETNAM_UTC_OFFSET_MINUTES;
@@ -294,14 +305,104 @@ export function createCallRecords(deps: {
       if (result.callbackId !== undefined) deps.onCallbackChanged?.(result.callbackId);
     }
   };
+  const spool = deps.spoolPath
+    ? createEventSpool(deps.spoolPath, () =>
+        logger.error('a damaged line in the call event spool was skipped'),
+      )
+    : null;
+  /** Events wait in the spool: new ones join them there, so a call's events stay in order. */
+  let spooling = false;
+  let replayTimer: NodeJS.Timeout | null = null;
+  let replays = 0;
+
+  const toSpool = (event: CallRecordEvent, err: unknown) => {
+    if (!spool) {
+      logger.error({ err, callId: event.callId, event: event.type }, 'could not record a call event');
+      return;
+    }
+    try {
+      spool.append([{ event, tries: err === undefined ? 0 : 1 }]);
+    } catch (spoolErr) {
+      logger.error(
+        { err, spoolErr, callId: event.callId, event: event.type },
+        'could not record or spool a call event',
+      );
+      return;
+    }
+    if (err !== undefined)
+      logger.warn({ err, callId: event.callId, event: event.type }, 'call event spooled for a later write');
+    spooling = true;
+    scheduleReplay();
+  };
+  const scheduleReplay = () => {
+    if (replayTimer) return;
+    const delay = REPLAY_DELAYS_MS[Math.min(replays, REPLAY_DELAYS_MS.length - 1)]!;
+    replays++;
+    replayTimer = setTimeout(() => {
+      replayTimer = null;
+      replay();
+    }, delay);
+    replayTimer.unref();
+  };
+  /** Writes what the spool holds, in order; keeps what still fails. */
+  const replay = () => {
+    if (!spool) return;
+    let entries: SpooledEvent[];
+    try {
+      entries = spool.read();
+    } catch (err) {
+      logger.error({ err }, 'could not read the call event spool');
+      scheduleReplay();
+      return;
+    }
+    const kept: SpooledEvent[] = [];
+    let written = 0;
+    for (const entry of entries) {
+      try {
+        logResult(
+          entry.event,
+          db.transaction(() => applyCallEvent(db, entry.event)),
+        );
+        written++;
+      } catch (err) {
+        if (entry.tries === 0)
+          logger.warn({ err, callId: entry.event.callId }, 'a spooled call event still fails');
+        kept.push({ event: entry.event, tries: entry.tries + 1 });
+      }
+    }
+    // With the database writing again, an event that keeps failing on its own is set aside.
+    const hopeless = written > 0 ? kept.filter((e) => e.tries >= SET_ASIDE_AFTER_TRIES) : [];
+    const left = kept.filter((e) => !hopeless.includes(e));
+    try {
+      spool.setAside(hopeless);
+      spool.rewrite(left);
+    } catch (err) {
+      logger.error({ err }, 'could not rewrite the call event spool');
+    }
+    for (const e of hopeless) {
+      logger.error(
+        { callId: e.event.callId, event: e.event.type, file: `${spool.path}.rejected` },
+        'call event set aside after repeated failures',
+      );
+    }
+    if (written > 0) replays = 0;
+    if (entries.length > 0) logger.info({ written, left: left.length }, 'call event spool replayed');
+    spooling = left.length > 0 && written === 0;
+    if (left.length > 0) scheduleReplay();
+  };
+
   const writeOne = (event: CallRecordEvent) => {
+    if (spooling) {
+      toSpool(event, undefined);
+      return;
+    }
     try {
       logResult(
         event,
         db.transaction(() => applyCallEvent(db, event)),
       );
     } catch (err) {
-      logger.error({ err, callId: event.callId, event: event.type }, 'could not record a call event');
+      toSpool(event, err);
     }
   };
   const flush = () => {
@@ -309,8 +410,8 @@ export function createCallRecords(deps: {
     scheduled = null;
     const batch = pending.splice(0);
     if (batch.length === 0) return;
-    if (batch.length === 1) {
-      writeOne(batch[0]!);
+    if (batch.length === 1 || spooling) {
+      for (const event of batch) writeOne(event);
       return;
     }
     let results: AppliedCallEvent[];
@@ -323,6 +424,9 @@ export function createCallRecords(deps: {
     }
     for (const [i, event] of batch.entries()) logResult(event, results[i]!);
   };
+
+  // Events a previous run could not write go first.
+  replay();
 
   return {
     record(event) {
