@@ -1,6 +1,8 @@
 /**
  * Reports for supervisors and admins: GET /api/reports/deadlines?from=&to= (instants), and for
- * each report kind GET /api/reports/<kind>?from=&to=[&granularity=] (local days, both included).
+ * each report kind GET /api/reports/<kind>?from=&to=[&granularity=] (local days, both included),
+ * the same as a file at /api/reports/<kind>.csv and .xlsx, and every report of the period in
+ * /api/reports/summary.xlsx.
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
@@ -8,8 +10,18 @@ import { type AgencyDeadlineReport, type ListResponse, REPORT_KINDS } from '../.
 import { requireRole } from '../auth/guard.ts';
 import type { Db } from '../db/index.ts';
 import { buildReport, type ReportOptions } from './build.ts';
+import { toCsv } from './csv.ts';
 import { parseLocalPeriod, parsePeriod } from './period.ts';
 import { deadlineReport } from './service.ts';
+import { buildSummary, summaryXlsx } from './summary.ts';
+import { reportFileName, reportTables } from './tables.ts';
+import { toXlsx } from './xlsx.ts';
+
+export const CSV_TYPE = 'text/csv; charset=utf-8';
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** A download's header; report file names are ASCII (`bao-cao-cuoc-goi-2026-12-01-2026-12-07.csv`). */
+export const attachment = (fileName: string) => `attachment; filename="${fileName}"`;
 
 // The calls list (server/calls/routes.ts) reads its period the deadline report's way.
 export { InvalidPeriodError, MAX_PERIOD_DAYS, parsePeriod } from './period.ts';
@@ -55,19 +67,47 @@ export async function reportRoutes(app: FastifyInstance, deps: ReportRouteDeps):
     },
   );
 
+  const route = { onRequest: guard, schema: { querystring: ReportQuery } };
   for (const kind of REPORT_KINDS) {
-    app.get<{ Querystring: ReportQuery }>(
-      `/api/reports/${kind}`,
-      { onRequest: guard, schema: { querystring: ReportQuery } },
-      async (request) => {
-        const at = now();
-        const period = parseLocalPeriod(request.query, at);
-        return buildReport(deps.db, kind, period, {
-          ...deps.options,
-          granularity: period.granularity,
-          now: at,
-        });
-      },
+    const report = (query: ReportQuery) => {
+      const at = now();
+      const period = parseLocalPeriod(query, at);
+      return buildReport(deps.db, kind, period, {
+        ...deps.options,
+        granularity: period.granularity,
+        now: at,
+      });
+    };
+    app.get<{ Querystring: ReportQuery }>(`/api/reports/${kind}`, route, async (request) =>
+      report(request.query),
     );
+    app.get<{ Querystring: ReportQuery }>(`/api/reports/${kind}.csv`, route, async (request, reply) => {
+      const r = report(request.query);
+      return reply
+        .type(CSV_TYPE)
+        .header('content-disposition', attachment(reportFileName(kind, r.period, 'csv')))
+        .send(toCsv(reportTables(kind, r)));
+    });
+    app.get<{ Querystring: ReportQuery }>(`/api/reports/${kind}.xlsx`, route, async (request, reply) => {
+      const r = report(request.query);
+      return reply
+        .type(XLSX_TYPE)
+        .header('content-disposition', attachment(reportFileName(kind, r.period, 'xlsx')))
+        .send(await toXlsx(reportTables(kind, r), { created: now() }));
+    });
   }
+
+  app.get<{ Querystring: ReportQuery }>('/api/reports/summary.xlsx', route, async (request, reply) => {
+    const at = now();
+    const period = parseLocalPeriod(request.query, at);
+    const summary = buildSummary(deps.db, period, {
+      ...deps.options,
+      now: at,
+      ...(request.query.granularity ? { granularity: request.query.granularity } : {}),
+    });
+    return reply
+      .type(XLSX_TYPE)
+      .header('content-disposition', attachment(reportFileName('summary', summary.period, 'xlsx')))
+      .send(await summaryXlsx(summary, at));
+  });
 }
