@@ -14,7 +14,7 @@ import type { AgencyRow } from '../agencies/schema.ts';
 import { findAgency } from '../agencies/service.ts';
 import type { AuthUser } from '../auth/service.ts';
 import { findCategory } from '../categories/service.ts';
-import { createGroupCommitter, type GroupCommitter } from '../db/group-commit.ts';
+import { createGroupCommitter, durably, type GroupCommitter } from '../db/group-commit.ts';
 import type { Db } from '../db/index.ts';
 import { DEFAULT_CALENDAR, type WorkingCalendar } from '../deadlines/calendar.ts';
 import { addIntent, type Tx } from '../outbox/outbox.ts';
@@ -107,7 +107,8 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
   const calendar = deps.calendar ?? DEFAULT_CALENDAR;
   const hooks = deps.hooks ?? NO_TICKET_HOOKS;
   const notifier = deps.notifier ?? NO_TICKET_NOTIFIER;
-  const committer = deps.committer ?? createGroupCommitter(db.$client);
+  // A new ticket's tracking code is read to the citizen at once: its commit reaches the disk first.
+  const committer = deps.committer ?? createGroupCommitter(db.$client, { durable: true });
   /** Expired idempotency keys are pruned by a keyed creation, at most this often. */
   const PRUNE_EVERY_MS = 10 * 60 * 1000;
   let prunedAt = 0;
@@ -254,7 +255,10 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
   return {
     create(input, by) {
       const write = prepareCreate(input, by);
-      return created(db.$client.transaction(write)(), by);
+      return created(
+        durably(db.$client, () => db.$client.transaction(write)()),
+        by,
+      );
     },
 
     async createGrouped(input, by, idempotency) {

@@ -102,6 +102,24 @@ describe('group commit', () => {
     expect(await group.run(insert('next'))).toBe(1);
   });
 
+  it('commits with synchronous = FULL when durable, and leaves the connection at NORMAL', async () => {
+    writer.pragma('synchronous = NORMAL');
+    const level = () => writer.pragma('synchronous', { simple: true });
+    const durable = createGroupCommitter(writer, { durable: true });
+    const plain = createGroupCommitter(writer);
+    // 2 is FULL, 1 NORMAL: what the commit of the transaction the write runs in will do.
+    expect(await durable.run(level)).toBe(2);
+    expect(await plain.run(level)).toBe(1);
+    expect(level()).toBe(1);
+    // A failing durable group restores NORMAL too.
+    await expect(
+      durable.run(() => {
+        throw new Error('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect(level()).toBe(1);
+  });
+
   it('splits a large group into several transactions', async () => {
     const group = createGroupCommitter(writer, { maxGroup: 3 });
     const ids = await Promise.all(Array.from({ length: 7 }, (_, i) => group.run(insert(String(i)))));
@@ -124,11 +142,13 @@ describe('tickets created together', () => {
   }
 
   it('are each durable with their own audit lines, SMS and outbox intents; a failing one fails alone', async () => {
+    const synchronousInTicketTransaction: number[] = [];
     const service = createTicketService({
       db,
       logger,
       hooks: combineHooks(createNotificationHooks(), {
         afterChange(_tx, ticket) {
+          synchronousInTicketTransaction.push(db.$client.pragma('synchronous', { simple: true }) as number);
           if (ticket.description === 'fails in its transaction') throw new Error('hook refused');
         },
       }),
@@ -170,6 +190,10 @@ describe('tickets created together', () => {
     expect(rows.map((r) => r.id)).toEqual(views.map((v) => v.id));
     expect(rows[0]!.id).toBeLessThan(rows[1]!.id);
     expect(rows[1]!.id).toBeLessThan(rows[2]!.id);
+
+    // A tracking code is told to the citizen at once: the ticket's commit was a FULL one.
+    expect(synchronousInTicketTransaction).toEqual([2, 2, 2, 2]);
+    expect(db.$client.pragma('synchronous', { simple: true })).toBe(1);
 
     for (const view of views) {
       expect(view.status).toBe('assigned');
