@@ -8,6 +8,7 @@ export { callEvents, callOffers, calls } from '../calls/schema.ts';
 export { categories, routingUnits } from '../categories/schema.ts';
 export { operatorStateChanges, operatorStates } from '../operators/schema.ts';
 export { outbox } from '../outbox/schema.ts';
+export { reportMails } from '../reports/schema.ts';
 export { settings } from '../settings/schema.ts';
 export { deadlineAlerts } from '../sla/schema.ts';
 export { smsMessages } from '../sms/schema.ts';
