@@ -77,7 +77,8 @@ function dataset(series: Series, spec: ChartSpec): ChartDataset<'bar' | 'line', 
       backgroundColor: series.color,
       borderWidth: 3,
       pointRadius: 3,
-      spanGaps: true,
+      // A day without calls has no service level: the line breaks there rather than invent one.
+      spanGaps: false,
       yAxisID: 'y1',
       order: 0,
     };

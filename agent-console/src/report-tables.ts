@@ -1,7 +1,9 @@
 /**
- * The reports as tables of written figures: the same cells the page shows under each chart (the
- * chart is never the only place a figure is) and the CSV/XLSX exports of the period hold. Pure:
- * headers are message keys the page translates, cells are text already formatted.
+ * The reports as tables of written figures, under each chart (the chart is never the only place a
+ * figure is). Columns come in the order of the CSV/XLSX files of the same report
+ * (server/reports/tables.ts), so a reader finds each figure in the same place in both; the files
+ * hold raw numbers (seconds, shares) where the page writes `m:ss` and percentages. Pure: headers
+ * are message keys the page translates, cells are text already formatted.
  */
 import type {
   CallbacksReport,
@@ -17,6 +19,8 @@ import { formatCount, formatDuration, formatRowStart, ratio } from './report-rul
 
 export interface ReportColumn {
   header: MessageKey;
+  /** Fills the header's placeholders, e.g. the service level's seconds. */
+  params?: Record<string, number>;
   /** Figures align right. */
   numeric: boolean;
 }
@@ -40,6 +44,7 @@ export function callsTable(report: CallsReport): ReportTable {
     formatCount(r.offered),
     formatCount(r.answered),
     formatCount(r.abandoned),
+    formatCount(r.abandonedAfterThreshold),
     formatRate(r.serviceLevel),
     formatDuration(r.averageWaitSeconds),
     formatDuration(r.averageTalkSeconds),
@@ -50,7 +55,8 @@ export function callsTable(report: CallsReport): ReportTable {
       figure('reports.offered'),
       figure('reports.answered'),
       figure('reports.abandoned'),
-      figure('reports.serviceLevel'),
+      { ...figure('reports.abandonedAfterThreshold'), params: { seconds: report.shortAbandonSeconds } },
+      { ...figure('reports.serviceLevelWithin'), params: { seconds: report.serviceLevelSeconds } },
       figure('reports.averageWait'),
       figure('reports.averageTalk'),
     ],
@@ -91,8 +97,8 @@ export function operatorsTable(report: OperatorsReport): ReportTable {
     formatDuration(r.talkSeconds),
     formatDuration(r.averageTalkSeconds),
     formatDuration(r.wrapUpSeconds),
-    ...NOT_READY_REASONS.map((reason) => formatDuration(r.notReadySeconds[reason])),
     formatDuration(r.readySeconds),
+    ...NOT_READY_REASONS.map((reason) => formatDuration(r.notReadySeconds[reason])),
   ];
   const sum = (pick: (r: OperatorReportRow) => number) => report.rows.reduce((s, r) => s + pick(r), 0);
   const handled = sum((r) => r.handled);
@@ -115,11 +121,11 @@ export function operatorsTable(report: OperatorsReport): ReportTable {
     columns: [
       label('reports.operator'),
       figure('reports.handled'),
-      figure('reports.talk'),
-      figure('reports.averageTalk'),
+      figure('reports.talkTotal'),
+      figure('reports.operatorAverageTalk'),
       figure('reports.wrapUp'),
-      ...NOT_READY_REASONS.map((reason) => figure(`reports.notReady.${reason}`)),
       figure('reports.ready'),
+      ...NOT_READY_REASONS.map((reason) => figure(`reports.notReady.${reason}`)),
     ],
     rows: report.rows.map((r) => [r.displayName, ...cells(r)]),
     total: report.rows.length > 0 ? cells(total) : null,

@@ -223,7 +223,11 @@ function fillTable(panel: Panel, table: ReportTable, caption: string): void {
     h(
       'thead',
       {},
-      h('tr', {}, ...table.columns.map((c) => h('th', { scope: 'col', class: cls(c.numeric) }, t(c.header)))),
+      h(
+        'tr',
+        {},
+        ...table.columns.map((c) => h('th', { scope: 'col', class: cls(c.numeric) }, t(c.header, c.params))),
+      ),
     ),
     h(
       'tbody',

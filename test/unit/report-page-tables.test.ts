@@ -64,16 +64,19 @@ describe('report tables', () => {
       'reports.offered',
       'reports.answered',
       'reports.abandoned',
-      'reports.serviceLevel',
+      'reports.abandonedAfterThreshold',
+      'reports.serviceLevelWithin',
       'reports.averageWait',
       'reports.averageTalk',
     ]);
-    expect(table.columns.map((c) => c.numeric)).toEqual([false, true, true, true, true, true, true]);
+    expect(table.columns.map((c) => c.numeric)).toEqual([false, true, true, true, true, true, true, true]);
+    expect(table.columns[4]?.params).toEqual({ seconds: 5 });
+    expect(table.columns[5]?.params).toEqual({ seconds: 20 });
     expect(table.rows).toEqual([
-      ['07/12 08:00', '1.200', '1.100', '100', '81,3%', '0:15', '1:02:05'],
-      ['07/12 09:00', '0', '0', '0', '—', '—', '—'],
+      ['07/12 08:00', '1.200', '1.100', '100', '60', '81,3%', '0:15', '1:02:05'],
+      ['07/12 09:00', '0', '0', '0', '0', '—', '—', '—'],
     ]);
-    expect(table.total).toEqual(['1.200', '1.100', '100', '81,3%', '0:15', '1:02:05']);
+    expect(table.total).toEqual(['1.200', '1.100', '100', '60', '81,3%', '0:15', '1:02:05']);
     expect(callsTable({ ...calls, granularity: 'day' }).columns[0]?.header).toBe('reports.day');
   });
 
@@ -110,12 +113,12 @@ describe('report tables', () => {
       '5:00',
       '1:40',
       '1:30',
+      '1:00:00',
       '10:00',
       '0:00',
       '0:00',
       '0:00',
       '0:00',
-      '1:00:00',
     ]);
     expect(table.rows[2]?.[3]).toBe('—');
     // (3 × 100 + 1 × 200) / 4 = 125 s.
@@ -124,12 +127,12 @@ describe('report tables', () => {
       '8:20',
       '2:05',
       '2:00',
+      '3:00:00',
       '30:00',
       '0:00',
       '0:00',
       '0:00',
       '0:00',
-      '3:00:00',
     ]);
     expect(operatorsTable({ period, rows: [] }).total).toBeNull();
   });
