@@ -290,7 +290,7 @@ export interface CallbackTaskView {
   /** Where the task sorts: when the request was made, or when a caller who asked for a callback joined the queue. */
   waitingSince: string;
   lastRequestAt: string;
-  /** Calls merged into this task (a caller who tried again within 30 minutes). */
+  /** Calls merged into this task (the citizen's requests while it was open). */
   requests: number;
   /** The caller's after-hours message, played through `GET /api/calls/:callId/recording`. */
   recording: { callId: string; name: string } | null;
@@ -303,6 +303,8 @@ export interface CallbackTaskView {
   claimedBy: { id: number; displayName: string } | null;
   closedAt: string | null;
   givenUp: { reason: CallbackGiveUpReason; note: string | null } | null;
+  /** Closed as reached because the citizen's later call (this id) was answered. */
+  closedByCall: string | null;
 }
 
 /** One call an operator placed for a task; `outcome` is null while it is being dialled. */
@@ -751,3 +753,32 @@ export interface ReportByKind {
   operators: OperatorsReport;
   tickets: TicketsReport;
 }
+
+/**
+ * How a supervisor is on a call in progress, through their own softphone:
+ * - `listen` (Nghe): hears the caller and the operator; nobody hears them;
+ * - `whisper` (Nhắc): hears both, and the operator alone hears them (coaching);
+ * - `barge` (Tham gia): joins the conversation; all three hear each other.
+ */
+export const COACHING_MODES = ['listen', 'whisper', 'barge'] as const;
+export type CoachingMode = (typeof COACHING_MODES)[number];
+
+/** POST /api/calls/:callId/coaching: start, or switch the mode without leaving. */
+export interface CoachingRequest {
+  mode: CoachingMode;
+}
+
+/** A supervisor on a call: the answer to POST /api/calls/:callId/coaching. */
+export interface CoachingView {
+  callId: string;
+  /** The operator talking to the caller. */
+  operatorId: number;
+  supervisorId: number;
+  mode: CoachingMode;
+}
+
+/**
+ * SIP header on the INVITE of a supervisor's coaching leg, with the call id: the supervisor's
+ * console answers it by itself only for the call the supervisor asked to join.
+ */
+export const COACHING_CALL_HEADER = 'X-Hotline-Coaching';

@@ -106,8 +106,20 @@ export type CallbackSource = (typeof CALLBACK_SOURCES)[number];
 export const CALLBACK_OUTCOMES = ['reached', 'no_answer', 'busy', 'failed'] as const;
 export type CallbackOutcome = (typeof CALLBACK_OUTCOMES)[number];
 
-/** `attempts_exhausted`: the last allowed attempt failed; `supervisor`: given up by hand, with a note. */
-export type CallbackGiveUpReason = 'attempts_exhausted' | 'supervisor';
+/**
+ * `attempts_exhausted`: the last allowed attempt failed; `supervisor`: given up by hand, with a
+ * note; `merged`: an older open task of the same number took it over (tasks made before one open
+ * task per number was the rule).
+ */
+export type CallbackGiveUpReason = 'attempts_exhausted' | 'supervisor' | 'merged';
+
+/**
+ * Whether the hotline can call this caller id back: digits (a leading + allowed), 3 to 15 of
+ * them. A withheld number arrives as `anonymous`, `unknown`, `restricted` or empty.
+ */
+export function isDialableNumber(number: string): boolean {
+  return /^\+?\d{3,15}$/.test(number.trim()) && !/^\+?0+$/.test(number.trim());
+}
 
 /**
  * What an operator chose (`ready`, `not_ready` with a reason, `offline`), plus what the ACD sets:

@@ -1,18 +1,16 @@
 /**
- * Which ended calls leave a callback task behind, when one joins a number's open task, who may
- * call a citizen back when, and what an attempt's outcome does to the task: pure, table-tested.
+ * Which ended calls leave a callback task behind (one open task per citizen), who may call a
+ * citizen back when, and what an attempt's outcome does to the task: pure, table-tested.
  */
-import type {
-  CallbackGiveUpReason,
-  CallbackOutcome,
-  CallbackSource,
-  EndReason,
-  QueueName,
+import {
+  type CallbackGiveUpReason,
+  type CallbackOutcome,
+  type CallbackSource,
+  type EndReason,
+  isDialableNumber,
+  type QueueName,
 } from '../../common/domain.ts';
 import type { CallbackStatus } from './schema.ts';
-
-/** A second request from the same number within this long of the last one joins its open task. */
-export const CALLBACK_MERGE_WINDOW_MS = 30 * 60_000;
 
 /** Calls that came through no queue (an after-hours message) are called back by any operator. */
 export const QUEUE_FOR_UNQUEUED_CALLS: QueueName = 'general';
@@ -33,6 +31,7 @@ export interface CallbackRequest {
 /** What the mapping needs of the ended call's record. */
 export interface EndedCall {
   id: string;
+  callerNumber: string;
   queue: QueueName | null;
   queuedAt: Date | null;
   answeredAt: Date | null;
@@ -41,7 +40,8 @@ export interface EndedCall {
 /**
  * The callback a call's end asks for, if any: a caller who hung up while waiting (never answered),
  * a caller who pressed 1 at the callback offer (waiting since they joined the queue), or an
- * after-hours message (with its recording, when one was stored).
+ * after-hours message (with its recording, when one was stored). Never for a withheld number:
+ * nobody could dial it, and all such callers would land in one task.
  */
 export function callbackRequestFor(
   call: EndedCall,
@@ -49,6 +49,7 @@ export function callbackRequestFor(
   at: Date,
   message: string | null,
 ): CallbackRequest | null {
+  if (!isDialableNumber(call.callerNumber)) return null;
   const base = { callId: call.id, at, recording: null };
   switch (reason) {
     case 'abandoned_in_queue':
@@ -74,29 +75,15 @@ export function callbackRequestFor(
   }
 }
 
-/** An open callback task of the caller's number. */
-export interface OpenCallback {
-  id: number;
-  lastRequestAt: Date;
-}
-
 export type RequestDecision = { kind: 'create' } | { kind: 'merge'; callbackId: number };
 
 /**
- * A request arrived at `at`: merge into the open task of that number whose last request is
- * closest (within the window, either side, so events out of order still merge), or open a new task.
+ * A request joins the number's open task, however long after its last request (the database
+ * holds at most one), or opens a new task.
  */
-export function decideOnRequest(
-  open: readonly OpenCallback[],
-  at: Date,
-  windowMs: number = CALLBACK_MERGE_WINDOW_MS,
-): RequestDecision {
-  let best: { id: number; distance: number } | null = null;
-  for (const task of open) {
-    const distance = Math.abs(at.getTime() - task.lastRequestAt.getTime());
-    if (distance <= windowMs && (!best || distance < best.distance)) best = { id: task.id, distance };
-  }
-  return best ? { kind: 'merge', callbackId: best.id } : { kind: 'create' };
+export function decideOnRequest(open: readonly { id: number }[]): RequestDecision {
+  const task = open[0];
+  return task ? { kind: 'merge', callbackId: task.id } : { kind: 'create' };
 }
 
 /** The fields of an open task a merge may change. */

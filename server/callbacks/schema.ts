@@ -2,7 +2,8 @@
  * Callback tasks: citizens the hotline owes a call, because they hung up while waiting, left a
  * message after hours, or asked to be called back.
  */
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type {
   CallbackGiveUpReason,
   CallbackOutcome,
@@ -34,7 +35,7 @@ export const callbacks = sqliteTable(
      * when the caller joined the queue (their place is kept).
      */
     waitingSince: integer('waiting_since', { mode: 'timestamp_ms' }).notNull(),
-    /** When the latest request was made; another one within 30 minutes of it merges in. */
+    /** When the latest request was made. */
     lastRequestAt: integer('last_abandon_at', { mode: 'timestamp_ms' }).notNull(),
     /** Calls merged into this task. */
     requests: integer('abandons').notNull().default(1),
@@ -54,10 +55,15 @@ export const callbacks = sqliteTable(
     /** The supervisor's words when giving a task up by hand. */
     givenUpNote: text('given_up_note'),
     givenUpBy: integer('given_up_by').references(() => users.id),
+    /** Closed as reached because this later call of the citizen's was answered. */
+    closedByCallId: text('closed_by_call_id').references(() => calls.id),
   },
   (t) => [
     index('callbacks_status_idx').on(t.status, t.waitingSince),
     index('callbacks_caller_idx').on(t.callerNumber, t.status),
+    // One open task per citizen: a later request joins it, however long after, and one claim
+    // covers the number, so two operators never call the same citizen.
+    uniqueIndex('callbacks_one_open_per_number_idx').on(t.callerNumber).where(sql`status = 'open'`),
   ],
 );
 

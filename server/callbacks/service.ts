@@ -3,7 +3,7 @@
  * operator who dials the citizen, with each attempt's outcome recorded until the task is reached
  * or given up. Every change is told to the notifier after it commits.
  */
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, lte, ne } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type {
   CallbackAttemptView,
@@ -31,8 +31,8 @@ import {
 import { type CallbackRow, type CallbackStatus, callbackAttempts, callbacks } from './schema.ts';
 
 /**
- * Opens a callback task for the request, or merges it into the number's open task from the last
- * 30 minutes (see `mergeRequest`). Runs in the caller's transaction.
+ * Opens a callback task for the request, or merges it into the number's open task, however old
+ * (see `mergeRequest`). Runs in the caller's transaction.
  */
 export function recordCallbackRequest(
   tx: Tx,
@@ -44,7 +44,7 @@ export function recordCallbackRequest(
     .from(callbacks)
     .where(and(eq(callbacks.callerNumber, callerNumber), eq(callbacks.status, 'open')))
     .all();
-  const decision = decideOnRequest(open, request.at);
+  const decision = decideOnRequest(open);
   const task = decision.kind === 'merge' ? open.find((t) => t.id === decision.callbackId) : undefined;
   if (task) {
     const merged = mergeRequest(task, request);
@@ -81,6 +81,34 @@ export function recordCallbackRequest(
   return { callbackId: row.id, created: true };
 }
 
+/**
+ * The citizen got through on a later call (`callId`, answered at `at`): their open task, owed for an
+ * earlier call, is closed as reached, naming that call. Returns the task closed, if any.
+ */
+export function closeOnAnsweredCall(tx: Tx, callerNumber: string, callId: string, at: Date): number | null {
+  const row = tx
+    .update(callbacks)
+    .set({
+      status: 'reached',
+      closedAt: at,
+      closedByCallId: callId,
+      claimedBy: null,
+      claimedUntil: null,
+      nextAttemptAt: null,
+    })
+    .where(
+      and(
+        eq(callbacks.callerNumber, callerNumber),
+        eq(callbacks.status, 'open'),
+        ne(callbacks.callId, callId),
+        lte(callbacks.lastRequestAt, at),
+      ),
+    )
+    .returning({ id: callbacks.id })
+    .get();
+  return row?.id ?? null;
+}
+
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /**
@@ -113,6 +141,7 @@ export function toCallbackView(
     claimedBy: claimLive && claimer ? claimer : null,
     closedAt: iso(row.closedAt),
     givenUp: row.givenUpReason ? { reason: row.givenUpReason, note: row.givenUpNote } : null,
+    closedByCall: row.closedByCallId,
   };
 }
 

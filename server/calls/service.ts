@@ -12,7 +12,7 @@ import type { OfferOutcome, QueueName } from '../../common/domain.ts';
 import type { WallboardSnapshot } from '../../common/events.ts';
 import type { CallRecordEvent, CallRecorder } from '../../ivr/api.ts';
 import { callbackRequestFor } from '../callbacks/rules.ts';
-import { recordCallbackRequest } from '../callbacks/service.ts';
+import { closeOnAnsweredCall, recordCallbackRequest } from '../callbacks/service.ts';
 import type { Db } from '../db/index.ts';
 import { definedValues, preparedOnce, preparedPerColumns } from '../db/prepared.ts';
 import type { Tx } from '../outbox/outbox.ts';
@@ -222,7 +222,14 @@ export function applyCallEvent(tx: Tx, e: CallRecordEvent): AppliedCallEvent {
         leftQueueAt: call.leftQueueAt ?? e.at,
         waitSeconds: call.waitSeconds ?? seconds(queuedAt, e.at),
       });
-      return figure ? { known: true, figure } : { known: true };
+      // The citizen is talking to an operator: the call the hotline owed them is no longer owed.
+      const closed =
+        call.answeredAt === null ? closeOnAnsweredCall(tx, call.callerNumber, e.callId, e.at) : null;
+      return {
+        known: true,
+        ...(closed !== null ? { callbackId: closed } : {}),
+        ...(figure ? { figure } : {}),
+      };
     }
     case 'operatorLost':
       // The talk was lost; the caller waits again, and a later answer names the next operator.
@@ -302,8 +309,13 @@ export function createCallRecords(deps: {
         { callId: event.callId, reason: event.reason, callbackId: result.callbackId },
         'call recorded',
       );
-      if (result.callbackId !== undefined) deps.onCallbackChanged?.(result.callbackId);
+    } else if (event.type === 'answered' && result.callbackId !== undefined) {
+      logger.info(
+        { callId: event.callId, callbackId: result.callbackId },
+        'callback task closed: the citizen got through',
+      );
     }
+    if (result.known && result.callbackId !== undefined) deps.onCallbackChanged?.(result.callbackId);
   };
   const spool = deps.spoolPath
     ? createEventSpool(deps.spoolPath, () =>

@@ -22,6 +22,7 @@ import { type AuthHeaders, buildFixture, type Fixture, logger } from './server-f
 const NOW = new Date('2025-06-10T03:00:00Z');
 const S = 1000;
 const MIN = 60 * S;
+const DAY = 24 * 60 * MIN;
 const at = (ms: number) => new Date(NOW.getTime() + ms);
 
 let fx: Fixture;
@@ -164,7 +165,7 @@ describe('call records from the controller’s events', () => {
 });
 
 describe('callback tasks from abandoned calls', () => {
-  it('one open task per number within 30 minutes; a later abandon opens another', async () => {
+  it('one open task per number, however far apart the abandons; its place is the earliest', async () => {
     abandon('ab-1', '0987000001', -60 * MIN, 4 * S);
     abandon('ab-2', '0987000001', -40 * MIN, 90 * S, '2');
     abandon('ab-3', '0987000001', -5 * MIN, 10 * S);
@@ -176,12 +177,91 @@ describe('callback tasks from abandoned calls', () => {
       .json<ListResponse<CallbackTaskView>>()
       .data.filter((t) => t.callerNumber.startsWith('0987'));
     expect(tasks.map((t) => [t.callerNumber, t.callId, t.queue, t.requests, t.status, t.attempts])).toEqual([
-      ['0987***001', 'ab-2', 'welfare', 2, 'open', 0],
+      ['0987***001', 'ab-3', 'health', 3, 'open', 0],
       ['0987***002', 'ab-4', 'health', 1, 'open', 0],
-      ['0987***001', 'ab-3', 'health', 1, 'open', 0],
     ]);
     expect(tasks[0]?.createdAt).toBe(at(-60 * MIN + 9 * S).toISOString());
+    expect(tasks[0]?.waitingSince).toBe(at(-60 * MIN + 9 * S).toISOString());
     expect(tasks.every((t) => t.source === 'abandoned' && t.recording === null)).toBe(true);
+  });
+
+  // Yesterday's calls, so today's wallboard figures below stay as they are.
+  it('the database refuses a second open task for a number', () => {
+    abandon('ab-unique', '0987000011', -DAY - 30 * MIN, 4 * S);
+    const insert = () =>
+      fx.db.$client
+        .prepare(
+          "insert into callbacks (caller_number, queue, source, call_id, created_at, waiting_since, last_abandon_at) values ('0987000011', 'health', 'abandoned', 'ab-unique', 0, 0, 0)",
+        )
+        .run();
+    expect(insert).toThrow(/UNIQUE constraint failed/);
+  });
+
+  it('a withheld number that hangs up while waiting leaves no task, and such callers never share one', async () => {
+    abandon('ab-anon-1', 'anonymous', -DAY - 20 * MIN, 30 * S);
+    abandon('ab-anon-2', 'anonymous', -DAY - 10 * MIN, 30 * S);
+    const tasks = (await fx.app.inject({ method: 'GET', url: '/api/callbacks', headers: supervisor }))
+      .json<ListResponse<CallbackTaskView>>()
+      .data.filter((t) => ['ab-anon-1', 'ab-anon-2'].includes(t.callId));
+    expect(tasks).toEqual([]);
+    // Still a call record with its abandon, for the figures.
+    const call = (
+      await fx.app.inject({ method: 'GET', url: '/api/calls/ab-anon-2', headers: supervisor })
+    ).json<CallRecordDetail>();
+    expect(call.endReason).toBe('abandoned_in_queue');
+  });
+
+  it('closes the open task as reached, naming the call, when the citizen gets through on a later call', async () => {
+    const changed: number[] = [];
+    const watched = createCallRecords({
+      db: fx.db,
+      logger,
+      serviceLevelSeconds: 20,
+      onCallbackChanged: (id) => changed.push(id),
+    });
+    const steps = (callId: string, number: string, startMs: number) => {
+      for (const step of [
+        { type: 'arrived', callerNumber: number, at: at(startMs) },
+        { type: 'queued', queue: 'health', at: at(startMs + 5 * S) },
+      ] as Step[])
+        watched.record({ ...step, callId } as CallRecordEvent);
+    };
+    steps('later-1', '0987000021', -DAY - 30 * MIN);
+    watched.record({
+      callId: 'later-1',
+      type: 'ended',
+      reason: 'abandoned_in_queue',
+      at: at(-DAY - 29 * MIN),
+    });
+    watched.flush();
+    const [task] = (await fx.app.inject({ method: 'GET', url: '/api/callbacks', headers: supervisor }))
+      .json<ListResponse<CallbackTaskView>>()
+      .data.filter((t) => t.callId === 'later-1');
+    expect(task?.status).toBe('open');
+    changed.length = 0;
+
+    steps('later-2', '0987000021', -DAY - 10 * MIN);
+    watched.record({ callId: 'later-2', type: 'answered', operatorId: tdv01, at: at(-DAY - 9 * MIN) });
+    watched.flush();
+    const detail = (
+      await fx.app.inject({ method: 'GET', url: `/api/callbacks/${task!.id}`, headers: supervisor })
+    ).json<CallbackTaskView>();
+    expect(detail).toMatchObject({
+      status: 'reached',
+      closedByCall: 'later-2',
+      closedAt: at(-DAY - 9 * MIN).toISOString(),
+    });
+    // Pushed, so operators' lists drop it.
+    expect(changed).toEqual([task!.id]);
+    // Its call ending normally opens nothing new.
+    watched.record({ callId: 'later-2', type: 'ended', reason: 'caller_hung_up', at: at(-DAY - 5 * MIN) });
+    watched.flush();
+    const open = (
+      await fx.app.inject({ method: 'GET', url: '/api/callbacks?status=open', headers: supervisor })
+    )
+      .json<ListResponse<CallbackTaskView>>()
+      .data.filter((t) => t.callerNumber === '0987***021');
+    expect(open).toEqual([]);
   });
 
   it('a caller who asks to be called back keeps their place: the task waits since they joined the queue', async () => {
@@ -212,7 +292,7 @@ describe('callback tasks from abandoned calls', () => {
       { type: 'recorded', kind: 'message', name: 'message-night-1', at: at(-4 * 3600 * S + 40 * S) },
       { type: 'ended', reason: 'after_hours_message', at: at(-4 * 3600 * S + 41 * S) },
     ]);
-    // Back within 30 minutes, the same caller gives up in the queue: one task, the message kept.
+    // Back later, the same caller gives up in the queue: one task, the message kept.
     abandon('night-2', '0987200001', -4 * 3600 * S + 10 * MIN, 20 * S);
     const tasks = (await fx.app.inject({ method: 'GET', url: '/api/callbacks', headers: supervisor }))
       .json<ListResponse<CallbackTaskView>>()

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { EndReason } from '../../common/domain.ts';
 import {
   afterAttempt,
-  CALLBACK_MERGE_WINDOW_MS,
   type CallbackRequest,
   callbackRequestFor,
   claimRefusal,
@@ -15,37 +14,37 @@ import {
 const T = Date.parse('2025-06-10T03:00:00Z');
 const MIN = 60_000;
 const ago = (minutes: number) => new Date(T - minutes * MIN);
-const task = (id: number, minutesAgo: number) => ({ id, lastRequestAt: ago(minutesAgo) });
 
-describe('decideOnRequest: one open callback per number within 30 minutes', () => {
+describe('decideOnRequest: one open callback per citizen, whatever the time', () => {
   it.each([
     { name: 'no open task: a new one', open: [], expected: { kind: 'create' } },
-    { name: 'requested 10 min ago: merge', open: [task(1, 10)], expected: { kind: 'merge', callbackId: 1 } },
-    { name: 'exactly 30 min ago: merge', open: [task(1, 30)], expected: { kind: 'merge', callbackId: 1 } },
-    { name: '31 min ago: a new one', open: [task(1, 31)], expected: { kind: 'create' } },
     {
-      name: 'several open tasks: the closest one within the window',
-      open: [task(1, 50), task(2, 25), task(3, 5)],
-      expected: { kind: 'merge', callbackId: 3 },
-    },
-    {
-      name: 'an event that arrives out of order still merges',
-      open: [task(4, -3)],
-      expected: { kind: 'merge', callbackId: 4 },
+      name: 'an open task, however old: merge',
+      open: [{ id: 1 }],
+      expected: { kind: 'merge', callbackId: 1 },
     },
   ])('$name', ({ open, expected }) => {
-    expect(decideOnRequest(open, new Date(T))).toEqual(expected);
-  });
-
-  it('the window is 30 minutes', () => {
-    expect(CALLBACK_MERGE_WINDOW_MS).toBe(30 * MIN);
+    expect(decideOnRequest(open)).toEqual(expected);
   });
 });
 
 describe('callbackRequestFor: which ended calls owe the citizen a call', () => {
-  const queued: EndedCall = { id: 'c1', queue: 'health', queuedAt: ago(4), answeredAt: null };
+  const queued: EndedCall = {
+    id: 'c1',
+    callerNumber: '0912345678',
+    queue: 'health',
+    queuedAt: ago(4),
+    answeredAt: null,
+  };
   const answered: EndedCall = { ...queued, answeredAt: ago(3) };
-  const menuOnly: EndedCall = { id: 'c1', queue: null, queuedAt: null, answeredAt: null };
+  const menuOnly: EndedCall = {
+    id: 'c1',
+    callerNumber: '0912345678',
+    queue: null,
+    queuedAt: null,
+    answeredAt: null,
+  };
+  const withheld = (call: EndedCall, callerNumber: string): EndedCall => ({ ...call, callerNumber });
   const at = new Date(T);
   it.each<{ name: string; call: EndedCall; reason: EndReason; message: string | null; expected: unknown }>([
     {
@@ -82,6 +81,27 @@ describe('callbackRequestFor: which ended calls owe the citizen a call', () => {
       reason: 'after_hours_message',
       message: null,
       expected: { source: 'after_hours', recording: null },
+    },
+    ...['anonymous', 'Anonymous', 'unknown', 'restricted', '', '0', '12'].map((number) => ({
+      name: `a withheld number ("${number}") that hung up while waiting gets no task: nobody could dial it`,
+      call: withheld(queued, number),
+      reason: 'abandoned_in_queue' as const,
+      message: null,
+      expected: null,
+    })),
+    {
+      name: 'a withheld number leaving an after-hours message gets no task either',
+      call: withheld(menuOnly, 'anonymous'),
+      reason: 'after_hours_message',
+      message: 'msg-c1',
+      expected: null,
+    },
+    {
+      name: 'an international number is dialable',
+      call: withheld(queued, '+84912345678'),
+      reason: 'abandoned_in_queue',
+      message: null,
+      expected: { source: 'abandoned' },
     },
     {
       name: 'a talk that ended normally',

@@ -20,6 +20,7 @@ const task = (over: Partial<CallbackTaskView>): CallbackTaskView => ({
   claimedBy: null,
   closedAt: null,
   givenUp: null,
+  closedByCall: null,
   ...over,
 });
 
