@@ -1,5 +1,12 @@
 /** socket.io contract between the server and the console. Event names are `entity:verb`. */
-import type { CallbackTaskView, HotlineSettings, SettingsSection, TicketSummary, TicketView } from './api.ts';
+import type {
+  CallbackTaskView,
+  CoachingMode,
+  HotlineSettings,
+  SettingsSection,
+  TicketSummary,
+  TicketView,
+} from './api.ts';
 import type { AgentState, ChosenNotReadyReason, NotReadyReason, QueueName } from './domain.ts';
 
 /** Acknowledgement of a client request. */
@@ -54,6 +61,8 @@ export interface AgentStateView {
 export interface AgentStatus extends AgentStateView {
   operatorId: number;
   displayName: string;
+  /** The call the operator is talking on (`on_call`), which a supervisor may join. */
+  callId?: string;
 }
 
 /** What an operator may ask for from the console: ready, or not ready with a reason they choose. */
@@ -121,6 +130,20 @@ export interface ServerToClientEvents {
   'wallboard:updated': (s: WallboardSnapshot) => void;
   /** To supervisors and admins: an admin saved a settings section (e.g. the wallboard's thresholds). */
   'settings:updated': (e: SettingsUpdate) => void;
+  /** To the operator (as the province's coaching setting lets them know) and to the supervisor: see `CoachingNotice`. */
+  'coaching:changed': (e: CoachingNotice) => void;
+}
+
+/**
+ * A supervisor's presence on a call changed. The operator gets the mode they are to be told of
+ * (whisper and barge, listen too if the province says so; null: nobody they are told of); the
+ * supervisor gets their own mode, null once they are off the call (they left, hung up, or the
+ * talk ended).
+ */
+export interface CoachingNotice {
+  callId: string;
+  operatorId: number;
+  mode: CoachingMode | null;
 }
 
 export interface ClientToServerEvents {

@@ -1,5 +1,6 @@
 /** What the rest of the hotline sees of the call controller. */
 
+import type { CoachingMode, CoachingView } from '../common/api.ts';
 import type { EndReason, NotReadyReason, OfferOutcome, QueueName } from '../common/domain.ts';
 import type { AgentStateView, CallPop, WallboardSnapshot } from '../common/events.ts';
 
@@ -19,6 +20,11 @@ export interface OperatorEndpoint {
  */
 export interface OperatorAccount extends OperatorEndpoint {
   sipPassword: string | null;
+  /**
+   * False for a supervisor: their softphone only listens in on calls (coaching), so the ACD never
+   * offers it a citizen's call. True when absent.
+   */
+  takesCalls?: boolean;
 }
 
 /** A call as the console sees it, before the server adds the caller's ticket history. */
@@ -32,6 +38,63 @@ export interface IvrEvents {
   agentStateChanged(operatorId: number, status: AgentStateView): void;
   /** Something on the wallboard changed: queue lengths, agent states or telephony up/down. */
   wallboardChanged(): void;
+  /** A supervisor joined a call, changed mode or is off it (`mode` null, with why). */
+  coachingChanged?(change: CoachingChange): void;
+}
+
+/** A supervisor asks to be on a call in progress, through their own softphone. */
+export interface CoachRequest {
+  callId: string;
+  mode: CoachingMode;
+  supervisor: {
+    id: number;
+    /** Their softphone's PJSIP endpoint (their user name), rung for the coaching leg. */
+    endpoint: string;
+    displayName: string;
+  };
+}
+
+/**
+ * Why a supervisor is off a call: they asked (`left`), their softphone hung up, the talk ended
+ * (either side hung up, or the operator dropped), a change of mode failed half-way (`failed`: the
+ * supervisor's leg is hung up rather than left in a state nobody asked for), or after a reconnect
+ * their leg or the talk was gone.
+ */
+export type CoachingEnd = 'left' | 'supervisor_hung_up' | 'talk_ended' | 'failed' | 'reconnected';
+
+export interface CoachingChange {
+  callId: string;
+  operatorId: number;
+  supervisorId: number;
+  /** Null once the supervisor is off the call. */
+  mode: CoachingMode | null;
+  ended?: CoachingEnd;
+}
+
+/**
+ * Why a coaching request was refused:
+ * - `CALL_NOT_IN_TALK`: no call of that id is being talked (ended, ringing or waiting);
+ * - `COACHING_TAKEN`: another supervisor is on that call;
+ * - `ALREADY_COACHING`: the supervisor is on another call (one at a time: one softphone);
+ * - `SOFTPHONE_UNREACHABLE`: Asterisk could not ring the supervisor's softphone (not registered);
+ * - `SOFTPHONE_NO_ANSWER`: it rang but did not answer;
+ * - `NOT_COACHING`: the supervisor is not on that call (leaving).
+ */
+export type CoachingErrorCode =
+  | 'CALL_NOT_IN_TALK'
+  | 'COACHING_TAKEN'
+  | 'ALREADY_COACHING'
+  | 'SOFTPHONE_UNREACHABLE'
+  | 'SOFTPHONE_NO_ANSWER'
+  | 'NOT_COACHING';
+
+export class CoachingError extends Error {
+  constructor(
+    readonly code: CoachingErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -216,6 +279,15 @@ export interface Ivr {
    * Asterisk is unreachable (the next call, or the reconnect, pushes them).
    */
   setOperators(operators: OperatorAccount[]): Promise<void>;
+  /**
+   * Puts the supervisor on the call in the mode asked for: the first time, their softphone is rung
+   * (and answers by itself) and joined; after that only the mode changes, on the same leg.
+   * Resolves once the supervisor hears the call; rejects with `CoachingError`. Absent without
+   * telephony.
+   */
+  coach?(request: CoachRequest): Promise<CoachingView>;
+  /** Takes the supervisor off the call: only their own leg hangs up. Rejects with `CoachingError`. */
+  leaveCoaching?(callId: string, supervisorId: number): Promise<void>;
 }
 
 export class UnknownOperatorError extends Error {

@@ -31,6 +31,7 @@ import {
   type PjsipField,
   type PjsipObjectType,
   type RecordParams,
+  type SnoopParams,
 } from './port.ts';
 import { Supervisor } from './supervisor.ts';
 
@@ -499,15 +500,31 @@ class SupervisedAri implements AriConnection {
   }
 
   async originate(p: OriginateParams): Promise<void> {
-    const leg = await this.rest('originate', 'POST', `/channels/${id(p.channelId)}`, {
-      endpoint: p.endpoint,
+    const leg = await this.rest(
+      'originate',
+      'POST',
+      `/channels/${id(p.channelId)}`,
+      {
+        endpoint: p.endpoint,
+        app: p.app,
+        appArgs: p.appArgs,
+        callerId: p.callerId,
+        timeout: p.timeout,
+        originator: this.names.of(p.originator) ?? p.originator,
+      },
+      p.variables ? { variables: p.variables } : undefined,
+    );
+    this.names.saw('originated', leg as RawChannel | undefined);
+  }
+
+  async snoop(channelId: string, p: SnoopParams): Promise<void> {
+    const snoop = await this.rest('snoop', 'POST', `/channels/${id(channelId)}/snoop/${id(p.snoopId)}`, {
+      spy: p.spy,
+      whisper: p.whisper,
       app: p.app,
       appArgs: p.appArgs,
-      callerId: p.callerId,
-      timeout: p.timeout,
-      originator: this.names.of(p.originator) ?? p.originator,
     });
-    this.names.saw('originated', leg as RawChannel | undefined);
+    this.names.saw('snooped', snoop as RawChannel | undefined);
   }
 
   async createBridge(bridgeId: string, type: 'holding' | 'mixing', name: string): Promise<void> {

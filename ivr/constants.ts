@@ -10,7 +10,17 @@ export const STASIS_ROLE = {
   citizen: 'citizen',
   /** An operator leg the controller originated: `hotline,agent,<callId>`. */
   agent: 'agent',
+  /** A supervisor's softphone leg listening in on a call: `hotline,coach,<callId>`. */
+  coach: 'coach',
+  /** A snoop channel on an operator's leg, carrying a supervisor's listen or whisper: `hotline,snoop,<callId>`. */
+  snoop: 'snoop',
 } as const;
+
+/**
+ * SIP header on the INVITE of a supervisor's coaching leg, carrying the call id: the supervisor's
+ * console answers it by itself only for the call its supervisor asked to join.
+ */
+export { COACHING_CALL_HEADER } from '../common/api.ts';
 
 /** The PJSIP endpoint a channel belongs to, from its name: `PJSIP/tdv01-0000001a` → `tdv01`. */
 export function endpointOf(channelName: string): string {

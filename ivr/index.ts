@@ -68,7 +68,7 @@ export function createIvr(deps: IvrDeps): Ivr {
       logger: logger.child({ component: 'ari' }),
     });
   const acd = new Acd(
-    deps.operators.map(endpointOfAccount),
+    deps.operators.filter(takesCalls).map(endpointOfAccount),
     now(),
     { overflowAfterMs: deps.waiting?.overflowAfterMs ?? DEFAULT_ACD_OPTIONS.overflowAfterMs },
     deps.wrapUp ?? DEFAULT_WRAP_UP,
@@ -123,11 +123,13 @@ export function createIvr(deps: IvrDeps): Ivr {
     currentCall: (operatorId) => controller.currentCall(operatorId),
     async setOperators(operators) {
       // Calls stop going to a removed operator before their account leaves Asterisk.
-      controller.setOperators(operators.map(endpointOfAccount));
+      controller.setOperators(operators.filter(takesCalls).map(endpointOfAccount));
       await accounts.set(operators);
     },
     storedRecording: (name) => connection.storedRecording(name),
     deleteStoredRecording: (name) => connection.deleteStoredRecording(name),
+    coach: (request) => controller.coach(request),
+    leaveCoaching: (callId, supervisorId) => controller.leaveCoaching(callId, supervisorId),
 
     snapshot: (at) => ({
       at: at.toISOString(),
@@ -136,11 +138,22 @@ export function createIvr(deps: IvrDeps): Ivr {
       mode: connection.up ? 'normal' : 'down',
       fallbackQueue: null,
       queues: controller.queueStats(at),
-      agents: acd.agents(),
+      // A supervisor joins an operator's talk by its call id.
+      agents: acd.agents().map((agent) => {
+        const callId = agent.state === 'on_call' ? acd.callOf(agent.operatorId) : null;
+        return callId ? { ...agent, callId } : agent;
+      }),
     }),
   };
 }
 
-function endpointOfAccount({ sipPassword: _password, ...endpoint }: OperatorAccount): OperatorEndpoint {
+function endpointOfAccount({
+  sipPassword: _password,
+  takesCalls: _takesCalls,
+  ...endpoint
+}: OperatorAccount): OperatorEndpoint {
   return endpoint;
 }
+
+/** Supervisors' softphones have accounts in Asterisk (for coaching) but are never offered calls. */
+const takesCalls = (account: OperatorAccount) => account.takesCalls !== false;

@@ -46,6 +46,24 @@ export interface OriginateParams {
    * conversation passes through Asterisk without transcoding, and the two share a linked id.
    */
   originator: string;
+  /** Channel variables set before dialling, e.g. `PJSIP_HEADER(add,X-…)` for a header on the INVITE. */
+  variables?: Record<string, string>;
+}
+
+/** Which audio of a channel a snoop channel hears (`spy`) or speaks into (`whisper`). */
+export type SnoopDirection = 'none' | 'in' | 'out' | 'both';
+
+/**
+ * A snoop channel on `channelId`, put into the Stasis application. `spy`: `in` is what the channel
+ * sends to Asterisk, `out` what Asterisk sends to it; `whisper: 'out'` is heard by the channel's
+ * own party and nobody else.
+ */
+export interface SnoopParams {
+  snoopId: string;
+  spy: SnoopDirection;
+  whisper: SnoopDirection;
+  app: string;
+  appArgs: string;
 }
 
 /** A recording Asterisk stores as `<spool>/recording/<name>.wav` (a "stored recording"). */
@@ -67,6 +85,8 @@ export interface AriPort {
   stopPlayback(playbackId: string): Promise<void>;
   hangup(channelId: string): Promise<void>;
   originate(params: OriginateParams): Promise<void>;
+  /** Creates a snoop channel on the channel (see `SnoopParams`); it enters Stasis with `appArgs`. */
+  snoop(channelId: string, params: SnoopParams): Promise<void>;
   createBridge(bridgeId: string, type: 'holding' | 'mixing', name: string): Promise<void>;
   /** Moves the channels into the bridge (out of any other bridge they are in). */
   addChannel(bridgeId: string, channelIds: string[]): Promise<void>;

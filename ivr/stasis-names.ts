@@ -19,3 +19,10 @@ export const callOfTalkBridge = (bridgeId: string | undefined) =>
 export const messageRecordingName = (callId: string) => `message-${callId}`;
 /** A call answered again after its operator dropped gets a second conversation (`offer` numbers them). */
 export const conversationRecordingName = (callId: string, offer: number) => `conversation-${callId}-${offer}`;
+/**
+ * A supervisor's coaching leg on a call (`stamp` tells one joining from the next); its snoop
+ * channels and bridges are named after it, so every coaching resource has `-coach-` in its id.
+ */
+export const coachLegId = (callId: string, stamp: string) => `${callId}-coach-${stamp}`;
+/** A supervisor's leg, a snoop channel or a bridge made for coaching (never a caller's or operator's). */
+export const isCoachingResource = (id: string) => id.includes('-coach-');

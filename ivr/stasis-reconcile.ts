@@ -9,7 +9,7 @@ import { endpointOf, STASIS_APP, STASIS_ROLE } from './constants.ts';
 import { type CallInput, type CallState, FALLBACK_QUEUE, initialState, offerOfAgentChannel } from './flow.ts';
 import type { AriBridge, AriChannel, AriPort } from './port.ts';
 import { bestEffort, type Call, type StasisDeps } from './stasis-call.ts';
-import { callOfTalkBridge, queueBridgeId } from './stasis-names.ts';
+import { callOfTalkBridge, isCoachingResource, queueBridgeId } from './stasis-names.ts';
 import type { OperatorTimers } from './stasis-operator-timers.ts';
 import type { CallRecords } from './stasis-records.ts';
 
@@ -114,7 +114,10 @@ export class Reconciler {
         const recorded = this.records.recall(channel.id);
         waiting.push({ channel, queue, recorded, queuedAt: recorded?.queuedAt ?? createdAt(channel, now) });
       } else if (role === STASIS_ROLE.citizen && bridge && callOfTalkBridge(bridge.id) === channel.id) {
-        const agent = bridge.channelIds.map((id) => byId.get(id)).find((c) => c && c.id !== channel.id);
+        // A barging supervisor's leg shares the talk bridge; it is not the operator.
+        const agent = bridge.channelIds
+          .map((id) => byId.get(id))
+          .find((c) => c && c.id !== channel.id && !isCoachingResource(c.id));
         this.adoptTalk(channel, bridge.id, agent, now);
       } else if (role === STASIS_ROLE.citizen && !bridge) {
         const call = this.host.newCall(

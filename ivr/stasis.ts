@@ -11,9 +11,10 @@
  *   reconnect.
  */
 import type { Logger } from 'pino';
+import type { CoachingView } from '../common/api.ts';
 import { type EndReason, QUEUE_NAMES } from '../common/domain.ts';
 import { type AgentStateView, NO_CALL_FIGURES, type QueueStats } from '../common/events.ts';
-import type { AgentRequest, CallInfo, OperatorEndpoint, RecordedCall } from './api.ts';
+import type { AgentRequest, CallInfo, CoachRequest, OperatorEndpoint, RecordedCall } from './api.ts';
 import { STASIS_ROLE } from './constants.ts';
 import {
   agentChannelIdFor,
@@ -25,6 +26,7 @@ import {
 } from './flow.ts';
 import { AriDisconnectedError, type AriEvent, GoneError } from './port.ts';
 import { bestEffort, type Call, type StasisDeps } from './stasis-call.ts';
+import { CoachingController } from './stasis-coaching.ts';
 import { CommandRunner } from './stasis-commands.ts';
 import { OperatorTimers } from './stasis-operator-timers.ts';
 import { ensureQueueBridges, Reconciler } from './stasis-reconcile.ts';
@@ -50,6 +52,7 @@ export class StasisController {
   private readonly timers: OperatorTimers;
   private readonly reconciler: Reconciler;
   private readonly commands: CommandRunner;
+  private readonly coaching: CoachingController;
 
   constructor(private readonly deps: StasisDeps) {
     this.log = deps.logger;
@@ -81,6 +84,7 @@ export class StasisController {
       info: (call) => this.info(call),
       finish: (call, reason) => this.finish(call, reason),
     });
+    this.coaching = new CoachingController(deps, { talkOf: (callId) => this.talkOf(callId) });
     this.waits.rememberWaits();
   }
 
@@ -98,6 +102,7 @@ export class StasisController {
     try {
       await ensureQueueBridges(this.deps.ari);
       await this.reconciler.reconcile();
+      await this.coaching.reconcile();
     } catch (err) {
       this.log.error({ err }, 'start-up reconciliation with Asterisk failed');
     }
@@ -258,6 +263,24 @@ export class StasisController {
     return true;
   }
 
+  /** A supervisor joins the call or changes mode (see `Ivr.coach`). */
+  coach(request: CoachRequest): Promise<CoachingView> {
+    return this.coaching.coach(request);
+  }
+
+  /** A supervisor leaves the call (see `Ivr.leaveCoaching`). */
+  leaveCoaching(callId: string, supervisorId: number): Promise<void> {
+    return this.coaching.leave(callId, supervisorId);
+  }
+
+  /** The talk of a call being talked: what a supervisor joins. */
+  private talkOf(callId: string) {
+    const call = this.calls.get(callId);
+    const s = call?.state;
+    if (!call || call.finished || s?.name !== 'connected' || !call.talkBridge) return null;
+    return { operatorId: s.operatorId, agentChannelId: s.agentChannelId, bridgeId: call.talkBridge };
+  }
+
   /** Resolves when every call's queued inputs have run (for tests and shutdown). */
   async idle(): Promise<void> {
     for (;;) {
@@ -277,6 +300,8 @@ export class StasisController {
   }
 
   private route(event: AriEvent): void {
+    // Supervisors' legs and snoop channels are no citizen's call.
+    if (this.coaching.handle(event)) return;
     switch (event.type) {
       case 'StasisStart': {
         const [role, callId] = event.args;
@@ -442,6 +467,7 @@ export class StasisController {
     const { state, commands } = step(before, input, this.deps.now(), this.deps.waiting ?? DEFAULT_WAITING);
     call.state = state;
     this.records.step(call, before, input, state, commands);
+    if (from === 'connected' && state.name !== 'connected') this.coaching.talkEnded(call.id);
     if (from !== state.name) {
       if ('queue' in state) call.log = this.log.child({ callId: call.id, queue: state.queue });
       call.log.debug({ from, to: state.name, input: input.type }, 'call state');
@@ -488,6 +514,7 @@ export class StasisController {
         reason: 'error',
       };
     this.clearTimer(call);
+    this.coaching.talkEnded(call.id);
     if (this.deps.acd.remove(call.id)) this.scheduleOverflow(this.deps.now());
     for (const [id, p] of this.playbacks) if (p.callId === call.id) this.playbacks.delete(id);
     for (const [name, callId] of this.messages) if (callId === call.id) this.messages.delete(name);

@@ -22,6 +22,8 @@ import { callbackRoutes } from './callbacks/routes.ts';
 import { type CallbackNotifier, createCallbackService } from './callbacks/service.ts';
 import { callRoutes } from './calls/routes.ts';
 import { categoryRoutes } from './categories/routes.ts';
+import { coachingRoutes } from './coaching/routes.ts';
+import { type CoachingDesk, createCoachingService } from './coaching/service.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
 import type { WorkingCalendar } from './deadlines/calendar.ts';
@@ -65,6 +67,8 @@ export interface AppDeps {
   /** The call controller alone (POST /api/admin/telephony/controller); none without telephony. */
   controller?: CallController;
   /** Runs inside every ticket change's transaction (SMS, …); none by default. */
+  /** Supervisors on calls in progress (POST/DELETE /api/calls/:callId/coaching); none without telephony. */
+  coaching?: CoachingDesk;
   ticketHooks?: TicketHooks;
   /** Told after a ticket change commits (socket.io pushes); none by default. */
   ticketNotifier?: TicketNotifier;
@@ -183,6 +187,9 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     policy: config.callbacks,
     now,
     ...(deps.callbackNotifier ? { notifier: deps.callbackNotifier } : {}),
+  await app.register(coachingRoutes, {
+    coaching: createCoachingService({ db, desk: deps.coaching ?? null, now }),
+  });
   });
   await app.register(callbackRoutes, { callbacks });
   await app.register(adminRoutes, {

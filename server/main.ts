@@ -27,6 +27,7 @@ import { createCalendarStore, importDecreedDays } from './calendar/service.ts';
 import { createAriDialPermits, NO_DIAL_PERMITS } from './callbacks/dial-permits.ts';
 import { createCallerHistory } from './calls/history.ts';
 import { createCallRecords } from './calls/service.ts';
+import { createCoachingNotifier } from './coaching/service.ts';
 import { type Config, loadConfig } from './config.ts';
 import { startWalCheckpointer } from './db/checkpoint.ts';
 import { type Db, openDatabase } from './db/index.ts';
@@ -41,6 +42,7 @@ import { raiseCallControlPriority } from './priority.ts';
 import { createFirstAdmin, refuseUnsafeProduction } from './production.ts';
 import {
   attachRealtime,
+  coachingNoticeSink,
   createCallbackNotifier,
   createIvrEventBridge,
   createRealtimeServer,
@@ -239,17 +241,27 @@ export async function startHotline(
     });
     stops.push({ name: 'wallboard bridge', stop: () => bridge.close() });
     const operators = sipAccounts(db);
-    const endpoints = operators.filter((op) => op.takesCalls).map((op) => ({
-      operatorId: op.operatorId,
-      displayName: op.displayName,
-      sipEndpoint: op.endpoint,
-      skills: op.skills,
-    }));
+    const endpoints = operators
+      .filter((op) => op.takesCalls)
+      .map((op) => ({
+        operatorId: op.operatorId,
+        displayName: op.displayName,
+        sipEndpoint: op.endpoint,
+        skills: op.skills,
+      }));
     const desk: Ivr = config.ari.enabled
       ? createIvr({
           ari: config.ari,
           operators: operators.map(operatorAccount),
-          events: bridge,
+          events: {
+            ...bridge,
+            coachingChanged: createCoachingNotifier({
+              db,
+              sink: coachingNoticeSink(io),
+              logger: logger.child({ component: 'coaching' }),
+              now,
+            }),
+          },
           records,
           statusLine: createStatusLine({ db, now, logger: logger.child({ component: 'status-line' }) }),
           history: createCallerHistory(db),
@@ -333,6 +345,9 @@ export async function startHotline(
       ...(config.ari.enabled ? { controller: { start: () => desk.start(), stop: () => desk.stop() } } : {}),
       calendar,
       calendarStore,
+      ...(desk.coach && desk.leaveCoaching
+        ? { coaching: { coach: desk.coach, leaveCoaching: desk.leaveCoaching } }
+        : {}),
       ticketHooks,
       ticketNotifier: createTicketNotifier(io, db, { logger, now }),
       callbackNotifier,

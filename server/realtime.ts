@@ -20,6 +20,7 @@ import type { AgentRequest, CallInfo, IvrEvents } from '../ivr/api.ts';
 import type { Desk } from './app.ts';
 import { type AuthService, type AuthUser, createAuthService, SESSION_COOKIE } from './auth/service.ts';
 import { type CallbackNotifier, callbackView } from './callbacks/service.ts';
+import type { CoachingNoticeSink } from './coaching/service.ts';
 import type { Db } from './db/index.ts';
 import { AppError } from './errors.ts';
 import { parseAgentStateRequest } from './operators/routes.ts';
@@ -428,6 +429,11 @@ export function createIvrEventBridge(
       timer = undefined;
     },
   };
+}
+
+/** Coaching notices to one user's consoles: operators and supervisors each have a room. */
+export function coachingNoticeSink(io: RealtimeServer): CoachingNoticeSink {
+  return { toUser: (userId, notice) => io.to(operatorRoom(userId)).emit('coaching:changed', notice) };
 }
 
 /** Whether any socket of this process is in `room`: nothing to render for an empty one. */

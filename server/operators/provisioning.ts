@@ -57,7 +57,8 @@ export function createOperatorProvisioning(deps: {
     handedOver = null;
     const done = await Promise.allSettled([
       deps.desk.setOperators(accounts),
-      deps.fallback?.setOperators(accounts) ?? Promise.resolve(),
+      // Asterisk's fallback queue rings only those who take calls, never a supervisor.
+      deps.fallback?.setOperators(accounts.filter((a) => a.takesCalls !== false)) ?? Promise.resolve(),
     ]);
     const failed = done.flatMap((d) => (d.status === 'rejected' ? [d.reason as unknown] : []));
     if (run === started) handedOver = failed.length === 0 ? fingerprint : null;

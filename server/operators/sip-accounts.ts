@@ -13,6 +13,8 @@ export interface SipAccount {
   displayName: string;
   operatorId: number;
   skills: QueueName[];
+  /** Operators take citizens' calls; a supervisor's softphone only joins calls in progress (coaching). */
+  takesCalls: boolean;
 }
 
 /**
@@ -36,6 +38,7 @@ export function sipAccounts(db: Db, now: Date = new Date()): SipAccount[] {
       displayName: user.displayName,
       operatorId: user.id,
       skills: user.skills,
+      takesCalls: user.role === 'operator',
     }));
 }
 
@@ -47,5 +50,6 @@ export function operatorAccount(a: SipAccount): OperatorAccount {
     sipEndpoint: a.endpoint,
     skills: a.skills,
     sipPassword: a.password,
+    takesCalls: a.takesCalls,
   };
 }

@@ -11,6 +11,7 @@ import type {
   PjsipField,
   PjsipObjectType,
   RecordParams,
+  SnoopParams,
 } from '../../ivr/port.ts';
 import { AriRequestError, GoneError } from '../../ivr/port.ts';
 
@@ -125,6 +126,17 @@ export class FakeAri implements AriPort {
   async originate(params: OriginateParams): Promise<void> {
     await this.enter('originate', [params]);
     this.channels.set(params.channelId, { callerNumber: params.callerId });
+  }
+
+  /** A snoop channel appears at once (its StasisStart is the test's to send), on a channel that exists. */
+  async snoop(channelId: string, params: SnoopParams): Promise<void> {
+    await this.enter('snoop', [channelId, params]);
+    this.channel(channelId);
+    this.channels.set(params.snoopId, {
+      callerNumber: '',
+      name: `Snoop/${channelId}`,
+      appData: `${params.app},${params.appArgs}`,
+    });
   }
 
   async createBridge(bridgeId: string, type: 'holding' | 'mixing', name: string): Promise<void> {

@@ -40,6 +40,8 @@ export function setup(
     agentStateChanged: (op: number, s: AgentStateView) =>
       log.push(`agent ${op} ${s.state}${s.reason ? ` ${s.reason}` : ''}`),
     wallboardChanged: () => {},
+    coachingChanged: (c) =>
+      log.push(`coaching ${c.supervisorId} ${c.callId} ${c.mode ?? 'off'}${c.ended ? ` ${c.ended}` : ''}`),
   };
   const records: string[] = [];
   const describeRecord = (e: CallRecordEvent): string => {
