@@ -76,7 +76,9 @@ function dataset(series: Series, spec: ChartSpec): ChartDataset<'bar' | 'line', 
       borderColor: series.color,
       backgroundColor: series.color,
       borderWidth: 3,
-      pointRadius: 3,
+      pointRadius: 4,
+      // A share of 100% sits on the chart's top edge: let its point show whole.
+      clip: 6,
       // A day without calls has no service level: the line breaks there rather than invent one.
       spanGaps: false,
       yAxisID: 'y1',

@@ -1,6 +1,6 @@
 /**
  * Pure rules of the reports page: the periods its quick choices stand for, the granularity of the
- * calls report, the export addresses, and how its figures are written. No DOM, no globals, so
+ * calls report, and how its figures are written. No DOM, no globals, so
  * unit tests run them in Node.
  *
  * Report days are the hotline's local days (Asia/Ho_Chi_Minh, as the server counts them), whatever
@@ -89,25 +89,13 @@ export function granularityFor(period: ReportPeriod): ReportGranularity {
   return days !== null && days <= HOURLY_MAX_DAYS ? 'hour' : 'day';
 }
 
-/** The query of a report request: the period, and the granularity for the calls report. */
-export function reportQuery(kind: ReportKind, period: ReportPeriod): string {
-  const params = new URLSearchParams({ from: period.from, to: period.to });
-  if (kind === 'calls') params.set('granularity', granularityFor(period));
-  return params.toString();
-}
-
-export function reportPath(kind: ReportKind, period: ReportPeriod): string {
-  return `/api/reports/${kind}?${reportQuery(kind, period)}`;
-}
-
-/** Where the page's table of `kind` downloads as a file, for the same period. */
-export function exportPath(kind: ReportKind, format: 'csv' | 'xlsx', period: ReportPeriod): string {
-  return `/api/reports/${kind}.${format}?${reportQuery(kind, period)}`;
-}
-
-/** Every report of the period in one workbook. */
-export function summaryPath(period: ReportPeriod): string {
-  return `/api/reports/summary.xlsx?${new URLSearchParams({ from: period.from, to: period.to })}`;
+/** What a report is asked for: the period, and for the calls report its granularity. */
+export function reportQuery(
+  kind: ReportKind,
+  period: ReportPeriod,
+): ReportPeriod & { granularity?: ReportGranularity } {
+  const { from, to } = period;
+  return kind === 'calls' ? { from, to, granularity: granularityFor(period) } : { from, to };
 }
 
 /** `1234567` → `"1.234.567"`, Vietnamese grouping. */

@@ -6,14 +6,13 @@
  * for the period; the period and tab live in the address, so a link or reload opens the same view.
  */
 import type { ReportByKind, ReportKind, ReportPeriod } from '../../common/api.ts';
-import { ApiRequestError, errorMessage } from './api.ts';
+import { ApiRequestError, api, errorMessage } from './api.ts';
 import { h, showMessage } from './dom.ts';
 import { formatRate } from './format.ts';
 import { type MessageKey, t, translatePage } from './i18n.ts';
 import { byId, requireUser, showFatal, wireLogout } from './page.ts';
 import { type ChartSpec, COLORS, clearChart, drawChart } from './report-charts.ts';
 import {
-  exportPath,
   formatCount,
   formatDay,
   formatRowStart,
@@ -21,8 +20,7 @@ import {
   QUICK_PERIODS,
   type QuickPeriod,
   quickPeriod,
-  reportPath,
-  summaryPath,
+  reportQuery,
 } from './report-rules.ts';
 import {
   callbacksTable,
@@ -142,28 +140,6 @@ function writeAddress(): void {
 }
 
 // ── Fetching ────────────────────────────────────────────────────────────────────────────────
-/** GET a report; a refusal (e.g. 400 for a bad period) carries the server's own message. */
-async function fetchReport<K extends ReportKind>(kind: K, of: ReportPeriod): Promise<ReportByKind[K]> {
-  let response: Response;
-  try {
-    response = await fetch(reportPath(kind, of), { credentials: 'same-origin' });
-  } catch {
-    throw new ApiRequestError(0, 'network', t('error.network'));
-  }
-  const body = (await response.json().catch(() => null)) as
-    | ReportByKind[K]
-    | { error?: { code?: string; message?: string } }
-    | null;
-  if (response.ok && body) return body as ReportByKind[K];
-  const failure = (body as { error?: { code?: string; message?: string } } | null)?.error;
-  if (response.status === 401) location.replace('/');
-  throw new ApiRequestError(
-    response.status,
-    failure?.code ?? 'http',
-    failure?.message ?? t('error.server', { status: response.status }),
-  );
-}
-
 async function show(kind: ReportKind): Promise<void> {
   const panel = panels[kind];
   const cached = loaded[kind];
@@ -176,7 +152,7 @@ async function show(kind: ReportKind): Promise<void> {
   panel.status.textContent = t('common.loading');
   panel.section.setAttribute('aria-busy', 'true');
   try {
-    const report = await fetchReport(kind, of);
+    const report = await api.reports.get(kind, reportQuery(kind, of));
     if (asked !== generation) return;
     (loaded as Record<ReportKind, unknown>)[kind] = report;
     showMessage(panel.error, null);
@@ -186,10 +162,11 @@ async function show(kind: ReportKind): Promise<void> {
     if (asked !== generation) return;
     panel.body.hidden = true;
     panel.empty.hidden = true;
+    panel.note.textContent = '';
     clearChart(panel.canvas);
-    // A refused period is the period's fault: say so by the period picker too.
+    // A refused period is the period's fault: the server's explanation goes by the period picker.
     if (err instanceof ApiRequestError && err.status === 400) showMessage(el.periodError, err.message);
-    showMessage(panel.error, errorMessage(err));
+    else showMessage(panel.error, errorMessage(err));
   } finally {
     if (asked === generation) {
       panel.status.textContent = '';
@@ -264,7 +241,7 @@ function fillDownloads(kind: ReportKind): void {
       'a',
       {
         class: 'button-link',
-        href: exportPath(kind, format, period),
+        href: api.reports.exportUrl(kind, format, reportQuery(kind, period)),
         download: '',
         'data-testid': `export-${format}-${kind}`,
       },
@@ -463,7 +440,7 @@ function applyPeriod(next: ReportPeriod): void {
   for (const button of el.quick.querySelectorAll<HTMLButtonElement>('button[data-quick]')) {
     button.setAttribute('aria-pressed', String(button.dataset.quick === quick));
   }
-  el.summary.href = summaryPath(period);
+  el.summary.href = api.reports.summaryUrl(period);
   for (const kind of KINDS) fillDownloads(kind);
   showMessage(el.periodError, null);
   writeAddress();

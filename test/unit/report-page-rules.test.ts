@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  exportPath,
   formatCount,
   formatDay,
   formatDuration,
@@ -10,8 +9,7 @@ import {
   matchingQuickPeriod,
   periodDays,
   quickPeriod,
-  reportPath,
-  summaryPath,
+  reportQuery,
 } from '../../agent-console/src/report-rules.ts';
 
 describe('hotlineDay', () => {
@@ -75,26 +73,22 @@ describe('granularityFor', () => {
   });
 });
 
-describe('report addresses', () => {
-  const day = { from: '2026-12-07', to: '2026-12-07' };
-  const month = { from: '2026-11-01', to: '2026-11-30' };
-  it('asks the calls report by the hour for a short period and by the day beyond', () => {
-    expect(reportPath('calls', day)).toBe(
-      '/api/reports/calls?from=2026-12-07&to=2026-12-07&granularity=hour',
-    );
-    expect(reportPath('calls', month)).toBe(
-      '/api/reports/calls?from=2026-11-01&to=2026-11-30&granularity=day',
-    );
-    expect(reportPath('tickets', month)).toBe('/api/reports/tickets?from=2026-11-01&to=2026-11-30');
-  });
-  it('downloads the same period, and the summary of every report', () => {
-    expect(exportPath('calls', 'csv', day)).toBe(
-      '/api/reports/calls.csv?from=2026-12-07&to=2026-12-07&granularity=hour',
-    );
-    expect(exportPath('operators', 'xlsx', month)).toBe(
-      '/api/reports/operators.xlsx?from=2026-11-01&to=2026-11-30',
-    );
-    expect(summaryPath(month)).toBe('/api/reports/summary.xlsx?from=2026-11-01&to=2026-11-30');
+describe('reportQuery', () => {
+  it('asks the calls report by the hour for a short period and by the day beyond; the others by the period', () => {
+    expect(reportQuery('calls', { from: '2026-12-07', to: '2026-12-07' })).toEqual({
+      from: '2026-12-07',
+      to: '2026-12-07',
+      granularity: 'hour',
+    });
+    expect(reportQuery('calls', { from: '2026-11-01', to: '2026-11-30' })).toEqual({
+      from: '2026-11-01',
+      to: '2026-11-30',
+      granularity: 'day',
+    });
+    expect(reportQuery('tickets', { from: '2026-11-01', to: '2026-11-30' })).toEqual({
+      from: '2026-11-01',
+      to: '2026-11-30',
+    });
   });
 });
 
