@@ -19,6 +19,8 @@ import type {
   CategoryView,
   ChangePasswordRequest,
   ClaimCallbackResponse,
+  CoachingMode,
+  CoachingView,
   CreateAccountRequest,
   CreateAgencyRequest,
   CreateCategoryRequest,
@@ -245,6 +247,11 @@ export const api = {
     save: <S extends SettingsSection>(section: S, value: HotlineSettings[S]) =>
       request<{ data: HotlineSettings[S] }>('PUT', `/api/settings/${section}`, value).then((r) => r.data),
   },
+  /** A supervisor on a call in progress: join or switch mode, and leave. */
+  coach: (callId: string, mode: CoachingMode) =>
+    request<CoachingView>('POST', `/api/calls/${encodeURIComponent(callId)}/coaching`, { mode }),
+  leaveCoaching: (callId: string) =>
+    request<unknown>('DELETE', `/api/calls/${encodeURIComponent(callId)}/coaching`),
   /** Reports of local days `from`..`to` (both included) for supervisors and admins. */
   reports: {
     get: <K extends ReportKind>(kind: K, query: ReportQuery) =>

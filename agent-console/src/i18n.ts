@@ -774,6 +774,21 @@ const vi = {
   'settings.report.sendAt': 'Giờ gửi (giờ Việt Nam)',
   'settings.report.saved': 'Đã lưu lịch gửi báo cáo định kỳ.',
   'settings.report.savedOff': 'Đã lưu. Báo cáo định kỳ đang tắt.',
+  'coaching.heading': 'Giám sát',
+  'coaching.listen': 'Nghe',
+  'coaching.whisper': 'Nhắc',
+  'coaching.barge': 'Tham gia',
+  'coaching.leave': 'Rời cuộc gọi',
+  'coaching.actions': 'Giám sát cuộc gọi của {name}',
+  'coaching.phone': 'Điện thoại giám sát:',
+  'coaching.idle': 'Chưa giám sát cuộc gọi nào',
+  'coaching.joining': 'Đang kết nối vào cuộc gọi của {name}…',
+  'coaching.status.listen': 'Đang nghe cuộc gọi của {name}',
+  'coaching.status.whisper': 'Đang nhắc {name} (người gọi không nghe thấy)',
+  'coaching.status.barge': 'Đang tham gia cuộc gọi của {name}',
+  'coaching.operator.listen': 'Giám sát viên đang nghe cuộc gọi',
+  'coaching.operator.whisper': 'Giám sát viên đang nhắc',
+  'coaching.operator.barge': 'Giám sát viên đang tham gia cuộc gọi',
 } as const;
 
 export type MessageKey = keyof typeof vi;
@@ -956,6 +971,21 @@ const en: Partial<Record<MessageKey, string>> = {
   'settings.report.sendAt': 'Sending time (Vietnam time)',
   'settings.report.saved': 'Report schedule saved.',
   'settings.report.savedOff': 'Saved. Scheduled reports are off.',
+  'coaching.heading': 'Coaching',
+  'coaching.listen': 'Listen',
+  'coaching.whisper': 'Whisper',
+  'coaching.barge': 'Barge in',
+  'coaching.leave': 'Leave the call',
+  'coaching.actions': 'Coach {name}’s call',
+  'coaching.phone': 'Coaching phone:',
+  'coaching.idle': 'Not on any call',
+  'coaching.joining': 'Joining {name}’s call…',
+  'coaching.status.listen': 'Listening to {name}’s call',
+  'coaching.status.whisper': 'Whispering to {name} (the caller does not hear you)',
+  'coaching.status.barge': 'In {name}’s call',
+  'coaching.operator.listen': 'A supervisor is listening to the call',
+  'coaching.operator.whisper': 'A supervisor is coaching you',
+  'coaching.operator.barge': 'A supervisor has joined the call',
 };
 
 export type Locale = 'vi' | 'en';

@@ -9,6 +9,7 @@ import type { Ack, AgentStateRequest, AgentStateView } from '../../common/events
 import { ApiRequestError, api } from './api.ts';
 import { createCallPanel } from './call-panel.ts';
 import { createCallbackList } from './callbacks.ts';
+import { createCoachingIndicator } from './coaching-indicator.ts';
 import { formatMinutesSeconds } from './format.ts';
 import { agentStateLabel, t, translatePage } from './i18n.ts';
 import { createLinkBanner } from './link-banner.ts';
@@ -41,6 +42,7 @@ const el = {
   extendWrapUp: byId('extend-wrap-up', HTMLButtonElement),
   afterWrapUp: byId('after-wrap-up', HTMLParagraphElement),
   notice: byId('state-notice', HTMLParagraphElement),
+  coaching: byId('coaching-indicator', HTMLParagraphElement),
   stateError: byId('state-error', HTMLParagraphElement),
   autoAnswer: byId('auto-answer', HTMLInputElement),
   micLine: byId('mic-line', HTMLParagraphElement),
@@ -228,7 +230,12 @@ async function start(): Promise<void> {
   socket.on('agent:state', (e) => showAgentState(e));
   socket.on('call:offered', (pop) => calls.offered(pop));
   socket.on('call:answered', (pop) => calls.answered(pop));
-  socket.on('call:ended', (e) => calls.ended(e.callId));
+  const coached = createCoachingIndicator(el.coaching);
+  socket.on('call:ended', (e) => {
+    calls.ended(e.callId);
+    coached.callEnded(e.callId);
+  });
+  socket.on('coaching:changed', (notice) => coached.changed(notice));
   wireStateButtons(socket, () => ring.prepare());
 
   const renewCredentials = async () => {

@@ -12,8 +12,11 @@ export type Registration = 'connecting' | 'registered' | 'unregistered' | 'faile
 
 export interface SoftphoneHandlers {
   onRegistration(state: Registration): void;
-  /** A call is ringing on this softphone; `fallback`: Asterisk's fallback queue sent it (no screen-pop). */
-  onIncoming(session: RTCSession, fallback: boolean): void;
+  /**
+   * A call is ringing on this softphone; `fallback`: Asterisk's fallback queue sent it (no
+   * screen-pop); `header` reads the INVITE's headers (a supervisor's coaching leg names its call).
+   */
+  onIncoming(session: RTCSession, fallback: boolean, header: (name: string) => string): void;
 }
 
 export interface Softphone {
@@ -145,7 +148,9 @@ export function startSoftphone(
         setTimeout(ready, ICE_GATHERING_WAIT_MS);
       });
       if (event.originator === 'remote')
-        handlers.onIncoming(session, event.request.hasHeader(FALLBACK_CALL_HEADER));
+        handlers.onIncoming(session, event.request.hasHeader(FALLBACK_CALL_HEADER), (name) =>
+          event.request.hasHeader(name) ? event.request.getHeader(name) : '',
+        );
     });
     ua = agent;
     agent.start();

@@ -4,6 +4,7 @@
  */
 import { QUEUES } from '../../common/domain.ts';
 import type { WallboardSnapshot } from '../../common/events.ts';
+import { type CoachingPanel, createCoachingPanel } from './coaching.ts';
 import { formatMinutesSeconds, formatRate, secondsSince } from './format.ts';
 import { agentStateLabel, t, translatePage } from './i18n.ts';
 import { byId, requireUser, showFatal, showWhileDisconnected, wireLogout } from './page.ts';
@@ -31,7 +32,14 @@ const el = {
   queues: byId('queues-body', HTMLTableSectionElement),
   serviceLevelHeading: byId('service-level-heading', HTMLTableCellElement),
   agents: byId('agents-body', HTMLTableSectionElement),
+  coachingPhone: byId('coaching-phone', HTMLElement),
+  coachingStatus: byId('coaching-status', HTMLParagraphElement),
+  coachingError: byId('coaching-error', HTMLParagraphElement),
+  coachingAudio: byId('coaching-audio', HTMLAudioElement),
 };
+
+/** The supervisor's softphone and the listen / whisper / barge buttons; set once the user is known. */
+let coaching: CoachingPanel | null = null;
 
 function row(...cells: Array<{ text: string; className?: string; header?: boolean }>): HTMLTableRowElement {
   const tr = document.createElement('tr');
@@ -99,21 +107,23 @@ function render(snapshot: WallboardSnapshot, receivedAt: number): void {
 
   if (snapshot.agents.length === 0) {
     const empty = row({ text: t('wallboard.noAgents'), className: 'muted' });
-    empty.cells[0]?.setAttribute('colspan', '3');
+    empty.cells[0]?.setAttribute('colspan', '4');
     el.agents.replaceChildren(empty);
     return;
   }
   el.agents.replaceChildren(
-    ...snapshot.agents.map((agent) =>
-      row(
+    ...snapshot.agents.map((agent) => {
+      const tr = row(
         { text: agent.displayName, header: true },
         { text: agentStateLabel(agent.state, agent.reason), className: `state state-${agent.state}` },
         {
           text: formatMinutesSeconds(secondsSince(agent.since, snapshot.at, receivedAt, now)),
           className: 'num',
         },
-      ),
-    ),
+      );
+      tr.append(coaching ? coaching.cell(agent) : document.createElement('td'));
+      return tr;
+    }),
   );
 }
 
@@ -123,8 +133,16 @@ async function start(): Promise<void> {
   el.userName.textContent = me.user.displayName;
   el.navAdmin.hidden = me.user.role !== 'admin';
 
+  coaching = createCoachingPanel(me.sip, {
+    phone: el.coachingPhone,
+    status: el.coachingStatus,
+    error: el.coachingError,
+    audio: el.coachingAudio,
+  });
+
   let latest: { snapshot: WallboardSnapshot; receivedAt: number } | null = null;
   const socket = connectSocket();
+  socket.on('coaching:changed', (notice) => coaching?.changed(notice));
   showWhileDisconnected(socket, el.socketBanner);
   socket.on('wallboard:updated', (snapshot) => {
     latest = { snapshot, receivedAt: Date.now() };
@@ -134,7 +152,11 @@ async function start(): Promise<void> {
     if (latest) render(latest.snapshot, latest.receivedAt);
   }, 1000);
 
-  wireLogout(el.logout, () => socket.disconnect());
+  wireLogout(el.logout, () => {
+    coaching?.stop();
+    socket.disconnect();
+  });
+  window.addEventListener('pagehide', () => coaching?.stop());
 }
 
 start().catch(showFatal);
