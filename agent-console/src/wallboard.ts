@@ -187,6 +187,7 @@ function renderMode(snapshot: WallboardSnapshot): void {
   const { mode } = snapshot;
   el.mode.hidden = mode === 'normal';
   el.mode.dataset.mode = mode;
+  el.board.dataset.mode = mode;
   setText(el.modeTitle, t(`wallboard.modeTitle.${mode}`));
   setText(el.modeDetail, t(`wallboard.modeDetail.${mode}`));
 }
