@@ -9,7 +9,7 @@ import { ASTERISK_REALTIME_PRIORITY } from './priority.ts';
 export interface Config {
   /**
    * `production` refuses to start while a demo password, the demo seed, the development SMS
-   * outbox or a known default secret is in use (see `production.ts`).
+   * or mail outbox or a known default secret is in use (see `production.ts`).
    */
   readonly environment: 'development' | 'production';
   readonly http: { readonly host: string; readonly port: number };
@@ -107,6 +107,11 @@ export interface Config {
   };
   /** How often the outbox relay looks for intents it was not nudged about. */
   readonly relay: { readonly pollMs: number };
+  /**
+   * How often the jobs in Redis are compared with the database (at start too): lost jobs are
+   * queued again, missing deadline alerts rebuilt, stalled ones given up for a supervisor's retry.
+   */
+  readonly reconcile: { readonly everyMs: number };
   /**
    * Where the outbox relay and the forward, SMS and deadline workers run: in the server's own
    * process, or in one child process of their own (needs a database file, not `:memory:`).
@@ -382,6 +387,7 @@ export function loadConfig(env: Env = process.env): Config {
     sms: smsConfig(env),
     mail: mailConfig(env),
     relay: { pollMs: int(env, 'HOTLINE_RELAY_POLL_MS', 250, 10, 60_000) },
+    reconcile: { everyMs: int(env, 'HOTLINE_RECONCILE_EVERY_MS', 60_000, 100, 24 * 3600_000) },
     jobWorkers: jobWorkers(env),
     serviceLevelSeconds: int(env, 'HOTLINE_SERVICE_LEVEL_SECONDS', 20, 1, 3600),
     shortAbandonSeconds: int(env, 'HOTLINE_SHORT_ABANDON_SECONDS', 5, 0, 3600),

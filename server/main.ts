@@ -50,6 +50,8 @@ import {
   emitTicketDeadline,
   socketAccountListener,
 } from './realtime.ts';
+import { startReportMailRunner } from './reports/mail-runner.ts';
+import { createMailTransport } from './reports/mail-transport.ts';
 import { startRetentionJob } from './retention/job.ts';
 import type { DeadlineEvent } from './sla/processor.ts';
 import { createStatusLine } from './status-line/service.ts';
@@ -343,11 +345,11 @@ export async function startHotline(
       desk: wallboardDesk,
       ivrMenu: menu,
       ...(config.ari.enabled ? { controller: { start: () => desk.start(), stop: () => desk.stop() } } : {}),
-      calendar,
-      calendarStore,
       ...(desk.coach && desk.leaveCoaching
         ? { coaching: { coach: desk.coach, leaveCoaching: desk.leaveCoaching } }
         : {}),
+      calendar,
+      calendarStore,
       ticketHooks,
       ticketNotifier: createTicketNotifier(io, db, { logger, now }),
       callbackNotifier,
@@ -355,6 +357,7 @@ export async function startHotline(
       now,
       ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
       ...(metrics ? { metrics: metrics.registry } : {}),
+      jobs,
     });
     stops.push({ name: 'http', stop: () => app.close() });
     attachRealtime(app, { io, db, desk: wallboardDesk, logger, now });
@@ -378,6 +381,21 @@ export async function startHotline(
       now,
     });
     stops.push({ name: 'retention job', stop: () => retention.stop() });
+    // The monitoring team's daily and weekly summaries: here, beside retention, since they only
+    // need the database; a second server process would not send them twice (`mail-runner.ts`).
+    const reportMails = startReportMailRunner({
+      db,
+      logger: logger.child({ component: 'report-mails' }),
+      now,
+      transport: createMailTransport(config.mail),
+      from: config.mail.from,
+      policy: config.mail,
+      reportOptions: {
+        serviceLevelSeconds: config.serviceLevelSeconds,
+        shortAbandonSeconds: config.shortAbandonSeconds,
+      },
+    });
+    stops.push({ name: 'report mails', stop: () => reportMails.stop() });
     // Last: the worker pool and child processes already exist and keep ordinary priority.
     if (config.ari.enabled) raiseCallControlPriority(config.ari.realtimePriority, logger);
 

@@ -1,7 +1,7 @@
 /**
  * What a start needs beyond the configuration: in production (`HOTLINE_ENV=production`) the
  * server refuses to start while anything of the demo is left (the demo password on an enabled
- * account, the demo seed, the development SMS outbox, a default or empty secret) or an active
+ * account, the demo seed, the development SMS or mail outbox, a default or empty secret) or an active
  * agency's webhook is plain http, naming every problem at once; and on a first start with no account at all, an admin is created with a
  * one-time password printed once on standard output.
  */
@@ -62,6 +62,11 @@ export function configProblems(config: Config): string[] {
       'SMS đang dùng hộp thư thử nghiệm, người dân không nhận được tin / SMS use the development outbox and citizens get nothing: set HOTLINE_SMS_DRIVER=http (with HOTLINE_SMS_URL, HOTLINE_SMS_TOKEN), or HOTLINE_ALLOW_OUTBOX_SMS=true to accept it.',
     );
   }
+  if (config.mail.driver === 'outbox' && !config.mail.allowOutboxInProduction) {
+    problems.push(
+      'Thư báo cáo định kỳ đang dùng hộp thư thử nghiệm, tổ theo dõi không nhận được / scheduled report mails use the development outbox and the monitoring team gets nothing: set HOTLINE_MAIL_DRIVER=smtp (with HOTLINE_SMTP_URL), or HOTLINE_ALLOW_OUTBOX_MAIL=true to accept it.',
+    );
+  }
   if (config.ari.enabled && !config.sipWsUrl.startsWith('wss:')) {
     problems.push(
       'HOTLINE_SIP_WS_URL không phải wss://: trình duyệt chỉ mở micrô trên trang HTTPS, và trang HTTPS không mở được ws:// / is not wss://: browsers open the microphone only on HTTPS pages, which cannot open ws://. Put the shipped reverse proxy in front (deploy/) and set HOTLINE_SIP_WS_URL=wss://<host>/ws.',
@@ -72,6 +77,9 @@ export function configProblems(config: Config): string[] {
   if (config.ami) secrets.push(['HOTLINE_AMI_PASSWORD', config.ami.password]);
   if (config.sms.driver === 'http') secrets.push(['HOTLINE_SMS_TOKEN', config.sms.token]);
   if (config.turn) secrets.push(['HOTLINE_TURN_SECRET', config.turn.secret]);
+  const smtp = config.mail.driver === 'smtp' && config.mail.smtpUrl ? new URL(config.mail.smtpUrl) : null;
+  if (smtp?.password)
+    secrets.push(['HOTLINE_SMTP_URL (mật khẩu / password)', decodeURIComponent(smtp.password)]);
   for (const [name, value] of secrets) {
     if (isWeakSecret(value)) {
       problems.push(

@@ -8,6 +8,7 @@
  */
 import type { Cell, Column, ReportTable } from './tables.ts';
 
+export const CSV_TYPE = 'text/csv; charset=utf-8';
 const BOM = '\uFEFF';
 const CRLF = '\r\n';
 

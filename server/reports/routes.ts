@@ -2,7 +2,7 @@
  * Reports for supervisors and admins: GET /api/reports/deadlines?from=&to= (instants), and for
  * each report kind GET /api/reports/<kind>?from=&to=[&granularity=] (local days, both included),
  * the same as a file at /api/reports/<kind>.csv and .xlsx, and every report of the period in
- * /api/reports/summary.xlsx.
+ * /api/reports/summary.xlsx; and the admin's outbox of scheduled summaries (`mail-routes.ts`).
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
@@ -10,15 +10,13 @@ import { type AgencyDeadlineReport, type ListResponse, REPORT_KINDS } from '../.
 import { requireRole } from '../auth/guard.ts';
 import type { Db } from '../db/index.ts';
 import { buildReport, type ReportOptions } from './build.ts';
-import { toCsv } from './csv.ts';
+import { CSV_TYPE, toCsv } from './csv.ts';
+import { reportMailRoutes } from './mail-routes.ts';
 import { parseLocalPeriod, parsePeriod } from './period.ts';
 import { deadlineReport } from './service.ts';
 import { buildSummary, summaryXlsx } from './summary.ts';
 import { reportFileName, reportTables } from './tables.ts';
-import { toXlsx } from './xlsx.ts';
-
-export const CSV_TYPE = 'text/csv; charset=utf-8';
-export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+import { toXlsx, XLSX_TYPE } from './xlsx.ts';
 
 /** A download's header; report file names are ASCII (`bao-cao-cuoc-goi-2026-12-01-2026-12-07.csv`). */
 export const attachment = (fileName: string) => `attachment; filename="${fileName}"`;
@@ -96,6 +94,8 @@ export async function reportRoutes(app: FastifyInstance, deps: ReportRouteDeps):
         .send(await toXlsx(reportTables(kind, r), { created: now() }));
     });
   }
+
+  await reportMailRoutes(app, { db: deps.db });
 
   app.get<{ Querystring: ReportQuery }>('/api/reports/summary.xlsx', route, async (request, reply) => {
     const at = now();

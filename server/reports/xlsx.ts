@@ -6,6 +6,8 @@
 import ExcelJS from 'exceljs';
 import type { ColumnKind, ReportTable } from './tables.ts';
 
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
 const FORMATS: Record<ColumnKind, string | undefined> = {
   text: undefined,
   count: '#,##0',

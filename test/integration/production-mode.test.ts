@@ -56,6 +56,8 @@ function env(dbPath: string, extra: Record<string, string> = {}) {
     HOTLINE_SMS_DRIVER: 'http',
     HOTLINE_SMS_URL: 'http://127.0.0.1:9/sms',
     HOTLINE_SMS_TOKEN: 'b7c1f0e2d9a84e1c9b3f5a7d',
+    HOTLINE_MAIL_DRIVER: 'smtp',
+    HOTLINE_SMTP_URL: 'smtp://127.0.0.1:9',
     ...extra,
   });
 }

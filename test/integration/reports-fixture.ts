@@ -108,11 +108,13 @@ export function seedReportRecords(db: Db, ids: { tdv01: number; tdv02: number; t
   call(L(3, 0, 0, 0), { answerAfterS: 1, talkS: 10, operatorId: tdv01 });
 
   // ── Callbacks ──
+  let citizen = 0;
   const task = (values: Partial<typeof callbacks.$inferInsert> & { createdAt: Date }): number =>
     db
       .insert(callbacks)
       .values({
-        callerNumber: '0912000099',
+        // One open task per number.
+        callerNumber: `09130000${String(++citizen).padStart(2, '0')}`,
         queue: 'health',
         callId: c3,
         waitingSince: values.createdAt,
