@@ -1,11 +1,11 @@
 /**
  * Admin page: the categories and their routing (a default agency per category, and the
- * communes where it goes to another agency; each change saves on its own) and the SMS outbox
- * as the development driver keeps it.
+ * communes where it goes to another agency; each change saves on its own), the SMS outbox
+ * as the development driver keeps it, and the scheduled report summaries with their files.
  */
 import type { AgencyView, CategoryView, RoutingException, SmsView } from '../../common/api.ts';
 import { AGENCY_KINDS, type AgencyKind } from '../../common/domain.ts';
-import { api, errorMessage } from './api.ts';
+import { api, errorMessage, type ReportMailView } from './api.ts';
 import { emptyRow, h, option, showMessage } from './dom.ts';
 import { categoryKeyFrom, formatDateTime } from './format.ts';
 import { smsEventLabel, t, translatePage } from './i18n.ts';
@@ -31,6 +31,9 @@ const el = {
   smsRefresh: byId('sms-refresh', HTMLButtonElement),
   smsError: byId('sms-error', HTMLParagraphElement),
   smsBody: byId('sms-body', HTMLTableSectionElement),
+  mailsRefresh: byId('report-mails-refresh', HTMLButtonElement),
+  mailsError: byId('report-mails-error', HTMLParagraphElement),
+  mailsBody: byId('report-mails-body', HTMLTableSectionElement),
 };
 
 let agencies: AgencyView[] = [];
@@ -367,13 +370,55 @@ async function loadSms(): Promise<void> {
   }
 }
 
+// ── Report mails ────────────────────────────────────────────────────────────────────────────
+
+function renderReportMails(mails: ReportMailView[]): void {
+  el.mailsBody.replaceChildren(
+    ...(mails.length === 0
+      ? [emptyRow(6, t('admin.reportMailsEmpty'))]
+      : mails.map((m) =>
+          h(
+            'tr',
+            { 'data-report-mail-id': String(m.id), 'data-kind': m.kind },
+            h('td', { class: 'nowrap' }, formatDateTime(m.sentAt ?? m.createdAt)),
+            h(
+              'td',
+              { class: 'nowrap' },
+              `${t(`reportMailKind.${m.kind}`)} ${m.periodFrom === m.periodTo ? m.periodFrom : `${m.periodFrom} – ${m.periodTo}`}`,
+            ),
+            h('td', {}, m.recipients.join(', ')),
+            h('td', { class: 'prose' }, m.subject),
+            h(
+              'td',
+              { class: `sms-${m.status}`, title: m.lastError ?? undefined },
+              m.status === 'pending' && m.lastError
+                ? `${t('smsStatus.pending')} (${t('admin.reportMailRetry', { attempts: m.attempts, error: m.lastError })})`
+                : t(`smsStatus.${m.status}`),
+            ),
+            h('td', {}, h('a', { href: api.reportMailFileUrl(m.id), download: m.fileName }, m.fileName)),
+          ),
+        )),
+  );
+}
+
+async function loadReportMails(): Promise<void> {
+  try {
+    const mails = await api.reportMails();
+    showMessage(el.mailsError, null);
+    renderReportMails(mails);
+  } catch (err) {
+    showMessage(el.mailsError, errorMessage(err));
+  }
+}
+
 async function start(): Promise<void> {
   const me = await requireUser(['admin']);
   if (!me) return;
   el.userName.textContent = me.user.displayName;
   el.smsRefresh.addEventListener('click', () => void loadSms());
+  el.mailsRefresh.addEventListener('click', () => void loadReportMails());
   wireCategoryForm();
-  await Promise.all([loadRouting().catch((err: unknown) => failed(err)), loadSms()]);
+  await Promise.all([loadRouting().catch((err: unknown) => failed(err)), loadSms(), loadReportMails()]);
   wireLogout(el.logout, () => undefined);
 }
 

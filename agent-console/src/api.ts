@@ -263,7 +263,29 @@ export const api = {
     summaryUrl: (query: Pick<ReportQuery, 'from' | 'to'>) =>
       `/api/reports/summary.xlsx?${reportSearch(query)}`,
   },
+  /** The scheduled summaries, newest first, without their files (admins). */
+  reportMails: () => list<ReportMailView>('/api/reports/mails'),
+  /** Where a scheduled summary's workbook downloads. */
+  reportMailFileUrl: (id: number) => `/api/reports/mails/${id}/file`,
 };
+
+/** One scheduled summary in the admin's outbox, as server/reports/mail-routes.ts lists it. */
+export interface ReportMailView {
+  id: number;
+  kind: 'daily' | 'weekly';
+  periodFrom: string;
+  periodTo: string;
+  recipients: string[];
+  subject: string;
+  fileName: string;
+  fileSize: number;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  providerMessageId: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
 
 /** A report request: local days, both included; `granularity` for the calls report. */
 export interface ReportQuery {
