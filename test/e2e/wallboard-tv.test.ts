@@ -11,6 +11,7 @@
  *   máy" count the call;
  * - with the call controller stopped, the fallback banner and queue show and the board still
  *   fits 1920×1080;
+ * - while the server restarts the TV says its figures may be stale, and reconnects by itself;
  * - the settings page's other forms save on their own, with the server's answer shown.
  * With HOTLINE_SCREENSHOTS=1 the TV (1920×1080) with callers waiting is saved to
  * docs/screenshots/wallboard-tv.png.
@@ -260,6 +261,31 @@ describe('the TV wallboard', () => {
       await env.hotline.controller.start();
     }
     await context.close();
+  });
+
+  it('says the connection is lost while the server restarts, then reconnects by itself', async () => {
+    const tv = await signedInPage(browser, env.hotline.url, 'giamsat', 'supervisor.html', {
+      width: 1920,
+      height: 1080,
+    });
+    await tv.goto(`${env.hotline.url}/wallboard.html`);
+    await expect.poll(() => tv.locator('#tv-status').textContent()).toMatch(/^Cập nhật lúc /);
+    const link = tv.locator('#tv-link');
+    const board = tv.locator('#tv-board');
+    expect(await link.isVisible()).toBe(false);
+
+    const restarted = env.restartHotline();
+    await expect.poll(() => link.isVisible()).toBe(true);
+    expect(await link.textContent()).toBe('Mất kết nối máy chủ: số liệu có thể đã cũ, đang kết nối lại…');
+    expect(await board.getAttribute('class')).toContain('stale');
+    await restarted;
+    await expect.poll(() => link.isVisible(), { timeout: 20_000 }).toBe(false);
+    expect(await board.getAttribute('class')).not.toContain('stale');
+    // A fresh snapshot from the new server, with today's call still counted.
+    await expect.poll(() => figure(tv.getByTestId('tv-answered')).value()).toBe('1');
+    expect(await figure(tv.getByTestId('tv-waiting')).value()).toBe('0');
+    expect(tv.url()).toBe(`${env.hotline.url}/wallboard.html`);
+    await tv.context().close();
   });
 });
 
