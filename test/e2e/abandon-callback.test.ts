@@ -4,18 +4,28 @@
  * announcements are over it hears music on hold (Asterisk keeps sending it audio). A callback task
  * for that number exists, the call record says abandoned in `health` after key 1, and the
  * supervisor's wallboard (socket.io, logged in as giamsat) counts the abandon within a second.
+ * When a citizen who gave up calls again and an operator answers, their task closes as reached.
  */
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallbackTaskView, CallRecordDetail, CallRecordView, ListResponse } from '../../common/api.ts';
 import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
 import { maskPhone } from '../../server/tickets/repository.ts';
 import { apiSession } from '../support/api-session.ts';
-import { type E2eHotline, startE2eHotline, type Telephony } from '../support/e2e.ts';
+import { dialHotline } from '../support/calls.ts';
+import {
+  type E2eHotline,
+  launchChromium,
+  signedInPage,
+  startE2eHotline,
+  type Telephony,
+} from '../support/e2e.ts';
 
 const CALLER = '0911222333';
 
 let env: E2eHotline;
 let phone: Telephony;
+let browser: Browser | undefined;
 
 beforeAll(async () => {
   env = await startE2eHotline({ name: 'abandon', telephony: true });
@@ -23,6 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await browser?.close();
   await env?.close();
 });
 
@@ -113,5 +124,54 @@ describe('a caller who hangs up while waiting', () => {
     } finally {
       wallboard.close();
     }
+  });
+
+  it('has its callback task closed as reached when the citizen calls again and an operator answers', async () => {
+    const caller = '0911222444';
+    const supervisor = await apiSession(env.hotline.url, 'giamsat');
+    const openTasksOf = async () =>
+      (await supervisor.get<ListResponse<CallbackTaskView>>('/api/callbacks')).data.filter(
+        (t) => t.callerNumber === maskPhone(caller),
+      );
+
+    const gaveUp = await dialHotline(phone, caller, { keys: '1', hangup: 'caller', holdMs: 5000 });
+    expect(gaveUp.exitCode, gaveUp.errors).toBe(0);
+    await expect
+      .poll(async () => (await openTasksOf()).map((t) => t.status), { timeout: 5000 })
+      .toEqual(['open']);
+
+    browser ??= await launchChromium();
+    const page = await signedInPage(browser, env.hotline.url, 'tdv01', 'operator.html');
+    await expect
+      .poll(() => page.getByTestId('phone-status').getAttribute('data-registration'), { timeout: 15_000 })
+      .toBe('registered');
+    await page.getByRole('button', { name: 'Sẵn sàng' }).click();
+    await expect.poll(() => page.getByTestId('agent-state').textContent()).toBe('Sẵn sàng');
+
+    const again = dialHotline(phone, caller, { keys: '1', holdMs: 8000 });
+    const pop = page.getByRole('region', { name: 'Cuộc gọi đến' });
+    await pop.waitFor({ state: 'visible', timeout: 30_000 });
+    await pop.getByRole('button', { name: 'Trả lời' }).click();
+    await expect
+      .poll(() => page.getByTestId('agent-state').textContent(), { timeout: 10_000 })
+      .toBe('Đang nghe máy');
+
+    // Closed as soon as the operator answered, naming the call that got through; no new task.
+    await expect.poll(async () => (await openTasksOf()).length, { timeout: 5000 }).toBe(0);
+    const closed = (
+      await supervisor.get<ListResponse<CallbackTaskView>>('/api/callbacks?status=reached')
+    ).data.filter((t) => t.callerNumber === maskPhone(caller));
+    expect(closed.map((t) => t.status)).toEqual(['reached']);
+    const answered = (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data.find(
+      (c) => c.callerNumber === maskPhone(caller) && c.answeredAt !== null,
+    );
+    expect(closed[0]?.closedByCall).toBe(answered?.id);
+    expect(closed[0]?.closedByCall).not.toBe(closed[0]?.callId);
+
+    const result = await again;
+    expect(result.exitCode, result.errors).toBe(0);
+    expect(await openTasksOf()).toEqual([]);
+    await page.context().close();
+    await phone.waitUntilClean(10_000);
   });
 });
