@@ -31,6 +31,12 @@ export interface CitizenCall {
   localPort?: number;
   mediaPort?: number;
   number?: string;
+  /**
+   * What the caller says instead of the shipped voice recording (or the silence while waiting for
+   * the hotline's BYE), played once from the last key on: a pcap of RTP (PCMA) at least `holdMs`
+   * long, e.g. a tone a test listens for.
+   */
+  voicePcap?: string;
 }
 
 function dtmfPcap(key: string): string {
@@ -78,7 +84,8 @@ const play = (pcap: string) => `<nop><action><exec play_pcap_audio="${pcap}"/></
 
 function callerHangsUp(call: CitizenCall): string {
   const voice: string[] = [];
-  for (let left = call.holdMs; left > 0; left -= VOICE_MS) {
+  if (call.voicePcap) voice.push(play(call.voicePcap), `<pause milliseconds="${call.holdMs}"/>`);
+  for (let left = call.voicePcap ? 0 : call.holdMs; left > 0; left -= VOICE_MS) {
     voice.push(play(VOICE_PCAP), `<pause milliseconds="${Math.min(left, VOICE_MS)}"/>`);
   }
   return `${voice.join('\n')}
@@ -96,9 +103,10 @@ Content-Length: 0
 <recv response="200" crlf="true"/>`;
 }
 
-/** Silence until the hotline's BYE (within `holdMs`), answered with 200 OK. */
+/** Silence (or `voicePcap`) until the hotline's BYE (within `holdMs`), answered with 200 OK. */
 function hotlineHangsUp(call: CitizenCall): string {
-  return `<recv request="BYE" timeout="${call.holdMs}"/>
+  return `${call.voicePcap ? play(call.voicePcap) : ''}
+<recv request="BYE" timeout="${call.holdMs}"/>
 <send><![CDATA[
 SIP/2.0 200 OK
 [last_Via:]
