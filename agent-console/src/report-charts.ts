@@ -35,8 +35,6 @@ export const COLORS = {
   blue: '#0072b2',
   green: '#009e73',
   vermillion: '#d55e00',
-  orange: '#e69f00',
-  purple: '#cc79a7',
   sky: '#56b4e9',
   ink: '#111827',
 } as const;
@@ -45,8 +43,11 @@ export interface Series {
   label: string;
   color: string;
   data: (number | null)[];
-  /** A line over the bars, on the right-hand axis. */
-  line?: boolean;
+  /**
+   * A share over the bars, on the right-hand axis: `line` joins the points (hours or days follow
+   * each other), `dots` does not (categories, communes, agencies do not).
+   */
+  share?: 'line' | 'dots';
 }
 
 export interface ChartSpec {
@@ -54,7 +55,7 @@ export interface ChartSpec {
   series: Series[];
   /** The left axis' title. */
   axis: string;
-  /** The right axis (for `line` series): a share from 0 to 1, shown as a percentage. */
+  /** The right axis (for `share` series): a share from 0 to 1, shown as a percentage. */
   percentAxis?: string;
   /** Bars stacked (parts of a whole), e.g. an operator's day. */
   stacked?: boolean;
@@ -68,7 +69,7 @@ export interface ChartSpec {
 const charts = new WeakMap<HTMLCanvasElement, Chart>();
 
 function dataset(series: Series, spec: ChartSpec): ChartDataset<'bar' | 'line', (number | null)[]> {
-  if (series.line) {
+  if (series.share) {
     return {
       type: 'line',
       label: series.label,
@@ -76,9 +77,10 @@ function dataset(series: Series, spec: ChartSpec): ChartDataset<'bar' | 'line', 
       borderColor: series.color,
       backgroundColor: series.color,
       borderWidth: 3,
-      pointRadius: 4,
+      pointRadius: series.share === 'dots' ? 7 : 4,
+      showLine: series.share === 'line',
       // A share of 100% sits on the chart's top edge: let its point show whole.
-      clip: 6,
+      clip: 10,
       // A day without calls has no service level: the line breaks there rather than invent one.
       spanGaps: false,
       yAxisID: 'y1',

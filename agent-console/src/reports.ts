@@ -228,7 +228,10 @@ function fillTable(panel: Panel, table: ReportTable, caption: string): void {
 function fillLegend(panel: Panel, spec: ChartSpec): void {
   panel.legend.replaceChildren(
     ...spec.series.map((s) => {
-      const swatch = h('span', { class: s.line ? 'swatch swatch-line' : 'swatch', 'aria-hidden': 'true' });
+      const swatch = h('span', {
+        class: s.share ? `swatch swatch-${s.share}` : 'swatch',
+        'aria-hidden': 'true',
+      });
       swatch.style.backgroundColor = s.color;
       return h('li', {}, swatch, s.label);
     }),
@@ -274,7 +277,7 @@ function specFor<K extends ReportKind>(kind: K, report: ReportByKind[K]): ChartS
           {
             label: t('reports.serviceLevel'),
             color: COLORS.ink,
-            line: true,
+            share: 'line',
             data: r.rows.map((row) => row.serviceLevel),
           },
         ],
@@ -314,7 +317,7 @@ function specFor<K extends ReportKind>(kind: K, report: ReportByKind[K]): ChartS
           { label: t('reports.talk'), color: COLORS.blue, data: r.rows.map((row) => hours(row.talkSeconds)) },
           {
             label: t('reports.wrapUp'),
-            color: COLORS.orange,
+            color: COLORS.sky,
             data: r.rows.map((row) => hours(row.wrapUpSeconds)),
           },
           {
@@ -343,7 +346,7 @@ function specFor<K extends ReportKind>(kind: K, report: ReportByKind[K]): ChartS
           {
             label: t('reports.onTimeRate'),
             color: COLORS.ink,
-            line: true,
+            share: 'dots',
             data: rows.map((row) => row.onTimeRate),
           },
         ],
