@@ -180,6 +180,9 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(settingsRoutes, { db, now });
   await app.register(callRoutes, { db, now, recordings: desk });
+  await app.register(coachingRoutes, {
+    coaching: createCoachingService({ db, desk: deps.coaching ?? null, now }),
+  });
   const callbacks = createCallbackService({
     db,
     desk,
@@ -187,9 +190,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     policy: config.callbacks,
     now,
     ...(deps.callbackNotifier ? { notifier: deps.callbackNotifier } : {}),
-  await app.register(coachingRoutes, {
-    coaching: createCoachingService({ db, desk: deps.coaching ?? null, now }),
-  });
   });
   await app.register(callbackRoutes, { callbacks });
   await app.register(adminRoutes, {
