@@ -4,7 +4,7 @@
  * process of its own (`separate`, composed by `workers-main.ts`), which the server nudges over
  * the IPC channel after each commit and which sends deadline alerts back for socket.io.
  */
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
@@ -13,6 +13,7 @@ import type { Db } from './db/index.ts';
 import { DEFAULT_CALENDAR, type WorkingCalendar } from './deadlines/calendar.ts';
 import { startForwardWorker } from './forwarding/worker.ts';
 import { createJobQueues } from './outbox/queues.ts';
+import { createReconciler } from './outbox/reconcile.ts';
 import { createOutboxRelay } from './outbox/relay.ts';
 import { type DeadlineEvent, deadlineIntentJob } from './sla/processor.ts';
 import { startDeadlineWorker } from './sla/worker.ts';
@@ -26,7 +27,19 @@ export interface JobSide {
   start(): void;
   /** An admin changed the calendar: a job process reads it again (in-process jobs share the server's). */
   calendarChanged(): void;
+  /** For `/api/health`. */
+  health(): JobsHealth;
   close(): Promise<void>;
+}
+
+/** Where the job side runs and whether it does; `lastExit*` is the job process's last unexpected exit. */
+export interface JobsHealth {
+  mode: Config['jobWorkers'];
+  state: 'running' | 'restarting' | 'stopped';
+  /** Times the job process was started again after it exited on its own. */
+  restarts: number;
+  lastExitCode: number | null;
+  lastSignal: string | null;
 }
 
 export interface JobSideDeps {
@@ -82,21 +95,39 @@ export function startJobsInProcess(config: Config, deps: JobSideDeps): JobSide {
     now,
   });
   stops.push(() => deadlineWorker.close());
+  const deadlineJob = deadlineIntentJob({ db, calendar, now, logger });
   const relay = createOutboxRelay({
     db,
     queues,
     policies: { forward: config.forward, sms: config.sms, deadline: config.deadline },
-    deadlineJob: deadlineIntentJob({ db, calendar, now, logger }),
+    deadlineJob,
     logger,
     pollMs: config.relay.pollMs,
     now,
   });
   stops.push(() => relay.close());
+  // Beside the relay, so the jobs it finds lost are queued again by the relay itself.
+  const reconciler = createReconciler({
+    db,
+    queues,
+    deadlineJob,
+    requeued: () => relay.nudge(),
+    logger,
+    everyMs: config.reconcile.everyMs,
+    now,
+  });
+  stops.push(() => reconciler.close());
+  let state: JobsHealth['state'] = 'running';
   return {
     nudge: () => relay.nudge(),
-    start: () => relay.start(),
+    start() {
+      relay.start();
+      reconciler.start();
+    },
     calendarChanged: () => undefined,
+    health: () => ({ mode: 'in-process', state, restarts: 0, lastExitCode: null, lastSignal: null }),
     async close() {
+      state = 'stopped';
       for (const stop of stops.splice(0).reverse()) {
         try {
           await stop();
@@ -116,40 +147,116 @@ function smsGateway(config: Config): SmsGateway {
   return createOutboxGateway();
 }
 
-/** Forks `workers-main` and waits until its relay and workers run. */
+/** How long to wait before starting a job process that exited on its own: doubling from the first. */
+export interface RestartBackoff {
+  firstMs: number;
+  mostMs: number;
+  /** A process that ran this long before exiting is started again after `firstMs`. */
+  resetAfterMs: number;
+}
+
+const RESTART_BACKOFF: RestartBackoff = { firstMs: 500, mostMs: 30_000, resetAfterMs: 60_000 };
+
+/** The job process exited before its relay and workers ran. */
+class JobProcessExitError extends Error {
+  constructor(
+    readonly code: number | null,
+    readonly signal: string | null,
+  ) {
+    super(`the job process exited with ${signal ?? code}`);
+  }
+}
+
+/**
+ * Forks `workers-main` and waits until its relay and workers run. A job process that exits on
+ * its own (a crash, a kill, out of memory) is started again with a doubling wait, as a service
+ * manager would; jobs it held are taken up again by BullMQ's stall check and nothing else is
+ * lost meanwhile (intents wait in the outbox, the reconciler finds what Redis lost).
+ */
 export async function startJobsProcess(
   config: Config,
   deps: Pick<JobSideDeps, 'logger' | 'emitDeadline'>,
+  backoff: RestartBackoff = RESTART_BACKOFF,
 ): Promise<JobSide> {
   const { logger } = deps;
   const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  const child = fork(fileURLToPath(new URL(`./workers-main.${ext}`, import.meta.url)), [], {
-    // From source, the child needs the TypeScript loader too (tsx, unless the server runs under it).
-    execArgv:
-      ext === 'ts' && !process.execArgv.some((a) => a.includes('tsx'))
-        ? [...process.execArgv, '--import', 'tsx']
-        : process.execArgv,
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  let stopping = false;
-  const send = (m: ToJobs) => {
-    if (child.connected) child.send(m);
+  const health: JobsHealth = {
+    mode: 'separate',
+    state: 'running',
+    restarts: 0,
+    lastExitCode: null,
+    lastSignal: null,
   };
-  await new Promise<void>((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`the job process exited with ${code}`));
-    child.once('exit', onExit);
-    child.on('message', (m: FromJobs) => {
-      if (m.type === 'ready') {
-        child.off('exit', onExit);
-        resolve();
-      } else if (m.type === 'deadline') deps.emitDeadline(m.event);
+  let current: ChildProcess | null = null;
+  let stopping = false;
+  let waitMs = backoff.firstMs;
+  let restartTimer: NodeJS.Timeout | undefined;
+  const send = (m: ToJobs) => {
+    if (current?.connected) current.send(m);
+  };
+
+  /** Forks a job process; resolves once it runs, rejects if it exits first. */
+  function launch(): Promise<ChildProcess> {
+    const child = fork(fileURLToPath(new URL(`./workers-main.${ext}`, import.meta.url)), [], {
+      // From source, the child needs the TypeScript loader too (tsx, unless the server runs under it).
+      execArgv:
+        ext === 'ts' && !process.execArgv.some((a) => a.includes('tsx'))
+          ? [...process.execArgv, '--import', 'tsx']
+          : process.execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    send({ type: 'start', config });
-  });
-  child.once('exit', (code) => {
-    if (!stopping) logger.error({ code }, 'the job process stopped');
-  });
+    current = child;
+    return new Promise<ChildProcess>((resolve, reject) => {
+      const onExit = (code: number | null, signal: string | null) =>
+        reject(new JobProcessExitError(code, signal));
+      child.once('exit', onExit);
+      child.on('message', (m: FromJobs) => {
+        if (m.type === 'ready') {
+          child.off('exit', onExit);
+          resolve(child);
+        } else if (m.type === 'deadline') deps.emitDeadline(m.event);
+      });
+      child.send({ type: 'start', config } satisfies ToJobs);
+    });
+  }
+
+  function exitedOnItsOwn(code: number | null, signal: string | null, ranMs: number): void {
+    health.state = 'restarting';
+    health.lastExitCode = code;
+    health.lastSignal = signal;
+    if (ranMs >= backoff.resetAfterMs) waitMs = backoff.firstMs;
+    logger.error({ code, signal, restartInMs: waitMs }, 'the job process stopped; starting it again');
+    restartTimer = setTimeout(restart, waitMs);
+    waitMs = Math.min(waitMs * 2, backoff.mostMs);
+  }
+
+  function watch(child: ChildProcess, startedAt: number): void {
+    child.once('exit', (code, signal) => {
+      if (!stopping) exitedOnItsOwn(code, signal, Date.now() - startedAt);
+    });
+  }
+
+  function restart(): void {
+    if (stopping) return;
+    const startedAt = Date.now();
+    health.restarts++;
+    launch().then(
+      (child) => {
+        if (stopping) return;
+        health.state = 'running';
+        logger.info({ restarts: health.restarts }, 'the job process runs again');
+        watch(child, startedAt);
+      },
+      (err: unknown) => {
+        if (stopping) return;
+        const { code, signal } = err instanceof JobProcessExitError ? err : { code: null, signal: null };
+        exitedOnItsOwn(code, signal, Date.now() - startedAt);
+      },
+    );
+  }
+
+  // The first start must succeed: a job process that cannot start at all is a configuration error.
+  watch(await launch(), Date.now());
   // One message per turn of the event loop, sent after the nudging transaction has committed.
   let nudged = false;
   return {
@@ -163,9 +270,16 @@ export async function startJobsProcess(
     },
     start: () => undefined,
     calendarChanged: () => send({ type: 'calendar' }),
+    health: () => ({ ...health }),
     async close() {
       stopping = true;
-      send({ type: 'stop' });
+      health.state = 'stopped';
+      clearTimeout(restartTimer);
+      const child = current;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      if (child.connected) child.send({ type: 'stop' } satisfies ToJobs);
+      else child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);

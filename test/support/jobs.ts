@@ -95,6 +95,8 @@ export interface Pipeline {
   gateway: RecordingGateway;
   queues: JobQueues;
   relay: OutboxRelay;
+  /** The Redis the queues are on. */
+  redisUrl: string;
   prefix: string;
   deadlineEvents: DeadlineEvent[];
   supervisor: AuthHeaders;
@@ -196,6 +198,7 @@ export async function startPipeline(opts: PipelineOptions): Promise<Pipeline> {
     gateway,
     queues,
     relay,
+    redisUrl: opts.redisUrl,
     prefix,
     deadlineEvents,
     supervisor,
