@@ -29,6 +29,7 @@ import type { Db } from './db/index.ts';
 import type { WorkingCalendar } from './deadlines/calendar.ts';
 import { errorBody, NotFoundError, registerErrorHandler } from './errors.ts';
 import { deliveryRoutes } from './forwarding/routes.ts';
+import type { JobSide } from './jobs.ts';
 import { metricsRoutes } from './metrics/routes.ts';
 import { operatorRoutes } from './operators/routes.ts';
 import { withTimeout } from './outbox/redis.ts';
@@ -99,6 +100,8 @@ export interface AppDeps {
   consoleDir?: string;
   /** Served at `/metrics` to holders of `HOTLINE_METRICS_TOKEN`; none: 404. */
   metrics?: Registry;
+  /** Where the job side runs and whether it does, for `/api/health`; left out when none. */
+  jobs?: Pick<JobSide, 'health'>;
   now?: () => Date;
 }
 
@@ -138,7 +141,11 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.get('/api/health', async () => {
     db.$client.prepare('select 1').get();
-    return { status: 'ok', telephonyUp: desk.snapshot(now()).telephonyUp };
+    return {
+      status: 'ok',
+      telephonyUp: desk.snapshot(now()).telephonyUp,
+      ...(deps.jobs ? { jobs: deps.jobs.health() } : {}),
+    };
   });
   const limiter = deps.loginLimiter ?? createLoginLimiter(undefined, now);
   const sessionListeners = deps.sessionListeners ?? [];

@@ -51,7 +51,11 @@ describe.each(['in-process', 'separate'])('startHotline without telephony, job w
     const hotline = await startHotline(config, { logger: pino({ level: 'silent' }) });
     try {
       const health = await fetch(`${hotline.url}/api/health`);
-      expect(await health.json()).toEqual({ status: 'ok', telephonyUp: false });
+      expect(await health.json()).toEqual({
+        status: 'ok',
+        telephonyUp: false,
+        jobs: { mode: jobWorkers, state: 'running', restarts: 0, lastExitCode: null, lastSignal: null },
+      });
 
       const login = await fetch(`${hotline.url}/api/auth/login`, {
         method: 'POST',
