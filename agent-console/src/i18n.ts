@@ -744,6 +744,7 @@ const vi = {
   'reports.onTimeRate': 'Tỷ lệ đúng hạn',
   'reports.overdue': 'Quá hạn cuối kỳ',
   // TV wallboard and the settings page
+  'nav.wallboardTv': 'Màn hình TV',
   'title.wallboardTv': 'Màn hình TV — Tổng đài 1022',
   'title.adminSettings': 'Cài đặt — Tổng đài 1022',
   'tv.heading': 'Màn hình theo dõi',
@@ -937,6 +938,7 @@ const en: Partial<Record<MessageKey, string>> = {
   'reports.onTimeRate': 'On-time rate',
   'reports.overdue': 'Overdue at the end',
   // TV wallboard and the settings page
+  'nav.wallboardTv': 'TV wallboard',
   'title.wallboardTv': 'TV wallboard — Hotline 1022',
   'title.adminSettings': 'Settings — Hotline 1022',
   'tv.heading': 'Wallboard',
