@@ -89,6 +89,8 @@ async function main() {
     // stops them in order (and Redis is not restarted on its way out).
     const redis = await startRedis({
       port: settings.redisPort,
+      // Beside the database, so queued jobs outlive a restart of Redis or of `npm start`.
+      dataDir: join(dbPath === ':memory:' ? logDir : dirname(resolve(dbPath)), 'redis'),
       ownProcessGroup: true,
       // Restarted on the spot, as a service manager would: jobs wait in the database's outbox
       // meanwhile and the server's connections reconnect.

@@ -1,9 +1,13 @@
 /**
- * Starts a private Redis on a free loopback port (no persistence), for the hotline and its tests.
- * With `supervise`, a Redis that stops on its own (a crash, a kill) is started again on the same
- * port, as a service manager would; the hotline's connections find it again.
+ * Starts a private Redis on a free loopback port, for the hotline and its tests. With `dataDir`
+ * its data persists there in an append-only file (written at once, flushed to disk every
+ * second), so a Redis killed and started again still has the queued jobs; without, nothing is
+ * kept. Either way it refuses writes when full rather than evicting keys (BullMQ's jobs are not a
+ * cache). With `supervise`, a Redis that stops on its own (a crash, a kill) is started again on
+ * the same port, as a service manager would; the hotline's connections find it again.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { freePort, waitFor } from './ports.ts';
 
@@ -29,6 +33,8 @@ function ping(port: number): Promise<boolean> {
 export async function startRedis(
   opts: {
     port?: number;
+    /** Where the append-only file lives (created if needed); none: no persistence. */
+    dataDir?: string;
     /** A process group of its own, as `AsteriskOptions.ownProcessGroup`. */
     ownProcessGroup?: boolean;
     /** Called when Redis stopped on its own and was started again; without it, it stays down. */
@@ -40,6 +46,10 @@ export async function startRedis(
   } = {},
 ): Promise<RunningRedis> {
   const port = opts.port ?? (await freePort());
+  if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+  const persistence = opts.dataDir
+    ? ['--dir', opts.dataDir, '--appendonly', 'yes', '--appendfsync', 'everysec']
+    : ['--appendonly', 'no'];
   const args = [
     '--port',
     String(port),
@@ -47,8 +57,9 @@ export async function startRedis(
     '127.0.0.1',
     '--save',
     '',
-    '--appendonly',
-    'no',
+    ...persistence,
+    '--maxmemory-policy',
+    'noeviction',
     '--loglevel',
     'warning',
   ];
