@@ -5,10 +5,16 @@
  */
 import { callParts } from './calls.ts';
 import { remoteParts } from './remote.ts';
+import { reportParts } from './reports.ts';
 import { ticketParts } from './tickets.ts';
 
-const PARTS: Record<string, () => Promise<void>> = { ...ticketParts, ...callParts, ...remoteParts };
-const DEFAULT_PARTS = ['tickets', 'calls'];
+const PARTS: Record<string, () => Promise<void>> = {
+  ...ticketParts,
+  ...callParts,
+  ...remoteParts,
+  ...reportParts,
+};
+const DEFAULT_PARTS = ['tickets', 'calls', 'reports'];
 
 const chosen = process.argv.slice(2);
 for (const name of chosen) {

@@ -5,12 +5,12 @@
  * the period's start counts from the start, and the last one runs to the period's end (or now,
  * for a period still running).
  */
-import { and, asc, gte, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import type { OperatorReportRow, OperatorsReport } from '../../common/api.ts';
 import { type AgentState, NOT_READY_REASONS, type NotReadyReason } from '../../common/domain.ts';
 import type { Db } from '../db/index.ts';
 import { calls, operatorStateChanges, users } from '../db/schema.ts';
-import type { LocalPeriod } from './period.ts';
+import { DAY_MS, type LocalPeriod } from './period.ts';
 
 interface StateRow {
   operatorId: number;
@@ -31,16 +31,37 @@ const noTimes = (): Times => ({
   notReadyMs: Object.fromEntries(NOT_READY_REASONS.map((r) => [r, 0])) as Record<NotReadyReason, number>,
 });
 
+/**
+ * The state each operator (or supervisor) was in at `start`: their last row before it. One look-up
+ * per person walks the log's time index back from `start` and stops at their latest row, which
+ * is quick for anyone who works; someone who never logged in costs one walk of the history.
+ */
+function statesAt(db: Db, start: Date): StateRow[] {
+  const people = db
+    .select({ id: users.id })
+    .from(users)
+    .where(inArray(users.role, ['operator', 'supervisor']))
+    .all();
+  const latest = db
+    .select({ state: operatorStateChanges.state, reason: operatorStateChanges.reason })
+    .from(operatorStateChanges)
+    .where(
+      and(
+        eq(operatorStateChanges.operatorId, sql.placeholder('operatorId')),
+        lt(operatorStateChanges.at, sql.placeholder('start')),
+      ),
+    )
+    .orderBy(desc(operatorStateChanges.at), desc(operatorStateChanges.id))
+    .limit(1)
+    .prepare();
+  return people.flatMap(({ id }) => {
+    const row = latest.get({ operatorId: id, start: start.getTime() });
+    return row ? [{ operatorId: id, ...row, at: start.getTime() }] : [];
+  });
+}
+
 /** Each operator's states from `start` to `end`: the one in effect at `start`, then every change. */
 function stateRows(db: Db, start: Date, end: Date): StateRow[] {
-  const before = db.all<{ operatorId: number; state: AgentState; reason: NotReadyReason | null }>(sql`
-    select o.operator_id as operatorId, o.state as state, o.reason as reason
-    from operator_state_changes o
-    where o.id = (
-      select i.id from operator_state_changes i
-      where i.operator_id = o.operator_id and i.at < ${start.getTime()}
-      order by i.at desc, i.id desc limit 1
-    )`);
   const during = db
     .select({
       operatorId: operatorStateChanges.operatorId,
@@ -52,10 +73,7 @@ function stateRows(db: Db, start: Date, end: Date): StateRow[] {
     .where(and(gte(operatorStateChanges.at, start), lt(operatorStateChanges.at, end)))
     .orderBy(asc(operatorStateChanges.at), asc(operatorStateChanges.id))
     .all();
-  return [
-    ...before.map((r) => ({ ...r, at: start.getTime() })),
-    ...during.map((r) => ({ ...r, at: r.at.getTime() })),
-  ];
+  return [...statesAt(db, start), ...during.map((r) => ({ ...r, at: r.at.getTime() }))];
 }
 
 /** Time in each state per operator, clipped to [start, end). */
@@ -101,6 +119,9 @@ export function operatorsReport(db: Db, period: LocalPeriod, now: Date): Operato
       .where(
         and(
           isNotNull(calls.operatorId),
+          // No call waits a day in a queue: the arrival index narrows the scan.
+          gte(calls.arrivedAt, new Date(period.start.getTime() - DAY_MS)),
+          lt(calls.arrivedAt, period.end),
           gte(calls.answeredAt, period.start),
           lt(calls.answeredAt, period.end),
         ),
