@@ -13,7 +13,7 @@ import type { Db } from './db/index.ts';
 import { DEFAULT_CALENDAR, type WorkingCalendar } from './deadlines/calendar.ts';
 import { startForwardWorker } from './forwarding/worker.ts';
 import { createJobQueues } from './outbox/queues.ts';
-import { createReconciler } from './outbox/reconcile.ts';
+import { createReconciler, DEFAULT_STUCK_ACTIVE_MS } from './outbox/reconcile.ts';
 import { createOutboxRelay } from './outbox/relay.ts';
 import { type DeadlineEvent, deadlineIntentJob } from './sla/processor.ts';
 import { startDeadlineWorker } from './sla/worker.ts';
@@ -114,6 +114,11 @@ export function startJobsInProcess(config: Config, deps: JobSideDeps): JobSide {
     requeued: () => relay.nudge(),
     logger,
     everyMs: config.reconcile.everyMs,
+    // Never a job that may still be within its own time limit.
+    stuckActiveMs: Math.max(
+      DEFAULT_STUCK_ACTIVE_MS,
+      3 * Math.max(config.forward.timeoutMs, config.sms.timeoutMs),
+    ),
     now,
   });
   stops.push(() => reconciler.close());
