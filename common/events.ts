@@ -33,10 +33,15 @@ export interface QueueStats {
   /** Callers who hung up while waiting (any wait) since local midnight. */
   abandoned: number;
   /**
-   * Share (0–1) of today's answered calls answered within the service-level threshold
-   * (`HOTLINE_SERVICE_LEVEL_SECONDS`, 20 s by default) of joining the queue; null when none was answered.
+   * Today's service level (0–1): calls answered within `HOTLINE_SERVICE_LEVEL_SECONDS` (20 s by
+   * default) of joining the queue ÷ `serviceLevelCalls`; null when that is 0.
    */
   serviceLevel: number | null;
+  /**
+   * The service level's divisor: today's answered calls plus callers who hung up after waiting
+   * longer than `HOTLINE_SHORT_ABANDON_SECONDS` (5 s by default); shorter abandons are left out.
+   */
+  serviceLevelCalls: number;
   /** Mean wait from joining the queue to being answered, today, in whole seconds; null when none was answered. */
   averageSpeedOfAnswerSeconds: number | null;
 }
@@ -44,8 +49,14 @@ export interface QueueStats {
 /** Today's figures of a queue before any call is counted; the server fills them from the call records. */
 export const NO_CALL_FIGURES: Pick<
   QueueStats,
-  'answered' | 'abandoned' | 'serviceLevel' | 'averageSpeedOfAnswerSeconds'
-> = Object.freeze({ answered: 0, abandoned: 0, serviceLevel: null, averageSpeedOfAnswerSeconds: null });
+  'answered' | 'abandoned' | 'serviceLevel' | 'serviceLevelCalls' | 'averageSpeedOfAnswerSeconds'
+> = Object.freeze({
+  answered: 0,
+  abandoned: 0,
+  serviceLevel: null,
+  serviceLevelCalls: 0,
+  averageSpeedOfAnswerSeconds: null,
+});
 
 /** An operator's state as they and the wallboard see it. */
 export interface AgentStateView {

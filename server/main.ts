@@ -205,6 +205,7 @@ export async function startHotline(
       db,
       logger: logger.child({ component: 'calls' }),
       serviceLevelSeconds: config.serviceLevelSeconds,
+      shortAbandonSeconds: config.shortAbandonSeconds,
       onCallbackChanged: (id) => callbackNotifier.changed(id),
       spoolPath: config.dbPath === ':memory:' ? null : `${config.dbPath}.call-events.spool`,
     });

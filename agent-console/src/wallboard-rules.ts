@@ -81,8 +81,8 @@ export function totalsOf(queues: readonly QueueStats[], fallback: FallbackQueueS
     answered += q.answered;
     abandoned += q.abandoned;
     if (q.serviceLevel !== null) {
-      inTime += q.serviceLevel * q.answered;
-      measured += q.answered;
+      inTime += q.serviceLevel * q.serviceLevelCalls;
+      measured += q.serviceLevelCalls;
     }
   }
   return {

@@ -24,6 +24,7 @@ import {
   figuresOf,
   type QueueTallies,
   startOfLocalDay,
+  tallyAbandon,
   tallyAnswer,
   tallyCalls,
   VIETNAM_UTC_OFFSET_MINUTES,
@@ -51,6 +52,9 @@ function detailOf(e: CallRecordEvent): string | null {
 
 const MESSAGE_PREFIX = 'message:';
 
+/** Hang-ups within this many seconds of joining the queue are left out of the service level. */
+export const DEFAULT_SHORT_ABANDON_SECONDS = 5;
+
 /** Waits between replays of the spool: quick at first, then every 5 s while it fails. */
 const REPLAY_DELAYS_MS = [100, 500, 2000, 5000];
 /** Replays an event may fail, while others succeed, before it is set aside. */
@@ -76,7 +80,7 @@ function recordedMessage(tx: Tx, callId: string): string | null {
 /** What a written event adds to the wallboard's figures: a first answer, or a hang-up while waiting. */
 export type FigureChange =
   | { kind: 'answered'; queue: QueueName; at: Date; waitMs: number }
-  | { kind: 'abandoned'; queue: QueueName; at: Date };
+  | { kind: 'abandoned'; queue: QueueName; at: Date; waitMs: number };
 
 export interface AppliedCallEvent {
   /** False when the call is unknown (no `arrived`). */
@@ -250,7 +254,12 @@ export function applyCallEvent(tx: Tx, e: CallRecordEvent): AppliedCallEvent {
       });
       const figure: FigureChange | undefined =
         e.reason === 'abandoned_in_queue' && call.answeredAt === null && call.queue !== null && call.queuedAt
-          ? { kind: 'abandoned', queue: call.queue, at: e.at }
+          ? {
+              kind: 'abandoned',
+              queue: call.queue,
+              at: e.at,
+              waitMs: e.at.getTime() - call.queuedAt.getTime(),
+            }
           : undefined;
       const message = e.reason === 'after_hours_message' ? recordedMessage(tx, e.callId) : null;
       const request = callbackRequestFor(call, e.reason, e.at, message);
@@ -278,6 +287,8 @@ export function createCallRecords(deps: {
   logger: Logger;
   /** Answers within this many seconds of joining the queue count toward the service level. */
   serviceLevelSeconds: number;
+  /** Abandons within this many seconds are left out of the service level; 5 s by default. */
+  shortAbandonSeconds?: number;
   /** Told after a call opened or joined a callback task. */
   onCallbackChanged?: (callbackId: number) => void;
   utcOffsetMinutes?: number;
@@ -288,6 +299,7 @@ export function createCallRecords(deps: {
   spoolPath?: string | null;
 }): CallRecords {
   const { db, logger, serviceLevelSeconds } = deps;
+  const shortAbandonSeconds = deps.shortAbandonSeconds ?? DEFAULT_SHORT_ABANDON_SECONDS;
   const offset = deps.utcOffsetMinutes ?? VIETNAM_UTC_OFFSET_MINUTES;
   const pending: CallRecordEvent[] = [];
   let scheduled: NodeJS.Immediate | null = null;
@@ -298,7 +310,7 @@ export function createCallRecords(deps: {
     const t = today && change.at.getTime() >= today.since ? today.tallies.get(change.queue) : undefined;
     if (!t) return;
     if (change.kind === 'answered') tallyAnswer(t, change.waitMs, serviceLevelSeconds);
-    else t.abandoned++;
+    else tallyAbandon(t, change.waitMs, shortAbandonSeconds);
   };
   const logResult = (event: CallRecordEvent, result: AppliedCallEvent) => {
     if (result.figure) count(result.figure);
@@ -474,7 +486,11 @@ export function createCallRecords(deps: {
           // At start and at each new day: from the records; from then on, from each written event.
           today = {
             since: since.getTime(),
-            tallies: tallyCalls(queuedCallFactsSince(db, since), { since, serviceLevelSeconds }),
+            tallies: tallyCalls(queuedCallFactsSince(db, since), {
+              since,
+              serviceLevelSeconds,
+              shortAbandonSeconds,
+            }),
           };
         }
         return withFigures(snapshot, figuresOf(today.tallies), serviceLevelSeconds);

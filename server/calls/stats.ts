@@ -16,7 +16,7 @@ export interface QueuedCallFacts {
 
 export type QueueFigures = Pick<
   QueueStats,
-  'answered' | 'abandoned' | 'serviceLevel' | 'averageSpeedOfAnswerSeconds'
+  'answered' | 'abandoned' | 'serviceLevel' | 'serviceLevelCalls' | 'averageSpeedOfAnswerSeconds'
 >;
 
 const MINUTE = 60_000;
@@ -34,14 +34,31 @@ export function startOfLocalDay(at: Date, utcOffsetMinutes: number = VIETNAM_UTC
 export interface QueueTally {
   answered: number;
   abandoned: number;
+  /** Abandons after more than the short-abandon threshold: they count against the service level. */
+  abandonedAfterThreshold: number;
   withinLevel: number;
   waitMs: number;
+}
+
+/**
+ * How the figures are counted: an answer within `serviceLevelSeconds` of joining the queue meets
+ * the service level; a caller who hangs up within `shortAbandonSeconds` (a wrong number, a change
+ * of mind) is counted as an abandon but left out of the service level.
+ */
+export interface FigureRules {
+  serviceLevelSeconds: number;
+  shortAbandonSeconds: number;
 }
 
 export type QueueTallies = Map<QueueName, QueueTally>;
 
 export const emptyTallies = (): QueueTallies =>
-  new Map(QUEUE_NAMES.map((q) => [q, { answered: 0, abandoned: 0, withinLevel: 0, waitMs: 0 }]));
+  new Map(
+    QUEUE_NAMES.map((q) => [
+      q,
+      { answered: 0, abandoned: 0, abandonedAfterThreshold: 0, withinLevel: 0, waitMs: 0 },
+    ]),
+  );
 
 /** Counts a first answer `waitMs` after the caller joined the queue. */
 export function tallyAnswer(t: QueueTally, waitMs: number, serviceLevelSeconds: number): void {
@@ -51,10 +68,16 @@ export function tallyAnswer(t: QueueTally, waitMs: number, serviceLevelSeconds: 
   if (wait <= serviceLevelSeconds * 1000) t.withinLevel++;
 }
 
+/** Counts a caller who hung up `waitMs` after joining the queue, never answered. */
+export function tallyAbandon(t: QueueTally, waitMs: number, shortAbandonSeconds: number): void {
+  t.abandoned++;
+  if (waitMs > shortAbandonSeconds * 1000) t.abandonedAfterThreshold++;
+}
+
 /** The sums for calls answered or abandoned since `since` (see `queueFigures`). */
 export function tallyCalls(
   calls: readonly QueuedCallFacts[],
-  opts: { since: Date; serviceLevelSeconds: number },
+  opts: { since: Date } & FigureRules,
 ): QueueTallies {
   const since = opts.since.getTime();
   const acc = emptyTallies();
@@ -69,7 +92,7 @@ export function tallyCalls(
       call.endedAt &&
       call.endedAt.getTime() >= since
     ) {
-      a.abandoned++;
+      tallyAbandon(a, call.endedAt.getTime() - call.queuedAt.getTime(), opts.shortAbandonSeconds);
     }
   }
   return acc;
@@ -79,10 +102,12 @@ export function tallyCalls(
 export function figuresOf(tallies: QueueTallies): Record<QueueName, QueueFigures> {
   const figures = {} as Record<QueueName, QueueFigures>;
   for (const [queue, a] of tallies) {
+    const counted = a.answered + a.abandonedAfterThreshold;
     figures[queue] = {
       answered: a.answered,
       abandoned: a.abandoned,
-      serviceLevel: a.answered > 0 ? a.withinLevel / a.answered : null,
+      serviceLevel: counted > 0 ? a.withinLevel / counted : null,
+      serviceLevelCalls: counted,
       averageSpeedOfAnswerSeconds: a.answered > 0 ? Math.round(a.waitMs / a.answered / 1000) : null,
     };
   }
@@ -91,13 +116,13 @@ export function figuresOf(tallies: QueueTallies): Record<QueueName, QueueFigures
 
 /**
  * Per queue, since `since`: calls answered (by answer time), callers who hung up while waiting
- * (by hang-up time), the share of answered calls answered within `serviceLevelSeconds` of joining
- * the queue, and the mean time to answer in whole seconds. The last two are null when nothing
- * was answered.
+ * (by hang-up time), the service level (answered within `serviceLevelSeconds` of joining the
+ * queue ÷ (answered + abandoned after `shortAbandonSeconds`); null when both are 0), and the mean
+ * time to answer in whole seconds (null when nothing was answered).
  */
 export function queueFigures(
   calls: readonly QueuedCallFacts[],
-  opts: { since: Date; serviceLevelSeconds: number },
+  opts: { since: Date } & FigureRules,
 ): Record<QueueName, QueueFigures> {
   return figuresOf(tallyCalls(calls, opts));
 }

@@ -388,7 +388,8 @@ describe('wallboard figures', () => {
     const board: WallboardSnapshot = records.addFigures(live, NOW);
     expect(board.serviceLevelSeconds).toBe(20);
     // Health today: call-answered (24 s, over 20 s); abandons ab-1, ab-3, ab-4, call-ringing,
-    // ab-before-offer and night-2 (the offer is not an abandon).
+    // ab-before-offer and night-2 (the offer is not an abandon), of which ab-1 (4 s) and ab-4 (1 s)
+    // are within the 5 s short-abandon threshold and left out of the service level.
     expect(board.queues.find((q) => q.queue === 'health')).toEqual({
       queue: 'health',
       waiting: 2,
@@ -396,6 +397,7 @@ describe('wallboard figures', () => {
       answered: 1,
       abandoned: 6,
       serviceLevel: 0,
+      serviceLevelCalls: 5,
       averageSpeedOfAnswerSeconds: 24,
     });
   });
@@ -579,14 +581,20 @@ describe('what a restarted controller recalls of a call', () => {
 describe('wallboard figures kept in memory', () => {
   const figuresOfBoard = (board: WallboardSnapshot) =>
     Object.fromEntries(
-      board.queues.map(({ queue, answered, abandoned, serviceLevel, averageSpeedOfAnswerSeconds }) => [
-        queue,
-        { answered, abandoned, serviceLevel, averageSpeedOfAnswerSeconds },
-      ]),
+      board.queues.map(
+        ({ queue, answered, abandoned, serviceLevel, serviceLevelCalls, averageSpeedOfAnswerSeconds }) => [
+          queue,
+          { answered, abandoned, serviceLevel, serviceLevelCalls, averageSpeedOfAnswerSeconds },
+        ],
+      ),
     );
   const fromSqlite = (at: Date) => {
     const since = startOfLocalDay(at);
-    return queueFigures(queuedCallFactsSince(fx.db, since), { since, serviceLevelSeconds: 20 });
+    return queueFigures(queuedCallFactsSince(fx.db, since), {
+      since,
+      serviceLevelSeconds: 20,
+      shortAbandonSeconds: 5,
+    });
   };
   const insertAnswered = (id: string, answeredAt: Date) =>
     fx.db.$client

@@ -204,6 +204,7 @@ describe('socket.io', () => {
         answered: 0,
         abandoned: 0,
         serviceLevel: null,
+        serviceLevelCalls: 0,
         averageSpeedOfAnswerSeconds: null,
       },
     ]);

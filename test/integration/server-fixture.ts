@@ -87,6 +87,7 @@ export class FakeDesk implements Desk {
           answered: 0,
           abandoned: 0,
           serviceLevel: null,
+          serviceLevelCalls: 0,
           averageSpeedOfAnswerSeconds: null,
         },
       ],

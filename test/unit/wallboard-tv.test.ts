@@ -17,6 +17,7 @@ const queue = (name: QueueName, over: Partial<QueueStats> = {}): QueueStats => (
   answered: 0,
   abandoned: 0,
   serviceLevel: null,
+  serviceLevelCalls: 0,
   averageSpeedOfAnswerSeconds: null,
   ...over,
 });
@@ -97,13 +98,14 @@ describe('totalsOf: all queues together', () => {
     expect(totals).toMatchObject({ waiting: 3, longestWaitSeconds: 95, answered: 15, abandoned: 4 });
   });
 
-  it('weighs each queue’s service level by its answered calls; none answered is null', () => {
+  it('weighs each queue’s service level by its divisor (answered and abandoned after the threshold); none is null', () => {
     const totals = totalsOf([
-      queue('health', { answered: 30, serviceLevel: 0.9 }),
-      queue('welfare', { answered: 10, serviceLevel: 0.5 }),
-      queue('goods', { answered: 0, serviceLevel: null }),
+      // 27 of 30 answered in time, no long abandon; 5 of 10 answered in time, 10 long abandons.
+      queue('health', { answered: 30, serviceLevel: 0.9, serviceLevelCalls: 30 }),
+      queue('welfare', { answered: 10, abandoned: 12, serviceLevel: 0.25, serviceLevelCalls: 20 }),
+      queue('goods', { answered: 0, abandoned: 1, serviceLevel: null, serviceLevelCalls: 0 }),
     ]);
-    expect(totals.serviceLevel).toBeCloseTo((27 + 5) / 40, 10);
+    expect(totals.serviceLevel).toBeCloseTo((27 + 5) / 50, 10);
     expect(totalsOf([queue('health'), queue('general')]).serviceLevel).toBeNull();
     expect(totalsOf([]).serviceLevel).toBeNull();
   });
