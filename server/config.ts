@@ -76,7 +76,14 @@ export interface Config {
   readonly seedDemo: boolean;
   /** Where demo agencies receive forwarded tickets; unset leaves them without a URL. */
   readonly demoAgencyUrl: string | null;
-  readonly forward: { readonly attempts: number; readonly backoffMs: number; readonly timeoutMs: number };
+  readonly forward: {
+    readonly attempts: number;
+    readonly backoffMs: number;
+    /** Bounds the whole exchange with the agency's webhook. */
+    readonly timeoutMs: number;
+    /** Deliveries in flight per agency, per job process. */
+    readonly agencyConcurrency: number;
+  };
   /** Text messages to citizens: `outbox` only stores them (development), `http` posts to a gateway. */
   readonly sms: {
     readonly driver: 'outbox' | 'http';
@@ -383,6 +390,7 @@ export function loadConfig(env: Env = process.env): Config {
       attempts: int(env, 'HOTLINE_FORWARD_ATTEMPTS', 8, 1, 100),
       backoffMs: int(env, 'HOTLINE_FORWARD_BACKOFF_MS', 2000, 10),
       timeoutMs: int(env, 'HOTLINE_FORWARD_TIMEOUT_MS', 10_000, 100),
+      agencyConcurrency: int(env, 'HOTLINE_FORWARD_AGENCY_CONCURRENCY', 4, 1, 64),
     },
     sms: smsConfig(env),
     mail: mailConfig(env),

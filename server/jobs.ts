@@ -72,6 +72,7 @@ export function startJobsInProcess(config: Config, deps: JobSideDeps): JobSide {
     ...redis,
     db,
     timeoutMs: config.forward.timeoutMs,
+    agencyConcurrency: config.forward.agencyConcurrency,
     now,
     committer,
   });
