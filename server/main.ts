@@ -243,6 +243,13 @@ export async function startHotline(
       },
     });
     stops.push({ name: 'wallboard bridge', stop: () => bridge.close() });
+    // Who is told of a supervisor on a call, and the audit of how it ended.
+    const coachingNotices = createCoachingNotifier({
+      db,
+      sink: coachingNoticeSink(io),
+      logger: logger.child({ component: 'coaching' }),
+      now,
+    });
     const operators = sipAccounts(db);
     const endpoints = operators
       .filter((op) => op.takesCalls)
@@ -258,12 +265,7 @@ export async function startHotline(
           operators: operators.map(operatorAccount),
           events: {
             ...bridge,
-            coachingChanged: createCoachingNotifier({
-              db,
-              sink: coachingNoticeSink(io),
-              logger: logger.child({ component: 'coaching' }),
-              now,
-            }),
+            coachingChanged: (change) => coachingNotices.changed(change),
           },
           records,
           statusLine: createStatusLine({ db, now, logger: logger.child({ component: 'status-line' }) }),
@@ -361,7 +363,7 @@ export async function startHotline(
       jobs,
     });
     stops.push({ name: 'http', stop: () => app.close() });
-    attachRealtime(app, { io, db, desk: wallboardDesk, logger, now });
+    attachRealtime(app, { io, db, desk: wallboardDesk, logger, now, coaching: coachingNotices });
     const url = await app.listen({ host: config.http.host, port: config.http.port });
 
     if (fallback) {

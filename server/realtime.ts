@@ -20,7 +20,7 @@ import type { AgentRequest, CallInfo, IvrEvents } from '../ivr/api.ts';
 import type { Desk } from './app.ts';
 import { type AuthService, type AuthUser, createAuthService, SESSION_COOKIE } from './auth/service.ts';
 import { type CallbackNotifier, callbackView } from './callbacks/service.ts';
-import type { CoachingNoticeSink } from './coaching/service.ts';
+import type { CoachingNoticeSink, CoachingNotifier } from './coaching/service.ts';
 import type { Db } from './db/index.ts';
 import { AppError } from './errors.ts';
 import { parseAgentStateRequest } from './operators/routes.ts';
@@ -148,6 +148,8 @@ export interface RealtimeDeps {
   lostConsoleGraceMs?: number;
   /** `RESTORED_CONSOLE_GRACE_MS` unless a test shortens it. */
   restoredConsoleGraceMs?: number;
+  /** What an operator coming back mid-call is to be told of a supervisor on it; none without telephony. */
+  coaching?: Pick<CoachingNotifier, 'operatorNotice'>;
 }
 
 /**
@@ -260,6 +262,10 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
             history: ticketHistory(deps.db, current.call.caller, HISTORY_LIMIT),
           };
           socket.emit(current.answered ? 'call:answered' : 'call:offered', pop);
+          const coached = current.answered
+            ? deps.coaching?.operatorNotice(user.id, current.call.callId)
+            : null;
+          if (coached) socket.emit('coaching:changed', coached);
         }
       } catch (err) {
         log.debug({ err }, 'operator unknown to the call controller');

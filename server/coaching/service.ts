@@ -128,45 +128,58 @@ export interface CoachingNoticeSink {
   toUser(userId: number, notice: CoachingNotice): void;
 }
 
-/**
- * The call controller's `coachingChanged`: tells the supervisor their mode (null once off the
- * call), tells the operator what the province lets them know, only when that changes, and audits
- * the ends the supervisor did not ask for (their softphone hung up, the talk ended). Never throws.
- */
+export interface CoachingNotifier {
+  /**
+   * The call controller's `coachingChanged`: tells the supervisor their mode (null once off the
+   * call), tells the operator what the province lets them know, only when that changes, and
+   * audits the ends the supervisor did not ask for (their softphone hung up, the talk ended).
+   * Never throws.
+   */
+  changed(change: CoachingChange): void;
+  /** What the operator of a call being coached was last told, for their console coming back mid-call. */
+  operatorNotice(operatorId: number, callId: string): CoachingNotice | null;
+}
+
 export function createCoachingNotifier(deps: {
   db: Db;
   sink: CoachingNoticeSink;
   logger: Logger;
   now?: () => Date;
-}): (change: CoachingChange) => void {
+}): CoachingNotifier {
   const now = deps.now ?? (() => new Date());
   const settings = settingsStore(deps.db);
   /** What each coached call's operator was last told. */
-  const told = new Map<string, CoachingNotice['mode']>();
-  return (change) => {
-    const { callId, operatorId } = change;
-    try {
-      deps.sink.toUser(change.supervisorId, { callId, operatorId, mode: change.mode });
-      const seen = operatorSees(change.mode, settings.get('coaching').operatorSees);
-      if (seen !== (told.get(callId) ?? null))
-        deps.sink.toUser(operatorId, { callId, operatorId, mode: seen });
-      if (change.mode === null) told.delete(callId);
-      else told.set(callId, seen);
-      if (change.ended && auditsEnd(change.ended)) {
-        audit(
-          deps.db,
-          {
-            actorId: change.supervisorId,
-            action: auditAction(null),
-            entity: COACHING_ENTITY,
-            entityId: callId,
-            after: { operatorId, reason: change.ended },
-          },
-          now(),
-        );
+  const told = new Map<string, CoachingNotice>();
+  return {
+    changed(change) {
+      const { callId, operatorId } = change;
+      try {
+        deps.sink.toUser(change.supervisorId, { callId, operatorId, mode: change.mode });
+        const seen = operatorSees(change.mode, settings.get('coaching').operatorSees);
+        if (seen !== (told.get(callId)?.mode ?? null))
+          deps.sink.toUser(operatorId, { callId, operatorId, mode: seen });
+        if (change.mode === null) told.delete(callId);
+        else told.set(callId, { callId, operatorId, mode: seen });
+        if (change.ended && auditsEnd(change.ended)) {
+          audit(
+            deps.db,
+            {
+              actorId: change.supervisorId,
+              action: auditAction(null),
+              entity: COACHING_ENTITY,
+              entityId: callId,
+              after: { operatorId, reason: change.ended },
+            },
+            now(),
+          );
+        }
+      } catch (err) {
+        deps.logger.error({ err, callId }, 'could not report a coaching change');
       }
-    } catch (err) {
-      deps.logger.error({ err, callId }, 'could not report a coaching change');
-    }
+    },
+    operatorNotice(operatorId, callId) {
+      const notice = told.get(callId);
+      return notice && notice.operatorId === operatorId && notice.mode !== null ? notice : null;
+    },
   };
 }

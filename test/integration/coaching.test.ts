@@ -1,13 +1,16 @@
 /**
  * Supervisors on calls through the API: who may, the refusals with their codes and Vietnamese
  * messages, the audit entry of every use, and what the operator and the supervisor are told under
- * each of the province's coaching settings (real SQLite, the real settings store and audit log).
+ * each of the province's coaching settings (real SQLite, the real settings store and audit log,
+ * real socket.io).
  * The call controller is a scripted desk here; its ARI side is unit-tested on a fake ARI and
  * exercised end to end on a real Asterisk (test/e2e/coaching.test.ts).
  */
+import type { AddressInfo } from 'node:net';
+import { io as connect, type Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiError, AuditEntryView, CoachingMode, CoachingView } from '../../common/api.ts';
-import type { CoachingNotice } from '../../common/events.ts';
+import type { ClientToServerEvents, CoachingNotice, ServerToClientEvents } from '../../common/events.ts';
 import { CoachingError, type CoachingErrorCode, type CoachRequest } from '../../ivr/api.ts';
 import { openMenuStore } from '../../ivr/menu-file.ts';
 import { createApp } from '../../server/app.ts';
@@ -16,9 +19,10 @@ import { type CoachingDesk, createCoachingNotifier } from '../../server/coaching
 import { type Db, openDatabase } from '../../server/db/index.ts';
 import { seedDemo } from '../../server/db/seed.ts';
 import { sipAccounts } from '../../server/operators/sip-accounts.ts';
+import { attachRealtime, coachingNoticeSink, createRealtimeServer } from '../../server/realtime.ts';
 import { settingsStore } from '../../server/settings/service.ts';
 import { MENU_FILE } from '../support/menu.ts';
-import { type AuthHeaders, config, csrfHeaders, FakeDesk, logger } from './server-fixture.ts';
+import { type AuthHeaders, buildFixture, config, csrfHeaders, FakeDesk, logger } from './server-fixture.ts';
 
 const CALL = '1796637409.10';
 
@@ -203,17 +207,23 @@ describe('POST/DELETE /api/calls/:callId/coaching', () => {
 describe('coaching notices', () => {
   function notifier(s: Awaited<ReturnType<typeof start>>) {
     const sent: [number, CoachingNotice][] = [];
-    const changed = createCoachingNotifier({
+    const notices = createCoachingNotifier({
       db: s.db,
       sink: { toUser: (userId, notice) => sent.push([userId, notice]) },
       logger,
     });
     const supervisorId = s.idOf('giamsat');
     const change = (mode: CoachingMode | null, ended?: 'left' | 'talk_ended') =>
-      changed({ callId: CALL, operatorId: s.operatorId, supervisorId, mode, ...(ended ? { ended } : {}) });
+      notices.changed({
+        callId: CALL,
+        operatorId: s.operatorId,
+        supervisorId,
+        mode,
+        ...(ended ? { ended } : {}),
+      });
     const toOperator = () => sent.filter(([id]) => id === s.operatorId).map(([, n]) => n.mode);
     const toSupervisor = () => sent.filter(([id]) => id === supervisorId).map(([, n]) => n.mode);
-    return { change, toOperator, toSupervisor, sent };
+    return { change, toOperator, toSupervisor, sent, notices };
   }
 
   it('by default tells the operator of whispers and barges, not of listening; the supervisor of everything', async () => {
@@ -247,6 +257,22 @@ describe('coaching notices', () => {
     expect(n.toSupervisor()).toEqual(['listen', 'whisper', 'barge', null]);
   });
 
+  it('remembers what the operator was told, for their console coming back mid-call', async () => {
+    const s = await start();
+    const n = notifier(s);
+    n.change('listen');
+    expect(n.notices.operatorNotice(s.operatorId, CALL)).toBeNull();
+    n.change('whisper');
+    expect(n.notices.operatorNotice(s.operatorId, CALL)).toEqual({
+      callId: CALL,
+      operatorId: s.operatorId,
+      mode: 'whisper',
+    });
+    expect(n.notices.operatorNotice(s.idOf('tdv02'), CALL)).toBeNull();
+    n.change(null, 'left');
+    expect(n.notices.operatorNotice(s.operatorId, CALL)).toBeNull();
+  });
+
   it('audits the ends the supervisor did not ask for', async () => {
     const s = await start();
     const n = notifier(s);
@@ -255,5 +281,66 @@ describe('coaching notices', () => {
     expect(coachingEntries(s.db).map((e) => [e.action, e.actor?.username, e.after])).toEqual([
       ['coaching.leave', 'giamsat', { operatorId: s.operatorId, reason: 'talk_ended' }],
     ]);
+  });
+});
+
+describe('coaching notices over socket.io', () => {
+  it('reach the operator’s and the supervisor’s consoles, and an operator’s console coming back mid-call', async () => {
+    const io = createRealtimeServer();
+    const fx = await buildFixture();
+    try {
+      const operatorId = fx.userId('tdv01');
+      const supervisorId = fx.userId('giamsat');
+      const notices = createCoachingNotifier({ db: fx.db, sink: coachingNoticeSink(io), logger });
+      const call = {
+        callId: CALL,
+        caller: '0909111222',
+        queue: 'general' as const,
+        menuChoice: '0',
+        waitedSeconds: 3,
+      };
+      Object.assign(fx.desk, {
+        currentCall: (id: number) => (id === operatorId ? { call, answered: true } : null),
+      });
+      attachRealtime(fx.app, { io, db: fx.db, desk: fx.desk, logger, coaching: notices });
+      await fx.app.listen({ port: 0, host: '127.0.0.1' });
+      const url = `http://127.0.0.1:${(fx.app.server.address() as AddressInfo).port}`;
+      const sockets: Socket<ServerToClientEvents, ClientToServerEvents>[] = [];
+      const open = async (username: string) => {
+        const socket: Socket<ServerToClientEvents, ClientToServerEvents> = connect(url, {
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+          extraHeaders: { cookie: await fx.login(username) },
+        });
+        sockets.push(socket);
+        const heard: CoachingNotice[] = [];
+        socket.on('coaching:changed', (n) => heard.push(n));
+        await new Promise<void>((resolve, reject) => {
+          socket.once('connect', () => resolve());
+          socket.once('connect_error', reject);
+        });
+        return heard;
+      };
+      const operator = await open('tdv01');
+      const supervisor = await open('giamsat');
+      const other = await open('tdv02');
+      notices.changed({ callId: CALL, operatorId, supervisorId, mode: 'whisper' });
+      const until = async (probe: () => boolean) => {
+        for (let i = 0; i < 100 && !probe(); i++) await new Promise((r) => setTimeout(r, 20));
+      };
+      await until(() => operator.length > 0 && supervisor.length > 0);
+      expect(operator).toEqual([{ callId: CALL, operatorId, mode: 'whisper' }]);
+      expect(supervisor).toEqual([{ callId: CALL, operatorId, mode: 'whisper' }]);
+
+      // The operator's page reloads mid-whisper: the new console is told at once.
+      const again = await open('tdv01');
+      await until(() => again.length > 0);
+      expect(again).toEqual([{ callId: CALL, operatorId, mode: 'whisper' }]);
+      expect(other).toEqual([]);
+      for (const socket of sockets) socket.disconnect();
+    } finally {
+      await fx.close();
+    }
   });
 });
