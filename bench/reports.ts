@@ -224,12 +224,14 @@ async function reportsPart(): Promise<void> {
     );
     let size = 0;
     const summary = await median(async () => {
-      const built = buildSummary(db, MONTH, { ...OPTIONS, now: NOW });
+      const built = await buildSummary(db, MONTH, { ...OPTIONS, now: NOW });
       size = (await summaryXlsx(built, NOW)).length;
     });
     console.log(`  month's summary.xlsx           ${ms(summary)} (${(size / 1024).toFixed(0)} KiB)`);
     const day = localPeriod('2026-12-15', '2026-12-15');
-    const daily = await median(async () => summaryXlsx(buildSummary(db, day, { ...OPTIONS, now: NOW }), NOW));
+    const daily = await median(async () =>
+      summaryXlsx(await buildSummary(db, day, { ...OPTIONS, now: NOW }), NOW),
+    );
     console.log(`  a day's summary.xlsx (mailed)  ${ms(daily)}`);
   } finally {
     db.$client.close();

@@ -62,7 +62,7 @@ export async function writeSummaryMail(
     .get();
   if (exists) return false;
   const at = deps.now();
-  const summary = buildSummary(db, localPeriod(due.from, due.to), { ...deps.reportOptions, now: at });
+  const summary = await buildSummary(db, localPeriod(due.from, due.to), { ...deps.reportOptions, now: at });
   const fileName = reportFileName('summary', summary.period, 'xlsx');
   const file = await summaryXlsx(summary, at);
   const written = db

@@ -100,7 +100,7 @@ export async function reportRoutes(app: FastifyInstance, deps: ReportRouteDeps):
   app.get<{ Querystring: ReportQuery }>('/api/reports/summary.xlsx', route, async (request, reply) => {
     const at = now();
     const period = parseLocalPeriod(request.query, at);
-    const summary = buildSummary(deps.db, period, {
+    const summary = await buildSummary(deps.db, period, {
       ...deps.options,
       now: at,
       ...(request.query.granularity ? { granularity: request.query.granularity } : {}),

@@ -3,6 +3,7 @@
  * first (also the mail's subject and body). Its workbook opens on an overview sheet, then one
  * sheet per report table. The calls go by the hour for a single day, by the day otherwise.
  */
+import { setImmediate } from 'node:timers/promises';
 import type { ReportByKind, ReportGranularity } from '../../common/api.ts';
 import type { Db } from '../db/index.ts';
 import { buildReport, type ReportOptions } from './build.ts';
@@ -75,21 +76,27 @@ function overview(period: { from: string; to: string }, h: Headline): ReportTabl
   };
 }
 
-export function buildSummary(
+/**
+ * Builds the four reports one after the other, letting the event loop run between them: the
+ * server process also runs call control, which must not wait for a whole week's summary.
+ */
+export async function buildSummary(
   db: Db,
   period: LocalPeriod,
   opts: ReportOptions & { now: Date; granularity?: ReportGranularity },
-): Summary {
+): Promise<Summary> {
   const base = { ...opts, granularity: 'day' as ReportGranularity };
-  const reports: ReportByKind = {
-    calls: buildReport(db, 'calls', period, {
-      ...base,
-      granularity: opts.granularity ?? (period.days === 1 ? 'hour' : 'day'),
-    }),
-    callbacks: buildReport(db, 'callbacks', period, base),
-    operators: buildReport(db, 'operators', period, base),
-    tickets: buildReport(db, 'tickets', period, base),
-  };
+  const calls = buildReport(db, 'calls', period, {
+    ...base,
+    granularity: opts.granularity ?? (period.days === 1 ? 'hour' : 'day'),
+  });
+  await setImmediate();
+  const callbacks = buildReport(db, 'callbacks', period, base);
+  await setImmediate();
+  const operators = buildReport(db, 'operators', period, base);
+  await setImmediate();
+  const tickets = buildReport(db, 'tickets', period, base);
+  const reports: ReportByKind = { calls, callbacks, operators, tickets };
   const headline = headlineOf(reports);
   const range = { from: period.from, to: period.to };
   return {
