@@ -111,8 +111,11 @@ export class CoachingController {
         const waiter = this.waiters.get(event.channelId);
         if (waiter) {
           this.waiters.delete(event.channelId);
+          // A snoop ends with the operator's leg it listens to; the supervisor's leg, by not answering.
           waiter.reject(
-            new CoachingError('SOFTPHONE_NO_ANSWER', 'the coaching leg ended before it answered'),
+            this.channels.get(event.channelId)?.legId === event.channelId
+              ? new CoachingError('SOFTPHONE_NO_ANSWER', 'the coaching leg ended before it answered')
+              : NOT_IN_TALK(),
           );
         }
         const session = this.channels.get(event.channelId);

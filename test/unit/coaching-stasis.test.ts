@@ -189,6 +189,20 @@ describe('a supervisor on a call in progress', () => {
     await expect(coach(t, 'listen')).resolves.toMatchObject({ mode: 'listen' });
   });
 
+  it('answers SOFTPHONE_NO_ANSWER when the supervisor’s softphone declines, leaving nothing behind', async () => {
+    const s = await inTalk();
+    const pending = s.ctl.coach({ callId: CALLER, mode: 'listen', supervisor: SUPERVISOR });
+    await s.settle();
+    const leg = legOf(s)!;
+    s.ari.channels.delete(leg);
+    s.ctl.handle({ type: 'ChannelDestroyed', channelId: leg, cause: 17 });
+    await expect(pending).rejects.toMatchObject({ code: 'SOFTPHONE_NO_ANSWER' });
+    await s.settle();
+    expect([...s.ari.channels.keys()].sort()).toEqual([CALLER, AGENT_1].sort());
+    expect(s.ari.leftoverBridges()).toEqual(['c1-talk-1']);
+    expect(s.log.filter((l) => l.startsWith('coaching'))).toEqual([]);
+  });
+
   it('after a reconnect, hangs up coaching channels nobody owns and keeps adopting the talk with its operator', async () => {
     const s = await inTalk();
     s.ari.channels.set(`${CALLER}-coach-old`, {
