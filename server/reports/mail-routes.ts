@@ -11,6 +11,7 @@ import type { Db } from '../db/index.ts';
 import { reportMails } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { ReportMailKind, ReportMailStatus } from './schema.ts';
+import { attachment } from './tables.ts';
 import { XLSX_TYPE } from './xlsx.ts';
 
 /** One summary in the admin's outbox (agent-console/src/api.ts reads the same shape). */
@@ -83,10 +84,7 @@ export async function reportMailRoutes(app: FastifyInstance, deps: { db: Db }): 
         .where(eq(reportMails.id, request.params.id))
         .get();
       if (!mail) throw new AppError('REPORT_MAIL_NOT_FOUND', 404, 'Không tìm thấy thư báo cáo này.');
-      return reply
-        .type(XLSX_TYPE)
-        .header('content-disposition', `attachment; filename="${mail.fileName}"`)
-        .send(mail.file);
+      return reply.type(XLSX_TYPE).header('content-disposition', attachment(mail.fileName)).send(mail.file);
     },
   );
 }

@@ -15,11 +15,8 @@ import { reportMailRoutes } from './mail-routes.ts';
 import { parseLocalPeriod, parsePeriod } from './period.ts';
 import { deadlineReport } from './service.ts';
 import { buildSummary, summaryXlsx } from './summary.ts';
-import { reportFileName, reportTables } from './tables.ts';
+import { attachment, reportFileName, reportTables } from './tables.ts';
 import { toXlsx, XLSX_TYPE } from './xlsx.ts';
-
-/** A download's header; report file names are ASCII (`bao-cao-cuoc-goi-2026-12-01-2026-12-07.csv`). */
-export const attachment = (fileName: string) => `attachment; filename="${fileName}"`;
 
 // The calls list (server/calls/routes.ts) reads its period the deadline report's way.
 export { InvalidPeriodError, MAX_PERIOD_DAYS, parsePeriod } from './period.ts';

@@ -195,3 +195,6 @@ export function reportFileName(
 ): string {
   return `bao-cao-${REPORT_SLUGS[kind]}-${period.from}-${period.to}.${ext}`;
 }
+
+/** A download's header; report file names are ASCII, so no RFC 5987 encoding is needed. */
+export const attachment = (fileName: string): string => `attachment; filename="${fileName}"`;
