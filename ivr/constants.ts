@@ -35,3 +35,21 @@ export const FALLBACK_QUEUE_NAME = 'hotline-fallback';
 
 /** Set by the dialplan on the fallback queue's calls to operators (the console reads it). */
 export { FALLBACK_CALL_HEADER } from '../common/domain.ts';
+
+/**
+ * Channel variable holding the caller's menu key (a digit) for the fallback queue. The fallback
+ * dialplan's `Read()` sets it, unless it is set already: whoever sends a caller to the fallback
+ * (e.g. from the controller) sets it first and the caller is not asked again. AMI reports it on
+ * the caller's events (manager.conf `channelvars`), and `ivr/fallback.ts` records the call in the
+ * queue that key leads to in the current menu.
+ */
+export const FALLBACK_CHOICE_VARIABLE = 'HOTLINE_CHOICE';
+
+/**
+ * What the fallback dialplan plays while it waits for the key: the top menu's prompt, under the
+ * default menu's id (`main`), as the prompt writer names it (`menu-<id>`).
+ */
+export const FALLBACK_MENU_SOUND = `${PROMPT_DIR}/menu-main`;
+
+/** How long the fallback dialplan waits for a key after the menu's prompt, in seconds. */
+export const FALLBACK_CHOICE_SECONDS = 3;

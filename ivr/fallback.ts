@@ -9,7 +9,9 @@
  * every (re)connect, since events were missed, the waiting list is rebuilt from `QueueStatus`
  * and calls whose channels are gone (`CoreShowChannels`) are ended (see `resync`), once
  * Asterisk says it is fully booted. The queue's members follow the operators added and removed
- * while Asterisk runs (`memberActions`), then and on every change.
+ * while Asterisk runs (`memberActions`), and are paused unless their operator is ready
+ * (`fallback-pause.ts`), then and on every change. Each call is recorded in the queue its caller
+ * chose in the fallback dialplan's menu (`fallback-choice.ts`).
  *
  * app_queue reports `AgentComplete` from the channels' latest snapshots: when the caller's channel
  * is already gone by then (it hung up, and Asterisk was quick to destroy it or slow to report),
@@ -18,8 +20,7 @@
  * the operator (one answered fallback call per operator at a time).
  */
 import type { Logger } from 'pino';
-import type { QueueName } from '../common/domain.ts';
-import type { FallbackQueueStats, TelephonyMode } from '../common/events.ts';
+import type { AgentStateView, FallbackQueueStats, TelephonyMode } from '../common/events.ts';
 import { type AmiConnection, type AmiMessage, createAmiConnection } from './ami.ts';
 import {
   type CallRecordEvent,
@@ -29,9 +30,9 @@ import {
   recordSafely,
 } from './api.ts';
 import { endpointOf, FALLBACK_QUEUE_NAME } from './constants.ts';
-
-/** Where fallback calls are counted in the call records: the queue everyone serves. */
-const RECORD_QUEUE: QueueName = 'general';
+import { choiceOf, queueOfChoice } from './fallback-choice.ts';
+import { type MemberPause, pauseActions, pauseOf, samePause } from './fallback-pause.ts';
+import type { IvrConfig } from './menu.ts';
 
 /** `normal` while the controller is connected; else `fallback` if Asterisk still answers AMI; else `down`. */
 export function telephonyMode(controllerUp: boolean, amiUp: boolean): TelephonyMode {
@@ -42,6 +43,8 @@ export function telephonyMode(controllerUp: boolean, amiUp: boolean): TelephonyM
 export interface FallbackQueueDeps {
   operators: readonly OperatorEndpoint[];
   records: CallRecorder;
+  /** The menu now: a caller's key in the fallback menu is recorded as the queue it leads to. */
+  menu: () => IvrConfig;
   /** Told whenever the figures or the connection change. */
   changed(): void;
   logger: Logger;
@@ -75,6 +78,11 @@ export class FallbackQueue {
   /** The PJSIP endpoints the queue should ring. */
   memberEndpoints(): string[] {
     return [...this.endpoints.keys()];
+  }
+
+  /** The queue's wanted members: PJSIP endpoint → operator. */
+  members(): ReadonlyMap<string, number> {
+    return this.endpoints;
   }
 
   /** Waiting now; answered and abandoned since the server started. */
@@ -124,8 +132,9 @@ export class FallbackQueue {
       this.calls.set(id, { operatorId: null, answered: false, agentUniqueid: null });
       // Recorded already by this server before it restarted: followed again, not recorded twice.
       if (this.recorded(id)) continue;
-      this.record(id, { type: 'arrived', callerNumber: entry.calleridnum ?? '' }, joined);
-      this.record(id, { type: 'queued', queue: RECORD_QUEUE }, joined);
+      // `QueueEntry` carries no channel variables; the caller's channel in the list does.
+      const channel = channels.find((c) => c.uniqueid === id);
+      this.recordArrival(id, entry.calleridnum ?? '', channel ? choiceOf(channel) : null, joined);
     }
     this.followTalks(channels, now);
     for (const id of followedBefore) {
@@ -156,8 +165,7 @@ export class FallbackQueue {
       case 'QueueCallerJoin':
         this.waiting.set(id, this.deps.now());
         this.calls.set(id, { operatorId: null, answered: false, agentUniqueid: null });
-        this.record(id, { type: 'arrived', callerNumber: event.calleridnum ?? '' });
-        this.record(id, { type: 'queued', queue: RECORD_QUEUE });
+        this.recordArrival(id, event.calleridnum ?? '', choiceOf(event), this.deps.now());
         this.deps.logger.info({ callId: id }, 'caller joined the fallback queue');
         break;
       case 'QueueCallerLeave':
@@ -227,10 +235,7 @@ export class FallbackQueue {
       this.deps.logger.info({ callId: id, operatorId }, 'following a fallback talk already in progress');
       const known = recallSafely(this.deps.records, id, this.deps.logger);
       if (known?.answeredAt) continue;
-      if (!known) {
-        this.record(id, { type: 'arrived', callerNumber: caller.calleridnum ?? '' }, ago(caller));
-        this.record(id, { type: 'queued', queue: RECORD_QUEUE }, ago(caller));
-      }
+      if (!known) this.recordArrival(id, caller.calleridnum ?? '', choiceOf(caller), ago(caller));
       // An offer the previous process recorded is still open: it is the one answered.
       if (!known?.offers) this.record(id, { type: 'offered', operatorId }, ago(leg));
       this.record(id, { type: 'offerEnded', operatorId, outcome: 'answered' }, ago(leg));
@@ -248,6 +253,14 @@ export class FallbackQueue {
     const operatorId = this.operatorOf(event.interface ?? event.membername ?? '');
     const byOperator = answered.filter(([, c]) => c.operatorId !== null && c.operatorId === operatorId);
     return byOperator.length === 1 ? byOperator[0]?.[0] : undefined;
+  }
+
+  /** A caller in the queue: arrived, the key they chose (if any), queued where it leads. */
+  private recordArrival(callId: string, callerNumber: string, choice: string | null, at: Date): void {
+    const queue = queueOfChoice(this.deps.menu().menu, choice);
+    this.record(callId, { type: 'arrived', callerNumber }, at);
+    if (choice !== null) this.record(callId, { type: 'digit', digit: choice }, at);
+    this.record(callId, { type: 'queued', queue }, at);
   }
 
   private recorded(callId: string): boolean {
@@ -270,13 +283,15 @@ export class FallbackQueue {
 
 /**
  * The AMI actions that make the fallback queue's members the operators' endpoints: `QueueAdd` for
- * an operator who is not a member (added after Asterisk started, which rendered queues.conf), and
- * `QueueRemove` for a member added so that is no operator's any more. A member from queues.conf
- * cannot be removed at run time: it stays, with no endpoint left to ring, until Asterisk restarts.
+ * an operator who is not a member (added after Asterisk started, which rendered queues.conf),
+ * paused already if `pauses` says so, and `QueueRemove` for a member added so that is no
+ * operator's any more. A member from queues.conf cannot be removed at run time: it stays, with no
+ * endpoint left to ring, until Asterisk restarts.
  */
 export function memberActions(
   entries: readonly AmiMessage[],
   endpoints: readonly string[],
+  pauses: ReadonlyMap<string, MemberPause> = new Map(),
 ): Record<string, string>[] {
   const members = new Map<string, string>();
   for (const e of entries) {
@@ -288,6 +303,7 @@ export function memberActions(
   for (const endpoint of endpoints) {
     const iface = `PJSIP/${endpoint}`;
     if (members.has(iface)) continue;
+    const pause = pauses.get(endpoint);
     actions.push({
       action: 'QueueAdd',
       queue: FALLBACK_QUEUE_NAME,
@@ -295,6 +311,7 @@ export function memberActions(
       membername: endpoint,
       stateinterface: iface,
       penalty: '0',
+      ...(pause?.paused ? { paused: 'true', reason: pause.reason } : {}),
     });
   }
   for (const [iface, membership] of members) {
@@ -320,6 +337,11 @@ export interface FallbackWatch {
    * up, else on its reconnect. Rejects when Asterisk refused a change.
    */
   setOperators(operators: readonly OperatorEndpoint[]): Promise<void>;
+  /**
+   * An operator's state changed (as `IvrEvents.agentStateChanged`, also while the controller is
+   * down): their member is paused or unpaused when that changes whether Asterisk may ring them.
+   */
+  agentStateChanged(operatorId: number, status: AgentStateView): void;
   /** Whether AMI is connected (Asterisk is up). */
   readonly up: boolean;
   stats(now: Date): FallbackQueueStats;
@@ -327,6 +349,8 @@ export interface FallbackWatch {
 
 export interface FallbackWatchOptions extends FallbackQueueDeps {
   ami: { host: string; port: number; username: string; password: string };
+  /** An operator's state as the hotline knows it now; null for an operator it does not know. */
+  agentStatus(operatorId: number): AgentStateView | null;
   /** Replaces the real AMI connection (tests). */
   connection?: AmiConnection;
 }
@@ -337,15 +361,34 @@ export function createFallbackWatch(opts: FallbackWatchOptions): FallbackWatch {
   const connection =
     opts.connection ?? createAmiConnection({ ...opts.ami, logger: logger.child({ component: 'ami' }) });
   const queue = new FallbackQueue(opts);
+  /** The pause each member was last given (or found with), by endpoint. */
+  const paused = new Map<string, MemberPause>();
+  const wantedPauses = () => {
+    paused.clear();
+    for (const [endpoint, operatorId] of queue.members())
+      paused.set(endpoint, pauseOf(opts.agentStatus(operatorId)));
+    return paused;
+  };
   let membersChain: Promise<void> = Promise.resolve();
-  /** One at a time, so two changes never add the same member twice. */
+  /**
+   * Members and their pauses as the operators and their states are now. One at a time, so two
+   * changes never add the same member twice; each reads the states when its turn comes.
+   */
   const syncMembers = (entries?: readonly AmiMessage[]): Promise<void> => {
     const run = membersChain.then(async () => {
       const status =
         entries ?? (await connection.list({ action: 'QueueStatus', queue: FALLBACK_QUEUE_NAME }));
-      for (const action of memberActions(status, queue.memberEndpoints())) {
+      const pauses = wantedPauses();
+      const actions = [
+        ...memberActions(status, queue.memberEndpoints(), pauses),
+        ...pauseActions(status, pauses),
+      ];
+      for (const action of actions) {
         await connection.action(action);
-        logger.info({ action: action.action, member: action.interface }, 'fallback queue member changed');
+        logger.info(
+          { action: action.action, member: action.interface, paused: action.paused, reason: action.reason },
+          'fallback queue member changed',
+        );
       }
     });
     membersChain = run.catch(() => undefined);
@@ -355,6 +398,14 @@ export function createFallbackWatch(opts: FallbackWatchOptions): FallbackWatch {
     async setOperators(operators) {
       queue.setOperators(operators);
       if (connection.up) await syncMembers();
+    },
+    agentStateChanged(operatorId, status) {
+      const endpoint = [...queue.members()].find(([, id]) => id === operatorId)?.[0];
+      if (endpoint === undefined || !connection.up || samePause(paused.get(endpoint), pauseOf(status)))
+        return;
+      syncMembers().catch((err: unknown) =>
+        logger.warn({ err, operatorId }, 'could not pause or unpause a fallback queue member'),
+      );
     },
     start() {
       const catchUp = () => {

@@ -259,12 +259,41 @@ export async function startHotline(
         sipEndpoint: op.endpoint,
         skills: op.skills,
       }));
+    // Follows Asterisk's own fallback queue (used while the controller is down) over AMI; its
+    // members are paused while their operators are not ready, as the desk knows them.
+    const fallback = config.ami
+      ? createFallbackWatch({
+          ami: config.ami,
+          operators: endpoints,
+          records,
+          menu: () => menu.current(),
+          agentStatus: (operatorId) => {
+            try {
+              return desk.agentStatus(operatorId);
+            } catch (err) {
+              if (err instanceof UnknownOperatorError) return null;
+              throw err;
+            }
+          },
+          changed: () => bridge.wallboardChanged(),
+          logger: logger.child({ component: 'fallback-queue' }),
+          now,
+        })
+      : null;
+    // Every state change reaches the fallback queue too, also while the controller is down.
+    const deskEvents: IvrEvents = {
+      ...bridge,
+      agentStateChanged(operatorId, status) {
+        bridge.agentStateChanged(operatorId, status);
+        fallback?.agentStateChanged(operatorId, status);
+      },
+    };
     const desk: Ivr = config.ari.enabled
       ? createIvr({
           ari: config.ari,
           operators: operators.map(operatorAccount),
           events: {
-            ...bridge,
+            ...deskEvents,
             coachingChanged: (change) => coachingNotices.changed(change),
           },
           records,
@@ -282,18 +311,7 @@ export async function startHotline(
           wrapUp: config.operators.wrapUp,
           now,
         })
-      : createDeskWithoutTelephony(operators, bridge, now);
-    // Follows Asterisk's own fallback queue (used while the controller is down) over AMI.
-    const fallback = config.ami
-      ? createFallbackWatch({
-          ami: config.ami,
-          operators: endpoints,
-          records,
-          changed: () => bridge.wallboardChanged(),
-          logger: logger.child({ component: 'fallback-queue' }),
-          now,
-        })
-      : null;
+      : createDeskWithoutTelephony(operators, deskEvents, now);
     const withMode = (snapshot: WallboardSnapshot, at: Date): WallboardSnapshot =>
       fallback
         ? {

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { AmiConnection, AmiHandlers, AmiMessage } from '../../ivr/ami.ts';
 import type { CallRecordEvent, RecordedCall } from '../../ivr/api.ts';
 import { createFallbackWatch, FallbackQueue, telephonyMode } from '../../ivr/fallback.ts';
+import { DEFAULT_MENU } from '../support/menu.ts';
 
 const Q = 'hotline-fallback';
 /** `CoreShowChannels`' answer listing channels with these unique ids. */
@@ -19,6 +20,7 @@ function setup() {
     changed: () => {
       changes++;
     },
+    menu: () => DEFAULT_MENU,
     logger: pino({ level: 'silent' }),
     now: () => new Date(t),
   });
@@ -168,6 +170,7 @@ describe('fallback queue', () => {
             : null,
       },
       changed: () => {},
+      menu: () => DEFAULT_MENU,
       logger: pino({ level: 'silent' }),
       now: () => new Date('2024-05-01T08:00:00Z'),
     });
@@ -249,6 +252,7 @@ describe('fallback queue', () => {
               : null,
         },
         changed: () => {},
+        menu: () => DEFAULT_MENU,
         logger: pino({ level: 'silent' }),
         now: () => now,
       });
@@ -357,9 +361,11 @@ describe('fallback watch over AMI', () => {
       operators: [],
       records: { record: (e) => records.push(e) },
       changed: () => {},
+      menu: () => DEFAULT_MENU,
       logger: pino({ level: 'silent' }),
       now: () => new Date('2024-05-01T08:00:00Z'),
       ami: { host: '', port: 0, username: '', password: '' },
+      agentStatus: () => null,
       connection,
     });
     watch.start();
