@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketView } from '../../common/api.ts';
 import { loadConfig } from '../../server/config.ts';
 import { DEMO_PASSWORD } from '../../server/db/seed.ts';
-import type { JobsHealth } from '../../server/jobs.ts';
+import { type JobsHealth, startJobsProcess } from '../../server/jobs.ts';
 import { type RunningHotline, startHotline } from '../../server/main.ts';
 import { AgencyWebhook, sleep, waitFor } from '../support/jobs.ts';
 import { startRedis, type TestRedis } from '../support/redis.ts';
@@ -48,6 +48,12 @@ function configFor(name: string, env: Record<string, string> = {}) {
 
 const start = (config: ReturnType<typeof loadConfig>) =>
   startHotline(config, { logger: pino({ level: 'silent' }) });
+
+/** Waits for a job process other than `than`; when it appeared. */
+async function nextJobProcess(than: number | undefined): Promise<{ pid: number; at: number }> {
+  const pid = await waitFor('a new job process', () => jobProcesses().find((p) => p !== than), 20_000);
+  return { pid, at: Date.now() };
+}
 
 async function health(hotline: RunningHotline): Promise<JobsHealth> {
   const res = await fetch(`${hotline.url}/api/health`);
@@ -181,5 +187,40 @@ describe('the separate job process', () => {
     } finally {
       await hotline.close();
     }
+  });
+
+  it('waits longer after each exit that comes soon after a start', async () => {
+    const config = configFor('backoff');
+    mkdirSync(join(dir, 'backoff'), { recursive: true });
+    const jobs = await startJobsProcess(
+      config,
+      { logger: pino({ level: 'silent' }), emitDeadline: () => undefined },
+      { firstMs: 400, mostMs: 1000, resetAfterMs: 60_000 },
+    );
+    try {
+      const waits: number[] = [];
+      let current = jobProcesses()[0];
+      for (let i = 0; i < 3; i++) {
+        // Each one is killed as soon as it runs: it exits long before the reset.
+        await waitFor('running', () => jobs.health().state === 'running', 20_000);
+        const killedAt = Date.now();
+        process.kill(current!, 'SIGKILL');
+        const next = await nextJobProcess(current);
+        waits.push(next.at - killedAt);
+        current = next.pid;
+      }
+      // 0.4 s, then doubled to 0.8 s, then capped at 1 s.
+      expect(waits[0]).toBeGreaterThanOrEqual(380);
+      expect(waits[0]).toBeLessThan(780);
+      expect(waits[1]).toBeGreaterThanOrEqual(780);
+      expect(waits[2]).toBeGreaterThanOrEqual(980);
+      expect(waits[2]).toBeLessThan(1600);
+      await waitFor('running', () => jobs.health().state === 'running', 20_000);
+      expect(jobs.health()).toMatchObject({ mode: 'separate', restarts: 3, lastSignal: 'SIGKILL' });
+    } finally {
+      await jobs.close();
+    }
+    expect(jobs.health().state).toBe('stopped');
+    expect(jobProcesses()).toEqual([]);
   });
 });
