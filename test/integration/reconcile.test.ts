@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { ListResponse, TicketView } from '../../common/api.ts';
 import { smsMessages } from '../../server/db/schema.ts';
 import { DEFAULT_CALENDAR } from '../../server/deadlines/calendar.ts';
-import { FORWARD_QUEUE } from '../../server/outbox/queues.ts';
+import { FORWARD_QUEUE, SMS_QUEUE } from '../../server/outbox/queues.ts';
 import { createReconciler, type ReconcilerDeps } from '../../server/outbox/reconcile.ts';
 import { deadlineIntentJob, nextAlertJob } from '../../server/sla/processor.ts';
 import { findTicket } from '../../server/tickets/repository.ts';
@@ -126,9 +126,11 @@ describe('reconciling jobs with the database', () => {
       maxStalledCount: 0,
     });
     const hanging = new Worker(FORWARD_QUEUE, null, { connection, prefix: p.prefix, lockDuration: 60_000 });
+    const hangingSms = new Worker(SMS_QUEUE, null, { connection, prefix: p.prefix, lockDuration: 60_000 });
     try {
       const first = await dying.getNextJob(randomUUID());
       const second = await hanging.getNextJob(randomUUID());
+      const hungSms = await hangingSms.getNextJob(randomUUID());
       expect([first?.data, second?.data]).toEqual([{ ticketId: stalled.id }, { ticketId: hung.id }]);
       // Past BullMQ's stall limit the job goes back to wait marked to fail; a worker then fails it
       // without running the processor, which so never records anything.
@@ -157,7 +159,7 @@ describe('reconciling jobs with the database', () => {
       await sleep(400);
       expect(await reconciler.run()).toMatchObject({
         requeued: { forward: 0, sms: 0 },
-        stalled: { forward: 2, sms: 0 },
+        stalled: { forward: 2, sms: 1 },
       });
       expect(deliveryOf(p, stalled.id)).toMatchObject({
         deliveryStatus: 'dead',
@@ -168,6 +170,15 @@ describe('reconciling jobs with the database', () => {
         deliveryLastError: expect.stringMatching(/active for/),
       });
 
+      const sms = p.fx.db.select().from(smsMessages).all();
+      expect(sms.find((m) => m.id === hungSms?.data.smsId)).toMatchObject({
+        status: 'failed',
+        lastError: expect.stringMatching(/active for/),
+      });
+      await waitFor(
+        'the other SMS sent',
+        () => p.fx.db.select().from(smsMessages).where(eq(smsMessages.status, 'sent')).all().length === 1,
+      );
       const dead = await p.fx.app.inject({ url: '/api/deliveries/dead', headers: p.supervisor });
       expect(
         dead
@@ -190,7 +201,7 @@ describe('reconciling jobs with the database', () => {
       await sleep(300);
       for (const t of [stalled, hung]) expect(p.webhook.deliveredTimes(t.id)).toBe(1);
     } finally {
-      await Promise.all([dying.close(true), hanging.close(true)]);
+      await Promise.all([dying.close(true), hanging.close(true), hangingSms.close(true)]);
     }
   });
 
