@@ -8,7 +8,9 @@
  *    tasks and tickets created, and SMS created before the cut-off — a ticket or callback only once
  *    it is done, and an SMS once it is no longer waiting to be sent, so no open work loses the number
  *    it needs;
- * 3. writes one `retention.run` entry in the audit log with what it did.
+ * 3. deletes the scheduled report summaries (`report_mails`: recipients' addresses and operators'
+ *    names in the attached workbook) written before the cut-off;
+ * 4. writes one `retention.run` entry in the audit log with what it did.
  * Writes go in short transactions of at most `BATCH` rows.
  * Runs are idempotent: a masked number or a forgotten recording is not touched again.
  */
@@ -20,6 +22,7 @@ import { callbacks } from '../callbacks/schema.ts';
 import { calls } from '../calls/schema.ts';
 import type { Db } from '../db/index.ts';
 import type { Tx } from '../outbox/outbox.ts';
+import { reportMails } from '../reports/schema.ts';
 import { smsMessages } from '../sms/schema.ts';
 import { DONE_STATUSES } from '../tickets/lifecycle.ts';
 import { maskPhone } from '../tickets/repository.ts';
@@ -45,6 +48,7 @@ export interface RetentionSummary {
   months: number;
   recordings: { deleted: number; kept: number };
   masked: { calls: number; tickets: number; callbacks: number; sms: number };
+  deleted: { reportMails: number };
 }
 
 export const RETENTION_ACTION = 'retention.run';
@@ -70,7 +74,14 @@ export async function runRetention(deps: RetentionDeps): Promise<RetentionSummar
   const cutoff = retentionCutoff(now, deps.months);
   const recordings = await deleteOldRecordings(deps, cutoff);
   const masked = await maskOldNumbers(db, cutoff);
-  const summary: RetentionSummary = { cutoff: cutoff.toISOString(), months: deps.months, recordings, masked };
+  const deleted = { reportMails: await deleteOldReportMails(db, cutoff) };
+  const summary: RetentionSummary = {
+    cutoff: cutoff.toISOString(),
+    months: deps.months,
+    recordings,
+    masked,
+    deleted,
+  };
   audit(db, { actorId: null, action: RETENTION_ACTION, entity: 'retention', after: summary }, now);
   logger.info(summary, 'retention run done');
   return summary;
@@ -129,6 +140,24 @@ async function deleteOldRecordings(
  * a year of records neither holds the write lock nor stalls the call controller (same process)
  * for long. Masked rows leave each query.
  */
+/** Report summaries written before the cut-off, in batches (each row holds a workbook). */
+async function deleteOldReportMails(db: Db, cutoff: Date): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const old = db
+      .select({ id: reportMails.id })
+      .from(reportMails)
+      .where(lt(reportMails.createdAt, cutoff))
+      .limit(BATCH)
+      .all()
+      .map((r) => r.id);
+    if (old.length === 0) return total;
+    total += db.delete(reportMails).where(inArray(reportMails.id, old)).run().changes;
+    if (old.length < BATCH) return total;
+    await setImmediate();
+  }
+}
+
 async function maskOldNumbers(db: Db, cutoff: Date): Promise<RetentionSummary['masked']> {
   const maskAll = async <K>(
     select: (tx: Tx) => { key: K; number: string }[],

@@ -29,6 +29,7 @@ import {
   createSmtpTransport,
   type MailTransport,
 } from '../../server/reports/mail-transport.ts';
+import { runRetention } from '../../server/retention/service.ts';
 import { settingsStore } from '../../server/settings/service.ts';
 import { L, seedReportRecords } from './reports-fixture.ts';
 import { buildFixture } from './server-fixture.ts';
@@ -489,5 +490,44 @@ describe('configuration', () => {
     const config = loadConfig({ HOTLINE_ARI_ENABLED: 'false' });
     expect(config.mail.driver).toBe('outbox');
     expect(config.shortAbandonSeconds).toBe(5);
+  });
+});
+
+describe('retention', () => {
+  it('deletes the summaries written before the retention period, keeps the others', async () => {
+    const db = openDatabase(':memory:');
+    try {
+      const mail = (periodFrom: string, createdAt: Date) =>
+        db
+          .insert(reportMails)
+          .values({
+            kind: 'daily',
+            periodFrom,
+            periodTo: periodFrom,
+            recipients: RECIPIENTS,
+            subject: 's',
+            body: 'b',
+            fileName: 'f.xlsx',
+            file: Buffer.from('x'),
+            createdAt,
+          })
+          .run();
+      mail('2025-11-30', new Date('2025-12-01T00:30:00Z'));
+      mail('2026-11-30', L(1, 7, 30));
+      const summary = await runRetention({
+        db,
+        // No call has a recording to delete.
+        recordings: { deleteStoredRecording: async () => true },
+        months: 12,
+        logger,
+        now: () => L(7),
+      });
+      expect(summary.deleted).toEqual({ reportMails: 1 });
+      expect(db.select({ periodFrom: reportMails.periodFrom }).from(reportMails).all()).toEqual([
+        { periodFrom: '2026-11-30' },
+      ]);
+    } finally {
+      db.$client.close();
+    }
   });
 });

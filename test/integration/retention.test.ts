@@ -176,6 +176,7 @@ describe('the retention job', () => {
       months: 12,
       recordings: { deleted: 3, kept: 0 },
       masked: { calls: 4, tickets: 1, callbacks: 1, sms: 1 },
+      deleted: { reportMails: 0 },
     });
     expect(port.asked.sort()).toEqual([
       'conversation-old-lost',
