@@ -6,7 +6,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FALLBACK_CALL_HEADER, FALLBACK_QUEUE_NAME, STASIS_APP, STASIS_ROLE } from '../ivr/constants.ts';
+import {
+  FALLBACK_CALL_HEADER,
+  FALLBACK_CHOICE_SECONDS,
+  FALLBACK_CHOICE_VARIABLE,
+  FALLBACK_MENU_SOUND,
+  FALLBACK_QUEUE_NAME,
+  STASIS_APP,
+  STASIS_ROLE,
+} from '../ivr/constants.ts';
 import { pjsipConfSections } from '../ivr/operator-accounts.ts';
 
 const TEMPLATE_DIR = dirname(fileURLToPath(import.meta.url));
@@ -108,6 +116,9 @@ export function renderAsteriskConfig(p: AsteriskParams): Map<string, string> {
     STASIS_CITIZEN: STASIS_ROLE.citizen,
     FALLBACK_QUEUE: FALLBACK_QUEUE_NAME,
     FALLBACK_CALL_HEADER,
+    FALLBACK_CHOICE: FALLBACK_CHOICE_VARIABLE,
+    FALLBACK_MENU_SOUND,
+    FALLBACK_CHOICE_SECONDS,
     ARI_USERNAME: p.ari.username,
     ARI_PASSWORD: p.ari.password,
     ARI_ALLOWED_ORIGINS: p.ari.allowedOrigins,

@@ -1,12 +1,12 @@
 /**
  * What the hotline asks of a real Asterisk 22 with the shipped `dialplan/manager.conf`:
- * - every AMI action the code sends (found in `ivr/ami.ts` and `ivr/fallback.ts`) is permitted, and
+ * - every AMI action the code sends (found in `ivr/ami.ts` and `ivr/fallback*.ts`) is permitted, and
  *   the events it reads arrive (FullyBooted: system; queue member events: agent), while actions
  *   of the classes left out (originate, call, command, system, config) are refused;
  * - the ARI adapter's `deleteStoredRecording` deletes a stored recording, and a missing one counts
  *   as deleted.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -33,6 +33,13 @@ const USED_ACTIONS: Record<string, Record<string, string>> = {
     interface: 'PJSIP/rights-test',
     membername: 'rights-test',
     stateinterface: 'PJSIP/rights-test',
+  },
+  QueuePause: {
+    action: 'QueuePause',
+    queue: FALLBACK_QUEUE_NAME,
+    interface: 'PJSIP/rights-test',
+    paused: 'true',
+    reason: 'break',
   },
   QueueRemove: { action: 'QueueRemove', queue: FALLBACK_QUEUE_NAME, interface: 'PJSIP/rights-test' },
 };
@@ -93,8 +100,10 @@ afterAll(async () => {
 describe('the AMI user’s rights (dialplan/manager.conf)', () => {
   it('the test knows every action the hotline sends', () => {
     const sent = new Set<string>();
-    for (const file of ['ivr/ami.ts', 'ivr/fallback.ts']) {
-      const source = readFileSync(join(import.meta.dirname, '../..', file), 'utf8');
+    const ivr = join(import.meta.dirname, '../../ivr');
+    const files = ['ami.ts', ...readdirSync(ivr).filter((f) => /^fallback.*\.ts$/.test(f))];
+    for (const file of files) {
+      const source = readFileSync(join(ivr, file), 'utf8');
       for (const m of source.matchAll(/action: '([A-Za-z]+)'/g)) sent.add(m[1]!);
     }
     expect([...sent].sort()).toEqual(Object.keys(USED_ACTIONS).sort());

@@ -1,8 +1,9 @@
 /**
  * When telephony fails, calls are still answered and the supervisor sees what is going on.
  * - Controller down: the server stays up but its call controller leaves ARI; a citizen dials 1022
- *   (sipp), the dialplan falls back to Asterisk's own queue, the operator console already loaded
- *   in Chromium rings with the call marked as a fallback call, the operator answers and audio
+ *   (sipp) and presses 0 in the fallback menu, the dialplan falls back to Asterisk's own queue, the
+ *   ready operator's console already loaded in Chromium rings with the call marked as a fallback
+ *   call (fallback-pause.test.ts: operators not ready are not rung), the operator answers and audio
  *   flows both ways. The wallboard, in "Chế độ dự phòng", shows the call waiting, then answered
  *   (AMI follows the fallback queue). The server then restarts mid-talk, and the call still leaves
  *   a complete record: the new process follows the talk to its end. The follower's AMI user is
@@ -89,6 +90,8 @@ const inMode = (mode: TelephonyMode) => (s: WallboardSnapshot) => s.mode === mod
 describe('telephony failures', () => {
   it('controller down: the fallback queue rings the console, is answered, and the wallboard follows it', async () => {
     await registered();
+    await operator.getByRole('button', { name: 'Sẵn sàng' }).click();
+    await expect.poll(() => operator.getByTestId('agent-state').textContent()).toBe('Sẵn sàng');
     await expect
       .poll(() => wallboardPage.getByTestId('telephony-mode').getAttribute('data-mode'))
       .toBe('normal');
@@ -110,8 +113,9 @@ describe('telephony failures', () => {
       const call = placeCitizenCall({
         target: `127.0.0.1:${phone.asterisk.sipPort}`,
         callerNumber: caller,
-        keys: '',
+        keys: '0',
         keyDelayMs: 0,
+        firstKeyDelayMs: 1500,
         holdMs: 20_000,
         localPort: await freePort(),
         mediaPort: 16200,
@@ -174,7 +178,11 @@ describe('telephony failures', () => {
       const record = (await supervisor.get<ListResponse<CallRecordView>>('/api/calls')).data.find(
         (c) => c.callerNumber === maskPhone(caller),
       );
-      expect(record).toMatchObject({ queue: 'general', operator: { displayName: 'Nguyễn Thị Hoa' } });
+      expect(record).toMatchObject({
+        queue: 'general',
+        menuPath: '0',
+        operator: { displayName: 'Nguyễn Thị Hoa' },
+      });
       expect(record?.answeredAt).not.toBeNull();
       expect(record?.talkSeconds).toBeGreaterThan(0);
     } finally {
