@@ -51,7 +51,7 @@ const start = (config: ReturnType<typeof loadConfig>) =>
 
 /** Waits for a job process other than `than`; when it appeared. */
 async function nextJobProcess(than: number | undefined): Promise<{ pid: number; at: number }> {
-  const pid = await waitFor('a new job process', () => jobProcesses().find((p) => p !== than), 20_000);
+  const pid = await waitFor('a new job process', () => jobProcesses().find((p) => p !== than) ?? 0, 20_000);
   return { pid, at: Date.now() };
 }
 
