@@ -88,7 +88,10 @@ describe('the fallback queue respects operators', () => {
     // (15 s): app_queue then rings the next member it may, and comes back to tdv01.
     const first = '0903000001';
     const call = dialHotline(phone, first, { keys: '1', firstKeyDelayMs: 2000, holdMs: 30_000 });
-    await incoming(hoa).waitFor({ state: 'visible', timeout: 15_000 });
+    const rung = () => [...operatorLegs(phone, 'tdv01'), ...operatorLegs(phone, 'tdv02')];
+    await expect.poll(() => rung().length, { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(operatorLegs(phone, 'tdv02'), 'tdv02 is paused and never rung').toEqual([]);
+    await incoming(hoa).waitFor({ state: 'visible', timeout: 5000 });
     await expect.poll(() => operatorLegs(phone, 'tdv01').length, { timeout: 25_000 }).toBeGreaterThan(1);
     await incoming(hoa).waitFor({ state: 'visible', timeout: 5000 });
     expect(operatorLegs(phone, 'tdv02'), 'tdv02 is paused and never rung').toEqual([]);
