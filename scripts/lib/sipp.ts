@@ -16,7 +16,10 @@ export interface CitizenCall {
   /** Address of Asterisk's SIP UDP transport, e.g. `127.0.0.1:5060`. */
   target: string;
   callerNumber: string;
-  /** Keys to press, in order (digits, `*`, `#`); each waits `keyDelayMs` before it. */
+  /**
+   * Keys to press, in order (digits, `*`, `#`); each waits `keyDelayMs` before it and lasts
+   * `KEY_PRESS_MS`, during which nothing else is sent.
+   */
   keys: string;
   keyDelayMs: number;
   /** Wait before the first key instead of `keyDelayMs`, e.g. to press it during the menu prompt. */
@@ -39,7 +42,8 @@ export interface CitizenCall {
   voicePcap?: string;
 }
 
-function dtmfPcap(key: string): string {
+/** The shipped pcap of a key's RFC 4733 event. */
+export function dtmfPcap(key: string): string {
   const name = key === '#' ? 'pound' : key === '*' ? 'star' : key;
   if (!/^([0-9]|pound|star)$/.test(name)) throw new Error(`Not a phone key: "${key}"`);
   return `${PCAP_DIR}/dtmf_2833_${name}.pcap`;
@@ -78,6 +82,48 @@ export function keyPressPcap(pcap: Buffer, press: number): Buffer {
     out.writeUInt32BE((TIMESTAMP_STEP * (press + 1) + ts - first.ts) >>> 0, rtp + 4);
   }
   return out;
+}
+
+/**
+ * How long one key press holds the line. sipp plays one pcap at a time per call and stops the
+ * one playing when the next starts (`pthread_cancel` in its `play_pcap_audio`), so a key's RFC 4733
+ * event (its begin, continuations and three end packets, 140 ms in the shipped pcaps) must be
+ * sent in full before the voice or the next key plays. Without this pause the voice right after
+ * the last key cut it after its first packet, and Asterisk ended the digit only when the voice's
+ * RTP timestamps passed it, 2 s later; on a busy machine (as right after the hotline starts)
+ * sipp's player thread was often stopped before it had sent anything, and the key was lost: 6 of
+ * 36 calls, first calls of a fresh Asterisk and later ones alike. The rest of the press leaves
+ * that thread time to start.
+ */
+export const KEY_PRESS_MS = 500;
+
+/** The time from a pcap's first packet to its last, in ms. */
+export function pcapSpanMs(pcap: Buffer): number {
+  if (pcap.readUInt32LE(0) !== 0xa1b2c3d4) throw new Error('unsupported pcap');
+  let first: number | null = null;
+  let last = 0;
+  for (let record = 24; record + 16 <= pcap.length; ) {
+    const at = pcap.readUInt32LE(record) * 1000 + pcap.readUInt32LE(record + 4) / 1000;
+    first ??= at;
+    last = at;
+    record += 16 + pcap.readUInt32LE(record + 8);
+  }
+  return first === null ? 0 : last - first;
+}
+
+/** The length a key's pcap gives its press: the duration its RFC 4733 end packets carry, in ms at 8 kHz. */
+export function keyPressDurationMs(pcap: Buffer): number {
+  const link = LINK_HEADER[pcap.readUInt32LE(20)];
+  if (link === undefined || pcap.readUInt32LE(0) !== 0xa1b2c3d4) throw new Error('unsupported pcap');
+  let samples = 0;
+  for (let record = 24; record + 16 <= pcap.length; ) {
+    const ip = record + 16 + link;
+    record += 16 + pcap.readUInt32LE(record + 8);
+    if (pcap[ip]! >> 4 !== 4 || pcap[ip + 9] !== 17) continue;
+    const event = ip + (pcap[ip]! & 0x0f) * 4 + 8 + 12;
+    if (pcap[event + 1]! & 0x80) samples = pcap.readUInt16BE(event + 2);
+  }
+  return samples / 8;
 }
 
 const play = (pcap: string) => `<nop><action><exec play_pcap_audio="${pcap}"/></action></nop>`;
@@ -132,7 +178,7 @@ export function citizenScenario(
   const keys = [...call.keys]
     .map((key, i) => {
       const delay = i === 0 ? (call.firstKeyDelayMs ?? call.keyDelayMs) : call.keyDelayMs;
-      return `<pause milliseconds="${delay}"/>\n${play(keyPcap(key, i))}`;
+      return `<pause milliseconds="${delay}"/>\n${play(keyPcap(key, i))}\n<pause milliseconds="${KEY_PRESS_MS}"/>`;
     })
     .join('\n');
   const ending = call.hangup === 'hotline' ? hotlineHangsUp(call) : callerHangsUp(call);
@@ -195,7 +241,9 @@ export function placeCitizenCall(call: CitizenCall): Promise<SippResult> {
   const errorFile = join(dir, 'errors.log');
   const keyPcap = (key: string, press: number) => {
     const file = join(dir, `key-${press}.pcap`);
-    writeFileSync(file, keyPressPcap(readFileSync(dtmfPcap(key)), press));
+    const pcap = readFileSync(dtmfPcap(key));
+    if (pcapSpanMs(pcap) >= KEY_PRESS_MS) throw new Error(`${dtmfPcap(key)} is longer than a key press`);
+    writeFileSync(file, keyPressPcap(pcap, press));
     return file;
   };
   writeFileSync(scenario, citizenScenario(call, keyPcap));
@@ -217,7 +265,7 @@ export function placeCitizenCall(call: CitizenCall): Promise<SippResult> {
     '-mp',
     String(call.mediaPort ?? 16000),
     '-timeout',
-    `${Math.ceil(((call.firstKeyDelayMs ?? 0) + call.keys.length * call.keyDelayMs + call.holdMs) / 1000) + 60}s`,
+    `${Math.ceil(((call.firstKeyDelayMs ?? 0) + call.keys.length * (call.keyDelayMs + KEY_PRESS_MS) + call.holdMs) / 1000) + 60}s`,
     '-timeout_error',
     '-nostdin',
     '-trace_err',

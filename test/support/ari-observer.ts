@@ -22,6 +22,17 @@ interface ChannelTimes {
   playing: Set<string>;
   /** DTMF digits Asterisk received from the channel, in order. */
   digits: string;
+  /** Each key press Asterisk received, in order: how long it lasted (from its end) and when it ended. */
+  keyPresses: KeyPress[];
+}
+
+/** A key press as Asterisk reports it (ChannelDtmfReceived, at the key's end). */
+export interface KeyPress {
+  digit: string;
+  /** The press's length; 0 when Asterisk never got its end and ended it itself. */
+  durationMs: number;
+  /** Epoch ms (Asterisk's clock) Asterisk reported it. */
+  at: number;
 }
 
 export interface ObservedChannel {
@@ -34,6 +45,7 @@ export interface ObservedChannel {
   /** A playback (prompt or announcement) to the channel is under way. */
   playing: boolean;
   digits: string;
+  keyPresses: KeyPress[];
   /** Epoch ms (Asterisk's clock, the test machine's) the channel was destroyed, if it was. */
   destroyedAt: number | null;
   cause: number | null;
@@ -51,11 +63,18 @@ interface AriEvent {
   timestamp: string;
   channel?: { id: string; name?: string; state: string; caller?: { number?: string } };
   digit?: string;
+  duration_ms?: number;
   cause?: number;
   playback?: { id: string; media_uri: string; target_uri: string };
 }
 
-const newChannel = (id: string): ChannelTimes => ({ id, media: [], playing: new Set(), digits: '' });
+const newChannel = (id: string): ChannelTimes => ({
+  id,
+  media: [],
+  playing: new Set(),
+  digits: '',
+  keyPresses: [],
+});
 
 export async function observeAri(
   ariUrl: string,
@@ -103,7 +122,10 @@ export async function observeAri(
     channels.set(event.channel.id, times);
     if (event.type === 'ChannelCreated') times.createdAt ??= at;
     if (event.channel.state === 'Up') times.upAt ??= at;
-    if (event.type === 'ChannelDtmfReceived' && event.digit) times.digits += event.digit;
+    if (event.type === 'ChannelDtmfReceived' && event.digit) {
+      times.digits += event.digit;
+      times.keyPresses.push({ digit: event.digit, durationMs: event.duration_ms ?? 0, at });
+    }
   });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
@@ -118,6 +140,7 @@ export async function observeAri(
     media: [...found.media],
     playing: found.playing.size > 0,
     digits: found.digits,
+    keyPresses: [...found.keyPresses],
     destroyedAt: found.destroyedAt ?? null,
     cause: found.cause ?? null,
   });
