@@ -45,9 +45,8 @@ const call = (
   placeCitizenCall({
     target: `127.0.0.1:${phone.asterisk.sipPort}`,
     callerNumber,
-    // Menu key 0 (an operator), pressed twice: a key press lost on a loaded machine is pressed
-    // again, and the second press, once queued, is ignored like every key but the callback's.
-    keys: opts.keys ?? '00',
+    // Menu key 0 (an operator), pressed once.
+    keys: opts.keys ?? '0',
     firstKeyDelayMs: 2500,
     keyDelayMs: opts.keyDelayMs ?? 1500,
     holdMs: opts.holdMs,
@@ -95,9 +94,9 @@ describe('while waiting in a queue', () => {
     const result = await placeCitizenCall({
       target: `127.0.0.1:${phone.asterisk.sipPort}`,
       callerNumber: number,
+      // 1 in the menu (health), then 1 again for the callback offer, which comes 2 s after joining.
       keys: '11',
       firstKeyDelayMs: 1500,
-      // The offer comes 2 s after joining; the second 1 answers it.
       keyDelayMs: 6500,
       hangup: 'hotline',
       holdMs: 20_000,
