@@ -155,7 +155,7 @@ describe('the TV wallboard', () => {
 
     // A caller waits for an operator: one waiting is amber.
     const first = dialHotline(phone, WAITS_FOR_AN_OPERATOR, {
-      keys: '00',
+      keys: '0',
       firstKeyDelayMs: 2500,
       hangup: 'hotline',
       holdMs: 120_000,
@@ -186,7 +186,7 @@ describe('the TV wallboard', () => {
 
     // A second caller: two waiting is red.
     const second = dialHotline(phone, GIVES_UP, {
-      keys: '00',
+      keys: '0',
       firstKeyDelayMs: 2500,
       hangup: 'caller',
       holdMs: 14_000,
