@@ -135,7 +135,7 @@ async function main() {
       amiPort: asteriskSettings.amiPort,
       rtpStart: 10000,
       rtpEnd: 10999,
-      operators: sipAccounts(db),
+      operators: sipAccounts(db).filter((a) => a.takesCalls),
       trunk: asteriskSettings.trunk,
       logFile,
       ownProcessGroup: true,

@@ -170,7 +170,7 @@ export async function startE2eHotline(opts: {
         amiPort: await freePort(),
         rtpStart: 30000,
         rtpEnd: 30200,
-        operators: sipAccounts(db),
+        operators: sipAccounts(db).filter((a) => a.takesCalls),
         ...(opts.bindAddress ? { bindAddress: opts.bindAddress, trunkMatch: '127.0.0.1' } : {}),
         ...(opts.trunkPort ? { trunk: { host: '127.0.0.1', port: opts.trunkPort } } : {}),
         logFile: asteriskLog,
