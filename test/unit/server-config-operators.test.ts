@@ -38,7 +38,9 @@ describe('operator timing settings', () => {
 describe('forwarding settings', () => {
   it('allows four deliveries per agency at once by default, and reads the setting', () => {
     expect(loadConfig(base).forward.agencyConcurrency).toBe(4);
-    expect(loadConfig({ ...base, HOTLINE_FORWARD_AGENCY_CONCURRENCY: '2' }).forward.agencyConcurrency).toBe(2);
+    expect(loadConfig({ ...base, HOTLINE_FORWARD_AGENCY_CONCURRENCY: '2' }).forward.agencyConcurrency).toBe(
+      2,
+    );
     expect(() => loadConfig({ ...base, HOTLINE_FORWARD_AGENCY_CONCURRENCY: '0' })).toThrow(ConfigError);
   });
 });
