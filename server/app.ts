@@ -67,9 +67,9 @@ export interface AppDeps {
   ivrMenu: IvrMenuReloader;
   /** The call controller alone (POST /api/admin/telephony/controller); none without telephony. */
   controller?: CallController;
-  /** Runs inside every ticket change's transaction (SMS, …); none by default. */
   /** Supervisors on calls in progress (POST/DELETE /api/calls/:callId/coaching); none without telephony. */
   coaching?: CoachingDesk;
+  /** Runs inside every ticket change's transaction (SMS, …); none by default. */
   ticketHooks?: TicketHooks;
   /** Told after a ticket change commits (socket.io pushes); none by default. */
   ticketNotifier?: TicketNotifier;
