@@ -232,12 +232,13 @@ async function fillTicketForm(page: Page, ticket: { callerNumber: string; descri
 /** Presses "Tạo phiếu" and returns the tracking code the console shows. */
 async function createTicket(page: Page, previous = ''): Promise<string> {
   await page.getByRole('button', { name: 'Tạo phiếu' }).click();
-  await expect
-    .poll(async () => (await page.getByTestId('tracking-code').textContent())?.trim(), { timeout: 10_000 })
-    .toMatch(/^\d{9}$/);
-  const code = (await page.getByTestId('tracking-code').textContent())?.trim() ?? '';
-  expect(code).not.toBe(previous);
-  return code;
+  // The previous ticket's code stays on screen until the new one is created.
+  const shown = async () => {
+    const code = (await page.getByTestId('tracking-code').textContent())?.trim() ?? '';
+    return /^\d{9}$/.test(code) && code !== previous ? code : '';
+  };
+  await expect.poll(shown, { timeout: 15_000 }).not.toBe('');
+  return shown();
 }
 
 const received = (trackingCode: string) =>
