@@ -747,6 +747,26 @@ export interface TicketsReport {
   byAgency: TicketReportRow[];
 }
 
+/** A scheduled summary in the admin's outbox: GET /api/reports/mails (the file at `/:id/file`). */
+export interface ReportMailView {
+  id: number;
+  kind: 'daily' | 'weekly';
+  /** Local days, both included. */
+  periodFrom: string;
+  periodTo: string;
+  recipients: string[];
+  subject: string;
+  fileName: string;
+  /** Bytes of the attached file. */
+  fileSize: number;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  lastError: string | null;
+  providerMessageId: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
 export interface ReportByKind {
   calls: CallsReport;
   callbacks: CallbacksReport;

@@ -3,9 +3,15 @@
  * communes where it goes to another agency; each change saves on its own), the SMS outbox
  * as the development driver keeps it, and the scheduled report summaries with their files.
  */
-import type { AgencyView, CategoryView, RoutingException, SmsView } from '../../common/api.ts';
+import type {
+  AgencyView,
+  CategoryView,
+  ReportMailView,
+  RoutingException,
+  SmsView,
+} from '../../common/api.ts';
 import { AGENCY_KINDS, type AgencyKind } from '../../common/domain.ts';
-import { api, errorMessage, type ReportMailView } from './api.ts';
+import { api, errorMessage } from './api.ts';
 import { emptyRow, h, option, showMessage } from './dom.ts';
 import { categoryKeyFrom, formatDateTime } from './format.ts';
 import { smsEventLabel, t, translatePage } from './i18n.ts';

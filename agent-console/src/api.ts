@@ -35,6 +35,7 @@ import type {
   ReportByKind,
   ReportGranularity,
   ReportKind,
+  ReportMailView,
   RoutingException,
   SettingsSection,
   SmsView,
@@ -268,24 +269,6 @@ export const api = {
   /** Where a scheduled summary's workbook downloads. */
   reportMailFileUrl: (id: number) => `/api/reports/mails/${id}/file`,
 };
-
-/** One scheduled summary in the admin's outbox, as server/reports/mail-routes.ts lists it. */
-export interface ReportMailView {
-  id: number;
-  kind: 'daily' | 'weekly';
-  periodFrom: string;
-  periodTo: string;
-  recipients: string[];
-  subject: string;
-  fileName: string;
-  fileSize: number;
-  status: 'pending' | 'sent' | 'failed';
-  attempts: number;
-  lastError: string | null;
-  providerMessageId: string | null;
-  createdAt: string;
-  sentAt: string | null;
-}
 
 /** A report request: local days, both included; `granularity` for the calls report. */
 export interface ReportQuery {

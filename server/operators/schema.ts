@@ -33,5 +33,9 @@ export const operatorStateChanges = sqliteTable(
     reason: text('reason').$type<NotReadyReason>(),
     at: integer('at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [index('operator_state_changes_at_idx').on(t.at, t.operatorId)],
+  (t) => [
+    index('operator_state_changes_at_idx').on(t.at, t.operatorId),
+    // An operator's state at a time: their latest row before it.
+    index('operator_state_changes_operator_idx').on(t.operatorId, t.at),
+  ],
 );

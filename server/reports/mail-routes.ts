@@ -5,33 +5,13 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { desc, eq, sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import type { ListResponse } from '../../common/api.ts';
+import type { ListResponse, ReportMailView } from '../../common/api.ts';
 import { requireRole } from '../auth/guard.ts';
 import type { Db } from '../db/index.ts';
 import { reportMails } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import type { ReportMailKind, ReportMailStatus } from './schema.ts';
 import { attachment } from './tables.ts';
 import { XLSX_TYPE } from './xlsx.ts';
-
-/** One summary in the admin's outbox (agent-console/src/api.ts reads the same shape). */
-export interface ReportMailView {
-  id: number;
-  kind: ReportMailKind;
-  periodFrom: string;
-  periodTo: string;
-  recipients: string[];
-  subject: string;
-  fileName: string;
-  /** Bytes of the attached file. */
-  fileSize: number;
-  status: ReportMailStatus;
-  attempts: number;
-  lastError: string | null;
-  providerMessageId: string | null;
-  createdAt: string;
-  sentAt: string | null;
-}
 
 const ListQuery = Type.Object(
   { limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) },

@@ -4,10 +4,11 @@
  * processes (the unique index decides who writes it; a lease decides who sends it).
  */
 import { blob, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { ReportMailView } from '../../common/api.ts';
 
-export type ReportMailKind = 'daily' | 'weekly';
+export type ReportMailKind = ReportMailView['kind'];
 /** `pending` until the relay accepted it (or the outbox driver stored it), `failed` after the last try. */
-export type ReportMailStatus = 'pending' | 'sent' | 'failed';
+export type ReportMailStatus = ReportMailView['status'];
 
 export const reportMails = sqliteTable(
   'report_mails',

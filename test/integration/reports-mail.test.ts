@@ -11,13 +11,12 @@ import ExcelJS from 'exceljs';
 import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ListResponse, ReportScheduleSettings } from '../../common/api.ts';
+import type { ListResponse, ReportMailView, ReportScheduleSettings } from '../../common/api.ts';
 import { loadConfig } from '../../server/config.ts';
 import { type Db, openDatabase } from '../../server/db/index.ts';
 import { reportMails, users } from '../../server/db/schema.ts';
 import { seedDemo } from '../../server/db/seed.ts';
 import { configProblems } from '../../server/production.ts';
-import type { ReportMailView } from '../../server/reports/mail-routes.ts';
 import {
   type ReportMailDeps,
   runReportMails,

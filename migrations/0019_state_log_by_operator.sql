@@ -1,0 +1,1 @@
+CREATE INDEX `operator_state_changes_operator_idx` ON `operator_state_changes` (`operator_id`,`at`);
