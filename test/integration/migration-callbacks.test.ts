@@ -3,14 +3,12 @@
  * one number) brought up to date: the oldest task takes over the other's requests, place and
  * message; the other is closed as `merged`; and the rule holds from then on.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
 import { type Db, openDatabase } from '../../server/db/index.ts';
-
-const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
+import { migrationsUpTo } from '../support/migrations.ts';
 
 let dir: string;
 let db: Db | undefined;
@@ -20,23 +18,13 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function migrationsUpTo(last: number): string {
-  const folder = join(dir, 'migrations');
-  cpSync(MIGRATIONS, folder, { recursive: true });
-  const journalPath = join(folder, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number }[] };
-  journal.entries = journal.entries.filter((e) => e.idx <= last);
-  writeFileSync(journalPath, JSON.stringify(journal));
-  return folder;
-}
-
 const T = Date.parse('2026-11-20T03:00:00Z');
 const MIN = 60_000;
 
 it('merges a number’s open tasks into its oldest and enforces one open task per number', () => {
   dir = mkdtempSync(join(tmpdir(), 'hotline-migrate-'));
   const path = join(dir, 'hotline.db');
-  const old = openDatabase(path, { migrationsFolder: migrationsUpTo(17) });
+  const old = openDatabase(path, { migrationsFolder: migrationsUpTo(dir, 17) });
   old.$client.exec(`
     INSERT INTO calls (id, caller_number, arrived_at) VALUES
       ('c1', '0912000001', ${T}), ('c2', '0912000001', ${T + 60 * MIN}), ('c3', '0912000002', ${T});

@@ -3,10 +3,9 @@
  * district) brought up to date: tickets keep their district, by its name, as `legacyDistrict` and name no unit
  * (chưa xác định); each category keeps its default agency; the district tables and columns are gone.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { and, eq } from 'drizzle-orm';
 import { afterEach, expect, it } from 'vitest';
 import { type Db, openDatabase } from '../../server/db/index.ts';
@@ -14,8 +13,7 @@ import { agencies, categories, routingUnits } from '../../server/db/schema.ts';
 import { seedDemo } from '../../server/db/seed.ts';
 import { deleteException } from '../../server/routing/service.ts';
 import { findTicket, toTicketView } from '../../server/tickets/repository.ts';
-
-const MIGRATIONS = fileURLToPath(new URL('../../migrations', import.meta.url));
+import { migrationsUpTo } from '../support/migrations.ts';
 
 let dir: string;
 let db: Db | undefined;
@@ -25,24 +23,13 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A copy of `migrations/` whose journal stops after migration `last`. */
-function migrationsUpTo(last: number): string {
-  const folder = join(dir, 'migrations');
-  cpSync(MIGRATIONS, folder, { recursive: true });
-  const journalPath = join(folder, 'meta', '_journal.json');
-  const journal = JSON.parse(readFileSync(journalPath, 'utf8')) as { entries: { idx: number }[] };
-  journal.entries = journal.entries.filter((e) => e.idx <= last);
-  writeFileSync(journalPath, JSON.stringify(journal));
-  return folder;
-}
-
 const at = Date.parse('2025-06-20T03:00:00Z');
 
 /** A database as the demo left it before the reform (migration 0010), with two open tickets. */
 function oldDatabase(): string {
   dir = mkdtempSync(join(tmpdir(), 'hotline-migrate-'));
   const path = join(dir, 'hotline.db');
-  const old = openDatabase(path, { migrationsFolder: migrationsUpTo(10) });
+  const old = openDatabase(path, { migrationsFolder: migrationsUpTo(dir, 10) });
   old.$client.exec(`
     INSERT INTO agencies (id, code, name, kind, district, forward_secret)
       VALUES (1, 'syt', 'Sở Y tế', 'department', NULL, 's'),

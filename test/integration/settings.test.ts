@@ -2,42 +2,19 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HotlineSettings } from '../../common/api.ts';
-import { openMenuStore } from '../../ivr/menu-file.ts';
-import { createApp } from '../../server/app.ts';
-import { type Db, openDatabase } from '../../server/db/index.ts';
 import { auditLog } from '../../server/db/schema.ts';
-import { seedDemo } from '../../server/db/seed.ts';
-import { sipAccounts } from '../../server/operators/sip-accounts.ts';
 import { DEFAULT_SETTINGS, settingsStore } from '../../server/settings/service.ts';
-import { MENU_FILE } from '../support/menu.ts';
-import { type AuthHeaders, config, csrfHeaders, FakeDesk, logger } from './server-fixture.ts';
+import { buildFixture, type Fixture } from './server-fixture.ts';
 
-let db: Db | undefined;
-let app: Awaited<ReturnType<typeof createApp>> | undefined;
+let fx: Fixture | undefined;
 afterEach(async () => {
-  await app?.close();
-  db?.$client.close();
-  app = undefined;
-  db = undefined;
+  await fx?.close();
+  fx = undefined;
 });
 
-async function start() {
-  db = openDatabase(':memory:');
-  const logins = await seedDemo(db, { agencyUrl: null });
-  const desk = new FakeDesk(sipAccounts(db).map((a) => a.operatorId));
-  const ivrMenu = await openMenuStore({ path: MENU_FILE, soundsDir: null, logger, watch: false });
-  const built = await createApp({ config, db, logger, desk, ivrMenu });
-  app = built;
-  const session = async (username: string): Promise<AuthHeaders> => {
-    const res = await built.inject({
-      method: 'POST',
-      url: '/api/auth/login',
-      payload: { username, password: logins.password },
-    });
-    expect(res.statusCode, res.body).toBe(200);
-    return csrfHeaders(res.cookies.map((c) => `${c.name}=${c.value}`).join('; '));
-  };
-  return { app: built, db, session };
+async function start(): Promise<Fixture> {
+  fx = await buildFixture();
+  return fx;
 }
 
 describe('settings', () => {
