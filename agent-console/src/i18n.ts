@@ -437,6 +437,8 @@ const vi = {
   'reportMailKind.daily': 'Ngày',
   'reportMailKind.weekly': 'Tuần',
   'admin.refresh': 'Tải lại',
+  'admin.refreshSms': 'Tải lại hộp thư đi SMS',
+  'admin.refreshReportMails': 'Tải lại thư báo cáo',
 
   'unit.placeholder': 'Gõ tên, không cần dấu; để trống nếu chưa rõ',
   'unit.suggestions': 'Gợi ý',
@@ -807,6 +809,8 @@ const vi = {
 export type MessageKey = keyof typeof vi;
 
 const en: Partial<Record<MessageKey, string>> = {
+  'admin.refreshSms': 'Reload the SMS outbox',
+  'admin.refreshReportMails': 'Reload the report mails',
   'login.heading': 'Sign in',
   'login.username': 'Username',
   'login.password': 'Password',

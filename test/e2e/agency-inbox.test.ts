@@ -145,7 +145,7 @@ describe('a ticket reaches its agency and comes back resolved', () => {
     await expect
       .poll(
         async () => {
-          await admin.getByRole('button', { name: 'Tải lại' }).click();
+          await admin.getByRole('button', { name: 'Tải lại hộp thư đi SMS' }).click();
           const resolved = outbox.locator('tr[data-event="ticket_resolved"]');
           if ((await resolved.count()) === 0) return null;
           return {
