@@ -47,7 +47,7 @@ export const NOT_READY_LABELS: Record<NotReadyReason, string> = {
   break: 'Nghỉ giải lao',
   training: 'Đào tạo',
   callback_work: 'Gọi lại cho dân',
-  missed_call: 'Nhỡ cuộc gọi',
+  missed_call: 'Không trả lời cuộc gọi',
   connection_lost: 'Mất kết nối',
 };
 
@@ -113,7 +113,7 @@ function operatorsTables(r: OperatorsReport): ReportTable[] {
         { header: 'Cuộc gọi đã xử lý', kind: 'count' },
         { header: 'Tổng thời gian đàm thoại (giây)', kind: 'seconds' },
         { header: 'Đàm thoại trung bình (giây)', kind: 'decimal' },
-        { header: 'Hoàn tất sau cuộc gọi (giây)', kind: 'seconds' },
+        { header: 'Xử lý sau cuộc gọi (giây)', kind: 'seconds' },
         { header: 'Sẵn sàng (giây)', kind: 'seconds' },
         ...NOT_READY_REASONS.map(
           (reason): Column => ({ header: `Tạm nghỉ: ${NOT_READY_LABELS[reason]} (giây)`, kind: 'seconds' }),

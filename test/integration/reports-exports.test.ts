@@ -206,12 +206,12 @@ describe('operators export', () => {
       'Cuộc gọi đã xử lý',
       'Tổng thời gian đàm thoại (giây)',
       'Đàm thoại trung bình (giây)',
-      'Hoàn tất sau cuộc gọi (giây)',
+      'Xử lý sau cuộc gọi (giây)',
       'Sẵn sàng (giây)',
       'Tạm nghỉ: Nghỉ giải lao (giây)',
       'Tạm nghỉ: Đào tạo (giây)',
       'Tạm nghỉ: Gọi lại cho dân (giây)',
-      'Tạm nghỉ: Nhỡ cuộc gọi (giây)',
+      'Tạm nghỉ: Không trả lời cuộc gọi (giây)',
       'Tạm nghỉ: Mất kết nối (giây)',
     ]);
     const values = json.rows.map((r) => [
