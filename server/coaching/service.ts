@@ -9,6 +9,7 @@ import type { CoachingMode, CoachingView } from '../../common/api.ts';
 import { hasSoftphone } from '../../common/domain.ts';
 import type { CoachingNotice } from '../../common/events.ts';
 import { type CoachingChange, CoachingError, type CoachingErrorCode, type Ivr } from '../../ivr/api.ts';
+import { AriDisconnectedError, AriTimeoutError } from '../../ivr/port.ts';
 import { audit } from '../audit/service.ts';
 import type { AuthUser } from '../auth/service.ts';
 import type { Db } from '../db/index.ts';
@@ -49,7 +50,16 @@ export class NoSoftphoneError extends AppError {
   }
 }
 
+export class TelephonyUnavailableError extends AppError {
+  constructor() {
+    super('TELEPHONY_UNAVAILABLE', 503, 'Không kết nối được tổng đài, vui lòng thử lại.');
+  }
+}
+
 function translate(err: unknown): unknown {
+  // Asterisk away or slow mid-request: a refusal the supervisor can retry, not a server error.
+  if (err instanceof AriDisconnectedError || err instanceof AriTimeoutError)
+    return new TelephonyUnavailableError();
   if (!(err instanceof CoachingError)) return err;
   const refusal = REFUSALS[err.code];
   return new AppError(err.code, refusal.status, refusal.message);

@@ -13,6 +13,7 @@ import type { ApiError, AuditEntryView, CoachingMode, CoachingView } from '../..
 import type { ClientToServerEvents, CoachingNotice, ServerToClientEvents } from '../../common/events.ts';
 import { CoachingError, type CoachingErrorCode, type CoachRequest } from '../../ivr/api.ts';
 import { openMenuStore } from '../../ivr/menu-file.ts';
+import { AriDisconnectedError, AriTimeoutError } from '../../ivr/port.ts';
 import { createApp } from '../../server/app.ts';
 import { listAudit } from '../../server/audit/service.ts';
 import { type CoachingDesk, createCoachingNotifier } from '../../server/coaching/service.ts';
@@ -29,14 +30,15 @@ const CALL = '1796637409.10';
 /** The controller's contract, scripted: one call in talk with operator `operatorId`, one supervisor on it at a time. */
 class ScriptedCoaching implements CoachingDesk {
   onCall: { supervisorId: number; mode: CoachingMode } | null = null;
-  /** The next request fails with this code. */
-  failNext: CoachingErrorCode | null = null;
+  /** The next request fails with this code, or this error. */
+  failNext: CoachingErrorCode | Error | null = null;
   readonly asked: CoachRequest[] = [];
   constructor(readonly operatorId: number) {}
   async coach(request: CoachRequest): Promise<CoachingView> {
     this.asked.push(request);
     const code = this.failNext;
     this.failNext = null;
+    if (code instanceof Error) throw code;
     if (code) throw new CoachingError(code, 'scripted');
     if (request.callId !== CALL) throw new CoachingError('CALL_NOT_IN_TALK', 'no such talk');
     if (this.onCall && this.onCall.supervisorId !== request.supervisor.id)
@@ -181,6 +183,16 @@ describe('POST/DELETE /api/calls/:callId/coaching', () => {
       const res = await s.post(supervisor, 'listen');
       expect(res.statusCode, code).toBe(status);
       expect(res.json<ApiError>().error).toEqual({ code, message });
+    }
+    // Asterisk gone or slow mid-request: a refusal to retry, not a server error.
+    for (const failure of [new AriDisconnectedError('snoop'), new AriTimeoutError('snoop', 5000)]) {
+      s.coaching.failNext = failure;
+      const res = await s.post(supervisor, 'listen');
+      expect(res.statusCode, failure.code).toBe(503);
+      expect(res.json<ApiError>().error).toEqual({
+        code: 'TELEPHONY_UNAVAILABLE',
+        message: 'Không kết nối được tổng đài, vui lòng thử lại.',
+      });
     }
     // An operator may not take a supervisor's place; nobody leaves a call they are not on.
     expect((await s.post(supervisor, 'listen')).statusCode).toBe(200);
