@@ -35,6 +35,13 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** Asterisk cannot be reached, or did not answer in time: worth trying again. */
+export class TelephonyUnavailableError extends AppError {
+  constructor() {
+    super('TELEPHONY_UNAVAILABLE', 503, 'Không kết nối được tổng đài, vui lòng thử lại.');
+  }
+}
+
 export function errorBody(code: string, message: string): ApiError {
   return { error: { code, message } };
 }

@@ -15,7 +15,7 @@ import type { CallbackOutcome } from '../../common/domain.ts';
 import type { Desk } from '../app.ts';
 import { users } from '../auth/schema.ts';
 import type { Db } from '../db/index.ts';
-import { AppError } from '../errors.ts';
+import { AppError, TelephonyUnavailableError } from '../errors.ts';
 import type { Tx } from '../outbox/outbox.ts';
 import { maskPhone, recordNumberView } from '../tickets/repository.ts';
 import type { DialPermits } from './dial-permits.ts';
@@ -204,12 +204,6 @@ export class CallbackConflictError extends AppError {
   }
 }
 
-export class CallbackUnavailableError extends AppError {
-  constructor() {
-    super('TELEPHONY_UNAVAILABLE', 503, 'Không kết nối được tổng đài, vui lòng thử lại.');
-  }
-}
-
 /** Told after a change commits; the realtime side pushes `callback:updated`. */
 export interface CallbackNotifier {
   changed(callbackId: number): void;
@@ -311,7 +305,7 @@ export function createCallbackService(deps: CallbackServiceDeps) {
       try {
         await permits.allow(operator.endpoint, task.callerNumber);
       } catch {
-        throw new CallbackUnavailableError();
+        throw new TelephonyUnavailableError();
       }
       let claimed: { attemptId: number } | { refusal: ClaimRefusal };
       try {

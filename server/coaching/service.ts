@@ -13,7 +13,7 @@ import { AriDisconnectedError, AriTimeoutError } from '../../ivr/port.ts';
 import { audit } from '../audit/service.ts';
 import type { AuthUser } from '../auth/service.ts';
 import type { Db } from '../db/index.ts';
-import { AppError } from '../errors.ts';
+import { AppError, TelephonyUnavailableError } from '../errors.ts';
 import { settingsStore } from '../settings/service.ts';
 import { auditAction, auditsEnd, operatorSees } from './rules.ts';
 
@@ -47,12 +47,6 @@ export class NoTelephonyError extends AppError {
 export class NoSoftphoneError extends AppError {
   constructor() {
     super('NO_SOFTPHONE', 409, 'Tài khoản của bạn không có điện thoại trình duyệt để giám sát cuộc gọi.');
-  }
-}
-
-export class TelephonyUnavailableError extends AppError {
-  constructor() {
-    super('TELEPHONY_UNAVAILABLE', 503, 'Không kết nối được tổng đài, vui lòng thử lại.');
   }
 }
 
