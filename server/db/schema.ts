@@ -6,6 +6,14 @@ export { calendarDays } from '../calendar/schema.ts';
 export { callbackAttempts, callbacks } from '../callbacks/schema.ts';
 export { callEvents, callOffers, calls } from '../calls/schema.ts';
 export { categories, routingUnits } from '../categories/schema.ts';
+export {
+  intakeIdempotencyKeys,
+  open311Clients,
+  phoneVerifications,
+  writtenRequestEvents,
+  writtenRequestPhotos,
+  writtenRequests,
+} from '../intake/schema.ts';
 export { operatorStateChanges, operatorStates } from '../operators/schema.ts';
 export { outbox } from '../outbox/schema.ts';
 export { reportMails } from '../reports/schema.ts';
