@@ -183,6 +183,8 @@ export interface AnsweredWait {
   queue: QueueName;
   answeredAt: Date;
   waitMs: number;
+  /** Talk plus the operator's wrap-up, and when that ended; once the call is over. */
+  handle?: { endedAt: Date; handleMs: number };
 }
 
 /**

@@ -551,6 +551,7 @@ export class StasisController {
   /** Tells the operator's console and the wallboard, and keeps the operator's wrap-up timer in step. */
   private agentStateChanged(operatorId: number): void {
     this.timers.syncWrapUpTimer(operatorId);
+    this.waits.operatorChanged(operatorId);
     this.deps.events.agentStateChanged(operatorId, this.deps.acd.status(operatorId));
     this.deps.events.wallboardChanged();
   }

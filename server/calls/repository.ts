@@ -5,6 +5,7 @@ import type { QueueName } from '../../common/domain.ts';
 import { users } from '../auth/schema.ts';
 import type { Db } from '../db/index.ts';
 import { preparedOnce } from '../db/prepared.ts';
+import { operatorStateChanges } from '../operators/schema.ts';
 import type { Tx } from '../outbox/outbox.ts';
 import { maskPhone } from '../tickets/repository.ts';
 import { tickets } from '../tickets/schema.ts';
@@ -14,6 +15,8 @@ import type { QueuedCallFacts } from './stats.ts';
 const HOUR = 3600_000;
 /** No caller waits this long; bounds the statistics query to an indexed range. */
 const LONGEST_PLAUSIBLE_WAIT_MS = 24 * HOUR;
+/** Longer than any wrap-up: a later state change was not the end of one (e.g. it went unlogged). */
+const LONGEST_PLAUSIBLE_WRAP_UP_MS = 10 * 60_000;
 
 const callById = preparedOnce((tx: Tx) =>
   tx
@@ -59,11 +62,24 @@ export function queuedCallFactsSince(db: Db, since: Date): QueuedCallFacts[] {
 
 /**
  * Queue, queue join and answer of the calls answered since `since`, oldest answer first (the
- * queue-join index bounds the search: no call waits a day).
+ * queue-join index bounds the search: no call waits a day); for a call over, when its end and
+ * its operator's wrap-up after it (their next state other than wrap-up, at most
+ * `LONGEST_PLAUSIBLE_WRAP_UP_MS` later) were over.
  */
-export function answeredSince(db: Db, since: Date): { queue: QueueName; queuedAt: Date; answeredAt: Date }[] {
+export function answeredSince(
+  db: Db,
+  since: Date,
+): { queue: QueueName; queuedAt: Date; answeredAt: Date; handledUntil: Date | null }[] {
   const rows = db
-    .select({ queue: calls.queue, queuedAt: calls.queuedAt, answeredAt: calls.answeredAt })
+    .select({
+      queue: calls.queue,
+      queuedAt: calls.queuedAt,
+      answeredAt: calls.answeredAt,
+      endedAt: calls.endedAt,
+      wrapUpEnd: sql<
+        number | null
+      >`(select min(s.at) from ${operatorStateChanges} s where s.operator_id = ${calls.operatorId} and s.at >= ${calls.endedAt} and s.state != 'wrap_up')`,
+    })
     .from(calls)
     .where(
       and(
@@ -74,11 +90,22 @@ export function answeredSince(db: Db, since: Date): { queue: QueueName; queuedAt
     )
     .orderBy(asc(calls.answeredAt))
     .all();
-  return rows.flatMap((r) =>
-    r.queue && r.queuedAt && r.answeredAt
-      ? [{ queue: r.queue, queuedAt: r.queuedAt, answeredAt: r.answeredAt }]
-      : [],
-  );
+  return rows.flatMap((r) => {
+    if (!r.queue || !r.queuedAt || !r.answeredAt) return [];
+    const ended = r.endedAt?.getTime() ?? null;
+    const wrapUpEnd =
+      ended !== null && r.wrapUpEnd !== null && r.wrapUpEnd - ended <= LONGEST_PLAUSIBLE_WRAP_UP_MS
+        ? r.wrapUpEnd
+        : ended;
+    return [
+      {
+        queue: r.queue,
+        queuedAt: r.queuedAt,
+        answeredAt: r.answeredAt,
+        handledUntil: wrapUpEnd === null ? null : new Date(wrapUpEnd),
+      },
+    ];
+  });
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -472,10 +472,18 @@ export function createCallRecords(deps: {
     },
     recentWaits(since) {
       flush();
-      return answeredSince(db, since).map(({ queue, queuedAt, answeredAt }) => ({
+      return answeredSince(db, since).map(({ queue, queuedAt, answeredAt, handledUntil }) => ({
         queue,
         answeredAt,
         waitMs: Math.max(0, answeredAt.getTime() - queuedAt.getTime()),
+        ...(handledUntil
+          ? {
+              handle: {
+                endedAt: handledUntil,
+                handleMs: Math.max(0, handledUntil.getTime() - answeredAt.getTime()),
+              },
+            }
+          : {}),
       }));
     },
     addFigures(snapshot, at) {

@@ -526,7 +526,7 @@ describe('recordings', () => {
 });
 
 describe('waits of recently answered calls, for a restarted controller’s estimates', () => {
-  it('gives each call answered since the time its queue and wait, oldest answer first', () => {
+  it('gives each call answered since the time its queue, wait and handle time (talk and wrap-up), oldest answer first', () => {
     // Two hours ahead of the other tests' calls, so only these count.
     const base = 2 * 60 * MIN;
     const answered = (callId: string, queue: 'health' | 'welfare', queuedMs: number, answeredMs: number) =>
@@ -546,11 +546,24 @@ describe('waits of recently answered calls, for a restarted controller’s estim
       { type: 'queued', queue: 'health', at: at(base + S) },
     ]);
     abandon('wait-abandoned', '0912000902', base, 4 * MIN);
+    // The operator's wrap-up after the first call lasted 20 s (the state log); the others have none logged.
+    const logState = (state: string, ms: number) =>
+      fx.db.$client
+        .prepare('insert into operator_state_changes (operator_id, state, at) values (?, ?, ?)')
+        .run(tdv01, state, at(base + ms).getTime());
+    logState('wrap_up', 30 * S + MIN);
+    logState('ready', 50 * S + MIN);
 
+    const handle = (endMs: number, handleMs: number) => ({ endedAt: at(base + endMs), handleMs });
     expect(records.recentWaits(at(base))).toEqual([
-      { queue: 'health', answeredAt: at(base + 30 * S), waitMs: 30 * S },
-      { queue: 'health', answeredAt: at(base + 3 * MIN), waitMs: 2 * MIN },
-      { queue: 'welfare', answeredAt: at(base + 6 * MIN), waitMs: 4 * MIN },
+      {
+        queue: 'health',
+        answeredAt: at(base + 30 * S),
+        waitMs: 30 * S,
+        handle: handle(50 * S + MIN, 80 * S),
+      },
+      { queue: 'health', answeredAt: at(base + 3 * MIN), waitMs: 2 * MIN, handle: handle(4 * MIN, MIN) },
+      { queue: 'welfare', answeredAt: at(base + 6 * MIN), waitMs: 4 * MIN, handle: handle(7 * MIN, MIN) },
     ]);
     expect(records.recentWaits(at(base + 31 * S)).map((w) => w.waitMs)).toEqual([2 * MIN, 4 * MIN]);
   });

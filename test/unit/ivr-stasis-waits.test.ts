@@ -34,32 +34,155 @@ describe('Stasis adapter: what a waiting caller hears and the callback offer', (
     expect(media(s, 'c2').at(-1)).toEqual(['queued', 'positionIs', 'number-1', 'waitFewMinutes']);
   });
 
-  it('after a restart, estimates the wait from the calls the records say were answered in the last hour', async () => {
+  /** A caller who presses 1 (health) and waits there. */
+  const joins = async (s: ReturnType<typeof setup>, channelId: string) => {
+    s.ari.channels.set(channelId, { callerNumber: '0900000002' });
+    s.ctl.handle({
+      type: 'StasisStart',
+      channelId,
+      args: ['citizen'],
+      callerNumber: '0900000002',
+      channelName: '',
+    });
+    await s.settle();
+    s.ctl.handle({ type: 'ChannelDtmfReceived', channelId, digit: '1' });
+    await s.settle();
+  };
+  const answers = async (s: ReturnType<typeof setup>, callId: string) => {
+    s.ctl.handle({
+      type: 'StasisStart',
+      channelId: `${callId}-agent-1`,
+      args: ['agent', callId],
+      callerNumber: '',
+      channelName: '',
+    });
+    await s.settle();
+  };
+  const hangsUp = async (s: ReturnType<typeof setup>, channelId: string) => {
+    s.ari.channels.delete(channelId);
+    s.ctl.handle({ type: 'StasisEnd', channelId });
+    s.ctl.handle({ type: 'ChannelDestroyed', channelId, cause: 16 });
+    await s.settle();
+  };
+  /** What the call records say a previous controller saw: health calls that held an operator 6 minutes, after 30 s waits. */
+  const sixMinuteHandles = () => [
+    {
+      queue: 'health' as const,
+      answeredAt: new Date('2024-05-01T07:40:00Z'),
+      waitMs: 30_000,
+      handle: { endedAt: new Date('2024-05-01T07:46:00Z'), handleMs: 360_000 },
+    },
+    {
+      queue: 'health' as const,
+      answeredAt: new Date('2024-05-01T07:50:00Z'),
+      waitMs: 30_000,
+      handle: { endedAt: new Date('2024-05-01T07:56:00Z'), handleMs: 360_000 },
+    },
+  ];
+  const waitSaid = (sounds: string[] | undefined) => sounds?.slice(sounds.indexOf('positionIs'));
+
+  it('after a restart, estimates from the position, the operators on duty and the recorded handle times', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const asked: Date[] = [];
     const s = setup({
       recentWaits: (since) => {
         asked.push(since);
-        return [
-          { queue: 'welfare', answeredAt: new Date('2024-05-01T07:50:00Z'), waitMs: 30_000 },
-          { queue: 'health', answeredAt: new Date('2024-05-01T07:40:00Z'), waitMs: 180_000 },
-          { queue: 'health', answeredAt: new Date('2024-05-01T07:55:00Z'), waitMs: 300_000 },
-        ];
+        return sixMinuteHandles();
       },
+      waiting: { announceEveryMs: 60_000, callbackOfferAfterMs: 0 },
     });
     await s.ctl.onConnected();
     await s.ctl.onConnected();
     // Asked once, for the hour before now (08:00).
     expect(asked).toEqual([new Date('2024-05-01T07:00:00Z')]);
-    await s.inQueue('1');
-    // Health waited 4 minutes on average: "about 4 minutes".
-    expect(media(s, CALLER).at(-1)).toEqual([
-      'queued',
+    // Operator 7 takes the first caller; operator 8 is offline.
+    await s.operatorReady(7);
+    await joins(s, 'c1');
+    await answers(s, 'c1');
+    expect(s.acd.state(7)).toBe('on_call');
+    await joins(s, 'c2');
+    await joins(s, 'c3');
+    // One operator on duty, 6 minutes a call: first in line about 6 minutes, second about 12.
+    expect(waitSaid(media(s, 'c2').at(-1))).toEqual([
       'positionIs',
       'number-1',
       'waitAbout',
-      'number-4',
+      'number-6',
       'minutes',
     ]);
+    expect(waitSaid(media(s, 'c3').at(-1))).toEqual([
+      'positionIs',
+      'number-2',
+      'waitAbout',
+      'number-12',
+      'minutes',
+    ]);
+    // Operator 8 comes on duty and takes c2: c3 is next, with two operators: about 3 minutes.
+    await s.operatorReady(8);
+    await answers(s, 'c2');
+    expect(s.acd.state(8)).toBe('on_call');
+    s.advance(60_000);
+    await vi.advanceTimersByTimeAsync(60_000);
+    await s.settle();
+    expect(media(s, 'c3').at(-1)).toEqual(['positionIs', 'number-1', 'waitAbout', 'number-3', 'minutes']);
+  });
+
+  it('with nobody on duty for the queue, says the position and nothing about the wait', async () => {
+    const s = setup({ recentWaits: sixMinuteHandles });
+    await s.ctl.onConnected();
+    // Operator 8 is not ready (on a break), operator 7 offline: nobody will answer soon.
+    s.ctl.requestState(8, { state: 'not_ready', reason: 'break' });
+    await s.settle();
+    await s.inQueue('1');
+    expect(media(s, CALLER).at(-1)).toEqual(['queued', 'positionIs', 'number-1']);
+  });
+
+  it('learns handle times from the talks it sees end: talk plus wrap-up', async () => {
+    const s = setup();
+    await s.ctl.onConnected();
+    await s.operatorReady(7);
+    await joins(s, 'c1');
+    s.advance(30_000);
+    await answers(s, 'c1');
+    // A 5-minute talk, then a minute of wrap-up ended from the console.
+    s.advance(5 * 60_000);
+    await hangsUp(s, 'c1');
+    await hangsUp(s, 'c1-agent-1');
+    expect(s.acd.state(7)).toBe('wrap_up');
+    s.advance(60_000);
+    s.ctl.requestState(7, { state: 'ready' });
+    await s.settle();
+    // Operator 7 takes the next caller; the one after waits, first in line: about 6 minutes (not
+    // the 30 s the first caller waited).
+    await joins(s, 'c2');
+    await answers(s, 'c2');
+    await joins(s, 'c3');
+    expect(waitSaid(media(s, 'c3').at(-1))).toEqual([
+      'positionIs',
+      'number-1',
+      'waitAbout',
+      'number-6',
+      'minutes',
+    ]);
+  });
+
+  it('a talk cut short by a dropped console is no handle time', async () => {
+    const s = setup();
+    await s.ctl.onConnected();
+    await s.operatorReady(7);
+    await joins(s, 'c1');
+    s.advance(30_000);
+    await answers(s, 'c1');
+    s.advance(20 * 60_000);
+    // Operator 7's console drops mid-call: the caller goes back to the head of the queue.
+    s.ctl.operatorLost(7);
+    await s.settle();
+    expect(s.acd.status(7)).toMatchObject({ state: 'not_ready', reason: 'connection_lost' });
+    await s.operatorReady(8);
+    await answers(s, 'c1');
+    await joins(s, 'c2');
+    // Only the 30 s wait is known: "a few minutes", not the 20-minute cut-short talk.
+    expect(waitSaid(media(s, 'c2').at(-1))).toEqual(['positionIs', 'number-1', 'waitFewMinutes']);
   });
 
   it('a failing read of recent waits leaves callers without an estimate, nothing more', async () => {
