@@ -208,4 +208,11 @@ export type Priority = keyof typeof PRIORITIES;
 export type DeliveryStatus = 'none' | 'pending' | 'delivered' | 'dead';
 
 /** Why the hotline texts a citizen; one message per ticket and event at most. */
-export type SmsEvent = 'ticket_created' | 'ticket_resolved' | 'status_lookup';
+export type SmsEvent =
+  | 'ticket_created'
+  | 'ticket_resolved'
+  | 'status_lookup'
+  /** The one-time code that confirms a citizen's number on the web form. */
+  | 'phone_code'
+  /** A written request's tracking code, sent when it is taken in. */
+  | 'written_received';

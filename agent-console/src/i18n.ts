@@ -452,6 +452,8 @@ const vi = {
   'sms.ticket_created': 'Tạo phiếu',
   'sms.ticket_resolved': 'Đã giải quyết',
   'sms.status_lookup': 'Tra cứu kết quả',
+  'sms.phone_code': 'Mã xác nhận số điện thoại',
+  'sms.written_received': 'Tiếp nhận phản ánh viết',
   'smsStatus.pending': 'Chờ gửi',
   'smsStatus.sent': 'Đã gửi',
   'smsStatus.failed': 'Gửi lỗi',

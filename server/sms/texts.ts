@@ -10,6 +10,10 @@ export const smsTexts = {
   created: (trackingCode: string): string =>
     `Tổng đài 1022 đã tiếp nhận kiến nghị của ông (bà), mã tra cứu ${trackingCode}. Xin cảm ơn!`,
 
+  /** The one-time code that confirms the citizen's number on the web form. */
+  phoneCode: (code: string, minutes: number): string =>
+    `Mã xác nhận của Tổng đài 1022: ${code}. Mã có hiệu lực ${minutes} phút. Không đưa mã này cho người khác.`,
+
   resolved: (): string => 'Tổng đài 1022 thông báo, kiến nghị của ông (bà) đã được giải quyết. Xin cảm ơn!',
 
   /** Sent after a status lookup by phone: the result of a resolved ticket, shortened. */
