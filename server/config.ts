@@ -168,6 +168,11 @@ export interface Config {
    */
   readonly metricsToken: string | null;
   readonly logLevel: string;
+  /**
+   * The public web form's map: a Leaflet tile URL template (`{z}`, `{x}`, `{y}`, optional `{s}`)
+   * and the attribution its provider requires. Null: the form has no map (address and commune only).
+   */
+  readonly publicForm: { readonly mapTileUrl: string | null; readonly mapAttribution: string | null };
 }
 
 export class ConfigError extends Error {}
@@ -210,6 +215,21 @@ function url(env: Env, name: string, fallback: string, protocols: string[]): str
     throw new ConfigError(`${name} must start with ${protocols.join(' or ')}, got "${value}"`);
   }
   return value;
+}
+
+function publicForm(env: Env): Config['publicForm'] {
+  const template = env.HOTLINE_MAP_TILE_URL?.trim();
+  if (!template) return { mapTileUrl: null, mapAttribution: null };
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(template.replace('{s}', 'a'));
+  } catch {}
+  if (!parsed || !['https:', 'http:'].includes(parsed.protocol) || !/\{z\}.*\{x\}.*\{y\}/.test(template)) {
+    throw new ConfigError(
+      `HOTLINE_MAP_TILE_URL must be an http(s) tile URL with {z}, {x} and {y}, got "${template}"`,
+    );
+  }
+  return { mapTileUrl: template, mapAttribution: env.HOTLINE_MAP_ATTRIBUTION?.trim() || null };
 }
 
 function environment(env: Env): Config['environment'] {
@@ -417,6 +437,7 @@ export function loadConfig(env: Env = process.env): Config {
     retentionMonths: int(env, 'HOTLINE_RETENTION_MONTHS', 12, 1, 240),
     metricsToken: metricsToken(env),
     logLevel: str(env, 'LOG_LEVEL', 'info'),
+    publicForm: publicForm(env),
   };
   return Object.freeze(config);
 }
