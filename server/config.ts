@@ -4,6 +4,7 @@
  */
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { MIN_WATCHDOG_AFTER_SECONDS } from '../ivr/watchdog.ts';
 import { ASTERISK_REALTIME_PRIORITY } from './priority.ts';
 
 export interface Config {
@@ -119,6 +120,11 @@ export interface Config {
    * queued again, missing deadline alerts rebuilt, stalled ones given up for a supervisor's retry.
    */
   readonly reconcile: { readonly everyMs: number };
+  /**
+   * The watchdog process (`server/watchdog-main.ts`): once the call controller's heartbeat has
+   * not changed for `afterSeconds`, the callers it left in Stasis go to the fallback queue.
+   */
+  readonly watchdog: { readonly afterSeconds: number };
   /**
    * Where the outbox relay and the forward, SMS and deadline workers run: in the server's own
    * process, or in one child process of their own (needs a database file, not `:memory:`).
@@ -417,6 +423,9 @@ export function loadConfig(env: Env = process.env): Config {
     relay: { pollMs: int(env, 'HOTLINE_RELAY_POLL_MS', 250, 10, 60_000) },
     reconcile: { everyMs: int(env, 'HOTLINE_RECONCILE_EVERY_MS', 60_000, 100, 24 * 3600_000) },
     jobWorkers: jobWorkers(env),
+    watchdog: {
+      afterSeconds: int(env, 'HOTLINE_WATCHDOG_AFTER_SECONDS', 10, MIN_WATCHDOG_AFTER_SECONDS, 3600),
+    },
     serviceLevelSeconds: int(env, 'HOTLINE_SERVICE_LEVEL_SECONDS', 20, 1, 3600),
     shortAbandonSeconds: int(env, 'HOTLINE_SHORT_ABANDON_SECONDS', 5, 0, 3600),
     waiting: {

@@ -21,6 +21,8 @@ import { createIvr } from '../ivr/index.ts';
 import { openMenuStore } from '../ivr/menu-file.ts';
 import { writePrompts } from '../ivr/prompt-files.ts';
 import { ALL_PROMPTS } from '../ivr/prompts.ts';
+import { startControllerBeat } from '../ivr/watchdog-beat.ts';
+import { createWatchdogRest } from '../ivr/watchdog-rest.ts';
 import { createApp, type Desk } from './app.ts';
 import { menuWithHolidays } from './calendar/ivr-hours.ts';
 import { createCalendarStore, importDecreedDays } from './calendar/service.ts';
@@ -390,6 +392,15 @@ export async function startHotline(
     }
     await desk.start();
     stops.push({ name: 'call controller', stop: () => desk.stop() });
+    if (config.ari.enabled) {
+      // Tells the watchdog process the controller is there (see ivr/watchdog.ts).
+      const beat = startControllerBeat({
+        rest: createWatchdogRest(config.ari),
+        isUp: () => desk.snapshot(now()).telephonyUp,
+        logger: logger.child({ component: 'controller-beat' }),
+      });
+      stops.push({ name: 'controller heartbeat', stop: () => beat.stop() });
+    }
     // Sessions also end by expiring: their softphone accounts leave Asterisk within seconds.
     stops.push({ name: 'session expiry watch', stop: provisioning.watch() });
 

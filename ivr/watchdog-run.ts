@@ -1,0 +1,147 @@
+/**
+ * The watchdog at work: every second it reads the controller's heartbeat; once the controller has
+ * been away for the configured time it moves the callers the controller left in Stasis to the
+ * dialplan's fallback queue, or hangs up the lone ones (the rules: `watchdog.ts`). It never acts
+ * beside a live controller: the heartbeat is read again before each channel, and one that changed
+ * ends the round. Each channel is acted on once (a failed move is tried again only while the
+ * channel is still in Stasis), and each action is logged.
+ */
+import type { Logger } from 'pino';
+import { FALLBACK_CHOICE_VARIABLE } from './constants.ts';
+import type { MenuNode } from './menu.ts';
+import { GoneError } from './port.ts';
+import {
+  type BeatWatch,
+  CONTROLLER_BEAT_EVERY_MS,
+  CONTROLLER_BEAT_VARIABLE,
+  controllerAway,
+  FALLBACK_LABEL,
+  observeBeat,
+  planRescues,
+  type Rescue,
+  startBeatWatch,
+} from './watchdog.ts';
+import type { WatchdogRest } from './watchdog-rest.ts';
+
+export interface WatchdogDeps {
+  rest: WatchdogRest;
+  /** How long the controller may be away before its callers are moved. */
+  afterMs: number;
+  /** The top menu as it is now (the fallback's keys). */
+  menu: () => MenuNode;
+  logger: Logger;
+  now?: () => number;
+  everyMs?: number;
+}
+
+export interface WatchdogStatus {
+  controllerAway: boolean;
+  /** Callers moved to the fallback queue, and channels hung up, since the watchdog started. */
+  moved: number;
+  hungUp: number;
+}
+
+export interface Watchdog {
+  /** One look: read the heartbeat and, when the controller is away, act on what it left. */
+  tick(): Promise<void>;
+  start(): void;
+  stop(): Promise<void>;
+  status(): WatchdogStatus;
+}
+
+export function createWatchdog(deps: WatchdogDeps): Watchdog {
+  const now = deps.now ?? Date.now;
+  const { rest, logger } = deps;
+  let watch: BeatWatch = startBeatWatch(now());
+  let away = false;
+  const done = new Set<string>();
+  const counts = { moved: 0, hungUp: 0 };
+
+  /** Reads the heartbeat; true while the controller is away. */
+  async function look(): Promise<boolean> {
+    watch = observeBeat(watch, await rest.globalVariable(CONTROLLER_BEAT_VARIABLE), now());
+    const isAway = controllerAway(watch, now(), deps.afterMs);
+    if (isAway && !away)
+      logger.warn(
+        { awaySeconds: Math.round((now() - watch.changedAt) / 1000) },
+        'call controller away: moving the callers it left to the fallback queue',
+      );
+    if (!isAway && away) logger.info('call controller back: the watchdog stands aside');
+    away = isAway;
+    return isAway;
+  }
+
+  async function apply(rescue: Rescue): Promise<void> {
+    if (rescue.kind === 'fallback') {
+      if (rescue.choice !== null)
+        await rest.setChannelVariable(rescue.channelId, FALLBACK_CHOICE_VARIABLE, rescue.choice);
+      await rest.continueInDialplan(rescue.channelId, {
+        context: rescue.context,
+        exten: rescue.exten,
+        label: FALLBACK_LABEL,
+      });
+      counts.moved += 1;
+      logger.info(
+        { callId: rescue.channelId, queue: rescue.queue, choice: rescue.choice, why: rescue.why },
+        'caller moved to the fallback queue',
+      );
+    } else {
+      await rest.hangup(rescue.channelId);
+      counts.hungUp += 1;
+      logger.info({ channelId: rescue.channelId, why: rescue.why }, 'channel left alone hung up');
+    }
+  }
+
+  async function tick(): Promise<void> {
+    if (!(await look())) return;
+    const [channels, bridges] = await Promise.all([rest.channels(), rest.bridges()]);
+    const present = new Set(channels.map((c) => c.id));
+    for (const id of done) if (!present.has(id)) done.delete(id);
+    for (const rescue of planRescues(channels, bridges, deps.menu(), done)) {
+      if (!(await look())) return;
+      try {
+        await apply(rescue);
+        done.add(rescue.channelId);
+      } catch (err) {
+        if (err instanceof GoneError) {
+          done.add(rescue.channelId);
+          continue;
+        }
+        logger.error({ err, channelId: rescue.channelId }, 'could not act on a channel the controller left');
+      }
+    }
+  }
+
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+  let failing = false;
+  const round = async () => {
+    try {
+      await tick();
+      if (failing) logger.info('Asterisk answers the watchdog again');
+      failing = false;
+    } catch (err) {
+      if (!failing) logger.warn({ err }, 'watchdog cannot reach Asterisk; trying every second');
+      failing = true;
+    }
+  };
+  return {
+    tick,
+    start() {
+      if (timer) return;
+      timer = setInterval(() => {
+        // A slow round (Asterisk not answering) is not overlapped by the next.
+        if (running) return;
+        running = round().finally(() => {
+          running = null;
+        });
+      }, deps.everyMs ?? CONTROLLER_BEAT_EVERY_MS);
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await running;
+    },
+    status: () => ({ controllerAway: away, ...counts }),
+  };
+}
