@@ -1,7 +1,9 @@
 /**
  * Starts the whole hotline on this machine: Redis, Asterisk (from the root `npm run setup`
- * built), the server with the call controller and console, demo data, and a demo agency
- * endpoint that receives forwarded tickets. Set HOTLINE_REDIS_URL or HOTLINE_ARI_URL (with its
+ * built), the server with the call controller and console (a child process, started again
+ * whenever it stops unasked), the watchdog beside it (a process of its own, which moves callers
+ * to the fallback queue when the controller stays away), demo data, and a demo agency endpoint
+ * that receives forwarded tickets. Set HOTLINE_REDIS_URL or HOTLINE_ARI_URL (with its
  * credentials) to use a Redis or an Asterisk you already run instead.
  *
  * Whatever ends it (Ctrl+C, SIGTERM, the terminal closing, an error, a failed start) stops
@@ -14,7 +16,6 @@ import { STASIS_APP } from '../ivr/constants.ts';
 import { loadConfig } from '../server/config.ts';
 import { openDatabase } from '../server/db/index.ts';
 import { seedDemo } from '../server/db/seed.ts';
-import { startHotline } from '../server/main.ts';
 import { sipAccounts } from '../server/operators/sip-accounts.ts';
 import { agencySecret, startAgencyReceiver } from './lib/agency-receiver.ts';
 import { ASTERISK_SOUNDS_DIR, releaseRoot, startAsterisk } from './lib/asterisk.ts';
@@ -23,6 +24,7 @@ import { waitFor } from './lib/ports.ts';
 import { descendants, parentPid, portUser, stopProcesses } from './lib/processes.ts';
 import { startRedis } from './lib/redis.ts';
 import { type StartSettings, startSettings } from './lib/start-settings.ts';
+import { ChildStartError, exitReason, startSupervised } from './lib/supervise.ts';
 
 const env = { ...process.env };
 const say = (line: string) => console.log(`[hotline] ${line}`);
@@ -156,8 +158,45 @@ async function main() {
     checkpoint();
   }
 
-  const hotline = await startHotline(loadConfig(env));
-  stops.push({ name: 'server', stop: hotline.close });
+  // A bad setting stops the start here, with its message, before the server's process starts.
+  const config = loadConfig(env);
+  const server = await startSupervised({
+    entry: 'server/main.ts',
+    env,
+    waitUntilUp: true,
+    onExit: ({ exitCode, signal, delayMs }) =>
+      say(`the server stopped (${exitReason(exitCode, signal)}); starting it again in ${delayMs / 1000} s`),
+    onRestarted: ({ pid }) => {
+      runs.add('server', pid);
+      say(`the server is running again (pid ${pid}); the call controller takes over the calls in progress`);
+    },
+  }).catch((err: unknown) => {
+    throw err instanceof ChildStartError ? new StartProblem(err.message) : err;
+  });
+  stops.push({ name: 'server', stop: server.stop });
+  runs.add('server', server.pid);
+  // A restarted server listens where the first one did, also when the port was left to the system.
+  const url = server.url ?? `http://127.0.0.1:${settings.consolePort}`;
+  env.HOTLINE_HTTP_PORT = new URL(url).port;
+  say(`server (pid ${server.pid}) on ${url}; started again whenever it stops`);
+  checkpoint();
+  if (config.ari.enabled) {
+    const watchdog = await startSupervised({
+      entry: 'server/watchdog-main.ts',
+      env,
+      waitUntilUp: false,
+      onExit: ({ exitCode, signal, delayMs }) =>
+        say(
+          `the watchdog stopped (${exitReason(exitCode, signal)}); starting it again in ${delayMs / 1000} s`,
+        ),
+      onRestarted: ({ pid }) => runs.add('watchdog', pid),
+    });
+    stops.push({ name: 'watchdog', stop: watchdog.stop });
+    runs.add('watchdog', watchdog.pid);
+    say(
+      `watchdog (pid ${watchdog.pid}): callers go to the fallback queue if the call controller is away ${config.watchdog.afterSeconds} s`,
+    );
+  }
   checkpoint();
   // Softphone accounts of logins kept from an earlier run; a new login's is pushed as it logs in.
   if (ari)
@@ -167,7 +206,7 @@ async function main() {
     );
   checkpoint();
 
-  say(`console: ${hotline.url}/`);
+  say(`console: ${url}/`);
   say(`demo logins (password "${logins.password}"):`);
   for (const a of logins.accounts) say(`  ${a.username.padEnd(16)} ${a.role.padEnd(10)} ${a.displayName}`);
   const sipPort = asteriskSettings?.sipPort ?? 5060;

@@ -460,7 +460,10 @@ if (isMainModule()) {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel });
   const hotline = await startHotline(config, { logger });
-  logger.info({ url: hotline.url }, 'hotline is up');
+  logger.info({ url: hotline.url, pid: process.pid }, 'hotline is up');
+  // Started by npm start (scripts/lib/supervise.ts): it learns the address, and the server goes
+  // when its starter goes.
+  process.send?.({ type: 'up', url: hotline.url });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -476,4 +479,5 @@ if (isMainModule()) {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  if (process.connected) process.once('disconnect', () => shutdown('its starter is gone'));
 }
