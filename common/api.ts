@@ -110,6 +110,8 @@ export interface CreateTicketRequest {
    */
   outcome?: 'assign' | 'answered' | 'callback';
   answer?: string;
+  /** The citizen's written request the ticket is made from: the ticket keeps its tracking code. */
+  writtenRequestId?: number;
 }
 
 /** POST /api/tickets/:id/actions. Which fields are required depends on the action. */

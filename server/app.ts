@@ -28,6 +28,9 @@ import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
 import type { WorkingCalendar } from './deadlines/calendar.ts';
 import { errorBody, NotFoundError, registerErrorHandler } from './errors.ts';
+import { writtenRequestRoutes } from './intake/desk-routes.ts';
+import type { PublicLimits } from './intake/limits.ts';
+import { webIntakeRoutes } from './intake/web-routes.ts';
 import { deliveryRoutes } from './forwarding/routes.ts';
 import type { JobSide } from './jobs.ts';
 import { metricsRoutes } from './metrics/routes.ts';
@@ -102,6 +105,8 @@ export interface AppDeps {
   metrics?: Registry;
   /** Where the job side runs and whether it does, for `/api/health`; left out when none. */
   jobs?: Pick<JobSide, 'health'>;
+  /** The public web form's abuse limits; `intake/limits.ts`'s defaults otherwise. */
+  publicLimits?: PublicLimits;
   now?: () => Date;
 }
 
@@ -219,6 +224,13 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(userRoutes, {
     accounts: createAccountService({ db, logger, now, listeners: deps.accountListeners ?? [] }),
   });
+  await app.register(webIntakeRoutes, {
+    db,
+    config,
+    now,
+    ...(deps.publicLimits ? { limits: deps.publicLimits } : {}),
+  });
+  await app.register(writtenRequestRoutes, { db, now });
   await app.register(metricsRoutes, { registry: deps.metrics ?? null, token: config.metricsToken });
 
   const consoleDir = deps.consoleDir;

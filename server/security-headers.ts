@@ -26,9 +26,20 @@ function connectSources(sipWsUrl: string): string[] {
   return ["'self'", ...(sip === 'null' ? [] : [sip])];
 }
 
+/**
+ * Where images may come from: the hotline itself, and the public form's map tiles when the admin
+ * configured a tile server (`{s}` subdomains become a wildcard).
+ */
+export function imageSources(mapTileUrl: string | null | undefined): string[] {
+  if (!mapTileUrl) return ["'self'", 'data:'];
+  const tiles = new URL(mapTileUrl.replace('{s}', 'tile-subdomain'));
+  const host = tiles.host.replace('tile-subdomain', '*');
+  return ["'self'", 'data:', `${tiles.protocol}//${host}`];
+}
+
 export async function registerSecurityHeaders(
   app: FastifyInstance,
-  config: Pick<Config, 'sipWsUrl'>,
+  config: Pick<Config, 'sipWsUrl'> & Partial<Pick<Config, 'publicForm'>>,
 ): Promise<void> {
   await app.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -38,7 +49,7 @@ export async function registerSecurityHeaders(
         scriptSrc: ["'self'"],
         scriptSrcAttr: ["'none'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        imgSrc: imageSources(config.publicForm?.mapTileUrl),
         fontSrc: ["'self'"],
         connectSrc: connectSources(config.sipWsUrl),
         // Recordings play from the API; `blob:` lets a player be fed from a fetched copy.

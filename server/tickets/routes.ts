@@ -35,6 +35,7 @@ const CreateTicketBody = Type.Object(
       Type.Union([Type.Literal('assign'), Type.Literal('answered'), Type.Literal('callback')]),
     ),
     answer: Type.Optional(Type.String({ maxLength: 4000 })),
+    writtenRequestId: Type.Optional(Id),
   },
   { additionalProperties: false },
 );

@@ -17,6 +17,7 @@ import { findCategory } from '../categories/service.ts';
 import { createGroupCommitter, durably, type GroupCommitter } from '../db/group-commit.ts';
 import type { Db } from '../db/index.ts';
 import { DEFAULT_CALENDAR, type WorkingCalendar } from '../deadlines/calendar.ts';
+import { linkTicket, writtenRequestForTicket } from '../intake/ticketing.ts';
 import { addIntent, type Tx } from '../outbox/outbox.ts';
 import { NoRouteError } from '../routing/errors.ts';
 import { placeTicket, suggestAgency } from '../routing/service.ts';
@@ -164,6 +165,10 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
       input.agencyId !== undefined ? agencyOrThrow(input.agencyId) : (suggested ?? throwNoRoute());
     const priority = input.priority ?? 'normal';
     const outcome = input.outcome ?? 'assign';
+    // Made from a citizen's written request: the ticket keeps the code the citizen was given.
+    const written =
+      input.writtenRequestId !== undefined ? writtenRequestForTicket(db, input.writtenRequestId) : null;
+    const trackingCode = written ? () => written.trackingCode : newTrackingCode;
     const step: TicketActionRequest =
       outcome === 'assign'
         ? { action: 'assign', agencyId: agency.id }
@@ -197,7 +202,8 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
     // Statements run on `db`, prepared once, inside the open transaction (one connection).
     const tx = db;
     return () => {
-      const created = insertTicket(tx, values, newTrackingCode);
+      const created = insertTicket(tx, values, trackingCode);
+      if (written) linkTicket(tx, written.id, created.id, by.id, at);
       appendTicketEvent(tx, {
         ticketId: created.id,
         at,
