@@ -3,7 +3,7 @@
  * around the clock; the others count office hours on the working calendar.
  */
 import type { Priority } from '../../common/domain.ts';
-import { addWorkingTime, type WorkingCalendar } from './calendar.ts';
+import { addWorkingTime, type WorkingCalendar, workingTimeBetween } from './calendar.ts';
 
 const HOUR = 60 * 60 * 1000;
 /** A working day of the default calendar: 07:30–11:30 and 13:30–17:00. */
@@ -54,4 +54,24 @@ export function dueTimes(
     ackDueAt: addWorkingTime(from, rule.ackMs, cal),
     resolveDueAt: addWorkingTime(from, rule.resolveMs, cal),
   };
+}
+
+/**
+ * The resolution deadline once the agency's clock resumes at `resumedAt` after it stopped at
+ * `stoppedAt` (its result was under the hotline's review): moved by the time it stood still, on
+ * the priority's clock, so the agency is allowed only its own time.
+ */
+export function resumedDeadline(
+  dueAt: Date,
+  stoppedAt: Date,
+  resumedAt: Date,
+  priority: Priority,
+  cal: WorkingCalendar,
+): Date {
+  if (resumedAt.getTime() <= stoppedAt.getTime()) return dueAt;
+  if (DEADLINE_POLICY[priority].clock === 'wall') {
+    return new Date(dueAt.getTime() + resumedAt.getTime() - stoppedAt.getTime());
+  }
+  const stood = workingTimeBetween(stoppedAt, resumedAt, cal);
+  return stood > 0 ? addWorkingTime(dueAt, stood, cal) : dueAt;
 }

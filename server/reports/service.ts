@@ -1,13 +1,16 @@
 /**
  * Deadline figures per agency: what is open, overdue or due within a day now, and how many
- * tickets resolved in a period met their (possibly extended) resolution deadline.
+ * tickets resolved in a period met their (possibly extended) resolution deadline. Only the
+ * agency's own time counts (see `AWAITING_RESOLUTION_STATUSES`): a result under review is open
+ * but never overdue, a ticket the agency returned is no longer its ticket, and "resolved" is an
+ * approved result dated when the agency posted it.
  */
-import { and, gte, lt, notInArray, sql } from 'drizzle-orm';
+import { and, gte, inArray, lt, notInArray, sql } from 'drizzle-orm';
 import type { AgencyDeadlineReport } from '../../common/api.ts';
 import { listAgencies } from '../agencies/service.ts';
 import type { Db } from '../db/index.ts';
 import { tickets } from '../db/schema.ts';
-import { DONE_STATUSES, openDeadlines } from '../tickets/lifecycle.ts';
+import { APPROVED_STATUSES, DONE_STATUSES, openDeadlines } from '../tickets/lifecycle.ts';
 
 export const DUE_SOON_MS = 24 * 60 * 60 * 1000;
 
@@ -38,6 +41,7 @@ export function deadlineReport(db: Db, period: { from: Date; to: Date }, now: Da
     .where(notInArray(tickets.status, [...DONE_STATUSES]))
     .all();
   for (const ticket of open) {
+    if (ticket.status === 'returned') continue;
     const c = of(ticket.agencyId);
     c.open++;
     const dues = Object.values(openDeadlines(ticket))
@@ -54,7 +58,13 @@ export function deadlineReport(db: Db, period: { from: Date; to: Date }, now: Da
       onTime: sql<number>`sum(case when ${tickets.resolveDueAt} is null or ${tickets.resolvedAt} <= ${tickets.resolveDueAt} then 1 else 0 end)`,
     })
     .from(tickets)
-    .where(and(gte(tickets.resolvedAt, period.from), lt(tickets.resolvedAt, period.to)))
+    .where(
+      and(
+        gte(tickets.resolvedAt, period.from),
+        lt(tickets.resolvedAt, period.to),
+        inArray(tickets.status, [...APPROVED_STATUSES]),
+      ),
+    )
     .groupBy(tickets.agencyId)
     .all();
   for (const row of resolved) {

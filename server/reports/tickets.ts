@@ -2,20 +2,25 @@
  * Tickets by category, commune and agency: created in the period, resolved in it and how many of
  * those by their (possibly extended) resolution deadline, and those overdue at its end.
  *
+ * Only the agency's own time counts (see `AWAITING_RESOLUTION_STATUSES`): "resolved" is a result
+ * the hotline approved, dated when the agency posted it (`resolvedAt`), not when it was approved;
+ * a ticket whose result was sent back resolved later, against its deadline moved by the review.
+ *
  * "Overdue at the end" looks back from the period's end E (or now, for a period still running):
- * a ticket created before E and still open then (open now, or resolved after E) with a deadline
- * passed at E — for a ticket open now, the deadlines `openDeadlines` says still run; for one
- * resolved since, its resolution deadline, or its acknowledgement deadline if it was not yet
- * acknowledged at E. Tickets are grouped by their current category, commune and agency.
+ * a ticket created before E and still with its agency then (its clock running now, or its result
+ * posted after E) with a deadline passed at E — for a ticket whose clock runs now, the deadlines
+ * `openDeadlines` says still run; for one resolved since, its resolution deadline, or its
+ * acknowledgement deadline if it was not yet acknowledged at E. A ticket the agency returned
+ * counts against it no more. Tickets are grouped by their current category, commune and agency.
  */
-import { and, gte, lt, notInArray, or, sql } from 'drizzle-orm';
+import { and, gte, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { TicketReportRow, TicketsReport } from '../../common/api.ts';
 import { listAgencies } from '../agencies/service.ts';
 import { listCategories } from '../categories/service.ts';
 import type { Db } from '../db/index.ts';
 import { tickets, units } from '../db/schema.ts';
-import { DONE_STATUSES, openDeadlines } from '../tickets/lifecycle.ts';
+import { APPROVED_STATUSES, DONE_STATUSES, openDeadlines } from '../tickets/lifecycle.ts';
 import type { LocalPeriod } from './period.ts';
 
 type Figures = Omit<TicketReportRow, 'key' | 'label' | 'onTimeRate'>;
@@ -34,9 +39,12 @@ function overdueAt(
   t: Parameters<typeof openDeadlines>[0] & { resolvedAt: Date | null },
   at: number,
 ): boolean {
-  const openNow = !DONE_STATUSES.includes(t.status);
   const passed = (d: Date | null) => d !== null && d.getTime() < at;
-  if (openNow) return Object.values(openDeadlines(t)).some(passed);
+  if (t.resolvedAt === null) {
+    return !DONE_STATUSES.includes(t.status) && Object.values(openDeadlines(t)).some(passed);
+  }
+  // The agency resolved it (approved or under review): overdue only if still with it at E.
+  if (t.resolvedAt.getTime() <= at) return false;
   const ackOpen = t.ackedAt === null || t.ackedAt.getTime() > at;
   return passed(t.resolveDueAt) || (ackOpen && passed(t.ackDueAt));
 }
@@ -82,7 +90,7 @@ export function ticketsReport(db: Db, period: LocalPeriod, now: Date): TicketsRe
       onTime: sql<number>`sum(case when ${tickets.resolveDueAt} is null or ${tickets.resolvedAt} <= ${tickets.resolveDueAt} then 1 else 0 end)`,
     })
     .from(tickets)
-    .where(inPeriod(tickets.resolvedAt))
+    .where(and(inPeriod(tickets.resolvedAt), inArray(tickets.status, [...APPROVED_STATUSES])))
     .groupBy(tickets.category, tickets.unitCode, tickets.agencyId)
     .all()) {
     add(row, { resolved: row.n, resolvedOnTime: row.onTime ?? 0 });

@@ -103,14 +103,22 @@ const RULES: readonly Rule[] = [
 
 /** Waiting for the agency to acknowledge: the acknowledgement deadline runs. */
 export const AWAITING_ACK_STATUSES: readonly TicketStatus[] = ['assigned'];
-/** Not yet resolved since the last assignment: the resolution deadline runs. */
+/**
+ * With the agency and not yet resolved by it: the agency's resolution clock runs. It stops when
+ * the agency posts its result (`pending_review`: the hotline's review is not the agency's time)
+ * and resumes, the deadline moved by the time it stood still, if the hotline sends the result
+ * back. A ticket the agency returned (`returned`) stops counting against it altogether: it is
+ * with the hotline until assigned again, with a clock of its own for the next agency.
+ */
 export const AWAITING_RESOLUTION_STATUSES: readonly TicketStatus[] = [
   'assigned',
   'acknowledged',
   'in_progress',
-  'pending_review',
-  'returned',
 ];
+/** The resolution deadline may be extended while the agency works on it or its result is reviewed. */
+const EXTENDABLE_STATUSES: readonly TicketStatus[] = [...AWAITING_RESOLUTION_STATUSES, 'pending_review'];
+/** The agency's result was approved: the ticket counts as resolved, at the agency's `resolvedAt`. */
+export const APPROVED_STATUSES: readonly TicketStatus[] = ['resolved', 'closed'];
 /** Nothing left for an agency or the hotline to do (a resolved ticket may still be reopened). */
 export const DONE_STATUSES: readonly TicketStatus[] = [
   'answered_at_intake',
@@ -161,6 +169,7 @@ export interface TicketChanges {
   agencyId?: number;
   ackedAt?: Date | null;
   resolvedAt?: Date | null;
+  approvedAt?: Date | null;
   result?: string | null;
   parentId?: number;
 }
@@ -229,19 +238,27 @@ export function applyAction(ticket: LifecycleTicket, input: ActionInput, now: Da
       changes.agencyId = input.agencyId!;
       changes.ackedAt = null;
       changes.resolvedAt = null;
+      changes.approvedAt = null;
       changes.result = null;
       break;
     case 'acknowledge':
       changes.ackedAt = now;
       break;
     case 'post_result':
+      // The agency resolved it now: its clock stops, whenever the hotline approves.
       changes.result = text;
+      changes.resolvedAt = now;
       break;
     case 'approve':
-      changes.resolvedAt = now;
+      changes.approvedAt = now;
+      break;
+    case 'send_back':
+      // Back with the agency: not resolved after all (the service moves its deadline).
+      changes.resolvedAt = null;
       break;
     case 'reopen':
       changes.resolvedAt = null;
+      changes.approvedAt = null;
       break;
     case 'mark_duplicate':
       changes.parentId = input.parentId!;
@@ -279,7 +296,7 @@ export function applyExtension(
   now: Date,
 ): { resolveDueAt: Date; extensionReason: string; extensionGrantedAt: Date } {
   if (!SUPERVISION.includes(input.actorRole)) throw new ForbiddenError();
-  if (!AWAITING_RESOLUTION_STATUSES.includes(ticket.status) || ticket.resolveDueAt === null) {
+  if (!EXTENDABLE_STATUSES.includes(ticket.status) || ticket.resolveDueAt === null) {
     throw new IllegalTransitionError('extend', ticket.status);
   }
   if (ticket.extensionGrantedAt !== null) {

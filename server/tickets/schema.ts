@@ -54,7 +54,13 @@ export const tickets = sqliteTable(
     ackDueAt: integer('ack_due_at', { mode: 'timestamp_ms' }),
     resolveDueAt: integer('resolve_due_at', { mode: 'timestamp_ms' }),
     ackedAt: integer('acked_at', { mode: 'timestamp_ms' }),
+    /**
+     * When the agency resolved the ticket: it posted the result the hotline then approved (or is
+     * reviewing). Its resolution clock stops here; cleared when the result is sent back.
+     */
     resolvedAt: integer('resolved_at', { mode: 'timestamp_ms' }),
+    /** When the hotline approved the agency's result (the ticket became `resolved`). */
+    approvedAt: integer('approved_at', { mode: 'timestamp_ms' }),
     /** At most one extension per ticket; `resolveDueAt` already holds the extended deadline. */
     extensionReason: text('extension_reason'),
     extensionGrantedAt: integer('extension_granted_at', { mode: 'timestamp_ms' }),

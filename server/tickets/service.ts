@@ -18,6 +18,7 @@ import { createGroupCommitter, durably, type GroupCommitter } from '../db/group-
 import type { Db } from '../db/index.ts';
 import { DEFAULT_CALENDAR, type WorkingCalendar } from '../deadlines/calendar.ts';
 import { linkTicket, writtenRequestForTicket } from '../intake/ticketing.ts';
+import { resumedDeadline } from '../deadlines/policy.ts';
 import { addIntent, type Tx } from '../outbox/outbox.ts';
 import { NoRouteError } from '../routing/errors.ts';
 import { placeTicket, suggestAgency } from '../routing/service.ts';
@@ -308,14 +309,29 @@ export function createTicketService(deps: TicketServiceDeps): TicketService {
         if (request.action === 'mark_duplicate' && !findTicket(tx, request.parentId!)) {
           throw new TicketValidationError('UNKNOWN_PARENT', 'Không tìm thấy phiếu gốc.');
         }
+        // Sent back: the agency's clock resumes, its deadline moved by the time the review took.
+        const resumed =
+          request.action === 'send_back' && ticket.resolvedAt && ticket.resolveDueAt
+            ? {
+                resolveDueAt: resumedDeadline(
+                  ticket.resolveDueAt,
+                  ticket.resolvedAt,
+                  at,
+                  ticket.priority,
+                  calendar,
+                ),
+              }
+            : null;
         const after = updateTicket(tx, id, {
           ...outcome.changes,
           ...(agency
             ? assignmentColumns(agency, ticket.priority, at, calendar, resolveWorkingDaysOf(ticket.category))
             : {}),
+          ...resumed,
         });
         recordEvent(tx, id, by, outcome);
         if (agency) recordAssignmentIntents(tx, id, agency, at);
+        if (resumed) addIntent(tx, { kind: 'deadline', ticketId: id }, at);
         hooks.afterChange(tx, after, ticket.status, at);
         return {
           from: ticket.status,

@@ -56,7 +56,10 @@ describe('deadlineAlerts', () => {
   it.each<[TicketStatus, Date | null, string[]]>([
     ['assigned', null, ['warning ack', 'overdue ack', 'warning resolve', 'overdue resolve']],
     ['acknowledged', t('2025-06-02T02:00:00Z'), ['warning resolve', 'overdue resolve']],
-    ['pending_review', t('2025-06-02T02:00:00Z'), ['warning resolve', 'overdue resolve']],
+    ['in_progress', t('2025-06-02T02:00:00Z'), ['warning resolve', 'overdue resolve']],
+    // The agency posted its result, or returned the ticket: its clock stands, no alert.
+    ['pending_review', t('2025-06-02T02:00:00Z'), []],
+    ['returned', t('2025-06-02T02:00:00Z'), []],
     ['resolved', t('2025-06-02T02:00:00Z'), []],
     ['callback_pending', null, []],
   ])('%s: alerts of the deadlines still open', (status, ackedAt, expected) => {

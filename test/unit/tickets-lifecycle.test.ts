@@ -162,6 +162,7 @@ describe('ticket life cycle', () => {
       agencyId: 9,
       ackedAt: null,
       resolvedAt: null,
+      approvedAt: null,
       result: null,
     });
     const ack = applyAction(
@@ -175,7 +176,8 @@ describe('ticket life cycle', () => {
       { action: 'post_result', text: '  Đã sửa xong  ', actorRole: 'agency', actorAgencyId: 3 },
       now,
     );
-    expect(result.changes).toEqual({ status: 'pending_review', result: 'Đã sửa xong' });
+    // The agency resolved it when it posted the result: its clock stops here.
+    expect(result.changes).toEqual({ status: 'pending_review', result: 'Đã sửa xong', resolvedAt: now });
     expect(result.event).toEqual({
       at: now,
       action: 'post_result',
@@ -188,8 +190,20 @@ describe('ticket life cycle', () => {
       applyAction(ticket('pending_review'), { action: 'approve', actorRole: 'supervisor' }, now).changes,
     ).toEqual({
       status: 'resolved',
-      resolvedAt: now,
+      approvedAt: now,
     });
+    // Sent back: not resolved after all; reopened: neither resolved nor approved.
+    expect(
+      applyAction(
+        ticket('pending_review'),
+        { action: 'send_back', reason: 'Thiếu ảnh', actorRole: 'supervisor' },
+        now,
+      ).changes,
+    ).toEqual({ status: 'in_progress', resolvedAt: null });
+    expect(
+      applyAction(ticket('closed'), { action: 'reopen', reason: 'Chưa sửa', actorRole: 'operator' }, now)
+        .changes,
+    ).toEqual({ status: 'reopened', resolvedAt: null, approvedAt: null });
     expect(
       applyAction(
         ticket('received'),
@@ -230,6 +244,7 @@ describe('extension', () => {
     ['an earlier deadline', open, { resolveDueAt: new Date('2026-03-11T10:00:00Z') }, 'EXTENSION_NOT_LATER'],
     ['the same deadline', open, { resolveDueAt: due }, 'EXTENSION_NOT_LATER'],
     ['a resolved ticket', { ...open, status: 'resolved' as const }, {}, 'ILLEGAL_TRANSITION'],
+    ['a ticket the agency returned', { ...open, status: 'returned' as const }, {}, 'ILLEGAL_TRANSITION'],
   ])('refuses %s', (_, t, change, code) => {
     expect(() =>
       applyExtension(t, { reason: 'Lý do', resolveDueAt: later, actorRole: 'admin', ...change }, now),
@@ -245,7 +260,10 @@ describe('overdue', () => {
     ['nothing passed', 'assigned', future, future, null, false],
     ['ack passed but acknowledged', 'acknowledged', past, future, past, false],
     ['resolution passed in progress', 'in_progress', past, past, past, true],
-    ['resolution passed in review', 'pending_review', past, past, past, true],
+    // The agency's clock stops at its result, and for good when it returns the ticket.
+    ['resolution passed in review', 'pending_review', past, past, past, false],
+    ['resolution passed after the agency returned it', 'returned', past, past, past, false],
+    ['resolution passed, sent back to the agency', 'in_progress', past, past, past, true],
     ['resolved', 'resolved', past, past, past, false],
     ['answered at intake', 'answered_at_intake', null, null, null, false],
   ] as const)('%s → %s', (_, status, ackDueAt, resolveDueAt, ackedAt, overdue) => {
