@@ -76,7 +76,7 @@ function spend(checks: [WindowLimiter, string][], message: string, now: Date): v
 export function waitText(seconds: number): string {
   if (seconds < 60) return `${seconds} giây`;
   const minutes = Math.ceil(seconds / 60);
-  if (minutes < 60) return `${minutes} phút`;
+  if (minutes <= 60) return `${minutes} phút`;
   return `${Math.ceil(minutes / 60)} giờ`;
 }
 

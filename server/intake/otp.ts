@@ -109,7 +109,9 @@ export function confirmCode(
   expiresAt: Date;
 } {
   const { phone, code, now } = opts;
-  return db.transaction(
+  // The outcome is decided and written in one transaction (a wrong try must stay counted), and
+  // thrown after it commits.
+  const outcome = db.transaction(
     (tx) => {
       const row = tx
         .select()
@@ -117,36 +119,41 @@ export function confirmCode(
         .where(eq(phoneVerifications.phone, phone))
         .orderBy(desc(phoneVerifications.createdAt), desc(phoneVerifications.id))
         .get();
-      const judgement = row ? judgeCode(row, code, now) : 'expired';
-      if (!row || judgement === 'expired' || judgement === 'used') {
-        throw new IntakeValidationError(
-          'CODE_EXPIRED',
-          'Mã xác nhận đã hết hạn hoặc không còn dùng được. Vui lòng lấy mã mới.',
-        );
-      }
-      if (judgement === 'locked') {
-        throw new TooManyRequestsError('Đã nhập sai mã quá số lần cho phép. Vui lòng lấy mã mới.', 60);
-      }
+      if (!row) return { judgement: 'expired' as const };
+      const judgement = judgeCode(row, code, now);
       if (judgement === 'wrong') {
         const tries = row.tries + 1;
         tx.update(phoneVerifications).set({ tries }).where(eq(phoneVerifications.id, row.id)).run();
-        const left = MAX_TRIES - tries;
-        throw new IntakeValidationError(
-          'CODE_WRONG',
-          left > 0
-            ? `Mã xác nhận không đúng. Còn ${left} lần thử.`
-            : 'Mã xác nhận không đúng. Đã hết số lần thử, vui lòng lấy mã mới.',
-        );
+        return { judgement, left: MAX_TRIES - tries };
       }
+      if (judgement !== 'confirmed') return { judgement };
       const secret = randomBytes(24).toString('base64url');
       tx.update(phoneVerifications)
         .set({ usedAt: now, codeHash: tokenHash(secret) })
         .where(eq(phoneVerifications.id, row.id))
         .run();
-      return { token: `${row.id}.${secret}`, expiresAt: new Date(now.getTime() + TOKEN_TTL_MS) };
+      return { judgement, token: `${row.id}.${secret}` };
     },
     { behavior: 'immediate' },
   );
+  switch (outcome.judgement) {
+    case 'confirmed':
+      return { token: outcome.token, expiresAt: new Date(now.getTime() + TOKEN_TTL_MS) };
+    case 'wrong':
+      throw new IntakeValidationError(
+        'CODE_WRONG',
+        outcome.left > 0
+          ? `Mã xác nhận không đúng. Còn ${outcome.left} lần thử.`
+          : 'Mã xác nhận không đúng. Đã hết số lần thử, vui lòng lấy mã mới.',
+      );
+    case 'locked':
+      throw new TooManyRequestsError('Đã nhập sai mã quá số lần cho phép. Vui lòng lấy mã mới.', 60);
+    default:
+      throw new IntakeValidationError(
+        'CODE_EXPIRED',
+        'Mã xác nhận đã hết hạn hoặc không còn dùng được. Vui lòng lấy mã mới.',
+      );
+  }
 }
 
 /** Throws `PhoneNotVerifiedError` unless `token` confirms `phone` now. */

@@ -199,7 +199,7 @@ describe('sending a request', () => {
     const photo = (await jpegWithGps()).toString('base64');
     expectRefused(await request(token, { photos: [photo, photo, photo, photo] }), 400, 'TOO_MANY_PHOTOS');
     expectRefused(await request(token, { photos: ['@@@'] }), 400, 'PHOTO_NOT_IMAGE');
-    expectRefused(await request(token, { extra: 1, description: 5 }), 400, 'VALIDATION');
+    expectRefused(await request(token, { extra: 1, description: { text: 'x' } }), 400, 'VALIDATION');
     const broken = await fx.app.inject({
       method: 'POST',
       url: '/api/public/requests',

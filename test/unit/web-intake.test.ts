@@ -150,6 +150,7 @@ describe('abuse limits', () => {
   it.each([
     [30, '30 giây'],
     [61, '2 phút'],
+    [3599, '60 phút'],
     [3600 * 5, '5 giờ'],
   ])('say %i seconds as %s', (seconds, text) => {
     expect(waitText(seconds)).toBe(text);
