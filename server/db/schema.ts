@@ -22,3 +22,4 @@ export { deadlineAlerts } from '../sla/schema.ts';
 export { smsMessages } from '../sms/schema.ts';
 export { ticketEvents, ticketIdempotencyKeys, tickets } from '../tickets/schema.ts';
 export { units } from '../units/schema.ts';
+export { zaloConversations, zaloInboundEvents, zaloMessages, zaloTokens } from '../zalo/schema.ts';
