@@ -16,11 +16,15 @@ import type { OutboxIntent } from './schema.ts';
 export const FORWARD_QUEUE = 'ticket-forward';
 export const SMS_QUEUE = 'sms';
 export const DEADLINE_QUEUE = 'ticket-deadline';
+/** Zalo's events and the messages to citizens on Zalo (`server/zalo/`). */
+export const ZALO_QUEUE = 'zalo';
 
 export const QUEUE_OF_INTENT: Record<OutboxIntent['kind'], string> = {
   forward: FORWARD_QUEUE,
   sms: SMS_QUEUE,
   deadline: DEADLINE_QUEUE,
+  zalo_inbound: ZALO_QUEUE,
+  zalo_send: ZALO_QUEUE,
 };
 
 export interface RetryPolicy {
@@ -32,7 +36,11 @@ export interface JobPolicies {
   forward: RetryPolicy;
   sms: RetryPolicy;
   deadline: RetryPolicy;
+  /** Zalo's events and messages; `DEFAULT_ZALO_POLICY` when not given. */
+  zalo?: RetryPolicy;
 }
+
+export const DEFAULT_ZALO_POLICY: RetryPolicy = { attempts: 5, backoffMs: 2000 };
 
 const KEEP_COMPLETED = { age: 24 * 3600 };
 const KEEP_FAILED = { age: 7 * 24 * 3600 };
@@ -50,12 +58,13 @@ export interface JobQueues {
   forward: Queue;
   sms: Queue;
   deadline: Queue;
+  zalo: Queue;
   /** True while the producers' Redis connection is up; nothing is sent to Redis otherwise. */
   ready(): boolean;
   close(): Promise<void>;
 }
 
-/** Producers for the three queues, on one connection that fails fast while Redis is away. */
+/** Producers for the queues, on one connection that fails fast while Redis is away. */
 export function createJobQueues(opts: RedisOptions): JobQueues {
   const { logger } = opts;
   const connection = connectRedis(opts.redisUrl, { failFast: true });
@@ -66,7 +75,12 @@ export function createJobQueues(opts: RedisOptions): JobQueues {
     queue.on('error', () => undefined); // already reported by the connection's listener
     return queue;
   };
-  const queues = { forward: make(FORWARD_QUEUE), sms: make(SMS_QUEUE), deadline: make(DEADLINE_QUEUE) };
+  const queues = {
+    forward: make(FORWARD_QUEUE),
+    sms: make(SMS_QUEUE),
+    deadline: make(DEADLINE_QUEUE),
+    zalo: make(ZALO_QUEUE),
+  };
   return {
     ...queues,
     ready: () => connection.status === 'ready',

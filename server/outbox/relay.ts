@@ -1,6 +1,6 @@
 /**
  * The read side of the outbox: hands recorded intents to BullMQ, oldest first, and marks them
- * relayed. A `forward` or `sms` intent becomes the job `outbox-<id>`; a `deadline` intent becomes
+ * relayed. A `forward`, `sms` or `zalo_*` intent becomes the job `outbox-<id>`; a `deadline` intent becomes
  * the delayed job of the ticket's next alert, whose id names the ticket, alert and due time. So
  * a relay that stops between adding a job and marking its intent adds nothing new when it runs
  * again. Nothing here runs in a request: a ticket is stored whatever Redis is doing, and its
@@ -11,7 +11,7 @@ import type { JobsOptions, Queue } from 'bullmq';
 import { isNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../db/index.ts';
-import { type JobPolicies, type JobQueues, jobOptions } from './queues.ts';
+import { DEFAULT_ZALO_POLICY, type JobPolicies, type JobQueues, jobOptions } from './queues.ts';
 import { withTimeout } from './redis.ts';
 import { type OutboxIntent, outbox } from './schema.ts';
 
@@ -38,7 +38,7 @@ export interface DeadlineJob {
 
 export interface RelayDeps {
   db: Db;
-  queues: Pick<JobQueues, 'forward' | 'sms' | 'deadline' | 'ready'>;
+  queues: Pick<JobQueues, 'forward' | 'sms' | 'deadline' | 'zalo' | 'ready'>;
   policies: JobPolicies;
   /** The job of a `deadline` intent, worked out when it is relayed; null when no alert is left. */
   deadlineJob(ticketId: number): DeadlineJob | null;
@@ -88,6 +88,7 @@ export function createOutboxRelay(deps: RelayDeps): OutboxRelay {
     forward: jobOptions(deps.policies.forward),
     sms: jobOptions(deps.policies.sms),
     deadline: jobOptions(deps.policies.deadline),
+    zalo: jobOptions(deps.policies.zalo ?? DEFAULT_ZALO_POLICY),
   };
 
   const pending = db
@@ -124,6 +125,16 @@ export function createOutboxRelay(deps: RelayDeps): OutboxRelay {
         ];
       case 'sms':
         return [queues.sms, { name: 'send', data: { smsId: intent.smsId }, opts: { ...options.sms, jobId } }];
+      case 'zalo_inbound':
+        return [
+          queues.zalo,
+          { name: 'inbound', data: { eventId: intent.eventId }, opts: { ...options.zalo, jobId } },
+        ];
+      case 'zalo_send':
+        return [
+          queues.zalo,
+          { name: 'send', data: { messageId: intent.messageId }, opts: { ...options.zalo, jobId } },
+        ];
       case 'deadline': {
         const next = deps.deadlineJob(intent.ticketId);
         if (!next) return null;

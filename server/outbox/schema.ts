@@ -20,8 +20,12 @@ export const outbox = sqliteTable(
  * - `forward`: deliver the ticket to its agency's webhook.
  * - `sms`: text the citizen about an event of the ticket (once per ticket and event).
  * - `deadline`: (re)schedule the ticket's 75% warning and deadline escalation jobs.
+ * - `zalo_inbound`: process an event Zalo posted to the webhook (stored raw first).
+ * - `zalo_send`: send a stored message to a citizen on Zalo.
  */
 export type OutboxIntent =
   | { kind: 'forward'; ticketId: number }
   | { kind: 'sms'; smsId: number }
-  | { kind: 'deadline'; ticketId: number };
+  | { kind: 'deadline'; ticketId: number }
+  | { kind: 'zalo_inbound'; eventId: number }
+  | { kind: 'zalo_send'; messageId: number };
