@@ -190,6 +190,60 @@ describe('deadline processors', () => {
     expect(new Date(clock.getTime() + ackWarning.delayMs).toISOString()).toBe('2025-06-02T09:00:00.000Z');
   });
 
+  it('raises nothing while the agency’s result is reviewed or after it returned the ticket; a result sent back gets alerts of its moved deadline', async () => {
+    const start = clock.getTime();
+    try {
+      const syt = await fx.session('syt');
+      const supervisor = await fx.session('giamsat');
+      const act = async (headers: typeof syt, id: number, payload: object) => {
+        const res = await fx.app.inject({
+          method: 'POST',
+          url: `/api/tickets/${id}/actions`,
+          headers,
+          payload,
+        });
+        expect(res.statusCode, res.body).toBe(200);
+      };
+      const reviewed = await create('urgent');
+      const returned = await create('urgent');
+      for (const id of [reviewed.id, returned.id]) await act(syt, id, { action: 'acknowledge' });
+      const warnings = [schedule(reviewed.id), schedule(returned.id)];
+      expect(warnings.map((j) => [j.name, j.data.due, j.data.dueAt])).toEqual([
+        ['warning', 'resolve', start + 24 * 3600_000],
+        ['warning', 'resolve', start + 24 * 3600_000],
+      ]);
+
+      clock.setTime(start + 4 * 3600_000);
+      await act(syt, reviewed.id, { action: 'post_result', text: 'Đã xử lý.' });
+      await act(syt, returned.id, { action: 'return', reason: 'Không thuộc thẩm quyền.' });
+      // Their warning jobs find no deadline running, and schedule nothing after them.
+      for (const job of warnings) {
+        expect(await run(job)).toEqual({ outcome: 'not_due', next: null });
+      }
+
+      // Sent back after 6 h of review: the agency's deadline moves by those 6 h, with new alerts.
+      clock.setTime(start + 10 * 3600_000);
+      await act(supervisor, reviewed.id, { action: 'send_back', reason: 'Thiếu ảnh.' });
+      const intents = fx.db
+        .select()
+        .from(outbox)
+        .all()
+        .filter(
+          (r) => r.kind === 'deadline' && 'ticketId' in r.payload && r.payload.ticketId === reviewed.id,
+        );
+      expect(intents.map((r) => r.createdAt.getTime())).toContain(start + 10 * 3600_000);
+      const resumed = schedule(reviewed.id);
+      expect([resumed.name, resumed.data.due, resumed.data.dueAt]).toEqual([
+        'warning',
+        'resolve',
+        start + 30 * 3600_000,
+      ]);
+      expect(raiseAlert(resumed.data, alertDeps())).toBe('raised');
+    } finally {
+      clock.setTime(start);
+    }
+  });
+
   it('raises nothing for a deadline met, moved by an extension, or already raised', async () => {
     const ticket = await create('normal');
     const aside: DeadlineEvent[] = [];
