@@ -123,11 +123,18 @@ export const isAfterHours = (plan: SoakPlan, atMs: number) =>
  */
 export function arrivals(plan: SoakPlan, random: () => number): { atMs: number; kind: CallerKind }[] {
   const out: { atMs: number; kind: CallerKind }[] = [];
-  const pick = (): CallerKind => {
-    const r = random();
-    if (r < plan.mix.talk) return 'talk';
-    return r < plan.mix.talk + plan.mix.abandon ? 'abandon' : 'callback';
-  };
+  // Kinds in a fixed cycle that keeps the mix's shares (from a random place in it), so even a
+  // short run has callers of every kind.
+  const cycle: CallerKind[] = [];
+  for (let i = 0; i < 10; i++) {
+    const share = (i + 0.5) / 10;
+    cycle.push(
+      share < plan.mix.talk ? 'talk' : share < plan.mix.talk + plan.mix.abandon ? 'abandon' : 'callback',
+    );
+  }
+  const order = [0, 6, 3, 8, 1, 7, 4, 9, 2, 5].map((i) => cycle[i]!);
+  let next = Math.floor(random() * order.length);
+  const pick = (): CallerKind => order[next++ % order.length]!;
   const gapMs = MINUTE / plan.steadyPerMinute;
   // Calls stop early enough that the last caller has hung up when the calls part ends.
   const lastMs = plan.callsMs - plan.patienceMs - 5000;

@@ -27,7 +27,9 @@ import { arrivals, soakPlan } from './soak-plan.ts';
 import { report } from './soak-report.ts';
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const say = (line: string) => console.log(`[soak] ${line}`);
+const soakStart = Date.now();
+const say = (line: string) =>
+  console.log(`[soak ${String(Math.round((Date.now() - soakStart) / 1000)).padStart(4)} s] ${line}`);
 
 /** A small seeded generator (mulberry32), so a run's pattern can be replayed with SOAK_SEED. */
 function seeded(seed: number): () => number {
