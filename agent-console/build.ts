@@ -29,6 +29,12 @@ const pages = [
   'password',
 ];
 
+/**
+ * The citizens' public pages (web form and its optional map, status page): plain scripts, not
+ * modules, for the older browsers of older phones; Leaflet's stylesheet and images beside them.
+ */
+const publicPages = ['citizen-form', 'citizen-map', 'status-page'];
+
 await rm(dist, { recursive: true, force: true });
 await mkdir(dist, { recursive: true });
 await Promise.all([
@@ -44,6 +50,20 @@ await Promise.all([
     legalComments: 'linked',
     logLevel: 'warning',
   }),
+  build({
+    entryPoints: publicPages.map((page) => here(`./src/${page}.ts`)),
+    outdir: dist,
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2017',
+    minify: true,
+    sourcemap: true,
+    legalComments: 'linked',
+    logLevel: 'warning',
+  }),
   cp(here('./public'), dist, { recursive: true }),
+  cp(here('../node_modules/leaflet/dist/leaflet.css'), `${dist}/leaflet/leaflet.css`),
+  cp(here('../node_modules/leaflet/dist/images'), `${dist}/leaflet/images`, { recursive: true }),
 ]);
 console.log(`console built into ${dist}`);

@@ -282,3 +282,6 @@ function reportSearch(query: ReportQuery): string {
   if (query.granularity) params.set('granularity', query.granularity);
   return params.toString();
 }
+
+/** The one request function, for a page module that keeps its calls beside it (written requests). */
+export { request as apiRequest };

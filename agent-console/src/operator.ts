@@ -19,6 +19,7 @@ import { createRingAlert } from './ringing.ts';
 import { type ConsoleSocket, connectSocket } from './socket.ts';
 import { type Registration, type Softphone, startSoftphone } from './softphone.ts';
 import { createTicketForm } from './ticket-form.ts';
+import { createWrittenRequestPanel } from './written-requests.ts';
 
 const AUTO_ANSWER_KEY = 'hotline.autoAnswer';
 const ACK_TIMEOUT_MS = 5000;
@@ -198,7 +199,16 @@ async function start(): Promise<void> {
       await socket.timeout(HANGUP_ACK_TIMEOUT_MS).emitWithAck('call:hangup', { callId });
     },
   });
-  const tickets = createTicketForm({ currentCallId: calls.currentCallId });
+  const tickets = createTicketForm({
+    currentCallId: calls.currentCallId,
+    onCreated: () => void written.reload(),
+  });
+  const written = createWrittenRequestPanel({
+    rows: byId('written-rows', HTMLTableSectionElement),
+    message: byId('written-message', HTMLParagraphElement),
+    error: byId('written-error', HTMLParagraphElement),
+    makeTicket: (request) => tickets.fromWrittenRequest(request),
+  });
 
   const callbacks = createCallbackList({ operatorId: me.user.id, phone: () => phone });
 

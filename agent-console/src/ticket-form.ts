@@ -6,6 +6,7 @@
 import type { AgencyView, CreateTicketRequest } from '../../common/api.ts';
 import { PRIORITIES, type Priority } from '../../common/domain.ts';
 import type { CallPop } from '../../common/events.ts';
+import type { WrittenRequestView } from '../../common/written-requests.ts';
 import { ApiRequestError, api } from './api.ts';
 import { h, option } from './dom.ts';
 import { categoryForQueue } from './format.ts';
@@ -17,11 +18,15 @@ import { createUnitPicker } from './unit-picker.ts';
 export interface TicketForm {
   /** Starts a fresh ticket for the call on screen. */
   prefill(pop: CallPop): void;
+  /** Fills the form from a citizen's written request; the ticket will keep its tracking code. */
+  fromWrittenRequest(request: WrittenRequestView): void;
 }
 
 export interface TicketFormDeps {
   /** The call still in progress, which a ticket created after a reset should stay linked to. */
   currentCallId(): string | null;
+  /** Told after a ticket was created (e.g. the written requests' panel reloads). */
+  onCreated?(): void;
 }
 
 type Outcome = NonNullable<CreateTicketRequest['outcome']>;
@@ -59,6 +64,7 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
   };
 
   let linkedCallId: string | null = null;
+  let writtenRequestId: number | null = null;
   let suggestion = 0;
   let prefills = 0;
 
@@ -169,6 +175,7 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
       outcome,
       ...(outcome === 'answered' ? { answer: answer.value.trim() } : {}),
       ...(outcome === 'assign' && el.agency.value && Number.isInteger(agencyId) ? { agencyId } : {}),
+      ...(writtenRequestId !== null ? { writtenRequestId } : {}),
     };
   }
 
@@ -198,6 +205,8 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
         answer.value = '';
         suggestion++;
         linkedCallId = deps.currentCallId();
+        writtenRequestId = null;
+        deps.onCreated?.();
       })
       .catch((err: unknown) => {
         // The form was changed after a submission that did create its ticket: the message says
@@ -227,6 +236,7 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
       showError(null);
       el.created.hidden = true;
       linkedCallId = pop.callId;
+      writtenRequestId = null;
       el.callerNumber.value = pop.caller;
       const prefill = ++prefills;
       void categoriesLoaded.then((list) => {
@@ -235,6 +245,30 @@ export function createTicketForm(deps: TicketFormDeps): TicketForm {
         el.category.value = categoryForQueue(pop.queue, list);
         suggestAgency();
       });
+    },
+    fromWrittenRequest(request) {
+      submissionKey = newSubmissionKey();
+      el.form.reset();
+      syncOutcome();
+      answer.value = '';
+      showError(null);
+      el.created.hidden = true;
+      linkedCallId = null;
+      writtenRequestId = request.id;
+      el.callerNumber.value = request.phone ?? '';
+      el.callerName.value = request.citizenName ?? '';
+      unit.set(
+        request.unitCode && request.unitName ? { code: request.unitCode, name: request.unitName } : null,
+      );
+      el.address.value = request.address ?? '';
+      el.description.value = request.description;
+      const prefill = ++prefills;
+      void categoriesLoaded.then(() => {
+        if (prefill !== prefills) return;
+        el.category.value = request.category ?? '';
+        suggestAgency();
+      });
+      el.description.focus();
     },
   };
 }

@@ -11,6 +11,7 @@ import { h } from './dom.ts';
 import { formatDateTime, formatDueTime } from './format.ts';
 import { actionLabel, t, ticketStatusLabel } from './i18n.ts';
 import { callRecordingSlot } from './recording.ts';
+import { writtenRequestPart } from './ticket-attachments.ts';
 import { actionInput, allowedActions, dueState } from './ticket-rules.ts';
 
 export function priorityBadge(ticket: TicketView): HTMLElement {
@@ -221,6 +222,7 @@ export function ticketDetail(ticket: TicketView, deps: ActionDeps, nowMs: number
     h('p', { class: 'prose' }, ticket.description),
     ticket.result ? h('h3', {}, t('detail.result')) : null,
     ticket.result ? h('p', { class: 'prose result', 'data-testid': 'detail-result' }, ticket.result) : null,
+    writtenRequestPart(ticket.id),
     ...recordingPart(ticket, deps.role),
     h('h3', {}, t('detail.actions')),
     buttons.length > 0
