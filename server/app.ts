@@ -47,6 +47,7 @@ import { createTicketService } from './tickets/service.ts';
 import { unitRoutes } from './units/routes.ts';
 import { userRoutes } from './users/routes.ts';
 import { createAccountService } from './users/service.ts';
+import { zaloRoutes } from './zalo/routes.ts';
 
 /** The slice of the call controller the HTTP and socket.io side uses. */
 export type Desk = Pick<
@@ -107,6 +108,8 @@ export interface AppDeps {
   jobs?: Pick<JobSide, 'health'>;
   /** The public web form's abuse limits; `intake/limits.ts`'s defaults otherwise. */
   publicLimits?: PublicLimits;
+  /** Tells the job side that intents wait (Zalo's events, replies); none: its poll finds them. */
+  nudgeJobs?: () => void;
   now?: () => Date;
 }
 
@@ -224,6 +227,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(userRoutes, {
     accounts: createAccountService({ db, logger, now, listeners: deps.accountListeners ?? [] }),
   });
+  await app.register(zaloRoutes, { db, zalo: config.zalo, nudge: deps.nudgeJobs ?? (() => undefined), now });
   await app.register(webIntakeRoutes, {
     db,
     config,

@@ -173,6 +173,21 @@ export interface Config {
    * off (404).
    */
   readonly metricsToken: string | null;
+  /**
+   * The Zalo Official Account (`server/zalo/`); null when `HOTLINE_ZALO_APP_ID` is unset. The OA
+   * secret key checks the webhook's signature; the app secret and refresh token get access tokens.
+   */
+  readonly zalo: {
+    readonly appId: string;
+    readonly oaSecret: string;
+    readonly appSecret: string;
+    readonly refreshToken: string | null;
+    readonly apiUrl: string;
+    readonly oauthUrl: string;
+    readonly attempts: number;
+    readonly backoffMs: number;
+    readonly timeoutMs: number;
+  } | null;
   readonly logLevel: string;
   /**
    * The public web form's map: a Leaflet tile URL template (`{z}`, `{x}`, `{y}`, optional `{s}`)
@@ -365,6 +380,25 @@ function trustedProxies(env: Env): string[] {
   return entries;
 }
 
+function zaloConfig(env: Env): Config['zalo'] {
+  if (!env.HOTLINE_ZALO_APP_ID) return null;
+  return {
+    appId: str(env, 'HOTLINE_ZALO_APP_ID'),
+    // Checked in production (`production.ts`); without it the webhook accepts nothing.
+    oaSecret: env.HOTLINE_ZALO_OA_SECRET ?? '',
+    appSecret: env.HOTLINE_ZALO_APP_SECRET ?? '',
+    refreshToken: env.HOTLINE_ZALO_REFRESH_TOKEN || null,
+    apiUrl: url(env, 'HOTLINE_ZALO_API_URL', 'https://openapi.zalo.me', ['http:', 'https:']).replace(/\/+$/, ''),
+    oauthUrl: url(env, 'HOTLINE_ZALO_OAUTH_URL', 'https://oauth.zaloapp.com', ['http:', 'https:']).replace(
+      /\/+$/,
+      '',
+    ),
+    attempts: int(env, 'HOTLINE_ZALO_ATTEMPTS', 5, 1, 100),
+    backoffMs: int(env, 'HOTLINE_ZALO_BACKOFF_MS', 2000, 10),
+    timeoutMs: int(env, 'HOTLINE_ZALO_TIMEOUT_MS', 10_000, 100),
+  };
+}
+
 /** The database path alone, for tools (migrations) that need nothing else. */
 export function loadDatabasePath(env: Env = process.env): string {
   return str(env, 'HOTLINE_DB_PATH', 'data/hotline.sqlite');
@@ -445,6 +479,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     retentionMonths: int(env, 'HOTLINE_RETENTION_MONTHS', 12, 1, 240),
     metricsToken: metricsToken(env),
+    zalo: zaloConfig(env),
     logLevel: str(env, 'LOG_LEVEL', 'info'),
     publicForm: publicForm(env),
   };

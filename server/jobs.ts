@@ -19,6 +19,8 @@ import { type DeadlineEvent, deadlineIntentJob } from './sla/processor.ts';
 import { startDeadlineWorker } from './sla/worker.ts';
 import { createHttpGateway, createOutboxGateway, type SmsGateway } from './sms/gateway.ts';
 import { startSmsWorker } from './sms/worker.ts';
+import { createOaClient } from './zalo/oa-client.ts';
+import { startZaloWorker } from './zalo/worker.ts';
 
 export interface JobSide {
   /** Call after a ticket change commits (or inside its transaction: the relay waits a turn). */
@@ -96,11 +98,36 @@ export function startJobsInProcess(config: Config, deps: JobSideDeps): JobSide {
     now,
   });
   stops.push(() => deadlineWorker.close());
+  if (config.zalo) {
+    const zaloWorker = startZaloWorker({
+      ...redis,
+      db,
+      client: createOaClient({
+        db,
+        appId: config.zalo.appId,
+        appSecret: config.zalo.appSecret,
+        initialRefreshToken: config.zalo.refreshToken,
+        apiUrl: config.zalo.apiUrl,
+        oauthUrl: config.zalo.oauthUrl,
+        timeoutMs: config.zalo.timeoutMs,
+        logger: logger.child({ component: 'zalo' }),
+        now,
+      }),
+      timeoutMs: config.zalo.timeoutMs,
+      now,
+    });
+    stops.push(() => zaloWorker.close());
+  }
   const deadlineJob = deadlineIntentJob({ db, calendar, now, logger });
   const relay = createOutboxRelay({
     db,
     queues,
-    policies: { forward: config.forward, sms: config.sms, deadline: config.deadline },
+    policies: {
+      forward: config.forward,
+      sms: config.sms,
+      deadline: config.deadline,
+      ...(config.zalo ? { zalo: config.zalo } : {}),
+    },
     deadlineJob,
     logger,
     pollMs: config.relay.pollMs,

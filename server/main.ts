@@ -381,6 +381,7 @@ export async function startHotline(
       ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
       ...(metrics ? { metrics: metrics.registry } : {}),
       jobs,
+      nudgeJobs: () => jobs.nudge(),
     });
     stops.push({ name: 'http', stop: () => app.close() });
     attachRealtime(app, { io, db, desk: wallboardDesk, logger, now, coaching: coachingNotices });

@@ -77,6 +77,11 @@ export function configProblems(config: Config): string[] {
   if (config.ami) secrets.push(['HOTLINE_AMI_PASSWORD', config.ami.password]);
   if (config.sms.driver === 'http') secrets.push(['HOTLINE_SMS_TOKEN', config.sms.token]);
   if (config.turn) secrets.push(['HOTLINE_TURN_SECRET', config.turn.secret]);
+  if (config.zalo) {
+    // Without the OA secret key the webhook cannot tell Zalo's events from forged ones.
+    secrets.push(['HOTLINE_ZALO_OA_SECRET', config.zalo.oaSecret]);
+    secrets.push(['HOTLINE_ZALO_APP_SECRET', config.zalo.appSecret]);
+  }
   const smtp = config.mail.driver === 'smtp' && config.mail.smtpUrl ? new URL(config.mail.smtpUrl) : null;
   if (smtp?.password)
     secrets.push(['HOTLINE_SMTP_URL (mật khẩu / password)', decodeURIComponent(smtp.password)]);

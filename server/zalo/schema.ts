@@ -90,9 +90,7 @@ export const zaloMessages = sqliteTable(
   (t) => [
     index('zalo_messages_user_idx').on(t.zaloUserId, t.id),
     uniqueIndex('zalo_messages_event_idx').on(t.eventId).where(sql`${t.eventId} is not null`),
-    uniqueIndex('zalo_messages_ticket_idx')
-      .on(t.ticketId, t.purpose)
-      .where(sql`${t.ticketId} is not null`),
+    uniqueIndex('zalo_messages_ticket_idx').on(t.ticketId, t.purpose).where(sql`${t.ticketId} is not null`),
   ],
 );
 
