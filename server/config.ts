@@ -190,6 +190,17 @@ export interface Config {
   } | null;
   readonly logLevel: string;
   /**
+   * The desk (`server/desk/`): written requests given to ready operators as tasks, at most
+   * `writtenTasks` each; a holder offline for `offlineGraceMs` or a task not opened within
+   * `openTimeoutMs` sends it back to the pool; first-response targets per channel, in minutes.
+   */
+  readonly desk: {
+    readonly writtenTasks: number;
+    readonly offlineGraceMs: number;
+    readonly openTimeoutMs: number;
+    readonly firstResponseMinutes: { readonly web: number; readonly zalo: number; readonly app: number };
+  };
+  /**
    * The public web form's map: a Leaflet tile URL template (`{z}`, `{x}`, `{y}`, optional `{s}`)
    * and the attribution its provider requires. Null: the form has no map (address and commune only).
    */
@@ -482,6 +493,16 @@ export function loadConfig(env: Env = process.env): Config {
     zalo: zaloConfig(env),
     logLevel: str(env, 'LOG_LEVEL', 'info'),
     publicForm: publicForm(env),
+    desk: {
+      writtenTasks: int(env, 'HOTLINE_DESK_WRITTEN_TASKS', 3, 0, 50),
+      offlineGraceMs: int(env, 'HOTLINE_DESK_OFFLINE_GRACE_SECONDS', 60, 0, 24 * 3600) * 1000,
+      openTimeoutMs: int(env, 'HOTLINE_DESK_OPEN_TIMEOUT_SECONDS', 300, 10, 24 * 3600) * 1000,
+      firstResponseMinutes: {
+        web: int(env, 'HOTLINE_FIRST_RESPONSE_MINUTES_WEB', 240, 1, 30 * 24 * 60),
+        zalo: int(env, 'HOTLINE_FIRST_RESPONSE_MINUTES_ZALO', 30, 1, 30 * 24 * 60),
+        app: int(env, 'HOTLINE_FIRST_RESPONSE_MINUTES_APP', 240, 1, 30 * 24 * 60),
+      },
+    },
   };
   return Object.freeze(config);
 }
