@@ -33,6 +33,11 @@ interface RawChannel {
 }
 
 const REQUEST_TIMEOUT_MS = 3000;
+/**
+ * Setting a variable on a channel in Stasis waits until the channel runs it, after the prompt it
+ * plays (a menu's can last 20 s).
+ */
+const CHANNEL_COMMAND_TIMEOUT_MS = 30_000;
 
 export function createWatchdogRest(target: AriRestTarget, timeoutMs = REQUEST_TIMEOUT_MS): WatchdogRest {
   const base = `${target.url.replace(/\/$/, '')}/ari`;
@@ -44,6 +49,7 @@ export function createWatchdogRest(target: AriRestTarget, timeoutMs = REQUEST_TI
     method: 'GET' | 'POST' | 'DELETE',
     path: string,
     query: Record<string, string> = {},
+    ms = timeoutMs,
   ): Promise<unknown> {
     const search = new URLSearchParams(query).toString();
     let res: Response;
@@ -51,11 +57,10 @@ export function createWatchdogRest(target: AriRestTarget, timeoutMs = REQUEST_TI
       res = await fetch(`${base}${path}${search ? `?${search}` : ''}`, {
         method,
         headers: { authorization: auth },
-        signal: AbortSignal.timeout(timeoutMs),
+        signal: AbortSignal.timeout(ms),
       });
     } catch (err) {
-      if (err instanceof Error && err.name === 'TimeoutError')
-        throw new AriTimeoutError(operation, timeoutMs);
+      if (err instanceof Error && err.name === 'TimeoutError') throw new AriTimeoutError(operation, ms);
       throw new AriRequestError(operation, err instanceof Error ? err.message : String(err));
     }
     const text = await res.text();
@@ -105,10 +110,13 @@ export function createWatchdogRest(target: AriRestTarget, timeoutMs = REQUEST_TI
       return raw.map((b) => ({ id: b.id, channels: b.channels ?? [] }));
     },
     async setChannelVariable(channelId, name, value) {
-      await request('set channel variable', 'POST', `/channels/${id(channelId)}/variable`, {
-        variable: name,
-        value,
-      });
+      await request(
+        'set channel variable',
+        'POST',
+        `/channels/${id(channelId)}/variable`,
+        { variable: name, value },
+        Math.max(timeoutMs, CHANNEL_COMMAND_TIMEOUT_MS),
+      );
     },
     async continueInDialplan(channelId, to) {
       await request('continue in dialplan', 'POST', `/channels/${id(channelId)}/continue`, {

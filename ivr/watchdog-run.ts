@@ -2,9 +2,10 @@
  * The watchdog at work: every second it reads the controller's heartbeat; once the controller has
  * been away for the configured time it moves the callers the controller left in Stasis to the
  * dialplan's fallback queue, or hangs up the lone ones (the rules: `watchdog.ts`). It never acts
- * beside a live controller: the heartbeat is read again before each channel, and one that changed
- * ends the round. Each channel is acted on once (a failed move is tried again only while the
- * channel is still in Stasis), and each action is logged.
+ * beside a live controller: the heartbeat is read again before each step on each channel, and
+ * one that changed stops the rescue. Channels are rescued side by side (each waits for its own prompt
+ * to end), each once (a failed move is tried again only while the channel is still in Stasis),
+ * and each action is logged.
  */
 import type { Logger } from 'pino';
 import { FALLBACK_CHOICE_VARIABLE } from './constants.ts';
@@ -42,8 +43,12 @@ export interface WatchdogStatus {
 }
 
 export interface Watchdog {
-  /** One look: read the heartbeat and, when the controller is away, act on what it left. */
+  /**
+   * One look: read the heartbeat and, when the controller is away, start acting on what it left
+   * (`idle()` resolves once that is done).
+   */
   tick(): Promise<void>;
+  idle(): Promise<void>;
   start(): void;
   stop(): Promise<void>;
   status(): WatchdogStatus;
@@ -71,46 +76,63 @@ export function createWatchdog(deps: WatchdogDeps): Watchdog {
     return isAway;
   }
 
-  async function apply(rescue: Rescue): Promise<void> {
-    if (rescue.kind === 'fallback') {
-      if (rescue.choice !== null)
-        await rest.setChannelVariable(rescue.channelId, FALLBACK_CHOICE_VARIABLE, rescue.choice);
-      await rest.continueInDialplan(rescue.channelId, {
-        context: rescue.context,
-        exten: rescue.exten,
-        label: FALLBACK_LABEL,
-      });
-      counts.moved += 1;
-      logger.info(
-        { callId: rescue.channelId, queue: rescue.queue, choice: rescue.choice, why: rescue.why },
-        'caller moved to the fallback queue',
-      );
-    } else {
-      await rest.hangup(rescue.channelId);
+  /**
+   * One channel's rescue. Asterisk runs a command on a channel in Stasis (setting a variable, going
+   * to the dialplan) only once the prompt it plays has ended, so a move can take that long; the
+   * heartbeat is read again before each step.
+   */
+  async function rescue(r: Rescue): Promise<void> {
+    if (!(await look())) return;
+    if (r.kind === 'hangup') {
+      await rest.hangup(r.channelId);
       counts.hungUp += 1;
-      logger.info({ channelId: rescue.channelId, why: rescue.why }, 'channel left alone hung up');
+      logger.info({ channelId: r.channelId, why: r.why }, 'channel left alone hung up');
+      return;
     }
+    if (r.choice !== null) {
+      await rest.setChannelVariable(r.channelId, FALLBACK_CHOICE_VARIABLE, r.choice);
+      if (!(await look())) return;
+    }
+    await rest.continueInDialplan(r.channelId, { context: r.context, exten: r.exten, label: FALLBACK_LABEL });
+    counts.moved += 1;
+    logger.info(
+      { callId: r.channelId, queue: r.queue, choice: r.choice, why: r.why },
+      'caller moved to the fallback queue',
+    );
   }
+
+  /** Rescues under way, by channel: each channel is acted on by one at a time, and once. */
+  const underWay = new Map<string, Promise<void>>();
 
   async function tick(): Promise<void> {
     if (!(await look())) return;
     const [channels, bridges] = await Promise.all([rest.channels(), rest.bridges()]);
     const present = new Set(channels.map((c) => c.id));
     for (const id of done) if (!present.has(id)) done.delete(id);
-    for (const rescue of planRescues(channels, bridges, deps.menu(), done)) {
-      if (!(await look())) return;
-      try {
-        await apply(rescue);
-        done.add(rescue.channelId);
-      } catch (err) {
-        if (err instanceof GoneError) {
-          done.add(rescue.channelId);
-          continue;
-        }
-        logger.error({ err, channelId: rescue.channelId }, 'could not act on a channel the controller left');
-      }
+    const skip = new Set([...done, ...underWay.keys()]);
+    for (const r of planRescues(channels, bridges, deps.menu(), skip)) {
+      const work = rescue(r).then(
+        () => {
+          done.add(r.channelId);
+        },
+        (err: unknown) => {
+          // Gone: the caller hung up meanwhile. Anything else is tried again next round if the
+          // channel is still in Stasis.
+          if (err instanceof GoneError) done.add(r.channelId);
+          else
+            logger.error({ err, channelId: r.channelId }, 'could not act on a channel the controller left');
+        },
+      );
+      underWay.set(
+        r.channelId,
+        work.finally(() => underWay.delete(r.channelId)),
+      );
     }
   }
+
+  const idle = async () => {
+    while (underWay.size > 0) await Promise.all(underWay.values());
+  };
 
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
@@ -141,7 +163,9 @@ export function createWatchdog(deps: WatchdogDeps): Watchdog {
       if (timer) clearInterval(timer);
       timer = null;
       await running;
+      await idle();
     },
+    idle,
     status: () => ({ controllerAway: away, ...counts }),
   };
 }

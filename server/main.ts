@@ -458,6 +458,17 @@ function isMainModule(): boolean {
 }
 
 if (isMainModule()) {
+  if (process.argv.includes('--standby')) {
+    // A spare npm start keeps (scripts/lib/supervise.ts): its code is loaded, it starts when told.
+    const orphaned = () => process.exit(0);
+    process.once('disconnect', orphaned);
+    await new Promise<void>((resolve) =>
+      process.on('message', (message: { type?: unknown }) => {
+        if (message?.type === 'start') resolve();
+      }),
+    );
+    process.off('disconnect', orphaned);
+  }
   const config = loadConfig();
   const logger = pino({ level: config.logLevel });
   const hotline = await startHotline(config, { logger });
