@@ -164,6 +164,8 @@ async function main() {
     entry: 'server/main.ts',
     env,
     waitUntilUp: true,
+    // A spare with the server's code loaded, so a restart takes seconds even on a busy machine.
+    spare: true,
     onExit: ({ exitCode, signal, delayMs }) =>
       say(`the server stopped (${exitReason(exitCode, signal)}); starting it again in ${delayMs / 1000} s`),
     onRestarted: ({ pid }) => {

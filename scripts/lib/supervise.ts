@@ -1,7 +1,8 @@
 /**
  * A Node entry file (the server, the watchdog) run as a child process and started again whenever
  * it exits unasked, as a service manager would: after 0.5 s, doubling up to 10 s while it keeps
- * dying, back to 0.5 s once it ran 30 s. The child runs in a process group of its own (Ctrl+C
+ * dying, back to 0.5 s once it ran 30 s. Optionally a spare waits with its code loaded, so that
+ * the restart takes only the start itself. The child runs in a process group of its own (Ctrl+C
  * reaches the starter alone, which stops it with SIGTERM) and has an IPC channel: a server sends
  * `{ type: 'up', url }` once it listens, and stops itself when the channel closes (its starter
  * died without stopping it).
@@ -39,6 +40,16 @@ export interface SupervisedOptions {
   onRestarted?(started: { pid: number | undefined; url: string | null }): void;
   /** How long SIGTERM may take before SIGKILL. */
   stopGraceMs?: number;
+  /** false: a child that stops unasked stays stopped (a test of what happens meanwhile). */
+  restart?: boolean;
+  /** Takes the child's standard output instead of printing it. */
+  onStdout?(text: string): void;
+  /**
+   * Keep a spare child with its code loaded (started with `--standby`, it waits for
+   * `{ type: 'start' }`), so a restart does not wait for the code to load: seconds on a busy
+   * machine.
+   */
+  spare?: boolean;
 }
 
 export interface SupervisedChild {
@@ -56,18 +67,54 @@ export class ChildStartError extends Error {}
 
 export function startSupervised(opts: SupervisedOptions): Promise<SupervisedChild> {
   let stopping = false;
-  let current: ChildProcess | null = null;
-  let exited: Promise<void> = Promise.resolve();
+  let current: Running | null = null;
+  let spare: Running | null = null;
   let url: string | null = null;
   let restarts = 0;
   let lastDelay: number | null = null;
   let pending: NodeJS.Timeout | null = null;
 
+  interface Running {
+    child: ChildProcess;
+    exited: Promise<void>;
+  }
+  const spawnChild = (standby: boolean): Running => {
+    const args = ['--import', 'tsx', join(CHECKOUT, opts.entry), ...(standby ? ['--standby'] : [])];
+    const child = spawn(process.execPath, args, {
+      cwd: CHECKOUT,
+      env: opts.env,
+      stdio: ['ignore', opts.onStdout ? 'pipe' : 'inherit', 'inherit', 'ipc'],
+      detached: true,
+    });
+    child.stdout?.on('data', (d: Buffer) => opts.onStdout?.(d.toString()));
+    child.on('error', () => undefined);
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    return { child, exited };
+  };
+  const alive = (r: Running | null): r is Running =>
+    r !== null && r.child.exitCode === null && r.child.signalCode === null;
+  const stopOne = async (r: Running | null) => {
+    if (!alive(r)) return;
+    r.child.kill('SIGTERM');
+    const killer = setTimeout(() => r.child.kill('SIGKILL'), opts.stopGraceMs ?? 15_000);
+    await r.exited;
+    clearTimeout(killer);
+  };
+  /** A spare with its code loaded, told to start when the running child stops. */
+  const prepareSpare = () => {
+    if (!opts.spare || stopping || alive(spare)) return;
+    const ready = spawnChild(true);
+    spare = ready;
+    ready.child.once('exit', () => {
+      if (spare === ready) spare = null;
+    });
+  };
+
   return new Promise((resolveStart, rejectStart) => {
     let up = false;
     const handle: SupervisedChild = {
       get pid() {
-        return current?.pid;
+        return current?.child.pid;
       },
       get url() {
         return url;
@@ -78,47 +125,41 @@ export function startSupervised(opts: SupervisedOptions): Promise<SupervisedChil
       async stop() {
         stopping = true;
         if (pending) clearTimeout(pending);
-        const child = current;
-        if (!child || child.exitCode !== null || child.signalCode !== null) return;
-        child.kill('SIGTERM');
-        const killer = setTimeout(() => child.kill('SIGKILL'), opts.stopGraceMs ?? 15_000);
-        await exited;
-        clearTimeout(killer);
+        await Promise.all([stopOne(spare), stopOne(current)]);
       },
     };
 
-    const launch = (restart: boolean) => {
+    const run = (running: Running, restart: boolean) => {
+      const { child } = running;
       const startedAt = Date.now();
-      const child = spawn(process.execPath, ['--import', 'tsx', join(CHECKOUT, opts.entry)], {
-        cwd: CHECKOUT,
-        env: opts.env,
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        detached: true,
-      });
-      current = child;
-      exited = new Promise((r) => child.once('exit', () => r()));
-      child.on('error', () => undefined);
+      current = running;
       const announced = () => {
         if (!up) {
           up = true;
           resolveStart(handle);
         } else if (restart) opts.onRestarted?.({ pid: child.pid, url });
+        prepareSpare();
       };
       child.on('message', (message: { type?: unknown; url?: unknown }) => {
         if (message?.type !== 'up') return;
         if (typeof message.url === 'string') url = message.url;
         announced();
       });
-      if (!opts.waitUntilUp) child.once('spawn', announced);
+      if (!opts.waitUntilUp) {
+        if (child.pid !== undefined) setImmediate(announced);
+        else child.once('spawn', announced);
+      }
       child.once('exit', (exitCode, signal) => {
-        if (stopping || current !== child) return;
+        if (stopping || current !== running) return;
         if (!up) {
           stopping = true;
+          void stopOne(spare);
           rejectStart(
             new ChildStartError(`${opts.entry} stopped while starting (${exitReason(exitCode, signal)})`),
           );
           return;
         }
+        if (opts.restart === false) return;
         const delayMs = restartDelay(lastDelay, Date.now() - startedAt);
         lastDelay = delayMs;
         opts.onExit?.({ exitCode, signal, delayMs });
@@ -126,10 +167,15 @@ export function startSupervised(opts: SupervisedOptions): Promise<SupervisedChil
           pending = null;
           if (stopping) return;
           restarts += 1;
-          launch(true);
+          const next = alive(spare) ? spare : null;
+          spare = null;
+          if (next) {
+            run(next, true);
+            next.child.send({ type: 'start' });
+          } else run(spawnChild(false), true);
         }, delayMs);
       });
     };
-    launch(false);
+    run(spawnChild(false), false);
   });
 }

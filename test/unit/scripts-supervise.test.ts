@@ -1,10 +1,13 @@
 /**
  * npm start's supervision: a server child that dies unasked is started again after a backoff
  * (0.5 s doubling to 10 s, back to 0.5 s after a healthy run), with the reason told; one that
- * dies while starting fails the start; stopping ends it without a restart.
+ * dies while starting fails the start; stopping ends it without a restart; a spare with its code
+ * loaded takes over at once.
  */
+
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isAlive, processRef } from '../../scripts/lib/processes.ts';
+import { descendants, isAlive, processRef } from '../../scripts/lib/processes.ts';
 import {
   ChildStartError,
   exitReason,
@@ -61,6 +64,38 @@ describe('a supervised child', () => {
     expect(isAlive(second)).toBe(false);
     await new Promise((r) => setTimeout(r, RESTART_MIN_MS * 2));
     expect(restarted).toHaveLength(1);
+  }, 30_000);
+
+  it('restarts from a spare with its code loaded, and keeps a new spare', async () => {
+    const restarted: (number | undefined)[] = [];
+    const child = await startSupervised({
+      entry: 'test/support/supervised-child.ts',
+      env: { ...process.env },
+      waitUntilUp: true,
+      spare: true,
+      onRestarted: ({ pid }) => restarted.push(pid),
+    });
+    // Spares are started with --standby; the one promoted keeps it in its command line.
+    const spares = () =>
+      descendants(process.pid).filter((p) => {
+        if (p.pid === child.pid) return false;
+        try {
+          return readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes('--standby');
+        } catch {
+          return false;
+        }
+      });
+    await expect.poll(() => spares().length, { timeout: 10_000 }).toBe(1);
+    const spare = spares()[0]!;
+    process.kill(child.pid!, 'SIGKILL');
+    await expect.poll(() => restarted.length, { timeout: 10_000 }).toBe(1);
+    expect(restarted[0]).toBe(spare.pid);
+    await expect
+      .poll(() => spares().map((p) => p.pid), { timeout: 10_000 })
+      .toSatisfy((pids: number[]) => pids.length === 1 && pids[0] !== spare.pid);
+    const left = spares();
+    await child.stop();
+    expect([spare, ...left].filter(isAlive)).toEqual([]);
   }, 30_000);
 
   it('fails the start when the child dies before it is up', async () => {
