@@ -1,7 +1,8 @@
 /**
  * Renders the production edge's configuration from this folder's templates: the nginx site (one
- * HTTPS origin, WSS at /ws), coturn's turnserver.conf and the hotline server's systemd unit. The
- * end-to-end test through NAT runs nginx and coturn on exactly these files.
+ * HTTPS origin, WSS at /ws), coturn's turnserver.conf and the systemd units of the hotline server
+ * and of its watchdog. The end-to-end test through NAT runs nginx and coturn on exactly these
+ * files.
  *
  *   npx tsx deploy/render.ts <settings.json> <output folder>
  *
@@ -114,17 +115,24 @@ export function renderTurnserverConf(p: TurnRelay): string {
   );
 }
 
-export function renderServerService(p: ServerService): string {
+function renderService(file: string, p: ServerService): string {
   return fillTemplate(
-    template('systemd/hotline-1022.service'),
+    template(file),
     {
       APP_DIR: check(p.appDir, PATH, 'appDir'),
       ENV_FILE: check(p.envFile, PATH, 'envFile'),
       SERVICE_USER: check(p.user, /^[a-z_][a-z0-9_-]*$/, 'user'),
     },
-    'systemd/hotline-1022.service',
+    file,
   );
 }
+
+export const renderServerService = (p: ServerService): string =>
+  renderService('systemd/hotline-1022.service', p);
+
+/** The watchdog, a service of its own with the server's settings (`server/watchdog-main.ts`). */
+export const renderWatchdogService = (p: ServerService): string =>
+  renderService('systemd/hotline-1022-watchdog.service', p);
 
 interface Settings {
   site?: EdgeSite;
@@ -139,6 +147,7 @@ export function renderDeployment(settings: Settings, outDir: string): string[] {
     ['hotline-1022.nginx.conf', settings.site ? renderNginxSite(settings.site) : null],
     ['turnserver.conf', settings.turn ? renderTurnserverConf(settings.turn) : null],
     ['hotline-1022.service', settings.service ? renderServerService(settings.service) : null],
+    ['hotline-1022-watchdog.service', settings.service ? renderWatchdogService(settings.service) : null],
   ];
   const written: string[] = [];
   for (const [name, text] of files) {

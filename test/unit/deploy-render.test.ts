@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { renderNginxSite, renderServerService, renderTurnserverConf } from '../../deploy/render.ts';
+import {
+  renderDeployment,
+  renderNginxSite,
+  renderServerService,
+  renderTurnserverConf,
+  renderWatchdogService,
+} from '../../deploy/render.ts';
 import { renderAsteriskConfig } from '../../dialplan/render.ts';
 import { makeTestCa } from '../support/edge.ts';
 
@@ -116,16 +122,43 @@ describe('coturn', () => {
   });
 });
 
-describe('systemd unit', () => {
+describe('systemd units', () => {
+  const service = { appDir: '/opt/hotline-1022', envFile: '/etc/hotline-1022.env', user: 'hotline' };
+
   it('runs the built server from the checkout with the environment file', () => {
-    const unit = renderServerService({
-      appDir: '/opt/hotline-1022',
-      envFile: '/etc/hotline-1022.env',
-      user: 'hotline',
-    });
+    const unit = renderServerService(service);
     expect(unit).toContain('ExecStart=/usr/bin/node /opt/hotline-1022/dist/server/main.js');
     expect(unit).toContain('EnvironmentFile=/etc/hotline-1022.env');
     expect(unit).toContain('User=hotline');
+  });
+
+  it('starts the server again a second after any exit, without ever giving up', () => {
+    const unit = renderServerService(service);
+    expect(unit).toMatch(/^Restart=always$/m);
+    expect(unit).toMatch(/^RestartSec=1$/m);
+    expect(unit).toMatch(/^StartLimitIntervalSec=0$/m);
+    expect(unit).toMatch(/^Wants=.*hotline-1022-watchdog\.service/m);
+  });
+
+  it('runs the watchdog as a service of its own that outlives the server', () => {
+    const unit = renderWatchdogService(service);
+    expect(unit).toContain('ExecStart=/usr/bin/node /opt/hotline-1022/dist/server/watchdog-main.js');
+    expect(unit).toContain('EnvironmentFile=/etc/hotline-1022.env');
+    expect(unit).toMatch(/^Restart=always$/m);
+    expect(unit).toMatch(/^RestartPreventExitStatus=78$/m);
+    // Nothing ties it to the server's unit: it must keep running when the server stops.
+    expect(unit).not.toMatch(/^(BindsTo|PartOf|Requisite|Requires)=/m);
+  });
+
+  it('writes both units, which systemd accepts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hotline-units-'));
+    const written = renderDeployment({ service: { ...service, user: 'root' } }, dir);
+    expect(written.map((p) => p.slice(dir.length + 1))).toEqual([
+      'hotline-1022.service',
+      'hotline-1022-watchdog.service',
+    ]);
+    const { stderr } = await exec('systemd-analyze', ['verify', '--man=no', ...written]);
+    expect(stderr).toBe('');
   });
 });
 
