@@ -29,7 +29,6 @@ import type { Db } from './db/index.ts';
 import type { WorkingCalendar } from './deadlines/calendar.ts';
 import { errorBody, NotFoundError, registerErrorHandler } from './errors.ts';
 import { writtenRequestRoutes } from './intake/desk-routes.ts';
-import type { PublicLimits } from './intake/limits.ts';
 import { webIntakeRoutes } from './intake/web-routes.ts';
 import { deliveryRoutes } from './forwarding/routes.ts';
 import type { JobSide } from './jobs.ts';
@@ -106,8 +105,6 @@ export interface AppDeps {
   metrics?: Registry;
   /** Where the job side runs and whether it does, for `/api/health`; left out when none. */
   jobs?: Pick<JobSide, 'health'>;
-  /** The public web form's abuse limits; `intake/limits.ts`'s defaults otherwise. */
-  publicLimits?: PublicLimits;
   /** Tells the job side that intents wait (Zalo's events, replies); none: its poll finds them. */
   nudgeJobs?: () => void;
   now?: () => Date;
@@ -228,12 +225,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     accounts: createAccountService({ db, logger, now, listeners: deps.accountListeners ?? [] }),
   });
   await app.register(zaloRoutes, { db, zalo: config.zalo, nudge: deps.nudgeJobs ?? (() => undefined), now });
-  await app.register(webIntakeRoutes, {
-    db,
-    config,
-    now,
-    ...(deps.publicLimits ? { limits: deps.publicLimits } : {}),
-  });
+  await app.register(webIntakeRoutes, { db, config, now });
   await app.register(writtenRequestRoutes, { db, now });
   await app.register(metricsRoutes, { registry: deps.metrics ?? null, token: config.metricsToken });
 

@@ -5,6 +5,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { MIN_WATCHDOG_AFTER_SECONDS } from '../ivr/watchdog.ts';
+import { DEFAULT_PUBLIC_LIMITS, type PublicLimits } from './intake/limits.ts';
 import { ASTERISK_REALTIME_PRIORITY } from './priority.ts';
 
 export interface Config {
@@ -204,7 +205,12 @@ export interface Config {
    * The public web form's map: a Leaflet tile URL template (`{z}`, `{x}`, `{y}`, optional `{s}`)
    * and the attribution its provider requires. Null: the form has no map (address and commune only).
    */
-  readonly publicForm: { readonly mapTileUrl: string | null; readonly mapAttribution: string | null };
+  readonly publicForm: {
+    readonly mapTileUrl: string | null;
+    readonly mapAttribution: string | null;
+    /** Abuse limits of the public form and status page, per number and per client address. */
+    readonly limits: Readonly<PublicLimits>;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -249,9 +255,40 @@ function url(env: Env, name: string, fallback: string, protocols: string[]): str
   return value;
 }
 
+function publicLimits(env: Env): PublicLimits {
+  const d = DEFAULT_PUBLIC_LIMITS;
+  const max = 1_000_000_000;
+  return {
+    codesPerPhonePerHour: int(env, 'HOTLINE_WEB_CODES_PER_PHONE_HOUR', d.codesPerPhonePerHour, 1, max),
+    codesPerAddressPerHour: int(env, 'HOTLINE_WEB_CODES_PER_ADDRESS_HOUR', d.codesPerAddressPerHour, 1, max),
+    submissionsPerPhonePerDay: int(
+      env,
+      'HOTLINE_WEB_REQUESTS_PER_PHONE_DAY',
+      d.submissionsPerPhonePerDay,
+      1,
+      max,
+    ),
+    submissionsPerAddressPerDay: int(
+      env,
+      'HOTLINE_WEB_REQUESTS_PER_ADDRESS_DAY',
+      d.submissionsPerAddressPerDay,
+      1,
+      max,
+    ),
+    lookupsPerAddressPerHour: int(
+      env,
+      'HOTLINE_WEB_LOOKUPS_PER_ADDRESS_HOUR',
+      d.lookupsPerAddressPerHour,
+      1,
+      max,
+    ),
+  };
+}
+
 function publicForm(env: Env): Config['publicForm'] {
+  const limits = publicLimits(env);
   const template = env.HOTLINE_MAP_TILE_URL?.trim();
-  if (!template) return { mapTileUrl: null, mapAttribution: null };
+  if (!template) return { mapTileUrl: null, mapAttribution: null, limits };
   let parsed: URL | null = null;
   try {
     parsed = new URL(template.replace('{s}', 'a'));
@@ -261,7 +298,7 @@ function publicForm(env: Env): Config['publicForm'] {
       `HOTLINE_MAP_TILE_URL must be an http(s) tile URL with {z}, {x} and {y}, got "${template}"`,
     );
   }
-  return { mapTileUrl: template, mapAttribution: env.HOTLINE_MAP_ATTRIBUTION?.trim() || null };
+  return { mapTileUrl: template, mapAttribution: env.HOTLINE_MAP_ATTRIBUTION?.trim() || null, limits };
 }
 
 function environment(env: Env): Config['environment'] {
@@ -399,7 +436,10 @@ function zaloConfig(env: Env): Config['zalo'] {
     oaSecret: env.HOTLINE_ZALO_OA_SECRET ?? '',
     appSecret: env.HOTLINE_ZALO_APP_SECRET ?? '',
     refreshToken: env.HOTLINE_ZALO_REFRESH_TOKEN || null,
-    apiUrl: url(env, 'HOTLINE_ZALO_API_URL', 'https://openapi.zalo.me', ['http:', 'https:']).replace(/\/+$/, ''),
+    apiUrl: url(env, 'HOTLINE_ZALO_API_URL', 'https://openapi.zalo.me', ['http:', 'https:']).replace(
+      /\/+$/,
+      '',
+    ),
     oauthUrl: url(env, 'HOTLINE_ZALO_OAUTH_URL', 'https://oauth.zaloapp.com', ['http:', 'https:']).replace(
       /\/+$/,
       '',

@@ -18,7 +18,7 @@ export const DEFAULT_PUBLIC_LIMITS: Readonly<PublicLimits> = Object.freeze({
   codesPerPhonePerHour: 3,
   codesPerAddressPerHour: 10,
   submissionsPerPhonePerDay: 5,
-  submissionsPerAddressPerDay: 30,
+  submissionsPerAddressPerDay: 50,
   lookupsPerAddressPerHour: 30,
 });
 

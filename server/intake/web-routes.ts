@@ -35,7 +35,7 @@ import { parseIdempotencyKey } from '../tickets/idempotency.ts';
 import { findUnit, searchUnits } from '../units/service.ts';
 import { CONSENT } from './consent.ts';
 import { IntakeValidationError, TooManyRequestsError } from './errors.ts';
-import { createPublicLimiters, type PublicLimits } from './limits.ts';
+import { createPublicLimiters } from './limits.ts';
 import { checkPhoneToken, confirmCode, issueCode, parseMobile } from './otp.ts';
 import { cleanPhoto, MAX_PHOTO_BYTES } from './photos.ts';
 import { intakeIdempotencyKeys } from './schema.ts';
@@ -77,8 +77,6 @@ export interface WebIntakeDeps {
   db: Db;
   config: Pick<Config, 'publicForm'>;
   now: () => Date;
-  /** The abuse limits; the defaults of `limits.ts` otherwise. */
-  limits?: PublicLimits;
 }
 
 const invalid = (code: string, message: string) => new IntakeValidationError(code, message);
@@ -163,7 +161,7 @@ function clientAddress(request: FastifyRequest): string {
 
 export async function webIntakeRoutes(app: FastifyInstance, deps: WebIntakeDeps): Promise<void> {
   const { db, config, now } = deps;
-  const limiters = createPublicLimiters(deps.limits);
+  const limiters = createPublicLimiters(config.publicForm.limits);
 
   app.setErrorHandler((err, _request, reply) => {
     if (err instanceof TooManyRequestsError) reply.header('retry-after', String(err.retryAfterSeconds));

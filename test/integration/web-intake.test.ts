@@ -18,7 +18,7 @@ import { smsMessages, tickets } from '../../server/db/schema.ts';
 import { writtenRequestPhotos, writtenRequests } from '../../server/intake/schema.ts';
 import { isValidTrackingCode } from '../../server/tickets/tracking-code.ts';
 import { jpegWithGps } from '../support/photos.ts';
-import { buildFixture, type Fixture } from './server-fixture.ts';
+import { buildFixture, config, type Fixture } from './server-fixture.ts';
 
 let fx: Fixture;
 let ip = 0;
@@ -109,7 +109,11 @@ describe('the form', () => {
     await fx.close();
     fx = await buildFixture({
       config: {
-        publicForm: { mapTileUrl: 'https://{s}.tiles.example.vn/{z}/{x}/{y}.png', mapAttribution: '© OSM' },
+        publicForm: {
+          ...config.publicForm,
+          mapTileUrl: 'https://{s}.tiles.example.vn/{z}/{x}/{y}.png',
+          mapAttribution: '© OSM',
+        },
       },
     });
     const res = await fx.app.inject({ url: '/api/public/form' });

@@ -2,8 +2,14 @@
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../server/config.ts';
 import { TooManyRequestsError } from '../../server/intake/errors.ts';
-import { createPublicLimiters, WindowLimiter, waitText } from '../../server/intake/limits.ts';
+import {
+  createPublicLimiters,
+  DEFAULT_PUBLIC_LIMITS,
+  WindowLimiter,
+  waitText,
+} from '../../server/intake/limits.ts';
 import {
   CODE_TTL_MS,
   codeHash,
@@ -14,6 +20,7 @@ import {
 } from '../../server/intake/otp.ts';
 import { cleanPhoto, MAX_PHOTO_BYTES, MAX_PHOTO_SIDE } from '../../server/intake/photos.ts';
 import { matchesLastFour, publicStatusView, STATUS_LABELS } from '../../server/intake/status.ts';
+import { imageSources } from '../../server/security-headers.ts';
 import { jpegWithGps, png } from '../support/photos.ts';
 
 describe('photos are judged by their content and re-encoded without metadata', () => {
@@ -198,5 +205,40 @@ describe('the public status view', () => {
     [null, '5678', false],
   ])('matches %s with last digits %s: %s', (stored, typed, expected) => {
     expect(matchesLastFour(stored, typed)).toBe(expected);
+  });
+});
+
+describe('the public form’s settings', () => {
+  const base = { HOTLINE_ARI_ENABLED: 'false', HOTLINE_DB_PATH: ':memory:' };
+
+  it('default to no map and the default limits, and read both from the environment', () => {
+    expect(loadConfig(base).publicForm).toEqual({
+      mapTileUrl: null,
+      mapAttribution: null,
+      limits: DEFAULT_PUBLIC_LIMITS,
+    });
+    const set = loadConfig({
+      ...base,
+      HOTLINE_MAP_TILE_URL: 'https://tiles.dongnai.gov.vn/{z}/{x}/{y}.png',
+      HOTLINE_WEB_REQUESTS_PER_PHONE_DAY: '7',
+    }).publicForm;
+    expect(set.mapTileUrl).toBe('https://tiles.dongnai.gov.vn/{z}/{x}/{y}.png');
+    expect(set.limits.submissionsPerPhonePerDay).toBe(7);
+  });
+
+  it.each(['ftp://tiles.example/{z}/{x}/{y}.png', 'https://tiles.example/tile.png', 'not a url'])(
+    'refuse the tile URL %s',
+    (value) => {
+      expect(() => loadConfig({ ...base, HOTLINE_MAP_TILE_URL: value })).toThrow(/HOTLINE_MAP_TILE_URL/);
+    },
+  );
+
+  it('allow only the tile server in img-src, with a wildcard for {s}', () => {
+    expect(imageSources(null)).toEqual(["'self'", 'data:']);
+    expect(imageSources('https://{s}.tile.openstreetmap.org/{z}/{x}/{y}.png')).toEqual([
+      "'self'",
+      'data:',
+      'https://*.tile.openstreetmap.org',
+    ]);
   });
 });
