@@ -290,6 +290,12 @@ export interface Ivr {
   coach?(request: CoachRequest): Promise<CoachingView>;
   /** Takes the supervisor off the call: only their own leg hangs up. Rejects with `CoachingError`. */
   leaveCoaching?(callId: string, supervisorId: number): Promise<void>;
+  /**
+   * Sets a global dialplan variable through the controller's ARI client (an operator's dial
+   * permit for a callback, `server/callbacks/dial-permits.ts`). Rejects while Asterisk's REST
+   * interface does not answer. Absent without telephony.
+   */
+  setGlobalVariable?(name: string, value: string): Promise<void>;
 }
 
 export class UnknownOperatorError extends Error {

@@ -464,6 +464,10 @@ class SupervisedAri implements AriConnection {
     }
   }
 
+  async setGlobalVariable(name: string, value: string): Promise<void> {
+    await this.http.request('setGlobalVariable', 'POST', '/asterisk/variable', { variable: name, value });
+  }
+
   async listPjsipEndpoints(): Promise<string[]> {
     const list = (await this.http.request('listPjsipEndpoints', 'GET', '/endpoints/PJSIP')) as {
       resource: string;

@@ -130,6 +130,7 @@ export function createIvr(deps: IvrDeps): Ivr {
     deleteStoredRecording: (name) => connection.deleteStoredRecording(name),
     coach: (request) => controller.coach(request),
     leaveCoaching: (callId, supervisorId) => controller.leaveCoaching(callId, supervisorId),
+    setGlobalVariable: (name, value) => connection.setGlobalVariable(name, value),
 
     snapshot: (at) => ({
       at: at.toISOString(),

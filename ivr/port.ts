@@ -116,6 +116,11 @@ export interface AriPort {
   deletePjsipObject(type: PjsipObjectType, id: string): Promise<boolean>;
   /** Names of every PJSIP endpoint Asterisk knows, pjsip.conf's and pushed ones. */
   listPjsipEndpoints(): Promise<string[]>;
+  /**
+   * Sets a global dialplan variable (`GLOBAL(name)`), e.g. an operator's dial permit; '' clears it.
+   * Works whenever Asterisk's REST interface answers, also while the controller is stopped.
+   */
+  setGlobalVariable(name: string, value: string): Promise<void>;
 }
 
 /** The PJSIP object types an operator's softphone account is made of. */

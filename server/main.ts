@@ -26,7 +26,7 @@ import { createWatchdogRest } from '../ivr/watchdog-rest.ts';
 import { createApp, type Desk } from './app.ts';
 import { menuWithHolidays } from './calendar/ivr-hours.ts';
 import { createCalendarStore, importDecreedDays } from './calendar/service.ts';
-import { createAriDialPermits, NO_DIAL_PERMITS } from './callbacks/dial-permits.ts';
+import { createIvrDialPermits, NO_DIAL_PERMITS } from './callbacks/dial-permits.ts';
 import { createCallerHistory } from './calls/history.ts';
 import { createCallRecords } from './calls/service.ts';
 import { createCoachingNotifier } from './coaching/service.ts';
@@ -376,7 +376,9 @@ export async function startHotline(
       ticketHooks,
       ticketNotifier: createTicketNotifier(io, db, { logger, now }),
       callbackNotifier,
-      dialPermits: config.ari.enabled ? createAriDialPermits(config.ari) : NO_DIAL_PERMITS,
+      dialPermits: desk.setGlobalVariable
+        ? createIvrDialPermits({ setGlobalVariable: desk.setGlobalVariable })
+        : NO_DIAL_PERMITS,
       now,
       ...(config.consoleDir ? { consoleDir: config.consoleDir } : {}),
       ...(metrics ? { metrics: metrics.registry } : {}),

@@ -128,6 +128,14 @@ export class FakeAri implements AriPort {
     this.channels.set(params.channelId, { callerNumber: params.callerId });
   }
 
+  /** Global dialplan variables as last set. */
+  readonly globals = new Map<string, string>();
+
+  async setGlobalVariable(name: string, value: string): Promise<void> {
+    await this.enter('setGlobalVariable', [name, value]);
+    this.globals.set(name, value);
+  }
+
   /** A snoop channel appears at once (its StasisStart is the test's to send), on a channel that exists. */
   async snoop(channelId: string, params: SnoopParams): Promise<void> {
     await this.enter('snoop', [channelId, params]);
