@@ -16,7 +16,8 @@
  *  menu ──status key──► codeEntry ──#──► lookingUp ──found──► statusRead ──silence──► goodbye ──played──► ended
  *                          ▲   │              │ wrong / unknown code (3rd time: codeRejected ──0──► queued)
  *                          └───┴──────────────┘
- *  `*` in codeEntry, statusRead or codeRejected goes back to the main menu; 2 silences in codeEntry, goodbye.
+ *  `*` in codeEntry, statusRead or codeRejected goes back to the main menu; 2 silences in codeEntry, the
+ *  general queue (a caller who pressed 9 by mistake reaches an operator, never a hang-up).
  *
  *  answering ──started, closed──► afterHours ──played──► recording ──recordingFinished──► goodbye ──played──► ended
  *                                     │                     │  (a message: after_hours_message; nothing: after_hours_no_message)
@@ -75,6 +76,7 @@ export type Sound =
   | 'smsSent'
   | 'backToMenu'
   | 'agentLost'
+  | 'toOperator'
   | QueueSound
   | StatusSound;
 
@@ -661,7 +663,7 @@ function stepStatusLine(
   }
 }
 
-function stepCodeEntry(state: CodeEntryState, input: CallInput): StepResult {
+function stepCodeEntry(state: CodeEntryState, input: CallInput, now: Date): StepResult {
   switch (input.type) {
     case 'playbackFinished':
       return awaitKey(state, CODE_TIMEOUT_MS);
@@ -683,7 +685,8 @@ function stepCodeEntry(state: CodeEntryState, input: CallInput): StepResult {
       if (state.digits.length === CODE_LENGTH) return submitCode({ ...state, timer: null });
       const timeouts = state.timeouts + 1;
       const silent = { ...state, timer: null };
-      if (timeouts >= MAX_TIMEOUTS) return sayGoodbye(silent, 'no_input');
+      // A caller who says nothing here may have pressed 9 by mistake: an operator takes the call.
+      if (timeouts >= MAX_TIMEOUTS) return joinQueue(silent, FALLBACK_QUEUE, '', now, ['toOperator']);
       return promptForCode(silent, ['enterCode'], { attempts: state.attempts, timeouts });
     }
     default:
@@ -1155,7 +1158,7 @@ function advance(state: CallState, input: CallInput, now: Date, waiting: Waiting
     }
 
     case 'codeEntry':
-      return stepStatusLine(state, input) ?? stepCodeEntry(state, input);
+      return stepStatusLine(state, input) ?? stepCodeEntry(state, input, now);
     case 'lookingUp':
       return stepStatusLine(state, input) ?? stepLookingUp(state, input, now);
     case 'statusRead':

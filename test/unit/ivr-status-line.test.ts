@@ -156,18 +156,20 @@ describe('keying in the code', () => {
 });
 
 describe('silence while keying in the code', () => {
-  it('asks again once, then says goodbye and hangs up', () => {
+  it('asks again once, then puts the caller through to an operator in general', () => {
     const first = fireTimer(finishPlayback(codeEntry()).state);
     expect(first.state).toMatchObject({ name: 'codeEntry', timeouts: 1, digits: '' });
     expect(played(first.commands)).toEqual([['enterCode']]);
 
     const second = fireTimer(finishPlayback(first.state).state);
-    expect(second.state).toMatchObject({ name: 'goodbye', reason: 'no_input' });
-    expect(played(second.commands)).toEqual([['goodbye']]);
-
-    const end = finishPlayback(second.state);
-    expect(end.state).toMatchObject({ name: 'ended', reason: 'no_input' });
-    expect(end.commands).toEqual([{ type: 'hangupCaller' }, { type: 'finish', reason: 'no_input' }]);
+    // Pressed 9 by mistake and silent since: never hung up on, an operator takes the call.
+    expect(second.state).toMatchObject({ name: 'queued', queue: 'general', menuChoice: '' });
+    expect(second.commands).toContainEqual({ type: 'hold', queue: 'general' });
+    expect(second.commands).toContainEqual({ type: 'enqueue', queue: 'general', position: 'tail' });
+    expect(second.commands).toContainEqual(
+      expect.objectContaining({ type: 'announce', before: ['toOperator'] }),
+    );
+    expect(types(second.commands)).not.toContain('hangupCaller');
   });
 
   it('forgets a partial code on silence and asks again', () => {
