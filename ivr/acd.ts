@@ -26,6 +26,11 @@
  *   is therefore not offered a call, even once ready: the next offer waits for that leg's end
  *   instead of being refused and counted as missed. (The controller ends that wait itself after
  *   a hang-up the console announced: the console then takes the next INVITE.)
+ * - A queue callback (a caller who asked to be called back keeps their place) waits as an entry
+ *   without a channel (`callback`): it goes in by when the caller first joined, so a rebuilt entry
+ *   takes its old place, and it is passed over until `notBefore` (the spacing after an attempt
+ *   that did not reach the citizen) while keeping that place. When it is assigned, the operator is
+ *   reserved while the hotline dials the citizen.
  * - Operators come and go at run time (`setOperators`). A removed operator is retired at once:
  *   offline, never offered a call, off the wallboard, unknown to what they may ask for; the call
  *   ringing or talking to them still releases them as usual, and only then (and once their last
@@ -69,6 +74,10 @@ export interface WaitingCall {
   queuedAt: Date;
   /** Goes ahead of callers without priority in its queue (a returning caller). */
   priority?: boolean;
+  /** A queue callback's entry: no channel waits; the hotline dials the citizen when it is served. */
+  callback?: boolean;
+  /** Not served before this (keeps its place meanwhile). */
+  notBefore?: Date;
 }
 
 export interface AcdOptions {
@@ -193,9 +202,11 @@ export class Acd {
       return;
     }
     const rank: Rank = call.priority ? 1 : 2;
-    // Plain callers keep their joining order; priority callers go in by when they joined.
+    // Plain callers keep their joining order; priority callers and queue callbacks (whose caller
+    // joined earlier, perhaps before a restart) go in by when they joined.
+    const byTime = rank === 1 || call.callback === true;
     const i = list.findIndex(
-      (e) => e.rank > rank || (rank === 1 && e.rank === 1 && e.call.queuedAt > call.queuedAt),
+      (e) => e.rank > rank || (byTime && e.rank === rank && e.call.queuedAt > call.queuedAt),
     );
     if (i < 0) list.push({ call, rank });
     else list.splice(i, 0, { call, rank });
@@ -239,17 +250,33 @@ export class Acd {
 
   /**
    * The next moment after `now` at which a waiting call becomes free to overflow to any operator,
-   * or null when no call is still short of it. The controller dispatches again then.
+   * or a queue callback due again, or null when there is none. The controller dispatches again then.
    */
   nextOverflowAt(now: Date): Date | null {
     let next: number | null = null;
+    const consider = (at: number) => {
+      if (at > now.getTime() && (next === null || at < next)) next = at;
+    };
     for (const list of this.waiting.values()) {
       for (const { call } of list) {
-        const at = call.queuedAt.getTime() + this.options.overflowAfterMs;
-        if (at > now.getTime() && (next === null || at < next)) next = at;
+        consider(call.queuedAt.getTime() + this.options.overflowAfterMs);
+        if (call.notBefore) consider(call.notBefore.getTime());
       }
     }
     return next === null ? null : new Date(next);
+  }
+
+  /** The waiting entry of this id (a call or a queue callback), if any. */
+  waitingCall(callId: string): WaitingCall | null {
+    return this.entry(callId)?.call ?? null;
+  }
+
+  /**
+   * The operator reserved for a queue callback now holds the citizen's call under `callId` (the
+   * channel the hotline dials them on).
+   */
+  rebind(operatorId: number, callId: string): void {
+    this.slot(operatorId).callId = callId;
   }
 
   /**
@@ -261,6 +288,7 @@ export class Acd {
     if (!this.anyFree()) return assignments;
     for (const call of this.inOrder()) {
       if (!this.anyFree()) break;
+      if (call.notBefore && call.notBefore > now) continue;
       const overflow = now.getTime() - call.queuedAt.getTime() >= this.options.overflowAfterMs;
       const operator = this.longestIdle(call.queue) ?? (overflow ? this.longestIdle(null) : undefined);
       if (!operator) continue;

@@ -1,7 +1,13 @@
 /** What the rest of the hotline sees of the call controller. */
 
 import type { CoachingMode, CoachingView } from '../common/api.ts';
-import type { EndReason, NotReadyReason, OfferOutcome, QueueName } from '../common/domain.ts';
+import type {
+  CallbackOutcome,
+  EndReason,
+  NotReadyReason,
+  OfferOutcome,
+  QueueName,
+} from '../common/domain.ts';
 import type { AgentStateView, CallPop, WallboardSnapshot } from '../common/events.ts';
 
 /** An operator the controller may ring, with the PJSIP endpoint of their browser softphone. */
@@ -231,6 +237,68 @@ export interface TicketStatusLine {
  */
 export interface CallerHistory {
   isReturning(caller: { callId: string; callerNumber: string }, now: Date): Promise<boolean>;
+}
+
+/**
+ * An open callback task whose caller's place the ACD keeps (they pressed 1 while waiting): what a
+ * (re)started controller rebuilds its queue callback entries from.
+ */
+export interface HeldCallback {
+  /** The latest call that asked for the callback: the entry's id is made from it. */
+  callId: string;
+  callerNumber: string;
+  queue: QueueName;
+  /** The menu key that chose the queue ('' if none). */
+  menuChoice: string;
+  /** When the caller first joined the queue: the place kept. */
+  waitingSince: Date;
+  /** Attempts the hotline has made itself so far. */
+  attempts: number;
+  /** Not tried again before this (the spacing after an attempt); null when due. */
+  nextAttemptAt: Date | null;
+}
+
+/** An attempt the hotline is making for a held task (ids of the server's rows). */
+export interface QueueCallbackAttempt {
+  taskId: number;
+  attemptId: number;
+}
+
+/**
+ * The server's callback tasks as the queue callback sees them. Every method is synchronous and
+ * must not throw into the controller (the server logs its own failures and answers as if nothing
+ * were held).
+ */
+export interface QueueCallbackStore {
+  /** Open tasks the ACD keeps a place for. */
+  held(): HeldCallback[];
+  /**
+   * The hotline is dialling the citizen for the task of this number with `operatorId` reserved:
+   * an attempt opens (one left without an outcome counts as failed first). Null when the number
+   * has no open held task any more (the citizen got through meanwhile): the entry is dropped.
+   */
+  attemptStarted(callerNumber: string, operatorId: number, at: Date): QueueCallbackAttempt | null;
+  /**
+   * How the attempt ended. `callId`: the attempt's call (when the citizen answered). `next`: tried
+   * again at `notBefore`, left to a person (`person`: the task stays open, out of the ACD), or
+   * reached (`done`: the task is closed as reached by the queue callback).
+   */
+  attemptEnded(
+    attempt: QueueCallbackAttempt,
+    result: {
+      outcome: CallbackOutcome;
+      detail: string | null;
+      at: Date;
+      callId: string | null;
+      next: 'retry' | 'person' | 'done';
+      notBefore: Date | null;
+    },
+  ): void;
+  /**
+   * The number's task leaves the ACD without an attempt: the citizen called again and their new
+   * call took the place. The task stays open.
+   */
+  release(callerNumber: string, at: Date): void;
 }
 
 /**

@@ -514,7 +514,7 @@ class SupervisedAri implements AriConnection {
         appArgs: p.appArgs,
         callerId: p.callerId,
         timeout: p.timeout,
-        originator: this.names.of(p.originator) ?? p.originator,
+        originator: p.originator === undefined ? undefined : (this.names.of(p.originator) ?? p.originator),
       },
       p.variables ? { variables: p.variables } : undefined,
     );

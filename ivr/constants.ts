@@ -14,6 +14,8 @@ export const STASIS_ROLE = {
   coach: 'coach',
   /** A snoop channel on an operator's leg, carrying a supervisor's listen or whisper: `hotline,snoop,<callId>`. */
   snoop: 'snoop',
+  /** The hotline's call to a citizen whose place a queue callback kept: `hotline,callback,<entry>`. */
+  callback: 'callback',
 } as const;
 
 /**

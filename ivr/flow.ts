@@ -77,6 +77,7 @@ export type Sound =
   | 'backToMenu'
   | 'agentLost'
   | 'toOperator'
+  | 'callbackGreeting'
   | QueueSound
   | StatusSound;
 
@@ -243,6 +244,16 @@ export interface OfferingState extends InQueue, AgentLeg {
   timer: number | null;
 }
 
+/**
+ * The hotline called a citizen back for their kept place (a queue callback) and they answered:
+ * they hear `callbackGreeting` in the queue's bridge while the operator the ACD reserved for them
+ * waits; then that operator's softphone rings as for any offer.
+ */
+export interface CallingBackState extends InQueue {
+  name: 'callingBack';
+  operatorId: number;
+}
+
 /** Caller and operator talk in a mixing bridge. */
 export interface ConnectedState extends InQueue, AgentLeg {
   name: 'connected';
@@ -315,6 +326,7 @@ export type CallState =
   | AnsweringState
   | MenuState
   | QueuedState
+  | CallingBackState
   | OfferingState
   | ConnectedState
   | CodeEntryState
@@ -371,6 +383,11 @@ export type CallCommand =
   | { type: 'enqueue'; queue: QueueName; position: 'tail' | 'head' }
   /** Take the call off the ACD's waiting list. */
   | { type: 'leaveQueue' }
+  /**
+   * The operator the ACD reserved for a queue callback may now be rung: the adapter answers with
+   * an `offer` input for them (it numbers the agent leg).
+   */
+  | { type: 'offerReserved'; operatorId: number }
   /** Originate the agent leg, ringing for `ringSeconds`. */
   | { type: 'ring'; operatorId: number; agentChannelId: string; ringSeconds: number }
   /** Hang up an agent leg that has not answered. */
@@ -413,6 +430,37 @@ export class IllegalTransitionError extends Error {
 /** A new call, which keeps `config` (the menu and hours current when it arrived) to its end. */
 export function initialState(config: IvrConfig): AnsweringState {
   return { name: 'answering', seq: 0, playing: null, config };
+}
+
+/** The place a queue callback keeps: its queue, menu key and when the citizen first joined. */
+export interface KeptPlace {
+  queue: QueueName;
+  menuChoice: string;
+  queuedAt: Date;
+}
+
+/**
+ * A citizen who answered the hotline's queue callback, with `operatorId` reserved for them; waits
+ * for `started`. Their place (queue, menu key, first joining time) is the one the callback kept.
+ */
+export function callingBackState(
+  config: IvrConfig,
+  place: KeptPlace,
+  operatorId: number,
+  now: Date,
+): CallingBackState {
+  return {
+    name: 'callingBack',
+    seq: 0,
+    playing: null,
+    config,
+    ...place,
+    offers: 0,
+    announceAt: now,
+    // They asked for this call: no second offer of a callback if they wait again.
+    callbackOffered: true,
+    operatorId,
+  };
 }
 
 /** The id of the agent leg of the n-th offer of a call. */
@@ -912,6 +960,94 @@ function backToQueue(
   };
 }
 
+/** The ACD's operator for this call: their softphone rings, guarded against a leg whose end never comes. */
+function ringOperator(
+  state: QueuedState | CallingBackState,
+  input: Extract<CallInput, { type: 'offer' }>,
+): StepResult {
+  const timer = state.seq + 1;
+  const { operatorId, agentChannelId, ringSeconds } = input;
+  const { name: _name, operatorId: _reserved, ...rest } = state as CallingBackState;
+  return {
+    state: {
+      ...rest,
+      timer,
+      name: 'offering',
+      seq: timer,
+      offers: state.offers + 1,
+      operatorId,
+      agentChannelId,
+    },
+    commands: [
+      { type: 'ring', operatorId, agentChannelId, ringSeconds },
+      { type: 'startTimer', ms: ringGuardMs(ringSeconds), timer },
+    ],
+  };
+}
+
+/**
+ * A citizen who answered the hotline's queue callback: the greeting plays in the queue's bridge,
+ * then the reserved operator is rung. If they hang up first the call ends as a hang-up while
+ * waiting; if a command fails they wait at the head of the queue like any caller (the reserved
+ * operator is given back).
+ */
+function stepCallingBack(state: CallingBackState, input: CallInput): StepResult {
+  const giveBack = { type: 'releaseOperator', operatorId: state.operatorId, to: 'ready' } as const;
+  switch (input.type) {
+    case 'started': {
+      const playback = state.seq + 1;
+      return {
+        state: { ...state, seq: playback, playing: playback },
+        commands: [
+          { type: 'hold', queue: state.queue },
+          { type: 'play', sounds: ['callbackGreeting'], playback },
+        ],
+      };
+    }
+    case 'playbackFinished':
+      if (input.playback !== state.playing) return same(state);
+      return {
+        state: { ...state, playing: null },
+        commands: [{ type: 'offerReserved', operatorId: state.operatorId }],
+      };
+    case 'offer':
+      return ringOperator(state, input);
+    case 'callerHungUp':
+      return ended(state, 'abandoned_in_queue', [...stopPlaying(state), giveBack]);
+    case 'error': {
+      const { name: _name, operatorId: _operatorId, ...rest } = state;
+      return {
+        state: { ...rest, name: 'queued', playing: null, timer: null },
+        commands: [
+          giveBack,
+          { type: 'hold', queue: state.queue },
+          { type: 'enqueue', queue: state.queue, position: 'head' },
+        ],
+      };
+    }
+    case 'agentAnswered':
+      // A leg of no offer of this call's.
+      return { state, commands: [{ type: 'hangupAgent', agentChannelId: input.agentChannelId }] };
+    case 'dtmf':
+    case 'timeout':
+    case 'agentFailed':
+    case 'agentHungUp':
+    case 'agentLost':
+    case 'agentHangsUp':
+      return same(state);
+    default:
+      throw new IllegalTransitionError(state.name, input.type);
+  }
+}
+
+/**
+ * The waiting options for one caller: a caller whose number cannot be dialled back (withheld) is
+ * never offered a callback and simply keeps waiting.
+ */
+export function waitingFor(waiting: WaitingOptions, dialable: boolean): WaitingOptions {
+  return dialable ? waiting : { ...waiting, callbackOfferAfterMs: 0 };
+}
+
 /**
  * Advances one call. Pure: the same state, input, time and options always give the same result.
  * Throws `IllegalTransitionError` for an input the state does not allow.
@@ -1060,25 +1196,8 @@ function advance(state: CallState, input: CallInput, now: Date, waiting: Waiting
       const shared = stepQueued(state, input, now, waiting) ?? stepInQueue(state, input);
       if (shared) return shared;
       switch (input.type) {
-        case 'offer': {
-          const timer = state.seq + 1;
-          const { operatorId, agentChannelId, ringSeconds } = input;
-          return {
-            state: {
-              ...state,
-              name: 'offering',
-              seq: timer,
-              timer,
-              offers: state.offers + 1,
-              operatorId,
-              agentChannelId,
-            },
-            commands: [
-              { type: 'ring', operatorId, agentChannelId, ringSeconds },
-              { type: 'startTimer', ms: ringGuardMs(ringSeconds), timer },
-            ],
-          };
-        }
+        case 'offer':
+          return ringOperator(state, input);
         case 'error':
           // Whatever failed, the caller keeps their place: back into the bridge, at the head.
           return {
@@ -1092,6 +1211,9 @@ function advance(state: CallState, input: CallInput, now: Date, waiting: Waiting
           throw new IllegalTransitionError(state.name, input.type);
       }
     }
+
+    case 'callingBack':
+      return stepCallingBack(state, input);
 
     case 'offering': {
       const shared = stepInQueue(state, input);

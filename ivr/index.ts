@@ -11,6 +11,7 @@ import type {
   IvrEvents,
   OperatorAccount,
   OperatorEndpoint,
+  QueueCallbackStore,
   TicketStatusLine,
 } from './api.ts';
 import { createAriConnection } from './ari.ts';
@@ -19,6 +20,7 @@ import { DEFAULT_WAITING, RING_TIMEOUT_SECONDS } from './flow.ts';
 import type { IvrConfig } from './menu.ts';
 import { OperatorSync } from './operator-accounts.ts';
 import type { AriConnection } from './port.ts';
+import { DEFAULT_QUEUE_CALLBACK, type QueueCallbackPolicy } from './queue-callback.ts';
 import { StasisController } from './stasis.ts';
 
 export interface IvrDeps {
@@ -41,6 +43,13 @@ export interface IvrDeps {
     /** The callback offer this long after joining (default 90 s; 0 never). */
     callbackOfferAfterMs?: number;
   };
+  /**
+   * The server's callback tasks: with it, a caller who presses 1 at the callback offer keeps
+   * their place and the hotline calls them back when it comes (`stasis-callbacks.ts`).
+   */
+  queueCallbacks?: QueueCallbackStore;
+  /** Attempts (3), spacing (120 s) and ring time (30 s) of queue callbacks. */
+  queueCallback?: Partial<QueueCallbackPolicy>;
   /** The menu and hours a call arriving now starts with (`menu-file.ts` keeps it current). */
   menu: () => IvrConfig;
   /** Record answered calls to disk (Asterisk's stored recordings); default on. */
@@ -90,6 +99,8 @@ export function createIvr(deps: IvrDeps): Ivr {
     now,
     isUp: () => connection.up,
     ringSeconds: deps.ringSeconds ?? RING_TIMEOUT_SECONDS,
+    ...(deps.queueCallbacks ? { queueCallbacks: deps.queueCallbacks } : {}),
+    queueCallbackPolicy: { ...DEFAULT_QUEUE_CALLBACK, ...deps.queueCallback },
   });
   const accounts = new OperatorSync(
     connection,

@@ -44,8 +44,9 @@ export interface OriginateParams {
   /**
    * The channel this leg is for (the caller's): the leg asks for the caller's codecs, so the
    * conversation passes through Asterisk without transcoding, and the two share a linked id.
+   * None for a call the hotline places on its own (a queue callback to a citizen).
    */
-  originator: string;
+  originator?: string;
   /** Channel variables set before dialling, e.g. `PJSIP_HEADER(add,X-…)` for a header on the INVITE. */
   variables?: Record<string, string>;
 }

@@ -13,6 +13,8 @@ export const PROMPTS = {
   goodbye: 'Cảm ơn quý vị đã gọi Tổng đài 1022. Xin chào và hẹn gặp lại.',
   agentLost: 'Xin lỗi quý vị, cuộc gọi bị gián đoạn. Xin vui lòng chờ, tổng đài viên khác sẽ trả lời ngay.',
   toOperator: 'Xin quý vị giữ máy, cuộc gọi đang được chuyển đến tổng đài viên.',
+  callbackGreeting:
+    'Tổng đài 1022 gọi lại cho quý vị theo yêu cầu. Xin quý vị giữ máy, tổng đài viên sẽ trả lời ngay.',
   messageSaved:
     'Lời nhắn của quý vị đã được ghi lại. Tổng đài viên sẽ gọi lại cho quý vị trong giờ làm việc.',
 

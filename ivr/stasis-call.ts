@@ -3,10 +3,11 @@
  */
 import type { Logger } from 'pino';
 import type { Acd } from './acd.ts';
-import type { CallerHistory, CallRecorder, IvrEvents, TicketStatusLine } from './api.ts';
-import type { CallState, WaitingOptions } from './flow.ts';
+import type { CallerHistory, CallRecorder, IvrEvents, QueueCallbackStore, TicketStatusLine } from './api.ts';
+import type { CallState, KeptPlace, WaitingOptions } from './flow.ts';
 import type { IvrConfig } from './menu.ts';
 import { type AriPort, GoneError } from './port.ts';
+import type { QueueCallbackPolicy } from './queue-callback.ts';
 
 export interface StasisDeps {
   ari: AriPort;
@@ -30,6 +31,13 @@ export interface StasisDeps {
   ringSeconds: number;
   /** When waiting callers hear their position and the callback offer. */
   waiting?: WaitingOptions;
+  /**
+   * The server's callback tasks: with it, a caller who takes the callback offer keeps their place
+   * and the hotline calls them back when it comes (see `stasis-callbacks.ts`).
+   */
+  queueCallbacks?: QueueCallbackStore;
+  /** Attempts, spacing and ring time of queue callbacks. */
+  queueCallbackPolicy?: QueueCallbackPolicy;
 }
 
 /** The controller's record of one citizen call it runs. */
@@ -54,6 +62,10 @@ export interface Call {
   finished: boolean;
   /** The caller called recently or is owed a callback: they go ahead of new callers. */
   returning: boolean;
+  /** The hotline's call to a citizen whose place a queue callback kept (the console says so). */
+  callback: boolean;
+  /** The place the caller had when they pressed 1 for a callback: kept once the call is over. */
+  keptPlace: KeptPlace | null;
 }
 
 /** Runs an ARI request nobody waits for; a failure other than "already gone" is logged. */

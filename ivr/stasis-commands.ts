@@ -35,6 +35,10 @@ export interface CommandHost {
   agentStateChanged(operatorId: number): void;
   info(call: Call): CallInfo;
   finish(call: Call, reason: EndReason): Promise<void>;
+  /** The reserved operator of a citizen called back may ring now (an `offer` input follows). */
+  offerReserved(call: Call, operatorId: number): void;
+  /** A place a queue callback keeps for this caller, taken over by their new call (its joining time). */
+  takeOverPlace(call: Call): Date | null;
 }
 
 export class CommandRunner {
@@ -97,8 +101,11 @@ export class CommandRunner {
       case 'enqueue': {
         const state = call.state;
         if (!('queuedAt' in state)) throw new Error(`enqueue in state ${state.name}`);
+        // A citizen whose callback keeps a place and who calls again gets one place: the earlier.
+        const kept = command.position === 'tail' ? this.host.takeOverPlace(call) : null;
+        const queuedAt = kept && kept < state.queuedAt ? kept : state.queuedAt;
         acd.enqueue(
-          { callId: call.id, queue: command.queue, queuedAt: state.queuedAt, priority: call.returning },
+          { callId: call.id, queue: command.queue, queuedAt, priority: call.returning || kept !== null },
           command.position,
         );
         call.log.info({ position: command.position }, 'call queued');
@@ -144,6 +151,9 @@ export class CommandRunner {
         }
         return;
       }
+      case 'offerReserved':
+        this.host.offerReserved(call, command.operatorId);
+        return;
       case 'cancelRing':
       case 'hangupAgent':
         return ari.hangup(command.agentChannelId);

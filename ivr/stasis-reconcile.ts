@@ -235,10 +235,12 @@ export class Reconciler {
   }
 }
 
-/** `citizen` or `agent` for a channel in this Stasis application, else undefined. */
+/** `citizen` (also for a citizen called back) or `agent` for a channel in this Stasis application, else undefined. */
 function stasisRole(channel: AriChannel): string | undefined {
   if (channel.appName !== 'Stasis' || !channel.appData.startsWith(`${STASIS_APP},`)) return undefined;
-  return channel.appData.split(',')[1];
+  const role = channel.appData.split(',')[1];
+  // A citizen the hotline called back is adopted as any citizen (its kept place is rebuilt apart).
+  return role === STASIS_ROLE.callback ? STASIS_ROLE.citizen : role;
 }
 
 function createdAt(channel: AriChannel, fallback: Date): Date {

@@ -12,7 +12,7 @@
  */
 import type { Logger } from 'pino';
 import type { CoachingView } from '../common/api.ts';
-import { type EndReason, QUEUE_NAMES } from '../common/domain.ts';
+import { type EndReason, isDialableNumber, QUEUE_NAMES } from '../common/domain.ts';
 import { type AgentStateView, NO_CALL_FIGURES, type QueueStats } from '../common/events.ts';
 import type { AgentRequest, CallInfo, CoachRequest, OperatorEndpoint, RecordedCall } from './api.ts';
 import { STASIS_ROLE } from './constants.ts';
@@ -20,12 +20,16 @@ import {
   agentChannelIdFor,
   type CallInput,
   type CallState,
+  callingBackState,
   DEFAULT_WAITING,
   initialState,
   step,
+  waitingFor,
 } from './flow.ts';
 import { AriDisconnectedError, type AriEvent, GoneError } from './port.ts';
+import { DEFAULT_QUEUE_CALLBACK } from './queue-callback.ts';
 import { bestEffort, type Call, type StasisDeps } from './stasis-call.ts';
+import { QueueCallbacks } from './stasis-callbacks.ts';
 import { CoachingController } from './stasis-coaching.ts';
 import { CommandRunner } from './stasis-commands.ts';
 import { OperatorTimers } from './stasis-operator-timers.ts';
@@ -53,6 +57,7 @@ export class StasisController {
   private readonly reconciler: Reconciler;
   private readonly commands: CommandRunner;
   private readonly coaching: CoachingController;
+  private readonly queueCallbacks: QueueCallbacks;
 
   constructor(private readonly deps: StasisDeps) {
     this.log = deps.logger;
@@ -83,7 +88,23 @@ export class StasisController {
       agentStateChanged: (operatorId) => this.agentStateChanged(operatorId),
       info: (call) => this.info(call),
       finish: (call, reason) => this.finish(call, reason),
+      offerReserved: (call, operatorId) => this.offerReserved(call, operatorId),
+      takeOverPlace: (call) => (call.callback ? null : this.queueCallbacks.takeOver(call.callerNumber)),
     });
+    this.queueCallbacks = new QueueCallbacks(
+      {
+        ...deps,
+        store: deps.queueCallbacks,
+        policy: deps.queueCallbackPolicy ?? DEFAULT_QUEUE_CALLBACK,
+      },
+      this.log.child({ component: 'queue-callbacks' }),
+      {
+        agentStateChanged: (operatorId) => this.agentStateChanged(operatorId),
+        dispatch: () => this.dispatch(),
+        hasLiveCall: (callerNumber) =>
+          [...this.calls.values()].some((c) => !c.finished && c.callerNumber === callerNumber),
+      },
+    );
     this.coaching = new CoachingController(deps, { talkOf: (callId) => this.talkOf(callId) });
     this.waits.rememberWaits();
   }
@@ -103,6 +124,7 @@ export class StasisController {
       await ensureQueueBridges(this.deps.ari);
       await this.reconciler.reconcile();
       await this.coaching.reconcile();
+      this.queueCallbacks.rebuild();
     } catch (err) {
       this.log.error({ err }, 'start-up reconciliation with Asterisk failed');
     }
@@ -155,6 +177,10 @@ export class StasisController {
     const now = this.deps.now();
     for (const { call: waiting, operator } of this.deps.acd.assign(now)) {
       this.agentStateChanged(operator.operatorId);
+      if (this.queueCallbacks.owns(waiting.callId)) {
+        this.queueCallbacks.dial(waiting.callId, operator.operatorId);
+        continue;
+      }
       const call = this.calls.get(waiting.callId);
       if (!call || call.finished) {
         this.deps.acd.release(operator.operatorId, { to: 'ready' }, now);
@@ -171,6 +197,22 @@ export class StasisController {
       });
     }
     this.scheduleOverflow(now);
+  }
+
+  /** The citizen called back heard the greeting: the operator reserved for them rings. */
+  private offerReserved(call: Call, operatorId: number): void {
+    call.legs += 1;
+    this.push(call, {
+      type: 'offer',
+      operatorId,
+      agentChannelId: agentChannelIdFor(call.id, call.legs),
+      ringSeconds: this.deps.ringSeconds,
+    });
+  }
+
+  /** Places kept for callers who asked to be called back (see `stasis-callbacks.ts`). */
+  keptPlaces() {
+    return this.queueCallbacks.list();
   }
 
   /** Arms the dispatch for the next moment a waiting call may overflow to any operator. */
@@ -297,6 +339,7 @@ export class StasisController {
     if (this.overflowTimer) clearTimeout(this.overflowTimer);
     this.overflowTimer = null;
     this.timers.close();
+    this.queueCallbacks.close();
   }
 
   private route(event: AriEvent): void {
@@ -311,6 +354,20 @@ export class StasisController {
           call.log.info('call entered the IVR');
           this.push(call, { type: 'started' });
           return;
+        }
+        if (role === STASIS_ROLE.callback) {
+          const answered = this.queueCallbacks.answered(event.channelId);
+          if (answered) {
+            const { callerNumber, place, operatorId } = answered;
+            const state = callingBackState(this.deps.menu(), place, operatorId, this.deps.now());
+            const call = this.newCall(event.channelId, callerNumber, state);
+            call.callback = true;
+            // Reserved for this call: released with it whatever happens.
+            call.offeredTo.add(operatorId);
+            call.log.info({ operatorId }, 'the citizen answered the callback');
+            this.push(call, { type: 'started' });
+            return;
+          }
         }
         if (role === STASIS_ROLE.agent && callId) {
           const call = this.calls.get(callId);
@@ -339,6 +396,8 @@ export class StasisController {
         if (event.type === 'ChannelDestroyed') {
           this.agentLegs.delete(event.channelId);
           this.timers.legGone(event.channelId);
+          // The citizen's phone never answered the callback: busy, no answer or failed.
+          this.queueCallbacks.ended(event.channelId, event.cause);
         }
         return;
       }
@@ -410,6 +469,8 @@ export class StasisController {
       needsRecovery: false,
       finished: false,
       returning: false,
+      callback: false,
+      keptPlace: null,
     };
     this.calls.set(id, call);
     if (!recorded) this.records.record(call, { type: 'arrived', callerNumber });
@@ -464,8 +525,15 @@ export class StasisController {
   private async apply(call: Call, input: CallInput): Promise<void> {
     const before = call.state;
     const from = before.name;
-    const { state, commands } = step(before, input, this.deps.now(), this.deps.waiting ?? DEFAULT_WAITING);
+    // A caller whose number cannot be dialled back is never offered a callback.
+    const waiting = waitingFor(this.deps.waiting ?? DEFAULT_WAITING, isDialableNumber(call.callerNumber));
+    const { state, commands } = step(before, input, this.deps.now(), waiting);
     call.state = state;
+    if (before.name === 'queued' && state.name === 'goodbye' && state.reason === 'callback_requested') {
+      call.keptPlace = { queue: before.queue, menuChoice: before.menuChoice, queuedAt: before.queuedAt };
+    }
+    if (call.callback && from === 'offering' && state.name === 'connected')
+      this.queueCallbacks.connected(call.id);
     this.records.step(call, before, input, state, commands);
     if (from === 'connected' && state.name !== 'connected') this.coaching.talkEnded(call.id);
     if (from !== state.name) {
@@ -535,6 +603,10 @@ export class StasisController {
     call.log.info({ reason }, 'call ended');
     // Recorded before the wallboard push below, so its figures already count this call.
     this.records.record(call, { type: 'ended', reason });
+    // After the record, so the server's task (which it reads) exists before the place is served.
+    if (reason === 'callback_requested' && call.keptPlace)
+      this.queueCallbacks.keep(call.id, call.callerNumber, call.keptPlace);
+    if (call.callback) this.queueCallbacks.ended(call.id, null);
     this.deps.events.wallboardChanged();
     if (released) this.dispatch();
   }
@@ -545,7 +617,14 @@ export class StasisController {
     const menuChoice = 'menuChoice' in s ? s.menuChoice : '';
     const queuedAt = 'queuedAt' in s ? s.queuedAt : this.deps.now();
     const waitedSeconds = Math.max(0, Math.floor((this.deps.now().getTime() - queuedAt.getTime()) / 1000));
-    return { callId: call.id, caller: call.callerNumber, queue, menuChoice, waitedSeconds };
+    return {
+      callId: call.id,
+      caller: call.callerNumber,
+      queue,
+      menuChoice,
+      waitedSeconds,
+      ...(call.callback ? { callback: true } : {}),
+    };
   }
 
   /** Tells the operator's console and the wallboard, and keeps the operator's wrap-up timer in step. */

@@ -27,8 +27,6 @@ import { type CoachingDesk, createCoachingService } from './coaching/service.ts'
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
 import type { WorkingCalendar } from './deadlines/calendar.ts';
-import { deskRoutes } from './desk/routes.ts';
-import { createWrittenDesk, type WrittenDesk } from './desk/service.ts';
 import { errorBody, NotFoundError, registerErrorHandler } from './errors.ts';
 import { writtenRequestRoutes } from './intake/desk-routes.ts';
 import { webIntakeRoutes } from './intake/web-routes.ts';
@@ -109,8 +107,6 @@ export interface AppDeps {
   jobs?: Pick<JobSide, 'health'>;
   /** Tells the job side that intents wait (Zalo's events, replies); none: its poll finds them. */
   nudgeJobs?: () => void;
-  /** Gives written requests to ready operators (`main.ts` starts it); a desk that only answers lists otherwise. */
-  writtenDesk?: WrittenDesk;
   now?: () => Date;
 }
 
@@ -231,20 +227,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(zaloRoutes, { db, zalo: config.zalo, nudge: deps.nudgeJobs ?? (() => undefined), now });
   await app.register(webIntakeRoutes, { db, config, now });
   await app.register(writtenRequestRoutes, { db, now });
-  await app.register(deskRoutes, {
-    db,
-    now,
-    settings: config.desk,
-    desk:
-      deps.writtenDesk ??
-      createWrittenDesk({
-        db,
-        agents: () => desk.snapshot(now()).agents,
-        settings: config.desk,
-        logger,
-        now,
-      }),
-  });
   await app.register(metricsRoutes, { registry: deps.metrics ?? null, token: config.metricsToken });
 
   const consoleDir = deps.consoleDir;

@@ -5,9 +5,17 @@
 import pino from 'pino';
 import type { AgentStateView } from '../../common/events.ts';
 import { Acd, type AcdOptions, DEFAULT_WRAP_UP, type WrapUpTimes } from '../../ivr/acd.ts';
-import type { AnsweredWait, CallerHistory, CallInfo, CallRecordEvent, IvrEvents } from '../../ivr/api.ts';
+import type {
+  AnsweredWait,
+  CallerHistory,
+  CallInfo,
+  CallRecordEvent,
+  IvrEvents,
+  QueueCallbackStore,
+} from '../../ivr/api.ts';
 import type { WaitingOptions } from '../../ivr/flow.ts';
 import type { IvrConfig } from '../../ivr/menu.ts';
+import type { QueueCallbackPolicy } from '../../ivr/queue-callback.ts';
 import { StasisController } from '../../ivr/stasis.ts';
 import { FakeAri } from './ari-fake.ts';
 import { DEFAULT_MENU } from './menu.ts';
@@ -27,6 +35,8 @@ export function setup(
     waiting?: WaitingOptions;
     menu?: IvrConfig;
     recordCalls?: boolean;
+    queueCallbacks?: QueueCallbackStore;
+    queueCallbackPolicy?: QueueCallbackPolicy;
   } = {},
 ) {
   const ari = new FakeAri();
@@ -34,7 +44,7 @@ export function setup(
   const log: string[] = [];
   const events: IvrEvents = {
     callOffered: (op: number, c: CallInfo) =>
-      log.push(`offered ${op} ${c.callId} ${c.queue} ${c.menuChoice}`),
+      log.push(`offered ${op} ${c.callId} ${c.queue} ${c.menuChoice}${c.callback ? ' callback' : ''}`),
     callAnswered: (op: number, c: CallInfo) => log.push(`answered ${op} ${c.callId}`),
     callEnded: (op: number, callId: string) => log.push(`ended ${op} ${callId}`),
     agentStateChanged: (op: number, s: AgentStateView) =>
@@ -93,6 +103,8 @@ export function setup(
     ...(opts.history ? { history: opts.history } : {}),
     ringSeconds: opts.ringSeconds ?? 15,
     ...(opts.waiting ? { waiting: opts.waiting } : {}),
+    ...(opts.queueCallbacks ? { queueCallbacks: opts.queueCallbacks } : {}),
+    ...(opts.queueCallbackPolicy ? { queueCallbackPolicy: opts.queueCallbackPolicy } : {}),
   });
   const settle = async () => {
     for (let i = 0; i < 5; i++) {
