@@ -27,6 +27,7 @@ const pages = [
   'admin-calendar',
   'admin-settings',
   'password',
+  'zalo',
 ];
 
 /**

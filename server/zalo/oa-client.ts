@@ -47,6 +47,8 @@ export interface OaClient {
   sendText(userId: string, text: string): Promise<string>;
 }
 
+type TokenRow = Omit<typeof zaloTokens.$inferSelect, 'id'>;
+
 interface ZaloAnswer {
   error?: number;
   message?: string;
@@ -62,8 +64,30 @@ export function createOaClient(opts: OaClientOptions): OaClient {
   const { db, logger } = opts;
   const now = opts.now ?? (() => new Date());
   let refreshing: Promise<string> | null = null;
+  /**
+   * The latest tokens Zalo gave, kept in memory too: once Zalo has answered a refresh the old
+   * refresh token is dead, so a failed save (the database busy) must not lose the new one.
+   */
+  let latest: TokenRow | null = null;
+  let unsaved = false;
 
-  const stored = () => db.select().from(zaloTokens).where(eq(zaloTokens.id, 1)).get();
+  function save(row: TokenRow): void {
+    try {
+      db.insert(zaloTokens)
+        .values({ id: 1, ...row })
+        .onConflictDoUpdate({ target: zaloTokens.id, set: row })
+        .run();
+      unsaved = false;
+    } catch (err) {
+      unsaved = true;
+      logger.error({ err }, 'could not save the Zalo tokens; keeping them in memory and trying again');
+    }
+  }
+
+  const stored = (): TokenRow | null => {
+    if (latest && unsaved) save(latest);
+    return latest ?? db.select().from(zaloTokens).where(eq(zaloTokens.id, 1)).get() ?? null;
+  };
 
   async function post(url: string, init: RequestInit): Promise<ZaloAnswer> {
     let res: Response;
@@ -103,16 +127,14 @@ export function createOaClient(opts: OaClientOptions): OaClient {
       );
     }
     const at = now();
-    const row = {
+    const row: TokenRow = {
       accessToken: answer.access_token,
       accessExpiresAt: new Date(at.getTime() + seconds * 1000),
       refreshToken: answer.refresh_token,
       updatedAt: at,
     };
-    db.insert(zaloTokens)
-      .values({ id: 1, ...row })
-      .onConflictDoUpdate({ target: zaloTokens.id, set: row })
-      .run();
+    latest = row;
+    save(row);
     logger.info({ expiresAt: row.accessExpiresAt }, 'Zalo access token refreshed');
     return answer.access_token;
   }
