@@ -88,7 +88,7 @@ const SOAK_SETTINGS: Record<string, string> = {
   HOTLINE_WRAP_UP_SECONDS: '3',
   HOTLINE_RING_TIMEOUT_SECONDS: '8',
   HOTLINE_ANNOUNCE_EVERY_SECONDS: '8',
-  HOTLINE_CALLBACK_OFFER_AFTER_SECONDS: '8',
+  HOTLINE_CALLBACK_OFFER_AFTER_SECONDS: '2',
   HOTLINE_CALLBACK_SPACING_SECONDS: '5',
   HOTLINE_CALLBACK_CLAIM_SECONDS: '30',
   HOTLINE_FORWARD_BACKOFF_MS: '500',
@@ -173,11 +173,22 @@ export async function startSoakHotline(opts: { menuOpen: boolean }): Promise<Soa
     if (alive()) {
       child.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 30_000))]);
-      if (alive()) child.kill('SIGKILL');
-      if (child.pid) for (const p of descendants(child.pid)) process.kill(p.pid, 'SIGKILL');
+      if (alive() && child.pid) {
+        // Stuck stopping: kill it and whatever it started.
+        for (const p of descendants(child.pid)) {
+          try {
+            process.kill(p.pid, 'SIGKILL');
+          } catch {
+            // Gone meanwhile.
+          }
+        }
+        child.kill('SIGKILL');
+      }
     }
     await gateway.close();
     db?.$client.close();
+    // What npm start said (the supervisor's restarts, the watchdog, errors), kept with the data.
+    writeFileSync(join(dir, 'npm-start.log'), output());
   };
   try {
     await waitFor(

@@ -74,12 +74,14 @@ export function soakPlan(minutes: number): SoakPlan {
         (t) => t < callsMs - MINUTE,
       );
   const afterHoursLength = short ? 30_000 : Math.min(2 * MINUTE, at(0.1));
-  const afterHoursStart = at(0.55);
+  // After the short run's faults have settled (a server killed at 30 % may take half a minute to
+  // come back on a busy machine), so the after-hours callers meet the after-hours service.
+  const afterHoursStart = at(short ? 0.58 : 0.55);
   const faults: PlannedFault[] = short
     ? [
-        { kind: 'stop_redis', atMs: at(0.2), forMs: 15_000 },
-        { kind: 'kill_server', atMs: at(0.4) },
-        { kind: 'drop_browser', atMs: at(0.55), forMs: 15_000, operator: 'tdv03' },
+        { kind: 'stop_redis', atMs: at(0.15), forMs: 15_000 },
+        { kind: 'kill_server', atMs: at(0.3) },
+        { kind: 'drop_browser', atMs: at(0.45), forMs: 15_000, operator: 'tdv03' },
       ]
     : [
         { kind: 'kill_server', atMs: at(0.2) },
@@ -105,7 +107,7 @@ export function soakPlan(minutes: number): SoakPlan {
     maxAtOnce: 12,
     maxTotal: Math.ceil(minutes * 12) + 20,
     patienceMs: short ? 35_000 : 150_000,
-    drainMs: short ? 30_000 : 5 * MINUTE,
+    drainMs: short ? 15_000 : 5 * MINUTE,
     faults,
     ringOutShare: 0.1,
     ticketShare: 0.3,

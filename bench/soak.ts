@@ -31,6 +31,24 @@ const soakStart = Date.now();
 const say = (line: string) =>
   console.log(`[soak ${String(Math.round((Date.now() - soakStart) / 1000)).padStart(4)} s] ${line}`);
 
+/**
+ * Set by SIGTERM or Ctrl+C: the run stops placing calls and waiting, accounts for what happened
+ * so far, prints it and stops everything it started. A second signal exits at once.
+ */
+let cut = false;
+let onCut: () => void = () => undefined;
+const cutShort = new Promise<void>((resolve) => {
+  onCut = resolve;
+});
+const interrupt = () => {
+  if (cut) process.exit(130);
+  cut = true;
+  say('interrupted: accounting for what happened so far');
+  onCut();
+};
+/** `promise`, or nothing once the run is cut short. */
+const unlessCut = <T>(promise: Promise<T>) => Promise.race([promise, cutShort.then(() => null)]);
+
 /** A small seeded generator (mulberry32), so a run's pattern can be replayed with SOAK_SEED. */
 function seeded(seed: number): () => number {
   let a = seed >>> 0;
@@ -76,7 +94,7 @@ async function run(args: string[]): Promise<number> {
       sipPort: hotline.sipPort,
       maxAtOnce: plan.maxAtOnce,
       patienceMs: plan.patienceMs,
-      offerHeardMs: 14_000,
+      offerHeardMs: 7000,
       random,
     });
     const startedAt = Date.now();
@@ -107,10 +125,11 @@ async function run(args: string[]): Promise<number> {
 
     for (const arrival of arrivals(plan, random)) {
       const wait = arrival.atMs - since();
-      if (wait > 0) await pause(wait);
+      if (wait > 0) await unlessCut(pause(wait));
+      if (cut) break;
       // The cap holds: a caller who finds every line taken tries again a second later.
       while (!crowd.place(arrival.kind)) {
-        if (since() > plan.callsMs) break;
+        if (since() > plan.callsMs || cut) break;
         await pause(1000);
       }
       peakAtOnce = Math.max(peakAtOnce, crowd.atOnce());
@@ -118,25 +137,35 @@ async function run(args: string[]): Promise<number> {
     say(
       `${crowd.placed.length} calls placed in ${Math.round(since() / 1000)} s; waiting for the last callers`,
     );
-    await hours;
-    await crowd.settled();
-    const injected = await Promise.all(faults);
+    await unlessCut(hours);
+    await unlessCut(crowd.settled());
+    const injected = await Promise.all(
+      faults.map(
+        async (fault, i) =>
+          (await unlessCut(fault)) ?? {
+            ...plan.faults[i]!,
+            doneAtMs: null,
+            note: 'cut short before it ended',
+          },
+      ),
+    );
 
     // Drain: operators call back whom the hotline still owes a call, deliveries finish.
     const drainUntil = Date.now() + plan.drainMs;
     let figures = account(readLedger(hotline.db), crowd.placed, hotline.deliveries(), hotline.sms);
-    while (Date.now() < drainUntil && missedTargets(figures).length > 0) {
+    while (Date.now() < drainUntil && missedTargets(figures).length > 0 && !cut) {
       await pause(2000);
       figures = account(readLedger(hotline.db), crowd.placed, hotline.deliveries(), hotline.sms);
     }
     // Let a late duplicate show up before counting.
-    await pause(3000);
+    await unlessCut(pause(3000));
     figures = account(readLedger(hotline.db), crowd.placed, hotline.deliveries(), hotline.sms);
 
     const missed = missedTargets(figures);
     for (const fault of injected)
       if (fault.doneAtMs === null) missed.push(`fault ${fault.kind} not injected (${fault.note})`);
     if (!hotline.alive()) missed.push('npm start exited during the run');
+    if (cut) missed.push('the run was cut short');
     console.log(
       report({
         minutes: plan.minutes,
@@ -163,5 +192,12 @@ async function run(args: string[]): Promise<number> {
 }
 
 const args = process.argv.slice(2);
-const code = insideNamespace() ? await run(args) : await runInNamespace(fileURLToPath(import.meta.url), args);
+let code: number;
+if (insideNamespace()) {
+  process.on('SIGTERM', interrupt);
+  process.on('SIGINT', interrupt);
+  code = await run(args);
+} else {
+  code = await runInNamespace(fileURLToPath(import.meta.url), args);
+}
 process.exit(code);
