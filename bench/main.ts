@@ -7,14 +7,16 @@ import { callParts } from './calls.ts';
 import { remoteParts } from './remote.ts';
 import { reportParts } from './reports.ts';
 import { ticketParts } from './tickets.ts';
+import { zaloParts } from './zalo-webhook.ts';
 
 const PARTS: Record<string, () => Promise<void>> = {
   ...ticketParts,
   ...callParts,
   ...remoteParts,
   ...reportParts,
+  ...zaloParts,
 };
-const DEFAULT_PARTS = ['tickets', 'calls', 'reports'];
+const DEFAULT_PARTS = ['tickets', 'calls', 'reports', 'zalo'];
 
 const chosen = process.argv.slice(2);
 for (const name of chosen) {
