@@ -14,6 +14,7 @@ export {
   writtenRequestPhotos,
   writtenRequests,
 } from '../intake/schema.ts';
+export { open311Tokens } from '../open311/schema.ts';
 export { operatorStateChanges, operatorStates } from '../operators/schema.ts';
 export { outbox } from '../outbox/schema.ts';
 export { reportMails } from '../reports/schema.ts';

@@ -26,6 +26,8 @@ function shippedFile(name: string): string {
 }
 
 export const UNIT_COLUMNS = ['code', 'name', 'kind', 'former_names', 'note'] as const;
+/** Optional last two columns: a point inside the unit (WGS84 decimal degrees), or both empty. */
+export const UNIT_POINT_COLUMNS = ['latitude', 'longitude'] as const;
 
 /** Official 5-digit codes, or provisional `TAM-001` codes until the official one is known. */
 export const UNIT_CODE_PATTERN = /^(?:\d{5}|TAM-\d{3})$/;
@@ -37,6 +39,8 @@ export interface UnitFileRow {
   kind: UnitKind;
   formerNames: string[];
   note: string;
+  /** Absent when the file has no coordinate columns (the units' points stay as they are). */
+  point?: { latitude: number; longitude: number } | null;
 }
 
 export type ParseResult = { rows: UnitFileRow[] } | { errors: UnitImportLineError[] };
@@ -60,11 +64,15 @@ export function parseUnitsCsv(text: string): ParseResult {
     return { errors: [...errors, { line: 1, message: 'tệp không có dòng tiêu đề và dữ liệu' }] };
   }
   const columns = header.fields.map((f) => f.trim().toLowerCase());
-  const expected = UNIT_COLUMNS.join(',');
-  if (columns.join(',') !== expected) {
-    errors.push({ line: header.line, message: `dòng tiêu đề phải là "${expected}"` });
+  const base = UNIT_COLUMNS.join(',');
+  const withPoint = [...UNIT_COLUMNS, ...UNIT_POINT_COLUMNS].join(',');
+  const hasPoint = columns.join(',') === withPoint;
+  if (!hasPoint && columns.join(',') !== base) {
+    errors.push({ line: header.line, message: `dòng tiêu đề phải là "${base}" hoặc "${withPoint}"` });
     return { errors: sortByLine(errors) };
   }
+  const expected = hasPoint ? withPoint : base;
+  const width = hasPoint ? UNIT_COLUMNS.length + UNIT_POINT_COLUMNS.length : UNIT_COLUMNS.length;
   if (body.length === 0 && errors.length === 0) {
     return { errors: [{ line: header.line, message: 'tệp không có dòng dữ liệu nào sau dòng tiêu đề' }] };
   }
@@ -73,11 +81,15 @@ export function parseUnitsCsv(text: string): ParseResult {
   const lineOfCode = new Map<string, number>();
   for (const { line, fields } of body) {
     const problems: string[] = [];
-    if (fields.length !== UNIT_COLUMNS.length) {
-      errors.push({ line, message: `có ${fields.length} cột, cần ${UNIT_COLUMNS.length} cột (${expected})` });
+    // With the point columns, a row may still end after `note` (no point), as older rows do.
+    if (fields.length !== width && !(hasPoint && fields.length === UNIT_COLUMNS.length)) {
+      const allowed = hasPoint ? `${UNIT_COLUMNS.length} hoặc ${width}` : `${width}`;
+      errors.push({ line, message: `có ${fields.length} cột, cần ${allowed} cột (${expected})` });
       continue;
     }
-    const [code = '', name = '', kindText = '', former = '', note = ''] = fields.map((f) => f.trim());
+    const [code = '', name = '', kindText = '', former = '', note = '', lat = '', long = ''] = fields.map(
+      (f) => f.trim(),
+    );
     if (!code) problems.push('thiếu mã đơn vị (code)');
     else if (!UNIT_CODE_PATTERN.test(code)) {
       problems.push(`mã "${code}" không đúng mẫu (5 chữ số, hoặc mã tạm dạng TAM-001)`);
@@ -93,6 +105,7 @@ export function parseUnitsCsv(text: string): ParseResult {
       if (first !== undefined) problems.push(`mã ${code} trùng với dòng ${first}`);
       else lineOfCode.set(code, line);
     }
+    const point = hasPoint ? parsePoint(lat, long, problems) : undefined;
     if (problems.length > 0 || !kind) {
       errors.push({ line, message: problems.join('; ') });
       continue;
@@ -105,9 +118,40 @@ export function parseUnitsCsv(text: string): ParseResult {
           .filter(Boolean),
       ),
     ];
-    rows.push({ line, code, name: name.replace(/\s+/g, ' '), kind, formerNames, note });
+    rows.push({
+      line,
+      code,
+      name: name.replace(/\s+/g, ' '),
+      kind,
+      formerNames,
+      note,
+      ...(point === undefined ? {} : { point }),
+    });
   }
   return errors.length > 0 ? { errors: sortByLine(errors) } : { rows };
+}
+
+const DECIMAL = /^-?\d{1,3}(?:\.\d+)?$/;
+
+/** Both empty (no point), or two decimal degrees in range; a problem otherwise. */
+function parsePoint(
+  lat: string,
+  long: string,
+  problems: string[],
+): { latitude: number; longitude: number } | null {
+  if (!lat && !long) return null;
+  if (!lat || !long) {
+    problems.push('cần cả vĩ độ (latitude) và kinh độ (longitude), hoặc để trống cả hai');
+    return null;
+  }
+  const latitude = DECIMAL.test(lat) ? Number(lat) : Number.NaN;
+  const longitude = DECIMAL.test(long) ? Number(long) : Number.NaN;
+  if (!(Math.abs(latitude) <= 90))
+    problems.push(`vĩ độ "${lat}" không hợp lệ (số thập phân từ -90 đến 90, dấu chấm)`);
+  if (!(Math.abs(longitude) <= 180)) {
+    problems.push(`kinh độ "${long}" không hợp lệ (số thập phân từ -180 đến 180, dấu chấm)`);
+  }
+  return { latitude, longitude };
 }
 
 function sortByLine(errors: UnitImportLineError[]): UnitImportLineError[] {
@@ -158,6 +202,10 @@ export function importUnits(db: Db, text: string, opts: ImportOptions): UnitImpo
         searchText: unitSearchText(row.name, row.formerNames),
         active: true,
         importedAt: opts.now,
+        // A file without the coordinate columns leaves the units' points as they are.
+        ...(row.point === undefined
+          ? {}
+          : { latitude: row.point?.latitude ?? null, longitude: row.point?.longitude ?? null }),
       };
       const before = existing.get(row.code);
       if (!before) {
@@ -171,7 +219,10 @@ export function importUnits(db: Db, text: string, opts: ImportOptions): UnitImpo
         before.name !== row.name ||
         before.kind !== row.kind ||
         !before.active ||
-        !sameList(before.formerNames, row.formerNames);
+        !sameList(before.formerNames, row.formerNames) ||
+        (row.point !== undefined &&
+          (before.latitude !== (row.point?.latitude ?? null) ||
+            before.longitude !== (row.point?.longitude ?? null)));
       if (changed) {
         tx.update(units).set(values).where(eq(units.code, row.code)).run();
         updated++;
