@@ -804,3 +804,20 @@ export interface CoachingView {
  * console answers it by itself only for the call the supervisor asked to join.
  */
 export const COACHING_CALL_HEADER = 'X-Hotline-Coaching';
+
+/** An Open311 client app (the province's app, a partner) as the admin page lists it; never its key. */
+export interface Open311ClientView {
+  id: number;
+  name: string;
+  /** The key's first characters, to tell keys apart. */
+  apiKeyPrefix: string;
+  active: boolean;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** POST /api/admin/open311/clients and …/:id/rotate-key: the new `api_key`, shown this once. */
+export interface Open311ClientKey {
+  data: Open311ClientView;
+  apiKey: string;
+}

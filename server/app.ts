@@ -33,6 +33,8 @@ import { webIntakeRoutes } from './intake/web-routes.ts';
 import { deliveryRoutes } from './forwarding/routes.ts';
 import type { JobSide } from './jobs.ts';
 import { metricsRoutes } from './metrics/routes.ts';
+import { open311AdminRoutes } from './open311/admin-routes.ts';
+import { open311Routes } from './open311/routes.ts';
 import { operatorRoutes } from './operators/routes.ts';
 import { withTimeout } from './outbox/redis.ts';
 import { reportRoutes } from './reports/routes.ts';
@@ -227,6 +229,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(zaloRoutes, { db, zalo: config.zalo, nudge: deps.nudgeJobs ?? (() => undefined), now });
   await app.register(webIntakeRoutes, { db, config, now });
   await app.register(writtenRequestRoutes, { db, now });
+  await app.register(open311Routes, { prefix: '/open311', db, now, ...config.open311 });
+  await app.register(open311AdminRoutes, { db, now });
   await app.register(metricsRoutes, { registry: deps.metrics ?? null, token: config.metricsToken });
 
   const consoleDir = deps.consoleDir;

@@ -211,6 +211,16 @@ export interface Config {
     /** Abuse limits of the public form and status page, per number and per client address. */
     readonly limits: Readonly<PublicLimits>;
   };
+  /**
+   * Open311 GeoReport v2 (`server/open311/`): a reported point is placed in the nearest unit's
+   * commune within `unitMaxKm` (else left for the operator); each client app may post at most
+   * `postsPerMinute` requests, and one address make `readsPerMinute` reads.
+   */
+  readonly open311: {
+    readonly unitMaxKm: number;
+    readonly postsPerMinute: number;
+    readonly readsPerMinute: number;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -533,6 +543,11 @@ export function loadConfig(env: Env = process.env): Config {
     zalo: zaloConfig(env),
     logLevel: str(env, 'LOG_LEVEL', 'info'),
     publicForm: publicForm(env),
+    open311: {
+      unitMaxKm: int(env, 'HOTLINE_OPEN311_UNIT_MAX_KM', 15, 1, 200),
+      postsPerMinute: int(env, 'HOTLINE_OPEN311_POSTS_PER_MINUTE', 60, 1, 100_000),
+      readsPerMinute: int(env, 'HOTLINE_OPEN311_READS_PER_MINUTE', 600, 1, 1_000_000),
+    },
     desk: {
       writtenTasks: int(env, 'HOTLINE_DESK_WRITTEN_TASKS', 3, 0, 50),
       offlineGraceMs: int(env, 'HOTLINE_DESK_OFFLINE_GRACE_SECONDS', 60, 0, 24 * 3600) * 1000,

@@ -13,6 +13,7 @@ import { and, eq, inArray, isNull, notInArray, or } from 'drizzle-orm';
 import { QUEUE_NAMES, type QueueName, type Role } from '../../common/domain.ts';
 import type { AgencyKind } from '../agencies/schema.ts';
 import { hashPassword, randomSecret } from '../auth/password.ts';
+import { seedDemoClient } from '../open311/clients.ts';
 import { DONE_STATUSES } from '../tickets/lifecycle.ts';
 import { DONG_NAI_UNITS_FILE, importUnitsFile } from '../units/import.ts';
 import type { Db } from './index.ts';
@@ -238,6 +239,8 @@ export async function seedDemo(db: Db, opts: { agencyUrl: string | null }): Prom
       .onConflictDoNothing()
       .run();
   }
+
+  seedDemoClient(db, now);
 
   return {
     password: DEMO_PASSWORD,
