@@ -12,6 +12,7 @@ import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
 import { agencies, users } from './db/schema.ts';
 import { DEMO_PASSWORD } from './db/seed.ts';
+import { clientsWithDemoKey, DEMO_API_KEY } from './open311/clients.ts';
 import { createAccountService } from './users/service.ts';
 
 /** Secrets that ship in examples, tutorials and vendors' defaults (Asterisk, FreePBX) or this project's demo. */
@@ -135,6 +136,12 @@ export async function productionProblems(db: Db, config: Config): Promise<string
   if (plain.length > 0) {
     problems.push(
       `${plain.length} cơ quan nhận phiếu qua http (không mã hóa) / agencies receive tickets over plain http: ${plain.map((a) => `${a.code} (${a.forwardUrl})`).join(', ')}. Đổi địa chỉ sang https:// trên trang quản trị cơ quan / switch their forward URL to https:// on the agency admin page.`,
+    );
+  }
+  const demoApps = clientsWithDemoKey(db);
+  if (demoApps.length > 0) {
+    problems.push(
+      `Ứng dụng Open311 còn dùng api_key demo ${DEMO_API_KEY} / Open311 apps still hold the published demo api_key: ${demoApps.join(', ')}. Đổi khóa hoặc ngừng ứng dụng trên trang Ứng dụng kết nối / rotate its key or deactivate it on the admin page (/admin-open311.html).`,
     );
   }
   const demo = await accountsWithDemoPassword(db);
