@@ -7,6 +7,7 @@ import type {
   TicketSummary,
   TicketView,
 } from './api.ts';
+import type { ContactHistoryItem, DeskTasksView } from './desk.ts';
 import type { AgentState, ChosenNotReadyReason, NotReadyReason, QueueName } from './domain.ts';
 
 /** Acknowledgement of a client request. */
@@ -23,6 +24,8 @@ export interface CallPop {
   /** The hotline called the citizen back for the place they kept in the queue. */
   callback?: boolean;
   history: TicketSummary[];
+  /** The citizen's contacts on every channel (calls, tickets, web, Zalo, app), newest first. */
+  contacts?: ContactHistoryItem[];
 }
 
 export interface QueueStats {
@@ -145,6 +148,8 @@ export interface ServerToClientEvents {
   'settings:updated': (e: SettingsUpdate) => void;
   /** To the operator (as the province's coaching setting lets them know) and to the supervisor: see `CoachingNotice`. */
   'coaching:changed': (e: CoachingNotice) => void;
+  /** To one operator: the written tasks they hold changed (given, released, done); shown without a ring. */
+  'desk:tasks': (e: DeskTasksView) => void;
 }
 
 /**

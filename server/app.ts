@@ -27,6 +27,8 @@ import { type CoachingDesk, createCoachingService } from './coaching/service.ts'
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
 import type { WorkingCalendar } from './deadlines/calendar.ts';
+import { deskRoutes } from './desk/routes.ts';
+import { createWrittenDesk, type WrittenDesk } from './desk/service.ts';
 import { errorBody, NotFoundError, registerErrorHandler } from './errors.ts';
 import { writtenRequestRoutes } from './intake/desk-routes.ts';
 import { webIntakeRoutes } from './intake/web-routes.ts';
@@ -109,6 +111,8 @@ export interface AppDeps {
   jobs?: Pick<JobSide, 'health'>;
   /** Tells the job side that intents wait (Zalo's events, replies); none: its poll finds them. */
   nudgeJobs?: () => void;
+  /** Gives written requests to ready operators (`main.ts` starts it); a desk that only answers lists otherwise. */
+  writtenDesk?: WrittenDesk;
   now?: () => Date;
 }
 
@@ -229,6 +233,20 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(zaloRoutes, { db, zalo: config.zalo, nudge: deps.nudgeJobs ?? (() => undefined), now });
   await app.register(webIntakeRoutes, { db, config, now });
   await app.register(writtenRequestRoutes, { db, now });
+  await app.register(deskRoutes, {
+    db,
+    now,
+    settings: config.desk,
+    desk:
+      deps.writtenDesk ??
+      createWrittenDesk({
+        db,
+        agents: () => desk.snapshot(now()).agents,
+        settings: config.desk,
+        logger,
+        now,
+      }),
+  });
   await app.register(open311Routes, { prefix: '/open311', db, now, ...config.open311 });
   await app.register(open311AdminRoutes, { db, now });
   await app.register(metricsRoutes, { registry: deps.metrics ?? null, token: config.metricsToken });

@@ -34,6 +34,7 @@ import { type Config, loadConfig } from './config.ts';
 import { startWalCheckpointer } from './db/checkpoint.ts';
 import { type Db, openDatabase } from './db/index.ts';
 import { seedDemo } from './db/seed.ts';
+import { createWrittenDesk } from './desk/service.ts';
 import { startJobsInProcess, startJobsProcess } from './jobs.ts';
 import { startHotlineMetrics } from './metrics/registry.ts';
 import { combineHooks, createNotificationHooks } from './notifications/hooks.ts';
@@ -50,6 +51,7 @@ import {
   createRealtimeServer,
   createTicketNotifier,
   emitTicketDeadline,
+  operatorRoom,
   socketAccountListener,
 } from './realtime.ts';
 import { startReportMailRunner } from './reports/mail-runner.ts';
@@ -283,11 +285,13 @@ export async function startHotline(
         })
       : null;
     // Every state change reaches the fallback queue too, also while the controller is down.
+    let nudgeWrittenDesk = (): void => undefined;
     const deskEvents: IvrEvents = {
       ...bridge,
       agentStateChanged(operatorId, status) {
         bridge.agentStateChanged(operatorId, status);
         fallback?.agentStateChanged(operatorId, status);
+        nudgeWrittenDesk();
       },
     };
     const desk: Ivr = config.ari.enabled
@@ -334,6 +338,16 @@ export async function startHotline(
       snapshot: (at) => callRecords.addFigures(withMode(desk.snapshot(at), at), at),
     };
     wallboardSource = wallboardDesk;
+    // Written requests as tasks beside calls, given to ready operators only (server/desk/).
+    const writtenDesk = createWrittenDesk({
+      db,
+      agents: () => desk.snapshot(now()).agents,
+      settings: config.desk,
+      push: (operatorId, view) => io.to(operatorRoom(operatorId)).emit('desk:tasks', view),
+      logger: logger.child({ component: 'desk' }),
+      now,
+    });
+    nudgeWrittenDesk = () => writtenDesk.nudge();
     metrics?.followDesk({
       snapshot: () => {
         const at = now();
@@ -384,6 +398,7 @@ export async function startHotline(
       ...(metrics ? { metrics: metrics.registry } : {}),
       jobs,
       nudgeJobs: () => jobs.nudge(),
+      writtenDesk,
     });
     stops.push({ name: 'http', stop: () => app.close() });
     attachRealtime(app, { io, db, desk: wallboardDesk, logger, now, coaching: coachingNotices });
@@ -395,6 +410,8 @@ export async function startHotline(
     }
     await desk.start();
     stops.push({ name: 'call controller', stop: () => desk.stop() });
+    writtenDesk.start();
+    stops.push({ name: 'written desk', stop: () => writtenDesk.stop() });
     if (config.ari.enabled) {
       // Tells the watchdog process the controller is there (see ivr/watchdog.ts).
       const beat = startControllerBeat({

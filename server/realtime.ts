@@ -22,6 +22,7 @@ import { type AuthService, type AuthUser, createAuthService, SESSION_COOKIE } fr
 import { type CallbackNotifier, callbackView } from './callbacks/service.ts';
 import type { CoachingNoticeSink, CoachingNotifier } from './coaching/service.ts';
 import type { Db } from './db/index.ts';
+import { contactHistory } from './desk/history.ts';
 import { AppError } from './errors.ts';
 import { parseAgentStateRequest } from './operators/routes.ts';
 import { createStateLog } from './operators/state-log.ts';
@@ -260,6 +261,7 @@ export function attachRealtime(app: FastifyInstance, deps: RealtimeDeps): Realti
           const pop = {
             ...current.call,
             history: ticketHistory(deps.db, current.call.caller, HISTORY_LIMIT),
+            contacts: contactHistory(deps.db, { phone: current.call.caller }),
           };
           socket.emit(current.answered ? 'call:answered' : 'call:offered', pop);
           const coached = current.answered
@@ -381,7 +383,11 @@ export function createIvrEventBridge(
 
   const withHistory = (call: CallInfo): CallPop => {
     try {
-      return { ...call, history: ticketHistory(db, call.caller, HISTORY_LIMIT) };
+      return {
+        ...call,
+        history: ticketHistory(db, call.caller, HISTORY_LIMIT),
+        contacts: contactHistory(db, { phone: call.caller }),
+      };
     } catch (err) {
       // A screen-pop without history beats none at all.
       opts.logger.error({ err, callId: call.callId }, 'could not load the caller history');
