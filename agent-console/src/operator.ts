@@ -10,6 +10,7 @@ import { ApiRequestError, api } from './api.ts';
 import { createCallPanel } from './call-panel.ts';
 import { createCallbackList } from './callbacks.ts';
 import { createCoachingIndicator } from './coaching-indicator.ts';
+import { createDeskTasks } from './desk-tasks.ts';
 import { formatMinutesSeconds } from './format.ts';
 import { agentStateLabel, t, translatePage } from './i18n.ts';
 import { createLinkBanner } from './link-banner.ts';
@@ -192,7 +193,10 @@ async function start(): Promise<void> {
       return phone.answerOptions();
     },
     autoAnswer: () => el.autoAnswer.checked,
-    onCallShown: (pop) => tickets.prefill(pop),
+    onCallShown: (pop) => {
+      tickets.prefill(pop);
+      deskTasks.showContacts(pop.contacts);
+    },
     // The server takes a hang-up it was told about as the end of the talk; any other end of the
     // softphone's call is a drop, and the caller goes back to the queue.
     announceHangup: async (callId) => {
@@ -207,8 +211,22 @@ async function start(): Promise<void> {
     rows: byId('written-rows', HTMLTableSectionElement),
     message: byId('written-message', HTMLParagraphElement),
     error: byId('written-error', HTMLParagraphElement),
-    makeTicket: (request) => tickets.fromWrittenRequest(request),
+    makeTicket: (request) => {
+      tickets.fromWrittenRequest(request);
+      deskTasks.contactsOfRequest(request.id);
+    },
   });
+  // Written tasks beside calls ("Việc của tôi"), and the citizen's contacts on every channel.
+  const deskTasks = createDeskTasks({
+    socket,
+    panel: byId('written-requests', HTMLElement),
+    callRegion: byId('call', HTMLElement),
+    makeTicket: (request) => tickets.fromWrittenRequest(request),
+    changed: () => void written.reload(),
+  });
+  // The Zalo page's "Tạo phiếu" links here with the conversation's request.
+  const linked = Number(new URLSearchParams(location.search).get('writtenRequest'));
+  if (Number.isInteger(linked) && linked > 0) void deskTasks.openRequest(linked, { take: true });
 
   const callbacks = createCallbackList({ operatorId: me.user.id, phone: () => phone });
 

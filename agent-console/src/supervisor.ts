@@ -5,6 +5,7 @@
 import { QUEUES } from '../../common/domain.ts';
 import type { WallboardSnapshot } from '../../common/events.ts';
 import { type CoachingPanel, createCoachingPanel } from './coaching.ts';
+import { mountWrittenFigures } from './desk-figures.ts';
 import { formatMinutesSeconds, formatRate, secondsSince } from './format.ts';
 import { agentStateLabel, t, translatePage } from './i18n.ts';
 import { byId, requireUser, showFatal, showWhileDisconnected, wireLogout } from './page.ts';
@@ -132,6 +133,7 @@ async function start(): Promise<void> {
   if (!me) return;
   el.userName.textContent = me.user.displayName;
   el.navAdmin.hidden = me.user.role !== 'admin';
+  mountWrittenFigures(el.queues.closest('table') ?? el.queues);
 
   coaching = createCoachingPanel(me.sip, {
     phone: el.coachingPhone,

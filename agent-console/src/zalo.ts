@@ -5,6 +5,7 @@
  */
 import type { ZaloConversationView } from '../../common/zalo.ts';
 import { errorMessage } from './api.ts';
+import { zaloTicketLink } from './desk-zalo.ts';
 import { h, showMessage } from './dom.ts';
 import { formatDateTime } from './format.ts';
 import { t, translatePage } from './i18n.ts';
@@ -86,6 +87,8 @@ async function openThread(userId: string): Promise<void> {
     ]
       .filter(Boolean)
       .join(' · ');
+    const toTicket = zaloTicketLink(conversation);
+    if (toTicket) el.meta.append(' · ', toTicket);
     el.window.textContent = `${windowLabel(conversation.window, t)}. ${conversation.window.notice}`;
     el.thread.replaceChildren(
       ...messages.map((m) =>
