@@ -31,6 +31,8 @@ import type {
   ListResponse,
   LoginRequest,
   MeResponse,
+  Open311ClientKey,
+  Open311ClientView,
   PutRoutingExceptionRequest,
   ReportByKind,
   ReportGranularity,
@@ -233,6 +235,18 @@ export const api = {
     ),
   activateAgency: (id: number) =>
     request<{ data: AgencyAdminView }>('POST', `/api/admin/agencies/${id}/activate`, {}).then((r) => r.data),
+  /** Open311 client apps (admins); a new or rotated key comes back once. */
+  open311Clients: () => list<Open311ClientView>('/api/admin/open311/clients'),
+  createOpen311Client: (name: string) =>
+    request<Open311ClientKey>('POST', '/api/admin/open311/clients', { name }),
+  rotateOpen311Key: (id: number) =>
+    request<Open311ClientKey>('POST', `/api/admin/open311/clients/${id}/rotate-key`, {}),
+  setOpen311ClientActive: (id: number, active: boolean) =>
+    request<{ data: Open311ClientView }>(
+      'POST',
+      `/api/admin/open311/clients/${id}/${active ? 'activate' : 'deactivate'}`,
+      {},
+    ).then((r) => r.data),
   /** Newest first; `beforeId` pages back. */
   audit: (query: Record<string, string>) =>
     request<AuditPage>('GET', `/api/admin/audit?${new URLSearchParams(query)}`),
