@@ -70,7 +70,8 @@ async function webhookLatency(): Promise<void> {
     await waitFor(
       'the hotline server',
       async () => (await fetch(`${url}/api/health`)).ok,
-      30_000,
+      // The first start seeds the demo accounts (argon2): slow on a busy machine.
+      90_000,
       () => (server.exitCode !== null ? `exited with ${server.exitCode}` : null),
     );
     const latencies: number[] = [];

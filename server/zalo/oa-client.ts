@@ -14,6 +14,8 @@ import { zaloTokens } from './schema.ts';
 export const TOKEN_ERROR_CODES = new Set([-216, -124]);
 /** An access token this close to its expiry is refreshed before use. */
 export const REFRESH_MARGIN_MS = 5 * 60_000;
+/** Shortest wait for Zalo's answer to a token refresh. */
+export const REFRESH_TIMEOUT_MS = 30_000;
 
 export interface OaClientOptions {
   db: Db;
@@ -89,10 +91,10 @@ export function createOaClient(opts: OaClientOptions): OaClient {
     return latest ?? db.select().from(zaloTokens).where(eq(zaloTokens.id, 1)).get() ?? null;
   };
 
-  async function post(url: string, init: RequestInit): Promise<ZaloAnswer> {
+  async function post(url: string, init: RequestInit, timeoutMs = opts.timeoutMs): Promise<ZaloAnswer> {
     let res: Response;
     try {
-      res = await fetch(url, { ...init, signal: AbortSignal.timeout(opts.timeoutMs) });
+      res = await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     } catch (err) {
       throw new ZaloApiError(`Zalo unreachable: ${err instanceof Error ? err.message : String(err)}`, true);
     }
@@ -109,15 +111,20 @@ export function createOaClient(opts: OaClientOptions): OaClient {
     const refreshToken = stored()?.refreshToken ?? opts.initialRefreshToken;
     if (!refreshToken)
       throw new ZaloApiError('no Zalo refresh token configured (HOTLINE_ZALO_REFRESH_TOKEN)', false);
-    const answer = await post(`${opts.oauthUrl}/v4/oa/access_token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', secret_key: opts.appSecret },
-      body: new URLSearchParams({
-        app_id: opts.appId,
-        grant_type: 'refresh_token',
-        refresh_token: refreshToken,
-      }),
-    });
+    const answer = await post(
+      `${opts.oauthUrl}/v4/oa/access_token`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', secret_key: opts.appSecret },
+        body: new URLSearchParams({
+          app_id: opts.appId,
+          grant_type: 'refresh_token',
+          refresh_token: refreshToken,
+        }),
+      },
+      // An answer given up on may still have used the refresh token up: wait for it longer.
+      Math.max(opts.timeoutMs, REFRESH_TIMEOUT_MS),
+    );
     const seconds = Number(answer.expires_in);
     if (!answer.access_token || !answer.refresh_token || !Number.isFinite(seconds) || seconds <= 0) {
       throw new ZaloApiError(
