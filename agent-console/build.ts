@@ -26,6 +26,7 @@ const pages = [
   'admin-audit',
   'admin-calendar',
   'admin-settings',
+  'admin-open311',
   'password',
   'zalo',
 ];
