@@ -22,7 +22,6 @@ import { openMenuStore } from '../ivr/menu-file.ts';
 import { writePrompts } from '../ivr/prompt-files.ts';
 import { ALL_PROMPTS } from '../ivr/prompts.ts';
 import { startControllerBeat } from '../ivr/watchdog-beat.ts';
-import { createWatchdogRest } from '../ivr/watchdog-rest.ts';
 import { createApp, type Desk } from './app.ts';
 import { menuWithHolidays } from './calendar/ivr-hours.ts';
 import { createCalendarStore, importDecreedDays } from './calendar/service.ts';
@@ -412,10 +411,12 @@ export async function startHotline(
     stops.push({ name: 'call controller', stop: () => desk.stop() });
     writtenDesk.start();
     stops.push({ name: 'written desk', stop: () => writtenDesk.stop() });
-    if (config.ari.enabled) {
-      // Tells the watchdog process the controller is there (see ivr/watchdog.ts).
+    const setGlobalVariable = desk.setGlobalVariable;
+    if (setGlobalVariable) {
+      // Tells the watchdog process the controller is there (see ivr/watchdog.ts), through the
+      // controller's own ARI client.
       const beat = startControllerBeat({
-        rest: createWatchdogRest(config.ari),
+        rest: { setGlobalVariable: (name, value) => setGlobalVariable(name, value) },
         isUp: () => desk.snapshot(now()).telephonyUp,
         logger: logger.child({ component: 'controller-beat' }),
       });
