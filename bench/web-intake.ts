@@ -12,7 +12,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { eq } from 'drizzle-orm';
@@ -23,6 +23,7 @@ import { smsMessages } from '../server/db/schema.ts';
 import { CONSENT } from '../server/intake/consent.ts';
 import { confirmedTokenFor } from '../server/intake/otp.ts';
 import { writtenRequests } from '../server/intake/schema.ts';
+import { childPids, commandLine, processCpuMs } from './cpu.ts';
 
 const SECONDS = 10;
 const CONCURRENCY = 32;
@@ -107,6 +108,9 @@ async function webIntake(): Promise<void> {
     const latencies: number[] = [];
     const failures = new Map<number, number>();
     let next = 0;
+    const jobsPid = childPids(server.pid!).find((pid) => commandLine(pid).includes('workers-main'));
+    const cpuAtStart = processCpuMs(server.pid!);
+    const jobsAtStart = jobsPid !== undefined ? processCpuMs(jobsPid) : 0;
     const started = performance.now();
     const until = started + SECONDS * 1000;
     const client = async () => {
@@ -129,6 +133,8 @@ async function webIntake(): Promise<void> {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, client));
     const elapsed = (performance.now() - started) / 1000;
+    const serverCpu = processCpuMs(server.pid!) - cpuAtStart;
+    const jobsCpu = jobsPid !== undefined ? processCpuMs(jobsPid) - jobsAtStart : 0;
     agent.destroy();
 
     const accepted = latencies.length;
@@ -147,6 +153,12 @@ async function webIntake(): Promise<void> {
     console.log(
       `  ${accepted} accepted in ${elapsed.toFixed(1)} s with ${CONCURRENCY} clients: ${rate.toFixed(0)}/s ` +
         `(target ≥ ${TARGET_PER_SECOND}/s: ${rate >= TARGET_PER_SECOND ? 'met' : 'NOT met'})`,
+    );
+    const perRequest = serverCpu / Math.max(1, accepted);
+    console.log(
+      `  server CPU ${perRequest.toFixed(2)} ms per request (one core: ~${(1000 / perRequest).toFixed(0)}/s), ` +
+        `job process (SMS relay) ${(jobsCpu / Math.max(1, accepted)).toFixed(2)} ms; load average ` +
+        `${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores`,
     );
     console.log(
       `  latency p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
