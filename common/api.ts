@@ -1,8 +1,10 @@
 /** REST request and response bodies shared by the server and the console. */
 import type {
   AgencyKind,
+  CallbackAttemptKind,
   CallbackGiveUpReason,
   CallbackOutcome,
+  CallbackReachedBy,
   CallbackSource,
   Category,
   DeliveryStatus,
@@ -307,11 +309,22 @@ export interface CallbackTaskView {
   givenUp: { reason: CallbackGiveUpReason; note: string | null } | null;
   /** Closed as reached because the citizen's later call (this id) was answered. */
   closedByCall: string | null;
+  /** How it was reached (null while open or given up). */
+  reachedBy: CallbackReachedBy | null;
+  /**
+   * The ACD keeps the caller's place and the hotline will dial them itself when it comes (they
+   * pressed 1 while waiting); operators cannot claim it meanwhile.
+   */
+  heldInQueue: boolean;
+  /** Attempts the hotline made itself (included in `attempts`). */
+  queueAttempts: number;
 }
 
 /** One call an operator placed for a task; `outcome` is null while it is being dialled. */
 export interface CallbackAttemptView {
   id: number;
+  /** An operator's claim, or the hotline's own call for a kept place (`queue`). */
+  kind: CallbackAttemptKind;
   operator: { id: number; displayName: string };
   startedAt: string;
   endedAt: string | null;

@@ -114,6 +114,16 @@ export type CallbackOutcome = (typeof CALLBACK_OUTCOMES)[number];
 export type CallbackGiveUpReason = 'attempts_exhausted' | 'supervisor' | 'merged';
 
 /**
+ * How a task was closed as reached: the citizen's later call was answered (`later_call`), the
+ * hotline's queue callback connected them to an operator (`queue_callback`), or an operator who
+ * claimed the task reached them (`operator`).
+ */
+export type CallbackReachedBy = 'later_call' | 'queue_callback' | 'operator';
+
+/** Who placed a callback attempt: an operator who claimed the task, or the hotline for a kept place (`queue`). */
+export type CallbackAttemptKind = 'operator' | 'queue';
+
+/**
  * Whether the hotline can call this caller id back: digits (a leading + allowed), 3 to 15 of
  * them. A withheld number arrives as `anonymous`, `unknown`, `restricted` or empty.
  */

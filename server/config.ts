@@ -162,6 +162,16 @@ export interface Config {
   };
   /** Calling citizens back: attempts before giving up, spacing between them, how long a claim lasts. */
   readonly callbacks: { readonly maxAttempts: number; readonly spacingMs: number; readonly claimMs: number };
+  /**
+   * Queue callbacks (a caller who pressed 1 keeps their place; the hotline calls them when it
+   * comes): attempts the hotline makes itself before leaving the task to a person, the spacing
+   * after an attempt that did not reach the citizen, and how long the citizen's phone rings.
+   */
+  readonly queueCallbacks: {
+    readonly maxAttempts: number;
+    readonly retryMs: number;
+    readonly ringSeconds: number;
+  };
   /** Deadline warning and escalation jobs. */
   readonly deadline: { readonly attempts: number; readonly backoffMs: number };
   /**
@@ -533,6 +543,11 @@ export function loadConfig(env: Env = process.env): Config {
       maxAttempts: int(env, 'HOTLINE_CALLBACK_ATTEMPTS', 3, 1, 20),
       spacingMs: int(env, 'HOTLINE_CALLBACK_SPACING_SECONDS', 600, 0, 7 * 24 * 3600) * 1000,
       claimMs: int(env, 'HOTLINE_CALLBACK_CLAIM_SECONDS', 180, 10, 3600) * 1000,
+    },
+    queueCallbacks: {
+      maxAttempts: int(env, 'HOTLINE_QUEUE_CALLBACK_ATTEMPTS', 3, 1, 20),
+      retryMs: int(env, 'HOTLINE_QUEUE_CALLBACK_RETRY_SECONDS', 120, 1, 24 * 3600) * 1000,
+      ringSeconds: int(env, 'HOTLINE_QUEUE_CALLBACK_RING_SECONDS', 30, 5, 300),
     },
     deadline: {
       attempts: int(env, 'HOTLINE_DEADLINE_ATTEMPTS', 5, 1, 100),

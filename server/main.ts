@@ -26,6 +26,7 @@ import { createApp, type Desk } from './app.ts';
 import { menuWithHolidays } from './calendar/ivr-hours.ts';
 import { createCalendarStore, importDecreedDays } from './calendar/service.ts';
 import { createIvrDialPermits, NO_DIAL_PERMITS } from './callbacks/dial-permits.ts';
+import { createQueueCallbackStore } from './callbacks/queue.ts';
 import { createCallerHistory } from './calls/history.ts';
 import { createCallRecords } from './calls/service.ts';
 import { createCoachingNotifier } from './coaching/service.ts';
@@ -304,6 +305,13 @@ export async function startHotline(
           records,
           statusLine: createStatusLine({ db, now, logger: logger.child({ component: 'status-line' }) }),
           history: createCallerHistory(db),
+          queueCallbacks: createQueueCallbackStore({
+            db,
+            flush: () => callRecords.flush(),
+            logger: logger.child({ component: 'queue-callbacks' }),
+            notifier: callbackNotifier,
+          }),
+          queueCallback: config.queueCallbacks,
           waiting: {
             overflowAfterMs: config.waiting.overflowAfterSeconds * 1000,
             announceEveryMs: config.waiting.announceEverySeconds * 1000,

@@ -116,7 +116,11 @@ export function createCallPanel(deps: CallPanelDeps): CallPanel {
     el.caller.textContent = next.caller;
     el.queue.textContent = QUEUES[next.queue].label;
     el.menu.textContent = next.menuChoice;
-    el.waited.textContent = t('call.waited', { seconds: next.waitedSeconds });
+    // A queue callback: the hotline called the citizen back for the place they kept.
+    el.waited.textContent = t(next.callback ? 'call.callback' : 'call.waited', {
+      seconds: next.waitedSeconds,
+    });
+    el.region.dataset.callback = next.callback ? 'true' : 'false';
     el.history.replaceChildren(...historyItems(next));
     deps.onCallShown(next);
   }

@@ -12,9 +12,11 @@ export function sortCallbacks(tasks: readonly CallbackTaskView[]): CallbackTaskV
  * (`taken`), nothing until the spacing after the last attempt passed (`later`), or carry on
  * with their own claim (`mine`).
  */
-export type CallbackRowState = 'due' | 'mine' | 'taken' | 'later';
+export type CallbackRowState = 'due' | 'mine' | 'taken' | 'later' | 'inQueue';
 
 export function callbackRowState(task: CallbackTaskView, operatorId: number, now: Date): CallbackRowState {
+  // The caller's place is kept in the queue: the hotline dials them itself when it comes.
+  if (task.heldInQueue) return 'inQueue';
   if (task.claimedBy) return task.claimedBy.id === operatorId ? 'mine' : 'taken';
   if (task.nextAttemptAt && Date.parse(task.nextAttemptAt) > now.getTime()) return 'later';
   return 'due';

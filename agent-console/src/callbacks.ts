@@ -57,7 +57,9 @@ export function createCallbackList(deps: {
   function row(task: CallbackTaskView, now: Date): HTMLTableRowElement {
     const state = callbackRowState(task, deps.operatorId, now);
     let action: Node;
-    if (state === 'taken') {
+    if (state === 'inQueue') {
+      action = h('span', { class: 'muted', 'data-in-queue': '' }, t('callbacks.inQueue'));
+    } else if (state === 'taken') {
       action = h(
         'span',
         { class: 'muted' },

@@ -55,6 +55,8 @@ function taskStatus(task: CallbackTaskView, now: Date): string {
         : t('callbacks.due');
     case 'due':
       return t('callbacks.due');
+    case 'inQueue':
+      return t('callbacks.inQueue');
   }
 }
 

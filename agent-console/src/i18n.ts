@@ -124,6 +124,7 @@ const vi = {
   'callbacks.givenUp': 'Đã dừng gọi lại số {number}.',
   'callbacks.status': 'Tình trạng',
   'callbacks.due': 'Chờ gọi',
+  'callbacks.inQueue': 'Tổng đài tự gọi lại khi đến lượt',
   'callbacks.count': '{count} người đang chờ được gọi lại',
   'callbacks.reload': 'Tải lại',
 
@@ -178,6 +179,7 @@ const vi = {
   'call.queue': 'Hàng đợi',
   'call.menuChoice': 'Phím đã chọn',
   'call.waited': 'Đã chờ {seconds} giây',
+  'call.callback': 'Tổng đài gọi lại theo yêu cầu: người dân đã giữ chỗ {seconds} giây',
   'call.history': 'Phiếu trước đây',
   'call.noHistory': 'Chưa có phiếu nào',
   'call.answer': 'Trả lời',

@@ -133,17 +133,21 @@ export interface ClaimableTask {
   claimedBy: number | null;
   claimedUntil: Date | null;
   nextAttemptAt: Date | null;
+  /** The ACD keeps the caller's place: the hotline dials them itself when it comes. */
+  queueHeld?: boolean;
 }
 
-export type ClaimRefusal = 'closed' | 'taken' | 'not_due';
+export type ClaimRefusal = 'closed' | 'taken' | 'not_due' | 'in_queue';
 
 /**
  * Whether `operatorId` may call the citizen now: the task is open, no other operator holds an
  * unexpired claim (no two operators call the same citizen), and the spacing after the last
- * attempt has passed. The claim's own operator may claim again (e.g. after reloading the page).
+ * attempt has passed; a task whose place the ACD keeps is the hotline's to dial. The claim's own operator may claim again (e.g. after reloading the page).
  */
 export function claimRefusal(task: ClaimableTask, operatorId: number, now: Date): ClaimRefusal | null {
   if (task.status !== 'open') return 'closed';
+  // The hotline calls the citizen itself when their kept place comes; a person takes over after.
+  if (task.queueHeld) return 'in_queue';
   const held = task.claimedBy !== null && task.claimedUntil !== null && task.claimedUntil > now;
   if (held && task.claimedBy !== operatorId) return 'taken';
   if (task.nextAttemptAt !== null && task.nextAttemptAt > now) return 'not_due';

@@ -5,8 +5,10 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type {
+  CallbackAttemptKind,
   CallbackGiveUpReason,
   CallbackOutcome,
+  CallbackReachedBy,
   CallbackSource,
   QueueName,
 } from '../../common/domain.ts';
@@ -57,6 +59,16 @@ export const callbacks = sqliteTable(
     givenUpBy: integer('given_up_by').references(() => users.id),
     /** Closed as reached because this later call of the citizen's was answered. */
     closedByCallId: text('closed_by_call_id').references(() => calls.id),
+    /** How the task was reached (null while open or given up). */
+    reachedBy: text('reached_by').$type<CallbackReachedBy>(),
+    /**
+     * The ACD keeps the caller's place (they pressed 1 while waiting) and the hotline dials them
+     * itself; false once it has made its attempts (then the task is a person's) or the citizen's
+     * new call took the place.
+     */
+    queueHeld: integer('queue_held', { mode: 'boolean' }).notNull().default(false),
+    /** Attempts the hotline made itself (counted in `attempts` too; operators get their own allowance). */
+    queueAttempts: integer('queue_attempts').notNull().default(0),
   },
   (t) => [
     index('callbacks_status_idx').on(t.status, t.waitingSince),
@@ -83,6 +95,10 @@ export const callbackAttempts = sqliteTable(
     outcome: text('outcome').$type<CallbackOutcome>(),
     /** Why it failed, as the softphone saw it (e.g. the SIP cause), for the supervisor. */
     detail: text('detail'),
+    /** An operator's claim, or the hotline's own call for a kept place (`queue`). */
+    kind: text('kind').$type<CallbackAttemptKind>().notNull().default('operator'),
+    /** The call of a queue attempt the citizen answered. */
+    callId: text('call_id'),
   },
   (t) => [index('callback_attempts_callback_idx').on(t.callbackId)],
 );

@@ -58,6 +58,8 @@ export function recordCallbackRequest(
         requests: merged.requests,
         recording: merged.recording,
         recordingCallId: merged.recordingCallId,
+        // A caller who pressed 1 again has their place kept again.
+        ...(request.source === 'offer' ? { queueHeld: true } : {}),
       })
       .where(eq(callbacks.id, task.id))
       .run();
@@ -75,6 +77,8 @@ export function recordCallbackRequest(
       lastRequestAt: request.at,
       recording: request.recording,
       recordingCallId: request.recording === null ? null : request.callId,
+      // Pressed 1 while waiting: the ACD keeps the caller's place and the hotline dials them.
+      queueHeld: request.source === 'offer',
     })
     .returning({ id: callbacks.id })
     .get();
@@ -90,6 +94,8 @@ export function closeOnAnsweredCall(tx: Tx, callerNumber: string, callId: string
     .update(callbacks)
     .set({
       status: 'reached',
+      reachedBy: 'later_call',
+      queueHeld: false,
       closedAt: at,
       closedByCallId: callId,
       claimedBy: null,
@@ -142,6 +148,9 @@ export function toCallbackView(
     closedAt: iso(row.closedAt),
     givenUp: row.givenUpReason ? { reason: row.givenUpReason, note: row.givenUpNote } : null,
     closedByCall: row.closedByCallId,
+    reachedBy: row.status === 'reached' ? row.reachedBy : null,
+    heldInQueue: row.status === 'open' && row.queueHeld,
+    queueAttempts: row.queueAttempts,
   };
 }
 
@@ -192,6 +201,7 @@ const REFUSALS: Record<ClaimRefusal, [string, string]> = {
   closed: ['CALLBACK_CLOSED', 'Yêu cầu gọi lại này đã kết thúc.'],
   taken: ['CALLBACK_TAKEN', 'Một tổng đài viên khác đang gọi lại cho người dân này.'],
   not_due: ['CALLBACK_NOT_DUE', 'Chưa đến lượt gọi lại tiếp theo.'],
+  in_queue: ['CALLBACK_IN_QUEUE', 'Tổng đài sẽ tự gọi lại cho người dân này khi đến lượt chờ.'],
 };
 
 export class CallbackConflictError extends AppError {
@@ -245,9 +255,17 @@ export function createCallbackService(deps: CallbackServiceDeps) {
       .set({ outcome, endedAt: at, detail })
       .where(eq(callbackAttempts.id, attemptId))
       .run();
-    const next = afterAttempt(task.attempts, outcome, at, policy);
+    // Operators get their own allowance of attempts, after those the hotline made itself.
+    const next = afterAttempt(task.attempts - task.queueAttempts, outcome, at, policy);
     tx.update(callbacks)
-      .set({ ...next, ...(opts.spaced ? {} : { nextAttemptAt: null }), claimedBy: null, claimedUntil: null })
+      .set({
+        ...next,
+        attempts: task.attempts + 1,
+        ...(outcome === 'reached' ? { reachedBy: 'operator' as const } : {}),
+        ...(opts.spaced ? {} : { nextAttemptAt: null }),
+        claimedBy: null,
+        claimedUntil: null,
+      })
       .where(eq(callbacks.id, task.id))
       .run();
   };
@@ -277,6 +295,7 @@ export function createCallbackService(deps: CallbackServiceDeps) {
         .all()
         .map(({ attempt, operatorName }) => ({
           id: attempt.id,
+          kind: attempt.kind,
           operator: { id: attempt.operatorId, displayName: operatorName },
           startedAt: attempt.startedAt.toISOString(),
           endedAt: iso(attempt.endedAt),

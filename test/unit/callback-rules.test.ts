@@ -196,6 +196,12 @@ describe('claimRefusal: one operator per citizen, and only when due', () => {
     { name: 'reached: closed', task: { ...free, status: 'reached' as const }, expected: 'closed' },
     { name: 'given up: closed', task: { ...free, status: 'given_up' as const }, expected: 'closed' },
     {
+      name: 'its place is kept in the queue: the hotline dials it itself',
+      task: { ...free, queueHeld: true },
+      expected: 'in_queue',
+    },
+    { name: 'no longer held by the queue: may claim', task: { ...free, queueHeld: false }, expected: null },
+    {
       name: 'another operator holds a live claim: taken',
       task: { ...free, claimedBy: 2, claimedUntil: ago(-1) },
       expected: 'taken',

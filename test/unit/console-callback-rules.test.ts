@@ -21,6 +21,9 @@ const task = (over: Partial<CallbackTaskView>): CallbackTaskView => ({
   closedAt: null,
   givenUp: null,
   closedByCall: null,
+  reachedBy: null,
+  heldInQueue: false,
+  queueAttempts: 0,
   ...over,
 });
 
@@ -47,6 +50,11 @@ describe('callbackRowState: what a row offers operator 7', () => {
     ['claimed by operator 8', task({ claimedBy: { id: 8, displayName: 'B' } }), 'taken'],
     ['spacing not over', task({ nextAttemptAt: '2025-06-10T03:05:00Z' }), 'later'],
     ['spacing over', task({ nextAttemptAt: '2025-06-10T02:55:00Z' }), 'due'],
+    [
+      'its place kept in the queue',
+      task({ heldInQueue: true, nextAttemptAt: '2025-06-10T03:05:00Z' }),
+      'inQueue',
+    ],
   ])('%s → %s', (_, row, expected) => {
     expect(callbackRowState(row, 7, NOW)).toBe(expected);
   });
