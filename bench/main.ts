@@ -7,6 +7,7 @@ import { callParts } from './calls.ts';
 import { remoteParts } from './remote.ts';
 import { reportParts } from './reports.ts';
 import { ticketParts } from './tickets.ts';
+import { webIntakeParts } from './web-intake.ts';
 import { zaloParts } from './zalo-webhook.ts';
 
 const PARTS: Record<string, () => Promise<void>> = {
@@ -15,8 +16,9 @@ const PARTS: Record<string, () => Promise<void>> = {
   ...remoteParts,
   ...reportParts,
   ...zaloParts,
+  ...webIntakeParts,
 };
-const DEFAULT_PARTS = ['tickets', 'calls', 'reports', 'zalo'];
+const DEFAULT_PARTS = ['tickets', 'calls', 'reports', 'zalo', 'web'];
 
 const chosen = process.argv.slice(2);
 for (const name of chosen) {

@@ -1,8 +1,8 @@
 /**
- * The few ARI REST calls of the controller's heartbeat and of the watchdog, which runs in a
- * process of its own without the controller's event socket (`ari.ts` needs one). Same
- * conventions as `ari.ts`: every call has a timeout (`AriTimeoutError`), "not found" answers
- * become `GoneError`, any other failure `AriRequestError` with Asterisk's message.
+ * The few ARI REST calls of the watchdog, which runs in a process of its own without the
+ * controller's event socket (`ari.ts` needs one), so that it outlives the server. Same conventions
+ * as `ari.ts`: every call has a timeout (`AriTimeoutError`), "not found" answers become
+ * `GoneError`, any other failure `AriRequestError` with Asterisk's message.
  */
 import { AriRequestError, AriTimeoutError, GoneError } from './port.ts';
 import type { WatchedBridge, WatchedChannel } from './watchdog.ts';

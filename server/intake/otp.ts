@@ -6,8 +6,9 @@
  * the token proves the number for `TOKEN_TTL_MS`.
  */
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
+import { preparedOnce } from '../db/prepared.ts';
 import { recordSms } from '../sms/service.ts';
 import { smsTexts } from '../sms/texts.ts';
 import { nationalNumber } from '../status-line/service.ts';
@@ -156,15 +157,19 @@ export function confirmCode(
   }
 }
 
+const tokenRowStatement = preparedOnce((db: Pick<Db, 'select'>) =>
+  db
+    .select()
+    .from(phoneVerifications)
+    .where(eq(phoneVerifications.id, sql.placeholder('id')))
+    .prepare(),
+);
+
 /** Throws `PhoneNotVerifiedError` unless `token` confirms `phone` now. */
 export function checkPhoneToken(db: Pick<Db, 'select'>, token: string, phone: string, now: Date): void {
   const match = /^(\d{1,15})\.([A-Za-z0-9_-]{16,64})$/.exec(token);
   if (!match) throw new PhoneNotVerifiedError();
-  const row = db
-    .select()
-    .from(phoneVerifications)
-    .where(eq(phoneVerifications.id, Number(match[1])))
-    .get();
+  const row = tokenRowStatement(db).get({ id: Number(match[1]) });
   if (
     !row?.usedAt ||
     row.phone !== phone ||

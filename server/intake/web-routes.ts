@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type Static, Type } from '@sinclair/typebox';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { IDEMPOTENCY_KEY_HEADER } from '../../common/api.ts';
 import type { Category } from '../../common/domain.ts';
@@ -26,20 +26,24 @@ import type {
   PublicStatusView,
   PublicUnit,
 } from '../../common/written-requests.ts';
-import { findCategory, listCategories } from '../categories/service.ts';
+import { categories } from '../categories/schema.ts';
+import { listCategories } from '../categories/service.ts';
 import type { Config } from '../config.ts';
+import { createGroupCommitter } from '../db/group-commit.ts';
 import type { Db } from '../db/index.ts';
+import { preparedOnce } from '../db/prepared.ts';
 import { recordSms } from '../sms/service.ts';
 import { smsTexts } from '../sms/texts.ts';
 import { parseIdempotencyKey } from '../tickets/idempotency.ts';
-import { findUnit, searchUnits } from '../units/service.ts';
+import { units } from '../units/schema.ts';
+import { searchUnits } from '../units/service.ts';
 import { CONSENT } from './consent.ts';
 import { IntakeValidationError, TooManyRequestsError } from './errors.ts';
 import { createPublicLimiters } from './limits.ts';
 import { checkPhoneToken, confirmCode, issueCode, parseMobile } from './otp.ts';
 import { cleanPhoto, MAX_PHOTO_BYTES } from './photos.ts';
 import { intakeIdempotencyKeys } from './schema.ts';
-import { type IntakeInput, intakeHash, MAX_PHOTOS, takeIn } from './service.ts';
+import { type IntakeInput, intakeHash, MAX_PHOTOS, takeInGrouped } from './service.ts';
 import { lookUpStatus } from './status.ts';
 
 export const DESCRIPTION_MIN = 10;
@@ -79,11 +83,34 @@ export interface WebIntakeDeps {
   now: () => Date;
 }
 
+// Read on every submission: built and prepared once.
+const categoryStatement = preparedOnce((db: Db) =>
+  db
+    .select({ key: categories.key, active: categories.active })
+    .from(categories)
+    .where(eq(categories.key, sql.placeholder('key')))
+    .prepare(),
+);
+const unitStatement = preparedOnce((db: Db) =>
+  db
+    .select({ code: units.code, active: units.active })
+    .from(units)
+    .where(eq(units.code, sql.placeholder('code')))
+    .prepare(),
+);
+const keyStatement = preparedOnce((db: Db) =>
+  db
+    .select({ id: intakeIdempotencyKeys.id })
+    .from(intakeIdempotencyKeys)
+    .where(and(eq(intakeIdempotencyKeys.scope, 'web'), eq(intakeIdempotencyKeys.key, sql.placeholder('key'))))
+    .prepare(),
+);
+
 const invalid = (code: string, message: string) => new IntakeValidationError(code, message);
 
 /** Checks a form's fields (not the number's token, not the photos) and returns them tidied. */
 export function checkRequestFields(db: Db, body: RequestBodyT): Omit<IntakeInput, 'photos'> {
-  const category = findCategory(db, body.category.trim());
+  const category = categoryStatement(db).get({ key: body.category.trim() });
   if (!category?.active) throw invalid('INVALID_CATEGORY', 'Vui lòng chọn lĩnh vực phản ánh.');
   const description = body.description.trim();
   if (description.length < DESCRIPTION_MIN) {
@@ -94,7 +121,7 @@ export function checkRequestFields(db: Db, body: RequestBodyT): Omit<IntakeInput
   }
   let unitCode: string | null = null;
   if (body.unitCode?.trim()) {
-    const unit = findUnit(db, body.unitCode.trim());
+    const unit = unitStatement(db).get({ code: body.unitCode.trim() });
     if (!unit?.active) throw invalid('INVALID_UNIT', 'Xã, phường đã chọn không có trong danh sách.');
     unitCode = unit.code;
   }
@@ -162,6 +189,8 @@ function clientAddress(request: FastifyRequest): string {
 export async function webIntakeRoutes(app: FastifyInstance, deps: WebIntakeDeps): Promise<void> {
   const { db, config, now } = deps;
   const limiters = createPublicLimiters(config.publicForm.limits);
+  // The tracking code is told at once: each group of requests reaches the disk before the answers.
+  const committer = createGroupCommitter(db.$client, { durable: true });
 
   app.setErrorHandler((err, _request, reply) => {
     if (err instanceof TooManyRequestsError) reply.header('retry-after', String(err.retryAfterSeconds));
@@ -238,18 +267,13 @@ export async function webIntakeRoutes(app: FastifyInstance, deps: WebIntakeDeps)
         photos: raw.map((p) => createHash('sha256').update(p).digest('hex')),
       });
       // A retry of a request already taken in does not count against the limits again.
-      const retried =
-        key !== undefined &&
-        db
-          .select({ id: intakeIdempotencyKeys.id })
-          .from(intakeIdempotencyKeys)
-          .where(and(eq(intakeIdempotencyKeys.scope, 'web'), eq(intakeIdempotencyKeys.key, key)))
-          .get() !== undefined;
+      const retried = key !== undefined && keyStatement(db).get({ key }) !== undefined;
       if (!retried) limiters.submission(phone, clientAddress(request), at);
       const photos = [];
       for (const [i, data] of raw.entries()) photos.push(await cleanPhoto(data, i + 1));
-      const result = takeIn(
+      const result = await takeInGrouped(
         db,
+        committer,
         { ...fields, photos },
         {
           now: at,

@@ -124,11 +124,12 @@ describe('the server killed with a talk and two callers waiting', () => {
 
     const talker = '0903000000';
     const waiters = ['0903000001', '0903000002'];
-    const talk = call(talker, '1', 'caller', 22_000, 16000);
+    // Long enough to outlast the restart on a busy machine.
+    const talk = call(talker, '1', 'caller', 40_000, 16000);
     await expect.poll(agentState, { timeout: 15_000 }).toBe('Đang nghe máy');
     const waiting: Promise<SippResult>[] = [];
     for (const [i, number] of waiters.entries()) {
-      waiting.push(call(number, '0', 'hotline', 60_000, 16100 + i * 10));
+      waiting.push(call(number, '0', 'hotline', 90_000, 16100 + i * 10));
       await new Promise((r) => setTimeout(r, 400));
     }
     await expect.poll(() => bridgeChannels(queueBridgeId('general')), { timeout: 10_000 }).toHaveLength(2);
@@ -173,7 +174,7 @@ describe('the server killed with a talk and two callers waiting', () => {
     // The controller was back before the watchdog's time: it moved nobody.
     expect(hotline.watchdogLog.filter((l) => /moved|hung up|away/.test(l.msg))).toEqual([]);
     await expect.poll(async () => ((await hotline.ari('GET', '/channels')) as unknown[]).length).toBe(0);
-  }, 90_000);
+  }, 150_000);
 
   it('not restarted: the watchdog sends the waiting to the fallback queue and releases the caller left alone', async () => {
     await freshStart({ restart: false, awaySeconds: 4 });
@@ -216,8 +217,8 @@ describe('the server killed with a talk and two callers waiting', () => {
     console.log(
       `[e2e] server SIGKILLed → watchdog counts the controller away: ${awayAt - killedAt} ms, both waiting callers in the fallback queue: ${movedMs} ms (watchdog: 4 s)`,
     );
-    // The heartbeat is read every second.
-    expect(awayAt - killedAt).toBeLessThan(4000 + 2000);
+    // The heartbeat is written and read every second (timers slip on a busy machine).
+    expect(awayAt - killedAt).toBeLessThan(4000 + 4000);
     // Asterisk runs the move once the prompt the caller hears has ended (here the position and wait
     // they are told on joining the queue), so no one hears silence meanwhile.
     expect(movedMs).toBeLessThan(4000 + 12_000);
@@ -257,5 +258,5 @@ describe('the server killed with a talk and two callers waiting', () => {
     );
     expect(acts.find((l) => l.msg === 'channel left alone hung up')).toMatchObject({ why: 'operator_gone' });
     await expect.poll(async () => ((await hotline.ari('GET', '/channels')) as unknown[]).length).toBe(0);
-  }, 90_000);
+  }, 150_000);
 });

@@ -16,6 +16,7 @@ import { openDatabase } from '../../server/db/index.ts';
 import { agencies } from '../../server/db/schema.ts';
 import { DEMO_PASSWORD, seedDemo } from '../../server/db/seed.ts';
 import { startHotline } from '../../server/main.ts';
+import { DEMO_API_KEY } from '../../server/open311/clients.ts';
 import { configProblems, ProductionRefusedError } from '../../server/production.ts';
 import { startRedis } from '../support/redis.ts';
 
@@ -82,7 +83,9 @@ describe('production mode', () => {
     expect(err.message).toContain(`mật khẩu demo ${DEMO_PASSWORD}`);
     expect(err.message).toContain('demo password');
     for (const username of ['quantri', 'tdv01', 'giamsat', 'syt']) expect(err.message).toContain(username);
-    expect(err.problems).toHaveLength(1);
+    // And the demo's Open311 app still holds its published key.
+    expect(err.message).toContain(`api_key demo ${DEMO_API_KEY}`);
+    expect(err.problems).toHaveLength(2);
   });
 
   it('lists every problem at once: demo seed, outbox SMS, plain ws: softphone, default secrets', async () => {
@@ -135,8 +138,8 @@ describe('production mode', () => {
       .run();
     fixed.$client.close();
     const after = await refusal(env(path));
-    // Only the demo passwords are left.
-    expect(after.problems).toHaveLength(1);
+    // Only the demo passwords and the demo app's key are left.
+    expect(after.problems).toHaveLength(2);
     expect(after.message).not.toContain('http (không mã hóa)');
   });
 

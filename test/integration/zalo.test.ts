@@ -10,6 +10,7 @@ import sharp from 'sharp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TicketView } from '../../common/api.ts';
 import type { ZaloConversationView, ZaloReplyResponse, ZaloThreadView } from '../../common/zalo.ts';
+import { loadConfig } from '../../server/config.ts';
 import { writtenRequestPhotos, writtenRequests } from '../../server/intake/schema.ts';
 import { combineHooks, createNotificationHooks } from '../../server/notifications/hooks.ts';
 import {
@@ -21,6 +22,7 @@ import {
   ZALO_QUEUE,
 } from '../../server/outbox/queues.ts';
 import { createOutboxRelay, type OutboxRelay } from '../../server/outbox/relay.ts';
+import { configProblems } from '../../server/production.ts';
 import { smsMessages } from '../../server/sms/schema.ts';
 import { createOaClient } from '../../server/zalo/oa-client.ts';
 import { zaloConversations, zaloInboundEvents, zaloMessages } from '../../server/zalo/schema.ts';
@@ -398,5 +400,56 @@ describe('the result on Zalo', () => {
     expect(r.fake.messages[1]!.text).toContain(ticket.trackingCode);
     const sms = r.fx.db.select().from(smsMessages).where(eq(smsMessages.ticketId, ticket.id)).all();
     expect(sms.map((m) => m.event)).toEqual(['ticket_created']);
+  });
+});
+
+describe('Zalo without its secrets', () => {
+  const production = (extra: Record<string, string>) =>
+    loadConfig({
+      HOTLINE_ENV: 'production',
+      HOTLINE_ARI_ENABLED: 'false',
+      HOTLINE_DB_PATH: ':memory:',
+      HOTLINE_SMS_DRIVER: 'http',
+      HOTLINE_SMS_URL: 'https://sms.example.vn/send',
+      HOTLINE_SMS_TOKEN: 'b7c1f0e2d9a84e1c9b3f5a7d',
+      HOTLINE_ALLOW_OUTBOX_MAIL: 'true',
+      ...extra,
+    });
+
+  it('production refuses to start with Zalo on and its OA secret key or app secret empty', () => {
+    expect(configProblems(production({}))).toEqual([]);
+    const problems = configProblems(production({ HOTLINE_ZALO_APP_ID: '1234567890' })).join('\n');
+    expect(problems).toContain('HOTLINE_ZALO_OA_SECRET');
+    expect(problems).toContain('HOTLINE_ZALO_APP_SECRET');
+    expect(
+      configProblems(
+        production({
+          HOTLINE_ZALO_APP_ID: '1234567890',
+          HOTLINE_ZALO_OA_SECRET: 'k3Jd81nA0qPz7sLx',
+          HOTLINE_ZALO_APP_SECRET: 'Zq90aLmP2c7Vn1Bt',
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('the webhook accepts nothing while the OA secret key is missing', async () => {
+    const fake = new FakeZaloOa();
+    await fake.start();
+    const fx = await buildFixture({ config: { zalo: { ...zaloConfigFor(fake), oaSecret: '' } } });
+    try {
+      const raw = JSON.stringify(textEvent('u-1', 'Xin chào'));
+      const res = await fx.app.inject({
+        method: 'POST',
+        url: '/api/zalo/webhook',
+        headers: { 'content-type': 'application/json', 'x-zevent-signature': signatureFor(raw, '') },
+        payload: raw,
+      });
+      expect(res.statusCode).toBe(503);
+      expect(res.json().error.code).toBe('ZALO_DISABLED');
+      expect(fx.db.select().from(zaloInboundEvents).all()).toHaveLength(0);
+    } finally {
+      await fx.close();
+      await fake.close();
+    }
   });
 });
