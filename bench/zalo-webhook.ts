@@ -5,6 +5,8 @@
  * processed (0 lost). Starts its own Redis, a temporary SQLite file, the server (`server/main.ts`
  * as a child process, telephony disabled, job workers in a process of their own) and the fake OA
  * server from the tests, which receives the tracking codes the hotline sends back.
+ * `BENCH_ZALO_RATE` changes the rate; `BENCH_SERVER_ARGS` adds Node flags to the server (e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,7 +20,7 @@ import { openDatabase } from '../server/db/index.ts';
 import { zaloInboundEvents } from '../server/zalo/schema.ts';
 import { FakeZaloOa, sendWebhook, textEvent, zaloConfigFor } from '../test/support/fake-zalo-oa.ts';
 
-const RATE = 200;
+const RATE = Number(process.env.BENCH_ZALO_RATE ?? 200) || 200;
 const SECONDS = 10;
 /** Every this many events, one is sent a second time (Zalo's retry). */
 const RETRY_EVERY = 20;
@@ -40,29 +42,38 @@ async function webhookLatency(): Promise<void> {
   const zalo = zaloConfigFor(fake);
   const dbPath = join(dir, 'hotline.sqlite');
   const port = await freePort();
-  const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: {
-      ...process.env,
-      HOTLINE_ARI_ENABLED: 'false',
-      HOTLINE_HTTP_HOST: '127.0.0.1',
-      HOTLINE_HTTP_PORT: String(port),
-      HOTLINE_DB_PATH: dbPath,
-      HOTLINE_CONSOLE_DIR: '',
-      HOTLINE_REDIS_URL: redis.url,
-      HOTLINE_QUEUE_PREFIX: 'bench',
-      HOTLINE_SEED_DEMO: 'true',
-      HOTLINE_SMS_DRIVER: 'outbox',
-      HOTLINE_JOB_WORKERS: process.env.HOTLINE_JOB_WORKERS ?? 'separate',
-      HOTLINE_ZALO_APP_ID: zalo.appId,
-      HOTLINE_ZALO_OA_SECRET: zalo.oaSecret,
-      HOTLINE_ZALO_APP_SECRET: zalo.appSecret,
-      HOTLINE_ZALO_REFRESH_TOKEN: zalo.refreshToken,
-      HOTLINE_ZALO_API_URL: fake.url,
-      HOTLINE_ZALO_OAUTH_URL: fake.url,
-      LOG_LEVEL: 'warn',
+  const server: ChildProcess = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean),
+      '--import',
+      'tsx',
+      'server/main.ts',
+    ],
+    {
+      env: {
+        ...process.env,
+        HOTLINE_ARI_ENABLED: 'false',
+        HOTLINE_HTTP_HOST: '127.0.0.1',
+        HOTLINE_HTTP_PORT: String(port),
+        HOTLINE_DB_PATH: dbPath,
+        HOTLINE_CONSOLE_DIR: '',
+        HOTLINE_REDIS_URL: redis.url,
+        HOTLINE_QUEUE_PREFIX: 'bench',
+        HOTLINE_SEED_DEMO: 'true',
+        HOTLINE_SMS_DRIVER: 'outbox',
+        HOTLINE_JOB_WORKERS: process.env.HOTLINE_JOB_WORKERS ?? 'separate',
+        HOTLINE_ZALO_APP_ID: zalo.appId,
+        HOTLINE_ZALO_OA_SECRET: zalo.oaSecret,
+        HOTLINE_ZALO_APP_SECRET: zalo.appSecret,
+        HOTLINE_ZALO_REFRESH_TOKEN: zalo.refreshToken,
+        HOTLINE_ZALO_API_URL: fake.url,
+        HOTLINE_ZALO_OAUTH_URL: fake.url,
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  );
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const db = openDatabase(dbPath);
