@@ -8,10 +8,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { and, asc, eq } from 'drizzle-orm';
+import type { GroupCommitter } from '../db/group-commit.ts';
 import type { Db } from '../db/index.ts';
 import { IntakeKeyReusedError } from '../intake/errors.ts';
 import { type Open311ClientRow, open311Clients, writtenRequestEvents } from '../intake/schema.ts';
-import { type IntakeInput, intakeHash, takeIn } from '../intake/service.ts';
+import { type IntakeInput, intakeHash, takeInGrouped } from '../intake/service.ts';
 import type { Tx } from '../outbox/outbox.ts';
 import { unitAt } from '../units/nearest.ts';
 import { units } from '../units/schema.ts';
@@ -182,20 +183,23 @@ function tokenOf(tx: Pick<Db, 'select' | 'insert'>, requestId: number, clientId:
 }
 
 /**
- * Takes the post in. `idempotencyKey` is the client's `Idempotency-Key` header; without it the
- * post's own hash is the key, so an exact repeat within the intake's key time is not stored twice.
+ * Takes the post in, committed with the other posts of the same turn of the event loop in one
+ * durable transaction (`committer`). `idempotencyKey` is the client's `Idempotency-Key` header;
+ * without it the post's own hash is the key, so an exact repeat within the intake's key time is
+ * not stored twice.
  */
-export function createRequest(
+export async function createRequest(
   db: Db,
+  committer: GroupCommitter,
   checked: CheckedPost,
   client: Open311ClientRow,
   opts: { now: Date; idempotencyKey?: string | undefined },
-): PostAnswer {
+): Promise<PostAnswer> {
   const { now } = opts;
   const requestHash = intakeHash({ ...checked.input, mediaUrl: checked.mediaUrl, details: checked.details });
   let token = '';
   try {
-    const result = takeIn(db, checked.input, {
+    const result = await takeInGrouped(db, committer, checked.input, {
       now,
       key: { scope: `app:${client.id}`, key: opts.idempotencyKey ?? `same:${requestHash}`, requestHash },
       inTransaction: (tx: Tx, taken) => {

@@ -5,6 +5,7 @@
  * an `api_key`. Every refusal has the spec's error form, in the format asked for.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createGroupCommitter } from '../db/group-commit.ts';
 import type { Db } from '../db/index.ts';
 import { clientByKey } from './clients.ts';
 import { badRequest, errorList, invalidApiKey, notFound, Open311Error, tooManyRequests } from './errors.ts';
@@ -64,6 +65,7 @@ export async function open311Routes(app: FastifyInstance, opts: Open311Options):
   const { db, now } = opts;
   const posts = createRateLimiter(opts.postsPerMinute, now);
   const reads = createRateLimiter(opts.readsPerMinute, now);
+  const committer = createGroupCommitter(db.$client, { durable: true });
 
   if (!app.hasContentTypeParser('application/x-www-form-urlencoded')) {
     app.addContentTypeParser(
@@ -155,7 +157,7 @@ export async function open311Routes(app: FastifyInstance, opts: Open311Options):
       const header = request.headers['idempotency-key'];
       const idempotencyKey =
         typeof header === 'string' && header.trim() ? header.trim().slice(0, 200) : undefined;
-      const answer = createRequest(db, checked, client, { now: now(), idempotencyKey });
+      const answer = await createRequest(db, committer, checked, client, { now: now(), idempotencyKey });
       return send(reply, format, 'service_requests', [answer]);
     },
   );
