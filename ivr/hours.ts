@@ -89,3 +89,15 @@ export function withCalendarHolidays(
     hours: Object.freeze({ ...config.hours, holidays: [...config.hours.holidays, ...added] }),
   });
 }
+
+/** `hours` open all day, every day, holidays included: a demo that takes a test call at any hour. */
+export function openAllHours(hours: OpeningHours): OpeningHours {
+  return {
+    ...hours,
+    open: '00:00',
+    close: '24:00',
+    weekdays: {},
+    holidays: [],
+    holidayHours: { open: '00:00', close: '24:00' },
+  };
+}

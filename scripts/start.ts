@@ -122,6 +122,8 @@ async function main() {
   stops.push({ name: 'demo agency', stop: agency.close });
   env.HOTLINE_DEMO_AGENCY_URL = agency.url;
   env.HOTLINE_SEED_DEMO = 'true';
+  // The demo takes a test call at any hour; HOTLINE_ALWAYS_OPEN=false keeps the menu file's hours.
+  env.HOTLINE_ALWAYS_OPEN ??= 'true';
   const logins = await seedDemo(db, { agencyUrl: agency.url });
   checkpoint();
 

@@ -43,6 +43,8 @@ export interface Config {
     readonly soundsDir: string | null;
     /** Record answered calls' conversations (Asterisk's stored recordings, linked to the call). */
     readonly recordCalls: boolean;
+    /** Take calls at any hour, whatever the menu file's hours say (npm start's demo). */
+    readonly alwaysOpen: boolean;
   };
   /**
    * Asterisk Manager Interface, followed for the dialplan's fallback queue while the controller is
@@ -499,6 +501,7 @@ export function loadConfig(env: Env = process.env): Config {
       menuPath: resolve(str(env, 'HOTLINE_IVR_MENU', 'ivr/menu.json')),
       soundsDir: env.HOTLINE_SOUNDS_DIR ? resolve(env.HOTLINE_SOUNDS_DIR) : null,
       recordCalls: bool(env, 'HOTLINE_RECORD_CALLS', true),
+      alwaysOpen: bool(env, 'HOTLINE_ALWAYS_OPEN', false),
     },
     ami:
       ariEnabled && env.HOTLINE_AMI_USERNAME

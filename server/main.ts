@@ -317,7 +317,7 @@ export async function startHotline(
             announceEveryMs: config.waiting.announceEverySeconds * 1000,
             callbackOfferAfterMs: config.waiting.callbackOfferAfterSeconds * 1000,
           },
-          menu: menuWithHolidays(() => menu.current(), calendarStore, now),
+          menu: menuWithHolidays(() => menu.current(), calendarStore, now, config.ivr.alwaysOpen),
           recordCalls: config.ivr.recordCalls,
           logger: logger.child({ component: 'ivr' }),
           ringSeconds: config.operators.ringSeconds,

@@ -3,7 +3,7 @@
  * holidays given the file's `holidayHours`, so the hotline and the deadline clock share one
  * calendar. Rebuilt only when the file or the calendar changes, or the day turns.
  */
-import { withCalendarHolidays } from '../../ivr/hours.ts';
+import { openAllHours, withCalendarHolidays } from '../../ivr/hours.ts';
 import type { IvrConfig } from '../../ivr/menu.ts';
 import { addDays } from './holidays.ts';
 import type { CalendarStore } from './service.ts';
@@ -13,6 +13,8 @@ export function menuWithHolidays(
   current: () => IvrConfig,
   calendar: Pick<CalendarStore, 'holidaysBetween' | 'version'>,
   now: () => Date = () => new Date(),
+  /** The demo's `HOTLINE_ALWAYS_OPEN`: calls are taken at any hour, whatever the file says. */
+  alwaysOpen = false,
 ): () => IvrConfig {
   let cached: { config: IvrConfig; version: number; day: string; merged: IvrConfig } | undefined;
   return () => {
@@ -23,7 +25,11 @@ export function menuWithHolidays(
     if (cached && cached.config === config && cached.version === version && cached.day === day) {
       return cached.merged;
     }
-    const merged = withCalendarHolidays(config, calendar.holidaysBetween(addDays(day, -2), addDays(day, 7)));
+    const withHolidays = withCalendarHolidays(
+      config,
+      calendar.holidaysBetween(addDays(day, -2), addDays(day, 7)),
+    );
+    const merged = alwaysOpen ? { ...withHolidays, hours: openAllHours(withHolidays.hours) } : withHolidays;
     cached = { config, version, day, merged };
     return merged;
   };
