@@ -148,6 +148,35 @@ describe('queue callback in the adapter', () => {
     h.ctl.close();
   });
 
+  it('a citizen who calls again while the place is kept takes it with the new call: one place', async () => {
+    const store = memoryStore();
+    const released: string[] = [];
+    store.release = (number) => released.push(number);
+    const h = setup({ waiting: { announceEveryMs: 60_000, callbackOfferAfterMs: 1 }, queueCallbacks: store });
+    await callerTakesCallback(h);
+    const [kept] = h.ctl.keptPlaces();
+    expect(kept).toMatchObject({ id: `qcb-${CALLER}`, queue: 'health' });
+    h.advance(120_000);
+    h.ari.channels.set('c2', { callerNumber: NUMBER });
+    h.ctl.handle({
+      type: 'StasisStart',
+      channelId: 'c2',
+      args: ['citizen'],
+      callerNumber: NUMBER,
+      channelName: '',
+    });
+    await h.settle();
+    h.ctl.handle({ type: 'ChannelDtmfReceived', channelId: 'c2', digit: '1' });
+    await h.settle();
+    expect(h.ctl.keptPlaces()).toEqual([]);
+    expect(released).toEqual([NUMBER]);
+    expect(h.acd.waitingCall('c2')).toMatchObject({ queuedAt: kept?.queuedAt, priority: true });
+    await h.operatorReady(7);
+    expect(dialled(h)).toEqual([]);
+    expect(h.log).toContain('offered 7 c2 health 1');
+    h.ctl.close();
+  });
+
   it('a restart rebuilds the kept place from the open task, with its first joining time', async () => {
     const queuedAt = new Date('2024-05-01T07:50:00Z');
     const store = memoryStore([
