@@ -19,6 +19,10 @@
  *  `*` in codeEntry, statusRead or codeRejected goes back to the main menu; 2 silences in codeEntry, the
  *  general queue (a caller who pressed 9 by mistake reaches an operator, never a hang-up).
  *
+ *  callingBack ──started: hold, greeting──► (played) offerReserved ──offer──► offering   (a citizen the hotline
+ *      │                                                                          called back for their kept place)
+ *      └── callerHungUp ──► ended (the reserved operator is given back)
+ *
  *  answering ──started, closed──► afterHours ──played──► recording ──recordingFinished──► goodbye ──played──► ended
  *                                     │                     │  (a message: after_hours_message; nothing: after_hours_no_message)
  *                                     └── callerHungUp ──► ended      └── callerHungUp: waits for Asterisk to store the message
