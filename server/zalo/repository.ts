@@ -2,6 +2,7 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
 import type { ZaloConversationView, ZaloMessageView } from '../../common/zalo.ts';
 import type { Db } from '../db/index.ts';
+import { preparedOnce } from '../db/prepared.ts';
 import { writtenRequests } from '../intake/schema.ts';
 import { addIntent, type Tx } from '../outbox/outbox.ts';
 import { maskPhone } from '../tickets/repository.ts';
@@ -20,22 +21,33 @@ import { replyWindow, windowNotice } from './window.ts';
  * id, or null when this event (same `msg_id`, or same body) was stored before: Zalo's retry.
  */
 export function storeInboundEvent(tx: Tx, head: EventHead, rawBody: string, now: Date): number | null {
-  const row = tx
-    .insert(zaloInboundEvents)
-    .values({
-      dedupeKey: head.dedupeKey,
-      eventName: head.eventName,
-      zaloUserId: head.userId,
-      body: rawBody,
-      receivedAt: now,
-    })
-    .onConflictDoNothing()
-    .returning({ id: zaloInboundEvents.id })
-    .get();
+  const row = insertEvent(tx).get({
+    dedupeKey: head.dedupeKey,
+    eventName: head.eventName,
+    zaloUserId: head.userId,
+    body: rawBody,
+    receivedAt: now,
+  });
   if (!row) return null;
   addIntent(tx, { kind: 'zalo_inbound', eventId: row.id }, now);
   return row.id;
 }
+
+// Built once per database: the webhook runs it for every event.
+const insertEvent = preparedOnce((tx: Tx) =>
+  tx
+    .insert(zaloInboundEvents)
+    .values({
+      dedupeKey: sql.placeholder('dedupeKey'),
+      eventName: sql.placeholder('eventName'),
+      zaloUserId: sql.placeholder('zaloUserId'),
+      body: sql.placeholder('body'),
+      receivedAt: sql.placeholder('receivedAt'),
+    })
+    .onConflictDoNothing()
+    .returning({ id: zaloInboundEvents.id })
+    .prepare(),
+);
 
 /** The conversation of a Zalo user, made on first contact. */
 export function touchConversation(
