@@ -6,7 +6,15 @@
  */
 import type { CallbackGiveUpReason, CallbackSource, EndReason } from '../common/domain.ts';
 import type { Db } from '../server/db/index.ts';
-import { agencies, callbacks, callOffers, calls, smsMessages, tickets } from '../server/db/schema.ts';
+import {
+  agencies,
+  callbackAttempts,
+  callbacks,
+  callOffers,
+  calls,
+  smsMessages,
+  tickets,
+} from '../server/db/schema.ts';
 import type { PlacedCall } from './soak-citizens.ts';
 import type { AgencyDelivery, SmsPost } from './soak-hotline.ts';
 
@@ -28,7 +36,11 @@ export interface Ledger {
   }[];
   tickets: { id: number; trackingCode: string; forwarded: boolean }[];
   sms: { id: number; to: string; status: string }[];
+  /** Offers that ended unanswered: all, and those over within a second (the softphone never rang). */
   ringOuts: number;
+  instantNoAnswers: number;
+  /** Call-back attempts by outcome (operators' and the hotline's own). */
+  attempts: Record<string, number>;
 }
 
 export function readLedger(db: Db): Ledger {
@@ -74,11 +86,29 @@ export function readLedger(db: Db): Ledger {
       .select({ id: smsMessages.id, to: smsMessages.to, status: smsMessages.status })
       .from(smsMessages)
       .all(),
-    ringOuts: db
-      .select({ outcome: callOffers.outcome })
-      .from(callOffers)
-      .all()
-      .filter((o) => o.outcome === 'no_answer').length,
+    ...offersOf(db),
+    attempts: attemptsOf(db),
+  };
+}
+
+function attemptsOf(db: Db): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { outcome } of db.select({ outcome: callbackAttempts.outcome }).from(callbackAttempts).all())
+    counts[outcome ?? 'dialling'] = (counts[outcome ?? 'dialling'] ?? 0) + 1;
+  return counts;
+}
+
+function offersOf(db: Db): { ringOuts: number; instantNoAnswers: number } {
+  const unanswered = db
+    .select({ offeredAt: callOffers.offeredAt, endedAt: callOffers.endedAt, outcome: callOffers.outcome })
+    .from(callOffers)
+    .all()
+    .filter((o) => o.outcome === 'no_answer');
+  return {
+    ringOuts: unanswered.length,
+    instantNoAnswers: unanswered.filter(
+      (o) => o.endedAt !== null && o.endedAt.getTime() - o.offeredAt.getTime() < 1000,
+    ).length,
   };
 }
 
@@ -111,6 +141,8 @@ export interface Account {
   callbackRequested: number;
   tasks: { reached: number; givenUp: number; open: number };
   ringOuts: number;
+  instantNoAnswers: number;
+  attempts: Record<string, number>;
   waits: { p50: number | null; p95: number | null; max: number | null };
   tickets: { created: number; forwarded: number; deliveredOnce: number; problems: string[] };
   sms: { rows: number; sentOnce: number; posts: number; problems: string[] };
@@ -208,6 +240,8 @@ export function account(
       open: ledger.tasks.filter((t) => t.status === 'open').length,
     },
     ringOuts: ledger.ringOuts,
+    instantNoAnswers: ledger.instantNoAnswers,
+    attempts: ledger.attempts,
     waits: { p50: quantile(waits, 0.5), p95: quantile(waits, 0.95), max: waits.at(-1) ?? null },
     tickets: {
       created: ledger.tickets.length,

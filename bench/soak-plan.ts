@@ -89,7 +89,7 @@ export function soakPlan(minutes: number): SoakPlan {
         { kind: 'stop_redis', atMs: at(0.38), forMs: MINUTE },
         { kind: 'restart_asterisk', atMs: at(0.5) },
         { kind: 'kill_server', atMs: at(0.65) },
-        { kind: 'drop_browser', atMs: at(0.78), forMs: MINUTE, operator: 'tdv03' },
+        { kind: 'drop_browser', atMs: at(0.7), forMs: MINUTE, operator: 'tdv03' },
       ];
   return {
     minutes,

@@ -31,12 +31,17 @@ export function report(opts: {
     `  closed with reason  ${a.outcomes.given_up_with_reason} given up, ${a.outcomes.after_hours_message} after-hours message (task), ${a.outcomes.nothing_owed} nothing owed`,
     `  abandoned in queue  ${a.abandoned}; asked for a callback ${a.callbackRequested}`,
     `  callback tasks      ${a.tasks.reached} reached, ${a.tasks.givenUp} given up, ${a.tasks.open} open`,
-    `  ring-outs           ${a.ringOuts} offers not answered`,
+    `  callback attempts   ${
+      Object.entries(a.attempts)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ') || 'none'
+    }`,
+    `  ring-outs           ${a.ringOuts} offers not answered (${a.instantNoAnswers} over within 1 s: never rang)`,
     `  wait to answer      p50 ${secs(a.waits.p50)}, p95 ${secs(a.waits.p95)}, max ${secs(a.waits.max)}`,
     `  operators           ${opts.operators
       .map(
         (o) =>
-          `${o.username}: ${o.answered} answered, ${o.ringOuts} let ring, ${o.callbacksDialled} callbacks, ${o.tickets.length} tickets`,
+          `${o.username}: ${o.answered} answered, ${o.ringOuts} let ring, ${o.callbacksDialled} "Gọi lại" clicks, ${o.tickets.length} tickets`,
       )
       .join('; ')}`,
     '  faults:',
