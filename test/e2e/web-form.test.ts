@@ -1,19 +1,22 @@
 /**
  * A citizen who writes instead of calling, on the real server and console in headless Chromium
  * (no telephony needed): from the login page's link, the citizen fills the public web form on a
- * small phone screen with a photo, confirms the number with the code read from the SMS outbox and
+ * small phone screen with a photo and a point on the map (tiles from a loopback tile server), confirms the number with the code read from the SMS outbox and
  * gets a tracking code on screen and by SMS; an operator turns the request into a ticket from the
  * console's panel (the ticket keeps the code); the agency sees the photo, resolves it and the
  * supervisor approves; the public status page shows the result for the code and the number's
  * last 4 digits, and nothing for a wrong pair.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { and, eq } from 'drizzle-orm';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agencies } from '../../server/agencies/schema.ts';
 import { smsMessages, tickets } from '../../server/db/schema.ts';
+import { writtenRequests } from '../../server/intake/schema.ts';
 import { type E2eHotline, launchChromium, signedInPage, startE2eHotline } from '../support/e2e.ts';
-import { jpegWithGps } from '../support/photos.ts';
+import { jpegWithGps, png } from '../support/photos.ts';
 
 const PHONE = '0912345678';
 const DESCRIPTION = 'Cống thoát nước trước chợ Trảng Dài bị vỡ, nước tràn ra đường gây ngập.';
@@ -21,15 +24,33 @@ const RESULT = 'Phường Trảng Dài đã sửa cống thoát nước trước
 
 let env: E2eHotline;
 let browser: Browser;
+/** The admin's tile server, on loopback: one plain tile for every address, each request counted. */
+let tiles: Server;
+let tilesServed = 0;
 
 beforeAll(async () => {
-  env = await startE2eHotline({ name: 'webform', telephony: false });
+  const tile = await png(256, 256);
+  tiles = createServer((_req, res) => {
+    tilesServed++;
+    res.writeHead(200, { 'content-type': 'image/png' }).end(tile);
+  });
+  await new Promise<void>((resolve) => tiles.listen(0, '127.0.0.1', resolve));
+  const { port } = tiles.address() as AddressInfo;
+  env = await startE2eHotline({
+    name: 'webform',
+    telephony: false,
+    env: {
+      HOTLINE_MAP_TILE_URL: `http://127.0.0.1:${port}/{z}/{x}/{y}.png`,
+      HOTLINE_MAP_ATTRIBUTION: 'Bản đồ thử',
+    },
+  });
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
   await env?.close();
+  await new Promise((resolve) => tiles?.close(resolve));
 });
 
 function textsTo(phone: string, event: 'phone_code' | 'written_received'): string[] {
@@ -72,8 +93,14 @@ describe('a written request from the web form to its result', () => {
     await citizen.getByRole('combobox', { name: 'Xã, phường' }).pressSequentially('trang dai');
     await citizen.getByRole('option', { name: 'Phường Trảng Dài' }).click();
     await citizen.getByLabel('Địa chỉ cụ thể').fill('Trước chợ Trảng Dài');
-    // No tile server configured: the form has no map, and works without it.
-    expect(await citizen.locator('#map-block').isHidden()).toBe(true);
+    // The map, drawn from the configured tile server (the CSP lets its tiles in); a tap marks the place.
+    const map = citizen.getByRole('application', { name: 'Bản đồ chọn vị trí' });
+    await map.waitFor({ timeout: 10_000 });
+    await expect.poll(() => tilesServed, { timeout: 10_000 }).toBeGreaterThan(0);
+    await map.click({ position: { x: 120, y: 100 } });
+    await expect
+      .poll(() => citizen.locator('#map-point').textContent())
+      .toMatch(/^Đã chọn vị trí: \d+\.\d{5}, \d+\.\d{5}$/);
     await citizen.getByLabel('Chọn tối đa 3 ảnh').setInputFiles({
       name: 'cong-vo.jpg',
       mimeType: 'image/jpeg',
@@ -130,6 +157,14 @@ describe('a written request from the web form to its result', () => {
     await row.waitFor({ state: 'detached', timeout: 10_000 });
 
     const ticket = env.hotline.db.select().from(tickets).where(eq(tickets.trackingCode, trackingCode)).get()!;
+    const written = env.hotline.db
+      .select()
+      .from(writtenRequests)
+      .where(eq(writtenRequests.trackingCode, trackingCode))
+      .get()!;
+    expect(written).toMatchObject({ status: 'ticketed', ticketId: ticket.id });
+    expect(written.latitude).toBeGreaterThan(5);
+    expect(written.longitude).toBeGreaterThan(100);
     const agency = env.hotline.db.select().from(agencies).where(eq(agencies.id, ticket.agencyId)).get()!;
 
     // The agency's liaison sees the citizen's photo on the ticket, works it and posts the result.
@@ -138,6 +173,7 @@ describe('a written request from the web form to its result', () => {
     const detail = liaison.getByRole('region', { name: 'Chi tiết phiếu' });
     const photo = detail.getByRole('img', { name: `Ảnh 1 của phản ánh ${trackingCode}` });
     await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    expect(await detail.getByRole('link', { name: /^Xem vị trí \d+\.\d{5}, \d+\.\d{5}$/ }).count()).toBe(1);
     await act(liaison, ticket.id, { action: 'acknowledge' });
     await act(liaison, ticket.id, { action: 'post_result', text: RESULT });
     const supervisor = await signedInPage(browser, env.hotline.url, 'giamsat', 'supervisor.html');
