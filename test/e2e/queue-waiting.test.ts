@@ -7,10 +7,11 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CallRecordDetail } from '../../common/api.ts';
+import type { CallbackTaskView, CallRecordDetail, ListResponse } from '../../common/api.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../common/events.ts';
 import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
 import { DEMO_PASSWORD } from '../../server/db/seed.ts';
+import { maskPhone } from '../../server/tickets/repository.ts';
 import { type ApiSession, apiSession } from '../support/api-session.ts';
 import { callRecordsOf } from '../support/calls.ts';
 import { type E2eHotline, startE2eHotline, type Telephony } from '../support/e2e.ts';
@@ -113,6 +114,13 @@ describe('while waiting in a queue', () => {
       .poll(async () => (await recordOf(number))?.endReason, { timeout: 5000 })
       .toBe('callback_requested');
     expect(await recordOf(number)).toMatchObject({ menuPath: '1', queue: 'health', answeredAt: null });
+    // The queue keeps the caller's place: the hotline will call them back when it comes.
+    const tasks = await supervisor.get<ListResponse<CallbackTaskView>>('/api/callbacks?status=open');
+    const task = tasks.data.find((t) => t.callerNumber === maskPhone(number));
+    expect(task).toMatchObject({ source: 'offer', heldInQueue: true, queue: 'health' });
+    // A supervisor closes it (reached another way): the kept place goes when its turn comes, and
+    // the next test's operator is offered the callers on the line.
+    await supervisor.post(`/api/callbacks/${task?.id}/give-up`, { reason: 'Đã liên hệ qua kênh khác' });
     await phone.waitUntilClean(10_000);
   });
 

@@ -6,6 +6,8 @@ import { DEMO_PASSWORD } from '../../server/db/seed.ts';
 export interface ApiSession {
   /** GET on the API; throws on a non-2xx answer. */
   get<T>(path: string): Promise<T>;
+  /** POST of a JSON body on the API (with the CSRF header), the answer's JSON. */
+  post<T>(path: string, body: object): Promise<T>;
   /** GET on the API, the answer as it came (for files). */
   getRaw(path: string): Promise<Response>;
   /** Every wallboard snapshot pushed to this user since `watchWallboard`, with when it arrived. */
@@ -27,6 +29,16 @@ export async function apiSession(baseUrl: string, username: string): Promise<Api
     async get<T>(path: string): Promise<T> {
       const answer = await fetch(`${baseUrl}${path}`, { headers: { cookie } });
       if (!answer.ok) throw new Error(`GET ${path} → ${answer.status}`);
+      return (await answer.json()) as T;
+    },
+    async post<T>(path: string, body: object): Promise<T> {
+      const csrf = /(?:^|; )hotline_csrf=([^;]+)/.exec(cookie)?.[1] ?? '';
+      const answer = await fetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json', 'x-csrf-token': csrf },
+        body: JSON.stringify(body),
+      });
+      if (!answer.ok) throw new Error(`POST ${path} → ${answer.status}: ${await answer.text()}`);
       return (await answer.json()) as T;
     },
     getRaw(path: string): Promise<Response> {
