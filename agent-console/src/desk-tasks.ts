@@ -18,7 +18,7 @@ import { h, showMessage } from './dom.ts';
 import { formatDateTime } from './format.ts';
 import { t } from './i18n.ts';
 import type { ConsoleSocket } from './socket.ts';
-import { writtenRequestsApi } from './written-requests.ts';
+import { photoUrl, writtenRequestsApi } from './written-requests.ts';
 
 export const deskApi = {
   tasks: () => apiRequest<DeskTasksView>('GET', '/api/desk/tasks'),
@@ -32,12 +32,12 @@ export const deskApi = {
 };
 
 export interface DeskTasks {
-  /** The contacts of the citizen on a call (from its screen-pop). */
-  showContacts(items: ContactHistoryItem[] | undefined): void;
+  /** A call's screen-pop: its citizen's contacts; a written request's photos leave the form. */
+  callShown(items: ContactHistoryItem[] | undefined): void;
   /** Opens a written request in the ticket form and shows its citizen's contacts. */
   openRequest(id: number, opts?: { take: boolean }): Promise<void>;
-  /** Shows the contacts of the citizen of a written request already in the form. */
-  contactsOfRequest(id: number): void;
+  /** A written request is in the ticket form: its photos, its place and its citizen's contacts. */
+  opened(request: WrittenRequestView): void;
   reload(): Promise<void>;
 }
 
@@ -47,6 +47,8 @@ export interface DeskTasksDeps {
   panel: HTMLElement;
   /** Where the contacts block goes after (the call's screen-pop). */
   callRegion: HTMLElement;
+  /** The ticket form, which the request's photos and place go before. */
+  ticketForm: HTMLElement;
   /** Fills the ticket form from the request (with the citizen's full number). */
   makeTicket(request: WrittenRequestView): void;
   /** Told after a task was opened, so the written list shows its holder. */
@@ -102,8 +104,43 @@ export function createDeskTasks(deps: DeskTasksDeps): DeskTasks {
     );
   }
 
-  function contactsOfRequest(id: number): void {
-    deskApi.history({ requestId: id }).then(
+  const attachments = h('div', { class: 'written-attachments', 'data-testid': 'form-attachments' });
+  attachments.hidden = true;
+  deps.ticketForm.before(attachments);
+
+  /** The photos and the point the citizen sent, shown while the form is filled from their request. */
+  function showAttachments(request: WrittenRequestView): void {
+    const { latitude: lat, longitude: lng, trackingCode: code } = request;
+    const photos = request.photos.map((photo, i) =>
+      h(
+        'a',
+        { href: photoUrl(photo.id), target: '_blank', rel: 'noopener' },
+        h('img', { src: photoUrl(photo.id), alt: t('written.photo', { n: i + 1, code }), width: '96' }),
+      ),
+    );
+    const place =
+      lat !== null && lng !== null
+        ? h(
+            'p',
+            {},
+            h(
+              'a',
+              {
+                href: `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lng}#map=18/${lat}/${lng}`,
+                target: '_blank',
+                rel: 'noopener noreferrer',
+              },
+              t('written.openMap', { lat: lat.toFixed(5), lng: lng.toFixed(5) }),
+            ),
+          )
+        : null;
+    attachments.hidden = photos.length === 0 && place === null;
+    attachments.replaceChildren(h('h3', {}, t('written.fromWriting')), ...photos, ...(place ? [place] : []));
+  }
+
+  function opened(request: WrittenRequestView): void {
+    showAttachments(request);
+    deskApi.history({ requestId: request.id }).then(
       (view) => showContacts(view.items),
       (err: unknown) => console.warn('could not load the contact history', err),
     );
@@ -116,7 +153,7 @@ export function createDeskTasks(deps: DeskTasksDeps): DeskTasks {
       const full = await writtenRequestsApi.get(id);
       showMessage(error, null);
       deps.makeTicket(full);
-      contactsOfRequest(id);
+      opened(full);
       deps.changed();
     } catch (err) {
       showMessage(error, errorMessage(err));
@@ -169,5 +206,9 @@ export function createDeskTasks(deps: DeskTasksDeps): DeskTasks {
   });
   deps.socket.on('connect', () => void reload());
   void reload();
-  return { showContacts, openRequest, contactsOfRequest, reload };
+  const callShown = (items: ContactHistoryItem[] | undefined) => {
+    attachments.hidden = true;
+    showContacts(items);
+  };
+  return { callShown, openRequest, opened, reload };
 }

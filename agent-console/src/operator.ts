@@ -195,7 +195,7 @@ async function start(): Promise<void> {
     autoAnswer: () => el.autoAnswer.checked,
     onCallShown: (pop) => {
       tickets.prefill(pop);
-      deskTasks.showContacts(pop.contacts);
+      deskTasks.callShown(pop.contacts);
     },
     // The server takes a hang-up it was told about as the end of the talk; any other end of the
     // softphone's call is a drop, and the caller goes back to the queue.
@@ -213,7 +213,7 @@ async function start(): Promise<void> {
     error: byId('written-error', HTMLParagraphElement),
     makeTicket: (request) => {
       tickets.fromWrittenRequest(request);
-      deskTasks.contactsOfRequest(request.id);
+      deskTasks.opened(request);
     },
   });
   // Written tasks beside calls ("Việc của tôi"), and the citizen's contacts on every channel.
@@ -221,6 +221,7 @@ async function start(): Promise<void> {
     socket,
     panel: byId('written-requests', HTMLElement),
     callRegion: byId('call', HTMLElement),
+    ticketForm: byId('ticket-form', HTMLFormElement),
     makeTicket: (request) => tickets.fromWrittenRequest(request),
     changed: () => void written.reload(),
   });
