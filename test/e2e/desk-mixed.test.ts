@@ -15,6 +15,7 @@ import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
 import { users } from '../../server/auth/schema.ts';
 import { writtenRequests } from '../../server/intake/schema.ts';
 import { takeIn } from '../../server/intake/service.ts';
+import { zaloConversations } from '../../server/zalo/schema.ts';
 import {
   type E2eHotline,
   launchChromium,
@@ -22,6 +23,7 @@ import {
   startE2eHotline,
   type Telephony,
 } from '../support/e2e.ts';
+import { jpegWithGps } from '../support/photos.ts';
 
 const CALLER = '0987123456';
 
@@ -69,7 +71,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function operator(username: string): Promise<Page> {
   const page = await signedInPage(browser, env.hotline.url, username, 'operator.html');
   await expect
-    .poll(() => page.getByTestId('phone-status').getAttribute('data-registration'), { timeout: 20_000 })
+    .poll(() => page.getByTestId('phone-status').getAttribute('data-registration'), { timeout: 45_000 })
     .toBe('registered');
   return page;
 }
@@ -142,5 +144,56 @@ describe('one desk for calls and written requests', () => {
       .poll(() => mine(hoa).locator(`[data-code="${second.code}"]`).getAttribute('data-opened'))
       .toBe('true');
     console.log(`[e2e] written task shown to the operator who became ready after ${givenMs} ms`);
+  });
+
+  it('turns a Zalo conversation into a ticket form with its photo, place and number in one click', async () => {
+    const at = new Date();
+    const zaloPhone = '0978111222';
+    env.hotline.db
+      .insert(zaloConversations)
+      .values({
+        zaloUserId: 'zu-e2e',
+        displayName: 'Lê Văn Tư',
+        phone: zaloPhone,
+        lastCitizenAt: at,
+        lastMessageAt: at,
+        createdAt: at,
+      })
+      .run();
+    const { request } = takeIn(
+      env.hotline.db,
+      {
+        channel: 'zalo',
+        description: 'Cây xanh gãy đổ chắn lối đi trước trường học.',
+        zaloUserId: 'zu-e2e',
+        phone: zaloPhone,
+        latitude: 10.95312,
+        longitude: 106.84291,
+        photos: [{ mime: 'image/jpeg', width: 64, height: 48, data: await jpegWithGps(64, 48) }],
+      },
+      { now: at },
+    );
+    env.hotline.db
+      .update(zaloConversations)
+      .set({ requestId: request.id })
+      .where(eq(zaloConversations.zaloUserId, 'zu-e2e'))
+      .run();
+
+    const page = await operator('tdv02');
+    await page.goto(`${env.hotline.url}/zalo.html`);
+    await page.locator('[data-zalo-user="zu-e2e"]').click();
+    await page.getByRole('link', { name: `Tạo phiếu từ phản ánh ${request.trackingCode}` }).click();
+    await page.waitForURL('**/operator.html?writtenRequest=*');
+
+    await expect.poll(() => page.getByLabel('Nội dung').inputValue()).toContain('Cây xanh gãy đổ');
+    expect(await page.getByLabel('Số điện thoại').inputValue()).toBe(zaloPhone);
+    const attachments = page.getByTestId('form-attachments');
+    await expect.poll(() => attachments.locator('img').count()).toBe(1);
+    expect(await attachments.textContent()).toContain('10.95312, 106.84291');
+    await expect
+      .poll(() => page.getByTestId('contact-history').textContent())
+      .toContain(request.trackingCode);
+    // Taken by the operator who clicked, so nobody else starts on it.
+    expect(holderOf(request.id)).toBe(userId('tdv02'));
   });
 });
