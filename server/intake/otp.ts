@@ -3,10 +3,10 @@
  * kept only as a hash, dies after `CODE_TTL_MS`, after `MAX_TRIES` wrong tries or once used; a
  * newer code replaces the older ones. A confirmed code becomes a token the form sends with the
  * request: the row then keeps the token's hash in place of the code's (the code is spent), and
- * the token proves the number for `TOKEN_TTL_MS`.
+ * the token proves the number for `TOKEN_TTL_MS`. Rows are deleted a day after they were made.
  */
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import { desc, eq, sql } from 'drizzle-orm';
+import { desc, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
 import { preparedOnce } from '../db/prepared.ts';
 import { recordSms } from '../sms/service.ts';
@@ -20,6 +20,11 @@ export const CODE_TTL_MS = 10 * 60_000;
 export const MAX_TRIES = 5;
 /** How long a confirmed number may be used to send requests. */
 export const TOKEN_TTL_MS = 60 * 60_000;
+/** Codes and tokens are deleted this long after they were made (numbers are personal data). */
+export const VERIFICATION_KEEP_MS = 24 * 60 * 60_000;
+/** Old codes are swept by a new code's transaction, at most this often. */
+const PRUNE_EVERY_MS = 10 * 60_000;
+let prunedAt = 0;
 
 type VerificationRow = typeof phoneVerifications.$inferSelect;
 
@@ -78,6 +83,12 @@ export function issueCode(
   const expiresAt = new Date(now.getTime() + CODE_TTL_MS);
   db.transaction(
     (tx) => {
+      if (now.getTime() - prunedAt >= PRUNE_EVERY_MS) {
+        tx.delete(phoneVerifications)
+          .where(lt(phoneVerifications.createdAt, new Date(now.getTime() - VERIFICATION_KEEP_MS)))
+          .run();
+        prunedAt = now.getTime();
+      }
       tx.insert(phoneVerifications)
         .values({ phone, address, codeHash: codeHash(phone, code), createdAt: now, expiresAt })
         .run();

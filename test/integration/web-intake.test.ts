@@ -15,7 +15,8 @@ import type {
   WrittenRequestView,
 } from '../../common/written-requests.ts';
 import { smsMessages, tickets } from '../../server/db/schema.ts';
-import { writtenRequestPhotos, writtenRequests } from '../../server/intake/schema.ts';
+import { issueCode } from '../../server/intake/otp.ts';
+import { phoneVerifications, writtenRequestPhotos, writtenRequests } from '../../server/intake/schema.ts';
 import { isValidTrackingCode } from '../../server/tickets/tracking-code.ts';
 import { jpegWithGps } from '../support/photos.ts';
 import { buildFixture, config, type Fixture } from './server-fixture.ts';
@@ -158,6 +159,22 @@ describe('one-time codes', () => {
     expect(ok.statusCode).toBe(200);
     expect(ok.json<{ token: string }>().token).toMatch(/^\d+\.[\w-]+$/);
     expectRefused(await verify(fresh), 400, 'CODE_EXPIRED');
+  });
+
+  it('are deleted a day after they were made', () => {
+    // Far ahead of the other tests' clock, so the sweep (at most every 10 minutes) runs.
+    const t0 = new Date('2031-01-01T00:00:00Z');
+    issueCode(fx.db, { phone: PHONE, address, now: t0 });
+    issueCode(fx.db, { phone: '0987654321', address, now: new Date(t0.getTime() + 60 * 60_000) });
+    expect(fx.db.select().from(phoneVerifications).all()).toHaveLength(2);
+    issueCode(fx.db, { phone: '0977777777', address, now: new Date(t0.getTime() + 24.5 * 60 * 60_000) });
+    expect(
+      fx.db
+        .select()
+        .from(phoneVerifications)
+        .all()
+        .map((r) => r.phone),
+    ).toEqual(['0987654321', '0977777777']);
   });
 
   it('limits codes per number and per address, with Retry-After', async () => {
