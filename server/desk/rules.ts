@@ -87,7 +87,9 @@ export function decide(
       continue;
     }
     const holder = byId.get(task.heldBy);
-    const gone = !holder || (away(holder) && now.getTime() - holder.since.getTime() >= policy.offlineGraceMs);
+    // A holder the controller does not know (a supervisor who took it by hand) keeps it.
+    const gone =
+      holder !== undefined && away(holder) && now.getTime() - holder.since.getTime() >= policy.offlineGraceMs;
     const unopened =
       task.givenAt !== null &&
       task.openedAt === null &&

@@ -130,11 +130,10 @@ const cases: Case[] = [
     assign: [],
   },
   {
-    name: 'an operator the desk no longer knows: released',
+    name: 'a holder the controller does not know (a supervisor who took it by hand): kept',
     operators: [op(2, 'ready', 10)],
-    tasks: [held(1, 9)],
-    release: [[1, 9, 'offline']],
-    assign: [[1, 2]],
+    tasks: [held(1, 9, { givenAt: null })],
+    assign: [],
   },
   {
     name: 'given and not opened within the open timeout: given to someone else',
