@@ -20,6 +20,7 @@ import { startDeadlineWorker } from './sla/worker.ts';
 import { createHttpGateway, createOutboxGateway, type SmsGateway } from './sms/gateway.ts';
 import { startSmsWorker } from './sms/worker.ts';
 import { createOaClient } from './zalo/oa-client.ts';
+import { startZaloReconciler, ZALO_RECONCILE_GRACE_MS } from './zalo/reconcile.ts';
 import { startZaloWorker } from './zalo/worker.ts';
 
 export interface JobSide {
@@ -150,6 +151,18 @@ export function startJobsInProcess(config: Config, deps: JobSideDeps): JobSide {
     now,
   });
   stops.push(() => reconciler.close());
+  if (config.zalo) {
+    const zaloReconciler = startZaloReconciler({
+      db,
+      queue: queues.zalo,
+      graceMs: ZALO_RECONCILE_GRACE_MS,
+      everyMs: config.reconcile.everyMs,
+      now,
+      requeued: () => relay.nudge(),
+      onError: (err) => logger.warn({ err }, 'Zalo reconcile failed; trying again later'),
+    });
+    stops.push(async () => zaloReconciler.close());
+  }
   let state: JobsHealth['state'] = 'running';
   return {
     nudge: () => relay.nudge(),

@@ -22,9 +22,11 @@ import {
   ZALO_QUEUE,
 } from '../../server/outbox/queues.ts';
 import { createOutboxRelay, type OutboxRelay } from '../../server/outbox/relay.ts';
+import { outbox } from '../../server/outbox/schema.ts';
 import { configProblems } from '../../server/production.ts';
 import { smsMessages } from '../../server/sms/schema.ts';
 import { createOaClient } from '../../server/zalo/oa-client.ts';
+import { reconcileZalo } from '../../server/zalo/reconcile.ts';
 import { zaloConversations, zaloInboundEvents, zaloMessages } from '../../server/zalo/schema.ts';
 import { startZaloWorker } from '../../server/zalo/worker.ts';
 import {
@@ -47,6 +49,9 @@ interface Rig {
   fake: FakeZaloOa;
   url: string;
   operator: AuthHeaders;
+  queues: JobQueues;
+  /** Starts the Zalo worker (when the rig was started without it). */
+  startWorker(): void;
   close(): Promise<void>;
 }
 
@@ -63,7 +68,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-async function startRig(): Promise<Rig> {
+async function startRig(opts: { worker?: boolean } = {}): Promise<Rig> {
   const fake = new FakeZaloOa();
   await fake.start();
   const prefix = `test-${randomUUID()}`;
@@ -85,21 +90,25 @@ async function startRig(): Promise<Rig> {
     pollMs: 20,
     maxBackoffMs: 200,
   });
-  const worker = startZaloWorker({
-    ...redisOpts,
-    db: fx.db,
-    client: createOaClient({
+  let worker: { close(): Promise<void> } | undefined;
+  const startWorker = () => {
+    worker ??= startZaloWorker({
+      ...redisOpts,
       db: fx.db,
-      appId: zalo.appId,
-      appSecret: zalo.appSecret,
-      initialRefreshToken: zalo.refreshToken,
-      apiUrl: zalo.apiUrl,
-      oauthUrl: zalo.oauthUrl,
+      client: createOaClient({
+        db: fx.db,
+        appId: zalo.appId,
+        appSecret: zalo.appSecret,
+        initialRefreshToken: zalo.refreshToken,
+        apiUrl: zalo.apiUrl,
+        oauthUrl: zalo.oauthUrl,
+        timeoutMs: zalo.timeoutMs,
+        logger,
+      }),
       timeoutMs: zalo.timeoutMs,
-      logger,
-    }),
-    timeoutMs: zalo.timeoutMs,
-  });
+    });
+  };
+  if (opts.worker !== false) startWorker();
   relay.start();
   const url = await fx.app.listen({ host: '127.0.0.1', port: 0 });
   const operator = await fx.session('tdv01');
@@ -108,9 +117,11 @@ async function startRig(): Promise<Rig> {
     fake,
     url,
     operator,
+    queues,
+    startWorker,
     async close() {
       await relay.close();
-      await worker.close();
+      await worker?.close();
       await queues.close();
       for (const name of [FORWARD_QUEUE, SMS_QUEUE, DEADLINE_QUEUE, ZALO_QUEUE]) {
         const admin = new Queue(name, { connection: { url: redis!.url }, prefix });
@@ -272,6 +283,36 @@ describe('the Zalo webhook', () => {
     await waitFor('processed', () => processed(r) && events(r).length === 1);
     expect(events(r)[0]!.outcome).toBe('ignored');
     expect(requestsOf(r, 'u-500')).toHaveLength(0);
+  });
+});
+
+describe('events whose job Redis lost', () => {
+  it('queues an unprocessed event again, once, when its job is gone', async () => {
+    rig = await startRig({ worker: false });
+    const r = rig;
+    await sendWebhook(r.url, textEvent('u-950', 'Cây đổ chắn ngang đường'));
+    await waitFor(
+      'relayed',
+      () =>
+        events(r).length === 1 &&
+        r.fx.db
+          .select()
+          .from(outbox)
+          .all()
+          .every((o) => o.relayedAt !== null),
+    );
+    const reconcile = () =>
+      reconcileZalo({ db: r.fx.db, queue: r.queues.zalo, graceMs: 0, now: () => new Date() });
+    // The job is in Redis: nothing to do.
+    expect(await reconcile()).toEqual({ events: 0, messages: 0 });
+    await r.queues.zalo.obliterate({ force: true });
+    r.startWorker();
+    await sleep(300);
+    expect(processed(r)).toBe(false);
+    expect(await reconcile()).toEqual({ events: 1, messages: 0 });
+    await waitFor('processed', () => processed(r) && r.fake.messages.length === 1);
+    expect(requestsOf(r, 'u-950')).toHaveLength(1);
+    expect(await reconcile()).toEqual({ events: 0, messages: 0 });
   });
 });
 
