@@ -195,5 +195,14 @@ describe('one desk for calls and written requests', () => {
       .toContain(request.trackingCode);
     // Taken by the operator who clicked, so nobody else starts on it.
     expect(holderOf(request.id)).toBe(userId('tdv02'));
+
+    // The supervisor's wallboard: written requests per channel against their first-response target.
+    const board = await signedInPage(browser, env.hotline.url, 'giamsat', 'supervisor.html');
+    const zaloRow = board.getByTestId('written-figures').locator('tr[data-channel="zalo"]');
+    await expect.poll(() => zaloRow.textContent(), { timeout: 20_000 }).toContain('30 phút');
+    expect(await zaloRow.locator('td').first().textContent()).toBe('1');
+    const webRow = board.getByTestId('written-figures').locator('tr[data-channel="web"]');
+    expect(await webRow.locator('td').first().textContent()).toBe('2');
+    expect(await webRow.textContent()).toContain('4 giờ');
   });
 });
