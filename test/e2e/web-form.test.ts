@@ -90,8 +90,14 @@ describe('a written request from the web form to its result', () => {
     await expect.poll(() => citizen.getByLabel('Lĩnh vực').locator('option').count()).toBeGreaterThan(1);
     await citizen.getByLabel('Lĩnh vực').selectOption({ label: 'Hạ tầng đô thị' });
     await citizen.getByLabel('Nội dung phản ánh').fill(DESCRIPTION);
-    await citizen.getByRole('combobox', { name: 'Xã, phường' }).pressSequentially('trang dai');
-    await citizen.getByRole('option', { name: 'Phường Trảng Dài' }).click();
+    // The commune, typed without diacritics and picked with the keyboard.
+    const commune = citizen.getByRole('combobox', { name: 'Xã, phường' });
+    await commune.pressSequentially('trang dai');
+    await citizen.getByRole('option', { name: 'Phường Trảng Dài' }).waitFor();
+    expect(await commune.getAttribute('aria-expanded')).toBe('true');
+    await commune.press('Enter');
+    expect(await commune.inputValue()).toBe('Phường Trảng Dài');
+    expect(await commune.getAttribute('aria-expanded')).toBe('false');
     await citizen.getByLabel('Địa chỉ cụ thể').fill('Trước chợ Trảng Dài');
     // The map, drawn from the configured tile server (the CSP lets its tiles in); a tap marks the place.
     const map = citizen.getByRole('application', { name: 'Bản đồ chọn vị trí' });
