@@ -135,6 +135,8 @@ export interface Account {
   byKind: Record<string, number>;
   recorded: number;
   outcomes: Record<CallOutcome, number>;
+  /** The end reasons of the calls after which nothing was owed. */
+  nothingOwed: Record<string, number>;
   /** Calls with none of the outcomes, each with why: the target is none. */
   unaccounted: { number: string; why: string }[];
   abandoned: number;
@@ -169,6 +171,7 @@ export function account(
     unaccounted: 0,
   };
   const unaccounted: Account['unaccounted'] = [];
+  const nothingOwed: Record<string, number> = {};
   const outcomeOf = (call: Ledger['calls'][number]): { outcome: CallOutcome; why?: string } => {
     if (call.answeredAt) return { outcome: 'answered' };
     const task = taskOf.get(call.callerNumber);
@@ -176,7 +179,10 @@ export function account(
     if (task?.status === 'given_up' && task.givenUpReason) return { outcome: 'given_up_with_reason' };
     if (task?.status === 'open' && task.source === 'after_hours' && task.recording)
       return { outcome: 'after_hours_message' };
-    if (call.endReason && NOTHING_OWED.includes(call.endReason)) return { outcome: 'nothing_owed' };
+    if (call.endReason && NOTHING_OWED.includes(call.endReason)) {
+      nothingOwed[call.endReason] = (nothingOwed[call.endReason] ?? 0) + 1;
+      return { outcome: 'nothing_owed' };
+    }
     const why = task
       ? `callback task ${task.status} (${task.source})`
       : call.endReason
@@ -231,6 +237,7 @@ export function account(
     byKind,
     recorded: ledger.calls.length,
     outcomes,
+    nothingOwed,
     unaccounted,
     abandoned: ledger.calls.filter((c) => c.endReason === 'abandoned_in_queue').length,
     callbackRequested: ledger.calls.filter((c) => c.endReason === 'callback_requested').length,

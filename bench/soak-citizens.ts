@@ -5,7 +5,7 @@
  * any number of calls).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { citizenPhoneScenario, placeCitizenCall } from '../scripts/lib/sipp.ts';
@@ -110,6 +110,7 @@ export function citizenPhones(port: number, holdMs = 120_000) {
   return {
     stop: () => {
       if (child.exitCode === null) child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -143,10 +143,13 @@ export function arrivals(plan: SoakPlan, random: () => number): { atMs: number; 
   for (let t = 2000 + random() * gapMs; t < lastMs; t += gapMs * (0.5 + random())) {
     if (!isAfterHours(plan, t)) out.push({ atMs: Math.round(t), kind: pick() });
   }
+  // After an announcement the lines are busy: half of a burst's callers take the callback offer.
+  const burstKinds: CallerKind[] = ['talk', 'callback', 'abandon', 'callback', 'talk'];
   for (const burst of plan.bursts) {
     for (let i = 0; i < plan.burstSize; i++) {
-      const t = burst + random() * plan.burstSpreadMs;
-      if (t < lastMs && !isAfterHours(plan, t)) out.push({ atMs: Math.round(t), kind: pick() });
+      const t = burst + (plan.burstSpreadMs * i) / plan.burstSize + random() * 1000;
+      const kind = i < 4 ? pick() : burstKinds[i % burstKinds.length]!;
+      if (t < lastMs && !isAfterHours(plan, t)) out.push({ atMs: Math.round(t), kind });
     }
   }
   const { startMs, endMs, callers } = plan.afterHours;

@@ -28,7 +28,13 @@ export function report(opts: {
     `  call records        ${a.recorded}`,
     `  answered            ${a.outcomes.answered}`,
     `  called back, reached ${a.outcomes.called_back}`,
-    `  closed with reason  ${a.outcomes.given_up_with_reason} given up, ${a.outcomes.after_hours_message} after-hours message (task), ${a.outcomes.nothing_owed} nothing owed`,
+    `  closed with reason  ${a.outcomes.given_up_with_reason} given up, ${a.outcomes.after_hours_message} after-hours message (task), ${a.outcomes.nothing_owed} nothing owed${
+      a.outcomes.nothing_owed > 0
+        ? ` (${Object.entries(a.nothingOwed)
+            .map(([k, n]) => `${k} ${n}`)
+            .join(', ')})`
+        : ''
+    }`,
     `  abandoned in queue  ${a.abandoned}; asked for a callback ${a.callbackRequested}`,
     `  callback tasks      ${a.tasks.reached} reached, ${a.tasks.givenUp} given up, ${a.tasks.open} open`,
     `  callback attempts   ${
