@@ -86,6 +86,8 @@ async function request(token: string, over: Record<string, unknown> = {}, header
   return post('/api/public/requests', body, headers ? { headers } : {});
 }
 
+const photoPath = (id: number) => `/api/written-requests/photos/${id}`;
+
 function expectRefused(res: { statusCode: number; json: () => unknown }, status: number, code: string) {
   expect(res.statusCode).toBe(status);
   const { error } = res.json() as { error: { code: string; message: string } };
@@ -360,6 +362,9 @@ describe('an operator turns a written request into a ticket', () => {
     expect(
       (await fx.app.inject({ url: '/api/written-requests', headers: await fx.session('syt') })).statusCode,
     ).toBe(403);
+    // Without a login: no list, no photo.
+    expect((await fx.app.inject({ url: '/api/written-requests' })).statusCode).toBe(401);
+    expect((await fx.app.inject({ url: photoPath(item.photos[0]!.id) })).statusCode).toBe(401);
 
     const take = (h: typeof operator) =>
       fx.app.inject({ method: 'POST', url: `/api/written-requests/${item.id}/take`, headers: h });
