@@ -1,7 +1,8 @@
 /**
  * The queue callback on the real parts: with no operator ready, two sipp callers wait in `health`,
- * hear the callback offer and press 1 once; the hotline hangs up and keeps their places. Then
- * tdv01 (headless Chromium) becomes ready: the hotline calls the first citizen back through the
+ * hear the callback offer and press 1 once; the hotline hangs up and keeps their places, which
+ * survive a restart of the server (rebuilt from the open tasks). Then tdv01 (headless Chromium)
+ * becomes ready: the hotline calls the first citizen back through the
  * trunk, where a sipp phone answers; the citizen hears "Tổng đài 1022 gọi lại…", the operator's
  * console rings with the screen-pop marked as a callback, they talk, and the task ends `reached`
  * by the queue callback. The second citizen's phone answers 486 Busy Here every time: three
@@ -79,13 +80,6 @@ const agentState = (page: Page) => page.getByTestId('agent-state').textContent()
 
 describe('a caller who asks to be called back keeps their place', () => {
   it('is called back when it comes, reached; a busy citizen gets three spaced attempts, then a person', async () => {
-    const page = await browser.newPage();
-    page.on('pageerror', (err) => console.error('[console page error]', err));
-    await logInAs(page, env.hotline.url, 'tdv01');
-    await expect
-      .poll(() => page.getByTestId('phone-status').getAttribute('data-registration'), { timeout: 15_000 })
-      .toBe('registered');
-
     // Nobody is ready: both callers wait, hear the offer, press 1 once; the hotline hangs up.
     const first = takeCallback(ANSWERS, 16000);
     await new Promise((r) => setTimeout(r, 1000));
@@ -100,6 +94,18 @@ describe('a caller who asks to be called back keeps their place', () => {
     // The kept place is the hotline's to dial: no operator can claim it meanwhile.
     expect(Date.parse(answers.waitingSince)).toBeLessThan(Date.parse(busy.waitingSince));
     await phone.waitUntilClean(10_000);
+
+    // The server restarts: the places are rebuilt from the open tasks, in their order.
+    await env.restartHotline();
+    supervisor = await apiSession(env.hotline.url, 'giamsat');
+    expect(await taskOf(ANSWERS)).toMatchObject({ status: 'open', heldInQueue: true, attempts: 0 });
+
+    const page = await browser.newPage();
+    page.on('pageerror', (err) => console.error('[console page error]', err));
+    await logInAs(page, env.hotline.url, 'tdv01');
+    await expect
+      .poll(() => page.getByTestId('phone-status').getAttribute('data-registration'), { timeout: 15_000 })
+      .toBe('registered');
 
     // (a) The operator becomes ready: the first place is served; the citizen's phone answers.
     const citizen = startCitizenPhone({ port: trunkPort, answer: 'answer', ringMs: 500, holdMs: 40_000 });
