@@ -122,7 +122,6 @@ export function createWrittenDesk(deps: WrittenDeskDeps): WrittenDesk {
         id: writtenRequests.id,
         trackingCode: writtenRequests.trackingCode,
         channel: writtenRequests.channel,
-        description: writtenRequests.description,
         createdAt: writtenRequests.createdAt,
         takenBy: writtenRequests.takenBy,
         takenAt: writtenRequests.takenAt,
@@ -133,10 +132,16 @@ export function createWrittenDesk(deps: WrittenDeskDeps): WrittenDesk {
   }
   type Row = ReturnType<typeof openRows>[number];
 
-  function view(row: Row): DeskTaskView {
+  /** When the holder opened it: the desk's record for a task it gave, else the hand take. */
+  function openedAt(row: Row): Date | null {
+    const g = given.get(row.id);
+    return g && g.operatorId === row.takenBy ? g.openedAt : row.takenAt;
+  }
+
+  function view(row: Row, description: string): DeskTaskView {
     const g = given.get(row.id);
     const mine = g && g.operatorId === row.takenBy ? g : null;
-    const flat = row.description.replace(/\s+/g, ' ').trim();
+    const flat = description.replace(/\s+/g, ' ').trim();
     return {
       requestId: row.id,
       trackingCode: row.trackingCode,
@@ -144,15 +149,31 @@ export function createWrittenDesk(deps: WrittenDeskDeps): WrittenDesk {
       summary: flat.length <= SUMMARY ? flat : `${flat.slice(0, SUMMARY - 1)}…`,
       createdAt: row.createdAt.toISOString(),
       givenAt: mine?.givenAt.toISOString() ?? null,
-      openedAt: mine ? (mine.openedAt?.toISOString() ?? null) : (row.takenAt?.toISOString() ?? null),
+      openedAt: openedAt(row)?.toISOString() ?? null,
       dueAt: new Date(row.createdAt.getTime() + policy.targetMs[row.channel as TaskChannel]).toISOString(),
     };
   }
 
   function listOf(rows: Row[], operatorId: number): DeskTasksView {
-    const tasks = rows
-      .filter((r) => r.takenBy === operatorId)
-      .map(view)
+    const held = rows.filter((r) => r.takenBy === operatorId);
+    // Descriptions only for the tasks listed: the tick itself reads no text.
+    const texts = new Map(
+      held.length === 0
+        ? []
+        : db
+            .select({ id: writtenRequests.id, description: writtenRequests.description })
+            .from(writtenRequests)
+            .where(
+              inArray(
+                writtenRequests.id,
+                held.map((r) => r.id),
+              ),
+            )
+            .all()
+            .map((r) => [r.id, r.description]),
+    );
+    const tasks = held
+      .map((r) => view(r, texts.get(r.id) ?? ''))
       .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.requestId - b.requestId);
     return { tasks, maxTasks: policy.maxTasks };
   }
@@ -160,12 +181,15 @@ export function createWrittenDesk(deps: WrittenDeskDeps): WrittenDesk {
   function pushChanged(rows: Row[], operatorIds: Iterable<number>): void {
     if (!deps.push) return;
     for (const operatorId of operatorIds) {
-      const list = listOf(rows, operatorId);
-      const key = list.tasks.map((t) => `${t.requestId}:${t.openedAt ?? ''}`).join(',');
+      const key = rows
+        .filter((r) => r.takenBy === operatorId)
+        .map((r) => `${r.id}:${openedAt(r)?.getTime() ?? ''}`)
+        .sort()
+        .join(',');
       if (pushed.get(operatorId) === key) continue;
       pushed.set(operatorId, key);
       try {
-        deps.push(operatorId, list);
+        deps.push(operatorId, listOf(rows, operatorId));
       } catch (err) {
         logger.error({ err, operatorId }, 'could not push written tasks');
       }
