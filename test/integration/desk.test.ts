@@ -133,7 +133,10 @@ describe('written tasks', () => {
       url: '/api/desk/tasks',
       headers: { cookie: await fx.login('tdv01') },
     });
-    expect(rest.json<DeskTasksView>()).toMatchObject({ maxTasks: 2, tasks: [{ requestId: a }, { requestId: b }] });
+    expect(rest.json<DeskTasksView>()).toMatchObject({
+      maxTasks: 2,
+      tasks: [{ requestId: a }, { requestId: b }],
+    });
 
     // The call ends and wrap-up is over: the waiting task goes to tdv02 at once.
     state('tdv02', 'wrap_up');
@@ -188,6 +191,29 @@ describe('written tasks', () => {
     advance(2);
     desk.tick();
     expect([holder(a), holder(b)]).toEqual([fx.userId('tdv03'), fx.userId('tdv01')]);
+  });
+
+  it('keeps the open timeouts across a restart, from the requests’ events', async () => {
+    for (const name of ['tdv01', 'tdv02', 'tdv03', 'tdv04', 'giamsat']) state(name, 'offline', 3600);
+    const a = writeIn('Biển báo giao thông bị gãy.');
+    const b = writeIn('Chó thả rông cắn người.');
+    state('tdv01', 'ready', 600);
+    desk.tick();
+    desk.open(fx.userId('tdv01'), b);
+    // A new server: a new desk on the same database.
+    const restarted = createWrittenDesk({
+      db: fx.db,
+      agents: () => fx.desk.snapshot(clock).agents,
+      settings,
+      logger,
+      now: () => clock,
+    });
+    restarted.start();
+    restarted.stop();
+    state('tdv02', 'ready', 10);
+    advance(301);
+    restarted.tick();
+    expect([holder(a), holder(b)]).toEqual([fx.userId('tdv02'), fx.userId('tdv01')]);
   });
 
   it('refuses to open a task the operator does not hold', async () => {
@@ -312,6 +338,11 @@ describe('first-response figures', () => {
     const zalo = figures.channels.find((c) => c.channel === 'zalo');
     expect(web).toMatchObject({ open: 1, answeredToday: 1, answeredWithinTarget: 0, targetMinutes: 240 });
     expect(web?.oldestWaitingSeconds).toBeGreaterThanOrEqual(59);
-    expect(zalo).toMatchObject({ open: 0, oldestWaitingSeconds: null, answeredToday: 1, withinTargetRate: 1 });
+    expect(zalo).toMatchObject({
+      open: 0,
+      oldestWaitingSeconds: null,
+      answeredToday: 1,
+      withinTargetRate: 1,
+    });
   });
 });
