@@ -173,6 +173,7 @@ describe('the desk gives written tasks', () => {
   it('N comes from the policy', () => {
     const operators = [op(1, 'ready', 10)];
     const tasks = [task(10, 60), task(11, 50), task(12, 40)];
+    expect(decide(operators, tasks, { ...policy, maxTasks: 0 }, NOW).assign).toHaveLength(0);
     expect(decide(operators, tasks, { ...policy, maxTasks: 1 }, NOW).assign).toHaveLength(1);
     expect(decide(operators, tasks, { ...policy, maxTasks: 5 }, NOW).assign).toHaveLength(3);
   });
