@@ -78,7 +78,8 @@ class Operator {
       await answer.click({ timeout: 2000 });
       this.figures.answered++;
       this.talkUntil = Date.now() + 5000 + this.random() * 10_000;
-      this.ticketWanted = this.random() < this.shares.ticket;
+      // Each operator's first call, then a share of the others.
+      this.ticketWanted = this.figures.answered === 1 || this.random() < this.shares.ticket;
       return;
     }
     if (state !== 'ringing') this.ringDecided = false;

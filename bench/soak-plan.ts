@@ -68,9 +68,10 @@ export function soakPlan(minutes: number): SoakPlan {
   const short = minutes <= 3;
   const at = (share: number) => Math.round(callsMs * share);
   // A burst after each announcement: every 5 minutes in a long run, once in a short one.
+  // Away from the faults, so a burst's callers wait long enough to hear the callback offer.
   const bursts = short
-    ? [at(0.15)]
-    : Array.from({ length: Math.floor(minutes / 5) }, (_, i) => (i * 5 + 2) * MINUTE).filter(
+    ? [at(0.05)]
+    : Array.from({ length: Math.floor(minutes / 5) }, (_, i) => (i * 5 + 2.5) * MINUTE).filter(
         (t) => t < callsMs - MINUTE,
       );
   const afterHoursLength = short ? 30_000 : Math.min(2 * MINUTE, at(0.1));
@@ -79,9 +80,9 @@ export function soakPlan(minutes: number): SoakPlan {
   const afterHoursStart = at(short ? 0.58 : 0.55);
   const faults: PlannedFault[] = short
     ? [
-        { kind: 'stop_redis', atMs: at(0.15), forMs: 15_000 },
-        { kind: 'kill_server', atMs: at(0.3) },
-        { kind: 'drop_browser', atMs: at(0.45), forMs: 15_000, operator: 'tdv03' },
+        { kind: 'stop_redis', atMs: at(0.22), forMs: 15_000 },
+        { kind: 'kill_server', atMs: at(0.38) },
+        { kind: 'drop_browser', atMs: at(0.5), forMs: 15_000, operator: 'tdv03' },
       ]
     : [
         { kind: 'kill_server', atMs: at(0.2) },
