@@ -172,6 +172,7 @@ export function account(
   };
   const unaccounted: Account['unaccounted'] = [];
   const nothingOwed: Record<string, number> = {};
+  const kindOf = new Map(placed.map((p) => [p.number, p.kind]));
   const outcomeOf = (call: Ledger['calls'][number]): { outcome: CallOutcome; why?: string } => {
     if (call.answeredAt) return { outcome: 'answered' };
     const task = taskOf.get(call.callerNumber);
@@ -179,7 +180,10 @@ export function account(
     if (task?.status === 'given_up' && task.givenUpReason) return { outcome: 'given_up_with_reason' };
     if (task?.status === 'open' && task.source === 'after_hours' && task.recording)
       return { outcome: 'after_hours_message' };
-    if (call.endReason && NOTHING_OWED.includes(call.endReason)) {
+    // An after-hours caller must meet the after-hours service, not the menu.
+    const misrouted =
+      kindOf.get(call.callerNumber) === 'after_hours' && !call.endReason?.startsWith('after_hours');
+    if (call.endReason && NOTHING_OWED.includes(call.endReason) && !misrouted) {
       nothingOwed[call.endReason] = (nothingOwed[call.endReason] ?? 0) + 1;
       return { outcome: 'nothing_owed' };
     }
@@ -190,7 +194,6 @@ export function account(
         : 'never ended';
     return { outcome: 'unaccounted', why };
   };
-  const kindOf = new Map(placed.map((p) => [p.number, p.kind]));
   for (const call of ledger.calls) {
     const { outcome, why } = outcomeOf(call);
     outcomes[outcome]++;

@@ -92,6 +92,8 @@ const SOAK_SETTINGS: Record<string, string> = {
   HOTLINE_CALLBACK_SPACING_SECONDS: '5',
   HOTLINE_CALLBACK_CLAIM_SECONDS: '30',
   HOTLINE_QUEUE_CALLBACK_RETRY_SECONDS: '10',
+  // The menu file's hours count (npm start's demo is otherwise open at any hour).
+  HOTLINE_ALWAYS_OPEN: 'false',
   HOTLINE_FORWARD_BACKOFF_MS: '500',
   HOTLINE_SMS_BACKOFF_MS: '500',
   HOTLINE_RECONCILE_EVERY_MS: '10000',
