@@ -63,7 +63,8 @@ export type AgencyKind = keyof typeof AGENCY_KINDS;
  * - `after_hours_no_message`: an after-hours caller hung up or said nothing before the message
    was recorded (nothing to call back about; the number is in the call record)
  * - `callback_requested`: the caller asked to be called back while waiting (the task keeps their place)
- * - `error`: the controller could not recover the call and hung up
+ * - `error`: the controller could not recover the call and hung up (the citizen is owed a call:
+ *   a callback task, source `dropped`)
  */
 export const END_REASONS = [
   'caller_hung_up_in_menu',
@@ -93,9 +94,10 @@ export type OfferOutcome = 'answered' | 'no_answer' | 'failed' | 'withdrawn';
 
 /**
  * Why the hotline owes a citizen a call: they hung up while waiting (`abandoned`), left a message
- * after hours (`after_hours`), or pressed 1 at the callback offer while waiting (`offer`).
+ * after hours (`after_hours`), pressed 1 at the callback offer while waiting (`offer`), or the
+ * hotline itself ended their call because it could not recover it (`dropped`).
  */
-export const CALLBACK_SOURCES = ['abandoned', 'after_hours', 'offer'] as const;
+export const CALLBACK_SOURCES = ['abandoned', 'after_hours', 'offer', 'dropped'] as const;
 export type CallbackSource = (typeof CALLBACK_SOURCES)[number];
 
 /**

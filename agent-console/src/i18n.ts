@@ -170,6 +170,7 @@ const vi = {
   'callbackSource.abandoned': 'Bỏ máy khi chờ',
   'callbackSource.after_hours': 'Lời nhắn ngoài giờ',
   'callbackSource.offer': 'Yêu cầu gọi lại',
+  'callbackSource.dropped': 'Cuộc gọi bị ngắt do lỗi hệ thống',
 
   'call.region': 'Cuộc gọi đến',
   'call.incoming': 'Cuộc gọi đến từ {caller}',

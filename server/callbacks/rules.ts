@@ -70,6 +70,9 @@ export function callbackRequestFor(
         waitingSince: at,
         recording: message,
       };
+    case 'error':
+      // The hotline hung up on the citizen, whatever they were doing: the call is owed to them.
+      return { ...base, source: 'dropped', queue: call.queue ?? QUEUE_FOR_UNQUEUED_CALLS, waitingSince: at };
     default:
       return null;
   }

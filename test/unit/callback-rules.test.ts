@@ -104,6 +104,27 @@ describe('callbackRequestFor: which ended calls owe the citizen a call', () => {
       expected: { source: 'abandoned' },
     },
     {
+      name: 'the hotline could not recover a waiting call and hung up → dropped, in its queue',
+      call: queued,
+      reason: 'error',
+      message: null,
+      expected: { source: 'dropped', queue: 'health', waitingSince: at },
+    },
+    {
+      name: 'the hotline hung up on a caller still in the menu → dropped, any operator',
+      call: menuOnly,
+      reason: 'error',
+      message: null,
+      expected: { source: 'dropped', queue: 'general' },
+    },
+    {
+      name: 'a withheld number the hotline hung up on gets no task: nobody could dial it',
+      call: withheld(queued, 'anonymous'),
+      reason: 'error',
+      message: null,
+      expected: null,
+    },
+    {
       name: 'a talk that ended normally',
       call: answered,
       reason: 'caller_hung_up',
