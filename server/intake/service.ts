@@ -87,11 +87,19 @@ export function intakeHash(input: unknown): string {
 export function takeIn(
   db: Db,
   input: IntakeInput,
-  opts: { now: Date; key?: IntakeKey; inTransaction?: (tx: Tx, result: IntakeResult) => void },
+  opts: {
+    now: Date;
+    key?: IntakeKey;
+    inTransaction?: (tx: Tx, result: IntakeResult) => void;
+    /**
+     * false: the connection's `synchronous = NORMAL`, for a channel that tells the citizen the code
+     * only later, from a job that makes its own commit durable first (Zalo's replies).
+     */
+    durable?: boolean;
+  },
 ): IntakeResult {
-  return durably(db.$client, () =>
-    db.transaction((tx) => takeInWrite(tx, input, opts), { behavior: 'immediate' }),
-  );
+  const commit = () => db.transaction((tx) => takeInWrite(tx, input, opts), { behavior: 'immediate' });
+  return opts.durable === false ? commit() : durably(db.$client, commit);
 }
 
 /**

@@ -9,6 +9,7 @@
 import { UnrecoverableError } from 'bullmq';
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import { durably } from '../db/group-commit.ts';
 import type { Db } from '../db/index.ts';
 import { writtenRequestPhotos, writtenRequests } from '../intake/schema.ts';
 import { type IntakeInput, type IntakePhoto, takeIn } from '../intake/service.ts';
@@ -152,6 +153,8 @@ function storeMessage(
   };
   takeIn(db, input, {
     now,
+    // The citizen learns the code from a reply whose send makes everything before it durable.
+    durable: false,
     inTransaction(tx, { request, outcome }) {
       markProcessed(tx, eventId, 'stored', now);
       const conversation = touchConversation(tx, event.userId, now, {
@@ -215,6 +218,11 @@ export async function sendMessage(
   const now = deps.now ?? (() => new Date());
   const message = db.select().from(zaloMessages).where(eq(zaloMessages.id, messageId)).get();
   if (message?.direction !== 'out' || message.status !== 'pending') return 'already_done';
+  // What the message tells (a tracking code) was committed with synchronous = NORMAL: a durable
+  // write flushes the log, and all before it, to disk before the citizen reads the code.
+  durably(db.$client, () =>
+    db.update(zaloMessages).set({ attempts: message.attempts }).where(eq(zaloMessages.id, messageId)).run(),
+  );
   try {
     const msgId = await deps.client.sendText(message.zaloUserId, message.text ?? '');
     db.update(zaloMessages)
