@@ -11,7 +11,6 @@
  * (`server/main.ts` as a child process, telephony disabled, demo data, job workers in a process
  * of their own) and a local agency receiver.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -19,10 +18,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { type AgencyReceiver, agencySecret, startAgencyReceiver } from '../scripts/lib/agency-receiver.ts';
-import { freePort, waitFor } from '../scripts/lib/ports.ts';
 import { type RunningRedis, startRedis } from '../scripts/lib/redis.ts';
 import { type Db, openDatabase } from '../server/db/index.ts';
 import { childPids, commandLine, mainThreadCpuMs, ownCpuMs, processCpuMs, startMeter } from './cpu.ts';
+import { type BenchServer, percentile, startBenchServer } from './server.ts';
 
 const THROUGHPUT_SECONDS = 10;
 const CONCURRENCY = 32;
@@ -70,50 +69,29 @@ async function startStack(): Promise<Stack> {
       d.body = {};
     },
   });
-  const port = await freePort();
-  // e.g. BENCH_SERVER_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server.
-  const extraArgs = (process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean);
-  const server: ChildProcess = spawn(process.execPath, [...extraArgs, '--import', 'tsx', 'server/main.ts'], {
-    env: {
-      ...process.env,
-      HOTLINE_ARI_ENABLED: 'false',
-      HOTLINE_HTTP_HOST: '127.0.0.1',
-      HOTLINE_HTTP_PORT: String(port),
-      HOTLINE_DB_PATH: dbPath,
-      HOTLINE_CONSOLE_DIR: '',
-      HOTLINE_REDIS_URL: redis.url,
-      HOTLINE_QUEUE_PREFIX: 'bench',
-      HOTLINE_SEED_DEMO: 'true',
-      HOTLINE_DEMO_AGENCY_URL: receiver.url,
-      HOTLINE_SMS_DRIVER: 'outbox',
-      HOTLINE_JOB_WORKERS: process.env.HOTLINE_JOB_WORKERS ?? 'separate',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
   const close = async () => {
-    if (server.exitCode === null) server.kill('SIGTERM');
-    await exited;
+    await server?.stop();
     db?.$client.close();
     await receiver.close();
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });
   };
+  let server: BenchServer | undefined;
   try {
-    await waitFor(
-      'the hotline server',
-      async () => (await fetch(`${url}/api/health`)).ok,
-      30_000,
-      () => (server.exitCode !== null ? `exited with ${server.exitCode}` : null),
-    );
+    server = await startBenchServer({
+      dbPath,
+      redisUrl: redis.url,
+      queuePrefix: 'bench',
+      env: { HOTLINE_DEMO_AGENCY_URL: receiver.url },
+      startTimeoutMs: 30_000,
+    });
   } catch (err) {
     // Leave no Redis or server behind when the stack does not come up.
     await close();
     throw err;
   }
-  const serverPid = server.pid!;
+  const { url } = server;
+  const serverPid = server.process.pid!;
   // The job process, not the TypeScript loader's helper processes.
   const jobsPid = childPids(serverPid).find((pid) => commandLine(pid).includes('workers-main'));
   const cpu = () => {
@@ -200,11 +178,6 @@ function createTicket(url: string, session: Session, agent: Agent, n: number): P
     req.on('error', reject);
     req.end(body);
   });
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 const ms = (v: number) => `${v.toFixed(1)} ms`;

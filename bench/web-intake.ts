@@ -9,14 +9,12 @@
  * server runs as a child process (telephony disabled, demo data, job workers apart) with the
  * per-number and per-address limits widened, since every client comes from 127.0.0.1.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { eq } from 'drizzle-orm';
-import { freePort, waitFor } from '../scripts/lib/ports.ts';
 import { type RunningRedis, startRedis } from '../scripts/lib/redis.ts';
 import { openDatabase } from '../server/db/index.ts';
 import { smsMessages } from '../server/db/schema.ts';
@@ -24,6 +22,7 @@ import { CONSENT } from '../server/intake/consent.ts';
 import { confirmedTokenFor } from '../server/intake/otp.ts';
 import { writtenRequests } from '../server/intake/schema.ts';
 import { childPids, commandLine, processCpuMs } from './cpu.ts';
+import { type BenchServer, percentile, startBenchServer } from './server.ts';
 
 const SECONDS = 10;
 const CONCURRENCY = 32;
@@ -33,11 +32,6 @@ const TARGET_PER_SECOND = 300;
 
 const CATEGORIES = ['health', 'welfare', 'goods', 'infrastructure', 'public_services', 'policy', 'other'];
 const UNIT_CODES = ['26068', '26080', '25993', '26017', '26005'];
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 function post(url: string, agent: Agent, body: string, key: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -66,38 +60,19 @@ async function webIntake(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'hotline-bench-web-'));
   const dbPath = join(dir, 'hotline.sqlite');
   const redis: RunningRedis = await startRedis();
-  const port = await freePort();
   const wide = String(1_000_000_000);
-  const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    env: {
-      ...process.env,
-      HOTLINE_ARI_ENABLED: 'false',
-      HOTLINE_HTTP_HOST: '127.0.0.1',
-      HOTLINE_HTTP_PORT: String(port),
-      HOTLINE_DB_PATH: dbPath,
-      HOTLINE_CONSOLE_DIR: '',
-      HOTLINE_REDIS_URL: redis.url,
-      HOTLINE_QUEUE_PREFIX: 'bench-web',
-      HOTLINE_SEED_DEMO: 'true',
-      HOTLINE_SMS_DRIVER: 'outbox',
-      HOTLINE_JOB_WORKERS: process.env.HOTLINE_JOB_WORKERS ?? 'separate',
-      HOTLINE_WEB_REQUESTS_PER_PHONE_DAY: wide,
-      HOTLINE_WEB_REQUESTS_PER_ADDRESS_DAY: wide,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
   const db = openDatabase(dbPath);
+  let server: BenchServer | undefined;
   try {
-    await waitFor(
-      'the hotline server',
-      async () => (await fetch(`${url}/api/health`)).ok,
+    server = await startBenchServer({
+      dbPath,
+      redisUrl: redis.url,
+      queuePrefix: 'bench-web',
+      env: { HOTLINE_WEB_REQUESTS_PER_PHONE_DAY: wide, HOTLINE_WEB_REQUESTS_PER_ADDRESS_DAY: wide },
       // The machine may be busy: starting tsx and seeding can take a while.
-      90_000,
-      () => (server.exitCode !== null ? `exited with ${server.exitCode}` : null),
-    );
+      startTimeoutMs: 90_000,
+    });
+    const { url } = server;
     const now = new Date();
     const phones = Array.from({ length: NUMBERS }, (_, i) => `09${String(10_000_000 + i).padStart(8, '0')}`);
     const tokens = db.transaction(() =>
@@ -108,8 +83,8 @@ async function webIntake(): Promise<void> {
     const latencies: number[] = [];
     const failures = new Map<number, number>();
     let next = 0;
-    const jobsPid = childPids(server.pid!).find((pid) => commandLine(pid).includes('workers-main'));
-    const cpuAtStart = processCpuMs(server.pid!);
+    const jobsPid = childPids(server.process.pid!).find((pid) => commandLine(pid).includes('workers-main'));
+    const cpuAtStart = processCpuMs(server.process.pid!);
     const jobsAtStart = jobsPid !== undefined ? processCpuMs(jobsPid) : 0;
     const started = performance.now();
     const until = started + SECONDS * 1000;
@@ -133,7 +108,7 @@ async function webIntake(): Promise<void> {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, client));
     const elapsed = (performance.now() - started) / 1000;
-    const serverCpu = processCpuMs(server.pid!) - cpuAtStart;
+    const serverCpu = processCpuMs(server.process.pid!) - cpuAtStart;
     const jobsCpu = jobsPid !== undefined ? processCpuMs(jobsPid) - jobsAtStart : 0;
     agent.destroy();
 
@@ -169,8 +144,7 @@ async function webIntake(): Promise<void> {
     );
   } finally {
     db.$client.close();
-    if (server.exitCode === null) server.kill('SIGTERM');
-    await exited;
+    await server?.stop();
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });
   }

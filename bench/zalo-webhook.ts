@@ -8,17 +8,17 @@
  * `BENCH_ZALO_RATE` changes the rate; `BENCH_SERVER_ARGS` adds Node flags to the server (e.g.
  * `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { count, isNotNull } from 'drizzle-orm';
-import { freePort, waitFor } from '../scripts/lib/ports.ts';
+import { waitFor } from '../scripts/lib/ports.ts';
 import { startRedis } from '../scripts/lib/redis.ts';
 import { openDatabase } from '../server/db/index.ts';
 import { zaloInboundEvents } from '../server/zalo/schema.ts';
 import { FakeZaloOa, sendWebhook, textEvent, zaloConfigFor } from '../test/support/fake-zalo-oa.ts';
+import { type BenchServer, percentile, startBenchServer } from './server.ts';
 
 const RATE = Number(process.env.BENCH_ZALO_RATE ?? 200) || 200;
 const SECONDS = 10;
@@ -29,11 +29,6 @@ const USERS = 400;
 const DRAIN_TIMEOUT_MS = 60_000;
 
 const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : '—');
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 async function webhookLatency(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'hotline-bench-zalo-'));
   const redis = await startRedis();
@@ -41,50 +36,25 @@ async function webhookLatency(): Promise<void> {
   await fake.start();
   const zalo = zaloConfigFor(fake);
   const dbPath = join(dir, 'hotline.sqlite');
-  const port = await freePort();
-  const server: ChildProcess = spawn(
-    process.execPath,
-    [
-      ...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean),
-      '--import',
-      'tsx',
-      'server/main.ts',
-    ],
-    {
+  const db = openDatabase(dbPath);
+  let server: BenchServer | undefined;
+  try {
+    server = await startBenchServer({
+      dbPath,
+      redisUrl: redis.url,
+      queuePrefix: 'bench',
       env: {
-        ...process.env,
-        HOTLINE_ARI_ENABLED: 'false',
-        HOTLINE_HTTP_HOST: '127.0.0.1',
-        HOTLINE_HTTP_PORT: String(port),
-        HOTLINE_DB_PATH: dbPath,
-        HOTLINE_CONSOLE_DIR: '',
-        HOTLINE_REDIS_URL: redis.url,
-        HOTLINE_QUEUE_PREFIX: 'bench',
-        HOTLINE_SEED_DEMO: 'true',
-        HOTLINE_SMS_DRIVER: 'outbox',
-        HOTLINE_JOB_WORKERS: process.env.HOTLINE_JOB_WORKERS ?? 'separate',
         HOTLINE_ZALO_APP_ID: zalo.appId,
         HOTLINE_ZALO_OA_SECRET: zalo.oaSecret,
         HOTLINE_ZALO_APP_SECRET: zalo.appSecret,
         HOTLINE_ZALO_REFRESH_TOKEN: zalo.refreshToken,
         HOTLINE_ZALO_API_URL: fake.url,
         HOTLINE_ZALO_OAUTH_URL: fake.url,
-        LOG_LEVEL: 'warn',
       },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
-  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  const db = openDatabase(dbPath);
-  try {
-    await waitFor(
-      'the hotline server',
-      async () => (await fetch(`${url}/api/health`)).ok,
       // The first start seeds the demo accounts (argon2): slow on a busy machine.
-      90_000,
-      () => (server.exitCode !== null ? `exited with ${server.exitCode}` : null),
-    );
+      startTimeoutMs: 90_000,
+    });
+    const { url } = server;
     const latencies: number[] = [];
     const failures: string[] = [];
     const unique = new Set<string>();
@@ -142,8 +112,7 @@ async function webhookLatency(): Promise<void> {
     );
   } finally {
     db.$client.close();
-    if (server.exitCode === null) server.kill('SIGTERM');
-    await exited;
+    await server?.stop();
     await fake.close();
     await redis.stop();
     rmSync(dir, { recursive: true, force: true });
