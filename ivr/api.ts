@@ -299,6 +299,12 @@ export interface QueueCallbackStore {
    * call took the place. The task stays open.
    */
   release(callerNumber: string, at: Date): void;
+  /**
+   * Subscribes the controller, once, to tasks that stop being held by something else than its own
+   * calls to the store: a supervisor gave the task up, or a later call reached the citizen. The
+   * controller then drops the number's place from the ACD at once. The listener does not throw.
+   */
+  watch?(released: (callerNumber: string) => void): void;
 }
 
 /**

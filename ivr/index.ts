@@ -22,6 +22,7 @@ import { OperatorSync } from './operator-accounts.ts';
 import type { AriConnection } from './port.ts';
 import { DEFAULT_QUEUE_CALLBACK, type QueueCallbackPolicy } from './queue-callback.ts';
 import { StasisController } from './stasis.ts';
+import { withKeptPlaces } from './stasis-callbacks.ts';
 
 export interface IvrDeps {
   ari: { url: string; username: string; password: string };
@@ -149,7 +150,8 @@ export function createIvr(deps: IvrDeps): Ivr {
       // Whether Asterisk still answers is known to the fallback watch; the server adds it.
       mode: connection.up ? 'normal' : 'down',
       fallbackQueue: null,
-      queues: controller.queueStats(at),
+      // Kept places are places in their queue too: they leave it when their task closes.
+      queues: withKeptPlaces(controller.queueStats(at), controller.keptPlaces()),
       // A supervisor joins an operator's talk by its call id.
       agents: acd.agents().map((agent) => {
         const callId = agent.state === 'on_call' ? acd.callOf(agent.operatorId) : null;

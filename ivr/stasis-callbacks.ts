@@ -11,6 +11,7 @@
  */
 import type { Logger } from 'pino';
 import { type CallbackOutcome, isDialableNumber, type QueueName } from '../common/domain.ts';
+import type { QueueStats } from '../common/events.ts';
 import type { HeldCallback, QueueCallbackAttempt, QueueCallbackStore } from './api.ts';
 import { STASIS_APP, STASIS_ROLE } from './constants.ts';
 import type { KeptPlace } from './flow.ts';
@@ -25,6 +26,14 @@ import {
 } from './queue-callback.ts';
 import type { StasisDeps } from './stasis-call.ts';
 
+/**
+ * The wallboard's queue lengths with the kept places: a caller who asked to be called back still
+ * holds a place in their queue (the longest wait stays that of callers on the line).
+ */
+export function withKeptPlaces(stats: QueueStats[], kept: { queue: QueueName }[]): QueueStats[] {
+  return stats.map((q) => ({ ...q, waiting: q.waiting + kept.filter((k) => k.queue === q.queue).length }));
+}
+
 /** Beyond the ring time, an attempt whose end Asterisk never reports is given up after this. */
 const DIAL_GUARD_EXTRA_MS = 15_000;
 
@@ -35,6 +44,8 @@ interface Entry {
   place: KeptPlace;
   /** Attempts made so far (also those of a controller before a restart). */
   attempts: number;
+  /** The task was closed or released elsewhere: the entry is never tried again. */
+  closed?: boolean;
   /** The attempt in progress. */
   dialling: {
     channelId: string;
@@ -65,7 +76,9 @@ export class QueueCallbacks {
     },
     private readonly log: Logger,
     private readonly host: QueueCallbackHost,
-  ) {}
+  ) {
+    deps.store?.watch?.((callerNumber) => this.closed(callerNumber));
+  }
 
   /** Whether the hotline keeps places for callbacks (the server gave it the tasks to keep them by). */
   get enabled(): boolean {
@@ -157,6 +170,28 @@ export class QueueCallbacks {
       return entry.place.queuedAt;
     }
     return null;
+  }
+
+  /**
+   * The number's task was closed or released by someone else than the controller (a supervisor
+   * gave it up, a later call reached the citizen): its place leaves the ACD at once, so the
+   * wallboard's queue shrinks and no operator is reserved for it. An attempt still ringing is hung
+   * up (its operator ready again); one the citizen answered goes on, and is not tried again.
+   */
+  closed(callerNumber: string): void {
+    let dropped = 0;
+    for (const entry of [...this.entries.values()]) {
+      if (entry.callerNumber !== callerNumber) continue;
+      entry.closed = true;
+      if (entry.dialling && !entry.dialling.answered) {
+        this.failed(entry.dialling.channelId, 'failed', 'the task was closed while dialling');
+      } else if (!entry.dialling) {
+        this.drop(entry);
+        dropped++;
+      }
+      this.log.info({ entry: entry.id }, 'the callback task was closed: the kept place left the ACD');
+    }
+    if (dropped > 0) this.deps.events.wallboardChanged();
   }
 
   /**
@@ -291,7 +326,8 @@ export class QueueCallbacks {
     } catch (err) {
       this.log.error({ err, entry: entry.id }, 'could not record a callback attempt');
     }
-    if (step.next === 'retry') this.add(entry, step.notBefore);
+    // A task closed meanwhile (also while its outcome was being written) is not tried again.
+    if (step.next === 'retry' && !entry.closed) this.add(entry, step.notBefore);
     else this.drop(entry);
     this.deps.events.wallboardChanged();
     this.host.dispatch();

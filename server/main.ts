@@ -27,6 +27,7 @@ import { menuWithHolidays } from './calendar/ivr-hours.ts';
 import { createCalendarStore, importDecreedDays } from './calendar/service.ts';
 import { createIvrDialPermits, NO_DIAL_PERMITS } from './callbacks/dial-permits.ts';
 import { createQueueCallbackStore } from './callbacks/queue.ts';
+import type { CallbackNotifier } from './callbacks/service.ts';
 import { createCallerHistory } from './calls/history.ts';
 import { createCallRecords } from './calls/service.ts';
 import { createCoachingNotifier } from './coaching/service.ts';
@@ -204,7 +205,21 @@ export async function startHotline(
     for (const warning of calendarStore.nextYearWarnings()) logger.warn(warning);
     const calendar = calendarStore.calendar;
     const io = createRealtimeServer();
-    const callbackNotifier = createCallbackNotifier(io, db, { logger, now });
+    const callbackPushes = createCallbackNotifier(io, db, { logger, now });
+    const queueCallbackTasks = createQueueCallbackStore({
+      db,
+      flush: () => callRecords.flush(),
+      logger: logger.child({ component: 'queue-callbacks' }),
+      notifier: callbackPushes,
+    });
+    // A task given up or reached by a later call also leaves the ACD (the controller's own changes
+    // to held tasks are pushed only).
+    const callbackNotifier: CallbackNotifier = {
+      changed(id) {
+        callbackPushes.changed(id);
+        queueCallbackTasks.changed(id);
+      },
+    };
     const callRecords = createCallRecords({
       db,
       logger: logger.child({ component: 'calls' }),
@@ -305,12 +320,7 @@ export async function startHotline(
           records,
           statusLine: createStatusLine({ db, now, logger: logger.child({ component: 'status-line' }) }),
           history: createCallerHistory(db),
-          queueCallbacks: createQueueCallbackStore({
-            db,
-            flush: () => callRecords.flush(),
-            logger: logger.child({ component: 'queue-callbacks' }),
-            notifier: callbackNotifier,
-          }),
+          queueCallbacks: queueCallbackTasks,
           queueCallback: config.queueCallbacks,
           waiting: {
             overflowAfterMs: config.waiting.overflowAfterSeconds * 1000,

@@ -35,9 +35,17 @@ const heldTaskOf = (tx: Db | Tx, callerNumber: string) =>
     )
     .get();
 
-export function createQueueCallbackStore(deps: QueueCallbackStoreDeps): QueueCallbackStore {
+/**
+ * The store the controller uses, and `changed`: told of every task change made elsewhere (a
+ * supervisor's give-up, a later call's answer), it tells the controller when the task's number no
+ * longer has a held task, so its kept place leaves the ACD at once.
+ */
+export type QueueCallbackTasks = QueueCallbackStore & CallbackNotifier;
+
+export function createQueueCallbackStore(deps: QueueCallbackStoreDeps): QueueCallbackTasks {
   const { db, logger } = deps;
   const notify = (id: number) => deps.notifier?.changed(id);
+  const listeners: ((callerNumber: string) => void)[] = [];
   const flush = () => {
     try {
       deps.flush();
@@ -47,6 +55,32 @@ export function createQueueCallbackStore(deps: QueueCallbackStoreDeps): QueueCal
   };
 
   return {
+    watch(released) {
+      listeners.push(released);
+    },
+
+    changed(callbackId) {
+      if (listeners.length === 0) return;
+      let released: string | null = null;
+      try {
+        const task = db.select().from(callbacks).where(eq(callbacks.id, callbackId)).get();
+        if (!task || (task.status === 'open' && task.queueHeld)) return;
+        // The number may have asked again since: a held task of it keeps its place.
+        if (!heldTaskOf(db, task.callerNumber)) released = task.callerNumber;
+      } catch (err) {
+        logger.error({ err, callbackId }, 'could not read a changed callback task');
+        return;
+      }
+      if (released === null) return;
+      for (const listener of listeners) {
+        try {
+          listener(released);
+        } catch (err) {
+          logger.error({ err, callbackId }, 'could not drop a released callback place');
+        }
+      }
+    },
+
     held(): HeldCallback[] {
       flush();
       try {
