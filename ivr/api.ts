@@ -370,6 +370,11 @@ export interface Ivr {
    * interface does not answer. Absent without telephony.
    */
   setGlobalVariable?(name: string, value: string): Promise<void>;
+  /**
+   * Reads a global dialplan variable through the same client ('' when unset): the watchdog's beat
+   * for `/api/health`. Rejects while Asterisk's REST interface does not answer. Absent without telephony.
+   */
+  globalVariable?(name: string): Promise<string>;
 }
 
 export class UnknownOperatorError extends Error {

@@ -468,6 +468,19 @@ class SupervisedAri implements AriConnection {
     await this.http.request('setGlobalVariable', 'POST', '/asterisk/variable', { variable: name, value });
   }
 
+  async globalVariable(name: string): Promise<string> {
+    try {
+      const body = (await this.http.request('getGlobalVariable', 'GET', '/asterisk/variable', {
+        variable: name,
+      })) as { value?: string };
+      return body.value ?? '';
+    } catch (err) {
+      // Asterisk answers 404 for a variable never set.
+      if (err instanceof GoneError) return '';
+      throw err;
+    }
+  }
+
   async listPjsipEndpoints(): Promise<string[]> {
     const list = (await this.http.request('listPjsipEndpoints', 'GET', '/endpoints/PJSIP')) as {
       resource: string;

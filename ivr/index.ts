@@ -143,6 +143,7 @@ export function createIvr(deps: IvrDeps): Ivr {
     coach: (request) => controller.coach(request),
     leaveCoaching: (callId, supervisorId) => controller.leaveCoaching(callId, supervisorId),
     setGlobalVariable: (name, value) => connection.setGlobalVariable(name, value),
+    globalVariable: (name) => connection.globalVariable(name),
 
     snapshot: (at) => ({
       at: at.toISOString(),

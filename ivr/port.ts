@@ -146,6 +146,8 @@ export interface AriConnection extends AriPort {
   start(handlers: AriHandlers): void;
   stop(): Promise<void>;
   readonly up: boolean;
+  /** A global dialplan variable's value, '' when unset (the watchdog's beat, for the server's health). */
+  globalVariable(name: string): Promise<string>;
 }
 
 /** The resource is gone (hung up, destroyed, finished): usually a race the caller may ignore. */

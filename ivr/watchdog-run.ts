@@ -5,7 +5,7 @@
  * beside a live controller: the heartbeat is read again before each step on each channel, and
  * one that changed stops the rescue. Channels are rescued side by side (each waits for its own prompt
  * to end), each once (a failed move is tried again only while the channel is still in Stasis),
- * and each action is logged.
+ * and each action is logged. After each look it writes its own beat, which `/api/health` follows.
  */
 import type { Logger } from 'pino';
 import { FALLBACK_CHOICE_VARIABLE } from './constants.ts';
@@ -22,6 +22,7 @@ import {
   type Rescue,
   startBeatWatch,
 } from './watchdog.ts';
+import { WATCHDOG_BEAT_VARIABLE } from './watchdog-health.ts';
 import type { WatchdogRest } from './watchdog-rest.ts';
 
 export interface WatchdogDeps {
@@ -137,9 +138,13 @@ export function createWatchdog(deps: WatchdogDeps): Watchdog {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let failing = false;
+  let beats = 0;
   const round = async () => {
     try {
       await tick();
+      // Proof for the server's health that a watchdog is watching (`watchdog-health.ts`).
+      beats += 1;
+      await rest.setGlobalVariable(WATCHDOG_BEAT_VARIABLE, `${process.pid}-${now()}-${beats}`);
       if (failing) logger.info('Asterisk answers the watchdog again');
       failing = false;
     } catch (err) {

@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Ivr } from '../ivr/api.ts';
+import type { WatchdogHealth } from '../ivr/watchdog-health.ts';
 import { adminRoutes, type CallController, type IvrMenuReloader } from './admin/routes.ts';
 import { agencyAdminRoutes } from './agencies/admin-routes.ts';
 import { agencyRoutes } from './agencies/routes.ts';
@@ -109,6 +110,8 @@ export interface AppDeps {
   metrics?: Registry;
   /** Where the job side runs and whether it does, for `/api/health`; left out when none. */
   jobs?: Pick<JobSide, 'health'>;
+  /** Whether a watchdog process watches the controller (`ivr/watchdog-health.ts`), for `/api/health`; left out without telephony. */
+  watchdog?: { health(): WatchdogHealth };
   /** Tells the job side that intents wait (Zalo's events, replies); none: its poll finds them. */
   nudgeJobs?: () => void;
   /** Gives written requests to ready operators (`main.ts` starts it); a desk that only answers lists otherwise. */
@@ -156,6 +159,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       status: 'ok',
       telephonyUp: desk.snapshot(now()).telephonyUp,
       ...(deps.jobs ? { jobs: deps.jobs.health() } : {}),
+      ...(deps.watchdog ? { watchdog: deps.watchdog.health() } : {}),
     };
   });
   const limiter = deps.loginLimiter ?? createLoginLimiter(undefined, now);

@@ -22,6 +22,7 @@ import { openMenuStore } from '../ivr/menu-file.ts';
 import { writePrompts } from '../ivr/prompt-files.ts';
 import { ALL_PROMPTS } from '../ivr/prompts.ts';
 import { startControllerBeat } from '../ivr/watchdog-beat.ts';
+import { followWatchdogBeat } from '../ivr/watchdog-health.ts';
 import { createApp, type Desk } from './app.ts';
 import { menuWithHolidays } from './calendar/ivr-hours.ts';
 import { createCalendarStore, importDecreedDays } from './calendar/service.ts';
@@ -43,7 +44,7 @@ import { createOperatorProvisioning } from './operators/provisioning.ts';
 import { operatorAccount, type SipAccount, sipAccounts } from './operators/sip-accounts.ts';
 import { withTimeout } from './outbox/redis.ts';
 import { raiseCallControlPriority } from './priority.ts';
-import { createFirstAdmin, refuseUnsafeProduction } from './production.ts';
+import { createFirstAdmin, refuseUnsafeProduction, warnWithoutWatchdog } from './production.ts';
 import {
   attachRealtime,
   coachingNoticeSink,
@@ -390,6 +391,21 @@ export async function startHotline(
         logger.error({ err }, 'could not update the operators after an account change');
       });
     });
+    // Whether a watchdog process watches the controller, read through the controller's ARI client.
+    const readGlobalVariable = desk.globalVariable;
+    const watchdog = readGlobalVariable
+      ? followWatchdogBeat({
+          read: (name) => readGlobalVariable(name),
+          logger: logger.child({ component: 'watchdog-beat' }),
+        })
+      : null;
+    if (watchdog) {
+      stops.push({ name: 'watchdog beat', stop: () => watchdog.stop() });
+      if (config.environment === 'production') {
+        const warning = warnWithoutWatchdog(() => watchdog.health(), logger);
+        stops.push({ name: 'watchdog warning', stop: () => warning.stop() });
+      }
+    }
     const app = await createApp({
       accountListeners,
       sessionListeners: [dropEndedSockets, () => provisioning.refreshIfChanged()],
@@ -407,6 +423,7 @@ export async function startHotline(
       ticketHooks,
       ticketNotifier: createTicketNotifier(io, db, { logger, now }),
       callbackNotifier,
+      ...(watchdog ? { watchdog } : {}),
       dialPermits: desk.setGlobalVariable
         ? createIvrDialPermits({ setGlobalVariable: desk.setGlobalVariable })
         : NO_DIAL_PERMITS,

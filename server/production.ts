@@ -7,6 +7,7 @@
  */
 import { and, asc, count, eq, isNotNull, isNull } from 'drizzle-orm';
 import type { Logger } from 'pino';
+import type { WatchdogHealth } from '../ivr/watchdog-health.ts';
 import { verifyPassword } from './auth/password.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
@@ -188,4 +189,29 @@ export async function createFirstAdmin(
     'first admin account created; its one-time password was printed',
   );
   return { username: FIRST_ADMIN_USERNAME, oneTimePassword };
+}
+
+/** How long after a start production waits for a watchdog's beat before it warns. */
+export const WATCHDOG_GRACE_MS = 20_000;
+
+/**
+ * In production, a start with no watchdog seen (`/api/health`'s `watchdog.state` not `up`) after
+ * `graceMs` is logged as a warning: without it, callers the controller leaves are moved to the
+ * fallback queue by nobody (run `hotline-1022-watchdog.service`).
+ */
+export function warnWithoutWatchdog(
+  health: () => WatchdogHealth,
+  logger: Logger,
+  graceMs: number = WATCHDOG_GRACE_MS,
+): { stop(): void } {
+  const timer = setTimeout(() => {
+    const seen = health();
+    if (seen.state !== 'up')
+      logger.warn(
+        { watchdog: seen },
+        'no watchdog seen: callers are not moved to the fallback queue if the controller stops',
+      );
+  }, graceMs);
+  timer.unref();
+  return { stop: () => clearTimeout(timer) };
 }
