@@ -31,6 +31,11 @@
  *   takes its old place, and it is passed over until `notBefore` (the spacing after an attempt
  *   that did not reach the citizen) while keeping that place. When it is assigned, the operator is
  *   reserved while the hotline dials the citizen.
+ * - An offer whose leg could not even ring (Asterisk refused it, or it was gone at once: the
+ *   softphone is not registered or its transport is gone) makes the operator not ready
+ *   (`connection_lost`) and keeps them from offers for `UNREACHABLE_MS`, even if they (or a
+ *   script) press ready at once: the caller goes to the next operator instead of being offered
+ *   to the same unreachable softphone again and again.
  * - Operators come and go at run time (`setOperators`). A removed operator is retired at once:
  *   offline, never offered a call, off the wallboard, unknown to what they may ask for; the call
  *   ringing or talking to them still releases them as usual, and only then (and once their last
@@ -85,6 +90,9 @@ export interface AcdOptions {
   overflowAfterMs: number;
 }
 
+/** How long an operator whose softphone could not be reached is passed over by `assign`. */
+export const UNREACHABLE_MS = 10_000;
+
 /** The default: a minute with the right skill before any operator may take the call. */
 export const DEFAULT_ACD_OPTIONS: AcdOptions = { overflowAfterMs: 60_000 };
 
@@ -116,6 +124,8 @@ interface OperatorSlot {
   leg: string | null;
   /** Removed from the hotline; kept only until their call and leg are over. */
   retired: boolean;
+  /** Their softphone could not be reached: not offered a call before this. */
+  unreachableUntil: Date | null;
 }
 
 /** What `setOperators` changed; `removed` with the call each removed operator still holds. */
@@ -263,7 +273,33 @@ export class Acd {
         if (call.notBefore) consider(call.notBefore.getTime());
       }
     }
+    if (this.waitingCount() > 0) {
+      // A ready operator passed over as unreachable may take a waiting call when that time ends.
+      for (const slot of this.operators.values()) {
+        if (slot.unreachableUntil) consider(slot.unreachableUntil.getTime());
+      }
+    }
     return next === null ? null : new Date(next);
+  }
+
+  private waitingCount(): number {
+    let count = 0;
+    for (const list of this.waiting.values()) count += list.length;
+    return count;
+  }
+
+  /**
+   * The operator's softphone could not be reached (see the rules above): no offers for them for
+   * `forMs`, whatever state they ask for meanwhile.
+   */
+  unreachable(operatorId: number, now: Date, forMs = UNREACHABLE_MS): void {
+    this.slot(operatorId).unreachableUntil = new Date(now.getTime() + forMs);
+  }
+
+  /** Until when the operator is passed over as unreachable, or null. */
+  unreachableUntil(operatorId: number, now: Date): Date | null {
+    const until = this.operators.get(operatorId)?.unreachableUntil ?? null;
+    return until && until > now ? until : null;
   }
 
   /** The waiting entry of this id (a call or a queue callback), if any. */
@@ -285,12 +321,13 @@ export class Acd {
    */
   assign(now: Date): Assignment[] {
     const assignments: Assignment[] = [];
-    if (!this.anyFree()) return assignments;
+    if (!this.anyFree(now)) return assignments;
     for (const call of this.inOrder()) {
-      if (!this.anyFree()) break;
+      if (!this.anyFree(now)) break;
       if (call.notBefore && call.notBefore > now) continue;
       const overflow = now.getTime() - call.queuedAt.getTime() >= this.options.overflowAfterMs;
-      const operator = this.longestIdle(call.queue) ?? (overflow ? this.longestIdle(null) : undefined);
+      const operator =
+        this.longestIdle(call.queue, now) ?? (overflow ? this.longestIdle(null, now) : undefined);
       if (!operator) continue;
       this.remove(call.callId);
       operator.state = 'ringing';
@@ -317,8 +354,8 @@ export class Acd {
     }
   }
 
-  private anyFree(): boolean {
-    for (const slot of this.operators.values()) if (isFree(slot)) return true;
+  private anyFree(now: Date): boolean {
+    for (const slot of this.operators.values()) if (isFree(slot, now)) return true;
     return false;
   }
 
@@ -488,10 +525,10 @@ export class Acd {
   }
 
   /** The longest-idle ready operator serving `queue`, or any at all for `null` (overflow). */
-  private longestIdle(queue: QueueName | null): OperatorSlot | undefined {
+  private longestIdle(queue: QueueName | null, now: Date): OperatorSlot | undefined {
     let best: OperatorSlot | undefined;
     for (const slot of this.operators.values()) {
-      if (!isFree(slot) || (queue !== null && !servesQueue(slot.endpoint, queue))) continue;
+      if (!isFree(slot, now) || (queue !== null && !servesQueue(slot.endpoint, queue))) continue;
       if (!best || slot.since < best.since) best = slot;
     }
     return best;
@@ -539,6 +576,7 @@ function offlineSlot(endpoint: OperatorEndpoint, now: Date): OperatorSlot {
     wrapUpEndsAt: null,
     leg: null,
     retired: false,
+    unreachableUntil: null,
   };
 }
 
@@ -551,9 +589,18 @@ function sameEndpoint(a: OperatorEndpoint, b: OperatorEndpoint): boolean {
   );
 }
 
-/** Ready, and neither a call (of before a removal) nor their softphone's leg of an earlier one holds them. */
-function isFree(slot: OperatorSlot): boolean {
-  return slot.state === 'ready' && slot.leg === null && slot.callId === null && !slot.retired;
+/**
+ * Ready, neither a call (of before a removal) nor their softphone's leg of an earlier one holds
+ * them, and not passed over as unreachable.
+ */
+function isFree(slot: OperatorSlot, now: Date): boolean {
+  return (
+    slot.state === 'ready' &&
+    slot.leg === null &&
+    slot.callId === null &&
+    !slot.retired &&
+    (slot.unreachableUntil === null || slot.unreachableUntil <= now)
+  );
 }
 
 function view(slot: OperatorSlot): AgentStateView {

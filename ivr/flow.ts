@@ -169,6 +169,11 @@ export const RING_TIMEOUT_SECONDS = 15;
 /** If Asterisk never reports the end of a ringing leg, the offer is withdrawn this long after the ring timeout. */
 export const RING_GUARD_EXTRA_MS = 5_000;
 export const ringGuardMs = (ringSeconds: number) => ringSeconds * 1000 + RING_GUARD_EXTRA_MS;
+/**
+ * A leg that is gone this soon after the offer never rang: the softphone could not be reached
+ * (not registered, its transport gone). Treated as unreachable, not as a missed call.
+ */
+export const LEG_SETUP_MS = 1_000;
 
 /** Timing of what a waiting caller hears; the server's configuration sets it. */
 export interface WaitingOptions {
@@ -246,6 +251,8 @@ export interface OfferingState extends InQueue, AgentLeg {
   name: 'offering';
   /** Guard against a ringing leg whose end Asterisk never reports. */
   timer: number | null;
+  /** When the leg was originated: a leg gone within `LEG_SETUP_MS` never rang. */
+  offeredAt?: Date;
 }
 
 /**
@@ -405,9 +412,10 @@ export type CallCommand =
   /**
    * The call lets the operator go: to wrap-up, ready, or not ready with the hotline's reason.
    * `lineFree`: the console is hanging up and takes the next INVITE at once, so the next offer
-   * need not wait for Asterisk to report the leg gone.
+   * need not wait for Asterisk to report the leg gone. `unreachable`: the offer failed before
+   * ringing (see `LEG_SETUP_MS`); the ACD keeps that operator from offers for a while.
    */
-  | ({ type: 'releaseOperator'; operatorId: number; lineFree?: true } & OperatorRelease)
+  | ({ type: 'releaseOperator'; operatorId: number; lineFree?: true; unreachable?: true } & OperatorRelease)
   /** Record the caller's message after a beep (the adapter names the stored recording). */
   | { type: 'recordMessage'; maxDurationSeconds: number; maxSilenceSeconds: number }
   /** A recording of this call is stored: for the call record. */
@@ -467,6 +475,11 @@ export function callingBackState(
   };
 }
 
+/** Whether the current offer's leg ended too soon after the offer to have rung (`LEG_SETUP_MS`). */
+export function failedBeforeRinging(state: OfferingState, now: Date): boolean {
+  return state.offeredAt !== undefined && now.getTime() - state.offeredAt.getTime() < LEG_SETUP_MS;
+}
+
 /** The id of the agent leg of the n-th offer of a call. */
 export function agentChannelIdFor(callId: string, offer: number): string {
   return `${callId}-agent-${offer}`;
@@ -475,6 +488,11 @@ export function agentChannelIdFor(callId: string, offer: number): string {
 /** The offer number an agent leg's id carries (0 for an id that is not an agent leg's). */
 export function offerOfAgentChannel(agentChannelId: string): number {
   return Number(/-agent-(\d+)$/.exec(agentChannelId)?.[1] ?? 0);
+}
+
+/** The call an agent leg's id belongs to, or null for an id that is not an agent leg's. */
+export function callOfAgentChannel(channelId: string): string | null {
+  return /^(.+)-agent-\d+$/.exec(channelId)?.[1] ?? null;
 }
 
 const same = (state: CallState): StepResult => ({ state, commands: [] });
@@ -921,7 +939,7 @@ function cancelGuard(state: CallState): CallCommand[] {
 function backToQueue(
   state: OfferingState | ConnectedState,
   reason: SystemNotReadyReason,
-  { hold, apology }: { hold: boolean; apology: boolean },
+  { hold, apology, unreachable = false }: { hold: boolean; apology: boolean; unreachable?: boolean },
 ): StepResult {
   const {
     operatorId,
@@ -956,7 +974,9 @@ function backToQueue(
       state.name === 'offering'
         ? { type: 'cancelRing', agentChannelId }
         : { type: 'hangupAgent', agentChannelId },
-      { type: 'releaseOperator', operatorId, to: 'not_ready', reason },
+      unreachable
+        ? { type: 'releaseOperator', operatorId, to: 'not_ready', reason, unreachable: true }
+        : { type: 'releaseOperator', operatorId, to: 'not_ready', reason },
       ...(hold ? [{ type: 'hold', queue: state.queue } as const] : []),
       ...(apology ? [{ type: 'play', sounds: ['agentLost'], playback } satisfies CallCommand] : []),
       { type: 'enqueue', queue: state.queue, position: 'head' },
@@ -968,6 +988,7 @@ function backToQueue(
 function ringOperator(
   state: QueuedState | CallingBackState,
   input: Extract<CallInput, { type: 'offer' }>,
+  now: Date,
 ): StepResult {
   const timer = state.seq + 1;
   const { operatorId, agentChannelId, ringSeconds } = input;
@@ -981,6 +1002,7 @@ function ringOperator(
       offers: state.offers + 1,
       operatorId,
       agentChannelId,
+      offeredAt: now,
     },
     commands: [
       { type: 'ring', operatorId, agentChannelId, ringSeconds },
@@ -995,7 +1017,7 @@ function ringOperator(
  * waiting; if a command fails they wait at the head of the queue like any caller (the reserved
  * operator is given back).
  */
-function stepCallingBack(state: CallingBackState, input: CallInput): StepResult {
+function stepCallingBack(state: CallingBackState, input: CallInput, now: Date): StepResult {
   const giveBack = { type: 'releaseOperator', operatorId: state.operatorId, to: 'ready' } as const;
   switch (input.type) {
     case 'started': {
@@ -1015,7 +1037,7 @@ function stepCallingBack(state: CallingBackState, input: CallInput): StepResult 
         commands: [{ type: 'offerReserved', operatorId: state.operatorId }],
       };
     case 'offer':
-      return ringOperator(state, input);
+      return ringOperator(state, input, now);
     case 'callerHungUp':
       return ended(state, 'abandoned_in_queue', [...stopPlaying(state), giveBack]);
     case 'error': {
@@ -1201,7 +1223,7 @@ function advance(state: CallState, input: CallInput, now: Date, waiting: Waiting
       if (shared) return shared;
       switch (input.type) {
         case 'offer':
-          return ringOperator(state, input);
+          return ringOperator(state, input, now);
         case 'error':
           // Whatever failed, the caller keeps their place: back into the bridge, at the head.
           return {
@@ -1217,14 +1239,14 @@ function advance(state: CallState, input: CallInput, now: Date, waiting: Waiting
     }
 
     case 'callingBack':
-      return stepCallingBack(state, input);
+      return stepCallingBack(state, input, now);
 
     case 'offering': {
       const shared = stepInQueue(state, input);
       if (shared) return shared;
       switch (input.type) {
         case 'agentAnswered': {
-          const { name: _name, timer: _timer, ...rest } = state;
+          const { name: _name, timer: _timer, offeredAt: _offeredAt, ...rest } = state;
           return {
             state: { ...rest, name: 'connected', playing: null, answeredAt: now },
             commands: [
@@ -1234,11 +1256,15 @@ function advance(state: CallState, input: CallInput, now: Date, waiting: Waiting
             ],
           };
         }
-        case 'agentFailed':
-          return backToQueue(state, input.unreachable ? 'connection_lost' : 'missed_call', {
+        case 'agentFailed': {
+          // Refused by Asterisk, or gone before it could ring: the softphone cannot be reached.
+          const unreachable = input.unreachable === true || failedBeforeRinging(state, now);
+          return backToQueue(state, unreachable ? 'connection_lost' : 'missed_call', {
             hold: false,
             apology: false,
+            unreachable,
           });
+        }
         case 'timeout':
           return backToQueue(state, 'missed_call', { hold: false, apology: false });
         case 'agentLost':

@@ -144,7 +144,8 @@ export class CommandRunner {
           // Asterisk refused the leg (e.g. "Allocation failed": softphone not registered): an
           // ordinary failed offer. Timeouts and lost connections stay errors: the leg may exist.
           if (!(err instanceof AriRequestError)) throw err;
-          call.log.warn({ operatorId: command.operatorId, reason: err.message }, 'operator unreachable');
+          // The flow's release of the operator logs it at warn.
+          call.log.info({ operatorId: command.operatorId, reason: err.message }, 'agent leg refused');
           call.unreachableLegs.add(agentChannelId);
           acd.legGone(agentChannelId);
           this.host.push(call, { type: 'agentFailed', agentChannelId, unreachable: true });
@@ -187,8 +188,17 @@ export class CommandRunner {
         this.lookup(call, command.trackingCode, command.lookup);
         return;
       case 'releaseOperator': {
-        const { type: _type, operatorId: _operatorId, lineFree, ...release } = command;
-        acd.release(command.operatorId, release, this.deps.now());
+        const { type: _type, operatorId: _operatorId, lineFree, unreachable, ...release } = command;
+        const now = this.deps.now();
+        acd.release(command.operatorId, release, now);
+        if (unreachable) {
+          // Not offered again at once, even if they press ready: the caller goes to the next operator.
+          acd.unreachable(command.operatorId, now);
+          call.log.warn(
+            { operatorId: command.operatorId, until: acd.unreachableUntil(command.operatorId, now) },
+            'operator’s softphone unreachable (the offer could not ring); passed over for a while',
+          );
+        }
         if (lineFree) {
           const leg = acd.legOf(command.operatorId);
           if (leg) acd.legGone(leg);

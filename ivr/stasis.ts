@@ -534,6 +534,9 @@ export class StasisController {
     }
     if (call.callback && from === 'offering' && state.name === 'connected')
       this.queueCallbacks.connected(call.id);
+    // An offer that could not ring ended `failed` in the call record, not `no_answer`.
+    if (before.name === 'offering' && commands.some((c) => c.type === 'releaseOperator' && c.unreachable))
+      call.unreachableLegs.add(before.agentChannelId);
     this.records.step(call, before, input, state, commands);
     if (from === 'connected' && state.name !== 'connected') this.coaching.talkEnded(call.id);
     if (from !== state.name) {

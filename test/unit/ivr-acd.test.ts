@@ -5,6 +5,7 @@ import {
   DEFAULT_ACD_OPTIONS,
   DEFAULT_WRAP_UP,
   type OperatorRelease,
+  UNREACHABLE_MS,
   type WrapUpTimes,
 } from '../../ivr/acd.ts';
 import {
@@ -513,5 +514,30 @@ describe('operator states', () => {
     acd.enqueue({ callId: 'a', queue: 'health', queuedAt: at(1) }, 'head');
     expect(acd.remove('a')).toBe(true);
     expect(acd.remove('a')).toBe(false);
+  });
+});
+
+describe('an operator whose softphone could not be reached', () => {
+  it('is passed over for a while even when ready again at once; the call goes to the next operator', () => {
+    const acd = new Acd([op(1, []), op(2, [])], at(0));
+    acd.request(1, READY, at(0));
+    acd.request(2, READY, at(5));
+    acd.enqueue({ callId: 'c', queue: 'general', queuedAt: at(1) }, 'tail');
+    expect(acd.assign(at(10)).map((a) => a.operator.operatorId)).toEqual([1]);
+    // The leg could not ring: not ready, and passed over; they (or a script) press ready at once.
+    acd.release(1, LOST, at(10));
+    acd.unreachable(1, at(10));
+    acd.request(1, READY, at(10.1));
+    expect(acd.state(1)).toBe('ready');
+    acd.enqueue({ callId: 'c', queue: 'general', queuedAt: at(1) }, 'head');
+    expect(acd.assign(at(10.2)).map((a) => a.operator.operatorId)).toEqual([2]);
+    acd.enqueue({ callId: 'd', queue: 'general', queuedAt: at(2) }, 'tail');
+    expect(acd.assign(at(11))).toEqual([]);
+    // The controller dispatches again when the time is up.
+    expect(acd.nextOverflowAt(at(11))).toEqual(new Date(at(10).getTime() + UNREACHABLE_MS));
+    expect(acd.unreachableUntil(1, at(11))).toEqual(new Date(at(10).getTime() + UNREACHABLE_MS));
+    const later = new Date(at(10).getTime() + UNREACHABLE_MS);
+    expect(acd.unreachableUntil(1, later)).toBeNull();
+    expect(acd.assign(later).map((a) => [a.call.callId, a.operator.operatorId])).toEqual([['d', 1]]);
   });
 });

@@ -174,26 +174,29 @@ describe('queue and offers', () => {
     expect(commands.at(-1)).toEqual({ type: 'bridge', operatorId: 7, agentChannelId: 'c1-agent-1' });
   });
 
-  it.each<[string, CallInput | null, string]>([
+  it.each<[string, CallInput | null, string, boolean]>([
     [
       'the offer rings out or is declined',
       { type: 'agentFailed', agentChannelId: 'c1-agent-1' },
       'missed_call',
+      false,
     ],
-    ['the ring guard fires', null, 'missed_call'],
+    ['the ring guard fires', null, 'missed_call', false],
     [
       'Asterisk cannot reach the softphone',
       { type: 'agentFailed', agentChannelId: 'c1-agent-1', unreachable: true },
       'connection_lost',
+      true,
     ],
     [
       'the operator’s console drops while ringing',
       { type: 'agentLost', agentChannelId: 'c1-agent-1' },
       'connection_lost',
+      false,
     ],
   ])(
     'goes back to the head of the queue when %s; the operator becomes not ready (%s)',
-    (_label, input, reason) => {
+    (_label, input, reason, unreachable) => {
       const from = offering();
       const failure = input ?? { type: 'timeout', timer: lastToken(from, 'timer') };
       const { state, commands } = step(from, failure, at(40));
@@ -202,13 +205,41 @@ describe('queue and offers', () => {
         { type: 'cancelTimer' },
         { type: 'stopPlayback', playback: from.playing },
         { type: 'cancelRing', agentChannelId: 'c1-agent-1' },
-        { type: 'releaseOperator', operatorId: 7, to: 'not_ready', reason },
+        {
+          type: 'releaseOperator',
+          operatorId: 7,
+          to: 'not_ready',
+          reason,
+          ...(unreachable ? { unreachable } : {}),
+        },
         { type: 'enqueue', queue: 'health', position: 'head' },
         // Until the callback offer, 90 s after joining at 1 s.
         { type: 'startTimer', ms: 51_000, timer: lastToken(state, 'timer') },
       ]);
     },
   );
+
+  it.each<[string, number, boolean]>([
+    ['gone 30 ms after the offer: never rang, the softphone is unreachable', 30, true],
+    ['gone 999 ms after the offer: still too soon to have rung', 999, true],
+    ['gone 1 s after the offer: it rang and was declined', 1000, false],
+  ])('a leg %s', (_label, afterMs, unreachable) => {
+    const from = offering();
+    const failedAt = new Date(at(20).getTime() + afterMs);
+    const { state, commands } = step(from, { type: 'agentFailed', agentChannelId: 'c1-agent-1' }, failedAt);
+    expect(state).toMatchObject({ name: 'queued', offers: 1 });
+    expect(commands.find((c) => c.type === 'releaseOperator')).toEqual(
+      unreachable
+        ? {
+            type: 'releaseOperator',
+            operatorId: 7,
+            to: 'not_ready',
+            reason: 'connection_lost',
+            unreachable: true,
+          }
+        : { type: 'releaseOperator', operatorId: 7, to: 'not_ready', reason: 'missed_call' },
+    );
+  });
 
   it('hangs up a leg from an earlier offer that answers late', () => {
     const requeued = step(offering(), { type: 'agentFailed', agentChannelId: 'c1-agent-1' }, at(40)).state;

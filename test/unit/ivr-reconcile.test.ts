@@ -114,7 +114,8 @@ describe('controller restart: adopting callers waiting in the queue bridges', ()
       await s.settle();
       const originate = s.ari.ops('originate').at(-1)?.args[0] as { appArgs: string; channelId: string };
       offered.push(originate.appArgs.split(',')[1] ?? '');
-      // The operator declines: the leg ends, the call goes back, the operator is not ready.
+      // The operator declines after a moment: the leg ends, the call goes back, the operator is not ready.
+      s.advance(2_000);
       s.ari.channels.delete(originate.channelId);
       s.ctl.handle({ type: 'ChannelDestroyed', channelId: originate.channelId, cause: 21 });
       await s.settle();

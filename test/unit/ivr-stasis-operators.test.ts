@@ -32,6 +32,7 @@ describe('Stasis adapter: operators', () => {
     await s.operatorReady();
     expect(s.ari.ops('originate')[0]?.args[0]).toMatchObject({ timeout: 4 });
     // Asterisk gives up after the ring timeout and destroys the unanswered leg.
+    s.advance(4_000);
     s.ari.channels.delete(AGENT_1);
     s.ctl.handle({ type: 'ChannelDestroyed', channelId: AGENT_1, cause: 19 });
     await s.settle();
