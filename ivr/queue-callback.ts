@@ -2,8 +2,9 @@
  * Pure rules of the queue callback: a caller who pressed 1 while waiting keeps their place in
  * the ACD as an entry without a channel; when it is served, the hotline dials the citizen through
  * the trunk. What an attempt's end means, when the entry is tried again, and when it is left to
- * a person. Table-tested; no I/O.
+ * a person. Table-tested; no I/O (the only impurity: `DIAL_BOOT`, drawn once at start).
  */
+import { randomBytes } from 'node:crypto';
 import type { CallbackOutcome } from '../common/domain.ts';
 
 /** How queue callbacks are dialled: `HOTLINE_QUEUE_CALLBACK_*` in the configuration. */
@@ -28,8 +29,19 @@ export const HOTLINE_CALLER_ID = '1022';
 /** The ACD id of the entry that keeps the place of the call `callId` (the call that asked for it). */
 export const queueCallbackEntryId = (callId: string): string => `qcb-${callId}`;
 
-/** The channel of the n-th attempt for an entry: the call record of that attempt has this id. */
-export const queueCallbackChannelId = (entryId: string, attempt: number): string => `${entryId}-${attempt}`;
+/**
+ * This process's token for the channels it dials (6 hex digits, fresh at every start). The attempts
+ * made so far come from the server's tasks, which may lag what a killed controller dialled: a
+ * channel it left ringing may still hold `<entry>-<n>`, and ARI refuses an id in use.
+ */
+export const DIAL_BOOT = randomBytes(3).toString('hex');
+
+/**
+ * The channel of the n-th attempt for an entry, `<entry>-<n>-<boot>` (the call record of that
+ * attempt has this id); `boot` keeps it apart from the channels of a controller before a restart.
+ */
+export const queueCallbackChannelId = (entryId: string, attempt: number, boot: string = DIAL_BOOT): string =>
+  `${entryId}-${attempt}-${boot}`;
 
 /**
  * How an attempt that never reached Stasis ended, from the channel's hang-up cause (Q.850):

@@ -6,7 +6,14 @@ import type { Logger } from 'pino';
 import { QUEUE_NAMES, QUEUES, type QueueName } from '../common/domain.ts';
 import type { CallInfo, RecordedCall } from './api.ts';
 import { endpointOf, STASIS_APP, STASIS_ROLE } from './constants.ts';
-import { type CallInput, type CallState, FALLBACK_QUEUE, initialState, offerOfAgentChannel } from './flow.ts';
+import {
+  type CallInput,
+  type CallState,
+  callOfAgentChannel,
+  FALLBACK_QUEUE,
+  initialState,
+  offerOfAgentChannel,
+} from './flow.ts';
 import type { AriBridge, AriChannel, AriPort } from './port.ts';
 import { bestEffort, type Call, type StasisDeps } from './stasis-call.ts';
 import { callOfTalkBridge, isCoachingResource, queueBridgeId } from './stasis-names.ts';
@@ -134,6 +141,13 @@ export class Reconciler {
         if (!citizenThere) this.hangupOrphanedLeg(channel, 'hangup orphaned agent leg');
       }
     }
+    // An agent leg a previous controller left ringing (not in Stasis until answered): hung up, so
+    // the operator's softphone is free for the new controller's offer.
+    for (const channel of channels) {
+      if (this.host.agentLegs.has(channel.id) || stasisRole(channel) !== undefined) continue;
+      if (callOfAgentChannel(channel.id) !== null)
+        this.hangupOrphanedLeg(channel, 'hangup ringing agent leg');
+    }
     // Oldest first, each at the tail: the queue's order is the order in which callers joined.
     waiting.sort((a, b) => a.queuedAt.getTime() - b.queuedAt.getTime());
     for (const { channel, queue, queuedAt, recorded } of waiting) {
@@ -147,10 +161,24 @@ export class Reconciler {
       call.log.info({ queuedAt: queuedAt.toISOString() }, 'adopted a caller waiting in the queue');
     }
     if (waiting.length > 0) this.deps.events.wallboardChanged();
+    this.numberPastLiveLegs(channels);
     for (const bridge of bridges) {
       if (callOfTalkBridge(bridge.id) !== null && bridge.channelIds.length === 0) {
         bestEffort(this.log, this.deps.ari.destroyBridge(bridge.id), 'destroy orphaned talk bridge');
       }
+    }
+  }
+
+  /**
+   * Each call's next agent leg is numbered past every agent leg of it Asterisk still holds: the
+   * call records a previous controller wrote may lag what it originated, and ARI refuses a channel
+   * id in use ("Channel with given unique ID already exists").
+   */
+  private numberPastLiveLegs(channels: readonly AriChannel[]): void {
+    for (const channel of channels) {
+      const callId = callOfAgentChannel(channel.id);
+      const call = callId === null ? undefined : this.host.calls.get(callId);
+      if (call) call.legs = Math.max(call.legs, offerOfAgentChannel(channel.id));
     }
   }
 

@@ -13,7 +13,13 @@ import {
   step,
   waitingFor,
 } from '../../ivr/flow.ts';
-import { afterQueueAttempt, DEFAULT_QUEUE_CALLBACK, outcomeOfCause } from '../../ivr/queue-callback.ts';
+import {
+  afterQueueAttempt,
+  DEFAULT_QUEUE_CALLBACK,
+  DIAL_BOOT,
+  outcomeOfCause,
+  queueCallbackChannelId,
+} from '../../ivr/queue-callback.ts';
 import { DEFAULT_MENU } from '../support/menu.ts';
 
 const t0 = new Date('2024-05-01T08:00:00Z');
@@ -182,5 +188,14 @@ describe('attempts', () => {
 
   it('defaults: 3 attempts, 2 minutes apart', () => {
     expect(DEFAULT_QUEUE_CALLBACK).toMatchObject({ maxAttempts: 3, retryMs: 120_000 });
+  });
+});
+
+describe('attempt channel ids', () => {
+  it('carry the process token, so they never meet a channel a controller before a restart dialled', () => {
+    expect(queueCallbackChannelId('qcb-c1', 2, 'a1b2c3')).toBe('qcb-c1-2-a1b2c3');
+    expect(DIAL_BOOT).toMatch(/^[0-9a-f]{6}$/);
+    expect(queueCallbackChannelId('qcb-c1', 2)).toBe(`qcb-c1-2-${DIAL_BOOT}`);
+    expect(queueCallbackChannelId('qcb-c1', 2)).not.toBe('qcb-c1-2');
   });
 });

@@ -139,6 +139,23 @@ describe('controller restart: adopting callers waiting in the queue bridges', ()
     expect(s.ari.ops('originate').at(-1)?.args[0]).toMatchObject({ channelId: 'a-agent-3' });
   });
 
+  it('numbers the next agent leg past a leg Asterisk still holds, which the records do not know', async () => {
+    // The killed controller rang `a-agent-3` (still ringing, not in Stasis) after its last record.
+    const s = setup({ a: { ...waitingSince(40), offers: 1 } });
+    s.citizen('a', 1);
+    s.queueBridge('general', ['a']);
+    s.ari.channels.set('a-agent-3', { callerNumber: '', name: 'PJSIP/tdv08-00000003', appData: '' });
+    await s.ctl.onConnected();
+    await s.settle();
+    // The ringing leg is hung up; its operator is offered the call once Asterisk reports it gone.
+    expect(s.ari.ops('hangup').map((c) => c.args[0])).toEqual(['a-agent-3']);
+    s.acd.request(8, { state: 'ready' }, new Date(T0 + 700_000));
+    s.ari.channels.delete('a-agent-3');
+    s.ctl.handle({ type: 'ChannelDestroyed', channelId: 'a-agent-3', cause: 16 });
+    await s.settle();
+    expect(s.ari.ops('originate').at(-1)?.args[0]).toMatchObject({ channelId: 'a-agent-4' });
+  });
+
   it('without a call record, orders by the channel creation time and reports the arrival', async () => {
     const s = setup();
     s.citizen('x', 20);

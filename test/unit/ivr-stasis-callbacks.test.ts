@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HeldCallback, QueueCallbackStore } from '../../ivr/api.ts';
 import type { OriginateParams } from '../../ivr/port.ts';
+import { queueCallbackChannelId } from '../../ivr/queue-callback.ts';
 import { CALLER, setup } from '../support/stasis-harness.ts';
 
 const NUMBER = '0912345678';
@@ -72,7 +73,7 @@ describe('queue callback in the adapter', () => {
     const [first] = dialled(h);
     expect(first).toMatchObject({
       endpoint: `PJSIP/${NUMBER}@trunk`,
-      channelId: `qcb-${CALLER}-1`,
+      channelId: queueCallbackChannelId(`qcb-${CALLER}`, 1),
       appArgs: `callback,qcb-${CALLER}`,
       callerId: '1022',
       timeout: 20,
@@ -80,7 +81,11 @@ describe('queue callback in the adapter', () => {
     expect(h.acd.state(7)).toBe('ringing');
 
     // Busy: straight back to ready, not a missed call; nothing else is offered to them meanwhile.
-    h.ctl.handle({ type: 'ChannelDestroyed', channelId: `qcb-${CALLER}-1`, cause: 17 });
+    h.ctl.handle({
+      type: 'ChannelDestroyed',
+      channelId: queueCallbackChannelId(`qcb-${CALLER}`, 1),
+      cause: 17,
+    });
     await h.settle();
     expect(h.acd.status(7)).toMatchObject({ state: 'ready', reason: null });
     expect(store.attempts).toEqual([{ outcome: 'busy', next: 'retry', callId: null, operatorId: 7 }]);
@@ -90,8 +95,15 @@ describe('queue callback in the adapter', () => {
     h.advance(60_000);
     h.ctl.dispatch();
     await h.settle();
-    expect(dialled(h).map((p) => p.channelId)).toEqual([`qcb-${CALLER}-1`, `qcb-${CALLER}-2`]);
-    h.ctl.handle({ type: 'ChannelDestroyed', channelId: `qcb-${CALLER}-2`, cause: 19 });
+    expect(dialled(h).map((p) => p.channelId)).toEqual([
+      queueCallbackChannelId(`qcb-${CALLER}`, 1),
+      queueCallbackChannelId(`qcb-${CALLER}`, 2),
+    ]);
+    h.ctl.handle({
+      type: 'ChannelDestroyed',
+      channelId: queueCallbackChannelId(`qcb-${CALLER}`, 2),
+      cause: 19,
+    });
     await h.settle();
     expect(store.attempts.map((a) => [a.outcome, a.next])).toEqual([
       ['busy', 'retry'],
@@ -113,7 +125,7 @@ describe('queue callback in the adapter', () => {
     });
     await callerTakesCallback(h);
     await h.operatorReady(8);
-    const channelId = `qcb-${CALLER}-1`;
+    const channelId = queueCallbackChannelId(`qcb-${CALLER}`, 1);
     h.ari.channels.set(channelId, { callerNumber: NUMBER });
     h.ctl.handle({
       type: 'StasisStart',
@@ -200,7 +212,7 @@ describe('queue callback in the adapter', () => {
     expect(h.acd.position('qcb-old')).toBe(1);
     expect(h.acd.position(CALLER)).toBe(2);
     await h.operatorReady(7);
-    expect(dialled(h).map((p) => p.channelId)).toEqual(['qcb-old-2']);
+    expect(dialled(h).map((p) => p.channelId)).toEqual([queueCallbackChannelId('qcb-old', 2)]);
     h.ctl.close();
   });
 
