@@ -140,6 +140,8 @@ export interface RecordedCall {
   answeredAt: Date | null;
   /** Operators' softphones rung for the call so far: its next agent leg and recording are numbered after them. */
   offers: number;
+  /** Whether the record has its end already. */
+  ended?: boolean;
 }
 
 /** Receives the controller's call record events; must not throw (the server logs its own failures). */

@@ -55,3 +55,18 @@ export const FALLBACK_MENU_SOUND = `${PROMPT_DIR}/menu-main`;
 
 /** How long the fallback dialplan waits for a key after the menu's prompt, in seconds. */
 export const FALLBACK_CHOICE_SECONDS = 3;
+
+/**
+ * The fallback dialplan's journal in astdb: one family per day, `hotline-fallback-YYYYMMDD` (UTC),
+ * kept this many days (see `ivr/fallback-journal.ts`).
+ */
+export const FALLBACK_JOURNAL_FAMILY = 'hotline-fallback';
+export const FALLBACK_JOURNAL_DAYS = 7;
+
+/**
+ * Where the watchdog sends a caller the controller left: the extension is the caller's menu key
+ * (one digit, kept in `FALLBACK_CHOICE_VARIABLE` there) or `none`, then on to the fallback. The
+ * key travels in the extension because a variable set on the channel through ARI would leave its
+ * thread barred from the dialplan's astdb writes (the fallback journal).
+ */
+export const FALLBACK_MOVED_CONTEXT = 'fallback-moved';

@@ -31,8 +31,12 @@ import {
 } from './api.ts';
 import { endpointOf, FALLBACK_QUEUE_NAME } from './constants.ts';
 import { choiceOf, queueOfChoice } from './fallback-choice.ts';
+import { type JournalCall, journalFamilies, missingEvents, readJournal } from './fallback-journal.ts';
 import { type MemberPause, pauseActions, pauseOf, samePause } from './fallback-pause.ts';
 import type { IvrConfig } from './menu.ts';
+
+/** How often the fallback journal is read while AMI is up (besides on every reconnect). */
+const JOURNAL_EVERY_MS = 60_000;
 
 /** `normal` while the controller is connected; else `fallback` if Asterisk still answers AMI; else `down`. */
 export function telephonyMode(controllerUp: boolean, amiUp: boolean): TelephonyMode {
@@ -146,6 +150,32 @@ export class FallbackQueue {
       this.deps.logger.info({ callId: id }, 'a fallback call ended while AMI was away');
     }
     this.deps.changed();
+  }
+
+  /**
+   * Completes the records of calls the journal saw end that are not followed now (see
+   * `fallback-journal.ts`); returns how many records it completed.
+   */
+  completeFromJournal(journal: readonly JournalCall[]): number {
+    let completed = 0;
+    for (const call of journal) {
+      if (this.calls.has(call.callId)) continue;
+      const known = recallSafely(this.deps.records, call.callId, this.deps.logger);
+      const events = missingEvents(
+        call,
+        known,
+        (endpoint) => this.endpoints.get(endpoint) ?? null,
+        (choice) => queueOfChoice(this.deps.menu().menu, choice),
+      );
+      if (events.length === 0) continue;
+      for (const event of events) recordSafely(this.deps.records, event, this.deps.logger);
+      completed++;
+      this.deps.logger.info(
+        { callId: call.callId, recordedBefore: known !== null },
+        'a fallback call that ended unseen is recorded from the journal',
+      );
+    }
+    return completed;
   }
 
   handle(event: AmiMessage): void {
@@ -394,6 +424,14 @@ export function createFallbackWatch(opts: FallbackWatchOptions): FallbackWatch {
     membersChain = run.catch(() => undefined);
     return run;
   };
+  let journalTimer: NodeJS.Timeout | null = null;
+  const readTheJournal = async () => {
+    const entries: AmiMessage[] = [];
+    for (const family of journalFamilies(opts.now())) {
+      entries.push(...(await connection.list({ action: 'DBGetTree', family })));
+    }
+    queue.completeFromJournal(readJournal(entries));
+  };
   return {
     async setOperators(operators) {
       queue.setOperators(operators);
@@ -417,8 +455,14 @@ export function createFallbackWatch(opts: FallbackWatchOptions): FallbackWatch {
           const channels = await connection.list({ action: 'CoreShowChannels' });
           queue.resync(entries, channels, followedBefore);
           await syncMembers(entries);
+          await readTheJournal();
         })().catch((err: unknown) => logger.warn({ err }, 'could not catch up with the fallback queue'));
       };
+      journalTimer = setInterval(() => {
+        if (!connection.up) return;
+        readTheJournal().catch((err: unknown) => logger.warn({ err }, 'could not read the fallback journal'));
+      }, JOURNAL_EVERY_MS);
+      journalTimer.unref();
       // Asterisk sends FullyBooted to each session on login (possibly ahead of the login's answer),
       // or once it has loaded its modules (app_queue among them) when it is still starting.
       let booted = false;
@@ -443,7 +487,10 @@ export function createFallbackWatch(opts: FallbackWatchOptions): FallbackWatch {
         },
       });
     },
-    stop: () => connection.stop(),
+    stop: () => {
+      if (journalTimer) clearInterval(journalTimer);
+      return connection.stop();
+    },
     get up() {
       return connection.up;
     },

@@ -20,7 +20,6 @@ export interface WatchdogRest {
   setGlobalVariable(name: string, value: string): Promise<void>;
   channels(): Promise<WatchedChannel[]>;
   bridges(): Promise<WatchedBridge[]>;
-  setChannelVariable(channelId: string, name: string, value: string): Promise<void>;
   /** Leaves Stasis for the dialplan at `context`/`exten`, at `label`. */
   continueInDialplan(channelId: string, to: { context: string; exten: string; label: string }): Promise<void>;
   hangup(channelId: string): Promise<void>;
@@ -34,7 +33,7 @@ interface RawChannel {
 
 const REQUEST_TIMEOUT_MS = 3000;
 /**
- * Setting a variable on a channel in Stasis waits until the channel runs it, after the prompt it
+ * A command on a channel in Stasis (leaving for the dialplan) waits until the channel runs it, after the prompt it
  * plays (a menu's can last 20 s).
  */
 const CHANNEL_COMMAND_TIMEOUT_MS = 30_000;
@@ -109,21 +108,14 @@ export function createWatchdogRest(target: AriRestTarget, timeoutMs = REQUEST_TI
       const raw = (await request('list bridges', 'GET', '/bridges')) as { id: string; channels?: string[] }[];
       return raw.map((b) => ({ id: b.id, channels: b.channels ?? [] }));
     },
-    async setChannelVariable(channelId, name, value) {
+    async continueInDialplan(channelId, to) {
       await request(
-        'set channel variable',
+        'continue in dialplan',
         'POST',
-        `/channels/${id(channelId)}/variable`,
-        { variable: name, value },
+        `/channels/${id(channelId)}/continue`,
+        { context: to.context, extension: to.exten, label: to.label },
         Math.max(timeoutMs, CHANNEL_COMMAND_TIMEOUT_MS),
       );
-    },
-    async continueInDialplan(channelId, to) {
-      await request('continue in dialplan', 'POST', `/channels/${id(channelId)}/continue`, {
-        context: to.context,
-        extension: to.exten,
-        label: to.label,
-      });
     },
     async hangup(channelId) {
       await request('hang up', 'DELETE', `/channels/${id(channelId)}`, { reason: 'normal' });

@@ -8,7 +8,7 @@
  * and each action is logged. After each look it writes its own beat, which `/api/health` follows.
  */
 import type { Logger } from 'pino';
-import { FALLBACK_CHOICE_VARIABLE } from './constants.ts';
+import { FALLBACK_MOVED_CONTEXT } from './constants.ts';
 import type { MenuNode } from './menu.ts';
 import { GoneError } from './port.ts';
 import {
@@ -90,11 +90,12 @@ export function createWatchdog(deps: WatchdogDeps): Watchdog {
       logger.info({ channelId: r.channelId, why: r.why }, 'channel left alone hung up');
       return;
     }
-    if (r.choice !== null) {
-      await rest.setChannelVariable(r.channelId, FALLBACK_CHOICE_VARIABLE, r.choice);
-      if (!(await look())) return;
-    }
-    await rest.continueInDialplan(r.channelId, { context: r.context, exten: r.exten, label: FALLBACK_LABEL });
+    // The key goes as the extension of the context that leads to the fallback (see its constant).
+    await rest.continueInDialplan(r.channelId, {
+      context: FALLBACK_MOVED_CONTEXT,
+      exten: r.choice !== null && /^[0-9]$/.test(r.choice) ? r.choice : 'none',
+      label: FALLBACK_LABEL,
+    });
     counts.moved += 1;
     logger.info(
       { callId: r.channelId, queue: r.queue, choice: r.choice, why: r.why },

@@ -468,6 +468,7 @@ export function createCallRecords(deps: {
         menuPath: call.menuPath,
         answeredAt: call.answeredAt,
         offers: offerCount(db, callId),
+        ended: call.endedAt !== null,
       };
     },
     recentWaits(since) {

@@ -42,8 +42,9 @@ const USED_ACTIONS: Record<string, Record<string, string>> = {
     reason: 'break',
   },
   QueueRemove: { action: 'QueueRemove', queue: FALLBACK_QUEUE_NAME, interface: 'PJSIP/rights-test' },
+  DBGetTree: { action: 'DBGetTree', family: 'hotline-fallback-20000101' },
 };
-const LIST_ACTIONS = new Set(['QueueStatus', 'CoreShowChannels']);
+const LIST_ACTIONS = new Set(['QueueStatus', 'CoreShowChannels', 'DBGetTree']);
 
 /** One action of each class the AMI user must not have. */
 const REFUSED_ACTIONS: [string, Record<string, string>][] = [

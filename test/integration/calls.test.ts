@@ -586,6 +586,7 @@ describe('what a restarted controller recalls of a call', () => {
       menuPath: '1',
       answeredAt: null,
       offers: 2,
+      ended: false,
     });
     expect(records.recall?.('recall-unknown')).toBeNull();
   });

@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { AmiConnection, AmiHandlers, AmiMessage } from '../../ivr/ami.ts';
 import type { CallRecordEvent, RecordedCall } from '../../ivr/api.ts';
 import { createFallbackWatch, FallbackQueue, telephonyMode } from '../../ivr/fallback.ts';
+import { journalFamilies } from '../../ivr/fallback-journal.ts';
 import { DEFAULT_MENU } from '../support/menu.ts';
 
 const Q = 'hotline-fallback';
@@ -381,6 +382,12 @@ describe('fallback watch over AMI', () => {
     };
   }
 
+  const CATCH_UP_ACTIONS = [
+    'QueueStatus',
+    'CoreShowChannels',
+    ...journalFamilies(new Date()).map(() => 'DBGetTree'),
+  ];
+
   it('once Asterisk is fully booted after a connect, lists the queue, then the channels, and catches up', async () => {
     const w = watched();
     w.event({ event: 'QueueCallerJoin', queue: Q, uniqueid: '41.1', calleridnum: '0941' });
@@ -388,7 +395,8 @@ describe('fallback watch over AMI', () => {
     expect(w.actions).toEqual([]); // Asterisk may still be loading app_queue.
     w.event({ event: 'FullyBooted' });
     await vi.waitFor(() => expect(w.described()).toContain('41.1 ended'));
-    expect(w.actions).toEqual(['QueueStatus', 'CoreShowChannels']);
+    // Then the fallback journal: today's family and each day it keeps.
+    await vi.waitFor(() => expect(w.actions).toEqual([...CATCH_UP_ACTIONS]));
     expect(w.described()).toEqual([
       '41.1 arrived',
       '41.1 queued',
@@ -404,7 +412,7 @@ describe('fallback watch over AMI', () => {
     w.event({ event: 'FullyBooted' });
     expect(w.actions).toEqual([]);
     w.connected();
-    await vi.waitFor(() => expect(w.actions).toEqual(['QueueStatus', 'CoreShowChannels']));
+    await vi.waitFor(() => expect(w.actions).toEqual([...CATCH_UP_ACTIONS]));
     await vi.waitFor(() => expect(w.described()).toEqual(['40.1 arrived', '40.1 queued']));
   });
 });
