@@ -144,8 +144,16 @@ function toEvent(type: string, raw: Record<string, unknown>): AriEvent | null {
       };
     }
     case 'StasisEnd':
-    case 'ChannelHangupRequest':
       return channel ? { type, channelId: channel.id } : null;
+    case 'ChannelHangupRequest':
+      return channel
+        ? {
+            type,
+            channelId: channel.id,
+            soft: raw.soft === true,
+            cause: typeof raw.cause === 'number' ? raw.cause : null,
+          }
+        : null;
     case 'ChannelDtmfReceived':
       return channel ? { type, channelId: channel.id, digit: String(raw.digit ?? '') } : null;
     case 'ChannelDestroyed':

@@ -366,7 +366,11 @@ export type CallInput =
   | { type: 'agentLost'; agentChannelId: string }
   /** The operator pressed hang-up on the console. */
   | { type: 'agentHangsUp'; operatorId: number }
-  | { type: 'callerHungUp' }
+  /**
+   * The caller's channel is gone; `byAsterisk` when Asterisk itself hung it up as it shut down
+   * (a restart): a caller cut off before reaching a queue is owed a call (ended `error`).
+   */
+  | { type: 'callerHungUp'; byAsterisk?: boolean }
   /** The status line's answer to the `lookup` command with the same token. */
   | { type: 'lookupResult'; lookup: number; result: StatusLookup }
   /** The status line threw; the caller goes to an operator. */
@@ -663,7 +667,7 @@ function stepMenu(state: MenuState, input: CallInput, now: Date): StepResult {
       return play(silent, [menuSound(currentMenu(state))]);
     }
     case 'callerHungUp':
-      return ended(state, 'caller_hung_up_in_menu', cancelTimer(state));
+      return ended(state, input.byAsterisk ? 'error' : 'caller_hung_up_in_menu', cancelTimer(state));
     case 'error':
       return ended(state, 'error', [{ type: 'hangupCaller' }]);
     default:
@@ -719,7 +723,7 @@ function stepStatusLine(
     case 'callerHungUp':
       return ended(
         state,
-        state.name === 'goodbye' ? state.reason : 'caller_hung_up_in_lookup',
+        state.name === 'goodbye' ? state.reason : input.byAsterisk ? 'error' : 'caller_hung_up_in_lookup',
         cancelTimer(waiting),
       );
     case 'error':
@@ -1210,7 +1214,8 @@ function advance(state: CallState, input: CallInput, now: Date, waiting: Waiting
         const menu = enterMenu({ ...state, timer: null }, [], [WELCOME_SOUND]);
         return { state: menu.state, commands: [{ type: 'answer' }, ...menu.commands] };
       }
-      if (input.type === 'callerHungUp') return ended(state, 'caller_hung_up_in_menu', []);
+      if (input.type === 'callerHungUp')
+        return ended(state, input.byAsterisk ? 'error' : 'caller_hung_up_in_menu', []);
       if (input.type === 'error') return ended(state, 'error', [{ type: 'hangupCaller' }]);
       throw new IllegalTransitionError(state.name, input.type);
     }

@@ -4,13 +4,21 @@
  */
 
 /** Events from ARI, reduced to what the controller uses. */
+/**
+ * Asterisk's flag for a soft hang-up because it is shutting down (`AST_SOFTHANGUP_SHUTDOWN`):
+ * what `ChannelHangupRequest` carries (`soft: true, cause: 4`) for each channel at a
+ * `core restart now` or `core stop now`, ahead of its `StasisEnd`.
+ */
+export const SOFTHANGUP_SHUTDOWN = 4;
+
 export type AriEvent =
   | { type: 'StasisStart'; channelId: string; args: string[]; callerNumber: string; channelName: string }
   | { type: 'StasisEnd'; channelId: string }
   | { type: 'ChannelDtmfReceived'; channelId: string; digit: string }
   | { type: 'PlaybackFinished'; playbackId: string }
   | { type: 'ChannelDestroyed'; channelId: string; cause: number }
-  | { type: 'ChannelHangupRequest'; channelId: string }
+  /** `soft` with `cause` the soft hang-up's flags (`SOFTHANGUP_SHUTDOWN` as Asterisk shuts down). */
+  | { type: 'ChannelHangupRequest'; channelId: string; soft: boolean; cause: number | null }
   /** A recording stopped (by `#`, silence, its time cap or a hang-up) and is stored under `name`. */
   | { type: 'RecordingFinished'; name: string; durationSeconds: number | null }
   | { type: 'RecordingFailed'; name: string; cause: string };

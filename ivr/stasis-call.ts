@@ -59,6 +59,8 @@ export interface Call {
   unreachableLegs: Set<string>;
   /** A command failed while ARI was down; recover once it is back. */
   needsRecovery: boolean;
+  /** Asterisk is hanging the caller up as it shuts down (not the caller's own hang-up). */
+  cutOffByAsterisk: boolean;
   finished: boolean;
   /** The caller called recently or is owed a callback: they go ahead of new callers. */
   returning: boolean;

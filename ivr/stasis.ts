@@ -26,7 +26,7 @@ import {
   step,
   waitingFor,
 } from './flow.ts';
-import { AriDisconnectedError, type AriEvent, GoneError } from './port.ts';
+import { AriDisconnectedError, type AriEvent, GoneError, SOFTHANGUP_SHUTDOWN } from './port.ts';
 import { DEFAULT_QUEUE_CALLBACK } from './queue-callback.ts';
 import { bestEffort, type Call, type StasisDeps } from './stasis-call.ts';
 import { QueueCallbacks } from './stasis-callbacks.ts';
@@ -387,7 +387,7 @@ export class StasisController {
       case 'ChannelDestroyed': {
         const caller = this.calls.get(event.channelId);
         if (caller) {
-          this.push(caller, { type: 'callerHungUp' });
+          this.push(caller, { type: 'callerHungUp', byAsterisk: caller.cutOffByAsterisk });
           return;
         }
         const callId = this.agentLegs.get(event.channelId);
@@ -430,9 +430,15 @@ export class StasisController {
           call.log.warn({ cause: event.cause }, 'message recording failed');
         return;
       }
-      case 'ChannelHangupRequest':
+      case 'ChannelHangupRequest': {
         // StasisEnd / ChannelDestroyed follow for a real hangup; a soft request may not end the call.
+        const caller = this.calls.get(event.channelId);
+        if (caller && event.soft && event.cause === SOFTHANGUP_SHUTDOWN && !caller.cutOffByAsterisk) {
+          caller.cutOffByAsterisk = true;
+          caller.log.warn('Asterisk is shutting down and hangs up the caller');
+        }
         return;
+      }
     }
   }
 
@@ -467,6 +473,7 @@ export class StasisController {
       offeredTo: new Set(),
       unreachableLegs: new Set(),
       needsRecovery: false,
+      cutOffByAsterisk: false,
       finished: false,
       returning: false,
       callback: false,

@@ -3,7 +3,8 @@
  * Calls placed just before, during and just after the restart are each either recorded by the
  * hotline (with an end, and a callback task for a caller who waited and hung up), or refused by
  * Asterisk at the SIP level so the carrier knows the call did not get through; none is taken in
- * and then forgotten.
+ * and then forgotten. A caller in the menu when Asterisk goes down is cut off by the hotline, not
+ * by themselves, and is owed a call.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallbackTaskView, CallRecordView, ListResponse } from '../../common/api.ts';
@@ -86,6 +87,9 @@ describe('Asterisk restarted while citizens call', () => {
       if (call.record === null) expect(call.errors, call.number).toMatch(/SIP\/2\.0 503/);
       else expect(call.record.endReason, call.number).not.toBeNull();
     }
+    // The caller in the menu when Asterisk went down was cut off by it, not by themselves: owed a call.
+    expect(summary[0]!.record, summary[0]!.number).toMatchObject({ endReason: 'error' });
+    expect(summary[0]!.task, summary[0]!.number).toBe(true);
     // Those who reached the menu after the restart waited, hung up, and are owed a callback.
     for (const call of summary.filter((c) => c.offset! >= 2000)) {
       expect(call.record, call.number).toMatchObject({ endReason: 'abandoned_in_queue', queue: 'general' });

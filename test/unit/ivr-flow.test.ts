@@ -381,6 +381,17 @@ describe('hangups', () => {
     expect(commands).toEqual(expected);
   });
 
+  it.each<[string, () => CallState, string]>([
+    ['answering', answering, 'error'],
+    ['menu (prompt playing)', menu, 'error'],
+    ['menu (waiting for a key)', menuFinished, 'error'],
+    ['queued', () => queued(), 'abandoned_in_queue'],
+    ['connected', connected, 'caller_hung_up'],
+  ])('in %s, a caller Asterisk cut off as it shut down ends as %s', (_label, make, reason) => {
+    const { commands } = step(make(), { type: 'callerHungUp', byAsterisk: true }, at(60));
+    expect(commands.at(-1)).toEqual({ type: 'finish', reason });
+  });
+
   it.each<CallInput>([
     { type: 'callerHungUp' },
     { type: 'agentHungUp', agentChannelId: 'c1-agent-1' },
