@@ -128,6 +128,8 @@ export type CallOutcome =
   | 'given_up_with_reason'
   | 'after_hours_message'
   | 'nothing_owed'
+  /** Refused by Asterisk with 503 before it answered (it was restarting): the carrier knows. */
+  | 'refused'
   | 'unaccounted';
 
 export interface Account {
@@ -168,6 +170,7 @@ export function account(
     given_up_with_reason: 0,
     after_hours_message: 0,
     nothing_owed: 0,
+    refused: 0,
     unaccounted: 0,
   };
   const unaccounted: Account['unaccounted'] = [];
@@ -203,8 +206,15 @@ export function account(
   const recordedNumbers = new Set(ledger.calls.map((c) => c.callerNumber));
   for (const call of placed) {
     if (recordedNumbers.has(call.number)) continue;
+    // Never taken in: Asterisk said at once that it could not (503 while it restarts), so the
+    // carrier knows the call did not get through. Any other way to have no record is a loss.
+    if (call.refusedWith === '503') {
+      outcomes.refused++;
+      continue;
+    }
     outcomes.unaccounted++;
-    unaccounted.push({ number: call.number, why: `${call.kind} call placed, no call record` });
+    const how = call.refusedWith ? `refused with ${call.refusedWith}` : 'no call record';
+    unaccounted.push({ number: call.number, why: `${call.kind} call placed, ${how}` });
   }
 
   const waits = ledger.calls

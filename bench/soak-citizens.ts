@@ -19,6 +19,18 @@ export interface PlacedCall {
   startedAt: number;
   endedAt: number | null;
   exitCode: number | null;
+  /**
+   * The SIP status Asterisk refused the call with before answering it (e.g. `503` while it
+   * restarts), null if it answered.
+   */
+  refusedWith: string | null;
+}
+
+/** The final status a sipp caller got instead of the answer it expected, from its error log. */
+export function refusal(errors: string): string | null {
+  return (
+    /while expecting '(?:100|180|183|200)'[^\n]*received 'SIP\/2\.0 ([3-6]\d\d) /.exec(errors)?.[1] ?? null
+  );
 }
 
 /** Welcome ≈ 4.5 s, then the menu prompt: a key pressed at 2.5 s lands in the menu (pressed once). */
@@ -46,7 +58,15 @@ export function citizens(opts: {
     // 09 + a run id + the serial: unique within the run, dialable.
     const number = `09${String(process.pid % 1000).padStart(3, '0')}${String(serial).padStart(5, '0')}`;
     const key = kind === 'talk' && opts.random() < 0.4 ? '1' : '0';
-    const call: PlacedCall = { number, kind, key, startedAt: Date.now(), endedAt: null, exitCode: null };
+    const call: PlacedCall = {
+      number,
+      kind,
+      key,
+      startedAt: Date.now(),
+      endedAt: null,
+      exitCode: null,
+      refusedWith: null,
+    };
     placed.push(call);
     const shape = {
       talk: { keys: key, keyDelayMs: FIRST_KEY_MS, holdMs: opts.patienceMs },
@@ -68,6 +88,7 @@ export function citizens(opts: {
       .then(
         (r) => {
           call.exitCode = r.exitCode;
+          call.refusedWith = refusal(r.errors);
         },
         () => {
           call.exitCode = -1;

@@ -35,6 +35,7 @@ export function report(opts: {
             .join(', ')})`
         : ''
     }`,
+    `  refused by Asterisk ${a.outcomes.refused} (503 before answering, while it restarted: never taken in)`,
     `  abandoned in queue  ${a.abandoned}; asked for a callback ${a.callbackRequested}`,
     `  callback tasks      ${a.tasks.reached} reached, ${a.tasks.givenUp} given up, ${a.tasks.open} open`,
     `  callback attempts   ${
