@@ -12,6 +12,7 @@ import { freePort } from '../../scripts/lib/ports.ts';
 import { placeCitizenCall, startCitizenPhone } from '../../scripts/lib/sipp.ts';
 import { maskPhone } from '../../server/tickets/repository.ts';
 import { type ApiSession, apiSession } from '../support/api-session.ts';
+import { callbackTaskOf } from '../support/callbacks.ts';
 import { type E2eHotline, launchChromium, logInAs, startE2eHotline, type Telephony } from '../support/e2e.ts';
 
 const ANSWERS = '0911000111';
@@ -46,14 +47,8 @@ const abandon = (callerNumber: string) =>
     holdMs: 5000,
   });
 
-async function taskOf(number: string): Promise<CallbackTaskView | undefined> {
-  for (const status of ['open', 'reached', 'given_up'] as const) {
-    const list = await supervisor.get<ListResponse<CallbackTaskView>>(`/api/callbacks?status=${status}`);
-    const found = list.data.find((t) => t.callerNumber === maskPhone(number));
-    if (found) return found;
-  }
-  return undefined;
-}
+const taskOf = (number: string) =>
+  callbackTaskOf((path) => supervisor.get<ListResponse<CallbackTaskView>>(path), number);
 
 async function logIn(page: Page) {
   await logInAs(page, env.hotline.url, 'tdv01');

@@ -9,11 +9,9 @@
  *   once, not in a loop, and the caller reaches the next operator.
  */
 import type { Browser, Page } from 'playwright-core';
-import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallRecordDetail } from '../../common/api.ts';
-import type { ClientToServerEvents, ServerToClientEvents, WallboardSnapshot } from '../../common/events.ts';
-import { DEMO_PASSWORD } from '../../server/db/seed.ts';
+import type { WallboardSnapshot } from '../../common/events.ts';
 import { apiSession } from '../support/api-session.ts';
 import { citizenChannel, dialHotline, latestCallRecord, operatorLegs } from '../support/calls.ts';
 import { type E2eHotline, launchChromium, logInAs, startE2eHotline, type Telephony } from '../support/e2e.ts';
@@ -118,7 +116,7 @@ describe('agent legs across a restart, and offers that cannot ring', () => {
     await expect.poll(() => waitingIn('general'), { timeout: 15_000 }).toBe(1);
 
     // A script marks Minh ready, and again every time the hotline sets them not ready.
-    const minh = await operatorSocket('tdv02');
+    const minh = await (await apiSession(env.hotline.url, 'tdv02')).socket();
     let readied = 0;
     const ready = () => {
       readied++;
@@ -161,28 +159,4 @@ describe('agent legs across a restart, and offers that cannot ring', () => {
 async function waitingIn(queue: string): Promise<number> {
   const bridge = (await phone.ariGet(`/bridges/hotline-queue-${queue}`)) as { channels: string[] };
   return bridge.channels.length;
-}
-
-/** An operator's socket.io connection, logged in, as the console opens it (no softphone). */
-async function operatorSocket(username: string): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
-  const res = await fetch(`${env.hotline.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  });
-  if (!res.ok) throw new Error(`login ${username} → ${res.status}`);
-  const cookie = res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(env.hotline.url, {
-    transports: ['websocket'],
-    extraHeaders: { cookie },
-    reconnection: false,
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  return socket;
 }

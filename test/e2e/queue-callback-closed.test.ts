@@ -9,10 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallbackTaskDetail, CallbackTaskView, ListResponse } from '../../common/api.ts';
 import type { WallboardSnapshot } from '../../common/events.ts';
 import { freePort } from '../../scripts/lib/ports.ts';
-import { placeCitizenCall, startCitizenPhone } from '../../scripts/lib/sipp.ts';
+import { startCitizenPhone } from '../../scripts/lib/sipp.ts';
 import { DEMO_PASSWORD } from '../../server/db/seed.ts';
-import { maskPhone } from '../../server/tickets/repository.ts';
 import { type ApiSession, apiSession } from '../support/api-session.ts';
+import { callbackTaskOf, takeQueueCallback } from '../support/callbacks.ts';
 import { type E2eHotline, startE2eHotline, type Telephony } from '../support/e2e.ts';
 
 const GIVEN_UP = '0911000555';
@@ -44,27 +44,11 @@ afterAll(async () => {
   await env?.close();
 });
 
-const takeCallback = async (callerNumber: string, mediaPort: number) =>
-  placeCitizenCall({
-    target: `127.0.0.1:${phone.asterisk.sipPort}`,
-    callerNumber,
-    localPort: await freePort(),
-    mediaPort,
-    keys: '11',
-    firstKeyDelayMs: 1500,
-    keyDelayMs: 6000,
-    hangup: 'hotline',
-    holdMs: 25_000,
-  });
+const takeCallback = (callerNumber: string, mediaPort: number) =>
+  takeQueueCallback(phone.asterisk.sipPort, callerNumber, mediaPort);
 
-async function taskOf(number: string): Promise<CallbackTaskView | undefined> {
-  for (const status of ['open', 'reached', 'given_up'] as const) {
-    const list = await supervisor.get<ListResponse<CallbackTaskView>>(`/api/callbacks?status=${status}`);
-    const found = list.data.find((t) => t.callerNumber === maskPhone(number));
-    if (found) return found;
-  }
-  return undefined;
-}
+const taskOf = (number: string) =>
+  callbackTaskOf((path) => supervisor.get<ListResponse<CallbackTaskView>>(path), number);
 
 const healthWaiting = (s: WallboardSnapshot) => s.queues.find((q) => q.queue === 'health')?.waiting;
 

@@ -5,12 +5,9 @@
  * ends `callback_requested`), and a returning caller who joins after a new caller being offered
  * first.
  */
-import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallbackTaskView, CallRecordDetail, ListResponse } from '../../common/api.ts';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../common/events.ts';
 import { placeCitizenCall } from '../../scripts/lib/sipp.ts';
-import { DEMO_PASSWORD } from '../../server/db/seed.ts';
 import { maskPhone } from '../../server/tickets/repository.ts';
 import { type ApiSession, apiSession } from '../support/api-session.ts';
 import { callRecordsOf } from '../support/calls.ts';
@@ -141,7 +138,7 @@ describe('while waiting in a queue', () => {
 
     // An operator (tdv01) becomes ready (their softphone is not registered, so the offer fails
     // at once and they go not ready: only who was offered first matters here).
-    const operator = await operatorSocket(env.hotline.url, 'tdv01');
+    const operator = await (await apiSession(env.hotline.url, 'tdv01')).socket();
     try {
       const ack = await operator.emitWithAck('agent:setState', { state: 'ready' });
       expect(ack).toMatchObject({ data: {} });
@@ -161,30 +158,3 @@ describe('while waiting in a queue', () => {
     await phone.waitUntilClean(10_000);
   });
 });
-
-/** An operator's socket.io connection, logged in, as the console opens it. */
-async function operatorSocket(
-  baseUrl: string,
-  username: string,
-): Promise<Socket<ServerToClientEvents, ClientToServerEvents>> {
-  const res = await fetch(`${baseUrl}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  });
-  if (!res.ok) throw new Error(`login ${username} → ${res.status}`);
-  const cookie = res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(baseUrl, {
-    transports: ['websocket'],
-    extraHeaders: { cookie },
-    reconnection: false,
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}

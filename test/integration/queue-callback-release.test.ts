@@ -10,7 +10,7 @@ import type { CallbackTaskView, ListResponse } from '../../common/api.ts';
 import type { CallRecordEvent } from '../../ivr/api.ts';
 import { createQueueCallbackStore, type QueueCallbackTasks } from '../../server/callbacks/queue.ts';
 import { type CallRecords, createCallRecords } from '../../server/calls/service.ts';
-import { maskPhone } from '../../server/tickets/repository.ts';
+import { callbackTaskOf } from '../support/callbacks.ts';
 import { type AuthHeaders, buildFixture, type Fixture, logger } from './server-fixture.ts';
 
 const START = Date.parse('2025-06-10T03:00:00Z');
@@ -40,20 +40,14 @@ function pressOne(number: string): void {
   ]);
 }
 
-async function taskOf(number: string): Promise<CallbackTaskView | undefined> {
-  for (const status of ['open', 'reached', 'given_up'] as const) {
-    const list = await fx.app.inject({
-      method: 'GET',
-      url: `/api/callbacks?status=${status}`,
-      headers: supervisor,
-    });
-    const found = list
-      .json<ListResponse<CallbackTaskView>>()
-      .data.find((t) => t.callerNumber === maskPhone(number));
-    if (found) return found;
-  }
-  return undefined;
-}
+const taskOf = (number: string) =>
+  callbackTaskOf(
+    async (path) =>
+      (await fx.app.inject({ method: 'GET', url: path, headers: supervisor })).json<
+        ListResponse<CallbackTaskView>
+      >(),
+    number,
+  );
 
 beforeAll(async () => {
   // The notifier as main.ts wires it: every change made outside the store reaches `changed`.

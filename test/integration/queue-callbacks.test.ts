@@ -10,7 +10,7 @@ import type { CallbackTaskDetail, CallbackTaskView, ListResponse } from '../../c
 import type { CallRecordEvent, QueueCallbackStore } from '../../ivr/api.ts';
 import { createQueueCallbackStore } from '../../server/callbacks/queue.ts';
 import { type CallRecords, createCallRecords } from '../../server/calls/service.ts';
-import { maskPhone } from '../../server/tickets/repository.ts';
+import { callbackTaskOf } from '../support/callbacks.ts';
 import { FakeDialPermits } from '../support/dial-permits.ts';
 import { type AuthHeaders, buildFixture, type Fixture, logger } from './server-fixture.ts';
 
@@ -52,20 +52,14 @@ function answeredAttempt(callId: string, number: string): void {
     records.record(step);
 }
 
-async function taskOf(number: string): Promise<CallbackTaskView | undefined> {
-  for (const status of ['open', 'reached', 'given_up'] as const) {
-    const list = await fx.app.inject({
-      method: 'GET',
-      url: `/api/callbacks?status=${status}`,
-      headers: supervisor,
-    });
-    const found = list
-      .json<ListResponse<CallbackTaskView>>()
-      .data.find((t) => t.callerNumber === maskPhone(number));
-    if (found) return found;
-  }
-  return undefined;
-}
+const taskOf = (number: string) =>
+  callbackTaskOf(
+    async (path) =>
+      (await fx.app.inject({ method: 'GET', url: path, headers: supervisor })).json<
+        ListResponse<CallbackTaskView>
+      >(),
+    number,
+  );
 
 const detail = async (id: number) =>
   (

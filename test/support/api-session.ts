@@ -10,6 +10,8 @@ export interface ApiSession {
   post<T>(path: string, body: object): Promise<T>;
   /** GET on the API, the answer as it came (for files). */
   getRaw(path: string): Promise<Response>;
+  /** A socket.io connection of this user, connected, as the console opens it (no softphone). */
+  socket(): Promise<Socket<ServerToClientEvents, ClientToServerEvents>>;
   /** Every wallboard snapshot pushed to this user since `watchWallboard`, with when it arrived. */
   watchWallboard(): Promise<{ snapshots: { at: number; snapshot: WallboardSnapshot }[]; close(): void }>;
 }
@@ -25,6 +27,20 @@ export async function apiSession(baseUrl: string, username: string): Promise<Api
     .getSetCookie()
     .map((c) => c.split(';')[0])
     .join('; ');
+  /** A connected socket; `listen` attaches handlers before it connects, so no first push is missed. */
+  const connect = async (listen?: (socket: Socket<ServerToClientEvents, ClientToServerEvents>) => void) => {
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(baseUrl, {
+      transports: ['websocket'],
+      extraHeaders: { cookie },
+      reconnection: false,
+    });
+    listen?.(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    return socket;
+  };
   return {
     async get<T>(path: string): Promise<T> {
       const answer = await fetch(`${baseUrl}${path}`, { headers: { cookie } });
@@ -44,18 +60,12 @@ export async function apiSession(baseUrl: string, username: string): Promise<Api
     getRaw(path: string): Promise<Response> {
       return fetch(`${baseUrl}${path}`, { headers: { cookie } });
     },
+    socket: () => connect(),
     async watchWallboard() {
-      const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(baseUrl, {
-        transports: ['websocket'],
-        extraHeaders: { cookie },
-        reconnection: false,
-      });
       const snapshots: { at: number; snapshot: WallboardSnapshot }[] = [];
-      socket.on('wallboard:updated', (snapshot) => snapshots.push({ at: Date.now(), snapshot }));
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', resolve);
-        socket.once('connect_error', reject);
-      });
+      const socket = await connect((s) =>
+        s.on('wallboard:updated', (snapshot) => snapshots.push({ at: Date.now(), snapshot })),
+      );
       return { snapshots, close: () => socket.close() };
     },
   };
