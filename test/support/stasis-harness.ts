@@ -15,6 +15,7 @@ import type {
 } from '../../ivr/api.ts';
 import type { WaitingOptions } from '../../ivr/flow.ts';
 import type { IvrConfig } from '../../ivr/menu.ts';
+import type { OriginateParams } from '../../ivr/port.ts';
 import type { QueueCallbackPolicy } from '../../ivr/queue-callback.ts';
 import { StasisController } from '../../ivr/stasis.ts';
 import { FakeAri } from './ari-fake.ts';
@@ -168,3 +169,27 @@ export function setup(
     },
   };
 }
+
+/**
+ * The caller in the health queue hears the callback offer (an offer after 1 ms), presses 1,
+ * hears goodbye and is gone: their place is kept.
+ */
+export async function callerTakesCallback(h: ReturnType<typeof setup>): Promise<void> {
+  await h.inQueue('1');
+  await new Promise((r) => setTimeout(r, 20));
+  await h.settle();
+  h.ctl.handle({ type: 'ChannelDtmfReceived', channelId: CALLER, digit: '1' });
+  await h.settle();
+  const goodbye = h.ari.ops('play').at(-1)?.args[2] as string;
+  h.ctl.handle({ type: 'PlaybackFinished', playbackId: goodbye });
+  await h.settle();
+  h.ctl.handle({ type: 'ChannelDestroyed', channelId: CALLER, cause: 16 });
+  await h.settle();
+}
+
+/** The hotline's calls to citizens through the trunk so far. */
+export const dialledCitizens = (h: ReturnType<typeof setup>): OriginateParams[] =>
+  h.ari
+    .ops('originate')
+    .map((o) => o.args[0] as OriginateParams)
+    .filter((p) => p.endpoint.endsWith('@trunk'));

@@ -7,9 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { HeldCallback, QueueCallbackStore } from '../../ivr/api.ts';
-import type { OriginateParams } from '../../ivr/port.ts';
 import { queueCallbackChannelId } from '../../ivr/queue-callback.ts';
-import { CALLER, setup } from '../support/stasis-harness.ts';
+import { CALLER, callerTakesCallback, dialledCitizens, setup } from '../support/stasis-harness.ts';
 
 const NUMBER = '0912345678';
 
@@ -37,25 +36,7 @@ function memoryStore(held: HeldCallback[] = []) {
   return store;
 }
 
-async function callerTakesCallback(h: ReturnType<typeof setup>) {
-  await h.inQueue('1');
-  // The offer timer (1 ms) fires, the offer plays; the caller presses 1 and hears goodbye.
-  await new Promise((r) => setTimeout(r, 20));
-  await h.settle();
-  h.ctl.handle({ type: 'ChannelDtmfReceived', channelId: CALLER, digit: '1' });
-  await h.settle();
-  const goodbye = h.ari.ops('play').at(-1)?.args[2] as string;
-  h.ctl.handle({ type: 'PlaybackFinished', playbackId: goodbye });
-  await h.settle();
-  h.ctl.handle({ type: 'ChannelDestroyed', channelId: CALLER, cause: 16 });
-  await h.settle();
-}
-
-const dialled = (h: ReturnType<typeof setup>) =>
-  h.ari
-    .ops('originate')
-    .map((o) => o.args[0] as OriginateParams)
-    .filter((p) => p.endpoint.endsWith('@trunk'));
+const dialled = dialledCitizens;
 
 describe('queue callback in the adapter', () => {
   it('dials the citizen for the kept place; busy gives the operator back, then the spacing', async () => {
