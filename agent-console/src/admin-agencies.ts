@@ -12,6 +12,7 @@ import { openFormDialog } from './dialog.ts';
 import { emptyRow, h, option, showMessage } from './dom.ts';
 import { t, translatePage } from './i18n.ts';
 import { byId, requireUser, showFatal, wireLogout } from './page.ts';
+import { showOncePanel } from './show-once.ts';
 import { createUnitPicker } from './unit-picker.ts';
 
 translatePage();
@@ -25,12 +26,6 @@ const el = {
   status: byId('agencies-status', HTMLParagraphElement),
   error: byId('agencies-error', HTMLParagraphElement),
   body: byId('agencies-body', HTMLTableSectionElement),
-  secretPanel: byId('secret-panel', HTMLElement),
-  secretHeading: byId('secret-heading', HTMLHeadingElement),
-  secretValue: byId('secret-value', HTMLElement),
-  secretCopy: byId('secret-copy', HTMLButtonElement),
-  secretDismiss: byId('secret-dismiss', HTMLButtonElement),
-  secretStatus: byId('secret-status', HTMLParagraphElement),
   form: byId('agency-form', HTMLFormElement),
   formHeading: byId('agency-form-heading', HTMLHeadingElement),
   code: byId('agency-code', HTMLInputElement),
@@ -57,28 +52,12 @@ let agencies: AgencyAdminView[] = [];
 /** The agency the form edits; null: the form creates one. */
 let editing: AgencyAdminView | null = null;
 
+const showSecretPanel = showOncePanel('secret');
+const showSecret = (name: string, secret: string) =>
+  showSecretPanel(t('agencies.secretTitle', { name }), secret);
+
 el.filterKind.append(option('', t('agencies.allKinds')), ...KINDS.map((k) => option(k, AGENCY_KINDS[k])));
 el.kind.append(...KINDS.map((k) => option(k, AGENCY_KINDS[k], k === 'department')));
-
-function showSecret(name: string, secret: string): void {
-  el.secretHeading.textContent = t('agencies.secretTitle', { name });
-  el.secretValue.textContent = secret;
-  showMessage(el.secretStatus, null);
-  el.secretPanel.hidden = false;
-  el.secretCopy.focus();
-}
-
-el.secretCopy.addEventListener('click', () => {
-  navigator.clipboard
-    .writeText(el.secretValue.textContent ?? '')
-    .then(() => showMessage(el.secretStatus, t('users.copied')))
-    .catch(() => showMessage(el.secretStatus, t('users.copyFailed')));
-});
-el.secretDismiss.addEventListener('click', () => {
-  // Gone from the page for good: the server never shows it again.
-  el.secretValue.textContent = '';
-  el.secretPanel.hidden = true;
-});
 
 function visible(): AgencyAdminView[] {
   const kind = el.filterKind.value;

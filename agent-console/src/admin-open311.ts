@@ -9,6 +9,7 @@ import { emptyRow, h, showMessage } from './dom.ts';
 import { formatDateTime } from './format.ts';
 import { t, translatePage } from './i18n.ts';
 import { byId, requireUser, showFatal, wireLogout } from './page.ts';
+import { showOncePanel } from './show-once.ts';
 
 translatePage();
 
@@ -19,12 +20,6 @@ const el = {
   status: byId('clients-status', HTMLParagraphElement),
   error: byId('clients-error', HTMLParagraphElement),
   body: byId('clients-body', HTMLTableSectionElement),
-  keyPanel: byId('key-panel', HTMLElement),
-  keyHeading: byId('key-heading', HTMLHeadingElement),
-  keyValue: byId('key-value', HTMLElement),
-  keyCopy: byId('key-copy', HTMLButtonElement),
-  keyDismiss: byId('key-dismiss', HTMLButtonElement),
-  keyStatus: byId('key-status', HTMLParagraphElement),
   form: byId('client-form', HTMLFormElement),
   name: byId('client-name', HTMLInputElement),
   submit: byId('client-submit', HTMLButtonElement),
@@ -33,25 +28,9 @@ const el = {
 
 const COLUMNS = 6;
 
-function showKey({ data, apiKey }: Open311ClientKey): void {
-  el.keyHeading.textContent = t('open311.keyTitle', { name: data.name });
-  el.keyValue.textContent = apiKey;
-  showMessage(el.keyStatus, null);
-  el.keyPanel.hidden = false;
-  el.keyCopy.focus();
-}
-
-el.keyCopy.addEventListener('click', () => {
-  navigator.clipboard
-    .writeText(el.keyValue.textContent ?? '')
-    .then(() => showMessage(el.keyStatus, t('users.copied')))
-    .catch(() => showMessage(el.keyStatus, t('users.copyFailed')));
-});
-el.keyDismiss.addEventListener('click', () => {
-  // Gone from the page for good: the server never shows it again.
-  el.keyValue.textContent = '';
-  el.keyPanel.hidden = true;
-});
+const showKeyPanel = showOncePanel('key');
+const showKey = ({ data, apiKey }: Open311ClientKey) =>
+  showKeyPanel(t('open311.keyTitle', { name: data.name }), apiKey);
 
 function button(label: string, onClick: () => void): HTMLButtonElement {
   const b = h('button', { type: 'button' }, label);

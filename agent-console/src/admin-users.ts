@@ -9,18 +9,13 @@ import { api, errorMessage } from './api.ts';
 import { emptyRow, h, option, showMessage } from './dom.ts';
 import { t, translatePage } from './i18n.ts';
 import { byId, requireUser, showFatal, wireLogout } from './page.ts';
+import { showOncePanel } from './show-once.ts';
 
 translatePage();
 
 const el = {
   userName: byId('user-name', HTMLElement),
   logout: byId('logout', HTMLButtonElement),
-  otpPanel: byId('otp-panel', HTMLElement),
-  otpHeading: byId('otp-heading', HTMLHeadingElement),
-  otpValue: byId('otp-value', HTMLElement),
-  otpCopy: byId('otp-copy', HTMLButtonElement),
-  otpDismiss: byId('otp-dismiss', HTMLButtonElement),
-  otpStatus: byId('otp-status', HTMLParagraphElement),
   formPanel: byId('form-panel', HTMLElement),
   formHeading: byId('form-heading', HTMLHeadingElement),
   form: byId('account-form', HTMLFormElement),
@@ -45,6 +40,10 @@ const el = {
 
 const roleLabel = (role: Role): string => t(`role.${role}`);
 
+const showOtpPanel = showOncePanel('otp');
+const showOneTimePassword = (created: AccountCreated) =>
+  showOtpPanel(t('users.otpTitle', { username: created.data.username }), created.oneTimePassword);
+
 let accounts: AccountView[] = [];
 let selfId = 0;
 /** The account being edited; null while creating one. */
@@ -55,26 +54,6 @@ function stateLabel(account: AccountView): string {
   if (account.mustChangePassword) return t('users.mustChange');
   return t('users.active');
 }
-
-function showOneTimePassword(created: AccountCreated): void {
-  el.otpHeading.textContent = t('users.otpTitle', { username: created.data.username });
-  el.otpValue.textContent = created.oneTimePassword;
-  showMessage(el.otpStatus, null);
-  el.otpPanel.hidden = false;
-  el.otpCopy.focus();
-}
-
-el.otpCopy.addEventListener('click', () => {
-  navigator.clipboard
-    .writeText(el.otpValue.textContent ?? '')
-    .then(() => showMessage(el.otpStatus, t('users.copied')))
-    .catch(() => showMessage(el.otpStatus, t('users.copyFailed')));
-});
-el.otpDismiss.addEventListener('click', () => {
-  // Gone from the page for good: it is shown only once.
-  el.otpValue.textContent = '';
-  el.otpPanel.hidden = true;
-});
 
 /** Shows the queues for softphone roles and the agency for liaisons. */
 function fitFieldsToRole(): void {
