@@ -13,7 +13,7 @@
  * [--total T] [--talk-ms MS] [--talk-spread PCT] [--hotline-only] [--keep]` for a smaller load,
  * talks of one length for everybody (`--talk-spread 0`), the controller alone, or to keep the logs.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import {
   closeSync,
   mkdtempSync,
@@ -54,6 +54,7 @@ import {
   type Summary,
   summarize,
 } from './calls-stats.ts';
+import { withNamespace } from './namespace.ts';
 
 export interface CallsLoad {
   callers: number;
@@ -576,46 +577,6 @@ async function runInside(load: CallsLoad): Promise<void> {
   }
 }
 
-/** `ip netns exec` into a fresh namespace with a veth pair (192.0.2.10, no route out). */
-function withNamespace<T>(run: (ns: string) => Promise<T>): Promise<T> {
-  const ns = `hotline-bench-${process.pid}`;
-  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'inherit' });
-  const cleanup = () => {
-    try {
-      const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
-        .split('\n')
-        .filter(Boolean);
-      for (const pid of pids) {
-        try {
-          process.kill(Number(pid), 'SIGKILL');
-        } catch {
-          // Already gone.
-        }
-      }
-    } catch {
-      // No such namespace.
-    }
-    try {
-      ip('netns', 'del', ns);
-    } catch {
-      // Already gone.
-    }
-  };
-  ip('netns', 'add', ns);
-  try {
-    ip('netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up');
-    ip('netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1');
-    ip('netns', 'exec', ns, 'ip', 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1');
-    ip('netns', 'exec', ns, 'ip', 'link', 'set', 'v1', 'up');
-    ip('netns', 'exec', ns, 'ip', 'addr', 'add', '192.0.2.10/24', 'dev', 'v0');
-    ip('netns', 'exec', ns, 'ip', 'link', 'set', 'v0', 'up');
-  } catch (err) {
-    cleanup();
-    throw err;
-  }
-  return run(ns).finally(cleanup);
-}
-
 function loadArgs(args: string[]): CallsLoad {
   const load: CallsLoad = { ...DEFAULT_LOAD, loadBefore: loadavg() };
   const names: Record<string, 'callers' | 'operators' | 'total' | 'talkMs' | 'talkSpreadPct'> = {
@@ -649,6 +610,7 @@ export async function callsPart(args: string[] = []): Promise<void> {
   if (process.getuid?.() !== 0)
     throw new Error('the calls benchmark creates a network namespace: run it as root');
   await withNamespace(
+    'hotline-bench',
     (ns) =>
       new Promise<void>((resolve, reject) => {
         const child = spawn(
