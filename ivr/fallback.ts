@@ -66,6 +66,8 @@ export class FallbackQueue {
     string,
     { operatorId: number | null; answered: boolean; agentUniqueid: string | null }
   >();
+  /** Calls of the journal whose records have their end: not read again at the next pass. */
+  private readonly journalSettled = new Set<string>();
   private answered = 0;
   private abandoned = 0;
   private endpoints: Map<string, number>;
@@ -159,8 +161,9 @@ export class FallbackQueue {
   completeFromJournal(journal: readonly JournalCall[]): number {
     let completed = 0;
     for (const call of journal) {
-      if (this.calls.has(call.callId)) continue;
+      if (this.calls.has(call.callId) || this.journalSettled.has(call.callId) || !call.endedAt) continue;
       const known = recallSafely(this.deps.records, call.callId, this.deps.logger);
+      if (known?.ended) this.journalSettled.add(call.callId);
       const events = missingEvents(
         call,
         known,
@@ -169,6 +172,7 @@ export class FallbackQueue {
       );
       if (events.length === 0) continue;
       for (const event of events) recordSafely(this.deps.records, event, this.deps.logger);
+      this.journalSettled.add(call.callId);
       completed++;
       this.deps.logger.info(
         { callId: call.callId, recordedBefore: known !== null },

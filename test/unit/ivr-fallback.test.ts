@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { AmiConnection, AmiHandlers, AmiMessage } from '../../ivr/ami.ts';
 import type { CallRecordEvent, RecordedCall } from '../../ivr/api.ts';
 import { createFallbackWatch, FallbackQueue, telephonyMode } from '../../ivr/fallback.ts';
-import { journalFamilies } from '../../ivr/fallback-journal.ts';
+import { journalFamilies, readJournal } from '../../ivr/fallback-journal.ts';
 import { DEFAULT_MENU } from '../support/menu.ts';
 
 const Q = 'hotline-fallback';
@@ -40,6 +40,39 @@ function setup() {
       ),
   };
 }
+
+describe('the fallback journal read into the records', () => {
+  const journal = readJournal([
+    { key: '/hotline-fallback-20240501/50.1-r', val: '1714550400,0912000001' },
+    { key: '/hotline-fallback-20240501/50.1-q', val: '1714550403,' },
+    { key: '/hotline-fallback-20240501/50.1-a', val: '1714550410,tdv01' },
+    { key: '/hotline-fallback-20240501/50.1-e', val: '1714550470' },
+    { key: '/hotline-fallback-20240501/51.1-r', val: '1714550500,0912000002' },
+    { key: '/hotline-fallback-20240501/51.1-q', val: '1714550502,' },
+  ]);
+
+  it('records a call that ended unseen once, and leaves one still going and one followed now', () => {
+    const s = setup();
+    s.queue.handle({ event: 'QueueCallerJoin', queue: Q, uniqueid: '52.1', calleridnum: '0912000003' });
+    const followed = readJournal([
+      { key: '52.1-q', val: '1714550600,' },
+      { key: '52.1-e', val: '1714550660' },
+    ]);
+    const before = s.records.length;
+    expect(s.queue.completeFromJournal([...journal, ...followed])).toBe(1);
+    expect(s.describe().slice(before)).toEqual([
+      '50.1 arrived',
+      '50.1 queued',
+      '50.1 offered 1',
+      '50.1 offerEnded answered 1',
+      '50.1 answered 1',
+      '50.1 ended caller_hung_up',
+    ]);
+    // The next pass finds nothing new to record.
+    expect(s.queue.completeFromJournal(journal)).toBe(0);
+    expect(s.records.length).toBe(before + 6);
+  });
+});
 
 describe('telephony mode', () => {
   it.each([
