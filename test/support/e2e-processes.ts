@@ -4,27 +4,12 @@
  * process (`scripts/lib/supervise.ts`, as npm start runs it) on a fixed port, and the watchdog as
  * another. Runs inside the network namespace scripts/e2e.sh creates.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { STASIS_APP } from '../../ivr/constants.ts';
 import { CONTROLLER_BEAT_VARIABLE } from '../../ivr/watchdog.ts';
-import { agencySecret, startAgencyReceiver } from '../../scripts/lib/agency-receiver.ts';
-import {
-  ASTERISK_SOUNDS_DIR,
-  DEFAULT_ASTERISK_ROOT,
-  type RunningAsterisk,
-  startAsterisk,
-} from '../../scripts/lib/asterisk.ts';
-import { openAroundTheClock } from '../../scripts/lib/menu-hours.ts';
+import type { RunningAsterisk } from '../../scripts/lib/asterisk.ts';
 import { freePort, waitFor } from '../../scripts/lib/ports.ts';
-import { startRedis } from '../../scripts/lib/redis.ts';
 import { type SupervisedChild, startSupervised } from '../../scripts/lib/supervise.ts';
-import { openDatabase } from '../../server/db/index.ts';
-import { seedDemo } from '../../server/db/seed.ts';
-import { sipAccounts } from '../../server/operators/sip-accounts.ts';
-import { defaultMenuJson } from './menu.ts';
+import { startE2eParts } from './e2e-parts.ts';
 
 export interface ProcessHotline {
   url: string;
@@ -48,39 +33,9 @@ export interface ProcessHotline {
 }
 
 export async function startProcessHotline(opts: { name: string; env?: Record<string, string> }) {
-  const workDir = mkdtempSync(join(tmpdir(), `hotline-e2e-${opts.name}-`));
-  const instance = `e2e-${opts.name}-${process.pid}`;
-  execFileSync(process.execPath, ['--import', 'tsx', 'agent-console/build.ts'], { stdio: 'ignore' });
-  const stops: (() => Promise<void> | void)[] = [];
-  const close = async () => {
-    for (const stop of stops.splice(0).reverse()) await stop();
-  };
+  const parts = await startE2eParts({ name: opts.name, telephony: true });
   try {
-    const redis = await startRedis();
-    stops.push(redis.stop);
-    const dbPath = join(workDir, 'hotline.sqlite');
-    const db = openDatabase(dbPath);
-    stops.push(() => void db.$client.close());
-    const agency = await startAgencyReceiver({ secretFor: (code) => agencySecret(db, code) });
-    stops.push(agency.close);
-    await seedDemo(db, { agencyUrl: agency.url });
-    const menuPath = join(workDir, 'menu.json');
-    const menu = defaultMenuJson() as { hours: Record<string, unknown> };
-    writeFileSync(menuPath, JSON.stringify({ ...menu, hours: openAroundTheClock(menu.hours) }));
-
-    const root = process.env.HOTLINE_ASTERISK_ROOT ?? DEFAULT_ASTERISK_ROOT;
-    const asterisk = await startAsterisk({
-      root,
-      instance,
-      sipPort: await freePort(),
-      httpPort: await freePort(),
-      amiPort: await freePort(),
-      rtpStart: 30000,
-      rtpEnd: 30200,
-      operators: sipAccounts(db).filter((a) => a.takesCalls),
-      logFile: join(workDir, 'asterisk.log'),
-    });
-    stops.push(asterisk.stop);
+    const asterisk = parts.asterisk!;
     const auth = `Basic ${Buffer.from(`${asterisk.ari.username}:${asterisk.ari.password}`).toString('base64')}`;
     const ari = async (method: 'GET' | 'POST' | 'DELETE', path: string) => {
       const res = await fetch(`${asterisk.ariUrl}/ari${path}`, { method, headers: { authorization: auth } });
@@ -92,23 +47,8 @@ export async function startProcessHotline(opts: { name: string; env?: Record<str
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      HOTLINE_IVR_MENU: menuPath,
+      ...parts.env,
       HOTLINE_HTTP_PORT: String(port),
-      HOTLINE_DB_PATH: dbPath,
-      HOTLINE_REDIS_URL: redis.url,
-      HOTLINE_QUEUE_PREFIX: instance,
-      HOTLINE_SMS_DRIVER: 'outbox',
-      HOTLINE_ARI_ENABLED: 'true',
-      HOTLINE_ARI_URL: asterisk.ariUrl,
-      HOTLINE_ARI_USERNAME: asterisk.ari.username,
-      HOTLINE_ARI_PASSWORD: asterisk.ari.password,
-      HOTLINE_AMI_HOST: asterisk.ami.host,
-      HOTLINE_AMI_PORT: String(asterisk.ami.port),
-      HOTLINE_AMI_USERNAME: asterisk.ami.username,
-      HOTLINE_AMI_PASSWORD: asterisk.ami.password,
-      HOTLINE_SIP_WS_URL: asterisk.sipWsUrl,
-      HOTLINE_SOUNDS_DIR: join(root, ASTERISK_SOUNDS_DIR),
-      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
       ...opts.env,
     };
 
@@ -179,13 +119,13 @@ export async function startProcessHotline(opts: { name: string; env?: Record<str
         watchdog = null;
       },
       watchdogLog,
-      close,
+      close: parts.close,
     };
-    stops.push(() => hotline.stopServer());
-    stops.push(() => hotline.stopWatchdog());
+    parts.onClose(() => hotline.stopServer());
+    parts.onClose(() => hotline.stopWatchdog());
     return hotline;
   } catch (err) {
-    await close();
+    await parts.close();
     throw err;
   }
 }

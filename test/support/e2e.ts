@@ -4,31 +4,19 @@
  * the server with the freshly built console. Runs inside the network namespace scripts/e2e.sh
  * creates.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { QUEUE_NAMES } from '../../common/domain.ts';
 import { STASIS_APP } from '../../ivr/constants.ts';
 import { queueBridgeId } from '../../ivr/stasis-names.ts';
-import { type AgencyReceiver, agencySecret, startAgencyReceiver } from '../../scripts/lib/agency-receiver.ts';
-import {
-  ASTERISK_SOUNDS_DIR,
-  DEFAULT_ASTERISK_ROOT,
-  type RunningAsterisk,
-  startAsterisk,
-} from '../../scripts/lib/asterisk.ts';
-import { openAroundTheClock } from '../../scripts/lib/menu-hours.ts';
-import { freePort, waitFor } from '../../scripts/lib/ports.ts';
-import { type RunningRedis, startRedis } from '../../scripts/lib/redis.ts';
+import type { AgencyReceiver } from '../../scripts/lib/agency-receiver.ts';
+import type { RunningAsterisk } from '../../scripts/lib/asterisk.ts';
+import { waitFor } from '../../scripts/lib/ports.ts';
+import type { RunningRedis } from '../../scripts/lib/redis.ts';
 import { loadConfig } from '../../server/config.ts';
-import { openDatabase } from '../../server/db/index.ts';
-import { DEMO_PASSWORD, seedDemo } from '../../server/db/seed.ts';
+import { DEMO_PASSWORD } from '../../server/db/seed.ts';
 import { startHotline } from '../../server/main.ts';
-import { sipAccounts } from '../../server/operators/sip-accounts.ts';
 import { type AriObserver, observeAri } from './ari-observer.ts';
-import { defaultMenuJson } from './menu.ts';
+import { startE2eParts } from './e2e-parts.ts';
 
 export const CHROMIUM_FLAGS = [
   '--headless',
@@ -114,83 +102,20 @@ export async function startE2eHotline(opts: {
    */
   bindAddress?: string;
 }): Promise<E2eHotline> {
-  const workDir = mkdtempSync(join(tmpdir(), `hotline-e2e-${opts.name}-`));
-  const instance = `e2e-${opts.name}-${process.pid}`;
-  // The server serves agent-console/dist: build it from the sources under test.
-  execFileSync(process.execPath, ['--import', 'tsx', 'agent-console/build.ts'], { stdio: 'ignore' });
-  const stops: (() => Promise<void> | void)[] = [];
-  const close = async () => {
-    for (const stop of stops.splice(0).reverse()) await stop();
-  };
+  const parts = await startE2eParts(opts);
   try {
-    const redis = await startRedis();
-    stops.push(redis.stop);
-    const dbPath = join(workDir, 'hotline.sqlite');
-    const db = openDatabase(dbPath);
-    stops.push(() => {
-      db.$client.close();
-    });
-    const agency = await startAgencyReceiver({ secretFor: (code) => agencySecret(db, code) });
-    stops.push(agency.close);
-    await seedDemo(db, { agencyUrl: agency.url });
-
-    // The default menu with the hotline open around the clock, so call tests pass at any hour;
-    // a test of the hours gives its own HOTLINE_IVR_MENU.
-    const menuPath = join(workDir, 'menu.json');
-    const menu = defaultMenuJson() as { hours: Record<string, unknown> };
-    writeFileSync(
-      menuPath,
-      JSON.stringify({
-        ...menu,
-        hours: openAroundTheClock(menu.hours),
-      }),
-    );
-
-    let telephony: Telephony | null = null;
+    const { redis, agency, asterisk } = parts;
     const env: Record<string, string> = {
-      HOTLINE_IVR_MENU: menuPath,
+      ...parts.env,
       HOTLINE_HTTP_PORT: '0',
-      HOTLINE_DB_PATH: dbPath,
-      HOTLINE_REDIS_URL: redis.url,
-      HOTLINE_QUEUE_PREFIX: instance,
-      HOTLINE_SMS_DRIVER: 'outbox',
       HOTLINE_FORWARD_BACKOFF_MS: '200',
-      HOTLINE_ARI_ENABLED: String(opts.telephony),
-      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
       ...(opts.bindAddress ? { HOTLINE_HTTP_HOST: opts.bindAddress } : {}),
     };
-    if (opts.telephony) {
-      const root = process.env.HOTLINE_ASTERISK_ROOT ?? DEFAULT_ASTERISK_ROOT;
-      const asteriskLog = join(workDir, 'asterisk.log');
-      const asterisk = await startAsterisk({
-        root,
-        instance,
-        sipPort: await freePort(),
-        httpPort: await freePort(),
-        amiPort: await freePort(),
-        rtpStart: 30000,
-        rtpEnd: 30200,
-        operators: sipAccounts(db).filter((a) => a.takesCalls),
-        ...(opts.bindAddress ? { bindAddress: opts.bindAddress, trunkMatch: '127.0.0.1' } : {}),
-        ...(opts.trunkPort ? { trunk: { host: '127.0.0.1', port: opts.trunkPort } } : {}),
-        logFile: asteriskLog,
-      });
-      stops.push(asterisk.stop);
+    let telephony: Telephony | null = null;
+    if (asterisk) {
       const observer = await observeAri(asterisk.ariUrl, asterisk.ari);
-      stops.push(observer.close);
-      Object.assign(env, {
-        HOTLINE_ARI_URL: asterisk.ariUrl,
-        HOTLINE_ARI_USERNAME: asterisk.ari.username,
-        HOTLINE_ARI_PASSWORD: asterisk.ari.password,
-        HOTLINE_AMI_HOST: asterisk.ami.host,
-        HOTLINE_AMI_PORT: String(asterisk.ami.port),
-        HOTLINE_AMI_USERNAME: asterisk.ami.username,
-        HOTLINE_AMI_PASSWORD: asterisk.ami.password,
-        HOTLINE_SIP_WS_URL: asterisk.sipWsUrl,
-        // The server generates the prompts of the code under test (unchanged ones are kept).
-        HOTLINE_SOUNDS_DIR: join(root, ASTERISK_SOUNDS_DIR),
-      });
-      telephony = telephonyOf(asterisk, asteriskLog, observer);
+      parts.onClose(observer.close);
+      telephony = telephonyOf(asterisk, parts.asteriskLog, observer);
     }
     // The test's own settings win, e.g. the softphone's address through a proxy.
     Object.assign(env, opts.env);
@@ -217,13 +142,13 @@ export async function startE2eHotline(opts: {
         e2e.hotline = await startHotline(loadConfig({ ...env, HOTLINE_HTTP_PORT: port }));
         await registered();
       },
-      close,
+      close: parts.close,
     };
-    stops.push(() => e2e.hotline.close());
+    parts.onClose(() => e2e.hotline.close());
     await registered();
     return e2e;
   } catch (err) {
-    await close();
+    await parts.close();
     throw err;
   }
 }
