@@ -476,6 +476,13 @@ class SupervisedAri implements AriConnection {
     await this.http.request('setGlobalVariable', 'POST', '/asterisk/variable', { variable: name, value });
   }
 
+  async asteriskStartedAt(): Promise<string> {
+    const info = (await this.http.request('asteriskInfo', 'GET', '/asterisk/info', {
+      only: 'status',
+    })) as { status?: { startup_time?: string } };
+    return info.status?.startup_time ?? '';
+  }
+
   async globalVariable(name: string): Promise<string> {
     try {
       const body = (await this.http.request('getGlobalVariable', 'GET', '/asterisk/variable', {

@@ -130,6 +130,8 @@ export interface AriPort {
    * Works whenever Asterisk's REST interface answers, also while the controller is stopped.
    */
   setGlobalVariable(name: string, value: string): Promise<void>;
+  /** When Asterisk last started (ARI's `status.startup_time`): a change means it restarted. */
+  asteriskStartedAt(): Promise<string>;
 }
 
 /** The PJSIP object types an operator's softphone account is made of. */

@@ -56,6 +56,9 @@ export interface ReconcileHost {
 }
 
 export class Reconciler {
+  /** When Asterisk had started, as the last reconcile found it ('' before the first). */
+  private asteriskStartedAt = '';
+
   constructor(
     private readonly deps: Pick<StasisDeps, 'ari' | 'acd' | 'events' | 'menu' | 'now'>,
     private readonly log: Logger,
@@ -65,7 +68,8 @@ export class Reconciler {
   ) {}
 
   /**
-   * Catches up after a (re)connect: calls whose channels vanished meanwhile end; calls whose
+   * Catches up after a (re)connect: calls whose channels vanished meanwhile end (as cut off by
+   * Asterisk if it started again meanwhile, so a caller cut off in the menu is owed a call); calls whose
    * recovery waited for ARI recover; what a previous controller left in Asterisk is adopted:
    * - callers waiting in a queue bridge keep their place (when they joined, from the call
    *   records, else from the channel's creation time) and are served in that order;
@@ -76,10 +80,16 @@ export class Reconciler {
    * orphaned agent legs are hung up and empty talk bridges destroyed.
    */
   async reconcile(): Promise<void> {
-    const [channels, bridges] = await Promise.all([
+    const [channels, bridges, startedAt] = await Promise.all([
       this.deps.ari.listChannels(),
       this.deps.ari.listBridges(),
+      this.deps.ari.asteriskStartedAt().catch(() => ''),
     ]);
+    // Asterisk started again meanwhile (a crash, a kill): the calls it no longer has were cut off
+    // by it, not ended by their callers.
+    const restarted =
+      this.asteriskStartedAt !== '' && startedAt !== '' && startedAt !== this.asteriskStartedAt;
+    if (startedAt !== '') this.asteriskStartedAt = startedAt;
     const alive = new Set(channels.map((c) => c.id));
     for (const operatorId of this.deps.acd.operatorIds()) {
       const leg = this.deps.acd.legOf(operatorId);
@@ -87,7 +97,7 @@ export class Reconciler {
     }
     for (const call of this.host.calls.values()) {
       if (!alive.has(call.id)) {
-        this.host.push(call, { type: 'callerHungUp' });
+        this.host.push(call, { type: 'callerHungUp', byAsterisk: restarted || call.cutOffByAsterisk });
         continue;
       }
       const s = call.state;

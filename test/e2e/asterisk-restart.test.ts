@@ -3,8 +3,8 @@
  * Calls placed just before, during and just after the restart are each either recorded by the
  * hotline (with an end, and a callback task for a caller who waited and hung up), or refused by
  * Asterisk at the SIP level so the carrier knows the call did not get through; none is taken in
- * and then forgotten. A caller in the menu when Asterisk goes down is cut off by the hotline, not
- * by themselves, and is owed a call.
+ * and then forgotten. A caller in the menu when Asterisk goes down, shut down or killed outright,
+ * is cut off by the hotline, not by themselves, and is owed a call.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallbackTaskView, CallRecordView, ListResponse } from '../../common/api.ts';
@@ -96,4 +96,31 @@ describe('Asterisk restarted while citizens call', () => {
       expect(call.task, call.number).toBe(true);
     }
   }, 120_000);
+
+  it('killed outright with a caller in the menu: once it is back, that caller is owed a call', async () => {
+    const phone = env.telephony!;
+    const number = '0907779999';
+    const caller = placeCitizenCall({
+      target: `127.0.0.1:${phone.asterisk.sipPort}`,
+      callerNumber: number,
+      keys: '',
+      keyDelayMs: 0,
+      holdMs: 20_000,
+      localPort: await freePort(),
+      mediaPort: 17200,
+    });
+    const supervisor = await apiSession(env.hotline.url, 'giamsat');
+    const recordOf = async () =>
+      (await supervisor.get<ListResponse<CallRecordView>>('/api/calls?limit=100')).data.find(
+        (r) => r.callerNumber === maskPhone(number),
+      );
+    await expect.poll(recordOf, { timeout: 10_000 }).toBeDefined();
+    // No shutdown, no hang-ups: the process is gone, then started again.
+    process.kill(phone.asterisk.pid!, 'SIGKILL');
+    await phone.asterisk.restart();
+    await expect.poll(async () => (await recordOf())?.endReason, { timeout: 30_000 }).toBe('error');
+    const tasks = (await supervisor.get<ListResponse<CallbackTaskView>>('/api/callbacks?limit=100')).data;
+    expect(tasks.filter((t) => t.callerNumber === maskPhone(number))).toHaveLength(1);
+    await caller;
+  }, 90_000);
 });

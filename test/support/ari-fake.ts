@@ -131,6 +131,14 @@ export class FakeAri implements AriPort {
   /** Global dialplan variables as last set. */
   readonly globals = new Map<string, string>();
 
+  /** Asterisk's start time as ARI reports it; a test that restarts Asterisk changes it. */
+  startedAt = '2024-05-01T06:00:00.000+0000';
+
+  async asteriskStartedAt(): Promise<string> {
+    await this.enter('asteriskStartedAt', []);
+    return this.startedAt;
+  }
+
   async setGlobalVariable(name: string, value: string): Promise<void> {
     await this.enter('setGlobalVariable', [name, value]);
     this.globals.set(name, value);

@@ -11,6 +11,7 @@ import type { CallInfo, IvrEvents, RecordedCall } from '../../ivr/api.ts';
 import { StasisController } from '../../ivr/stasis.ts';
 import { FakeAri } from '../support/ari-fake.ts';
 import { DEFAULT_MENU } from '../support/menu.ts';
+import { CALLER, setup as harness } from '../support/stasis-harness.ts';
 import { FakeStatusLine } from '../support/status-line-fake.ts';
 
 const T0 = Date.parse('2024-05-01T08:00:00Z');
@@ -281,5 +282,31 @@ describe('controller restart: adopting a talk in progress', () => {
     await s.settle();
     expect(s.ari.ops('hangup').map((c) => c.args[0])).toEqual(['g-agent-1']);
     expect(s.acd.state(7)).toBe('offline');
+  });
+});
+
+describe('calls gone while the controller was away', () => {
+  it('a caller Asterisk no longer has after it started again was cut off by it: owed a call', async () => {
+    const s = harness();
+    await s.ctl.onConnected();
+    await s.citizenCalls();
+    // Asterisk is killed and started again while ARI is down: the caller's channel is gone.
+    s.ctl.onDisconnected();
+    s.ari.channels.delete(CALLER);
+    s.ari.startedAt = '2024-05-01T08:05:00.000+0000';
+    await s.ctl.onConnected();
+    await s.settle();
+    expect(s.records.at(-1)).toBe(`${CALLER} ended error`);
+  });
+
+  it('a caller gone while Asterisk kept running hung up in the menu', async () => {
+    const s = harness();
+    await s.ctl.onConnected();
+    await s.citizenCalls();
+    s.ctl.onDisconnected();
+    s.ari.channels.delete(CALLER);
+    await s.ctl.onConnected();
+    await s.settle();
+    expect(s.records.at(-1)).toBe(`${CALLER} ended caller_hung_up_in_menu`);
   });
 });
