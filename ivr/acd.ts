@@ -267,25 +267,21 @@ export class Acd {
     const consider = (at: number) => {
       if (at > now.getTime() && (next === null || at < next)) next = at;
     };
+    let anyWaiting = false;
     for (const list of this.waiting.values()) {
       for (const { call } of list) {
+        anyWaiting = true;
         consider(call.queuedAt.getTime() + this.options.overflowAfterMs);
         if (call.notBefore) consider(call.notBefore.getTime());
       }
     }
-    if (this.waitingCount() > 0) {
+    if (anyWaiting) {
       // A ready operator passed over as unreachable may take a waiting call when that time ends.
       for (const slot of this.operators.values()) {
         if (slot.unreachableUntil) consider(slot.unreachableUntil.getTime());
       }
     }
     return next === null ? null : new Date(next);
-  }
-
-  private waitingCount(): number {
-    let count = 0;
-    for (const list of this.waiting.values()) count += list.length;
-    return count;
   }
 
   /**

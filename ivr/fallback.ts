@@ -163,7 +163,10 @@ export class FallbackQueue {
     for (const call of journal) {
       if (this.calls.has(call.callId) || this.journalSettled.has(call.callId) || !call.endedAt) continue;
       const known = recallSafely(this.deps.records, call.callId, this.deps.logger);
-      if (known?.ended) this.journalSettled.add(call.callId);
+      if (known?.ended) {
+        this.journalSettled.add(call.callId);
+        continue;
+      }
       const events = missingEvents(
         call,
         known,

@@ -3,7 +3,6 @@
  * `ari-client`; unit tests implement it with a fake. Nothing here imports `ari-client`.
  */
 
-/** Events from ARI, reduced to what the controller uses. */
 /**
  * Asterisk's flag for a soft hang-up because it is shutting down (`AST_SOFTHANGUP_SHUTDOWN`):
  * what `ChannelHangupRequest` carries (`soft: true, cause: 4`) for each channel at a
@@ -11,6 +10,7 @@
  */
 export const SOFTHANGUP_SHUTDOWN = 4;
 
+/** Events from ARI, reduced to what the controller uses. */
 export type AriEvent =
   | { type: 'StasisStart'; channelId: string; args: string[]; callerNumber: string; channelName: string }
   | { type: 'StasisEnd'; channelId: string }
